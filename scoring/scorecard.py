@@ -1,0 +1,153 @@
+"""The weighted scorecard: five anchored dimensions, versioned weights, one score per application.
+
+The weighted score of an application at a stage is the weights-sum of each dimension's mean rating
+across the reviewers who submitted a scorecard:
+
+.. math:: S = \\sum_d w_d \\, \\bar r_d, \\qquad \\sum_d w_d = 1
+
+on the 1-5 rating scale, and as ``100 (S - 1) / 4`` on a 0-100 scale. A scorecard missing a
+dimension is *incomplete*: its score is shown from the dimensions it has (weights renormalised) but
+it is never ranked against complete ones, so an unscored dimension can't drag an average down as
+if it were a zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+#: Dimension codes in display order, with their names (the seed's MLOps hiring scorecard).
+DIMENSIONS: dict[str, str] = {
+    "infrastructure": "Infrastructure",
+    "deployment": "Model Deployment",
+    "monitoring": "Monitoring",
+    "automation": "Automation",
+    "governance": "Governance",
+}
+#: Default weights in percent, from the seed's scorecard (25/25/20/20/10).
+DEFAULT_WEIGHTS_PCT: dict[str, float] = {
+    "infrastructure": 25, "deployment": 25, "monitoring": 20, "automation": 20, "governance": 10,
+}
+RATING_MIN, RATING_MAX = 1, 5
+WEIGHT_TOLERANCE = 1e-6
+
+
+def validate_weights(weights_pct: Mapping[str, float]) -> None:
+    """Refuse a weight set that is not one non-negative percentage per dimension summing to 100.
+
+    Raises
+    ------
+    ValueError
+        Naming the missing, unknown or negative dimension, or the actual total.
+
+    Examples
+    --------
+    >>> validate_weights(DEFAULT_WEIGHTS_PCT)
+    >>> validate_weights({**DEFAULT_WEIGHTS_PCT, "governance": 15})
+    Traceback (most recent call last):
+    ...
+    ValueError: weights must sum to 100%, these sum to 105%
+    """
+    unknown = sorted(set(weights_pct) - set(DIMENSIONS))
+    missing = [d for d in DIMENSIONS if d not in weights_pct]
+    if unknown:
+        raise ValueError(f"unknown dimension(s) {unknown}; valid: {list(DIMENSIONS)}")
+    if missing:
+        raise ValueError(f"no weight for dimension(s) {missing}")
+    for code, weight in weights_pct.items():
+        if not np.isfinite(weight) or weight < 0:
+            raise ValueError(f"weight of {code} must be a non-negative number, got {weight}")
+    total = float(sum(weights_pct.values()))
+    if abs(total - 100) > WEIGHT_TOLERANCE:
+        raise ValueError(f"weights must sum to 100%, these sum to {total:g}%")
+
+
+def to_percent(score: float | np.ndarray | pd.Series) -> float | np.ndarray | pd.Series:
+    """Map a 1-5 score onto 0-100 (1 -> 0, 3 -> 50, 5 -> 100).
+
+    >>> to_percent(3.0)
+    50.0
+    """
+    return (score - RATING_MIN) / (RATING_MAX - RATING_MIN) * 100
+
+
+def dimension_means(ratings: pd.DataFrame) -> pd.DataFrame:
+    """Mean rating per application and dimension across reviewers.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        Long format with columns ``application_id``, ``dimension`` (a code of :data:`DIMENSIONS`)
+        and ``rating``; one row per reviewer's rating.
+
+    Returns
+    -------
+    DataFrame
+        Index ``application_id``, one column per dimension code in display order, NaN where no
+        reviewer rated that dimension.
+    """
+    wide = ratings.pivot_table(index="application_id", columns="dimension", values="rating",
+                               aggfunc="mean", observed=True)
+    return wide.reindex(columns=list(DIMENSIONS)).rename_axis(columns=None)
+
+
+def weighted_scores(means: pd.DataFrame, weights_pct: Mapping[str, float]) -> pd.DataFrame:
+    """Weighted score of each row of per-dimension means.
+
+    Parameters
+    ----------
+    means : DataFrame
+        One row per application (any index), one column per dimension code; NaN for a dimension
+        nobody rated.
+    weights_pct : mapping
+        Percent per dimension code, summing to 100.
+
+    Returns
+    -------
+    DataFrame
+        Same index, columns ``score`` (1-5), ``score_pct`` (0-100), ``complete`` (every dimension
+        rated) and ``rank`` (1 = best among complete rows; NaN for incomplete ones).
+
+    Examples
+    --------
+    >>> means = pd.DataFrame([[4, 4, 3, 3, 2], [5, 5, 5, 5, None]], columns=list(DIMENSIONS))
+    >>> weighted_scores(means, DEFAULT_WEIGHTS_PCT)[["score", "complete", "rank"]]
+       score  complete  rank
+    0    3.4      True   1.0
+    1    5.0     False   NaN
+    """
+    validate_weights(weights_pct)
+    values = means.reindex(columns=list(DIMENSIONS)).to_numpy(dtype=float)
+    weights = np.array([weights_pct[d] for d in DIMENSIONS], dtype=float) / 100
+    rated = ~np.isnan(values)
+    weight_present = rated @ weights
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(weight_present > 0, np.nansum(values * weights, axis=1) / weight_present, np.nan)
+    complete = rated.all(axis=1)
+    result = pd.DataFrame({"score": score, "score_pct": to_percent(score), "complete": complete},
+                          index=means.index)
+    result["rank"] = result["score"].where(complete).rank(ascending=False, method="min")
+    return result
+
+
+def version_in_force(effective_from: pd.Series, on: pd.Series | list) -> np.ndarray:
+    """Index into ``effective_from`` of the weight version in force on each date of ``on``.
+
+    A version applies from its effective date until the next one; dates before the first version
+    fall under the first, so history is always scored by some version and never rewritten.
+
+    Examples
+    --------
+    >>> starts = pd.Series(pd.to_datetime(["2024-01-01", "2025-07-01"]))
+    >>> version_in_force(starts, pd.to_datetime(["2023-05-01", "2025-06-30", "2025-07-01"])).tolist()
+    [0, 0, 1]
+    """
+    starts = pd.to_datetime(pd.Series(effective_from)).to_numpy("datetime64[ns]")
+    if len(starts) == 0:
+        raise ValueError("there is no weight version")
+    if np.any(np.diff(starts) <= np.timedelta64(0)):
+        raise ValueError("weight versions must be sorted by effective date, without ties")
+    dates = pd.to_datetime(pd.Series(on)).to_numpy("datetime64[ns]")
+    return np.maximum(np.searchsorted(starts, dates, side="right") - 1, 0)

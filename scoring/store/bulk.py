@@ -1,0 +1,88 @@
+"""Bulk writes: whole tables from DataFrames, in foreign-key order, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from scoring.store.db import Database, audit
+
+#: Tables in an order where every foreign key points at a table written earlier.
+TABLE_ORDER = (
+    "metadata", "clients", "candidates", "searches", "applications", "accounts", "weight_versions",
+    "dimension_weights", "stage_decisions", "assignments", "scorecards", "scores", "tooling_evidence",
+    "placements", "replacements", "final_decisions", "calibration_sets", "calibration_items", "audit_log",
+)
+#: Which sequence hands out the ids of which table's key column.
+SEQUENCES = {
+    "client_ids": ("clients", "client_id"), "search_ids": ("searches", "search_id"),
+    "candidate_ids": ("candidates", "candidate_id"), "application_ids": ("applications", "application_id"),
+    "account_ids": ("accounts", "account_id"), "weight_version_ids": ("weight_versions", "version_id"),
+    "scorecard_ids": ("scorecards", "scorecard_id"), "placement_ids": ("placements", "placement_id"),
+    "replacement_ids": ("replacements", "replacement_id"), "audit_ids": ("audit_log", "audit_id"),
+    "calibration_set_ids": ("calibration_sets", "set_id"),
+}
+
+
+def insert_frames(cur: duckdb.DuckDBPyConnection, tables: Mapping[str, pd.DataFrame],
+                  progress: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Insert each frame into the table of the same name, matching columns by name."""
+    unknown = sorted(set(tables) - set(TABLE_ORDER))
+    if unknown:
+        raise ValueError(f"no such table(s): {unknown}")
+    counts = {}
+    for name in TABLE_ORDER:
+        if name not in tables:
+            continue
+        if progress:
+            progress(f"writing {name}")
+        cur.register("incoming_frame", tables[name])
+        try:
+            cur.execute(f"INSERT INTO {name} BY NAME SELECT * FROM incoming_frame")
+        finally:
+            cur.unregister("incoming_frame")
+        counts[name] = len(tables[name])
+    advance_sequences(cur)
+    return counts
+
+
+def advance_sequences(cur: duckdb.DuckDBPyConnection) -> None:
+    """Move every id sequence past the largest id stored, so later inserts never collide."""
+    last = dict(cur.execute("SELECT sequence_name, last_value FROM duckdb_sequences()").fetchall())
+    for sequence, (table, column) in SEQUENCES.items():
+        highest = cur.execute(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchone()[0]
+        behind = highest - (last.get(sequence) or 0)
+        if behind > 0:
+            cur.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [behind])
+
+
+def build_database(path: str | os.PathLike[str], tables: Mapping[str, pd.DataFrame], summary: dict,
+                   progress: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Write a complete new database file at ``path``, atomically.
+
+    It is built beside the target under a temporary name and moved into place only once complete,
+    so an interrupted build never leaves a half-written database where the app looks for one.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".building")
+    for leftover in (partial, Path(str(partial) + ".wal")):
+        leftover.unlink(missing_ok=True)
+    db = Database(partial)
+    try:
+        def write(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+            counts = insert_frames(cur, tables, progress)
+            audit(cur, None, "build", "database", target.name, after={**summary, "rows": counts})
+            return counts
+
+        counts = db.write(write)
+        db.checkpoint()
+    finally:
+        db.close()
+    os.replace(partial, target)
+    Path(str(target) + ".wal").unlink(missing_ok=True)
+    return counts
