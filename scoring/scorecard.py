@@ -18,18 +18,11 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-#: Dimension codes in display order, with their names (the seed's MLOps hiring scorecard).
-DIMENSIONS: dict[str, str] = {
-    "infrastructure": "Infrastructure",
-    "deployment": "Model Deployment",
-    "monitoring": "Monitoring",
-    "automation": "Automation",
-    "governance": "Governance",
-}
-#: Default weights in percent, from the seed's scorecard (25/25/20/20/10).
-DEFAULT_WEIGHTS_PCT: dict[str, float] = {
-    "infrastructure": 25, "deployment": 25, "monitoring": 20, "automation": 20, "governance": 10,
-}
+from scoring.rubric import DEFAULT_WEIGHTS_PCT
+from scoring.rubric import DIMENSIONS as _DIMENSION_RECORDS
+
+#: Dimension codes in display order, with their names.
+DIMENSIONS: dict[str, str] = {d.code: d.name for d in _DIMENSION_RECORDS}
 RATING_MIN, RATING_MAX = 1, 5
 WEIGHT_TOLERANCE = 1e-6
 
