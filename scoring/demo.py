@@ -22,7 +22,7 @@ import pandas as pd
 from scoring.scorecard import DEFAULT_WEIGHTS_PCT, DIMENSIONS
 from scoring.tooling import REQUIRED_CATEGORIES, TOOL_CATALOGUE
 
-Progress = Callable[[str], None]
+Progress = Callable[[str, float], None]   # (what is happening, share done 0-1)
 #: (tool_id, name, category) in the order of the catalogue, which is also the schema's tool ids.
 TOOLS = tuple((i + 1, name, category) for i, (category, name) in
               enumerate((c, n) for c, names in TOOL_CATALOGUE.items() for n in names))
@@ -243,19 +243,19 @@ class _Generator:
 
 def generate(config: DemoConfig, progress: Progress | None = None) -> dict[str, pd.DataFrame]:
     """Draw every table of a demo agency. Pure: nothing is written."""
-    say = progress or (lambda _: None)
+    say = progress or (lambda message, done: None)
     from scoring.demo_pipeline import PipelineDraw   # the stage walk, kept in its own module
 
     g = _Generator(config)
-    say("clients and searches")
+    say("clients and searches", 0.02)
     tables = {"clients": g.clients(), "searches": g.searches()}
-    say("candidates and applications")
+    say("candidates and applications", 0.08)
     tables["candidates"] = g.candidates()
     tables["applications"] = g.applications()
-    say("tooling audit")
+    say("tooling audit", 0.15)
     tables["tooling_evidence"], stage1_pass = g.tooling()
     g.reviewer_traits()
-    say("stages, reviews and scores")
+    say("stages, reviews and scores", 0.22)
     tables.update(PipelineDraw(g, stage1_pass).draw(say))
     return finalise(tables)
 
@@ -317,4 +317,5 @@ def build_demo(path, config: DemoConfig, progress: Progress | None = None) -> di
     summary = {"seed": config.seed, "candidates": config.candidates, "as_of": config.as_of.isoformat()}
     tables["metadata"] = pd.DataFrame({"key": [f"demo_{k}" for k in summary],
                                        "value": [str(v) for v in summary.values()]})
-    return build_database(path, tables, {"demo": summary}, progress)
+    writing = None if progress is None else (lambda message, done: progress(message, 0.45 + 0.55 * done))
+    return build_database(path, tables, {"demo": summary}, writing)

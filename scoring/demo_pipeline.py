@@ -43,14 +43,14 @@ class PipelineDraw:
         self.passed = np.zeros((5, self.n_apps), dtype=bool)
         self.reviews: list[dict[str, np.ndarray]] = []
 
-    def draw(self, say: Callable[[str], None]) -> dict[str, pd.DataFrame]:
+    def draw(self, say: Callable[[str, float], None]) -> dict[str, pd.DataFrame]:
         self._stage(1, self.g.applied, 0, 0.7, lambda apps, day: self.stage1_pass[apps])
         for stage, base_days, extra in ((2, 1, 1.2), (3, 2, 1.5)):
             self._stage(stage, self.decide[stage - 1], base_days, extra, self._reviewed_decision(stage))
-        say("shortlists and placements")
+        say("shortlists and placements", 0.35)
         searches = self._shortlists()
         placements, replacements = self._placements()
-        say("assembling tables")
+        say("assembling tables", 0.4)
         tables = {
             "searches_update": searches, "stage_decisions": self._stage_decisions(),
             "placements": placements, "replacements": replacements,

@@ -144,3 +144,51 @@ def version_in_force(effective_from: pd.Series, on: pd.Series | list) -> np.ndar
         raise ValueError("weight versions must be sorted by effective date, without ties")
     dates = pd.to_datetime(pd.Series(on)).to_numpy("datetime64[ns]")
     return np.maximum(np.searchsorted(starts, dates, side="right") - 1, 0)
+
+
+def scores_under_versions(ratings: pd.DataFrame, stage_dates: pd.DataFrame, versions: pd.DataFrame,
+                          version_id: int | None = None) -> pd.DataFrame:
+    """Weighted score of each application and stage under the weights in force, or one chosen version.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        ``application_id``, ``stage_id``, ``dimension`` (code), ``rating``: submitted ratings.
+    stage_dates : DataFrame
+        ``application_id``, ``stage_id``, ``entered_on``: the date that picks the version in force.
+    versions : DataFrame
+        ``version_id``, ``effective_from``, ``dimension``, ``weight_pct``: one row per version and
+        dimension.
+    version_id : int, optional
+        Score everything under this version instead of the one in force at each stage's date.
+
+    Returns
+    -------
+    DataFrame
+        ``application_id``, ``stage_id``, ``version_id``, the five dimension means, ``score``,
+        ``score_pct``, ``complete``, ``reviewers``.
+    """
+    weights = versions.pivot_table(index=["version_id", "effective_from"], columns="dimension",
+                                   values="weight_pct").reset_index().sort_values("effective_from")
+    keys = ["application_id", "stage_id"]
+    if ratings.empty:
+        return pd.DataFrame(columns=[*keys, "version_id", *DIMENSIONS, "score", "score_pct", "complete",
+                                     "reviewers"])
+    means = ratings.pivot_table(index=keys, columns="dimension", values="rating", aggfunc="mean")
+    means = means.reindex(columns=list(DIMENSIONS)).reset_index().rename_axis(columns=None)
+    means["reviewers"] = ratings.groupby(keys)["reviewer_id"].nunique().to_numpy() \
+        if "reviewer_id" in ratings else np.nan
+    if version_id is None:
+        dated = means.merge(stage_dates, on=keys, how="left")
+        position = version_in_force(weights["effective_from"], dated["entered_on"].fillna(pd.Timestamp.max))
+        means["version_id"] = weights["version_id"].to_numpy()[position]
+    else:
+        if version_id not in set(weights["version_id"]):
+            raise ValueError(f"no weight version {version_id}; known: {sorted(weights['version_id'])}")
+        means["version_id"] = version_id
+    parts = []
+    for vid, rows in means.groupby("version_id"):
+        row = weights[weights["version_id"] == vid].iloc[0]
+        scored = weighted_scores(rows[list(DIMENSIONS)], {d: float(row[d]) for d in DIMENSIONS})
+        parts.append(rows.join(scored.drop(columns="rank")))
+    return pd.concat(parts).sort_values(keys).reset_index(drop=True)

@@ -29,17 +29,16 @@ SEQUENCES = {
 
 
 def insert_frames(cur: duckdb.DuckDBPyConnection, tables: Mapping[str, pd.DataFrame],
-                  progress: Callable[[str], None] | None = None) -> dict[str, int]:
+                  progress: Callable[[str, float], None] | None = None) -> dict[str, int]:
     """Insert each frame into the table of the same name, matching columns by name."""
     unknown = sorted(set(tables) - set(TABLE_ORDER))
     if unknown:
         raise ValueError(f"no such table(s): {unknown}")
     counts = {}
-    for name in TABLE_ORDER:
-        if name not in tables:
-            continue
+    names = [name for name in TABLE_ORDER if name in tables]
+    for done, name in enumerate(names):
         if progress:
-            progress(f"writing {name}")
+            progress(f"writing {name}", done / len(names))
         cur.register("incoming_frame", tables[name])
         try:
             cur.execute(f"INSERT INTO {name} BY NAME SELECT * FROM incoming_frame")
@@ -61,7 +60,7 @@ def advance_sequences(cur: duckdb.DuckDBPyConnection) -> None:
 
 
 def build_database(path: str | os.PathLike[str], tables: Mapping[str, pd.DataFrame], summary: dict,
-                   progress: Callable[[str], None] | None = None) -> dict[str, int]:
+                   progress: Callable[[str, float], None] | None = None) -> dict[str, int]:
     """Write a complete new database file at ``path``, atomically.
 
     It is built beside the target under a temporary name and moved into place only once complete,

@@ -1,0 +1,110 @@
+"""Candidate profile: find anyone fast, see their weighted score, who rated what, and their history."""
+
+import pandas as pd
+import streamlit as st
+
+from scoring.reports.candidate import breakdown, candidate_report, radar_series, shortlist_comparison
+from scoring.scorecard import DIMENSIONS
+from scoring.store import candidates
+from ui import charts
+from ui.context import guarded, read, require_account
+
+SCORED_STAGES = {2: "Production incident interview", 3: "Take-home assessment"}
+IN_FORCE = "Weights in force at the time"
+
+
+def pick_candidate(actor) -> int | None:
+    """Search box and result list; the choice is kept in the URL so a profile can be linked."""
+    text = st.text_input("Find a candidate by name, id (e.g. CA-000123) or email",
+                         value=st.query_params.get("q", ""), key="candidate_query")
+    if text:
+        st.query_params["q"] = text
+    found = read(candidates.find_candidates, actor, text) if text else pd.DataFrame()
+    if text and found.empty:
+        st.info("No candidate matches.")
+    if found.empty:
+        return None
+    labels = {int(r.candidate_id): f"{r.full_name} · {r.external_id} · {r.seniority} · {r.country}"
+              for r in found.itertuples()}
+    return st.selectbox(f"{len(found)} match{'es' if len(found) != 1 else ''}", list(labels),
+                        format_func=labels.get, key="candidate_choice")
+
+
+def version_choice(report) -> int | None:
+    versions = report.versions.drop_duplicates("version_id")
+    labels = {None: IN_FORCE, **{int(v.version_id): f"Version {v.version_id}, from {v.effective_from:%d %b %Y}"
+                                 for v in versions.itertuples()}}
+    return st.selectbox("Weights", list(labels), format_func=labels.get, key="weight_version")
+
+
+def body() -> None:
+    actor = require_account()
+    st.title("Candidate profile")
+    candidate_id = pick_candidate(actor)
+    if candidate_id is None:
+        return
+    version_id = st.session_state.get("weight_version")
+    report = read(candidate_report, actor, candidate_id, version_id)
+    person = report.profile
+    st.header(person["full_name"])
+    st.caption(f"{person['external_id']} · {person['seniority']} · {person['country']} · "
+               f"in the database since {person['sourced_on']:%d %b %Y}")
+    if report.applications.empty:
+        st.info("This candidate has not applied to any search yet.")
+        return
+
+    apps = report.applications
+    app_labels = {int(r.application_id): f"{r.search} · {r.role_title} at {r.client} · applied {r.applied_on:%d %b %Y}"
+                  for r in apps.itertuples()}
+    left, middle, right = st.columns([3, 2, 2])
+    application_id = left.selectbox("Application", list(app_labels), format_func=app_labels.get)
+    stage_id = middle.selectbox("Stage", list(SCORED_STAGES), format_func=SCORED_STAGES.get,
+                                index=1 if ((report.scores["application_id"] == application_id)
+                                            & (report.scores["stage_id"] == 3)).any() else 0)
+    with right:
+        version_choice(report)
+
+    score = report.scores[(report.scores["application_id"] == application_id) & (report.scores["stage_id"] == stage_id)]
+    if score.empty:
+        st.info("No submitted scores you may see for this stage yet (reviewers see others' scores only after "
+                "submitting their own).")
+    else:
+        row = score.iloc[0]
+        figures = st.columns(4)
+        figures[0].metric("Weighted score", f"{row['score']:.2f} / 5")
+        figures[1].metric("On 0-100", f"{row['score_pct']:.0f}")
+        figures[2].metric("Reviewers", int(row["reviewers"]))
+        figures[3].metric("Scorecard", "complete" if row["complete"] else "incomplete",
+                          help="An incomplete scorecard is not ranked against complete ones.")
+        st.caption(f"Scored under weight version {int(row['version_id'])}.")
+        table, chart = st.columns([3, 2])
+        table.subheader("Ratings by reviewer and dimension")
+        table.dataframe(breakdown(report, application_id, stage_id), hide_index=True, width="stretch")
+        medians = read(candidates.stage_dimension_medians, actor, stage_id)
+        chart.plotly_chart(charts.radar(radar_series(report, application_id, stage_id, medians), DIMENSIONS,
+                                        "Ratings against the rubric"), width="stretch")
+        notes = report.ratings[(report.ratings["application_id"] == application_id)
+                               & (report.ratings["stage_id"] == stage_id) & (report.ratings["note"] != "")]
+        if not notes.empty:
+            with st.expander(f"Reviewer notes ({len(notes)})"):
+                st.dataframe(notes[["reviewer", "dimension", "rating", "note"]], hide_index=True, width="stretch")
+
+    st.subheader("Stage history")
+    st.dataframe(report.history[report.history["application_id"] == application_id]
+                 [["stage", "entered_on", "decided_on", "decision"]], hide_index=True, width="stretch")
+
+    if actor.may("read_all_scores"):
+        search_id = int(apps.loc[apps["application_id"] == application_id, "search_id"].iloc[0])
+        comparison = read(shortlist_comparison, actor, search_id, version_id)
+        if not comparison.candidates.empty:
+            st.subheader("Shortlist for this search, side by side (take-home scores)")
+            shown = comparison.scores.rename(columns=DIMENSIONS)
+            st.dataframe(shown[["full_name", "external_id", "client_decision", *DIMENSIONS.values(), "score",
+                                "score_pct"]], hide_index=True, width="stretch")
+            traces = {r.full_name: pd.Series({d: getattr(r, d) for d in DIMENSIONS})
+                      for r in comparison.scores.itertuples()}
+            st.plotly_chart(charts.radar(traces, DIMENSIONS, "Shortlisted candidates, consensus ratings"),
+                            width="stretch")
+
+
+guarded(body)

@@ -1,0 +1,67 @@
+"""Pipeline health: open searches, where candidates stall, which stage rejects whom."""
+
+import streamlit as st
+
+from scoring.funnel import FUNNEL_RULES
+from scoring.reports.pipeline import pipeline_report
+from scoring.sla import PROMISES
+from ui import charts
+from ui.context import guarded, read, require_account, today
+from ui.filters import search_filter
+
+
+def body() -> None:
+    actor = require_account()
+    as_of = today()
+    st.title("Pipeline health")
+    chosen = search_filter(actor, "pipeline", as_of)
+    report = read(pipeline_report, actor, chosen, as_of)
+    promise = PROMISES["shortlist_time"]
+    st.caption(f"{report.searches:,} searches opened in the chosen period, as of {as_of:%d %b %Y}. "
+               f"Business days exclude weekends and {report.country} public holidays.")
+
+    top = st.columns(4)
+    top[0].metric("Open searches", f"{report.open_searches:,}")
+    top[1].metric("Candidates in a stage now", f"{int(report.stages['open'].sum()):,}")
+    median = report.shortlist["median_days"]
+    top[2].metric("Median time to shortlist", "—" if median != median else f"{median:.0f} business days",
+                  help=f"Target {promise.target}, limit {promise.limit} business days")
+    share = report.shortlist["share_within_limit"]
+    top[3].metric(f"Shortlisted within {promise.limit} business days",
+                  "—" if share != share else f"{share:.1%}",
+                  help=f"{int(report.shortlist['within_limit'])} of {int(report.shortlist['searches'])} searches "
+                       f"counted (delivered, or past the limit without a shortlist)")
+
+    per_stage = st.columns(4)
+    for column, (_, stage) in zip(per_stage, report.stages.iterrows()):
+        rate = stage["pass_rate"]
+        column.metric(stage["stage"], f"{int(stage['open']):,} in stage",
+                      None if rate != rate else f"{rate:.1%} pass", delta_color="off",
+                      help=f"Passed {int(stage['passed']):,} of {int(stage['decided']):,} decided; "
+                           f"95% interval {stage['pass_rate_low']:.1%} to {stage['pass_rate_high']:.1%}")
+
+    left, right = st.columns(2)
+    left.plotly_chart(charts.funnel(report.stages), width="stretch")
+    right.plotly_chart(charts.shortlist_histogram(report.shortlist_times, promise.target, promise.limit),
+                       width="stretch")
+    names = dict(zip(report.stages["stage_id"], report.stages["stage"]))
+    st.plotly_chart(charts.pass_rate_trend(report.by_month, names), width="stretch")
+
+    st.subheader("Stage detail")
+    st.dataframe(
+        report.stages[["stage", "entered", "decided", "passed", "open", "pass_rate", "days_median",
+                       "days_p90", "drop_off"]],
+        hide_index=True, width="stretch",
+        column_config={"pass_rate": st.column_config.NumberColumn("pass rate", format="percent"),
+                       "drop_off": st.column_config.NumberColumn("drop-off", format="percent"),
+                       "days_median": "median days in stage", "days_p90": "90th percentile days"})
+    st.subheader("Where candidates stall now")
+    st.dataframe(report.stalled[["stage", "rank", "application_id", "entered_on", "age_days", "seniority"]],
+                 hide_index=True, width="stretch")
+    with st.expander("How the funnel is counted"):
+        st.markdown("\n".join(f"- {rule}" for rule in FUNNEL_RULES))
+    with st.expander(f"Holiday calendar ({report.country})"):
+        st.dataframe(report.holidays, hide_index=True, width="stretch")
+
+
+guarded(body)

@@ -1,0 +1,66 @@
+"""Roles, what each may do, and the check every store function makes before it reads or writes.
+
+The policy is data: a permission names the roles that hold it. Pages use the same table to decide
+what to show, but the store enforces it, so a page that forgot to check still cannot leak or write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("reviewer", "hiring_lead", "ops", "admin")
+ROLE_LABELS = {"reviewer": "Reviewer", "hiring_lead": "Hiring lead", "ops": "Ops", "admin": "Admin"}
+
+#: permission -> roles holding it
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "read_pipeline": frozenset({"hiring_lead", "ops", "admin"}),
+    "read_candidates": frozenset({"reviewer", "hiring_lead", "ops", "admin"}),
+    "read_all_scores": frozenset({"hiring_lead", "ops", "admin"}),
+    "write_scores": frozenset({"reviewer"}),
+    "adjudicate": frozenset({"hiring_lead", "admin"}),
+    "read_calibration": frozenset({"hiring_lead", "admin"}),
+    "read_ops": frozenset({"ops", "admin"}),
+    "write_ops": frozenset({"ops", "admin"}),
+    "read_validity": frozenset({"hiring_lead", "admin"}),
+    "manage_weights": frozenset({"admin"}),
+    "manage_accounts": frozenset({"admin"}),
+    "manage_calibration": frozenset({"admin"}),
+    "read_audit_log": frozenset({"admin"}),
+    "import_export": frozenset({"admin"}),
+}
+
+
+class PermissionDenied(PermissionError):
+    """The acting account's role or assignment does not allow this; nothing was read or written."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """The signed-in person on whose behalf a store function runs."""
+
+    account_id: int
+    email: str
+    display_name: str
+    role: str
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r}; valid: {', '.join(ROLES)}")
+
+    def may(self, permission: str) -> bool:
+        """Whether this account's role holds ``permission``."""
+        if permission not in PERMISSIONS:
+            raise ValueError(f"unknown permission {permission!r}")
+        return self.role in PERMISSIONS[permission]
+
+
+def require(actor: Account | None, permission: str) -> Account:
+    """Return ``actor`` if it holds ``permission``; otherwise raise :class:`PermissionDenied`."""
+    if actor is None:
+        raise PermissionDenied(f"sign in first: {permission.replace('_', ' ')} needs an account")
+    if not actor.may(permission):
+        holders = ", ".join(ROLE_LABELS[r] for r in ROLES if r in PERMISSIONS[permission])
+        raise PermissionDenied(
+            f"{actor.email} is a {ROLE_LABELS[actor.role].lower()}; "
+            f"{permission.replace('_', ' ')} is for: {holders}")
+    return actor

@@ -1,0 +1,116 @@
+"""Pipeline reads for hiring leads and ops: stage counts, searches and their shortlists.
+
+Every function filters by :class:`SearchFilter` (the search's opening date, client, seniority) and
+aggregates inside DuckDB, returning small frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from scoring.access import Account, require
+from scoring.store.db import Database
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """Which searches a figure covers: opened between ``start`` and ``end`` (inclusive)."""
+
+    start: date | None = None
+    end: date | None = None
+    client_ids: tuple[int, ...] = ()
+    seniorities: tuple[str, ...] = ()
+
+    def where(self, alias: str = "s") -> tuple[str, list]:
+        """A SQL condition on the searches table ``alias`` and its bound parameters."""
+        clauses, params = ["true"], []
+        if self.start is not None:
+            clauses.append(f"{alias}.opened_on >= ?")
+            params.append(self.start)
+        if self.end is not None:
+            clauses.append(f"{alias}.opened_on <= ?")
+            params.append(self.end)
+        if self.client_ids:
+            clauses.append(f"{alias}.client_id IN (SELECT unnest(?::INTEGER[]))")
+            params.append(list(self.client_ids))
+        if self.seniorities:
+            clauses.append(f"{alias}.seniority IN (SELECT unnest(?::VARCHAR[]))")
+            params.append(list(self.seniorities))
+        return " AND ".join(clauses), params
+
+
+def filter_options(db: Database, actor: Account) -> dict[str, pd.DataFrame | tuple[date, date]]:
+    """Clients, seniorities and the span of opening dates, for the filter widgets."""
+    require(actor, "read_pipeline")
+    clients = db.frame("SELECT client_id, name FROM clients ORDER BY name")
+    span = db.frame("SELECT min(opened_on) AS first, max(opened_on) AS last FROM searches").iloc[0]
+    return {"clients": clients, "span": (span["first"], span["last"])}
+
+
+def stage_counts(db: Database, actor: Account, search_filter: SearchFilter) -> pd.DataFrame:
+    """Per stage: applications that entered, were decided, passed, failed, and are still open."""
+    require(actor, "read_pipeline")
+    where, params = search_filter.where()
+    return db.frame(f"""
+        WITH per_stage AS (
+            SELECT d.stage_id, count(*) AS entered, count(d.decision) AS decided,
+                   count(*) FILTER (WHERE d.decision = 'pass') AS passed,
+                   count(*) FILTER (WHERE d.decision = 'fail') AS failed,
+                   count(*) FILTER (WHERE d.decision IS NULL) AS open
+            FROM stage_decisions AS d
+            JOIN applications AS a USING (application_id)
+            JOIN searches AS s USING (search_id)
+            WHERE {where}
+            GROUP BY d.stage_id
+        )
+        SELECT st.stage_id, st.name AS stage, coalesce(p.entered, 0) AS entered,
+               coalesce(p.decided, 0) AS decided, coalesce(p.passed, 0) AS passed,
+               coalesce(p.failed, 0) AS failed, coalesce(p.open, 0) AS open
+        FROM stages AS st LEFT JOIN per_stage AS p USING (stage_id)
+        ORDER BY st.stage_id""", params)
+
+
+def searches(db: Database, actor: Account, search_filter: SearchFilter) -> pd.DataFrame:
+    """One row per search with its client, dates, status and the size of its shortlist."""
+    require(actor, "read_pipeline")
+    where, params = search_filter.where()
+    return db.frame(f"""
+        WITH shortlist AS (
+            SELECT a.search_id, count(*) AS shortlist_size
+            FROM stage_decisions AS d JOIN applications AS a USING (application_id)
+            WHERE d.stage_id = 4
+            GROUP BY a.search_id
+        )
+        SELECT s.search_id, s.external_id, c.name AS client, s.client_id, s.role_title, s.seniority,
+               s.opened_on, s.shortlist_delivered_on, s.closed_on, s.status,
+               coalesce(sl.shortlist_size, 0) AS shortlist_size
+        FROM searches AS s
+        JOIN clients AS c USING (client_id)
+        LEFT JOIN shortlist AS sl USING (search_id)
+        WHERE {where}
+        ORDER BY s.opened_on, s.search_id""", params)
+
+
+def stage_entries(db: Database, actor: Account, search_filter: SearchFilter) -> pd.DataFrame:
+    """Every stage entry of the filtered searches, with its search's grouping columns.
+
+    One row per application and stage (a few hundred thousand at most): the input of
+    :func:`scoring.funnel` metrics.
+    """
+    require(actor, "read_pipeline")
+    where, params = search_filter.where()
+    return db.frame(f"""
+        SELECT d.application_id, d.stage_id, d.entered_on, d.decided_on, d.decision,
+               s.search_id, s.client_id, s.seniority
+        FROM stage_decisions AS d
+        JOIN applications AS a USING (application_id)
+        JOIN searches AS s USING (search_id)
+        WHERE {where}""", params)
+
+
+def stage_names(db: Database, actor: Account) -> pd.DataFrame:
+    require(actor, "read_candidates")
+    return db.frame("SELECT stage_id, name AS stage FROM stages ORDER BY stage_id")

@@ -1,0 +1,83 @@
+"""The database handle, the signed-in account and cached store reads, for every page."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from scoring.access import Account, PermissionDenied
+from scoring.store.db import DEFAULT_LOCATION, Database, database_location
+
+T = TypeVar("T")
+ACCOUNT_KEY = "account"
+
+
+@st.cache_resource(show_spinner=False)
+def _open(location: str) -> Database:
+    return Database(location)
+
+
+def database() -> Database:
+    """The process-wide database; on the very first start, the default location gets the demo."""
+    location = database_location()
+    if location == str(DEFAULT_LOCATION) and not Path(location).exists():
+        _build_first_demo(location)
+    return _open(location)
+
+
+def _build_first_demo(location: str) -> None:
+    from scoring.demo import DemoConfig, build_demo
+
+    bar = st.progress(0.0, text="First start: building the demo agency")
+    build_demo(location, DemoConfig(), lambda message, done: bar.progress(min(done, 1.0), text=message))
+    bar.empty()
+
+
+def account() -> Account | None:
+    """The signed-in account of this browser session, if any."""
+    return st.session_state.get(ACCOUNT_KEY)
+
+
+def require_account() -> Account:
+    """The signed-in account; stops the page when nobody is signed in."""
+    actor = account()
+    if actor is None:
+        st.warning("Please sign in.")
+        st.stop()
+    return actor
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_call(module: str, name: str, location: str, version: int, args: tuple, kwargs: tuple) -> Any:
+    function = getattr(importlib.import_module(module), name)
+    return function(_open(location), *args, **dict(kwargs))
+
+
+def read(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call a store read ``function(db, *args)`` through a cache keyed on the data version.
+
+    Every write appends to the audit log, which moves the data version, so a submitted score shows
+    up on the next rerun while repeated reads of unchanged data cost nothing.
+    """
+    db = database()
+    return _cached_call(function.__module__, function.__name__, db.location, db.data_version(),
+                        args, tuple(sorted(kwargs.items())))
+
+
+def guarded(body: Callable[[], None]) -> None:
+    """Run a page body, turning a refused permission into a clear message instead of a traceback."""
+    try:
+        body()
+    except PermissionDenied as refusal:
+        st.error(f"Not allowed: {refusal}")
+
+
+def today() -> date:
+    """The date figures are computed as of: the demo's own 'today' when the data is a demo."""
+    stored = database().metadata("demo_as_of")
+    return date.fromisoformat(stored) if stored else date.today()

@@ -1,0 +1,76 @@
+"""Sign-in: local accounts by default, the organisation's OpenID Connect provider when configured."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from scoring.access import ROLE_LABELS
+from scoring.store.accounts import SignInError, account_for_email, authenticate
+from ui.context import ACCOUNT_KEY, account, database
+
+
+def oidc_configured() -> bool:
+    """Whether Streamlit's secrets hold an ``[auth]`` section (native OpenID Connect sign-in)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:   # no secrets file at all: Streamlit raises its own not-found error
+        return False
+
+
+def sign_in() -> None:
+    """Put the signed-in account in the session, or draw the sign-in form and stop the run."""
+    if account() is not None:
+        return
+    if oidc_configured():
+        _oidc_sign_in()
+    else:
+        _local_sign_in()
+    st.stop()
+
+
+def _local_sign_in() -> None:
+    st.title("MLOps hiring scorecard")
+    with st.form("sign_in"):
+        st.subheader("Sign in")
+        email = st.text_input("Email", key="sign_in_email")
+        password = st.text_input("Password", type="password", key="sign_in_password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        try:
+            st.session_state[ACCOUNT_KEY] = authenticate(database(), email, password)
+        except SignInError as refusal:
+            st.error(str(refusal))
+        else:
+            st.rerun()
+    if database().metadata("demo_seed") is not None:
+        st.info("Demo database: sign in as reviewer@demo.example, lead@demo.example, ops@demo.example "
+                "or admin@demo.example, each with the password demo-password.")
+
+
+def _oidc_sign_in() -> None:
+    if not st.user.is_logged_in:
+        st.title("MLOps hiring scorecard")
+        st.button("Sign in with your organisation", on_click=st.login, type="primary")
+        return
+    mapped = account_for_email(database(), st.user.email)
+    if mapped is None:
+        st.error(f"{st.user.email} has no account here; ask an admin to create one.")
+        st.button("Sign out", on_click=st.logout)
+        return
+    st.session_state[ACCOUNT_KEY] = mapped
+    st.rerun()
+
+
+def sign_out() -> None:
+    st.session_state.pop(ACCOUNT_KEY, None)
+    if oidc_configured() and st.user.is_logged_in:
+        st.logout()
+
+
+def sidebar_identity() -> None:
+    actor = account()
+    if actor is None:
+        return
+    with st.sidebar:
+        st.caption(f"Signed in as **{actor.display_name}** ({ROLE_LABELS[actor.role]})")
+        st.button("Sign out", on_click=sign_out, key="sign_out")
