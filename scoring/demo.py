@@ -125,6 +125,8 @@ class _Generator:
     def searches(self) -> pd.DataFrame:
         rng, n = self.rng, self.config.searches
         opened = np.sort(rng.integers(self.start, self.today + 1, n))
+        recent = max(4, n // 100)              # work in progress as of today, even in a small demo
+        opened[-recent:] = np.sort(rng.integers(self.today - 10, self.today - 2, recent))
         active = (self.client_signed[None, :] <= opened[:, None]) & (opened[:, None] < self.client_end[None, :])
         appetite = rng.gamma(1.5, 1.0, self.config.clients)          # some clients hire much more
         weights = active * appetite
@@ -256,7 +258,13 @@ def generate(config: DemoConfig, progress: Progress | None = None) -> dict[str, 
     tables["tooling_evidence"], stage1_pass = g.tooling()
     g.reviewer_traits()
     say("stages, reviews and scores", 0.22)
-    tables.update(PipelineDraw(g, stage1_pass).draw(say))
+    pipeline = PipelineDraw(g, stage1_pass)
+    tables.update(pipeline.draw(say))
+    unaudited = g.app_candidate[pipeline.open_tooling_audits()] + 1
+    evidence = tables["tooling_evidence"]
+    pending = evidence["candidate_id"].isin(unaudited)
+    evidence.loc[pending, "verified"] = False          # claims from the CV, not yet checked
+    evidence.loc[pending, "evidence"] = "claimed on CV"
     return finalise(tables)
 
 

@@ -44,7 +44,7 @@ class PipelineDraw:
         self.reviews: list[dict[str, np.ndarray]] = []
 
     def draw(self, say: Callable[[str, float], None]) -> dict[str, pd.DataFrame]:
-        self._stage(1, self.g.applied, 0, 0.7, lambda apps, day: self.stage1_pass[apps])
+        self._stage(1, self.g.applied, 0, 0.7, lambda apps, day, still_open: self.stage1_pass[apps])
         for stage, base_days, extra in ((2, 1, 1.2), (3, 2, 1.5)):
             self._stage(stage, self.decide[stage - 1], base_days, extra, self._reviewed_decision(stage))
         say("shortlists and placements", 0.35)
@@ -67,7 +67,7 @@ class PipelineDraw:
 
     # -- stages ---------------------------------------------------------------------------------
     def _stage(self, stage: int, previous: np.ndarray, base_days: int, extra_days: float,
-               decide: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> None:
+               decide: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]) -> None:
         rng = self.rng
         if stage == 1:
             eligible = np.ones(self.n_apps, dtype=bool)
@@ -79,18 +79,21 @@ class PipelineDraw:
         inside = entered <= self.today
         apps, entered, decided = apps[inside], entered[inside], decided[inside]
         self.enter[stage, apps] = entered
-        outcome = decide(apps, entered)
         closed = decided <= self.today
+        outcome = decide(apps, entered, ~closed)
         self.decide[stage, apps[closed]] = decided[closed]
         self.passed[stage, apps[closed]] = outcome[closed]
 
-    def _reviewed_decision(self, stage: int) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    def _reviewed_decision(self, stage: int) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
         """Reviewers rate each application; it passes when their weighted consensus clears the bar."""
 
-        def decide(apps: np.ndarray, entered: np.ndarray) -> np.ndarray:
+        def decide(apps: np.ndarray, entered: np.ndarray, still_open: np.ndarray) -> np.ndarray:
             rng, n_reviewers = self.rng, self.g.config.reviewers
             per_app = np.where(rng.random(len(apps)) < 0.3, 3, 2)
             chosen = rng.random((len(apps), n_reviewers)).argpartition(3, axis=1)[:, :3]
+            # the demo reviewer account (reviewer 0) always has open work in its queue
+            demo_reviewer_missing = still_open & ~(chosen == 0).any(axis=1)
+            chosen[demo_reviewer_missing, 0] = 0
             slot = np.arange(3)[None, :] < per_app[:, None]
             review_app = np.repeat(apps, per_app)
             reviewer = chosen[slot]
@@ -273,6 +276,10 @@ class PipelineDraw:
             }))
         return pd.concat(frames, ignore_index=True)
 
+    def open_tooling_audits(self) -> np.ndarray:
+        """Applications whose tooling audit has started but is not decided: a reviewer's queue."""
+        return np.nonzero((self.enter[1] != NOT_ENTERED) & (self.decide[1] == NOT_ENTERED))[0]
+
     def _scorecards(self) -> dict[str, pd.DataFrame]:
         """Assignments, scorecards and their ratings; open stages leave drafts and a queue."""
         rng = self.rng
@@ -281,10 +288,16 @@ class PipelineDraw:
         state = np.where(~stage_open, "submitted",
                          rng.choice(np.array(["submitted", "draft", "none"]), len(r["app"]), p=[.45, .2, .35]))
         state[(state == "submitted") & (r["day"] > self.today)] = "draft"
+        state[stage_open & (r["reviewer"] == 0)] = "none"
+        audits = self.open_tooling_audits()
+        auditor = rng.integers(0, self.g.config.reviewers, len(audits))
         assignments = pd.DataFrame({
-            "application_id": r["app"] + 1, "stage_id": r["stage"], "reviewer_id": r["reviewer"] + 1,
-            "assigned_on": r["assigned"], "due_on": r["assigned"] + REVIEW_DUE_DAYS,
+            "application_id": np.concatenate([r["app"], audits]) + 1,
+            "stage_id": np.concatenate([r["stage"], np.ones(len(audits), dtype=int)]),
+            "reviewer_id": np.concatenate([r["reviewer"], auditor]) + 1,
+            "assigned_on": np.concatenate([r["assigned"], self.enter[1, audits]]),
         })
+        assignments["due_on"] = assignments["assigned_on"] + REVIEW_DUE_DAYS
         has_card = state != "none"
         n = int(has_card.sum())
         day = np.minimum(r["day"][has_card], self.today)

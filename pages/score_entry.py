@@ -1,0 +1,136 @@
+"""Score entry for reviewers: the queue, the anchored scorecard, the tooling checklist, blind review."""
+
+import pandas as pd
+import streamlit as st
+
+from scoring.access import PermissionDenied
+from scoring.rubric import (DIMENSIONS, LEVEL_LABELS, STAGE_EVIDENCE, anchors_for, disagreements, note_required,
+                            stage_code)
+from scoring.store import scorecards, tooling_audit
+from scoring.store.db import DatabaseError
+from scoring.tooling import CATEGORY_LABELS, REQUIRED_CATEGORIES, evaluate_tooling
+from ui.context import database, guarded, read, require_account, today
+
+NOT_RATED = None
+
+
+def pick_item(queue: pd.DataFrame) -> pd.Series | None:
+    st.subheader(f"Your queue ({len(queue)})")
+    if queue.empty:
+        st.success("Nothing waiting for you.")
+        return None
+    overdue = int(queue["overdue"].sum())
+    if overdue:
+        st.warning(f"{overdue} item{'s are' if overdue > 1 else ' is'} overdue.")
+    st.dataframe(queue[["candidate", "candidate_ref", "stage", "role_title", "client", "assigned_on", "due_on",
+                        "overdue", "has_draft"]], hide_index=True, width="stretch",
+                 column_config={"has_draft": "draft saved", "candidate_ref": "candidate id"})
+    labels = {i: f"{'OVERDUE · ' if r.overdue else ''}{r.candidate} · {r.stage} · due {r.due_on:%d %b}"
+              for i, r in enumerate(queue.itertuples())}
+    chosen = st.selectbox("Work on", list(labels), format_func=labels.get, key="queue_item")
+    return queue.iloc[chosen]
+
+
+def rating_widgets(stage_id: int, saved: dict, key: str) -> tuple[dict, dict]:
+    """One block per dimension: the five anchored levels, the rating and a note."""
+    ratings, notes = {}, {}
+    for dim in DIMENSIONS:
+        anchors = anchors_for(stage_id, dim.code)
+        st.markdown(f"**{dim.name}** · {dim.scope}")
+        with st.expander("What each level looks like", expanded=False):
+            for anchor in anchors:
+                st.markdown(f"**{anchor.level} · {anchor.label}**: {anchor.description}")
+        ratings[dim.code] = st.radio(
+            dim.name, [1, 2, 3, 4, 5], index=None if dim.code not in saved["ratings"] else saved["ratings"][dim.code] - 1,
+            format_func=lambda level: f"{level} {LEVEL_LABELS[level]}", horizontal=True,
+            key=f"{key}_{dim.code}_rating", label_visibility="collapsed")
+        notes[dim.code] = st.text_input(f"Note on {dim.name}", value=saved["notes"].get(dim.code, ""),
+                                        key=f"{key}_{dim.code}_note",
+                                        placeholder="Required for a 1 or a 5: what did you see or hear?")
+    return ratings, notes
+
+
+def scorecard_form(actor, item: pd.Series) -> None:
+    application_id, stage_id = int(item["application_id"]), int(item["stage_id"])
+    db = database()
+    saved = scorecards.own_card(db, actor, application_id, stage_id)
+    st.subheader(f"{item['candidate']} · {item['stage']}")
+    st.caption(STAGE_EVIDENCE[stage_code(stage_id)])
+    key = f"card_{application_id}_{stage_id}"
+    with st.form(key):
+        ratings, notes = rating_widgets(stage_id, saved, key)
+        draft, submit = st.columns(2)
+        save_clicked = draft.form_submit_button("Save draft")
+        submit_clicked = submit.form_submit_button("Submit scorecard", type="primary")
+    try:
+        if save_clicked:
+            scorecards.save_draft(db, actor, application_id, stage_id, ratings, notes)
+            st.success("Draft saved. Only you can see it.")
+        if submit_clicked:
+            scorecards.submit(db, actor, application_id, stage_id, ratings, notes)
+            st.session_state["just_submitted"] = (application_id, stage_id, item["candidate"])
+            st.rerun()
+    except (DatabaseError, PermissionDenied) as problem:
+        st.error(f"Not saved: {problem}")
+
+
+def peers_after_submission(actor) -> None:
+    submitted = st.session_state.get("just_submitted")
+    if not submitted:
+        return
+    application_id, stage_id, candidate = submitted
+    st.success(f"Scorecard for {candidate} submitted.")
+    peers = scorecards.peer_ratings(database(), actor, application_id, stage_id)
+    table = peers.pivot_table(index="reviewer", columns="dimension", values="rating", aggfunc="first")
+    table = table.reindex(columns=[d.code for d in DIMENSIONS]).rename(columns={d.code: d.name for d in DIMENSIONS})
+    st.markdown("**All reviewers' scores, now that yours is in**")
+    st.dataframe(table, width="stretch")
+    by_reviewer = {name: dict(zip(rows["dimension"], rows["rating"])) for name, rows in peers.groupby("reviewer")}
+    gaps = disagreements(by_reviewer)
+    if gaps:
+        names = {d.code: d.name for d in DIMENSIONS}
+        st.warning("Reviewers disagree by 2 or more on: " +
+                   "; ".join(f"{names[g.dimension]} ({g.low} vs {g.high})" for g in gaps))
+    else:
+        st.info("No dimension differs by 2 or more between reviewers.")
+
+
+def tooling_form(actor, item: pd.Series) -> None:
+    application_id = int(item["application_id"])
+    db = database()
+    st.subheader(f"{item['candidate']} · Pipeline and tooling audit")
+    st.caption("Tick each tool the candidate claims; mark it verified only when code samples or job history "
+               "confirm it. The rule needs a verified tool in each of: " +
+               ", ".join(CATEGORY_LABELS[c] for c in REQUIRED_CATEGORIES) + ".")
+    rows = tooling_audit.checklist(db, actor, application_id)
+    edited = st.data_editor(rows[["category", "tool", "claimed", "verified", "evidence"]], hide_index=True,
+                            disabled=["category", "tool"], width="stretch", key=f"tools_{application_id}")
+    verdict = evaluate_tooling([(r.tool, bool(r.verified)) for r in edited.itertuples() if r.claimed])
+    left, right = st.columns(2)
+    left.metric("Minimum bar (one verified per required category)", "met" if verdict.passes_minimum else "not met")
+    right.metric("Stricter bar (two verified per required category)", "met" if verdict.passes_strict else "not met")
+    for reason in verdict.missing:
+        st.caption(f"• {reason}")
+    if st.button("Submit tooling audit", type="primary", key=f"submit_tools_{application_id}"):
+        try:
+            result = tooling_audit.submit_audit(db, actor, application_id, edited.to_dict("records"), today())
+        except (DatabaseError, PermissionDenied) as problem:
+            st.error(f"Not saved: {problem}")
+        else:
+            st.success(f"Tooling audit recorded: {'pass' if result.passes_minimum else 'fail'}.")
+
+
+def body() -> None:
+    actor = require_account()
+    st.title("Score entry")
+    peers_after_submission(actor)
+    item = pick_item(read(scorecards.queue, actor, today()))
+    if item is None:
+        return
+    if int(item["stage_id"]) == 1:
+        tooling_form(actor, item)
+    else:
+        scorecard_form(actor, item)
+
+
+guarded(body)

@@ -1,0 +1,50 @@
+"""Shared fixtures: a fresh empty database per test, and one small demo agency per session."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from scoring.access import Account
+from scoring.demo import DemoConfig, build_demo
+from scoring.store import Database
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_AS_OF = date(2026, 11, 20)
+SMALL_DEMO = DemoConfig(candidates=3_000, seed=11, as_of=DEMO_AS_OF)
+
+
+@pytest.fixture
+def empty_db(tmp_path) -> Database:
+    """A new database file holding only the schema and its reference rows."""
+    db = Database(tmp_path / "empty.duckdb")
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory) -> Path:
+    """A small demo agency built once per test session (read it, never write to it)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(path, SMALL_DEMO)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_file, tmp_path) -> Database:
+    """A private copy of the small demo agency that a test may write to."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_file, path)
+    db = Database(path)
+    yield db
+    db.close()
+
+
+def account(db: Database, role: str, index: int = 0) -> Account:
+    """The ``index``-th account of ``role`` in ``db``."""
+    row = db.frame("SELECT account_id, email, display_name, role FROM accounts WHERE role = ? "
+                   "ORDER BY account_id LIMIT 1 OFFSET ?", [role, index]).iloc[0]
+    return Account(int(row["account_id"]), row["email"], row["display_name"], row["role"])
