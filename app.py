@@ -13,19 +13,13 @@ PAGES = (
     ("pages/pipeline.py", "Pipeline health", ":material/filter_alt:", "read_pipeline"),
     ("pages/score_entry.py", "Score entry", ":material/edit_note:", "write_scores"),
     ("pages/candidate.py", "Candidate profile", ":material/person_search:", "read_candidates"),
-    ("pages/calibration.py", "Calibration", ":material/balance:", "read_calibration"),
-    ("pages/validity.py", "Scorecard validity", ":material/insights:", "read_validity"),
-    ("pages/ops.py", "Ops audit", ":material/verified:", "read_ops"),
     ("pages/admin.py", "Admin", ":material/admin_panel_settings:", "manage_accounts"),
 )
 
 
 def visible_pages(actor: Account) -> list[st.Page]:
-    from pathlib import Path
-
-    here = Path(__file__).parent
     return [st.Page(path, title=title, icon=icon) for path, title, icon, permission in PAGES
-            if actor.may(permission) and (here / path).exists()]
+            if actor.may(permission)]
 
 
 sign_in()

@@ -8,10 +8,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
+import duckdb
 import streamlit as st
 
 from scoring.access import Account, PermissionDenied
-from scoring.store.db import DEFAULT_LOCATION, Database, database_location
+from scoring.store.db import DEFAULT_LOCATION, Database, DatabaseError, database_location
 
 T = TypeVar("T")
 ACCOUNT_KEY = "account"
@@ -70,11 +71,13 @@ def read(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 def guarded(body: Callable[[], None]) -> None:
-    """Run a page body, turning a refused permission into a clear message instead of a traceback."""
+    """Run a page body, turning a refusal into a clear message instead of a traceback."""
     try:
         body()
     except PermissionDenied as refusal:
         st.error(f"Not allowed: {refusal}")
+    except (DatabaseError, duckdb.ConstraintException) as refusal:
+        st.error(f"Nothing was saved: {refusal}")
 
 
 def today() -> date:

@@ -1,0 +1,108 @@
+"""Admin: scorecard weights (as new versions), accounts and roles, and the audit log."""
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from scoring.access import ROLE_LABELS, ROLES, PermissionDenied
+from scoring.scorecard import DIMENSIONS
+from scoring.store import accounts, audit_log, weights
+from scoring.store.audit_log import AuditFilter
+from scoring.store.db import DatabaseError
+from ui.context import database, guarded, read, require_account, today
+
+
+def weights_tab(actor) -> None:
+    st.subheader("Weight versions")
+    st.caption("A version applies from its effective date; earlier scores keep the weights they were made "
+               "under. Versions are never edited, only added.")
+    table = read(weights.versions, actor)
+    st.dataframe(table.rename(columns=DIMENSIONS), hide_index=True, width="stretch")
+    newest = table.iloc[-1]
+    with st.form("new_weights"):
+        st.markdown("**Add a version**")
+        columns = st.columns(len(DIMENSIONS))
+        proposed = {code: column.number_input(f"{name} (%)", 0.0, 100.0, float(newest[code]), step=5.0,
+                                              key=f"weight_{code}")
+                    for column, (code, name) in zip(columns, DIMENSIONS.items())}
+        effective = st.date_input("Effective from", today() + timedelta(days=1), min_value=today())
+        note = st.text_input("Why (shown beside the version)")
+        submitted = st.form_submit_button("Add weight version", type="primary")
+    st.caption(f"Total: {sum(proposed.values()):g}% (must be 100%)")
+    if submitted:
+        try:
+            version_id = weights.add_version(database(), actor, proposed, effective, note, today())
+        except (DatabaseError, PermissionDenied) as problem:
+            st.error(f"Not saved: {problem}")
+        else:
+            st.success(f"Weight version {version_id} added, effective {effective:%d %b %Y}.")
+
+
+def accounts_tab(actor) -> None:
+    st.subheader("Accounts")
+    people = read(accounts.list_accounts, actor)
+    st.dataframe(people, hide_index=True, width="stretch")
+    left, right = st.columns(2)
+    with left.form("new_account"):
+        st.markdown("**New account**")
+        email = st.text_input("Email")
+        name = st.text_input("Display name")
+        role = st.selectbox("Role", ROLES, format_func=ROLE_LABELS.get)
+        password = st.text_input("Initial password (optional with single sign-on)", type="password")
+        if st.form_submit_button("Create account"):
+            try:
+                accounts.create_account(database(), actor, email, name, role, password or None)
+            except (DatabaseError, PermissionDenied, ValueError) as problem:
+                st.error(f"Not created: {problem}")
+            else:
+                st.success(f"Account for {email} created.")
+    with right.form("change_account"):
+        st.markdown("**Change an account**")
+        labels = dict(zip(people["account_id"], people["email"]))
+        chosen = st.selectbox("Account", list(labels), format_func=labels.get)
+        new_role = st.selectbox("Role", [None, *ROLES], format_func=lambda r: "unchanged" if r is None else ROLE_LABELS[r])
+        active = st.selectbox("Active", [None, True, False], format_func=lambda a: "unchanged" if a is None else str(a))
+        new_password = st.text_input("New password (leave empty to keep)", type="password")
+        if st.form_submit_button("Save change"):
+            try:
+                accounts.update_account(database(), actor, int(chosen), role=new_role, active=active,
+                                        password=new_password or None)
+            except (DatabaseError, PermissionDenied, ValueError) as problem:
+                st.error(f"Not changed: {problem}")
+            else:
+                st.success("Account updated.")
+
+
+def audit_tab(actor) -> None:
+    st.subheader("Audit log")
+    words = read(audit_log.vocabulary, actor)
+    first, second, third = st.columns(3)
+    now = date.today()   # audit entries carry real timestamps, even in a demo database
+    period = first.date_input("Between", (now - timedelta(days=30), now), key="audit_period")
+    actions = second.multiselect("Actions", words["actions"], placeholder="All actions")
+    entities = third.multiselect("Entities", words["entities"], placeholder="All entities")
+    people = dict(zip(words["actors"]["actor_id"], words["actors"]["display_name"]))
+    who = first.selectbox("Who", [None, *people], format_func=lambda a: "Anyone" if a is None else people[a])
+    text = second.text_input("Key or text contains")
+    start, end = period if isinstance(period, tuple) and len(period) == 2 else (None, None)
+    chosen = AuditFilter(start=start, end=end, actor_id=None if who is None else int(who), actions=tuple(actions),
+                         entities=tuple(entities), text=text.strip())
+    rows = read(audit_log.entries, actor, chosen)
+    st.caption(f"{len(rows)} most recent matching entries (at most {audit_log.PAGE_SIZE}).")
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.download_button("Download as CSV", rows.to_csv(index=False).encode(), "audit_log.csv", "text/csv")
+
+
+def body() -> None:
+    actor = require_account()
+    st.title("Admin")
+    weights_view, accounts_view, audit_view = st.tabs(["Weights", "Accounts", "Audit log"])
+    with weights_view:
+        weights_tab(actor)
+    with accounts_view:
+        accounts_tab(actor)
+    with audit_view:
+        audit_tab(actor)
+
+
+guarded(body)

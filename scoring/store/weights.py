@@ -1,0 +1,59 @@
+"""Scorecard weight versions: read them all, add a new one. Existing versions are never changed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+import pandas as pd
+
+from scoring.access import Account, require
+from scoring.scorecard import DIMENSIONS, validate_weights
+from scoring.store.db import Database, DatabaseError, audit
+
+
+def versions(db: Database, actor: Account) -> pd.DataFrame:
+    """One row per version: id, effective date, note, author and a column per dimension (percent)."""
+    require(actor, "read_candidates")
+    long = db.frame("""
+        SELECT v.version_id, v.effective_from, v.note, coalesce(a.display_name, 'system') AS created_by,
+               dm.code AS dimension, w.weight_pct::DOUBLE AS weight_pct
+        FROM weight_versions AS v
+        JOIN dimension_weights AS w USING (version_id)
+        JOIN dimensions AS dm USING (dimension_id)
+        LEFT JOIN accounts AS a ON a.account_id = v.created_by
+        ORDER BY v.effective_from""")
+    wide = long.pivot_table(index=["version_id", "effective_from", "note", "created_by"], columns="dimension",
+                            values="weight_pct").reset_index().rename_axis(columns=None)
+    return wide[["version_id", "effective_from", "note", "created_by", *DIMENSIONS]]
+
+
+def add_version(db: Database, actor: Account, weights_pct: Mapping[str, float], effective_from: date,
+                note: str, today: date) -> int:
+    """Add a weight version applying from ``effective_from`` (today or later, after the newest one).
+
+    Backdating is refused: a version starting in the past would re-score history that was already
+    decided under other weights.
+    """
+    require(actor, "manage_weights")
+    try:
+        validate_weights(weights_pct)
+    except ValueError as problem:
+        raise DatabaseError(f"weights: {problem}") from problem
+    if effective_from < today:
+        raise DatabaseError(f"effective_from: {effective_from} is in the past; a new version starts today or later")
+
+    def write(cur) -> int:
+        newest = cur.execute("SELECT max(effective_from) FROM weight_versions").fetchone()[0]
+        if newest is not None and effective_from <= newest:
+            raise DatabaseError(f"effective_from: must be after the newest version's date, {newest}")
+        version_id = int(cur.execute(
+            "INSERT INTO weight_versions (effective_from, created_by, note) VALUES (?, ?, ?) RETURNING version_id",
+            [effective_from, actor.account_id, note.strip()]).fetchone()[0])
+        for position, code in enumerate(DIMENSIONS, start=1):
+            cur.execute("INSERT INTO dimension_weights VALUES (?, ?, ?)", [version_id, position, weights_pct[code]])
+        audit(cur, actor.account_id, "create", "weight_version", version_id,
+              after={"effective_from": effective_from, "weights_pct": dict(weights_pct), "note": note.strip()})
+        return version_id
+
+    return db.write(write)
