@@ -100,7 +100,8 @@ def business_days_between(start, end, country: str | None = None) -> np.ndarray:
     Notes
     -----
     ``numpy.busday_count(a, b)`` counts valid days in ``[a, b)``; shifting both ends by one day
-    gives ``(a, b]``, which is the convention of a promise "within N business days".
+    gives ``(a, b]``, which is the convention of a promise "within N business days". A reversed
+    pair counts ``(end, start]`` negated, so swapping the ends only flips the sign.
 
     Examples
     --------
@@ -115,8 +116,13 @@ def business_days_between(start, end, country: str | None = None) -> np.ndarray:
         return counts
     known = np.concatenate([starts[~missing], ends[~missing]]).astype("datetime64[Y]").astype(int) + 1970
     calendar = np.array(holiday_dates(country, int(known.min()), int(known.max()) + 1), dtype="datetime64[D]")
+    # numpy counts a reversed pair over (end, start] shifted differently from a forward one, so
+    # count the ordered pair and restore the sign: business_days(a, b) == -business_days(b, a).
+    low = np.minimum(starts[~missing], ends[~missing])
+    high = np.maximum(starts[~missing], ends[~missing])
+    sign = np.where(ends[~missing] < starts[~missing], -1, 1)
     one = np.timedelta64(1, "D")
-    counts[~missing] = np.busday_count(starts[~missing] + one, ends[~missing] + one, holidays=calendar)
+    counts[~missing] = sign * np.busday_count(low + one, high + one, holidays=calendar)
     return counts
 
 

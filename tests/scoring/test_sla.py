@@ -1,0 +1,302 @@
+"""Promise audit on a hand-built agency where every figure is counted in advance, with a breach
+of each promise."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scoring.sla import (
+    BREACH_COLUMNS,
+    PROMISES,
+    PromiseStatus,
+    breach_list,
+    first_day_times,
+    promise_statuses,
+    replacement_times,
+    shortlist_distribution,
+    shortlist_sizes,
+    shortlist_summary,
+    shortlist_times,
+    shortlist_trend,
+    sla_audit,
+)
+
+AS_OF = "2025-06-30"
+
+# search_id, client_id, opened_on, shortlist_delivered_on, closed_on, country; business days (US
+# holidays unless GB) counted by hand in the comment.
+SEARCHES = [
+    (1, 1, "2025-03-03", "2025-03-12", None, "US"),  # 7: within the target
+    (2, 1, "2025-03-03", "2025-03-13", None, "US"),  # 8: within the limit
+    (3, 1, "2025-03-03", "2025-03-21", None, "US"),  # 14: on the limit
+    (4, 2, "2025-03-03", "2025-03-24", None, "US"),  # 15: delivered late
+    (5, 2, "2025-06-02", None, None, "US"),          # 19 to as_of (Juneteenth off): open breach
+    (6, 2, "2025-06-23", None, None, "US"),          # 5 to as_of: pending, not counted
+    (7, 3, "2025-05-01", None, "2025-05-06", "US"),  # cancelled after 3: not counted
+    (8, 3, "2025-04-01", None, "2025-05-01", "US"),  # cancelled after 22 without a shortlist: breach
+    (9, 4, "2025-05-02", "2025-05-23", None, "GB"),  # 14 in GB (5 May bank holiday); 15 in the US
+    (10, 1, "2025-01-10", "2025-01-10", None, "US"),  # 0: same day
+    (11, 1, "2025-07-10", None, None, "US"),         # opened after as_of: not yet
+]
+
+# (search_id, application_id) pairs that entered stage 4 (client shortlist).
+SHORTLISTED = [(1, 101), (1, 102), (2, 103), (2, 104), (2, 105), (3, 106), (4, 107), (4, 108),
+               (4, 109), (4, 110), (9, 111), (9, 112), (9, 112)]  # 112 twice (one row per reviewer)
+
+# placement_id, application_id, search_id, client_id, opened_on, accepted_on, first_day, ended_on, end_reason
+PLACEMENTS = [
+    (1, 101, 1, 1, "2025-03-03", "2025-03-20", "2025-03-31", "2025-05-20", "not_a_fit"),  # 28 days
+    (2, 103, 2, 1, "2025-03-03", "2025-03-25", "2025-04-14", "2025-05-01", "not_a_fit"),  # 42 days
+    (3, 107, 4, 2, "2025-03-03", "2025-04-01", "2025-04-02", "2025-05-01", "not_a_fit"),  # 30 days
+    (4, 102, 1, 1, "2025-03-03", "2025-05-27", "2025-06-01", None, None),   # replaces placement 1
+    (5, 111, 9, 4, "2025-05-02", "2025-06-20", "2025-07-15", None, None),   # starts after as_of
+]
+
+# replacement_id, placement_id, requested_on, fulfilled_on, replacing_placement_id, cost_usd
+REPLACEMENTS = [
+    (1, 1, "2025-05-20", "2025-05-27", 4, 0),      # 7 days
+    (2, 2, "2025-05-01", "2025-05-15", 6, 0),      # 14 days: on the limit
+    (3, 3, "2025-05-01", "2025-05-16", 7, 0),      # 15 days: late
+    (4, 9, "2025-06-01", None, None, 0),           # 29 days and waiting: late
+    (5, 10, "2025-06-25", None, None, 0),          # 5 days and waiting: pending
+    (6, 11, "2025-04-01", "2025-04-05", 8, 500),   # charged
+    (7, 12, "2025-07-05", None, None, 0),          # requested after as_of
+]
+
+CLIENTS = [
+    (1, "2025-01-01", None),          # retained
+    (2, "2025-01-01", "2025-02-01"),  # lost after 31 days
+    (3, "2025-05-01", None),          # censored
+    (4, "2024-06-01", None),          # retained
+]
+
+
+def frame(rows, columns, dates):
+    out = pd.DataFrame(rows, columns=columns)
+    for column in dates:
+        out[column] = pd.to_datetime(out[column])
+    return out
+
+
+@pytest.fixture
+def searches():
+    return frame(SEARCHES, ["search_id", "client_id", "opened_on", "shortlist_delivered_on", "closed_on", "country"],
+                 ["opened_on", "shortlist_delivered_on", "closed_on"])
+
+
+@pytest.fixture
+def entries():
+    out = pd.DataFrame(SHORTLISTED, columns=["search_id", "application_id"])
+    return out.assign(stage_id=4, entered_on=pd.Timestamp("2025-03-10"))
+
+
+@pytest.fixture
+def placements():
+    return frame(PLACEMENTS, ["placement_id", "application_id", "search_id", "client_id", "opened_on",
+                              "accepted_on", "first_day", "ended_on", "end_reason"],
+                 ["opened_on", "accepted_on", "first_day", "ended_on"])
+
+
+@pytest.fixture
+def replacements():
+    return frame(REPLACEMENTS, ["replacement_id", "placement_id", "requested_on", "fulfilled_on",
+                                "replacing_placement_id", "cost_usd"], ["requested_on", "fulfilled_on"])
+
+
+@pytest.fixture
+def clients():
+    return frame(CLIENTS, ["client_id", "signed_on", "churned_on"], ["signed_on", "churned_on"])
+
+
+@pytest.fixture
+def audit(searches, entries, placements, replacements, clients):
+    return sla_audit(searches, entries, placements, replacements, clients, AS_OF)
+
+
+def test_promises_declared_once_with_sources():
+    assert list(PROMISES) == ["shortlist_time", "shortlist_size", "first_day", "replacement",
+                              "client_retention", "placement_retention"]
+    assert (PROMISES["shortlist_time"].target, PROMISES["shortlist_time"].limit) == (7, 14)
+    assert (PROMISES["shortlist_size"].target, PROMISES["shortlist_size"].limit) == (2, 3)
+    assert PROMISES["first_day"].target == 30
+    assert (PROMISES["replacement"].target, PROMISES["replacement"].limit) == (7, 14)
+    assert PROMISES["client_retention"].target == 0.95
+    assert PROMISES["placement_retention"].target is None
+    assert all(p.source and p.measured and p.unit for p in PROMISES.values())
+
+
+def test_shortlist_times_per_search(searches):
+    times = shortlist_times(searches, AS_OF).set_index("search_id")
+    assert 11 not in times.index
+    assert times["business_days"].to_dict() == {1: 7, 2: 8, 3: 14, 4: 15, 5: 19, 6: 5, 7: 3, 8: 22, 9: 14, 10: 0}
+    assert times.index[times["breach"]].tolist() == [4, 5, 8]
+    assert times.index[times["counted"]].tolist() == [1, 2, 3, 4, 5, 8, 9, 10]
+    assert times.index[times["within_target"]].tolist() == [1, 10]
+    assert times.index[times["within_limit"]].tolist() == [1, 2, 3, 9, 10]
+    assert times.loc[3, "month"] == "2025-03"
+
+
+def test_shortlist_country_calendar(searches):
+    without_country = searches.drop(columns="country")
+    assert shortlist_times(without_country, AS_OF, "US").set_index("search_id").loc[9, "business_days"] == 15
+    assert shortlist_times(without_country, AS_OF, "GB").set_index("search_id").loc[9, "business_days"] == 14
+
+
+def test_delivery_after_as_of_is_not_yet_delivered(searches):
+    times = shortlist_times(searches, "2025-03-20").set_index("search_id")
+    assert not times.loc[3, "delivered"] and times.loc[3, "business_days"] == 13
+    assert not times.loc[3, "counted"]
+
+
+def test_shortlist_summary(searches):
+    summary = shortlist_summary(shortlist_times(searches, AS_OF)).iloc[0]
+    counts = ["searches", "delivered", "within_target", "within_limit", "breaches", "open_breaches"]
+    assert [int(summary[c]) for c in counts] == [8, 6, 2, 5, 3, 2]
+    assert summary["share_within_target"] == pytest.approx(2 / 8)
+    assert summary["share_within_limit"] == pytest.approx(5 / 8)
+    assert summary["share_within_limit_low"] < 5 / 8 < summary["share_within_limit_high"]
+    # Delivered: 0 7 8 14 14 15 -> median 11; p90 at position 4.5 -> 14.5.
+    assert (summary["median_days"], summary["p90_days"]) == (11.0, 14.5)
+
+
+def test_shortlist_trend_keeps_empty_months(searches):
+    trend = shortlist_trend(shortlist_times(searches, AS_OF)).set_index("month")
+    assert trend.index.tolist() == ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"]
+    assert trend["searches"].tolist() == [1, 0, 4, 1, 1, 1]
+    assert trend["breaches"].tolist() == [0, 0, 1, 1, 0, 1]
+    assert math.isnan(trend.loc["2025-02", "share_within_limit"])
+    assert trend.loc["2025-03", "share_within_limit"] == 0.75
+    assert trend.loc["2025-06", "open_breaches"] == 1
+
+
+def test_shortlist_distribution(searches):
+    table = shortlist_distribution(shortlist_times(searches, AS_OF)).set_index("business_days")
+    assert table.index.tolist() == list(range(0, 16))
+    assert table["searches"][[0, 7, 8, 14, 15]].tolist() == [1, 1, 1, 2, 1]
+    assert table["searches"].sum() == 6
+    assert table.loc[14, "cumulative_share"] == pytest.approx(5 / 6)
+    empty = shortlist_distribution(shortlist_times(searches.iloc[4:8], AS_OF))
+    assert empty.empty
+
+
+def test_shortlist_sizes(searches, entries):
+    late_entry = pd.DataFrame({"search_id": [1], "application_id": [113], "stage_id": [4],
+                               "entered_on": [pd.Timestamp("2025-07-02")]})
+    other_stage = pd.DataFrame({"search_id": [1], "application_id": [114], "stage_id": [3],
+                                "entered_on": [pd.Timestamp("2025-03-05")]})
+    sizes = shortlist_sizes(searches, pd.concat([entries, late_entry, other_stage]), AS_OF).set_index("search_id")
+    assert sizes["shortlisted"].to_dict() == {1: 2, 2: 3, 3: 1, 4: 4, 9: 2, 10: 0}
+    assert sizes["flag"].to_dict() == {1: "", 2: "", 3: "fewer than 2", 4: "more than 3", 9: "", 10: "fewer than 2"}
+    assert sizes.index[sizes["breach"]].tolist() == [3, 4, 10]
+
+
+def test_first_day_from_search_opening(placements, replacements):
+    times = first_day_times(placements, AS_OF, replacements).set_index("placement_id")
+    assert times["days"].to_dict() == {1: 28, 2: 42, 3: 30}  # 4 is a replacement, 5 not started
+    assert times.index[times["over_target"]].tolist() == [2]
+    assert times["days"].mean() == pytest.approx(100 / 3)
+
+
+def test_first_day_from_acceptance(placements, replacements):
+    times = first_day_times(placements, AS_OF, replacements, start="accepted_on")
+    assert times["days"].tolist() == [11, 20, 1]
+    with pytest.raises(ValueError, match="start must be one of"):
+        first_day_times(placements, AS_OF, start="signed_on")
+    assert len(first_day_times(placements, AS_OF)) == 4  # without replacements nothing is dropped
+
+
+def test_replacement_times(replacements):
+    times = replacement_times(replacements, AS_OF).set_index("replacement_id")
+    assert 7 not in times.index
+    assert times["days"].to_dict() == {1: 7, 2: 14, 3: 15, 4: 29, 5: 5, 6: 4}
+    assert times.index[times["late"]].tolist() == [3, 4]
+    assert times.index[~times["zero_cost"]].tolist() == [6]
+    assert times.index[times["breach"]].tolist() == [3, 4, 6]
+    assert times.index[times["counted"]].tolist() == [1, 2, 3, 4, 6]
+    assert times.index[times["within_target"]].tolist() == [1, 6]
+
+
+def test_replacement_cost_as_decimal(replacements):
+    from decimal import Decimal
+
+    as_decimal = replacements.assign(cost_usd=[Decimal("0.00")] * 5 + [Decimal("500.00"), Decimal("0")])
+    assert replacement_times(as_decimal, AS_OF)["zero_cost"].tolist() == [True] * 5 + [False]
+
+
+def test_headline_statuses(audit):
+    statuses = {s.key: s for s in promise_statuses(audit)}
+    assert list(statuses) == list(PROMISES)
+    assert all(isinstance(s, PromiseStatus) for s in statuses.values())
+    expected = {
+        "shortlist_time": (5 / 8, 1.0, False, 8),
+        "shortlist_size": (3 / 6, 1.0, False, 6),
+        "first_day": (100 / 3, 30, False, 3),
+        "replacement": (2 / 5, 1.0, False, 5),
+        "client_retention": (2 / 3, 0.95, False, 3),
+        "placement_retention": (0.0, None, None, 3),  # no figure promised: not judged
+    }
+    for key, (figure, target, met, n) in expected.items():
+        status = statuses[key]
+        assert status.figure == pytest.approx(figure), key
+        assert (status.target, status.met, status.n) == (target, met, n), key
+        assert status.detail
+    assert "2 still without a shortlist" in statuses["shortlist_time"].detail
+    assert "1 not known yet (censored" in statuses["client_retention"].detail
+
+
+def test_first_day_met_when_measured_from_acceptance(searches, entries, placements, replacements, clients):
+    audit = sla_audit(searches, entries, placements, replacements, clients, AS_OF, first_day_from="accepted_on")
+    status = next(s for s in promise_statuses(audit) if s.key == "first_day")
+    assert status.figure == pytest.approx(32 / 3) and status.met is True
+
+
+def test_statuses_met_on_good_rows(searches, entries, placements, replacements, clients):
+    good = sla_audit(
+        searches[searches["search_id"].isin([1, 2])], entries,
+        placements[placements["placement_id"] == 1], replacements[replacements["replacement_id"].isin([1, 2])],
+        clients[clients["client_id"].isin([1, 4])], AS_OF,
+    )
+    statuses = {s.key: s for s in promise_statuses(good)}
+    for key in ("shortlist_time", "shortlist_size", "first_day", "replacement", "client_retention"):
+        assert statuses[key].met is True, key
+    assert breach_list(good).empty
+
+
+def test_statuses_without_data_are_not_judged(searches, entries, placements, replacements, clients):
+    empty = sla_audit(searches.iloc[:0], entries.iloc[:0], placements.iloc[:0], replacements.iloc[:0],
+                      clients.iloc[:0], AS_OF)
+    for status in promise_statuses(empty):
+        assert status.met is None and status.n == 0 and np.isnan(status.figure), status.key
+    assert list(breach_list(empty).columns) == list(BREACH_COLUMNS)
+
+
+def test_breach_list(audit):
+    rows = breach_list(audit)
+    assert list(rows.columns) == list(BREACH_COLUMNS)
+    assert rows["search_id"].dtype == "Int64"
+    got = rows[["promise", "entity", "figure", "limit"]].astype({"figure": float}).values.tolist()
+    expected = [
+        ["shortlist_time", "search", 22.0, 14.0], ["shortlist_time", "search", 19.0, 14.0],
+        ["shortlist_time", "search", 15.0, 14.0],
+        ["shortlist_size", "search", 4.0, 3.0], ["shortlist_size", "search", 1.0, 2.0],
+        ["shortlist_size", "search", 0.0, 2.0],
+        ["first_day", "placement", 42.0, 30.0],
+        ["replacement", "replacement", 29.0, 14.0], ["replacement", "replacement", 15.0, 14.0],
+        ["replacement", "replacement", 4.0, 14.0],
+    ]
+    assert got[:-1] == expected
+    assert got[-1][:3] == ["client_retention", "client", 31.0] and math.isnan(got[-1][3])
+    # Ids to drill down.
+    assert rows.loc[rows["promise"] == "shortlist_time", "search_id"].tolist() == [8, 5, 4]
+    assert rows.loc[rows["promise"] == "shortlist_size", "search_id"].tolist() == [4, 3, 10]
+    assert rows.loc[rows["promise"] == "first_day", ["placement_id", "search_id", "client_id"]].values.tolist() == [[2, 2, 1]]
+    assert rows.loc[rows["promise"] == "replacement", "replacement_id"].tolist() == [4, 3, 6]
+    assert rows.loc[rows["promise"] == "client_retention", "client_id"].tolist() == [2]
+    details = rows.set_index(["promise", "search_id"])["detail"]
+    assert details[("shortlist_time", 8)] == "no shortlist yet and past the limit"
+    assert details[("shortlist_time", 4)] == "shortlist delivered after the limit"
+    assert rows.loc[rows["replacement_id"] == 6, "detail"].item() == "charged to the client"
