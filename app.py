@@ -1,28 +1,21 @@
-"""Entry point: page set-up, sign-in and the role-based navigation. No computation here."""
+"""Entry point: page set-up, sign-in and the role-based navigation. No computation here.
+
+Navigation is declared on every run, signed in or not, so that no page file is ever reachable
+by its address outside it: a signed-out visitor only has the sign-in page.
+"""
 
 import streamlit as st
 
-from scoring.access import Account
 from ui.context import account
-from ui.signin import sidebar_identity, sign_in
+from ui.navigation import PAGES
+from ui.signin import sidebar_identity, sign_in_page
 
 st.set_page_config(page_title="MLOps hiring scorecard", page_icon=":material/fact_check:", layout="wide")
-
-#: (file, title, icon, permission needed to see it)
-PAGES = (
-    ("pages/pipeline.py", "Pipeline health", ":material/filter_alt:", "read_pipeline"),
-    ("pages/score_entry.py", "Score entry", ":material/edit_note:", "write_scores"),
-    ("pages/candidate.py", "Candidate profile", ":material/person_search:", "read_candidates"),
-    ("pages/admin.py", "Admin", ":material/admin_panel_settings:", "manage_accounts"),
-)
-
-
-def visible_pages(actor: Account) -> list[st.Page]:
-    return [st.Page(path, title=title, icon=icon) for path, title, icon, permission in PAGES
-            if actor.may(permission)]
-
-
-sign_in()
-sidebar_identity()
-navigation = st.navigation(visible_pages(account()))
-navigation.run()
+actor = account()
+if actor is None:
+    pages = [st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in", default=True)]
+else:
+    pages = [st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path)
+             for spec in PAGES if actor.may(spec.permission)]
+    sidebar_identity()
+st.navigation(pages).run()

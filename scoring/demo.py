@@ -27,7 +27,7 @@ Progress = Callable[[str, float], None]   # (what is happening, share done 0-1)
 TOOLS = tuple((i + 1, name, category) for i, (category, name) in
               enumerate((c, n) for c, names in TOOL_CATALOGUE.items() for n in names))
 HISTORY_DAYS = 3 * 365
-CANDIDATES_PER_SEARCH = 30
+CANDIDATES_PER_SEARCH = 40
 CANDIDATES_PER_CLIENT = 342          # 85,500 candidates -> 250 clients, the seed's figures
 CANDIDATES_PER_REVIEWER = 1_425      # 85,500 candidates -> 60 reviewers
 SENIORITIES = np.array(["junior", "mid", "senior"])
@@ -76,7 +76,7 @@ class DemoConfig:
 
     @property
     def reviewers(self) -> int:
-        return max(8, round(self.candidates / CANDIDATES_PER_REVIEWER))
+        return max(16, round(self.candidates / CANDIDATES_PER_REVIEWER))
 
 
 def _days(d: date) -> int:
@@ -164,7 +164,7 @@ class _Generator:
     def applications(self) -> pd.DataFrame:
         rng = self.rng
         n_candidates, n_searches = self.config.candidates, len(self.search_opened)
-        n_apps = int(n_candidates * 1.12)
+        n_apps = int(n_candidates * 1.3)
         candidate = np.concatenate([rng.permutation(n_candidates)[: int(n_candidates * 0.93)],
                                     rng.integers(0, n_candidates, n_apps - int(n_candidates * 0.93))])
         search = rng.integers(0, n_searches, len(candidate))
@@ -199,7 +199,7 @@ class _Generator:
         claim_p = np.where(required, 0.42, 0.12)
         skill = self.skill[candidates][:, None]
         claimed = rng.random((len(candidates), len(TOOLS))) < claim_p
-        verified = claimed & (rng.random(claimed.shape) < _sigmoid(1.4 * skill + 1.6))
+        verified = claimed & (rng.random(claimed.shape) < _sigmoid(1.4 * skill + 1.9))
         passes = np.ones(len(candidates), dtype=bool)
         for cat in REQUIRED_CATEGORIES:
             passes &= verified[:, category == cat].any(axis=1)

@@ -17,7 +17,7 @@ from scoring.scorecard import DEFAULT_WEIGHTS_PCT, DIMENSIONS, version_in_force
 NOT_ENTERED = -1
 SECONDS_PER_DAY = 86_400
 REVIEW_DUE_DAYS = 3
-PASS_THRESHOLD = {2: 3.55, 3: 4.0}          # consensus weighted score a stage passes at (1-5 scale)
+PASS_THRESHOLD = {2: 3.45, 3: 4.2}          # consensus weighted score a stage passes at (1-5 scale)
 SECOND_WEIGHTS_PCT = {"infrastructure": 25, "deployment": 25, "monitoring": 25, "automation": 15,
                       "governance": 10}
 SECOND_WEIGHTS_AGE_DAYS = 300               # the current weights came in this many days ago
@@ -210,13 +210,18 @@ class PipelineDraw:
             candidates = runners_up.get(g.app_search[hired[i]], [])
             fulfil_days = int(6 + rng.poisson(3.5) + (rng.random() < 0.06) * rng.integers(5, 11))
             fulfilled = requested + fulfil_days
-            if not candidates or fulfilled > client_end[i]:
-                rows[i][3], rows[i][4] = end[i], "engineer_left"
+            if fulfilled > client_end[i]:        # the client left: nothing to replace any more
+                rows[i][3], rows[i][4] = max(client_end[i], first_day[i]), "client_churned"
+                continue
+            if not candidates:                  # no vetted engineer left for this search
+                rows[i][4] = "engineer_left"
                 continue
             if fulfilled > self.today:
                 replacement_rows.append([i, requested, NOT_ENTERED, None])
                 continue
             runner = candidates.pop(0)
+            if self.enter[4, runner] == NOT_ENTERED:    # from the bench: presented for the replacement
+                self.enter[4, runner] = requested
             self.decide[4, runner], self.passed[4, runner] = fulfilled, True
             rows.append([runner, requested + fulfil_days // 2, fulfilled, 10**9, None])
             if client_end[i] <= self.today:
@@ -225,9 +230,12 @@ class PipelineDraw:
         return self._placement_frame(rows), self._replacement_frame(replacement_rows, rows)
 
     def _runners_up(self) -> dict[int, list[int]]:
-        lost = np.nonzero((self.decide[4] != NOT_ENTERED) & ~self.passed[4])[0]
+        """Per search, who can replace a placed engineer: shortlisted but not chosen, then the bench
+        (passed every vetting stage but finished after the shortlist was full)."""
+        not_chosen = (self.decide[4] != NOT_ENTERED) & ~self.passed[4]
+        bench = self.passed[3] & (self.enter[4] == NOT_ENTERED)
         runners: dict[int, list[int]] = {}
-        for app in lost:
+        for app in np.concatenate([np.nonzero(not_chosen)[0], np.nonzero(bench)[0]]):
             runners.setdefault(int(self.g.app_search[app]), []).append(int(app))
         return runners
 

@@ -45,11 +45,15 @@ def account() -> Account | None:
 
 
 def require_account() -> Account:
-    """The signed-in account; stops the page when nobody is signed in."""
+    """The signed-in account; a page reached without one sends the visitor to the sign-in page.
+
+    Normally the navigation in ``app.py`` never offers a page to a signed-out visitor. But until the
+    server process has run ``app.py`` once, Streamlit routes an address like ``/pipeline`` straight
+    to the page file; this check closes that gap.
+    """
     actor = account()
     if actor is None:
-        st.warning("Please sign in.")
-        st.stop()
+        st.switch_page("app.py")
     return actor
 
 

@@ -17,15 +17,12 @@ def oidc_configured() -> bool:
         return False
 
 
-def sign_in() -> None:
-    """Put the signed-in account in the session, or draw the sign-in form and stop the run."""
-    if account() is not None:
-        return
+def sign_in_page() -> None:
+    """The only page a signed-out visitor can reach: the sign-in form or the single sign-on button."""
     if oidc_configured():
         _oidc_sign_in()
     else:
         _local_sign_in()
-    st.stop()
 
 
 def _local_sign_in() -> None:

@@ -1,0 +1,82 @@
+"""The ``scorecard`` command: ``scorecard demo`` builds a database file, whole or not at all."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from importlib.metadata import entry_points
+
+import duckdb
+import pytest
+
+import scoring.store.bulk
+from scoring.cli import main
+
+
+def demo_args(path, candidates: int = 500) -> list[str]:
+    return ["demo", "--db", str(path), "--candidates", str(candidates), "--seed", "3", "--as-of", "2026-01-15"]
+
+
+def stored(path, sql: str):
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchone()[0]
+
+
+def test_demo_builds_a_database_and_prints_a_summary(tmp_path, capsys):
+    path = tmp_path / "agency.duckdb"
+
+    assert main(demo_args(path)) == 0
+
+    out = capsys.readouterr().out
+    assert f"built {path}" in out
+    assert "500 candidates" in out and "clients" in out and "searches" in out and "scores" in out
+    assert stored(path, "SELECT count(*) FROM candidates") == 500
+    assert stored(path, "SELECT value FROM metadata WHERE key = 'demo_seed'") == "3"
+    assert stored(path, "SELECT value FROM metadata WHERE key = 'demo_as_of'") == "2026-01-15"
+
+
+@pytest.mark.parametrize("candidates", ["0", "-5"])
+def test_fewer_than_one_candidate_is_a_usage_error(tmp_path, capsys, candidates):
+    path = tmp_path / "agency.duckdb"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", "--db", str(path), "--candidates", candidates])
+    assert exit_info.value.code == 2
+    assert "--candidates must be at least 1" in capsys.readouterr().err
+    assert not path.exists()
+
+
+def test_a_build_replaces_an_existing_database_and_leaves_nothing_behind(tmp_path):
+    path = tmp_path / "agency.duckdb"
+    assert main(demo_args(path, candidates=500)) == 0
+    (tmp_path / "agency.duckdb.wal").write_bytes(b"stale log of the file being replaced")
+
+    assert main(demo_args(path, candidates=300)) == 0
+
+    assert stored(path, "SELECT count(*) FROM candidates") == 300
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["agency.duckdb"]   # no .building, no stale .wal
+
+
+def test_a_failed_build_leaves_the_existing_database_untouched(tmp_path, monkeypatch):
+    path = tmp_path / "agency.duckdb"
+    assert main(demo_args(path, candidates=500)) == 0
+
+    def broken_insert(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(scoring.store.bulk, "insert_frames", broken_insert)
+    with pytest.raises(RuntimeError, match="disk full"):
+        main(demo_args(path, candidates=300))
+
+    assert stored(path, "SELECT count(*) FROM candidates") == 500
+
+
+def test_the_scorecard_console_script_is_installed():
+    (script,) = entry_points(group="console_scripts", name="scorecard")
+    assert script.value == "scoring.cli:main"
+    executable = shutil.which("scorecard")
+    assert executable is not None, "the scorecard command is not on PATH"
+
+    result = subprocess.run([executable, "--help"], capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert "demo" in result.stdout and "serve" in result.stdout
