@@ -157,8 +157,10 @@ CREATE TABLE IF NOT EXISTS scorecards (
     submitted_at   TIMESTAMP CHECK (submitted_at IS NULL OR submitted_at >= created_at),
     amendment_reason VARCHAR,
     UNIQUE (application_id, stage_id, reviewer_id, revision),
-    CHECK ((status = 'draft') = (submitted_at IS NULL)),
-    CHECK (revision = 1 OR amendment_reason IS NOT NULL)
+    -- "an amendment (revision > 1) has a reason" is enforced by scoring.store.scorecards.amend:
+    -- a CHECK naming the unique key's column would make DuckDB turn every status update into a
+    -- delete and insert, which the scores' foreign key refuses.
+    CHECK ((status = 'draft') = (submitted_at IS NULL))
 );
 
 -- One rating per scorecard and dimension: an integer from 1 to 5 against the anchored rubric.

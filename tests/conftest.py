@@ -48,3 +48,29 @@ def account(db: Database, role: str, index: int = 0) -> Account:
     row = db.frame("SELECT account_id, email, display_name, role FROM accounts WHERE role = ? "
                    "ORDER BY account_id LIMIT 1 OFFSET ?", [role, index]).iloc[0]
     return Account(int(row["account_id"]), row["email"], row["display_name"], row["role"])
+
+
+@pytest.fixture
+def open_page(demo_db, monkeypatch):
+    """Run a page file under AppTest against ``demo_db``, signed in as a role: ``open_page(path, role)``."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SCORECARD_DB", demo_db.location)
+
+    def run(page: str, role: str, index: int = 0, timeout: float = 60) -> AppTest:
+        at = AppTest.from_file(str(ROOT / page), default_timeout=timeout)
+        at.session_state["account"] = account(demo_db, role, index)
+        return at.run()
+
+    return run
+
+
+def plotly_values(value) -> list:
+    """A Plotly trace array as a list: Plotly serialises numpy arrays as base64 typed arrays."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return list(value)

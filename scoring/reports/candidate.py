@@ -54,7 +54,7 @@ def breakdown(report: CandidateReport, application_id: int, stage_id: int) -> pd
                           & (report.ratings["stage_id"] == stage_id)]
     if rows.empty:
         return pd.DataFrame(columns=["reviewer", *DIMENSIONS.values()])
-    table = rows.pivot_table(index="reviewer", columns="dimension", values="rating", aggfunc="first")
+    table = rows.pivot_table(index="reviewer", columns="dimension", values="rating", aggfunc="first").astype(float)
     table.loc[CONSENSUS] = rows.groupby("dimension")["rating"].mean()
     return table.reindex(columns=list(DIMENSIONS)).rename(columns=DIMENSIONS).reset_index()
 

@@ -37,8 +37,6 @@ def authenticate(db: Database, email: str, password: str, now: datetime | None =
     if row.empty:
         raise SignInError("wrong email or password")
     record = row.iloc[0]
-    if not record["active"]:
-        raise SignInError("this account is deactivated; ask an admin")
     locked_until = record["locked_until"]
     if pd.notna(locked_until) and locked_until > now:
         raise SignInError(f"too many failed attempts; try again after {locked_until:%H:%M}")
@@ -57,6 +55,8 @@ def authenticate(db: Database, email: str, password: str, now: datetime | None =
         if lock:
             raise SignInError(f"too many failed attempts; locked until {lock:%H:%M}")
         raise SignInError("wrong email or password")
+    if not record["active"]:     # told only to someone who knows the password
+        raise SignInError("this account is deactivated; ask an admin")
     if record["failed_logins"] or pd.notna(locked_until):
         db.write(lambda cur: cur.execute(
             "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE account_id = ?", [account_id]))
@@ -90,13 +90,14 @@ def create_account(db: Database, actor: Account, email: str, display_name: str, 
     if role not in ROLES:
         raise DatabaseError(f"role: {role!r} is not one of {', '.join(ROLES)}")
     password_hash = hash_password(password) if password else None
+    email, display_name = email.strip(), display_name.strip()
 
     def insert(cur) -> int:
         if cur.execute("SELECT 1 FROM accounts WHERE lower(email) = lower(?)", [email]).fetchone():
             raise DatabaseError(f"email: an account for {email} already exists")
         new_id = cur.execute(
             "INSERT INTO accounts (email, display_name, role, password_hash) VALUES (?, ?, ?, ?) "
-            "RETURNING account_id", [email.strip(), display_name.strip(), role, password_hash]).fetchone()[0]
+            "RETURNING account_id", [email, display_name, role, password_hash]).fetchone()[0]
         audit(cur, actor.account_id, "create", "account", new_id,
               after={"email": email, "display_name": display_name, "role": role})
         return int(new_id)

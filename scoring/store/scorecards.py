@@ -148,7 +148,11 @@ def submit(db: Database, actor: Account, application_id: int, stage_id: int,
             raise DatabaseError(f"scorecard for application {application_id} at stage {stage_id} was already "
                                 "submitted; change it with an amendment")
         if card is None:
-            scorecard_id = _new_card(cur, actor, application_id, stage_id, "submitted", 1, None, now)
+            try:
+                scorecard_id = _new_card(cur, actor, application_id, stage_id, "submitted", 1, None, now)
+            except duckdb.ConstraintException as clash:    # a concurrent submission won the race
+                raise DatabaseError(f"scorecard for application {application_id} at stage {stage_id} was "
+                                    "already submitted") from clash
         else:
             scorecard_id = card[0]
             cur.execute("UPDATE scorecards SET status = 'submitted', submitted_at = ? WHERE scorecard_id = ?",

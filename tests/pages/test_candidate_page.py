@@ -1,0 +1,98 @@
+"""The candidate profile finds anyone by id or name and shows their scores as the database holds them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scoring.reports.candidate import candidate_report
+from tests.conftest import account, plotly_values
+
+PAGE = "pages/candidate.py"
+
+
+@pytest.fixture
+def shortlisted(demo_db):
+    """A candidate who reached the client shortlist, with their take-home application."""
+    return demo_db.frame("""
+        SELECT c.candidate_id, c.external_id, c.full_name, a.application_id
+        FROM stage_decisions AS d JOIN applications AS a USING (application_id) JOIN candidates AS c USING (candidate_id)
+        WHERE d.stage_id = 4 ORDER BY a.application_id LIMIT 1""").iloc[0]
+
+
+def _find(at, text):
+    at.text_input(key="candidate_query").input(text)
+    return at.run()
+
+
+def test_a_candidate_is_found_by_id_and_their_weighted_score_shown(open_page, demo_db, shortlisted):
+    at = _find(open_page(PAGE, "hiring_lead"), shortlisted["external_id"])
+    assert not at.exception
+    assert at.header[0].value == shortlisted["full_name"]
+    report = candidate_report(demo_db, account(demo_db, "hiring_lead"), int(shortlisted["candidate_id"]))
+    scores = report.scores.set_index(["application_id", "stage_id"])
+    shown_app = at.selectbox[1].value
+    expected = scores.loc[(shown_app, 3)]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Weighted score"] == f"{expected['score']:.2f} / 5"
+    assert metrics["On 0-100"] == f"{expected['score_pct']:.0f}"
+    assert metrics["Reviewers"] == str(int(expected["reviewers"]))
+
+
+def test_the_score_matches_a_hand_computation_from_the_rows(open_page, demo_db, shortlisted):
+    at = _find(open_page(PAGE, "hiring_lead"), shortlisted["external_id"])
+    application_id = at.selectbox[1].value
+    means = demo_db.frame("""SELECT dimension_id, avg(rating) AS mean FROM current_scores
+                             WHERE application_id = ? AND stage_id = 3 GROUP BY 1 ORDER BY 1""", [application_id])
+    entered = demo_db.scalar("SELECT entered_on FROM stage_decisions WHERE application_id = ? AND stage_id = 3",
+                             [application_id])
+    version = demo_db.scalar("SELECT version_id FROM weight_versions WHERE effective_from <= ? "
+                             "ORDER BY effective_from DESC LIMIT 1", [entered])
+    weights = demo_db.frame("SELECT dimension_id, weight_pct::DOUBLE AS w FROM dimension_weights "
+                            "WHERE version_id = ? ORDER BY 1", [version])
+    expected = float((means["mean"] * weights["w"]).sum() / 100)
+    assert {m.label: m.value for m in at.metric}["Weighted score"] == f"{expected:.2f} / 5"
+
+
+def test_the_radar_has_one_trace_per_reviewer_the_consensus_and_the_stage_median(open_page, demo_db, shortlisted):
+    at = _find(open_page(PAGE, "hiring_lead"), shortlisted["external_id"])
+    application_id = at.selectbox[1].value
+    reviewers = demo_db.scalar("SELECT count(DISTINCT reviewer_id) FROM current_scores "
+                               "WHERE application_id = ? AND stage_id = 3", [application_id])
+    radar = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [trace["name"] for trace in radar["data"]]
+    assert len(names) == reviewers + 2
+    assert "Consensus" in names and "Median candidate at this stage" in names
+    consensus = next(t for t in radar["data"] if t["name"] == "Consensus")
+    means = demo_db.frame("""SELECT avg(rating) AS mean FROM current_scores WHERE application_id = ? AND stage_id = 3
+                             GROUP BY dimension_id ORDER BY dimension_id""", [application_id])["mean"].tolist()
+    assert plotly_values(consensus["r"])[:5] == pytest.approx(means)
+
+
+def test_the_shortlist_is_compared_side_by_side(open_page, demo_db, shortlisted):
+    at = _find(open_page(PAGE, "hiring_lead"), shortlisted["external_id"])
+    search_id = demo_db.scalar("SELECT search_id FROM applications WHERE application_id = ?",
+                               [int(at.selectbox[1].value)])
+    presented = demo_db.scalar("""SELECT count(*) FROM stage_decisions JOIN applications USING (application_id)
+                                  WHERE stage_id = 4 AND search_id = ?""", [search_id])
+    comparison = at.dataframe[-1].value
+    assert len(comparison) == presented
+
+
+def test_search_by_name_lists_matches_and_nonsense_finds_nothing(open_page, shortlisted):
+    at = _find(open_page(PAGE, "hiring_lead"), shortlisted["full_name"].split()[0][:4].lower())
+    assert len(at.selectbox[0].options) >= 1
+    at = _find(at, "zzzz-no-such-person")
+    assert any("No candidate matches" in i.value for i in at.info)
+
+
+def test_a_reviewer_only_finds_candidates_assigned_to_them(open_page, demo_db, shortlisted):
+    reviewer = account(demo_db, "reviewer")
+    assigned = demo_db.scalar("""SELECT count(*) FROM assignments JOIN applications USING (application_id)
+                                 WHERE reviewer_id = ? AND candidate_id = ?""",
+                              [reviewer.account_id, int(shortlisted["candidate_id"])])
+    at = _find(open_page(PAGE, "reviewer"), shortlisted["external_id"])
+    assert not at.exception
+    found = len(at.selectbox) > 0 and len(at.selectbox[0].options) > 0
+    assert found == bool(assigned)

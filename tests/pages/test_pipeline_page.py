@@ -1,0 +1,69 @@
+"""The pipeline-health page shows the figures the report computes from the database."""
+
+from __future__ import annotations
+
+import json
+
+from scoring.reports.pipeline import pipeline_report
+from scoring.store.pipeline import SearchFilter
+from tests.conftest import DEMO_AS_OF, account, plotly_values
+
+PAGE = "pages/pipeline.py"
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _all_time(at):
+    at.selectbox(key="pipeline_period").select("All time")
+    return at.run()
+
+
+def test_headline_figures_match_the_report(open_page, demo_db):
+    at = _all_time(open_page(PAGE, "hiring_lead"))
+    assert not at.exception
+    report = pipeline_report(demo_db, account(demo_db, "hiring_lead"), SearchFilter(), DEMO_AS_OF)
+    shown = _metrics(at)
+    assert shown["Open searches"] == f"{report.open_searches:,}"
+    assert shown["Candidates in a stage now"] == f"{int(report.stages['open'].sum()):,}"
+    assert shown["Median time to shortlist"] == f"{report.shortlist['median_days']:.0f} business days"
+    assert shown["Shortlisted within 14 business days"] == f"{report.shortlist['share_within_limit']:.1%}"
+    for _, stage in report.stages.iterrows():
+        assert shown[stage["stage"]] == f"{int(stage['open']):,} in stage"
+
+
+def test_figures_agree_with_plain_sql_counts(open_page, demo_db):
+    at = _all_time(open_page(PAGE, "hiring_lead"))
+    open_searches = demo_db.scalar("SELECT count(*) FROM searches WHERE status = 'open'")
+    in_stage = demo_db.scalar("SELECT count(*) FROM stage_decisions WHERE decision IS NULL")
+    shown = _metrics(at)
+    assert shown["Open searches"] == f"{open_searches:,}"
+    assert shown["Candidates in a stage now"] == f"{in_stage:,}"
+
+
+def test_funnel_chart_counts_every_stage_entry(open_page, demo_db):
+    at = _all_time(open_page(PAGE, "hiring_lead"))
+    charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    funnel = next(c for c in charts if c["data"][0]["type"] == "funnel")
+    expected = demo_db.frame("SELECT stage_id, count(*) AS n FROM stage_decisions GROUP BY 1 ORDER BY 1")["n"]
+    assert plotly_values(funnel["data"][0]["x"]) == expected.tolist()
+
+
+def test_client_and_seniority_filters_narrow_the_figures(open_page, demo_db):
+    at = _all_time(open_page(PAGE, "hiring_lead"))
+    client_id = int(demo_db.scalar("SELECT client_id FROM searches GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"))
+    at.multiselect(key="pipeline_clients").set_value([client_id])
+    at.multiselect(key="pipeline_seniority").set_value(["senior"])
+    at.run()
+    assert not at.exception
+    expected = demo_db.scalar("""SELECT count(*) FROM stage_decisions JOIN applications USING (application_id)
+                                 JOIN searches USING (search_id)
+                                 WHERE client_id = ? AND seniority = 'senior' AND decision IS NULL""", [client_id])
+    assert _metrics(at)["Candidates in a stage now"] == f"{expected:,}"
+
+
+def test_a_reviewer_is_refused(open_page):
+    at = open_page(PAGE, "reviewer")
+    assert not at.exception
+    assert any("Not allowed" in e.value for e in at.error)

@@ -1,0 +1,82 @@
+"""Score entry: the reviewer's queue, the anchored form, submission, and the blind peer view."""
+
+from __future__ import annotations
+
+from scoring.rubric import DIMENSION_CODES
+from tests.conftest import account
+
+PAGE = "pages/score_entry.py"
+
+
+def _queue_size(db, reviewer_id: int) -> int:
+    return int(db.scalar("""
+        SELECT count(*) FROM assignments AS x
+        JOIN stage_decisions AS d USING (application_id, stage_id)
+        LEFT JOIN scorecards AS s ON s.application_id = x.application_id AND s.stage_id = x.stage_id
+             AND s.reviewer_id = x.reviewer_id AND s.status <> 'superseded'
+        WHERE x.reviewer_id = ? AND coalesce(s.status, 'draft') = 'draft'
+          AND (x.stage_id <> 1 OR d.decision IS NULL)""", [reviewer_id]))
+
+
+def _choose_scored_item(at):
+    box = at.selectbox(key="queue_item")
+    index = next(i for i, label in enumerate(box.options) if "Pipeline and tooling" not in label)
+    box.set_value(index)
+    return at.run()
+
+
+def test_the_queue_lists_every_assignment_not_yet_submitted(open_page, demo_db):
+    at = open_page(PAGE, "reviewer")
+    reviewer = account(demo_db, "reviewer")
+    assert not at.exception
+    assert at.subheader[0].value == f"Your queue ({_queue_size(demo_db, reviewer.account_id)})"
+
+
+def test_the_form_shows_five_anchored_dimensions(open_page):
+    at = _choose_scored_item(open_page(PAGE, "reviewer"))
+    assert len(at.radio) == len(DIMENSION_CODES)
+    assert all(len(radio.options) == 5 and radio.options[0].startswith("1 ") for radio in at.radio)
+
+
+def test_a_1_or_5_without_a_note_is_refused_and_nothing_is_written(open_page, demo_db):
+    at = _choose_scored_item(open_page(PAGE, "reviewer"))
+    before = demo_db.scalar("SELECT count(*) FROM scores")
+    for radio in at.radio:
+        radio.set_value(5)
+    at.button[1].click().run()
+    assert any("needs a note" in e.value for e in at.error)
+    assert demo_db.scalar("SELECT count(*) FROM scores") == before
+
+
+def test_submitting_stores_the_scores_and_reveals_the_peers(open_page, demo_db):
+    reviewer = account(demo_db, "reviewer")
+    at = _choose_scored_item(open_page(PAGE, "reviewer"))
+    waiting = _queue_size(demo_db, reviewer.account_id)
+    for radio, value in zip(at.radio, (4, 3, 2, 4, 3)):
+        radio.set_value(value)
+    at.button[1].click().run()
+    assert not at.exception
+    assert any("submitted" in s.value for s in at.success)
+    stored = demo_db.frame("""SELECT s.rating FROM scorecards AS c JOIN scores AS s USING (scorecard_id)
+                              WHERE c.reviewer_id = ? AND c.status = 'submitted'
+                              ORDER BY c.submitted_at DESC, s.dimension_id LIMIT 5""", [reviewer.account_id])
+    assert stored["rating"].tolist() == [4, 3, 2, 4, 3]
+    assert _queue_size(demo_db, reviewer.account_id) == waiting - 1
+    assert at.subheader[0].value == f"Your queue ({waiting - 1})"
+    peers = at.dataframe[0].value
+    assert "Riley Reviewer" in peers.index and len(peers) >= 2
+
+
+def test_a_draft_is_saved_without_being_submitted(open_page, demo_db):
+    reviewer = account(demo_db, "reviewer")
+    at = _choose_scored_item(open_page(PAGE, "reviewer"))
+    at.radio[0].set_value(3)
+    at.button[0].click().run()
+    assert any("Draft saved" in s.value for s in at.success)
+    assert demo_db.scalar("SELECT count(*) FROM scorecards WHERE reviewer_id = ? AND status = 'draft'",
+                          [reviewer.account_id]) >= 1
+
+
+def test_a_hiring_lead_is_refused(open_page):
+    at = open_page(PAGE, "hiring_lead")
+    assert any("Not allowed" in e.value for e in at.error)
