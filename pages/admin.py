@@ -9,7 +9,7 @@ from scoring.scorecard import DIMENSIONS
 from scoring.store import accounts, audit_log, weights
 from scoring.store.audit_log import AuditFilter
 from scoring.store.db import DatabaseError
-from ui.context import database, guarded, read, require_account, today
+from ui.context import database, flash, guarded, read, require_account, show_flash, today
 
 
 def weights_tab(actor) -> None:
@@ -35,7 +35,7 @@ def weights_tab(actor) -> None:
         except (DatabaseError, PermissionDenied) as problem:
             st.error(f"Not saved: {problem}")
         else:
-            st.success(f"Weight version {version_id} added, effective {effective:%d %b %Y}.")
+            flash(f"Weight version {version_id} added, effective {effective:%d %b %Y}.")
 
 
 def accounts_tab(actor) -> None:
@@ -45,24 +45,26 @@ def accounts_tab(actor) -> None:
     left, right = st.columns(2)
     with left.form("new_account"):
         st.markdown("**New account**")
-        email = st.text_input("Email")
-        name = st.text_input("Display name")
-        role = st.selectbox("Role", ROLES, format_func=ROLE_LABELS.get)
-        password = st.text_input("Initial password (optional with single sign-on)", type="password")
+        email = st.text_input("Email", key="new_account_email")
+        name = st.text_input("Display name", key="new_account_name")
+        role = st.selectbox("Role", ROLES, format_func=ROLE_LABELS.get, key="new_account_role")
+        password = st.text_input("Initial password (optional with single sign-on)", type="password",
+                                 key="new_account_password")
         if st.form_submit_button("Create account"):
             try:
                 accounts.create_account(database(), actor, email, name, role, password or None)
             except (DatabaseError, PermissionDenied, ValueError) as problem:
                 st.error(f"Not created: {problem}")
             else:
-                st.success(f"Account for {email} created.")
+                flash(f"Account for {email} created.")
     with right.form("change_account"):
         st.markdown("**Change an account**")
         labels = dict(zip(people["account_id"], people["email"]))
         chosen = st.selectbox("Account", list(labels), format_func=labels.get)
         new_role = st.selectbox("Role", [None, *ROLES], format_func=lambda r: "unchanged" if r is None else ROLE_LABELS[r])
         active = st.selectbox("Active", [None, True, False], format_func=lambda a: "unchanged" if a is None else str(a))
-        new_password = st.text_input("New password (leave empty to keep)", type="password")
+        new_password = st.text_input("New password (leave empty to keep)", type="password",
+                                     key="change_account_password")
         if st.form_submit_button("Save change"):
             try:
                 accounts.update_account(database(), actor, int(chosen), role=new_role, active=active,
@@ -70,7 +72,7 @@ def accounts_tab(actor) -> None:
             except (DatabaseError, PermissionDenied, ValueError) as problem:
                 st.error(f"Not changed: {problem}")
             else:
-                st.success("Account updated.")
+                flash("Account updated.")
 
 
 def audit_tab(actor) -> None:
@@ -83,7 +85,7 @@ def audit_tab(actor) -> None:
     entities = third.multiselect("Entities", words["entities"], placeholder="All entities")
     people = dict(zip(words["actors"]["actor_id"], words["actors"]["display_name"]))
     who = first.selectbox("Who", [None, *people], format_func=lambda a: "Anyone" if a is None else people[a])
-    text = second.text_input("Key or text contains")
+    text = second.text_input("Key or text contains", key="audit_text")
     start, end = period if isinstance(period, tuple) and len(period) == 2 else (None, None)
     chosen = AuditFilter(start=start, end=end, actor_id=None if who is None else int(who), actions=tuple(actions),
                          entities=tuple(entities), text=text.strip())
@@ -96,6 +98,7 @@ def audit_tab(actor) -> None:
 def body() -> None:
     actor = require_account()
     st.title("Admin")
+    show_flash()
     weights_view, accounts_view, audit_view = st.tabs(["Weights", "Accounts", "Audit log"])
     with weights_view:
         weights_tab(actor)

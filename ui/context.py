@@ -88,3 +88,18 @@ def today() -> date:
     """The date figures are computed as of: the demo's own 'today' when the data is a demo."""
     stored = database().metadata("demo_as_of")
     return date.fromisoformat(stored) if stored else date.today()
+
+
+FLASH_KEY = "flash"
+
+
+def flash(message: str) -> None:
+    """Show ``message`` as a success note after the rerun that a write triggers."""
+    st.session_state[FLASH_KEY] = message
+    st.rerun()
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(message)
