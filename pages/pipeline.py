@@ -24,10 +24,10 @@ def body() -> None:
     top[0].metric("Open searches", f"{report.open_searches:,}")
     top[1].metric("Candidates in a stage now", f"{int(report.stages['open'].sum()):,}")
     median = report.shortlist["median_days"]
-    top[2].metric("Median time to shortlist", "—" if median != median else f"{median:.0f} business days",
+    top[2].metric("Median business days to shortlist", "—" if median != median else f"{median:.0f}",
                   help=f"Target {promise.target}, limit {promise.limit} business days")
     share = report.shortlist["share_within_limit"]
-    top[3].metric(f"Shortlisted within {promise.limit} business days",
+    top[3].metric(f"Shortlists within {promise.limit} business days",
                   "—" if share != share else f"{share:.1%}",
                   help=f"{int(report.shortlist['within_limit'])} of {int(report.shortlist['searches'])} searches "
                        f"counted (delivered, or past the limit without a shortlist)")
@@ -36,7 +36,7 @@ def body() -> None:
     for column, (_, stage) in zip(per_stage, report.stages.iterrows()):
         rate = stage["pass_rate"]
         column.metric(stage["stage"], f"{int(stage['open']):,} in stage",
-                      None if rate != rate else f"{rate:.1%} pass", delta_color="off",
+                      None if rate != rate else f"{rate:.1%} pass", delta_color="off", delta_arrow="off",
                       help=f"Passed {int(stage['passed']):,} of {int(stage['decided']):,} decided; "
                            f"95% interval {stage['pass_rate_low']:.1%} to {stage['pass_rate_high']:.1%}")
 

@@ -139,8 +139,6 @@ REFUSED = [
                  id="draft with submitted_at"),
     pytest.param("scorecards", dict(submitted_at=None), check_failed("scorecards", "submitted_at"),
                  id="submitted without submitted_at"),
-    pytest.param("scorecards", dict(stage_id=2, revision=2), check_failed("scorecards", "amendment_reason"),
-                 id="amendment without a reason"),
     pytest.param("scorecards", dict(stage_id=2),
                  duplicate("application_id: 1, stage_id: 2, reviewer_id: 1, revision: 1"),
                  id="second scorecard for the same application, stage, reviewer and revision"),
