@@ -5,9 +5,12 @@ import streamlit as st
 
 from scoring.reports.candidate import breakdown, candidate_report, radar_series, shortlist_comparison
 from scoring.scorecard import DIMENSIONS
-from scoring.store import candidates
+from scoring.access import PermissionDenied
+from scoring.store import candidates, scorecards
+from scoring.store.db import DatabaseError
+from scoring.store.scorecards import FINAL_DECISIONS
 from ui import charts
-from ui.context import guarded, read, require_account
+from ui.context import database, flash, guarded, read, require_account, show_flash
 
 SCORED_STAGES = {2: "Production incident interview", 3: "Take-home assessment"}
 IN_FORCE = "Weights in force at the time"
@@ -37,9 +40,29 @@ def version_choice(report) -> int | None:
     return st.selectbox("Weights", list(labels), format_func=labels.get, key="weight_version")
 
 
+def adjudication(actor, apps, application_id: int) -> None:
+    """A hiring lead's final decision with its reason; reviewers' scores are left as they were."""
+    current = apps.loc[apps["application_id"] == application_id].iloc[0]
+    with st.expander("Adjudicated final decision" + (f": {current['final_decision']}"
+                                                     if current["final_decision"] else "")):
+        if current["final_decision"]:
+            st.caption(f"Current: {current['final_decision']}, because: {current['final_reason']}")
+        with st.form(f"adjudicate_{application_id}"):
+            decision = st.radio("Decision", FINAL_DECISIONS, horizontal=True, key="final_decision")
+            reason = st.text_area("Reason (required)", key="final_reason")
+            if st.form_submit_button("Record decision"):
+                try:
+                    scorecards.record_final_decision(database(), actor, application_id, decision, reason)
+                except (DatabaseError, PermissionDenied) as problem:
+                    st.error(f"Not saved: {problem}")
+                else:
+                    flash(f"Final decision recorded: {decision}.")
+
+
 def body() -> None:
     actor = require_account()
     st.title("Candidate profile")
+    show_flash()
     candidate_id = pick_candidate(actor)
     if candidate_id is None:
         return
@@ -88,6 +111,9 @@ def body() -> None:
         if not notes.empty:
             with st.expander(f"Reviewer notes ({len(notes)})"):
                 st.dataframe(notes[["reviewer", "dimension", "rating", "note"]], hide_index=True, width="stretch")
+
+    if actor.may("adjudicate"):
+        adjudication(actor, apps, application_id)
 
     st.subheader("Stage history")
     st.dataframe(report.history[report.history["application_id"] == application_id]

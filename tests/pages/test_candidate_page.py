@@ -96,3 +96,25 @@ def test_a_reviewer_only_finds_candidates_assigned_to_them(open_page, demo_db, s
     assert not at.exception
     found = len(at.selectbox) > 0 and len(at.selectbox[0].options) > 0
     assert found == bool(assigned)
+
+
+def test_a_hiring_lead_records_a_final_decision_and_the_scores_stay(open_page, demo_db, shortlisted):
+    at = _find(open_page(PAGE, "hiring_lead"), shortlisted["external_id"])
+    application_id = int(at.selectbox[1].value)
+    before = demo_db.frame("SELECT * FROM current_scores WHERE application_id = ? ORDER BY ALL", [application_id])
+    at.radio(key="final_decision").set_value("hold")
+    at.text_area(key="final_reason").input("Client asked to pause the search")
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("Final decision recorded" in s.value for s in at.success)
+    stored = demo_db.frame("SELECT decision, reason FROM final_decisions WHERE application_id = ?", [application_id])
+    assert stored.iloc[0].tolist() == ["hold", "Client asked to pause the search"]
+    after = demo_db.frame("SELECT * FROM current_scores WHERE application_id = ? ORDER BY ALL", [application_id])
+    assert after.equals(before)
+
+
+def test_a_reason_is_required_for_a_final_decision(open_page, demo_db, shortlisted):
+    at = _find(open_page(PAGE, "hiring_lead"), shortlisted["external_id"])
+    at.button[0].click().run()
+    assert any("needs a reason" in e.value for e in at.error)
+    assert demo_db.scalar("SELECT count(*) FROM final_decisions") == 0
