@@ -169,6 +169,16 @@ def funnel_table(
         "open_age_p90": grouped["open_age"].quantile(P90),
         "dropped": grouped["is_dropped"].sum(),
     })
+    return finish_funnel(table, groups, confidence)
+
+
+def finish_funnel(table: pd.DataFrame, groups: list[str], confidence: float = 0.95) -> pd.DataFrame:
+    """Rates, intervals and drop-off from per-stage counts, in the layout of :func:`funnel_table`.
+
+    ``table`` is indexed by the ``groups`` then ``stage_id`` and holds ``entered``, ``decided``,
+    ``passed``, ``failed``, ``dropped`` and the day quantiles, however they were aggregated (in
+    pandas here, or in the database by the store's funnel query).
+    """
     table = _every_stage(table, groups)
     counts = ["entered", "decided", "passed", "failed", "dropped"]
     table[counts] = table[counts].fillna(0).astype("int64")

@@ -32,14 +32,15 @@ class PipelineReport:
 
 
 def pipeline_report(db: Database, actor: Account, search_filter: SearchFilter, as_of: date) -> PipelineReport:
-    entries = pipeline.stage_entries(db, actor, search_filter)
     searches = pipeline.searches(db, actor, search_filter)
     names = pipeline.stage_names(db, actor)
-    stages = funnel.funnel_table(entries, as_of=as_of).merge(names, on="stage_id")
-    by_month = funnel.funnel_table(funnel.add_entry_month(entries), by="entry_month", as_of=as_of)
+    overall = pipeline.funnel_counts(db, actor, search_filter, as_of).set_index("stage_id")
+    stages = funnel.finish_funnel(overall, []).merge(names, on="stage_id")
+    monthly = pipeline.funnel_counts(db, actor, search_filter, as_of, by_month=True)
+    by_month = funnel.finish_funnel(monthly.set_index(["entry_month", "stage_id"]), ["entry_month"])
     times = sla.shortlist_times(searches, as_of)
     summary = sla.shortlist_summary(times).iloc[0]
-    stalled = funnel.stalled(entries, as_of, top=STALLED_PER_STAGE).merge(names, on="stage_id")
+    stalled = pipeline.stalled(db, actor, search_filter, as_of, STALLED_PER_STAGE).merge(names, on="stage_id")
     country = configured_country()
     years = pd.to_datetime(searches["opened_on"]).dt.year if len(searches) else pd.Series([as_of.year])
     return PipelineReport(

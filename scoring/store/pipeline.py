@@ -114,3 +114,64 @@ def stage_entries(db: Database, actor: Account, search_filter: SearchFilter) -> 
 def stage_names(db: Database, actor: Account) -> pd.DataFrame:
     require(actor, "read_candidates")
     return db.frame("SELECT stage_id, name AS stage FROM stages ORDER BY stage_id")
+
+
+def _stage_rows(where: str) -> str:
+    """The filtered stage entries, each with its cohort month and whether it moved to a later stage."""
+    return f"""
+        filtered AS (
+            SELECT d.application_id, d.stage_id, d.entered_on, d.decided_on, d.decision,
+                   s.search_id, s.client_id, s.seniority,
+                   strftime(min(d.entered_on) OVER (PARTITION BY d.application_id), '%Y-%m') AS entry_month
+            FROM stage_decisions AS d
+            JOIN applications AS a USING (application_id)
+            JOIN searches AS s USING (search_id)
+            WHERE {where}
+        ),
+        moved AS (
+            SELECT f.application_id, f.stage_id, bool_or(l.entered_on >= f.entered_on) AS moved_on
+            FROM filtered AS f
+            JOIN filtered AS l ON l.application_id = f.application_id AND l.stage_id > f.stage_id
+            GROUP BY ALL
+        ),
+        rows AS (
+            SELECT f.*, coalesce(m.moved_on, false) AS moved_on
+            FROM filtered AS f LEFT JOIN moved AS m USING (application_id, stage_id)
+        )"""
+
+
+def funnel_counts(db: Database, actor: Account, search_filter: SearchFilter, as_of: date,
+                  by_month: bool = False) -> pd.DataFrame:
+    """Per stage (and month of first entry): the counts and day quantiles of the funnel.
+
+    The aggregation :func:`scoring.funnel.funnel_table` does in pandas, done in the database:
+    ``scoring.funnel.finish_funnel`` turns the result into the funnel table.
+    """
+    require(actor, "read_pipeline")
+    where, params = search_filter.where()
+    month = "entry_month, " if by_month else ""
+    return db.frame(f"""
+        WITH {_stage_rows(where)}
+        SELECT {month}stage_id, count(*) AS entered, count(decision) AS decided,
+               count(*) FILTER (WHERE decision = 'pass') AS passed,
+               count(*) FILTER (WHERE decision = 'fail') AS failed,
+               quantile_cont(decided_on - entered_on, 0.5) AS days_median,
+               quantile_cont(decided_on - entered_on, 0.9) AS days_p90,
+               quantile_cont(CASE WHEN decision IS NULL THEN ?::DATE - entered_on END, 0.5) AS open_age_median,
+               quantile_cont(CASE WHEN decision IS NULL THEN ?::DATE - entered_on END, 0.9) AS open_age_p90,
+               count(*) FILTER (WHERE decision IS NOT NULL AND NOT moved_on) AS dropped
+        FROM rows
+        GROUP BY ALL ORDER BY ALL""", [*params, as_of, as_of])
+
+
+def stalled(db: Database, actor: Account, search_filter: SearchFilter, as_of: date, top: int) -> pd.DataFrame:
+    """Open applications waiting longest in each stage, ``top`` per stage (ties by application id)."""
+    require(actor, "read_pipeline")
+    where, params = search_filter.where()
+    return db.frame(f"""
+        WITH {_stage_rows(where)}
+        SELECT stage_id, row_number() OVER (PARTITION BY stage_id ORDER BY entered_on, application_id) AS rank,
+               application_id, entered_on, ?::DATE - entered_on AS age_days, search_id, client_id, seniority
+        FROM rows WHERE decision IS NULL
+        QUALIFY rank <= ?
+        ORDER BY stage_id, rank""", [*params, as_of, top])

@@ -1,0 +1,193 @@
+"""How fast is every page on the full-size demo agency? Run: ``python bench/bench_pages.py``.
+
+Builds the default-size demo database (85,500 candidates) and records the build time and the file
+size. Then, for each page, a fresh process (a cold server) renders the page once through Streamlit's
+AppTest and reruns it under the interactions people actually make (changing a filter, opening a
+candidate, picking another item); it reports the cold first render, the median and 95th percentile
+of the warm reruns, and the process's peak memory. In the same run it measures the bare rerun of a
+trivial page and prints every figure as a multiple of it, since absolute times vary between machines.
+
+Options: ``--candidates N`` for a smaller agency, ``--db PATH`` to reuse a database, ``--rounds R``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TARGETS = {"warm_median_ms": 250, "warm_p95_ms": 500, "cold_ms": 3000, "build_s": 60, "memory_mib": 1024}
+TRIVIAL_PAGE = 'import streamlit as st\nst.title("trivial")\nst.write(st.session_state.get("n", 0))\n'
+
+
+# -- interactions: one function per page, each returning a list of callables that change a widget ------
+
+def pipeline_steps(at, db):
+    periods = ["All time", "Last 90 days", "Last 12 months"]
+    steps = [lambda at, p=p: at.selectbox(key="pipeline_period").select(p) for p in periods]
+    steps.append(lambda at: at.multiselect(key="pipeline_seniority").set_value(["senior"]))
+    steps.append(lambda at: at.multiselect(key="pipeline_seniority").set_value([]))
+    return steps
+
+
+def candidate_steps(at, db):
+    refs = db.execute("""SELECT c.external_id FROM stage_decisions d JOIN applications a USING (application_id)
+                         JOIN candidates c USING (candidate_id) WHERE d.stage_id = 4
+                         ORDER BY a.application_id LIMIT 3""").fetchall()
+    steps = [lambda at, r=r[0]: at.text_input(key="candidate_query").input(r) for r in refs]
+    steps.append(lambda at: at.text_input(key="candidate_query").input("Priya"))
+    return steps
+
+
+def score_entry_steps(at, db):
+    count = len(at.selectbox(key="queue_item").options) if at.selectbox else 0
+    return [lambda at, i=i: at.selectbox(key="queue_item").set_value(i) for i in range(min(count, 4))]
+
+
+def admin_steps(at, db):
+    return [lambda at: at.text_input(key="audit_text").input("demo"),
+            lambda at: at.text_input(key="audit_text").input("")]
+
+
+def calibration_steps(at, db):
+    return [lambda at: None]
+
+
+def ops_steps(at, db):
+    periods = ["All time", "Last 90 days", "Last 12 months"]
+    return [lambda at, p=p: at.selectbox(key="ops_period").select(p) for p in periods]
+
+
+def validity_steps(at, db):
+    periods = ["All time", "Last 12 months"]
+    return [lambda at, p=p: at.selectbox(key="validity_period").select(p) for p in periods]
+
+
+PAGES = {   # page file -> (role that may open it, interactions)
+    "pages/pipeline.py": ("hiring_lead", pipeline_steps),
+    "pages/candidate.py": ("hiring_lead", candidate_steps),
+    "pages/score_entry.py": ("reviewer", score_entry_steps),
+    "pages/calibration.py": ("hiring_lead", calibration_steps),
+    "pages/validity.py": ("hiring_lead", validity_steps),
+    "pages/ops.py": ("ops", ops_steps),
+    "pages/admin.py": ("admin", admin_steps),
+}
+
+
+# -- the measuring child process --------------------------------------------------------------------
+
+def measure_page(page: str, database: str, rounds: int) -> dict:
+    """Runs in a fresh process: cold render, then timed warm reruns of each interaction."""
+    import duckdb
+    from streamlit.testing.v1 import AppTest
+
+    from scoring.access import Account
+
+    os.environ["SCORECARD_DB"] = database
+    with duckdb.connect(database) as con:    # same settings as the app's own connection in this process
+        role, steps_for = PAGES.get(page, ("admin", lambda at, db: [lambda at: None]))
+        row = con.execute("SELECT account_id, email, display_name, role FROM accounts WHERE role = ? "
+                          "ORDER BY account_id LIMIT 1", [role]).fetchone()
+        script = page if page.startswith("/") else str(ROOT / page)
+        at = AppTest.from_file(script, default_timeout=120)
+        at.session_state["account"] = Account(*row)
+        started = time.perf_counter()
+        at.run()
+        cold = time.perf_counter() - started
+        errors = [str(e.message) for e in at.exception]
+        steps = steps_for(at, con)
+    warm = []
+    for _ in range(rounds):
+        for step in steps:
+            step(at)
+            started = time.perf_counter()
+            at.run()
+            warm.append(time.perf_counter() - started)
+            errors += [str(e.message) for e in at.exception]
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"cold": cold, "warm": warm, "peak_mib": peak_kib / 1024, "errors": errors[:3]}
+
+
+def in_child(page: str, database: str, rounds: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", page, "--db", database, "--rounds", str(rounds)],
+                         capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        raise RuntimeError(f"measuring {page} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# -- the report ------------------------------------------------------------------------------------
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, default=85_500)
+    parser.add_argument("--db", help="reuse this database instead of building one")
+    parser.add_argument("--rounds", type=int, default=4, help="passes over each page's interactions")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure_page(args.child, args.db, args.rounds)))
+        return
+
+    from scoring.demo import DemoConfig, build_demo
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    database = args.db
+    build_seconds = None
+    if database is None:
+        database = str(folder / "demo.duckdb")
+        started = time.perf_counter()
+        build_demo(database, DemoConfig(candidates=args.candidates, seed=7, as_of=date.today()))
+        build_seconds = time.perf_counter() - started
+    size_mib = Path(database).stat().st_size / 2**20
+
+    trivial = folder / "trivial.py"
+    trivial.write_text(TRIVIAL_PAGE)
+    baseline = in_child(str(trivial), database, args.rounds * 5)
+    base_ms = statistics.median(baseline["warm"]) * 1000
+
+    print(f"machine: {os.cpu_count()} cores; database: {size_mib:,.0f} MiB"
+          + (f"; demo build {build_seconds:.1f} s ({args.candidates:,} candidates)" if build_seconds else ""))
+    print(f"baseline: a trivial page reruns in {base_ms:.1f} ms (median); figures below are ms and x baseline\n")
+    header = f"{'page':<22}{'cold':>16}{'warm median':>20}{'warm p95':>20}{'peak MiB':>10}  verdict"
+    print(header)
+    print("-" * len(header))
+    for page in PAGES:
+        if not (ROOT / page).exists():
+            print(f"{page:<22}  (no such page yet)")
+            continue
+        result = in_child(page, database, args.rounds)
+        cold_ms = result["cold"] * 1000
+        median_ms = statistics.median(result["warm"]) * 1000
+        p95_ms = percentile(result["warm"], 0.95) * 1000
+        ok = (median_ms < TARGETS["warm_median_ms"] and p95_ms < TARGETS["warm_p95_ms"]
+              and cold_ms < TARGETS["cold_ms"] and result["peak_mib"] < TARGETS["memory_mib"])
+        verdict = "meets targets" if ok else "MISSES a target"
+        if result["errors"]:
+            verdict += f"; errors: {result['errors']}"
+        print(f"{Path(page).stem:<22}{cold_ms:>8.0f} ({cold_ms / base_ms:>5.0f}x){median_ms:>10.0f} "
+              f"({median_ms / base_ms:>5.1f}x){p95_ms:>10.0f} ({p95_ms / base_ms:>5.1f}x){result['peak_mib']:>10.0f}  "
+              f"{verdict}")
+    print(f"\ntargets: warm median < {TARGETS['warm_median_ms']} ms, p95 < {TARGETS['warm_p95_ms']} ms, "
+          f"cold < {TARGETS['cold_ms']} ms, demo build < {TARGETS['build_s']} s, "
+          f"peak memory < {TARGETS['memory_mib']} MiB")
+
+
+if __name__ == "__main__":
+    main()
