@@ -20,5 +20,6 @@ PAGES = (
     PageSpec("pages/pipeline.py", "Pipeline health", ":material/filter_alt:", "read_pipeline"),
     PageSpec("pages/score_entry.py", "Score entry", ":material/edit_note:", "write_scores"),
     PageSpec("pages/candidate.py", "Candidate profile", ":material/person_search:", "read_candidates"),
+    PageSpec("pages/calibration.py", "Reviewer calibration", ":material/balance:", "read_calibration"),
     PageSpec("pages/admin.py", "Admin", ":material/admin_panel_settings:", "manage_accounts"),
 )

@@ -17,6 +17,7 @@ KEY_CONTENT = {
     "Pipeline health": [('[data-testid="stMetric"]', 8), ('[data-testid="stPlotlyChart"] .main-svg', 3)],
     "Score entry": [('[data-testid="stDataFrame"]', 1)],
     "Candidate profile": [('[data-testid="stTextInput"]', 1)],
+    "Reviewer calibration": [('[data-testid="stPlotlyChart"] .main-svg', 2)],
     "Admin": [('[data-testid="stTab"]', 3), ('[data-testid="stDataFrame"]', 1)],
 }
 

@@ -1,0 +1,354 @@
+"""Reviewer calibration: agreement, pairwise kappa, severity, drift, who to calibrate, exercises."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from scoring import calibration_rules as rules
+from scoring.access import PermissionDenied
+from scoring.agreement import ALPHA_BANDS
+from scoring.reports.calibration import (
+    NO_ESTIMATE,
+    calibration_report,
+    default_filter,
+    exercise_report,
+)
+from scoring.severity import DRIFT_MIN_Z, DRIFT_THRESHOLD, FIT_BAND
+from scoring.store import calibration
+from scoring.store.calibration import PERIOD_BASES, CalibrationFilter
+from scoring.store.db import DatabaseError
+from ui import calibration_charts as charts
+from ui.context import database, guarded, read, require_account, today
+
+STAGES = {3: "Take-home assessment (stage 3)", 2: "Production incident interview (stage 2)"}
+REFERENCE_CHOICES = 300
+FLASH_KEY = "calibration_flash"
+ICC_EXPLANATION = (
+    "**Which ICC, and why.** Live scoring is sparse: each application is scored by two or three of "
+    "{reviewers} reviewers, so no group of reviewers rates every application, and the two-way models "
+    "ICC(2,1) and ICC(3,1) (which need the same reviewers on every unit) cannot be estimated. The live ICC "
+    "is therefore **ICC(1,1)**, the one-way random model (Shrout & Fleiss 1979, case 1), on a units x "
+    "rating-slot table: the first {slots} submitted ratings of each application. It is the reliability of "
+    "one rating by a reviewer drawn at random. ICC(2,1) and ICC(3,1) are reported for calibration "
+    "exercises below, where every reviewer scores every reference application.")
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """First days of the months from ``first`` to ``last``."""
+    return [stamp.date() for stamp in pd.date_range(first, last, freq="MS")]
+
+
+def sidebar_filter(actor) -> CalibrationFilter:
+    """Stage, dimensions and month range in the sidebar."""
+    options = read(calibration.filter_options, actor)
+    dimensions = options["dimensions"]
+    names = dict(zip(dimensions["dimension_id"].astype(int), dimensions["name"]))
+    with st.sidebar:
+        st.subheader("Filters")
+        stage_id = st.radio("Stage", list(STAGES), format_func=STAGES.get, key="calibration_stage")
+        chosen = st.multiselect("Dimensions", list(names), format_func=names.get, placeholder="All dimensions",
+                                key="calibration_dimensions")
+        basis = st.radio("Month of", list(PERIOD_BASES), format_func=lambda b: PERIOD_BASES[b][1],
+                         key="calibration_basis")
+        opening = default_filter(options["first"], options["last"], stage_id)
+        first_month, last_month = opening.first_month, opening.last_month
+        if options["first"] is not None:
+            months = months_between(options["first"], options["last"])
+            first_month, last_month = st.select_slider(
+                "Months", months, value=(opening.first_month, opening.last_month),
+                format_func=lambda m: f"{m:%b %Y}", key="calibration_months")
+    return CalibrationFilter(stage_id=stage_id, dimension_ids=tuple(int(d) for d in chosen),
+                             first_month=first_month, last_month=last_month, basis=basis)
+
+
+def fmt(value: float, pattern: str = "{:.3f}") -> str:
+    return "—" if value is None or value != value else pattern.format(value)
+
+
+def agreement_section(report) -> None:
+    st.subheader("Agreement per dimension")
+    table = report.agreement.assign(
+        alpha_ci=[f"{fmt(lo)} to {fmt(hi)}" for lo, hi in zip(report.agreement["alpha_low"],
+                                                              report.agreement["alpha_high"])],
+        icc_ci=[f"{fmt(lo)} to {fmt(hi)}" for lo, hi in zip(report.agreement["icc_low"], report.agreement["icc_high"])])
+    st.dataframe(
+        table[["dimension", "alpha", "alpha_ci", "band", "icc", "icc_ci", "icc_units", "exact", "within_one",
+               "pairable", "ratings"]],
+        hide_index=True, width="stretch",
+        column_config={
+            "alpha": st.column_config.NumberColumn("Krippendorff's alpha (ordinal)", format="%.3f"),
+            "alpha_ci": f"alpha 95% bootstrap interval ({rules.BOOTSTRAP_RESAMPLES:,} resamples)",
+            "band": "band",
+            "icc": st.column_config.NumberColumn(rules.LIVE_ICC_FORM, format="%.3f"),
+            "icc_ci": f"{rules.LIVE_ICC_FORM} 95% interval",
+            "icc_units": "applications in the ICC",
+            "exact": st.column_config.NumberColumn("exact agreement", format="percent"),
+            "within_one": st.column_config.NumberColumn("within one point", format="percent"),
+            "pairable": "applications with 2+ ratings", "ratings": "ratings"})
+    st.plotly_chart(charts.alpha_by_dimension(report.agreement, ALPHA_BANDS, "Krippendorff's alpha per dimension, "
+                                              "95% bootstrap interval"), width="stretch")
+    bands = ", ".join(f"{band} from {low:.3f}" if low > -1e9 else f"{band} below" for low, band in ALPHA_BANDS)
+    st.caption(f"Bands: {bands}. Source: {report.alpha_source}. Exact and within-one agreement count pairs of "
+               "ratings of the same application and dimension; they are not corrected for chance.")
+    st.info(ICC_EXPLANATION.format(reviewers=report.n_reviewers, slots=int(rules.LIVE_ICC_SLOTS.value)))
+
+
+def pairs_section(report) -> None:
+    st.subheader("Reviewer pairs: weighted kappa")
+    threshold = int(rules.MIN_SHARED_RATINGS.value)
+    kappa = report.kappa
+    scored = kappa.dropna(subset=["kappa"])
+    st.caption(f"Quadratic-weighted Cohen's kappa on the 1-5 categories, from ratings of the same application and "
+               f"dimension. Shown for pairs sharing at least **{threshold} ratings** "
+               f"({rules.MIN_SHARED_RATINGS.source}): {len(scored):,} of {len(kappa):,} pairs that share any. "
+               "Reviewers are ordered by severity, softest first.")
+    if report.kappa_matrix.empty:
+        st.info("No two reviewers rated the same application in this selection.")
+        return
+    st.plotly_chart(charts.kappa_heatmap(report.kappa_matrix, threshold), width="stretch")
+    if not scored.empty:
+        st.markdown("**Pairs that agree least**")
+        st.dataframe(scored.nsmallest(10, "kappa")[["name_a", "name_b", "shared", "kappa"]], hide_index=True,
+                     width="stretch", column_config={"name_a": "reviewer", "name_b": "with",
+                                                     "shared": "shared ratings",
+                                                     "kappa": st.column_config.NumberColumn(format="%.2f")})
+
+
+def severity_section(report) -> None:
+    st.subheader("Reviewer severity")
+    st.caption(f"{report.severity_note} Weights: {report.weights_version}, as fractions over the chosen "
+               "dimensions. Severity 0 is the average reviewer; the interval is the estimate plus or minus 1.96 "
+               f"standard errors. Fit flags: infit mean-square above {FIT_BAND.erratic_above} is erratic, below "
+               f"{FIT_BAND.too_predictable_below} too predictable ({FIT_BAND.source})")
+    if report.reviewers["severity"].notna().any():
+        left, right = st.columns(2)
+        left.plotly_chart(charts.severity_intervals(report.reviewers, rules.SEVERITY_MARGIN.value), width="stretch")
+        right.plotly_chart(charts.rating_shares(report.distribution, list(report.reviewers["reviewer"])),
+                           width="stretch")
+    st.dataframe(
+        report.reviewers[["reviewer", "severity", "ci_low", "ci_high", "infit_mnsq", "outfit_mnsq", "flag",
+                          "n_ratings", "raw_mean", "mad", "within_one"]],
+        hide_index=True, width="stretch",
+        column_config={"severity": st.column_config.NumberColumn("severity (logits)", format="%+.2f"),
+                       "ci_low": st.column_config.NumberColumn("95% low", format="%+.2f"),
+                       "ci_high": st.column_config.NumberColumn("95% high", format="%+.2f"),
+                       "infit_mnsq": st.column_config.NumberColumn("infit", format="%.2f"),
+                       "outfit_mnsq": st.column_config.NumberColumn("outfit", format="%.2f"),
+                       "raw_mean": st.column_config.NumberColumn("mean rating", format="%.2f"),
+                       "mad": st.column_config.NumberColumn("distance from peers", format="%.2f",
+                                                            help="Mean absolute difference from the other "
+                                                                 "reviewers' mean on the same application and "
+                                                                 "dimension (rating points)"),
+                       "within_one": st.column_config.NumberColumn("within one of peers", format="percent")})
+
+
+def ranking_section(report) -> None:
+    st.subheader("Ranking with severity removed")
+    if report.ranking.empty:
+        st.info("No fair scores without a severity fit.")
+        return
+    summary = report.ranking_summary
+    notable = rules.NOTABLE_MOVE.value
+    top = st.columns(4)
+    top[0].metric("Applications ranked", f"{int(summary['ranked']):,}",
+                  help="Applications with a rating on every chosen dimension")
+    top[1].metric("Rank correlation, raw vs fair", fmt(summary["spearman"]), help="Spearman's rho")
+    top[2].metric("Median move (percentile points)", fmt(summary["median_move"], "{:.1f}"))
+    top[3].metric(f"Moving more than {notable:g} points", fmt(summary["share_notable"], "{:.1%}"))
+    st.caption("Raw: the weights-sum of each dimension's mean rating. Fair: the same weights applied to the "
+               "rating an average reviewer (severity 0) would be expected to give (many-facet Rasch fair "
+               "average). Ranks are 1 = best; tied raw scores share their mean rank.")
+    st.plotly_chart(charts.rank_shift_histogram(report.ranking, notable), width="stretch")
+    st.markdown(f"**Top {len(report.movers)} movers**")
+    st.dataframe(report.movers[["candidate", "candidate_ref", "application", "raw", "fair", "raw_rank", "fair_rank",
+                                "shift", "percentile_shift"]], hide_index=True, width="stretch",
+                 column_config={"raw": st.column_config.NumberColumn("raw consensus", format="%.2f"),
+                                "fair": st.column_config.NumberColumn("fair score", format="%.2f"),
+                                "raw_rank": st.column_config.NumberColumn(format="%.0f"),
+                                "fair_rank": st.column_config.NumberColumn(format="%.0f"),
+                                "shift": st.column_config.NumberColumn("places moved up", format="%+.0f"),
+                                "percentile_shift": st.column_config.NumberColumn("percentile points",
+                                                                                  format="%+.1f")})
+
+
+def drift_section(report) -> None:
+    st.subheader("Severity and agreement month by month")
+    monthly = report.monthly
+    flagged = monthly[monthly["severity_flag"] | monthly["agreement_flag"]]
+    st.caption(f"Severity drift: more than {DRIFT_THRESHOLD} logits from the reviewer's own baseline (their first "
+               f"{int(rules.DRIFT_BASELINE_MONTHS.value)} months here) and at least {DRIFT_MIN_Z} standard errors. "
+               f"Agreement drift: distance from peers up by more than {rules.AGREEMENT_DRIFT.value} rating points "
+               "over the same kind of baseline. Either needs a month with at least "
+               f"{int(rules.MIN_MONTH_RATINGS.value)} ratings. Monthly severities are measured against that month's "
+               "average reviewer: a shift shared by every reviewer in a month cannot be told apart from that month's "
+               "candidates being stronger or weaker. Flagged months are marked with a cross.")
+    names = sorted(monthly["reviewer"].dropna().unique())
+    default = list(dict.fromkeys(flagged["reviewer"]))[:6] or names[:3]
+    shown = st.multiselect("Reviewers", names, default=default, key="calibration_drift_reviewers")
+    part = monthly[monthly["reviewer"].isin(shown)]
+    left, right = st.columns(2)
+    left.plotly_chart(charts.monthly_trend(part, "severity", "ci_low", "ci_high", "severity_flag",
+                                           "Severity by month (logits, 95% interval)", "severity (logits)"),
+                      width="stretch")
+    right.plotly_chart(charts.monthly_trend(part, "mad", None, None, "agreement_flag",
+                                            "Distance from peers by month", "rating points"), width="stretch")
+    st.markdown(f"**Flagged reviewer-months: {len(flagged)}**")
+    st.dataframe(flagged[["reviewer", "month", "severity", "drift", "direction", "severity_flag", "mad",
+                          "agreement_drift", "agreement_flag"]], hide_index=True, width="stretch",
+                 column_config={"month": st.column_config.DateColumn(format="MMM YYYY"),
+                                "severity": st.column_config.NumberColumn(format="%+.2f"),
+                                "drift": st.column_config.NumberColumn("severity drift", format="%+.2f"),
+                                "mad": st.column_config.NumberColumn("distance from peers", format="%.2f"),
+                                "agreement_drift": st.column_config.NumberColumn("agreement drift",
+                                                                                 format="%+.2f")})
+
+
+def session_section(report) -> None:
+    st.subheader("Who should join the next calibration session")
+    if report.session.empty:
+        st.success("No reviewer crosses a calibration threshold in this selection.")
+        return
+    st.caption("Reasons: a fit flag, a severity interval clear of zero by more than "
+               f"{rules.SEVERITY_MARGIN.value} logits, severity or agreement drift flagged in at least "
+               f"{int(rules.DRIFT_PERSISTENCE.value)} months (severity: in one direction), or a distance from peers "
+               f"more than {rules.LOW_AGREEMENT_MARGIN.value} rating points above the panel's median.")
+    marks = {"fit": "fit flag", "harsh": "harsh", "lenient": "lenient", "severity_drift": "severity drift",
+             "agreement_drift": "agreement drift", "low_agreement": "far from peers"}
+    st.dataframe(report.session[["reviewer", "n_reasons", *marks]], hide_index=True, width="stretch",
+                 column_config={"n_reasons": "reasons", **marks})
+    with st.expander(f"Why, for each of the {len(report.session)} reviewers"):
+        st.markdown("\n".join(f"- **{row.reviewer}**: {row.reasons}" for row in report.session.itertuples()))
+
+
+def exercise_form(actor, expanded: bool) -> None:
+    """Admins pick reference applications and start a new exercise."""
+    with st.expander("Start a calibration exercise", expanded=expanded):
+        stage_id = st.selectbox("Stage", list(STAGES), format_func=STAGES.get, key="exercise_stage")
+        pool = read(calibration.reference_applications, actor, stage_id)
+        st.caption(f"{len(pool):,} applications have complete scorecards from at least two reviewers at this stage "
+                   "and are in no exercise yet. Every active reviewer will be assigned every chosen application, "
+                   f"due in {calibration.EXERCISE_DUE_DAYS} days.")
+        recent = pool.head(REFERENCE_CHOICES)
+        labels = {int(r.application_id): f"{r.application} · {r.candidate} · entered {r.entered_on:%d %b %Y}"
+                  for r in recent.itertuples()}
+        with st.form("new_exercise"):
+            name = st.text_input("Name", key="exercise_name")
+            picked = st.multiselect(f"Reference applications (from the {len(recent)} most recent)", list(labels),
+                                    format_func=labels.get, key="exercise_picked")
+            left, right = st.columns(2)
+            count = left.number_input("Or draw this many at random", 2, 100, 10, key="exercise_count")
+            seed = right.number_input("Random seed", 0, 1_000_000, 1, key="exercise_seed")
+            submitted = st.form_submit_button("Create exercise and assign reviewers", type="primary")
+        if submitted:
+            ids = picked or rules.pick_reference(pool["application_id"].tolist(), int(count), int(seed))
+            try:
+                set_id = calibration.create_exercise(database(), actor, name, ids, stage_id, today())
+            except (DatabaseError, PermissionDenied) as problem:
+                st.error(f"Not created: {problem}")
+            else:
+                st.session_state[FLASH_KEY] = (f"Exercise {name.strip()!r} (#{set_id}) created with {len(ids)} "
+                                               "applications.")
+                st.rerun()
+
+
+def exercise_section(actor) -> None:
+    st.subheader("Calibration exercises")
+    if FLASH_KEY in st.session_state:
+        st.success(st.session_state.pop(FLASH_KEY))
+    sets = read(calibration.exercises, actor)
+    if sets.empty:
+        st.info("No calibration exercise yet. An exercise is a set of reference applications that every active "
+                "reviewer scores, so agreement can be measured on a fully crossed design."
+                + ("" if actor.may("manage_calibration") else " An admin can start one."))
+    else:
+        labels = {int(r.set_id): f"{r.name} · stage {r.stage_id} · {r.items} applications · created "
+                                 f"{r.created_at:%d %b %Y}" for r in sets.itertuples()}
+        set_id = st.selectbox("Exercise", list(labels), format_func=labels.get, key="exercise_choice")
+        show_exercise(read(exercise_report, actor, set_id))
+    if actor.may("manage_calibration"):
+        exercise_form(actor, expanded=sets.empty)
+
+
+def show_exercise(report) -> None:
+    info = report.exercise
+    top = st.columns(4)
+    top[0].metric("Reference applications", int(info["items"]))
+    top[1].metric("Scorecards submitted", f"{int(info['submitted'])} of {int(info['expected'])}")
+    complete = int((report.progress["submitted"] >= report.progress["assigned"]).sum())
+    top[2].metric("Reviewers who scored everything", f"{complete} of {len(report.progress)}")
+    top[3].metric("Stage", f"stage {int(info['stage_id'])}", help=STAGES.get(int(info["stage_id"])))
+    st.caption("Figures below use only this exercise's items, separately from live scoring. Alpha uses every "
+               "rating; ICC(2,1) (two-way random, absolute agreement) and ICC(3,1) (two-way mixed, consistency) use "
+               "the reviewers who have scored every item, the fully crossed part. Source of the alpha bands: "
+               f"{report.alpha_source}.")
+    agreement = report.agreement
+    if agreement["alpha"].notna().any():
+        st.plotly_chart(charts.alpha_by_dimension(agreement, ALPHA_BANDS, "Exercise: Krippendorff's alpha per "
+                                                  "dimension, 95% bootstrap interval"), width="stretch")
+    table = agreement.assign(**{
+        f"{name}_ci": [f"{fmt(lo)} to {fmt(hi)}" for lo, hi in zip(agreement[f"{name}_low"], agreement[f"{name}_high"])]
+        for name in ("alpha", "icc2", "icc3")})
+    st.dataframe(table[["dimension", "alpha", "alpha_ci", "band", "complete_raters", "icc2", "icc2_ci", "icc3",
+                        "icc3_ci", "exact", "within_one", "raters", "ratings"]],
+                 hide_index=True, width="stretch",
+                 column_config={"alpha": st.column_config.NumberColumn("Krippendorff's alpha", format="%.3f"),
+                                "alpha_ci": "alpha 95% bootstrap interval",
+                                "complete_raters": "reviewers who scored every item",
+                                "icc2": st.column_config.NumberColumn("ICC(2,1)", format="%.3f"),
+                                "icc2_ci": "ICC(2,1) 95% interval",
+                                "icc3": st.column_config.NumberColumn("ICC(3,1)", format="%.3f"),
+                                "icc3_ci": "ICC(3,1) 95% interval",
+                                "exact": st.column_config.NumberColumn("exact agreement", format="percent"),
+                                "within_one": st.column_config.NumberColumn("within one point", format="percent"),
+                                "raters": "reviewers with a rating"})
+    if agreement["band"].eq(NO_ESTIMATE).all():
+        st.info("No item has two ratings yet: agreement appears once reviewers submit their scorecards.")
+    if not report.distances.empty:
+        st.plotly_chart(charts.distance_heatmap(report.distances), width="stretch")
+    with st.expander("Progress by reviewer"):
+        st.dataframe(report.progress[["reviewer", "assigned", "submitted", "active"]], hide_index=True,
+                     width="stretch")
+    with st.expander("Reference applications and their consensus ratings"):
+        st.dataframe(report.items[["application", "candidate", "candidate_ref", "search"]], hide_index=True,
+                     width="stretch")
+        st.dataframe(report.consensus, hide_index=True, width="stretch")
+
+
+def body() -> None:
+    actor = require_account()
+    st.title("Reviewer calibration")
+    chosen = sidebar_filter(actor)
+    with st.spinner("Measuring agreement and fitting reviewer severities (a few seconds for a year of ratings; "
+                    "longer for several years), once per change to the data"):
+        report = read(calibration_report, actor, chosen)
+    period = ("all months" if chosen.first_month is None else
+              f"{chosen.first_month:%b %Y} to {chosen.last_month:%b %Y} ({PERIOD_BASES[chosen.basis][1]})")
+    st.caption(f"Live scoring at {STAGES[chosen.stage_id].lower()}, {period}: {report.n_ratings:,} ratings of "
+               f"{report.n_applications:,} applications by {report.n_reviewers} reviewers. Ratings made for "
+               "calibration exercises are left out here and reported in their own tab.")
+    tabs = st.tabs(["Agreement", "Reviewer pairs", "Severity", "Ranking", "Over time", "Next session",
+                    "Exercises", "Thresholds"])
+    if report.n_ratings == 0:
+        tabs[0].info("No submitted live ratings match these filters.")
+    else:
+        with tabs[0]:
+            agreement_section(report)
+        with tabs[1]:
+            pairs_section(report)
+        with tabs[2]:
+            severity_section(report)
+        with tabs[3]:
+            ranking_section(report)
+        with tabs[4]:
+            drift_section(report)
+        with tabs[5]:
+            session_section(report)
+    with tabs[6]:
+        exercise_section(actor)
+    with tabs[7]:
+        st.subheader("Thresholds and their sources")
+        st.dataframe(report.thresholds, hide_index=True, width="stretch")
+
+
+guarded(body)

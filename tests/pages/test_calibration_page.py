@@ -1,0 +1,193 @@
+"""The calibration page, run headless with AppTest on a private copy of the demo agency.
+
+The figures it draws are read back from the Plotly specs and checked against the report
+functions on the same database.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from scoring.access import Account
+from scoring.reports.calibration import calibration_report, default_filter, exercise_report
+from scoring.store import calibration, scorecards
+from tests.conftest import account
+
+PAGE = Path(__file__).resolve().parents[2] / "pages" / "calibration.py"
+CODES = ("infrastructure", "deployment", "monitoring", "automation", "governance")
+TIMEOUT = 120
+
+
+def run_page(demo_db, monkeypatch, who: Account) -> AppTest:
+    monkeypatch.setenv("SCORECARD_DB", demo_db.location)
+    app = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
+    app.session_state["account"] = who
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def decoded(value):
+    """A Plotly array as numpy, whether plain JSON or a base64 typed array."""
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        if "shape" in value:
+            shape = value["shape"]
+            array = array.reshape([int(n) for n in shape.split(",")] if isinstance(shape, str) else shape)
+        return array
+    return np.asarray(value, dtype=object)
+
+
+def charts(app: AppTest) -> dict[str, dict]:
+    """Every Plotly figure on the page, by the start of its title."""
+    found = {}
+    for element in app.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        title = spec["layout"].get("title", {})
+        found[title.get("text", "") if isinstance(title, dict) else str(title)] = spec
+    return found
+
+
+def chart(app: AppTest, prefix: str) -> dict:
+    matching = [spec for title, spec in charts(app).items() if title.startswith(prefix)]
+    assert len(matching) == 1, f"one chart titled {prefix!r}; have {list(charts(app))}"
+    return matching[0]
+
+
+def opening_report(demo_db, who: Account):
+    options = calibration.filter_options(demo_db, who)
+    return calibration_report(demo_db, who, default_filter(options["first"], options["last"]))
+
+
+@pytest.mark.parametrize("role", ["reviewer", "ops"])
+def test_people_without_read_calibration_get_a_clear_refusal(demo_db, monkeypatch, role):
+    app = run_page(demo_db, monkeypatch, account(demo_db, role))
+    assert len(app.error) == 1
+    assert "Not allowed" in app.error[0].value and "read calibration" in app.error[0].value
+    assert not app.get("plotly_chart") and not app.dataframe
+
+
+def test_lead_sees_agreement_kappa_severity_and_ranking_as_reported(demo_db, monkeypatch):
+    lead = account(demo_db, "hiring_lead")
+    app = run_page(demo_db, monkeypatch, lead)
+    report = opening_report(demo_db, lead)
+    assert report.n_ratings > 0
+
+    alpha = chart(app, "Krippendorff's alpha per dimension")["data"][0]
+    shown = report.agreement.dropna(subset=["alpha"])
+    assert list(alpha["x"]) == list(shown["dimension"])
+    np.testing.assert_allclose(decoded(alpha["y"]).astype(float), shown["alpha"], atol=1e-12)
+    np.testing.assert_allclose(decoded(alpha["error_y"]["array"]).astype(float), shown["alpha_high"] - shown["alpha"],
+                               atol=1e-12)
+
+    heatmap = chart(app, "Pairwise weighted kappa")["data"][0]
+    assert list(heatmap["y"]) == list(report.kappa_matrix.index)
+    z = np.array([[np.nan if v is None else v for v in row] for row in heatmap["z"]], dtype=float) \
+        if isinstance(heatmap["z"], list) else decoded(heatmap["z"]).astype(float)
+    np.testing.assert_allclose(z, report.kappa_matrix.to_numpy(), atol=1e-12, equal_nan=True)
+
+    severity = chart(app, "Reviewer severity")
+    plotted = {name: x for trace in severity["data"]
+               for name, x in zip(trace["y"], decoded(trace["x"]).astype(float))}
+    expected = dict(zip(report.reviewers["reviewer"], report.reviewers["severity"]))
+    assert plotted.keys() == expected.keys()
+    for name, value in expected.items():
+        assert plotted[name] == pytest.approx(value, abs=1e-12)
+    assert list(severity["layout"]["yaxis"]["categoryarray"]) == list(report.reviewers["reviewer"])
+
+    shift = chart(app, "Rank shift")["data"][0]
+    np.testing.assert_allclose(np.sort(decoded(shift["x"]).astype(float)),
+                               np.sort(report.ranking["percentile_shift"].to_numpy()), atol=1e-12)
+
+    shares = chart(app, "Rating distribution")
+    everyone = report.distribution[report.distribution["reviewer_id"] == 0].set_index("rating")["share"]
+    for trace in shares["data"]:
+        row = list(trace["y"]).index("All reviewers")
+        assert decoded(trace["x"]).astype(float)[row] == pytest.approx(everyone[int(trace["name"])])
+
+
+def test_the_page_explains_the_icc_form_and_shows_band_sources(demo_db, monkeypatch):
+    app = run_page(demo_db, monkeypatch, account(demo_db, "hiring_lead"))
+    explanation = " ".join(i.value for i in app.info)
+    assert "ICC(1,1)" in explanation and "ICC(2,1)" in explanation and "sparse" in explanation
+    captions = " ".join(c.value for c in app.caption)
+    assert "Krippendorff (2004)" in captions
+    assert "30 ratings" in captions
+    thresholds = app.dataframe[-1].value
+    assert {"Shared ratings for a pairwise kappa", "Severity clear of zero by"} <= set(thresholds["threshold"])
+
+
+def test_changing_the_stage_redraws_for_that_stage(demo_db, monkeypatch):
+    lead = account(demo_db, "hiring_lead")
+    app = run_page(demo_db, monkeypatch, lead)
+    app.sidebar.radio(key="calibration_stage").set_value(2).run()
+    assert not app.exception
+    options = calibration.filter_options(demo_db, lead)
+    report = calibration_report(demo_db, lead, default_filter(options["first"], options["last"], stage_id=2))
+    alpha = chart(app, "Krippendorff's alpha per dimension")["data"][0]
+    np.testing.assert_allclose(decoded(alpha["y"]).astype(float), report.agreement["alpha"].dropna(), atol=1e-12)
+    assert f"{report.n_ratings:,} ratings" in app.caption[0].value
+
+
+def test_without_an_exercise_leads_are_told_and_admins_get_the_form(demo_db, monkeypatch):
+    lead_page = run_page(demo_db, monkeypatch, account(demo_db, "hiring_lead"))
+    assert any("No calibration exercise yet" in i.value for i in lead_page.info)
+    assert not [e for e in lead_page.expander if e.label == "Start a calibration exercise"]
+    admin_page = run_page(demo_db, monkeypatch, account(demo_db, "admin"))
+    assert any("No calibration exercise yet" in i.value for i in admin_page.info)
+    assert [e for e in admin_page.expander if e.label == "Start a calibration exercise"]
+
+
+def test_admin_creates_an_exercise_from_the_form(demo_db, monkeypatch):
+    admin = account(demo_db, "admin")
+    app = run_page(demo_db, monkeypatch, admin)
+    app.text_input(key="exercise_name").input("December reference set")
+    app.number_input(key="exercise_count").set_value(4)
+    app.number_input(key="exercise_seed").set_value(3)
+    app.button(key="FormSubmitter:new_exercise-Create exercise and assign reviewers").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    sets = calibration.exercises(demo_db, admin)
+    assert sets["name"].tolist() == ["December reference set"] and sets["items"].tolist() == [4]
+    assert any("December reference set" in s.value for s in app.success)
+    active = demo_db.scalar("SELECT count(*) FROM accounts WHERE role = 'reviewer' AND active")
+    assert int(sets["expected"].iloc[0]) == 4 * active
+
+
+def test_an_exercise_is_reported_separately_from_live_scoring(demo_db, monkeypatch):
+    admin, lead = account(demo_db, "admin"), account(demo_db, "hiring_lead")
+    before = opening_report(demo_db, lead)
+    ids = calibration.reference_applications(demo_db, admin, 3)["application_id"].head(5).tolist()
+    set_id = calibration.create_exercise(demo_db, admin, "Five references", ids, 3, date(2026, 11, 20))
+    rng = np.random.default_rng(8)
+    reviewers = demo_db.frame("SELECT account_id FROM accounts WHERE role = 'reviewer' AND active ORDER BY 1")
+    for index in range(len(reviewers)):
+        reviewer = account(demo_db, "reviewer", index)
+        for application_id in ids:
+            if application_id in set(demo_db.frame(
+                    "SELECT application_id FROM scorecards WHERE reviewer_id = ? AND stage_id = 3 "
+                    "AND status = 'submitted'", [reviewer.account_id])["application_id"]):
+                continue
+            card = {code: int(v) for code, v in zip(CODES, rng.integers(2, 5, 5))}
+            scorecards.submit(demo_db, reviewer, int(application_id), 3, card, {})
+
+    app = run_page(demo_db, monkeypatch, lead)
+    exercise = exercise_report(demo_db, lead, set_id)
+    shown = chart(app, "Exercise: Krippendorff's alpha")["data"][0]
+    np.testing.assert_allclose(decoded(shown["y"]).astype(float), exercise.agreement["alpha"].dropna(), atol=1e-12)
+    distance = chart(app, "Distance from the others' mean")["data"][0]
+    overall = exercise.distances[exercise.distances["dimension_id"] == 0].set_index("reviewer")["mad"]
+    column = list(distance["x"]).index("All dimensions")
+    z = np.asarray(distance["z"], dtype=float) if isinstance(distance["z"], list) else decoded(distance["z"])
+    for row, name in enumerate(distance["y"]):
+        assert z[row][column] == pytest.approx(overall[name], abs=1e-12)
+    # the live figures did not move: exercise ratings stay out of them
+    live = chart(app, "Krippendorff's alpha per dimension")["data"][0]
+    np.testing.assert_allclose(decoded(live["y"]).astype(float), before.agreement["alpha"].dropna(), atol=1e-12)
+    assert f"{before.n_ratings:,} ratings" in app.caption[0].value

@@ -1,0 +1,145 @@
+"""Plotly figures of the calibration page: data in, figure out. No Streamlit, no statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ui.charts import LAYOUT
+
+BAND_COLOURS = {"reliable": "#54A24B", "tentative": "#F58518", "unreliable": "#E45756", "no estimate": "#BAB0AC"}
+RATING_COLOURS = ("#B2182B", "#EF8A62", "#D9D9D9", "#67A9CF", "#2166AC")   # 1 (red) .. 5 (blue)
+FLAG_COLOURS = {"": "#4C78A8", "erratic": "#E45756", "too predictable": "#B279A2"}
+ROW_HEIGHT = 16
+
+
+def _tall(rows: int, minimum: int = 360) -> int:
+    """Height that gives each of ``rows`` categories a readable row."""
+    return max(minimum, 120 + ROW_HEIGHT * rows)
+
+
+def alpha_by_dimension(agreement: pd.DataFrame, bands: Sequence[tuple[float, str]], title: str) -> go.Figure:
+    """Alpha per dimension with its bootstrap 95% interval, coloured by band, band limits dashed."""
+    rows = agreement.dropna(subset=["alpha"])
+    figure = go.Figure(go.Bar(
+        x=rows["dimension"], y=rows["alpha"], marker_color=[BAND_COLOURS.get(b, "#4C78A8") for b in rows["band"]],
+        text=[f"{a:.3f} ({b})" for a, b in zip(rows["alpha"], rows["band"])], textposition="outside",
+        error_y=dict(type="data", symmetric=False, array=rows["alpha_high"] - rows["alpha"],
+                     arrayminus=rows["alpha"] - rows["alpha_low"], thickness=1.2),
+        name="alpha"))
+    for low, band in bands:
+        if np.isfinite(low):
+            figure.add_hline(y=low, line_dash="dash", line_color=BAND_COLOURS.get(band, "grey"),
+                             annotation_text=f"{band} from {low:.3f}", annotation_position="top left")
+    lowest = float(np.nanmin(rows["alpha_low"])) if len(rows) and rows["alpha_low"].notna().any() else 0.0
+    figure.update_layout(title=title, yaxis_title="Krippendorff's alpha (ordinal)",
+                         yaxis_range=[min(0.0, lowest - 0.05), 1.05], showlegend=False, **LAYOUT)
+    return figure
+
+
+def kappa_heatmap(matrix: pd.DataFrame, min_shared: int) -> go.Figure:
+    """Pairwise quadratic-weighted kappa; blank where two reviewers share too few ratings."""
+    values = matrix.to_numpy(dtype=np.float64)
+    low = float(np.nanmin(values)) if np.isfinite(values).any() else 0.0
+    figure = go.Figure(go.Heatmap(
+        z=values, x=list(matrix.columns), y=list(matrix.index), zmin=min(0.0, low), zmax=1.0,
+        colorscale="Viridis", colorbar=dict(title="kappa"), hoverongaps=False,
+        hovertemplate="%{y} and %{x}<br>weighted kappa %{z:.2f}<extra></extra>"))
+    figure.update_layout(
+        title=f"Pairwise weighted kappa (quadratic, 1-5); blank below {min_shared} shared ratings",
+        xaxis=dict(showticklabels=len(matrix) <= 40, side="top"),
+        yaxis=dict(autorange="reversed", showticklabels=len(matrix) <= 60),
+        **{**LAYOUT, "height": _tall(len(matrix), 480)})
+    return figure
+
+
+def severity_intervals(reviewers: pd.DataFrame, margin: float) -> go.Figure:
+    """Each reviewer's severity with its 95% interval, softest at the top, fit flags coloured."""
+    rows = reviewers.dropna(subset=["severity"]).sort_values("severity")
+    figure = go.Figure()
+    for flag, part in rows.groupby("flag", sort=False):
+        figure.add_trace(go.Scatter(
+            x=part["severity"], y=part["reviewer"], mode="markers", name=flag or "fit within band",
+            marker=dict(color=FLAG_COLOURS.get(flag, "#72B7B2"), size=8),
+            error_x=dict(type="data", symmetric=False, array=part["ci_high"] - part["severity"],
+                         arrayminus=part["severity"] - part["ci_low"], thickness=1.2),
+            customdata=np.stack([part["infit_mnsq"], part["outfit_mnsq"], part["n_ratings"]], axis=-1),
+            hovertemplate="%{y}: %{x:+.2f} logits<br>infit %{customdata[0]:.2f}, outfit %{customdata[1]:.2f}"
+                          "<br>%{customdata[2]} ratings<extra></extra>"))
+    figure.add_vline(x=0, line_color="grey")
+    for side in (-margin, margin):
+        figure.add_vline(x=side, line_dash="dash", line_color="#E45756")
+    figure.update_layout(
+        title="Reviewer severity with 95% interval",
+        xaxis_title=f"logits (positive = harsher; dashed at +/-{margin})",
+        yaxis=dict(categoryorder="array", categoryarray=list(rows["reviewer"]), autorange="reversed"),
+        **{**LAYOUT, "height": _tall(len(rows))})
+    return figure
+
+
+def rating_shares(distribution: pd.DataFrame, order: Sequence[str]) -> go.Figure:
+    """Share of each rating 1-5 per reviewer (stacked to 100%), all reviewers on top."""
+    rows = distribution.copy()
+    ordered = ["All reviewers", *[name for name in order if name != "All reviewers"]]
+    figure = go.Figure()
+    for rating, colour in zip(range(1, 6), RATING_COLOURS):
+        part = rows[rows["rating"] == rating].set_index("reviewer").reindex(ordered)
+        figure.add_trace(go.Bar(y=ordered, x=part["share"], orientation="h", name=str(rating), marker_color=colour,
+                                hovertemplate="%{y}: %{x:.1%} rated " + str(rating) + "<extra></extra>"))
+    figure.update_layout(
+        title="Rating distribution: each reviewer beside all reviewers", barmode="stack", xaxis_tickformat=".0%",
+        yaxis=dict(categoryorder="array", categoryarray=ordered, autorange="reversed"), legend_title="rating",
+        **{**LAYOUT, "height": _tall(len(ordered))})
+    return figure
+
+
+def rank_shift_histogram(ranking: pd.DataFrame, notable: float) -> go.Figure:
+    """Distribution of percentile-rank shifts when severity is removed."""
+    figure = go.Figure(go.Histogram(x=ranking["percentile_shift"], nbinsx=60, marker_color="#4C78A8"))
+    for side in (-notable, notable):
+        figure.add_vline(x=side, line_dash="dash", line_color="#E45756")
+    figure.update_layout(title=f"Rank shift, raw consensus to fair score (percentile points; dashed: +/-{notable:g})",
+                         xaxis_title="percentile points (positive = moves up once severity is removed)",
+                         yaxis_title="applications", **LAYOUT)
+    return figure
+
+
+def monthly_trend(monthly: pd.DataFrame, value: str, low: str | None, high: str | None, flag: str,
+                  title: str, axis_title: str) -> go.Figure:
+    """One line per reviewer over months, with an interval band if given and flagged months marked."""
+    figure = go.Figure()
+    for name, rows in monthly.dropna(subset=[value]).groupby("reviewer", sort=True):
+        rows = rows.sort_values("month")
+        error = None
+        if low and high:
+            error = dict(type="data", symmetric=False, array=rows[high] - rows[value],
+                         arrayminus=rows[value] - rows[low], thickness=1)
+        figure.add_trace(go.Scatter(x=rows["month"], y=rows[value], mode="lines+markers", name=str(name),
+                                    error_y=error, legendgroup=str(name)))
+        hits = rows[rows[flag].astype(bool)]
+        if not hits.empty:
+            figure.add_trace(go.Scatter(x=hits["month"], y=hits[value], mode="markers", name=f"{name}: flagged",
+                                        marker=dict(symbol="x", size=14, color="#E45756"), legendgroup=str(name),
+                                        showlegend=False))
+    figure.update_layout(title=title, yaxis_title=axis_title, **LAYOUT)
+    return figure
+
+
+def distance_heatmap(distances: pd.DataFrame) -> go.Figure:
+    """Each reviewer's mean absolute distance from the others' mean, per dimension."""
+    table = distances.pivot_table(index="reviewer", columns="dimension", values="mad", aggfunc="first")
+    columns = [c for c in distances.drop_duplicates("dimension_id").sort_values("dimension_id")["dimension"]
+               if c in table.columns]
+    table = table.reindex(columns=columns)
+    if "All dimensions" in table.columns:
+        table = table.sort_values("All dimensions", ascending=False)
+    figure = go.Figure(go.Heatmap(z=table.to_numpy(dtype=np.float64), x=list(table.columns), y=list(table.index),
+                                  colorscale="Reds", colorbar=dict(title="rating points"), hoverongaps=False,
+                                  hovertemplate="%{y}, %{x}: %{z:.2f} from the others' mean<extra></extra>"))
+    figure.update_layout(title="Distance from the others' mean on the exercise (mean absolute difference)",
+                         xaxis=dict(side="top"), yaxis=dict(autorange="reversed"),
+                         **{**LAYOUT, "height": _tall(len(table)), "margin": dict(l=10, r=10, t=90, b=10)})
+    return figure
