@@ -9,7 +9,7 @@ from scoring.rubric import (DIMENSIONS, LEVEL_LABELS, STAGE_EVIDENCE, anchors_fo
 from scoring.store import scorecards, tooling_audit
 from scoring.store.db import DatabaseError
 from scoring.tooling import CATEGORY_LABELS, REQUIRED_CATEGORIES, evaluate_tooling
-from ui.context import database, guarded, read, require_account, today
+from ui.context import database, flash, guarded, read, require_account, show_flash, today
 
 NOT_RATED = None
 
@@ -120,17 +120,43 @@ def tooling_form(actor, item: pd.Series) -> None:
             st.success(f"Tooling audit recorded: {'pass' if result.passes_minimum else 'fail'}.")
 
 
+def amendment_form(actor) -> None:
+    """Change a submitted scorecard: a new revision with a reason; the earlier one is kept."""
+    mine = read(scorecards.submitted, actor)
+    with st.expander(f"Amend a submitted scorecard ({len(mine)} recent)"):
+        if mine.empty:
+            st.caption("You have not submitted a scorecard yet.")
+            return
+        labels = {i: f"{r.candidate} · {r.stage} · revision {r.revision} · {r.submitted_at:%d %b %Y %H:%M}"
+                  for i, r in enumerate(mine.itertuples())}
+        chosen = mine.iloc[st.selectbox("Scorecard", list(labels), format_func=labels.get, key="amend_item")]
+        application_id, stage_id = int(chosen["application_id"]), int(chosen["stage_id"])
+        saved = scorecards.own_card(database(), actor, application_id, stage_id)
+        key = f"amend_{application_id}_{stage_id}_{saved['revision']}"
+        with st.form(key):
+            ratings, notes = rating_widgets(stage_id, saved, key)
+            reason = st.text_input("Why are you changing it? (kept in the audit log)", key=f"{key}_reason")
+            clicked = st.form_submit_button("Submit amendment")
+        if clicked:
+            try:
+                scorecards.amend(database(), actor, application_id, stage_id, ratings, notes, reason)
+            except (DatabaseError, PermissionDenied) as problem:
+                st.error(f"Not saved: {problem}")
+            else:
+                flash(f"Amendment to {chosen['candidate']}'s scorecard saved as revision {saved['revision'] + 1}.")
+
+
 def body() -> None:
     actor = require_account()
     st.title("Score entry")
+    show_flash()
     peers_after_submission(actor)
     item = pick_item(read(scorecards.queue, actor, today()))
-    if item is None:
-        return
-    if int(item["stage_id"]) == 1:
+    if item is not None and int(item["stage_id"]) == 1:
         tooling_form(actor, item)
-    else:
+    elif item is not None:
         scorecard_form(actor, item)
+    amendment_form(actor)
 
 
 guarded(body)

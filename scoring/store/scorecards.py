@@ -42,6 +42,20 @@ def queue(db: Database, actor: Account, as_of: date) -> pd.DataFrame:
         ORDER BY x.assigned_on, x.application_id, x.stage_id""", [as_of, actor.account_id])
 
 
+def submitted(db: Database, actor: Account, limit: int = 50) -> pd.DataFrame:
+    """The reviewer's own current submitted scorecards, newest first: what they may amend."""
+    require(actor, "write_scores")
+    return db.frame("""
+        SELECT sc.application_id, sc.stage_id, st.name AS stage, c.full_name AS candidate, sc.revision,
+               sc.submitted_at
+        FROM scorecards AS sc
+        JOIN stages AS st USING (stage_id)
+        JOIN applications AS a USING (application_id)
+        JOIN candidates AS c USING (candidate_id)
+        WHERE sc.reviewer_id = ? AND sc.status = 'submitted'
+        ORDER BY sc.submitted_at DESC LIMIT ?""", [actor.account_id, limit])
+
+
 def _assert_assigned(cur: duckdb.DuckDBPyConnection, actor: Account, application_id: int, stage_id: int) -> None:
     require(actor, "write_scores")
     if stage_id not in SCORED_STAGES:

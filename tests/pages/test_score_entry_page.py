@@ -25,6 +25,10 @@ def _choose_scored_item(at):
     return at.run()
 
 
+def _card_radios(at):
+    return [radio for radio in at.radio if radio.key.startswith("card_")]
+
+
 def test_the_queue_lists_every_assignment_not_yet_submitted(open_page, demo_db):
     at = open_page(PAGE, "reviewer")
     reviewer = account(demo_db, "reviewer")
@@ -34,14 +38,15 @@ def test_the_queue_lists_every_assignment_not_yet_submitted(open_page, demo_db):
 
 def test_the_form_shows_five_anchored_dimensions(open_page):
     at = _choose_scored_item(open_page(PAGE, "reviewer"))
-    assert len(at.radio) == len(DIMENSION_CODES)
-    assert all(len(radio.options) == 5 and radio.options[0].startswith("1 ") for radio in at.radio)
+    card = [radio for radio in at.radio if radio.key.startswith("card_")]
+    assert [radio.key.split("_")[-2] for radio in card] == list(DIMENSION_CODES)
+    assert all(len(radio.options) == 5 and radio.options[0].startswith("1 ") for radio in card)
 
 
 def test_a_1_or_5_without_a_note_is_refused_and_nothing_is_written(open_page, demo_db):
     at = _choose_scored_item(open_page(PAGE, "reviewer"))
     before = demo_db.scalar("SELECT count(*) FROM scores")
-    for radio in at.radio:
+    for radio in _card_radios(at):
         radio.set_value(5)
     at.button[1].click().run()
     assert any("needs a note" in e.value for e in at.error)
@@ -52,7 +57,7 @@ def test_submitting_stores_the_scores_and_reveals_the_peers(open_page, demo_db):
     reviewer = account(demo_db, "reviewer")
     at = _choose_scored_item(open_page(PAGE, "reviewer"))
     waiting = _queue_size(demo_db, reviewer.account_id)
-    for radio, value in zip(at.radio, (4, 3, 2, 4, 3)):
+    for radio, value in zip(_card_radios(at), (4, 3, 2, 4, 3)):
         radio.set_value(value)
     at.button[1].click().run()
     assert not at.exception
@@ -70,7 +75,7 @@ def test_submitting_stores_the_scores_and_reveals_the_peers(open_page, demo_db):
 def test_a_draft_is_saved_without_being_submitted(open_page, demo_db):
     reviewer = account(demo_db, "reviewer")
     at = _choose_scored_item(open_page(PAGE, "reviewer"))
-    at.radio[0].set_value(3)
+    _card_radios(at)[0].set_value(3)
     at.button[0].click().run()
     assert any("Draft saved" in s.value for s in at.success)
     assert demo_db.scalar("SELECT count(*) FROM scorecards WHERE reviewer_id = ? AND status = 'draft'",
@@ -80,3 +85,26 @@ def test_a_draft_is_saved_without_being_submitted(open_page, demo_db):
 def test_a_hiring_lead_is_refused(open_page):
     at = open_page(PAGE, "hiring_lead")
     assert any("Not allowed" in e.value for e in at.error)
+
+
+def test_a_submitted_scorecard_is_amended_and_the_earlier_revision_kept(open_page, demo_db):
+    reviewer = account(demo_db, "reviewer")
+    at = _choose_scored_item(open_page(PAGE, "reviewer"))
+    for radio, value in zip(_card_radios(at), (4, 3, 2, 4, 3)):
+        radio.set_value(value)
+    at.button[1].click().run()
+    # the newest submitted scorecard is the one just sent: amend its Monitoring rating
+    amend = [radio for radio in at.radio if radio.key.startswith("amend_")]
+    amend[2].set_value(4)
+    reason = next(t for t in at.text_input if t.key and t.key.endswith("_reason"))
+    reason.input("Monitoring answer re-read: thresholds were named")
+    next(b for b in at.button if b.label == "Submit amendment").click()
+    at.run()
+    assert not at.exception
+    assert any("revision 2" in s.value for s in at.success), [s.value for s in at.success]
+    cards = demo_db.frame("""SELECT revision, status, amendment_reason FROM scorecards
+                             WHERE reviewer_id = ? AND application_id = (
+                                 SELECT application_id FROM scorecards WHERE reviewer_id = ? AND revision = 2)
+                             ORDER BY revision""", [reviewer.account_id, reviewer.account_id])
+    assert cards["status"].tolist() == ["superseded", "submitted"]
+    assert cards["amendment_reason"].iloc[1] == "Monitoring answer re-read: thresholds were named"
