@@ -1,0 +1,71 @@
+"""Sign-in through the app's entry point: local accounts, or the organisation's OpenID Connect provider."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+OIDC_SECRETS = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "s" * 32,
+                "client_id": "dashboard", "client_secret": "secret",
+                "server_metadata_url": "https://idp.agency.example/.well-known/openid-configuration"}
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    monkeypatch.setenv("SCORECARD_DB", demo_db.location)
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+def _titles(at) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def test_a_signed_out_visitor_sees_only_the_sign_in_form(app):
+    app.run()
+    assert [b.label for b in app.button] == ["Sign in"]
+    assert any("demo-password" in i.value for i in app.info)
+
+
+def test_local_sign_in_opens_the_roles_first_page(app):
+    app.run()
+    app.text_input(key="sign_in_email").input("lead@demo.example")
+    app.text_input(key="sign_in_password").input("demo-password")
+    app.button[0].click().run()
+    assert not app.exception
+    assert _titles(app) == ["Pipeline health"]
+
+
+def test_a_wrong_password_is_refused_without_saying_why(app):
+    app.run()
+    app.text_input(key="sign_in_email").input("lead@demo.example")
+    app.text_input(key="sign_in_password").input("guess")
+    app.button[0].click().run()
+    assert [e.value for e in app.error] == ["wrong email or password"]
+    assert "account" not in app.session_state
+
+
+def test_single_sign_on_maps_the_email_to_an_account(app):
+    app.secrets["auth"] = OIDC_SECRETS
+    app.user = {"is_logged_in": True, "email": "Lead@Demo.Example"}
+    app.run()
+    assert not app.exception
+    assert _titles(app) == ["Pipeline health"]
+    assert app.session_state["account"].role == "hiring_lead"
+
+
+def test_single_sign_on_without_an_account_is_refused(app):
+    app.secrets["auth"] = OIDC_SECRETS
+    app.user = {"is_logged_in": True, "email": "stranger@elsewhere.example"}
+    app.run()
+    assert any("has no account here" in e.value for e in app.error)
+    assert "account" not in app.session_state
+
+
+def test_with_single_sign_on_configured_there_is_no_password_form(app):
+    app.secrets["auth"] = OIDC_SECRETS
+    app.user = {"is_logged_in": False}
+    app.run()
+    assert [b.label for b in app.button] == ["Sign in with your organisation"]
+    assert not app.text_input
