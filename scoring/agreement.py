@@ -352,18 +352,20 @@ def krippendorff_alpha(reliability_data: ArrayLike, level: Level = "ordinal") ->
 
 
 def _resampled_coincidences(
-    rng: np.random.Generator, contribution: FloatArray, n_resamples: int
+    rng: np.random.Generator, contribution: FloatArray, frequency: np.ndarray, n_resamples: int
 ) -> FloatArray:
     """Coincidence matrices of resamples of units, drawn with replacement.
 
-    ``contribution[u]`` is unit u's share of o_ck; a resample's o_ck is the
-    sum of the shares weighted by how often each unit was drawn.
+    Units with the same value counts contribute the same share of o_ck, so units are grouped
+    into distinct patterns: ``contribution[p]`` is one unit of pattern p's share and
+    ``frequency[p]`` how many units have it. Drawing n units uniformly with replacement draws
+    the patterns from a multinomial with probabilities ``frequency / n``; a resample's o_ck is
+    the sum of the shares weighted by those counts.
     """
-    n_units, n_values, _ = contribution.shape
-    draws = rng.integers(0, n_units, size=(n_resamples, n_units))
-    draws += n_units * np.arange(n_resamples)[:, None]
-    times_drawn = np.bincount(draws.reshape(-1), minlength=n_resamples * n_units)
-    o = times_drawn.reshape(n_resamples, n_units) @ contribution.reshape(n_units, -1)
+    n_patterns, n_values, _ = contribution.shape
+    n_units = int(frequency.sum())
+    times_drawn = rng.multinomial(n_units, frequency / n_units, size=n_resamples)
+    o = times_drawn @ contribution.reshape(n_patterns, -1)
     return o.reshape(n_resamples, n_values, n_values)
 
 
@@ -401,8 +403,9 @@ def bootstrap_alpha(
     Each resample draws as many pairable units (units with at least two
     ratings) as the data hold, with replacement. A unit's contribution to the
     coincidence matrix, ``(n_uc n_uk - [c = k] n_uc) / (m_u - 1)``, is computed
-    once; a resample's matrix is then the sum of these contributions weighted
-    by how often each unit was drawn, and D_o, D_e and alpha follow from it as
+    once per distinct pattern of value counts; a resample's matrix is then the
+    sum of these contributions weighted by how often each pattern was drawn
+    (a multinomial draw, equivalent to drawing units with replacement), and D_o, D_e and alpha follow from it as
     in :func:`krippendorff_alpha` (for the ordinal level with the resample's own
     marginals). Resamples without variation, where alpha is undefined, are left
     out of the percentiles. The interval reflects sampling of units only, not
@@ -439,18 +442,19 @@ def bootstrap_alpha(
     if n_units == 0:
         return float("nan"), float("nan")
 
-    m_u = n_uc.sum(axis=1)
+    patterns, frequency = np.unique(n_uc, axis=0, return_counts=True)
+    m_p = patterns.sum(axis=1)
     diagonal = np.eye(n_values)
-    contribution = (n_uc[:, :, None] * n_uc[:, None, :] - n_uc[:, :, None] * diagonal) / (
-        m_u - 1.0
+    contribution = (patterns[:, :, None] * patterns[:, None, :] - patterns[:, :, None] * diagonal) / (
+        m_p - 1.0
     )[:, None, None]
 
     rng = np.random.default_rng(seed)
-    block = max(1, _BOOTSTRAP_BLOCK // n_units)  # resamples drawn at once
+    block = max(1, _BOOTSTRAP_BLOCK // len(patterns))  # resamples drawn at once
     alphas = np.concatenate(
         [
             _alpha_from_coincidences(
-                _resampled_coincidences(rng, contribution, min(block, n_boot - start)),
+                _resampled_coincidences(rng, contribution, frequency, min(block, n_boot - start)),
                 values,
                 difference,
             )

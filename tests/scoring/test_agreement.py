@@ -667,15 +667,18 @@ def test_bootstrap_interval_widens_with_confidence() -> None:
     assert wide[0] < narrow[0] < narrow[1] < wide[1]
 
 
-def test_bootstrap_matches_a_brute_force_resample_of_units() -> None:
-    # Same draws, alpha recomputed from scratch on each resampled matrix.
+def test_bootstrap_agrees_with_a_brute_force_resample_of_units() -> None:
+    # Drawing units with replacement and recomputing alpha from scratch gives the same
+    # distribution as the pattern-multinomial draws; with 4,000 resamples each, the percentile
+    # bounds agree to well within their Monte Carlo error.
     data = random_ratings(6, raters=4, units=40, missing=0.3)
     pairable = data[:, (~np.isnan(data)).sum(axis=0) >= 2]
-    n_boot, seed = 200, 13
-    rng = np.random.default_rng(seed)
+    n_boot = 4000
+    rng = np.random.default_rng(13)
     draws = rng.integers(0, pairable.shape[1], size=(n_boot, pairable.shape[1]))
     alphas = [krippendorff_alpha(pairable[:, d], "ordinal") for d in draws]
-    expected = tuple(np.quantile(alphas, [0.025, 0.975]))
-    assert bootstrap_alpha(data, "ordinal", n_boot=n_boot, seed=seed) == pytest.approx(
-        expected, abs=1e-12
-    )
+    expected = np.quantile([a for a in alphas if np.isfinite(a)], [0.025, 0.975])
+    got = bootstrap_alpha(data, "ordinal", n_boot=n_boot, seed=5)
+    assert got == pytest.approx(tuple(expected), abs=0.03)
+
+
