@@ -21,5 +21,6 @@ PAGES = (
     PageSpec("pages/score_entry.py", "Score entry", ":material/edit_note:", "write_scores"),
     PageSpec("pages/candidate.py", "Candidate profile", ":material/person_search:", "read_candidates"),
     PageSpec("pages/calibration.py", "Reviewer calibration", ":material/balance:", "read_calibration"),
+    PageSpec("pages/ops.py", "Ops audit", ":material/verified:", "read_ops"),
     PageSpec("pages/admin.py", "Admin", ":material/admin_panel_settings:", "manage_accounts"),
 )

@@ -18,6 +18,7 @@ KEY_CONTENT = {
     "Score entry": [('[data-testid="stDataFrame"]', 1)],
     "Candidate profile": [('[data-testid="stTextInput"]', 1)],
     "Reviewer calibration": [('[data-testid="stPlotlyChart"] .main-svg', 2)],
+    "Ops audit": [('[data-testid="stMetric"]', 4), ('[data-testid="stPlotlyChart"] .main-svg', 1)],
     "Admin": [('[data-testid="stTab"]', 3), ('[data-testid="stDataFrame"]', 1)],
 }
 

@@ -1,0 +1,249 @@
+"""Ops audit: each promise met or breached, the rows behind every figure, breaches, and the form
+that records replacements and client churn."""
+
+import streamlit as st
+
+from scoring.access import PermissionDenied, require
+from scoring.reports.ops import (
+    BREACHED,
+    EVIDENCE_VIEWS,
+    MET,
+    NO_DATA,
+    REPORTED,
+    evidence_rows,
+    filter_breaches,
+    ops_report,
+    to_csv,
+    to_parquet,
+)
+from scoring.sla import FIRST_DAY_FROM, PROMISES
+from scoring.store import ops
+from scoring.store.db import DatabaseError
+from ui import ops_charts
+from ui.context import database, flash, guarded, read, require_account, show_flash, today
+from ui.filters import search_filter
+
+STATUS_COLOURS = {MET: "green", BREACHED: "red", NO_DATA: "gray", REPORTED: "blue"}
+PARQUET = "application/vnd.apache.parquet"
+PROMISE_NAMES = {key: promise.name for key, promise in PROMISES.items()}
+
+
+def pct(value: float) -> str:
+    return "—" if value != value else f"{value:.1%}"
+
+
+def downloads(frame, stem: str, key: str) -> None:
+    """CSV and Parquet downloads of ``frame`` side by side."""
+    left, right = st.columns(2)
+    left.download_button(f"Download {stem}.csv", to_csv(frame), f"{stem}.csv", "text/csv", key=f"{key}_csv",
+                         on_click="ignore", icon=":material/download:")
+    right.download_button(f"Download {stem}.parquet", to_parquet(frame), f"{stem}.parquet", PARQUET,
+                          key=f"{key}_parquet", on_click="ignore", icon=":material/download:")
+
+
+def headline_section(report) -> None:
+    st.subheader("Promises")
+    rows = list(report.headline.itertuples())
+    for start in range(0, len(rows), 3):
+        for column, row in zip(st.columns(3), rows[start:start + 3]):
+            column.metric(row.name, row.figure_text, row.status, delta_color=STATUS_COLOURS[row.status],
+                          delta_arrow="off", border=True,
+                          help=f"Promised: {row.target_text}. Measured over {row.n} rows: {row.detail}.")
+    summary = report.shortlist
+    promise = PROMISES["shortlist_time"]
+    first, second, third = st.columns(3)
+    first.metric(f"Shortlisted within {promise.target:g} business days", pct(summary["share_within_target"]),
+                 help=f"{int(summary['within_target'])} of {int(summary['searches'])} searches counted")
+    low, high = pct(summary["share_within_limit_low"]), pct(summary["share_within_limit_high"])
+    second.metric(f"Shortlisted within {promise.limit:g} business days", pct(summary["share_within_limit"]),
+                  help=f"{int(summary['within_limit'])} of {int(summary['searches'])} searches counted; "
+                       f"95% interval {low} to {high}")
+    median = summary["median_days"]
+    third.metric("Median business days to shortlist", "—" if median != median else f"{median:g}",
+                 help="Over delivered shortlists")
+    st.dataframe(report.headline[["name", "figure_text", "target_text", "status", "n", "detail"]],
+                 hide_index=True, width="stretch",
+                 column_config={"name": "promise", "figure_text": "figure", "target_text": "promised",
+                                "n": st.column_config.NumberColumn("rows counted", format="%d")})
+
+
+def evidence_section(report) -> None:
+    st.subheader("The rows behind a figure")
+    figures = dict(zip(report.headline["key"], report.headline["figure_text"]))
+    left, right = st.columns([2, 1])
+    key = left.selectbox("Show the rows behind", list(PROMISES),
+                         format_func=lambda k: f"{PROMISE_NAMES[k]}: {figures[k]}", key="ops_evidence")
+    view = right.radio("Rows", list(EVIDENCE_VIEWS), format_func=EVIDENCE_VIEWS.get, key="ops_evidence_view",
+                       horizontal=True)
+    rows = evidence_rows(report, key, view)
+    counted = int(report.headline.set_index("key").loc[key, "n"])
+    breaking = len(evidence_rows(report, key, "breach"))
+    st.caption(f"{len(rows):,} rows shown. The figure is computed over the {counted:,} rows marked in_figure; "
+               f"{breaking:,} rows break the promise. Measured: {PROMISES[key].measured}")
+    st.dataframe(rows, hide_index=True, width="stretch")
+    downloads(rows, f"ops_{key}_{report.as_of:%Y-%m-%d}", "ops_evidence_download")
+
+
+def shortlist_section(report) -> None:
+    promise = PROMISES["shortlist_time"]
+    left, right = st.columns(2)
+    left.plotly_chart(ops_charts.shortlist_distribution(report.distribution, promise.target, promise.limit),
+                      width="stretch")
+    right.plotly_chart(ops_charts.shortlist_trend(report.trend, promise.target, promise.limit), width="stretch")
+    st.dataframe(report.trend, hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(c.replace("_", " "), format="percent")
+                                for c in report.trend.columns if c.startswith("share")})
+
+
+def retention_section(report) -> None:
+    left, right = st.columns(2)
+    days, label = report.horizons["client_retention"]
+    left.plotly_chart(ops_charts.survival(report.client_curves, days, label,
+                                          "Clients still with the agency, by quarter signed (Kaplan-Meier)"),
+                      width="stretch")
+    left.dataframe(report.client_cohorts, hide_index=True, width="stretch",
+                   column_config={"share": st.column_config.NumberColumn("retained share", format="percent")})
+    days, label = report.horizons["placement_retention"]
+    right.plotly_chart(ops_charts.survival(report.placement_curves, days, label,
+                                           "Placed engineers still in post, by quarter started (Kaplan-Meier)"),
+                       width="stretch")
+    right.dataframe(report.placement_cohorts, hide_index=True, width="stretch",
+                    column_config={"share": st.column_config.NumberColumn("retained share", format="percent")})
+    st.caption("Censored subjects (too recent to know, or a placement ended for a reason that is not the event) "
+               "are left out of the retained share and stay in the curves only while observed.")
+
+
+def breach_section(report) -> None:
+    breaches = report.breaches
+    known = breaches.dropna(subset=["client_id"])
+    names = dict(zip(known["client_id"].astype(int), known["client"]))
+    left, right = st.columns(2)
+    promises = left.multiselect("Promise", list(PROMISES), format_func=PROMISE_NAMES.get, key="ops_breach_promises",
+                                placeholder="Every promise")
+    clients = right.multiselect("Client", sorted(names, key=names.get), format_func=names.get,
+                                key="ops_breach_clients", placeholder="Every client")
+    rows = filter_breaches(breaches, promises, clients)
+    st.caption(f"{len(rows):,} of {len(breaches):,} breaches.")
+    st.dataframe(rows, hide_index=True, width="stretch")
+    downloads(rows, f"ops_breaches_{report.as_of:%Y-%m-%d}", "ops_breach_download")
+
+
+def request_form(actor, as_of) -> None:
+    choices = read(ops.replaceable_placements, actor)
+    labels = dict(zip(choices["placement_id"].astype(int), choices["label"]))
+    with st.form("ops_request_form"):
+        st.markdown("**Replacement requested**")
+        placement_id = st.selectbox("Placed engineer", list(labels), format_func=labels.get, index=None,
+                                    placeholder="Choose a placement", key="ops_request_placement")
+        requested_on = st.date_input("Requested on", as_of, max_value=as_of, key="ops_request_date")
+        note = st.text_area("Note (kept in the audit log)", key="ops_request_note")
+        if st.form_submit_button("Record request", type="primary", key="ops_request_submit"):
+            try:
+                replacement_id = ops.request_replacement(database(), actor, placement_id, requested_on, note,
+                                                         as_of=as_of)
+            except (DatabaseError, PermissionDenied) as problem:
+                st.error(f"Not saved: {problem}")
+            else:
+                flash(f"Replacement request {ops.replacement_ref(replacement_id)} recorded.")
+
+
+def fulfil_form(actor, as_of) -> None:
+    requests = read(ops.open_requests, actor)
+    if requests.empty:
+        st.markdown("**Replacement fulfilled**")
+        st.caption("No replacement request is waiting.")
+        return
+    labels = dict(zip(requests["replacement_id"].astype(int), requests["label"]))
+    chosen = st.selectbox("Open request", list(labels), format_func=labels.get, key="ops_fulfil_request")
+    options = read(ops.replacing_options, actor, int(chosen))
+    placements = dict(zip(options["placement_id"].astype(int), options["label"]))
+    with st.form("ops_fulfil_form"):
+        st.markdown("**Replacement fulfilled**")
+        replacing = st.selectbox("Filled by placement", list(placements), format_func=placements.get, index=None,
+                                 placeholder="Choose the new engineer's placement", key="ops_fulfil_placement")
+        fulfilled_on = st.date_input("Fulfilled on", as_of, max_value=as_of, key="ops_fulfil_date")
+        cost = st.number_input("Charged to the client (USD)", min_value=0.0, value=0.0, step=50.0,
+                               key="ops_fulfil_cost")
+        reason = st.text_input("Reason for a charge (required unless 0)", key="ops_fulfil_reason")
+        if st.form_submit_button("Record fulfilment", type="primary", key="ops_fulfil_submit"):
+            try:
+                ops.fulfil_replacement(database(), actor, int(chosen), fulfilled_on, replacing, cost, reason,
+                                       as_of=as_of)
+            except (DatabaseError, PermissionDenied) as problem:
+                st.error(f"Not saved: {problem}")
+            else:
+                flash(f"Replacement request fulfilled on {fulfilled_on:%d %b %Y}.")
+
+
+def churn_form(actor, as_of) -> None:
+    clients = read(ops.active_clients, actor)
+    labels = dict(zip(clients["client_id"].astype(int), clients["label"]))
+    with st.form("ops_churn_form"):
+        st.markdown("**Client churned**")
+        client_id = st.selectbox("Client", list(labels), format_func=labels.get, index=None,
+                                 placeholder="Choose a client", key="ops_churn_client")
+        churned_on = st.date_input("Left on", as_of, max_value=as_of, key="ops_churn_date")
+        st.caption("Its running placements end that day as 'client_churned' and its open searches are cancelled.")
+        if st.form_submit_button("Record churn", type="primary", key="ops_churn_submit"):
+            try:
+                changed = ops.record_client_churn(database(), actor, client_id, churned_on, as_of=as_of)
+            except (DatabaseError, PermissionDenied) as problem:
+                st.error(f"Not saved: {problem}")
+            else:
+                flash(f"Churn of {labels[client_id]} recorded on {churned_on:%d %b %Y}: "
+                      f"{len(changed['placements_ended'])} placement(s) ended, "
+                      f"{len(changed['searches_cancelled'])} open search(es) cancelled.")
+
+
+def record_section(actor, as_of) -> None:
+    if not actor.may("write_ops"):
+        st.info("Recording replacements and churn is for ops staff and admins.")
+        return
+    st.caption("Each record is written in one transaction with an audit-log entry; a refused one writes nothing.")
+    left, middle, right = st.columns(3)
+    with left:
+        request_form(actor, as_of)
+    with middle:
+        fulfil_form(actor, as_of)
+    with right:
+        churn_form(actor, as_of)
+
+
+def reference_section(report) -> None:
+    with st.expander("How each promise is measured"):
+        for promise in PROMISES.values():
+            st.markdown(f"**{promise.name}.** {promise.measured} *Source: {promise.source}.*")
+    with st.expander(f"Holiday calendars used ({', '.join(report.countries)})"):
+        st.caption("A search's business days skip weekends and the public holidays of its client's country.")
+        st.dataframe(report.holidays, hide_index=True, width="stretch")
+
+
+def body() -> None:
+    actor = require(require_account(), "read_ops")
+    as_of = today()
+    st.title("Ops audit")
+    show_flash()
+    chosen = search_filter(actor, "ops", as_of)
+    with st.sidebar:
+        first_day_from = st.radio("First day counted from", list(FIRST_DAY_FROM), format_func=FIRST_DAY_FROM.get,
+                                  key="ops_first_day_from")
+    report = read(ops_report, actor, chosen, as_of, first_day_from)
+    st.caption(f"As of {as_of:%d %b %Y}. Searches opened in the chosen period, with their shortlists, placements "
+               "and replacements; client retention covers clients signed in the period (seniority does not apply "
+               f"to clients). Business days skip weekends and public holidays ({', '.join(report.countries)}).")
+    headline_section(report)
+    evidence_section(report)
+    shortlist_tab, retention_tab, breach_tab, record_tab = st.tabs(
+        ["Shortlist time", "Retention", "Breach list", "Record an event"])
+    with shortlist_tab:
+        shortlist_section(report)
+    with retention_tab:
+        retention_section(report)
+    with breach_tab:
+        breach_section(report)
+    with record_tab:
+        record_section(actor, as_of)
+    reference_section(report)
+
+
+guarded(body)

@@ -1,0 +1,250 @@
+"""The ops audit page, run headless with AppTest on the hand-built agency of :mod:`tests.ops_fixture`.
+
+The figures are checked against values counted by hand (see ``tests/reports/test_ops_report.py``
+for the arithmetic); downloads are read back from the in-memory media store AppTest uses.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from scoring.store import Database
+from tests.conftest import plotly_values
+from tests.ops_fixture import build, person
+
+PAGE = Path(__file__).resolve().parents[2] / "pages" / "ops.py"
+TIMEOUT = 60
+
+
+@pytest.fixture
+def fixture_file(tmp_path, monkeypatch) -> Path:
+    path = build(tmp_path / "ops.duckdb")
+    monkeypatch.setenv("SCORECARD_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def media(monkeypatch) -> list[MemoryMediaFileStorage]:
+    """The media stores AppTest creates, one per run, so downloads can be read back."""
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", Recording)
+    return stores
+
+
+def open_page(role: str = "ops", all_time: bool = True) -> AppTest:
+    at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
+    at.session_state["account"] = person(role)
+    at.run()
+    if all_time and not at.error:
+        at.selectbox(key="ops_period").select("All time")
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, tuple[str, str]]:
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+def charts(at: AppTest) -> dict[str, dict]:
+    found = {}
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        found[spec["layout"]["title"]["text"]] = spec
+    return found
+
+
+def evidence_table(at: AppTest) -> pd.DataFrame:
+    return next(frame.value for frame in at.dataframe if "in_figure" in frame.value.columns)
+
+
+def downloaded(at: AppTest, media: list[MemoryMediaFileStorage], label: str) -> bytes:
+    button = next(b for b in at.get("download_button") if b.proto.label == label)
+    file_name = button.proto.url.rsplit("/", 1)[-1]
+    return media[-1].get_file(file_name).content
+
+
+def test_headline_shows_every_promise_with_its_status(fixture_file):
+    shown = metrics(open_page())
+    assert shown["Shortlist within 7-14 business days"] == ("77.8%", "breached")       # 7 of 9
+    assert shown["Shortlist of 2-3 candidates"] == ("75.0%", "breached")               # 6 of 8
+    assert shown["First day within 30 days on average"] == ("30.3 days", "breached")   # 212 / 7
+    assert shown["Replacement within 7-14 days at zero cost"] == ("25.0%", "breached")  # 1 of 4
+    assert shown["95% of clients continue beyond their first 3 months"] == ("80.0%", "breached")  # 4 of 5
+    assert shown["Placed engineers still in post at 90 days"] == ("20.0%", "reported (no promised figure)")
+    assert shown["Shortlisted within 7 business days"][0] == "55.6%"    # 5 of 9
+    assert shown["Shortlisted within 14 business days"][0] == "77.8%"   # 7 of 9
+    assert shown["Median business days to shortlist"][0] == "7"
+
+
+def test_default_period_is_the_last_twelve_months(fixture_file):
+    shown = metrics(open_page(all_time=False))
+    # S3 (June 2024) and the clients signed before 30 Jun 2024 fall out: 7 of 8 searches, and
+    # Cobalt and Ember retained with Delta censored.
+    assert shown["Shortlist within 7-14 business days"] == ("87.5%", "breached")
+    assert shown["95% of clients continue beyond their first 3 months"] == ("100.0%", "met")
+
+
+def test_filters_narrow_to_a_seniority(fixture_file):
+    at = open_page()
+    at.multiselect(key="ops_seniority").set_value(["junior"])
+    at.run()
+    shown = metrics(at)
+    assert shown["Shortlist within 7-14 business days"] == ("50.0%", "breached")   # S9 kept, S3 late
+    assert shown["First day within 30 days on average"] == ("32.5 days", "breached")   # (35 + 30) / 2
+    assert shown["Replacement within 7-14 days at zero cost"] == ("—", "not enough data")
+
+
+def test_charts_draw_the_distribution_trend_and_survival(fixture_file):
+    found = charts(open_page())
+    bars = found["Business days from opening to shortlist (delivered searches)"]["data"][0]
+    counts = dict(zip(plotly_values(bars["x"]), plotly_values(bars["y"])))
+    assert {day: n for day, n in counts.items() if n} == {0: 1, 6: 2, 7: 2, 13: 1, 14: 1, 17: 1}
+    trend = found["Shortlists in time, by month the search opened"]["data"]
+    assert len(trend[0]["x"]) == 13                               # June 2024 to June 2025
+    clients = found["Clients still with the agency, by quarter signed (Kaplan-Meier)"]["data"]
+    assert [trace["name"] for trace in clients] == ["2024Q1", "2024Q2", "2024Q3", "2025Q1", "2025Q2"]
+    first = clients[0]
+    assert plotly_values(first["x"]) == [0, 304, 532]
+    assert plotly_values(first["y"]) == [1.0, 0.5, 0.5]
+
+
+def test_drill_down_shows_the_rows_behind_each_figure(fixture_file):
+    at = open_page()
+    # Client retention: 6 clients, 5 counted (Delta censored), 1 breach (Birch).
+    at.selectbox(key="ops_evidence").select("client_retention")
+    at.run()
+    rows = evidence_table(at)
+    assert len(rows) == 6
+    assert rows.set_index("client").loc["Delta Freight", "outcome"] == "censored"
+    at.radio(key="ops_evidence_view").set_value("in_figure")
+    at.run()
+    assert len(evidence_table(at)) == 5
+    at.radio(key="ops_evidence_view").set_value("breach")
+    at.run()
+    assert evidence_table(at)["client"].tolist() == ["Birch Analytics"]
+    # Replacements behind the 25%: the 4 counted rows with their days and cost.
+    at.selectbox(key="ops_evidence").select("replacement")
+    at.radio(key="ops_evidence_view").set_value("in_figure")
+    at.run()
+    rows = evidence_table(at).set_index("replacement_ref")
+    assert rows["days"].to_dict() == {"RP-00003": 4, "RP-00001": 11, "RP-00002": 18, "RP-00004": 18}
+    assert rows.loc["RP-00003", "cost_usd"] == 500
+    # Searches behind the shortlist figure, with their business days.
+    at.selectbox(key="ops_evidence").select("shortlist_time")
+    at.radio(key="ops_evidence_view").set_value("all")
+    at.run()
+    rows = evidence_table(at).set_index("search_ref")
+    assert len(rows) == 11 and rows.loc["SR-07", "business_days"] == 13
+
+
+def test_breach_list_filters_and_downloads(fixture_file, media):
+    at = open_page()
+    csv = pd.read_csv(io.BytesIO(downloaded(at, media, "Download ops_breaches_2025-06-30.csv")))
+    assert len(csv) == 10
+    at.multiselect(key="ops_breach_promises").set_value(["replacement"])
+    at.run()
+    csv = pd.read_csv(io.BytesIO(downloaded(at, media, "Download ops_breaches_2025-06-30.csv")))
+    assert csv["reference"].tolist() == ["RP-00002", "RP-00004", "RP-00003"]
+    at.multiselect(key="ops_breach_clients").set_value([1])          # Acme Robotics
+    at.run()
+    parquet = pd.read_parquet(io.BytesIO(downloaded(at, media, "Download ops_breaches_2025-06-30.parquet")))
+    assert parquet["reference"].tolist() == ["RP-00004"]
+
+
+def test_evidence_downloads_as_csv_and_parquet(fixture_file, media):
+    at = open_page()
+    at.selectbox(key="ops_evidence").select("first_day")
+    at.radio(key="ops_evidence_view").set_value("in_figure")
+    at.run()
+    csv = pd.read_csv(io.BytesIO(downloaded(at, media, "Download ops_first_day_2025-06-30.csv")))
+    assert csv["days"].sum() == 212 and len(csv) == 7
+    parquet = pd.read_parquet(io.BytesIO(downloaded(at, media, "Download ops_first_day_2025-06-30.parquet")))
+    assert parquet["placement_ref"].tolist() == csv["placement_ref"].tolist()
+    assert parquet["first_day"].iloc[0] == date(2024, 7, 15)
+
+
+def test_the_form_records_a_replacement_request(fixture_file):
+    at = open_page()
+    at.selectbox(key="ops_request_placement").set_value(7)
+    at.date_input(key="ops_request_date").set_value(date(2025, 6, 27))
+    at.text_area(key="ops_request_note").input("client asked for a stronger Kubernetes profile")
+    at.button(key="ops_request_submit").click()
+    at.run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Replacement request RP-00006 recorded."]
+    db = Database(fixture_file)
+    try:
+        row = db.frame("SELECT placement_id, requested_on FROM replacements WHERE external_id = 'RP-00006'").iloc[0]
+        assert row["placement_id"] == 7 and row["requested_on"].date() == date(2025, 6, 27)
+        note = db.scalar("SELECT after->>'note' FROM audit_log WHERE action = 'request_replacement'")
+        assert note == "client asked for a stronger Kubernetes profile"
+    finally:
+        db.close()
+    # The new request shows among the rows behind the replacement figure, pending (not counted).
+    at.selectbox(key="ops_evidence").select("replacement")
+    at.run()
+    rows = evidence_table(at).set_index("replacement_ref")
+    assert not rows.loc["RP-00006", "in_figure"]
+    assert metrics(at)["Replacement within 7-14 days at zero cost"] == ("25.0%", "breached")
+
+
+def test_the_form_explains_a_refusal_and_writes_nothing(fixture_file):
+    at = open_page()
+    at.selectbox(key="ops_request_placement").set_value(8)          # starts on 7 Jul 2025
+    at.button(key="ops_request_submit").click()
+    at.run()
+    assert any("before PL-08's first day (2025-07-07)" in e.value for e in at.error)
+    at.selectbox(key="ops_fulfil_request").set_value(4)
+    at.run()
+    at.selectbox(key="ops_fulfil_placement").set_value(5)
+    at.number_input(key="ops_fulfil_cost").set_value(300.0)
+    at.button(key="ops_fulfil_submit").click()
+    at.run()
+    assert any("a charge of 300.00 USD needs a reason" in e.value for e in at.error)
+    db = Database(fixture_file)
+    try:
+        assert db.scalar("SELECT count(*) FROM replacements") == 5
+        assert db.scalar("SELECT count(*) FROM audit_log") == 0
+    finally:
+        db.close()
+
+
+def test_the_form_records_a_churn(fixture_file):
+    at = open_page()
+    at.selectbox(key="ops_churn_client").set_value(5)               # Ember Energy
+    at.date_input(key="ops_churn_date").set_value(date(2025, 6, 27))
+    at.button(key="ops_churn_submit").click()
+    at.run()
+    assert any("1 placement(s) ended, 2 open search(es) cancelled" in s.value for s in at.success)
+
+
+def test_holiday_calendars_are_shown(fixture_file):
+    at = open_page()
+    holidays = next(frame.value for frame in at.dataframe if "holiday" in frame.value.columns)
+    assert set(holidays["country"]) == {"GB", "US"}
+
+
+@pytest.mark.parametrize("role", ["hiring_lead", "reviewer"])
+def test_other_roles_are_refused(fixture_file, role):
+    at = open_page(role, all_time=False)
+    assert any("Not allowed" in e.value for e in at.error)
+    assert not at.metric
+
+
+def test_admins_see_the_audit(fixture_file):
+    assert metrics(open_page("admin"))["Shortlist of 2-3 candidates"] == ("75.0%", "breached")

@@ -1,0 +1,58 @@
+"""Plotly figures of the ops audit page: data in, figure out. No Streamlit and no statistics."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ui.charts import LAYOUT
+
+TARGET_COLOUR, LIMIT_COLOUR, BAR_COLOUR = "#54A24B", "#E45756", "#4C78A8"
+COHORT_COLOURS = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6", "#9D755D",
+                  "#EECA3B", "#BAB0AC")
+
+
+def shortlist_distribution(distribution: pd.DataFrame, target: float, limit: float) -> go.Figure:
+    """Delivered shortlists per number of business days, with the target and the limit marked."""
+    figure = go.Figure(go.Bar(x=distribution["business_days"], y=distribution["searches"], marker_color=BAR_COLOUR,
+                              name="searches", customdata=distribution["cumulative_share"],
+                              hovertemplate="%{x} business days: %{y} searches<br>"
+                                            "cumulative %{customdata:.1%}<extra></extra>"))
+    for value, label, colour in ((target, "target", TARGET_COLOUR), (limit, "limit", LIMIT_COLOUR)):
+        figure.add_vline(x=value + 0.5, line_dash="dash", line_color=colour, annotation_text=f"{label}: {value:g}")
+    figure.update_layout(title="Business days from opening to shortlist (delivered searches)",
+                         xaxis_title="business days", yaxis_title="searches", showlegend=False, **LAYOUT)
+    return figure
+
+
+def shortlist_trend(trend: pd.DataFrame, target: float, limit: float) -> go.Figure:
+    """Per month of opening: searches counted (bars) and the shares within the target and the limit."""
+    figure = make_subplots(specs=[[{"secondary_y": True}]])
+    figure.add_trace(go.Bar(x=trend["month"], y=trend["searches"], name="searches counted",
+                            marker_color="#D9D9D9"), secondary_y=True)
+    for column, label, colour in (("share_within_target", f"within {target:g} business days", TARGET_COLOUR),
+                                  ("share_within_limit", f"within {limit:g} business days", BAR_COLOUR)):
+        figure.add_trace(go.Scatter(x=trend["month"], y=trend[column], mode="lines+markers", name=label,
+                                    line=dict(color=colour), connectgaps=False), secondary_y=False)
+    figure.update_layout(title="Shortlists in time, by month the search opened", legend=dict(orientation="h"),
+                         **LAYOUT)
+    figure.update_yaxes(title_text="share of searches", tickformat=".0%", range=[0, 1.05], secondary_y=False)
+    figure.update_yaxes(title_text="searches", showgrid=False, secondary_y=True)
+    return figure
+
+
+def survival(curves: pd.DataFrame, horizon_days: int, horizon_label: str, title: str) -> go.Figure:
+    """Kaplan-Meier steps, one per start cohort, with the horizon of the retention figure marked."""
+    figure = go.Figure()
+    for position, (cohort, rows) in enumerate(curves.groupby("cohort", sort=True)):
+        colour = COHORT_COLOURS[position % len(COHORT_COLOURS)]
+        figure.add_trace(go.Scatter(
+            x=rows["t_days"], y=rows["survival"], mode="lines", line_shape="hv", name=str(cohort),
+            line=dict(color=colour), customdata=rows[["at_risk", "events"]],
+            hovertemplate="day %{x}: %{y:.1%} (at risk %{customdata[0]}, events %{customdata[1]})"
+                          "<extra>" + str(cohort) + "</extra>"))
+    figure.add_vline(x=horizon_days, line_dash="dash", line_color="grey", annotation_text=horizon_label)
+    figure.update_layout(title=title, xaxis_title="days since start", yaxis_title="still in place",
+                         yaxis_tickformat=".0%", yaxis_range=[0, 1.05], **LAYOUT)
+    return figure
