@@ -8,7 +8,7 @@ import pandas as pd
 
 from scoring.access import ROLES, Account, require
 from scoring.passwords import hash_password, verify_password
-from scoring.store.db import Database, DatabaseError, audit
+from scoring.store.db import Database, DatabaseError, audit, next_id
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -95,9 +95,9 @@ def create_account(db: Database, actor: Account, email: str, display_name: str, 
     def insert(cur) -> int:
         if cur.execute("SELECT 1 FROM accounts WHERE lower(email) = lower(?)", [email]).fetchone():
             raise DatabaseError(f"email: an account for {email} already exists")
-        new_id = cur.execute(
-            "INSERT INTO accounts (email, display_name, role, password_hash) VALUES (?, ?, ?, ?) "
-            "RETURNING account_id", [email, display_name, role, password_hash]).fetchone()[0]
+        new_id = next_id(cur, "account_ids")
+        cur.execute("INSERT INTO accounts (account_id, email, display_name, role, password_hash) "
+                    "VALUES (?, ?, ?, ?, ?)", [new_id, email, display_name, role, password_hash])
         audit(cur, actor.account_id, "create", "account", new_id,
               after={"email": email, "display_name": display_name, "role": role})
         return int(new_id)

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from scoring.access import Account, require
-from scoring.store.db import Database, DatabaseError, audit
+from scoring.store.db import Database, DatabaseError, audit, next_id
 
 SCORED_STAGES: tuple[int, ...] = (2, 3)
 DIMENSION_IDS: tuple[int, ...] = (1, 2, 3, 4, 5)
@@ -385,9 +385,9 @@ def create_exercise(db: Database, actor: Account, name: str, application_ids: Se
             raise DatabaseError(f"application_ids: {', '.join(map(str, outside))} never entered stage {stage_id}")
         reviewer_ids = [row[0] for row in cur.execute(
             "SELECT account_id FROM accounts WHERE role = 'reviewer' AND active ORDER BY account_id").fetchall()]
-        set_id = int(cur.execute(
-            "INSERT INTO calibration_sets (name, created_by, created_at) VALUES (?, ?, ?) RETURNING set_id",
-            [clean_name, actor.account_id, datetime.now()]).fetchone()[0])
+        set_id = next_id(cur, "calibration_set_ids")
+        cur.execute("INSERT INTO calibration_sets (set_id, name, created_by, created_at) VALUES (?, ?, ?, ?)",
+                    [set_id, clean_name, actor.account_id, datetime.now()])
         cur.execute("INSERT INTO calibration_items SELECT ?, unnest(?::INTEGER[]), ?", [set_id, ids, stage_id])
         before = cur.execute("SELECT count(*) FROM assignments WHERE stage_id = ? "
                              "AND application_id IN (SELECT unnest(?::INTEGER[]))", [stage_id, ids]).fetchone()[0]

@@ -105,6 +105,15 @@ class Database:
         return self.scalar("SELECT value FROM metadata WHERE key = ?", [key])
 
 
+def next_id(cur: duckdb.DuckDBPyConnection, sequence: str) -> int:
+    """Draw the next id from ``sequence`` (one of schema.sql's sequences) before an insert.
+
+    Inserts name their ids explicitly instead of reading them back with RETURNING, which not every
+    backend behind DuckDB supports.
+    """
+    return int(cur.execute("SELECT nextval(?)", [sequence]).fetchone()[0])
+
+
 def audit(cur: duckdb.DuckDBPyConnection, actor_id: int | None, action: str, entity: str,
           entity_key: Any, before: Any = None, after: Any = None) -> None:
     """Append one entry to the audit log inside the caller's transaction."""

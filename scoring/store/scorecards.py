@@ -15,7 +15,7 @@ import pandas as pd
 
 from scoring.access import Account, PermissionDenied, require
 from scoring.rubric import DIMENSION_CODES, validate_scorecard
-from scoring.store.db import Database, DatabaseError, audit
+from scoring.store.db import Database, DatabaseError, audit, next_id
 
 SCORED_STAGES = (2, 3)
 FINAL_DECISIONS = ("advance", "reject", "hold")
@@ -107,12 +107,14 @@ def _write_ratings(cur: duckdb.DuckDBPyConnection, scorecard_id: int, ratings: d
 
 def _new_card(cur, actor: Account, application_id: int, stage_id: int, status: str, revision: int,
               reason: str | None, now: datetime) -> int:
-    return int(cur.execute("""
-        INSERT INTO scorecards (application_id, stage_id, reviewer_id, revision, status, created_at,
+    scorecard_id = next_id(cur, "scorecard_ids")
+    cur.execute("""
+        INSERT INTO scorecards (scorecard_id, application_id, stage_id, reviewer_id, revision, status, created_at,
                                 submitted_at, amendment_reason)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING scorecard_id""",
-        [application_id, stage_id, actor.account_id, revision, status, now,
-         now if status == "submitted" else None, reason]).fetchone()[0])
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [scorecard_id, application_id, stage_id, actor.account_id, revision, status, now,
+         now if status == "submitted" else None, reason])
+    return scorecard_id
 
 
 def save_draft(db: Database, actor: Account, application_id: int, stage_id: int,

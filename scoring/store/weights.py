@@ -9,7 +9,7 @@ import pandas as pd
 
 from scoring.access import Account, require
 from scoring.scorecard import DIMENSIONS, validate_weights
-from scoring.store.db import Database, DatabaseError, audit
+from scoring.store.db import Database, DatabaseError, audit, next_id
 
 
 def versions(db: Database, actor: Account) -> pd.DataFrame:
@@ -47,9 +47,9 @@ def add_version(db: Database, actor: Account, weights_pct: Mapping[str, float], 
         newest = cur.execute("SELECT max(effective_from) FROM weight_versions").fetchone()[0]
         if newest is not None and effective_from <= newest:
             raise DatabaseError(f"effective_from: must be after the newest version's date, {newest}")
-        version_id = int(cur.execute(
-            "INSERT INTO weight_versions (effective_from, created_by, note) VALUES (?, ?, ?) RETURNING version_id",
-            [effective_from, actor.account_id, note.strip()]).fetchone()[0])
+        version_id = next_id(cur, "weight_version_ids")
+        cur.execute("INSERT INTO weight_versions (version_id, effective_from, created_by, note) VALUES (?, ?, ?, ?)",
+                    [version_id, effective_from, actor.account_id, note.strip()])
         for position, code in enumerate(DIMENSIONS, start=1):
             cur.execute("INSERT INTO dimension_weights VALUES (?, ?, ?)", [version_id, position, weights_pct[code]])
         audit(cur, actor.account_id, "create", "weight_version", version_id,
