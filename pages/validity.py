@@ -1,0 +1,192 @@
+"""Scorecard validity: do take-home scores predict who succeeds, and are the weights right?"""
+
+from datetime import timedelta
+
+import streamlit as st
+
+from scoring.access import PermissionDenied, require
+from scoring.reports.validity import (PREDICTORS, SCORE_PREDICTORS, adopt_suggested_weights, evidence_csv,
+                                      validity_report)
+from scoring.scorecard import DIMENSIONS
+from scoring.severity import FIT_BAND
+from scoring.store.db import DatabaseError
+from scoring.validity import FLOOR, MODEL, OUTCOME_BY_KEY, OUTCOMES
+from ui import validity_charts as charts
+from ui.context import database, flash, guarded, read, require_account, show_flash, today
+from ui.filters import search_filter
+
+
+def _auc_text(row) -> tuple[str, str]:
+    """The metric value and its help text for one predictor row of the report."""
+    if row["reason"]:
+        return "—", f"Not shown: {row['reason']}."
+    return (f"{row['auc']:.3f}",
+            f"95% DeLong interval {row['ci_low']:.3f} to {row['ci_high']:.3f}; {int(row['n']):,} applications "
+            f"({int(row['n_good']):,} good and {int(row['n_bad']):,} bad outcomes). 0.5 = no better than chance.")
+
+
+def evidence_section(report, outcome) -> None:
+    st.subheader("Do the scores separate good outcomes from bad?")
+    rows = report.predictors[report.predictors["outcome"] == outcome.key]
+    top = st.columns(4)
+    coverage = report.coverage.set_index("outcome").loc[outcome.key]
+    top[0].metric("Scored at the take-home", f"{int(coverage['complete']):,}",
+                  help="Applications of the chosen searches with every dimension rated at stage "
+                       f"{report.stage_id}; {int(coverage['scored'] - coverage['complete']):,} incomplete ones "
+                       "left out.")
+    top[1].metric("With this outcome", f"{int(coverage['with_outcome']):,}",
+                  help=f"{int(coverage['good']):,} good and {int(coverage['bad']):,} bad outcomes; "
+                       f"{int(coverage['excluded']):,} scored applications have no outcome (see below).")
+    for column, predictor in zip(top[2:], ("score_in_force", "fair_score")):
+        value, help_text = _auc_text(rows.set_index("predictor").loc[predictor])
+        column.metric(f"AUC: {PREDICTORS[predictor].lower()}", value, help=help_text)
+
+    st.dataframe(rows[["label", "auc", "ci_low", "ci_high", "n", "n_good", "n_bad", "reason"]],
+                 hide_index=True, width="stretch",
+                 column_config={"label": "predictor", "auc": st.column_config.NumberColumn("AUC", format="%.3f"),
+                                "ci_low": st.column_config.NumberColumn("95% low", format="%.3f"),
+                                "ci_high": st.column_config.NumberColumn("95% high", format="%.3f"),
+                                "n": "cases", "n_good": "good outcomes", "n_bad": "bad outcomes",
+                                "reason": "not shown because"})
+
+    left, right = st.columns(2)
+    with left:
+        predictor = st.selectbox("Score for the bands", SCORE_PREDICTORS, format_func=PREDICTORS.get,
+                                 key="validity_band_score")
+        bands = report.bands[(report.bands["outcome"] == outcome.key) & (report.bands["predictor"] == predictor)]
+        st.plotly_chart(charts.band_rates(bands, outcome.rate_label, PREDICTORS[predictor]), width="stretch")
+    with right:
+        curves = report.roc[report.roc["outcome"] == outcome.key]
+        if curves.empty:
+            st.info("No ROC curve: every score falls under the floor for this outcome.")
+        else:
+            st.plotly_chart(charts.roc_curves(curves, PREDICTORS), width="stretch")
+    with st.expander("Rates by band, with the cases behind them"):
+        st.dataframe(bands[["band", "cases", "events", "rate", "ci_low", "ci_high", "reason"]], hide_index=True,
+                     width="stretch",
+                     column_config={"rate": st.column_config.NumberColumn(format="percent"),
+                                    "ci_low": st.column_config.NumberColumn("95% low", format="percent"),
+                                    "ci_high": st.column_config.NumberColumn("95% high", format="percent"),
+                                    "events": outcome.key})
+
+
+def restriction_note(report, outcome) -> None:
+    coverage = report.coverage.set_index("outcome").loc[outcome.key]
+    spread = report.restriction.set_index("outcome").loc[outcome.key]
+    excluded = report.exclusions[report.exclusions["outcome"] == outcome.key]
+    reasons = "; ".join(f"{r.status}: {r.applications:,}" for r in excluded.itertuples())
+    st.warning(
+        f"**Range restriction.** This outcome exists only for candidates who {outcome.restricted_to}: "
+        f"{int(coverage['with_outcome']):,} of "
+        f"{int(coverage['complete']):,} scored applications ({coverage['share_with_outcome']:.1%}). Left out: "
+        f"{reasons or 'none'}. Their weighted scores start at {spread['min_outcome']:.2f} and spread "
+        f"{spread['ratio']:.0%} as widely as all take-home scores (SD {spread['sd_outcome']:.2f} vs "
+        f"{spread['sd_all']:.2f}), so these figures measure discrimination among strong candidates only and "
+        "understate what the scorecard does across everyone it scores.", icon=":material/filter_alt:")
+
+
+def reviewer_section(report, outcome) -> None:
+    st.subheader("Reviewers: calibration judged by results")
+    st.caption(f"Each reviewer's own weighted take-home score of the applications they rated, against the "
+               f"outcome; beside it their severity and infit from the many-facet Rasch fit (flags outside "
+               f"{FIT_BAND.too_predictable_below}-{FIT_BAND.erratic_above}) and their mean absolute distance "
+               f"from the other reviewers of the same application and dimension. {report.severity_note}")
+    rows = report.reviewers[report.reviewers["outcome"] == outcome.key]
+    if rows["auc"].notna().any():
+        st.plotly_chart(charts.reviewer_validity(rows), width="stretch")
+    st.dataframe(
+        rows[["reviewer", "auc", "ci_low", "ci_high", "n", "n_good", "n_bad", "reason", "severity", "severity_se",
+              "infit_mnsq", "fit_flag", "mad", "bias", "compared"]],
+        hide_index=True, width="stretch",
+        column_config={"auc": st.column_config.NumberColumn("AUC", format="%.3f"),
+                       "ci_low": st.column_config.NumberColumn("95% low", format="%.3f"),
+                       "ci_high": st.column_config.NumberColumn("95% high", format="%.3f"),
+                       "n": "applications", "n_good": "good", "n_bad": "bad", "reason": "AUC not shown because",
+                       "severity": st.column_config.NumberColumn("severity (logits)", format="%+.2f"),
+                       "severity_se": st.column_config.NumberColumn("SE", format="%.2f"),
+                       "infit_mnsq": st.column_config.NumberColumn("infit MnSq", format="%.2f"),
+                       "fit_flag": "fit flag",
+                       "mad": st.column_config.NumberColumn("distance from others", format="%.2f"),
+                       "bias": st.column_config.NumberColumn("leniency vs others", format="%+.2f"),
+                       "compared": "ratings compared"})
+
+
+def weights_section(actor, report, outcome, chosen, as_of) -> None:
+    st.subheader("Are the weights right?")
+    suggestion = report.suggestion(outcome.key)
+    current_label = (f"Newest version {report.newest_version}" if report.newest_version is not None
+                     else "No version")
+    st.plotly_chart(charts.weights_side_by_side(report.current_pct, suggestion.suggested_pct, DIMENSIONS,
+                                                current_label), width="stretch")
+    if suggestion.reason:
+        st.info(f"No suggested weights for {outcome.label.lower()}: {suggestion.reason}.")
+        return
+    clipped = suggestion.coefficients.loc[suggestion.coefficients["clipped"], "dimension"].map(DIMENSIONS).tolist()
+    cols = st.columns(3)
+    cols[0].metric("Cross-validated AUC, current weights", f"{suggestion.auc_current:.3f}")
+    cols[1].metric("Cross-validated AUC, suggested weights", f"{suggestion.auc_suggested:.3f}")
+    cols[2].metric("Gain", f"{suggestion.difference:+.3f}",
+                   help=f"95% DeLong interval for correlated AUCs {suggestion.ci_low:+.3f} to {suggestion.ci_high:+.3f}"
+                        f" on the out-of-fold scores of {suggestion.n:,} applications; per fold: "
+                        + ", ".join(f"{d:+.3f}" for d in suggestion.fold_differences))
+    interval = f"95% interval {suggestion.ci_low:+.3f} to {suggestion.ci_high:+.3f}"
+    if suggestion.is_improvement:
+        st.success(f"The suggested weights rank {outcome.label.lower()} better out of sample: gain "
+                   f"{suggestion.difference:+.3f} AUC, {interval}, entirely above zero.")
+    else:
+        st.info(f"Not an improvement: the out-of-sample gain is {suggestion.difference:+.3f} AUC, {interval}, "
+                "which includes no gain. Keep the current weights.")
+    st.caption(
+        f"L2-regularised logistic regression of the outcome on the five standardised dimension means "
+        f"(C = {suggestion.c:g}, chosen by {MODEL.inner_folds}-fold inner cross-validation), coefficients turned "
+        f"into weights per rating point, negatives clipped at 0, normalised to 100%. Compared on the same "
+        f"{MODEL.folds} stratified folds." + (f" Clipped to 0 (negative coefficient): {', '.join(clipped)}."
+                                              if clipped else " No coefficient was negative."))
+    with st.expander("Coefficients"):
+        st.dataframe(suggestion.coefficients.assign(dimension=suggestion.coefficients["dimension"].map(DIMENSIONS)),
+                     hide_index=True, width="stretch")
+    if actor.may("manage_weights"):
+        first = max(as_of, report.newest_from or as_of) + timedelta(days=1)
+        with st.form("adopt_weights"):
+            effective = st.date_input("Effective from", first, min_value=first, key="validity_effective")
+            submitted = st.form_submit_button(
+                "Adopt suggested weights as a new version", type="primary", disabled=not suggestion.is_improvement,
+                help=None if suggestion.is_improvement else
+                "Only a suggestion whose whole interval is a gain can be adopted.")
+        if submitted:
+            try:
+                version = adopt_suggested_weights(database(), actor, chosen, as_of, outcome.key, effective, today())
+            except (DatabaseError, PermissionDenied, ValueError) as problem:
+                st.error(f"Not adopted: {problem}")
+            else:
+                flash(f"Weight version {version} added from the {outcome.label.lower()} model, effective "
+                      f"{effective:%d %b %Y}.")
+
+
+def body() -> None:
+    actor = require(require_account(), "read_validity")
+    as_of = today()
+    st.title("Scorecard validity")
+    show_flash()
+    chosen = search_filter(actor, "validity", as_of)
+    report = read(validity_report, actor, chosen, as_of)
+    key = st.segmented_control("Outcome", [o.key for o in OUTCOMES], default=OUTCOMES[0].key, required=True,
+                               format_func=lambda k: OUTCOME_BY_KEY[k].label, key="validity_outcome")
+    outcome = OUTCOME_BY_KEY[key or OUTCOMES[0].key]
+    st.caption(f"Take-home (stage {report.stage_id}) scores of the searches opened in the chosen period, "
+               f"against whether {outcome.event}. {outcome.population} Outcomes as of {as_of:%d %b %Y}.")
+    restriction_note(report, outcome)
+    evidence_section(report, outcome)
+    reviewer_section(report, outcome)
+    weights_section(actor, report, outcome, chosen, as_of)
+    with st.expander("Thresholds and their sources"):
+        st.caption(f"A figure resting on fewer than {FLOOR.min_cases} cases, or on fewer than "
+                   f"{FLOOR.min_per_class} of either outcome, is not shown.")
+        st.dataframe(report.thresholds, hide_index=True, width="stretch")
+    st.download_button("Download the evidence (CSV)", lambda: evidence_csv(report),
+                       file_name=f"validity_evidence_{as_of:%Y%m%d}.csv", mime="text/csv",
+                       help="One row per application scored at the take-home: ratings, scores, outcomes and why "
+                            "an outcome is missing. No names or emails.")
+
+
+guarded(body)

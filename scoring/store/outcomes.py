@@ -1,0 +1,258 @@
+"""Outcome reads for the scorecard-validity report: who was scored at a stage, and what happened next.
+
+Every function filters by :class:`~scoring.store.pipeline.SearchFilter` (the search's opening date,
+client, seniority), needs the ``read_validity`` permission, and does its joins and aggregation in
+DuckDB, returning one row per application, per reviewer or per application and reviewer.
+
+Weighted scores are computed here under two weightings, both renormalised over the dimensions that
+were rated (:mod:`scoring.scorecard`):
+
+* ``score_in_force``: the weight version in force on the day the application entered the stage
+  (before the first version, the first one; with no entry date, the newest), the score the agency
+  acted on;
+* ``score_newest``: the newest weight version (latest ``effective_from``), the weights any change
+  would be judged against.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from scoring.access import Account, require
+from scoring.scorecard import DIMENSIONS
+from scoring.store.db import Database
+from scoring.store.pipeline import SearchFilter
+
+PERMISSION = "read_validity"
+_DIGITS = 9
+"""Weighted scores are rounded to this many decimals: DuckDB sums in parallel, in no fixed order, and
+the last bits of a floating-point sum would otherwise break ties between equal scores differently
+from one run to the next (an AUC counts ties as one half)."""
+
+# The applications of the filtered searches.
+_SCOPED = """
+    scoped AS MATERIALIZED (
+        SELECT a.application_id, a.external_id AS application, s.search_id, s.external_id AS search,
+               s.client_id, c.name AS client, s.seniority, s.opened_on
+        FROM applications AS a
+        JOIN searches AS s USING (search_id)
+        JOIN clients AS c USING (client_id)
+        WHERE {where}
+    )"""
+
+# The weight version in force for each scored application: an as-of join of its stage entry date.
+_IN_FORCE = """
+    first_version AS (SELECT version_id FROM weight_versions ORDER BY effective_from LIMIT 1),
+    newest_version AS (SELECT version_id FROM weight_versions ORDER BY effective_from DESC LIMIT 1),
+    scored AS (
+        SELECT DISTINCT cs.application_id
+        FROM current_scores AS cs JOIN scoped USING (application_id)
+        WHERE cs.stage_id = ?
+    ),
+    entered AS (
+        SELECT application_id, entered_on FROM stage_decisions WHERE stage_id = ?
+    ),
+    in_force AS MATERIALIZED (
+        SELECT sc.application_id, e.entered_on AS stage_entered_on,
+               CASE WHEN e.entered_on IS NULL THEN (SELECT version_id FROM newest_version)
+                    ELSE coalesce(v.version_id, (SELECT version_id FROM first_version)) END AS version_id
+        FROM scored AS sc
+        LEFT JOIN entered AS e USING (application_id)
+        ASOF LEFT JOIN weight_versions AS v ON e.entered_on >= v.effective_from
+    )"""
+
+
+def _scope(search_filter: SearchFilter) -> tuple[str, list]:
+    where, params = search_filter.where("s")
+    return _SCOPED.format(where=where), params
+
+
+def application_outcomes(db: Database, actor: Account, search_filter: SearchFilter,
+                         stage_id: int = 3) -> pd.DataFrame:
+    """One row per application with submitted ratings at ``stage_id``, its scores and what followed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``application_id``, ``application`` (external id), ``search_id``, ``search``,
+        ``client_id``, ``client``, ``seniority``, ``opened_on`` (the search's), ``stage_entered_on``,
+        ``reviewers``, ``ratings``, ``dimensions_rated``, the mean rating of each dimension (one
+        column per code of :data:`scoring.scorecard.DIMENSIONS`), ``version_in_force``,
+        ``score_in_force``, ``version_newest``, ``score_newest``, ``shortlisted_on`` (stage-4 entry,
+        missing if never shortlisted), ``client_decision`` ('pass', 'fail', missing while open),
+        ``placement_id``, ``first_day``, ``ended_on``, ``end_reason``. Ordered by application.
+    """
+    require(actor, PERMISSION)
+    scoped, params = _scope(search_filter)
+    codes = list(DIMENSIONS)
+    pivot = ",\n".join(f'avg(mean_rating) FILTER (WHERE code = ?) AS "{code}"' for code in codes)
+    return db.frame(f"""
+        WITH {scoped}, {_IN_FORCE},
+        rated AS MATERIALIZED (
+            SELECT cs.application_id, cs.dimension_id, d.code, avg(cs.rating) AS mean_rating
+            FROM current_scores AS cs
+            JOIN scoped USING (application_id)
+            JOIN dimensions AS d USING (dimension_id)
+            WHERE cs.stage_id = ?
+            GROUP BY cs.application_id, cs.dimension_id, d.code
+        ),
+        panel AS (
+            SELECT cs.application_id, count(DISTINCT cs.reviewer_id) AS reviewers, count(*) AS ratings
+            FROM current_scores AS cs JOIN scoped USING (application_id)
+            WHERE cs.stage_id = ?
+            GROUP BY cs.application_id
+        ),
+        wide AS (
+            SELECT application_id, count(*) AS dimensions_rated, {pivot}
+            FROM rated GROUP BY application_id
+        ),
+        weighted AS (
+            SELECT r.application_id,
+                   round(sum(wf.weight_pct::DOUBLE * r.mean_rating) / nullif(sum(wf.weight_pct::DOUBLE), 0),
+                         {_DIGITS}) AS score_in_force,
+                   round(sum(wn.weight_pct::DOUBLE * r.mean_rating) / nullif(sum(wn.weight_pct::DOUBLE), 0),
+                         {_DIGITS}) AS score_newest
+            FROM rated AS r
+            JOIN in_force AS f USING (application_id)
+            JOIN dimension_weights AS wf ON wf.version_id = f.version_id AND wf.dimension_id = r.dimension_id
+            JOIN dimension_weights AS wn ON wn.version_id = (SELECT version_id FROM newest_version)
+                                        AND wn.dimension_id = r.dimension_id
+            GROUP BY r.application_id
+        ),
+        shortlist AS (
+            SELECT application_id, entered_on AS shortlisted_on, decision AS client_decision
+            FROM stage_decisions WHERE stage_id = 4
+        ),
+        final AS (
+            SELECT sp.application_id, sp.application, sp.search_id, sp.search, sp.client_id, sp.client,
+                   sp.seniority, sp.opened_on, f.stage_entered_on, p.reviewers, p.ratings, w.* EXCLUDE (application_id),
+                   f.version_id AS version_in_force, g.score_in_force,
+                   (SELECT version_id FROM newest_version) AS version_newest, g.score_newest,
+                   sl.shortlisted_on, sl.client_decision,
+                   pl.placement_id, pl.first_day, pl.ended_on, pl.end_reason
+            FROM panel AS p
+            JOIN scoped AS sp USING (application_id)
+            JOIN wide AS w USING (application_id)
+            JOIN in_force AS f USING (application_id)
+            LEFT JOIN weighted AS g USING (application_id)
+            LEFT JOIN shortlist AS sl USING (application_id)
+            LEFT JOIN placements AS pl USING (application_id)
+        )
+        SELECT * FROM final ORDER BY application_id""",
+        [*params, stage_id, stage_id, stage_id, stage_id, *codes])
+
+
+def reviewer_scores(db: Database, actor: Account, search_filter: SearchFilter,
+                    stage_id: int = 3) -> pd.DataFrame:
+    """Each reviewer's own weighted score of each shortlisted application they rated at ``stage_id``.
+
+    Only applications that reached the client shortlist (stage 4) are returned: the others have no
+    outcome to judge a score by.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``application_id``, ``reviewer_id``, ``dimensions_rated``, ``own_score`` (the reviewer's
+        ratings weighted by the version in force, renormalised over the dimensions they rated).
+    """
+    require(actor, PERMISSION)
+    scoped, params = _scope(search_filter)
+    return db.frame(f"""
+        WITH {scoped}, {_IN_FORCE},
+        final AS (
+            SELECT cs.application_id, cs.reviewer_id, count(*) AS dimensions_rated,
+                   round(sum(w.weight_pct::DOUBLE * cs.rating) / nullif(sum(w.weight_pct::DOUBLE), 0), {_DIGITS})
+                       AS own_score
+            FROM current_scores AS cs
+            JOIN in_force AS f USING (application_id)
+            JOIN dimension_weights AS w ON w.version_id = f.version_id AND w.dimension_id = cs.dimension_id
+            WHERE cs.stage_id = ?
+              AND cs.application_id IN (SELECT application_id FROM stage_decisions WHERE stage_id = 4)
+            GROUP BY cs.application_id, cs.reviewer_id
+        )
+        SELECT * FROM final ORDER BY application_id, reviewer_id""",
+        [*params, stage_id, stage_id, stage_id])
+
+
+def stage_ratings(db: Database, actor: Account, search_filter: SearchFilter, stage_id: int = 3) -> pd.DataFrame:
+    """Every submitted rating at ``stage_id`` of the filtered searches, for the severity fit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``application_id``, ``reviewer_id``, ``dimension_id``, ``rating``.
+    """
+    require(actor, PERMISSION)
+    scoped, params = _scope(search_filter)
+    return db.frame(f"""
+        WITH {scoped}
+        SELECT cs.application_id, cs.reviewer_id, cs.dimension_id, cs.rating
+        FROM current_scores AS cs JOIN scoped USING (application_id)
+        WHERE cs.stage_id = ?
+        ORDER BY cs.application_id, cs.reviewer_id, cs.dimension_id""", [*params, stage_id])
+
+
+def reviewer_agreement(db: Database, actor: Account, search_filter: SearchFilter,
+                       stage_id: int = 3) -> pd.DataFrame:
+    """Each reviewer's distance from the other reviewers of the same application and dimension.
+
+    For a rating ``x`` of a unit (application and dimension) rated ``k >= 2`` times with sum ``T``,
+    the others' mean is ``(T - x) / (k - 1)``. Per reviewer:
+
+    * ``compared``: ratings of units someone else also rated;
+    * ``mad``: mean of ``|x - others' mean|`` (rating points; 0 = always with the others);
+    * ``bias``: mean of ``x - others' mean`` (positive = more lenient than the others).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``reviewer_id``, ``compared``, ``mad``, ``bias``.
+    """
+    require(actor, PERMISSION)
+    scoped, params = _scope(search_filter)
+    return db.frame(f"""
+        WITH {scoped},
+        units AS (
+            SELECT cs.reviewer_id, cs.rating::DOUBLE AS rating,
+                   sum(cs.rating) OVER unit AS unit_sum, count(*) OVER unit AS unit_n
+            FROM current_scores AS cs JOIN scoped USING (application_id)
+            WHERE cs.stage_id = ?
+            WINDOW unit AS (PARTITION BY cs.application_id, cs.dimension_id)
+        ),
+        final AS (
+            SELECT reviewer_id, count(*) AS compared,
+                   avg(abs(rating - (unit_sum - rating) / (unit_n - 1))) AS mad,
+                   avg(rating - (unit_sum - rating) / (unit_n - 1)) AS bias
+            FROM units WHERE unit_n > 1
+            GROUP BY reviewer_id
+        )
+        SELECT * FROM final ORDER BY reviewer_id""", [*params, stage_id])
+
+
+def reviewer_names(db: Database, actor: Account) -> pd.DataFrame:
+    """``reviewer_id`` and ``display_name`` of every account that has written a scorecard."""
+    require(actor, PERMISSION)
+    return db.frame("""
+        SELECT account_id AS reviewer_id, display_name FROM accounts
+        WHERE account_id IN (SELECT DISTINCT reviewer_id FROM scorecards)
+        ORDER BY account_id""")
+
+
+def newest_weights(db: Database, actor: Account) -> pd.DataFrame:
+    """The newest weight version (latest ``effective_from``): one row per dimension.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``version_id``, ``effective_from``, ``note``, ``dimension_id``, ``dimension`` (code),
+        ``weight_pct``; in dimension order. Empty when there is no version.
+    """
+    require(actor, PERMISSION)
+    return db.frame("""
+        SELECT v.version_id, v.effective_from, v.note, w.dimension_id, d.code AS dimension,
+               w.weight_pct::DOUBLE AS weight_pct
+        FROM weight_versions AS v
+        JOIN dimension_weights AS w USING (version_id)
+        JOIN dimensions AS d USING (dimension_id)
+        WHERE v.version_id = (SELECT version_id FROM weight_versions ORDER BY effective_from DESC LIMIT 1)
+        ORDER BY w.dimension_id""")

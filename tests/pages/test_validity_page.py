@@ -1,0 +1,191 @@
+"""The scorecard-validity page shows the figures the report computes, and adopts weights only when
+the evidence says they are better."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+from scoring.reports.validity import PREDICTORS, validity_report
+from scoring.scorecard import DIMENSIONS
+from scoring.store import weights
+from scoring.store.pipeline import SearchFilter
+from tests.conftest import DEMO_AS_OF, account, plotly_values
+
+PAGE = "pages/validity.py"
+CODES = list(DIMENSIONS)
+
+
+def _all_time(at):
+    at.selectbox(key="validity_period").select("All time")
+    return at.run()
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _charts(at) -> dict[str, dict]:
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return {spec["layout"]["title"]["text"]: spec for spec in specs}
+
+
+def _chart(at, starts: str) -> dict:
+    return next(spec for title, spec in _charts(at).items() if title.startswith(starts))
+
+
+def _values(values) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in plotly_values(values)], dtype=float)
+
+
+@pytest.fixture
+def lead_view(open_page):
+    at = _all_time(open_page(PAGE, "hiring_lead"))
+    assert not at.exception
+    return at
+
+
+@pytest.fixture
+def report(demo_db):
+    return validity_report(demo_db, account(demo_db, "hiring_lead"), SearchFilter(), DEMO_AS_OF)
+
+
+def test_headline_figures_match_the_report(lead_view, report):
+    shown = _metrics(lead_view)
+    coverage = report.coverage.set_index("outcome").loc["accepted"]
+    assert shown["Scored at the take-home"] == f"{int(coverage['complete']):,}"
+    assert shown["With this outcome"] == f"{int(coverage['with_outcome']):,}"
+    for predictor in ("score_in_force", "fair_score"):
+        assert shown[f"AUC: {PREDICTORS[predictor].lower()}"] == f"{report.headline('accepted', predictor)['auc']:.3f}"
+    suggestion = report.suggestion("accepted")
+    assert shown["Gain"] == f"{suggestion.difference:+.3f}"
+
+
+def test_the_count_of_scored_applications_agrees_with_plain_sql(lead_view, demo_db):
+    expected = demo_db.scalar("SELECT count(DISTINCT application_id) FROM current_scores WHERE stage_id = 3")
+    assert _metrics(lead_view)["Scored at the take-home"] == f"{expected:,}"
+
+
+def test_range_restriction_is_stated_with_the_exclusions(lead_view, report):
+    note = lead_view.warning[0].value
+    coverage = report.coverage.set_index("outcome").loc["accepted"]
+    assert note.startswith("**Range restriction.**")
+    assert f"{int(coverage['with_outcome']):,} of {int(coverage['complete']):,}" in note
+    assert "not shortlisted" in note
+
+
+def test_band_chart_shows_the_report_rates_with_wilson_error_bars(lead_view, report):
+    spec = _chart(lead_view, "Acceptance rate by score band")
+    assert spec["layout"]["xaxis"]["title"]["text"] == PREDICTORS["score_in_force"]
+    bands = report.bands[(report.bands["outcome"] == "accepted") & (report.bands["predictor"] == "score_in_force")]
+    trace = spec["data"][0]
+    assert list(trace["x"]) == bands["band"].tolist()
+    np.testing.assert_allclose(_values(trace["y"]), bands["rate"].to_numpy(float), equal_nan=True)
+    np.testing.assert_allclose(_values(trace["error_y"]["array"]),
+                               (bands["ci_high"] - bands["rate"]).to_numpy(float), equal_nan=True)
+    np.testing.assert_allclose(_values(trace["error_y"]["arrayminus"]),
+                               (bands["rate"] - bands["ci_low"]).to_numpy(float), equal_nan=True)
+
+
+def test_roc_chart_has_one_curve_per_shown_score_and_the_chance_line(lead_view, report):
+    spec = _chart(lead_view, "ROC curves")
+    curves = report.roc[report.roc["outcome"] == "accepted"]
+    names = [trace["name"] for trace in spec["data"]]
+    assert len(names) == curves["predictor"].nunique() + 1
+    for predictor, rows in curves.groupby("predictor"):
+        trace = next(t for t in spec["data"] if t["name"].startswith(PREDICTORS[predictor]))
+        assert trace["name"].endswith(f"(AUC {report.headline('accepted', predictor)['auc']:.3f})")
+        assert _values(trace["x"]) == pytest.approx(rows["fpr"].to_numpy())
+
+
+def test_weights_chart_puts_current_and_suggested_side_by_side(lead_view, report):
+    spec = _chart(lead_view, "Dimension weights")
+    current, suggested = spec["data"]
+    suggestion = report.suggestion("accepted")
+    assert _values(current["y"]).tolist() == [report.current_pct[c] for c in CODES]
+    assert _values(suggested["y"]).tolist() == [suggestion.suggested_pct[c] for c in CODES]
+    assert list(current["x"]) == list(DIMENSIONS.values())
+
+
+def test_a_thin_outcome_shows_dashes_and_the_reason(lead_view, report):
+    lead_view.segmented_control(key="validity_outcome").set_value("retained")
+    lead_view.run()
+    assert not lead_view.exception
+    row = report.headline("retained", "score_in_force")
+    assert row["reason"]                                           # the small demo has few lost placements
+    shown = [m for m in lead_view.metric if m.label == f"AUC: {PREDICTORS['score_in_force'].lower()}"][0]
+    assert shown.value == "—"
+    assert row["reason"] in shown.proto.help
+
+
+def test_filters_narrow_the_figures(lead_view, demo_db):
+    lead_view.multiselect(key="validity_seniority").set_value(["senior"])
+    lead_view.run()
+    assert not lead_view.exception
+    expected = demo_db.scalar("""SELECT count(DISTINCT cs.application_id) FROM current_scores AS cs
+                                 JOIN applications USING (application_id) JOIN searches AS s USING (search_id)
+                                 WHERE cs.stage_id = 3 AND s.seniority = 'senior'""")
+    assert _metrics(lead_view)["Scored at the take-home"] == f"{expected:,}"
+
+
+def test_the_evidence_can_be_downloaded(lead_view):
+    assert [b.label for b in lead_view.get("download_button")] == ["Download the evidence (CSV)"]
+
+
+def test_reviewer_table_sits_beside_severity(lead_view, report):
+    tables = [t.value for t in lead_view.dataframe]
+    reviewers = next(t for t in tables if "infit_mnsq" in t.columns)
+    expected = report.reviewers[report.reviewers["outcome"] == "accepted"]
+    assert reviewers["reviewer"].tolist() == expected["reviewer"].tolist()
+    assert reviewers["severity"].to_numpy() == pytest.approx(expected["severity"].to_numpy())
+
+
+@pytest.mark.parametrize("role", ["reviewer", "ops"])
+def test_other_roles_are_refused(open_page, role):
+    at = open_page(PAGE, role)
+    assert not at.exception
+    assert any("Not allowed" in e.value for e in at.error)
+
+
+def test_a_hiring_lead_cannot_adopt_weights(lead_view):
+    assert not lead_view.get("form_submit_button")
+
+
+def test_an_admin_cannot_adopt_a_suggestion_that_does_not_improve(open_page, report):
+    at = _all_time(open_page(PAGE, "admin"))
+    assert not report.suggestion("accepted").is_improvement
+    (button,) = at.get("form_submit_button")
+    assert button.proto.disabled
+    assert any("Not an improvement" in i.value for i in at.info)
+
+
+def test_an_admin_adopts_a_real_improvement(open_page, demo_db):
+    infra = demo_db.frame("""SELECT cs.application_id, avg(cs.rating) AS infra FROM current_scores AS cs
+                             JOIN stage_decisions AS d ON d.application_id = cs.application_id AND d.stage_id = 4
+                             WHERE cs.stage_id = 3 AND cs.dimension_id = 1 AND d.decision IS NOT NULL
+                             GROUP BY cs.application_id""")
+    top = infra.sort_values(["infra", "application_id"]).tail(len(infra) // 2)["application_id"].tolist()
+    demo_db.write(lambda cur: cur.execute(
+        """UPDATE stage_decisions SET decision = CASE WHEN application_id IN (SELECT unnest(?::INTEGER[]))
+                                                      THEN 'pass' ELSE 'fail' END
+           WHERE stage_id = 4 AND decision IS NOT NULL""", [top]))
+    weights.add_version(demo_db, account(demo_db, "admin"), {c: (100 if c == "governance" else 0) for c in CODES},
+                        DEMO_AS_OF + timedelta(days=1), "governance only", DEMO_AS_OF)
+    before = demo_db.scalar("SELECT count(*) FROM weight_versions")
+
+    at = _all_time(open_page(PAGE, "admin"))
+    assert any("better out of sample" in s.value for s in at.success)
+    (button,) = at.get("form_submit_button")
+    assert not button.proto.disabled
+    button.click()
+    at.run()
+    assert not at.exception and not at.error
+    assert any(s.value.startswith("Weight version") for s in at.success)
+    assert demo_db.scalar("SELECT count(*) FROM weight_versions") == before + 1
+    newest = demo_db.frame("""SELECT v.effective_from, v.note FROM weight_versions AS v
+                              ORDER BY effective_from DESC LIMIT 1""").iloc[0]
+    assert newest["effective_from"].date() == DEMO_AS_OF + timedelta(days=2)
+    assert newest["note"].startswith("Fitted to client acceptance")
