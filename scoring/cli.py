@@ -1,4 +1,4 @@
-"""The ``scorecard`` command: build a demo agency, serve the dashboard, and more.
+"""The ``scorecard`` command: build a demo agency, serve the dashboard, import, export and restore data.
 
 Run ``scorecard --help`` for the subcommands.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from scoring.demo import DemoConfig, build_demo
-from scoring.store.db import LOCATION_SETTING, PROJECT_ROOT, database_location
+from scoring.store.db import LOCATION_SETTING, PROJECT_ROOT, Database, DatabaseError, database_location
 
 DEFAULT_PORT = 8501
 
@@ -55,6 +55,90 @@ def run_serve(args: argparse.Namespace) -> int:
     return subprocess.call(command, env=env)
 
 
+def run_import(args: argparse.Namespace) -> int:
+    from scoring.import_validation import LISTED_PROBLEMS
+    from scoring.store.importer import import_paths
+
+    db = Database(args.db)
+    try:
+        update, bar = _progress_bar("import")
+        try:
+            result = import_paths(db, args.paths, progress=update, check_only=args.check, limit=LISTED_PROBLEMS)
+        finally:
+            bar.close()
+    except DatabaseError as refusal:
+        print(f"import refused: {refusal}", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    for name, table, rows in result.files:
+        print(f"{name}: {table or 'unrecognised'}, {rows:,} rows")
+    if not result.ok:
+        for problem in result.problems:
+            print(problem)
+        listed = len(result.problems)
+        more = f" (the first {listed:,} listed)" if listed < result.total_problems else ""
+        print(f"{result.total_problems:,} problems{more}; nothing was written.", file=sys.stderr)
+        return 1
+    if args.check:
+        print("no problems found; nothing was written (--check).")
+        return 0
+    for table, counts in result.counts.items():
+        print(f"{table}: {counts.inserted:,} new, {counts.updated:,} updated, {counts.unchanged:,} unchanged")
+    print(f"imported into {args.db}" if result.changed else f"no changes: {args.db} already holds these rows")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from scoring.store.archive import export_database
+
+    if not Path(args.db).exists():
+        print(f"no database at {args.db}", file=sys.stderr)
+        return 1
+    db = Database(args.db)
+    try:
+        update, bar = _progress_bar("export")
+        try:
+            manifest = export_database(db, args.directory, progress=update)
+        finally:
+            bar.close()
+    except DatabaseError as refusal:
+        print(f"export refused: {refusal}", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    rows = sum(entry["rows"] for entry in manifest["tables"])
+    print(f"exported {len(manifest['tables'])} tables ({rows:,} rows) to {args.directory}")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from scoring.store.archive import restore_database, unpack_zip, verify_export
+
+    holder = unpack_zip(args.source) if Path(args.source).is_file() else None
+    source = holder.name if holder else args.source
+    try:
+        verify_export(source)                     # before the target file is even created
+        db = Database(args.db)
+        try:
+            update, bar = _progress_bar("restore")
+            try:
+                counts = restore_database(db, source, progress=update)
+            finally:
+                bar.close()
+        finally:
+            db.close()
+    except DatabaseError as refusal:
+        print(f"restore refused: {refusal}", file=sys.stderr)
+        return 1
+    finally:
+        if holder:
+            holder.cleanup()
+    print(f"restored {sum(counts.values()):,} rows in {len(counts)} tables into {args.db} "
+          "(the reference tables stages, dimensions and tools matched the export)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="scorecard", description=__doc__.splitlines()[0])
     commands = top.add_subparsers(dest="command", required=True)
@@ -72,6 +156,23 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--address", default="127.0.0.1")
     serve.set_defaults(run=run_serve)
+
+    load = commands.add_parser("import", help="import CSV or Parquet files (see docs/import-format.md); "
+                                              "all or nothing")
+    load.add_argument("paths", nargs="+", metavar="PATH", help="files, or directories of .csv/.parquet files")
+    load.add_argument("--db", default=database_location(), help="database to import into (created if missing)")
+    load.add_argument("--check", action="store_true", help="only validate: list the problems, write nothing")
+    load.set_defaults(run=run_import)
+
+    export = commands.add_parser("export", help="write every table to Parquet with a manifest of checksums")
+    export.add_argument("directory", metavar="DIR", help="new or empty directory to write to")
+    export.add_argument("--db", default=database_location(), help="database to export")
+    export.set_defaults(run=run_export)
+
+    restore = commands.add_parser("restore", help="restore an export into an empty or new database")
+    restore.add_argument("source", metavar="DIR", help="export directory (or a zip of one)")
+    restore.add_argument("--db", default=database_location(), help="database to restore into: new or empty")
+    restore.set_defaults(run=run_restore)
     return top
 
 

@@ -21,6 +21,8 @@ PAGES = (
     PageSpec("pages/score_entry.py", "Score entry", ":material/edit_note:", "write_scores"),
     PageSpec("pages/candidate.py", "Candidate profile", ":material/person_search:", "read_candidates"),
     PageSpec("pages/calibration.py", "Reviewer calibration", ":material/balance:", "read_calibration"),
+    PageSpec("pages/validity.py", "Scorecard validity", ":material/insights:", "read_validity"),
     PageSpec("pages/ops.py", "Ops audit", ":material/verified:", "read_ops"),
     PageSpec("pages/admin.py", "Admin", ":material/admin_panel_settings:", "manage_accounts"),
+    PageSpec("pages/admin_data.py", "Import and export", ":material/swap_vert:", "import_export"),
 )

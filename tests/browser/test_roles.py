@@ -19,6 +19,8 @@ KEY_CONTENT = {
     "Candidate profile": [('[data-testid="stTextInput"]', 1)],
     "Reviewer calibration": [('[data-testid="stPlotlyChart"] .main-svg', 2)],
     "Ops audit": [('[data-testid="stMetric"]', 4), ('[data-testid="stPlotlyChart"] .main-svg', 1)],
+    "Scorecard validity": [('[data-testid="stMetric"]', 1), ('[data-testid="stPlotlyChart"] .main-svg', 1)],
+    "Import and export": [('[data-testid="stFileUploader"]', 1)],
     "Admin": [('[data-testid="stTab"]', 3), ('[data-testid="stDataFrame"]', 1)],
 }
 

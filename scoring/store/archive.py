@@ -1,0 +1,235 @@
+"""Export every table to Parquet with a manifest, and restore such an export into an empty database.
+
+An export is a directory: one ``<table>.parquet`` per table and ``manifest.json`` naming the format,
+the schema (each table's columns and types, and a SHA-256 of that description), each file's row
+count and SHA-256, and the export time. All tables are read in one transaction, so the files are
+one consistent snapshot; the manifest is written last, so a directory without one is incomplete.
+
+A restore checks before it writes: the manifest, every file's checksum and row count, that the
+target's schema is the exported one, and that the target holds no data. It then inserts every
+table in foreign-key order (:data:`scoring.store.bulk.TABLE_ORDER`) inside one transaction and
+moves the id sequences past the restored ids. It adds nothing of its own (not even an audit entry),
+so the restored database holds exactly the exported rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from scoring.access import Account, require
+from scoring.store.bulk import TABLE_ORDER, advance_sequences
+from scoring.store.db import Database, DatabaseError
+
+Progress = Callable[[str, float], None]
+MANIFEST = "manifest.json"
+FORMAT_NAME = "mlops-scorecard-export"
+FORMAT_VERSION = 1
+#: Tables whose rows the schema itself inserts: exported for completeness, compared (not inserted) on restore.
+REFERENCE_TABLES = ("stages", "dimensions", "tools")
+CHUNK = 1 << 20
+
+
+class ArchiveError(DatabaseError):
+    """An export or restore was refused; the message says why. Nothing was written."""
+
+
+def schema_description(cur: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Each base table's columns as ``"name TYPE"``, in column order: what an export's rows must fit."""
+    rows = cur.execute("""SELECT table_name, column_name, data_type FROM duckdb_columns()
+                          WHERE schema_name = 'main' AND NOT internal
+                            AND table_name IN (SELECT table_name FROM duckdb_tables()
+                                               WHERE schema_name = 'main' AND NOT temporary)
+                          ORDER BY table_name, column_index""").fetchall()
+    description: dict[str, list[str]] = {}
+    for table, column, data_type in rows:
+        description.setdefault(table, []).append(f"{column} {data_type}")
+    return description
+
+
+def schema_hash(description: dict[str, list[str]]) -> str:
+    """SHA-256 of a schema description: equal hashes, interchangeable exports."""
+    return hashlib.sha256(json.dumps(description, sort_keys=True).encode()).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _literal(path: Path) -> str:
+    """A path as an SQL string literal (COPY and read_parquet take no bound parameter for it)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _export_order(description: dict[str, list[str]]) -> list[str]:
+    known = [t for t in TABLE_ORDER if t in description]
+    return known + sorted(t for t in description if t not in known)
+
+
+def export_database(db: Database, directory: str | os.PathLike[str], actor: Account | None = None,
+                    progress: Progress | None = None) -> dict[str, Any]:
+    """Write every table to ``directory`` as Parquet, then the manifest; returns the manifest.
+
+    Raises
+    ------
+    ArchiveError
+        If ``directory`` exists and is not empty.
+    """
+    if actor is not None:
+        require(actor, "import_export")
+    say = progress or (lambda message, done: None)
+    target = Path(directory)
+    if target.exists() and any(target.iterdir()):
+        raise ArchiveError(f"{target} is not empty: export into a new or empty directory")
+    target.mkdir(parents=True, exist_ok=True)
+    with db.transaction() as cur:            # one snapshot for every table
+        description = schema_description(cur)
+        tables = _export_order(description)
+        entries = []
+        for done, table in enumerate(tables):
+            say(f"exporting {table}", done / len(tables))
+            path = target / f"{table}.parquet"
+            cur.execute(f"COPY (SELECT * FROM {table} ORDER BY ALL) TO {_literal(path)} (FORMAT parquet)")
+            rows = cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            entries.append({"name": table, "file": path.name, "rows": int(rows)})
+    say("checksums", 0.95)
+    for entry in entries:
+        path = target / entry["file"]
+        entry.update(bytes=path.stat().st_size, sha256=file_sha256(path))
+    manifest = {
+        "format": FORMAT_NAME, "format_version": FORMAT_VERSION,
+        "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "source": Path(db.location).name, "schema_sha256": schema_hash(description), "schema": description,
+        "tables": entries,
+    }
+    partial = target / (MANIFEST + ".partial")
+    partial.write_text(json.dumps(manifest, indent=2) + "\n")
+    os.replace(partial, target / MANIFEST)
+    say("done", 1.0)
+    return manifest
+
+
+def verify_export(directory: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read an export's manifest and check every file against it; returns the manifest.
+
+    Raises
+    ------
+    ArchiveError
+        Listing every problem: no or unreadable manifest, another format, missing files, files whose
+        size or checksum differs from the manifest's.
+    """
+    source = Path(directory)
+    manifest_path = source / MANIFEST
+    if not manifest_path.is_file():
+        raise ArchiveError(f"{source} holds no {MANIFEST}: not an export, or an export that did not finish")
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except (OSError, ValueError) as error:
+        raise ArchiveError(f"{manifest_path} cannot be read: {error}") from error
+    if manifest.get("format") != FORMAT_NAME or manifest.get("format_version") != FORMAT_VERSION:
+        raise ArchiveError(f"{manifest_path} is not a {FORMAT_NAME} version {FORMAT_VERSION} manifest")
+    problems = []
+    for entry in manifest.get("tables", []):
+        path = source / entry["file"]
+        if not path.is_file():
+            problems.append(f"{entry['file']}: missing")
+        elif path.stat().st_size != entry["bytes"] or file_sha256(path) != entry["sha256"]:
+            problems.append(f"{entry['file']}: its checksum differs from the manifest's (changed or damaged)")
+    if problems:
+        raise ArchiveError("the export is damaged, nothing was restored: " + "; ".join(problems))
+    return manifest
+
+
+def restore_database(db: Database, directory: str | os.PathLike[str],
+                     progress: Progress | None = None) -> dict[str, int]:
+    """Restore an export into ``db``, which must hold no data; returns the rows restored per table.
+
+    Raises
+    ------
+    ArchiveError
+        The export is damaged or of another schema, or ``db`` is not empty. Nothing was written.
+    """
+    say = progress or (lambda message, done: None)
+    source = Path(directory)
+    say("verifying checksums", 0.0)
+    manifest = verify_export(source)
+    entries = {entry["name"]: entry for entry in manifest["tables"]}
+    counts: dict[str, int] = {}
+
+    def work(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+        _check_target(cur, manifest, entries, source)
+        names = [t for t in TABLE_ORDER if t in entries]
+        for done, table in enumerate(names):
+            say(f"restoring {table}", 0.05 + 0.9 * done / len(names))
+            path = source / entries[table]["file"]
+            inserted = cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet({_literal(path)})"
+                                   ).fetchone()[0]
+            if inserted != entries[table]["rows"]:
+                raise ArchiveError(f"{table}: {inserted} rows read, the manifest says {entries[table]['rows']}")
+            counts[table] = int(inserted)
+        advance_sequences(cur)
+        return counts
+
+    result = db.write(work)
+    db.checkpoint()
+    say("done", 1.0)
+    return result
+
+
+def _check_target(cur: duckdb.DuckDBPyConnection, manifest: dict, entries: dict, source: Path) -> None:
+    """Refuse a target of another schema, or one that holds data."""
+    description = schema_description(cur)
+    if schema_hash(description) != manifest["schema_sha256"]:
+        exported = manifest.get("schema", {})
+        differing = sorted(t for t in set(exported) | set(description) if exported.get(t) != description.get(t))
+        raise ArchiveError("the export was made with another schema; tables that differ: " + ", ".join(differing))
+    unknown = sorted(set(entries) - set(TABLE_ORDER) - set(REFERENCE_TABLES))
+    if unknown:
+        raise ArchiveError(f"the export holds tables this version cannot restore: {', '.join(unknown)}")
+    filled = [(t, cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLE_ORDER]
+    filled = [f"{t} ({n:,} rows)" for t, n in filled if n]
+    if filled:
+        raise ArchiveError("the target database is not empty: " + ", ".join(filled)
+                           + "; restore into a new database file")
+    for table in REFERENCE_TABLES:
+        if table in entries:
+            path = _literal(source / entries[table]["file"])
+            differs = cur.execute(f"""
+                SELECT count(*) FROM ((SELECT * FROM read_parquet({path}) EXCEPT SELECT * FROM {table})
+                                      UNION ALL (SELECT * FROM {table} EXCEPT SELECT * FROM read_parquet({path})))
+                """).fetchone()[0]
+            if differs:
+                raise ArchiveError(f"{table}: the exported reference rows differ from this schema's")
+
+
+def unpack_zip(archive: str | os.PathLike[str]) -> tempfile.TemporaryDirectory:
+    """Extract a zipped export into a temporary directory (removed when the returned object is cleaned up)."""
+    holder = tempfile.TemporaryDirectory(prefix="scorecard-restore-")
+    with zipfile.ZipFile(archive) as bundle:
+        for member in bundle.namelist():
+            if Path(member).name != member or member.startswith("."):
+                raise ArchiveError(f"{archive}: unexpected entry {member!r}; an export zip holds only files")
+        bundle.extractall(holder.name)
+    return holder
+
+
+def zip_export(directory: str | os.PathLike[str], archive: str | os.PathLike[str]) -> Path:
+    """Pack an export directory into one zip file (Parquet is compressed already: stored as is)."""
+    source, target = Path(directory), Path(archive)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as bundle:
+        for path in sorted(source.iterdir()):
+            bundle.write(path, path.name)
+    return target

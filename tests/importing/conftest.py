@@ -1,0 +1,58 @@
+"""Helpers for the import, export and crash-safety tests: the sample files, broken cases, snapshots."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from scoring.import_files import Source
+from scoring.store import Database
+from scoring.store.archive import REFERENCE_TABLES
+from scoring.store.bulk import TABLE_ORDER
+from scoring.store.importer import ImportResult, import_sources
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "data" / "samples"
+BROKEN = Path(__file__).parent / "broken"
+TODAY = date(2026, 11, 23)        # the day the sample files were checked against; later days work too
+ALL_TABLES = TABLE_ORDER + REFERENCE_TABLES
+
+
+def sample_sources(replaced_by: Path | None = None, without: tuple[str, ...] = ()) -> list[Source]:
+    """The sample file set, each file named by its bare file name; files in ``replaced_by`` take the
+    place of the samples of the same name (or join them)."""
+    extra = sorted(replaced_by.iterdir()) if replaced_by else []
+    taken = {p.name for p in extra} | set(without)
+    return [Source(p.name, p) for p in sorted(SAMPLES.glob("*.csv")) if p.name not in taken] + [
+        Source(p.name, p) for p in extra]
+
+
+def run_import(db: Database, sources: list[Source], **options) -> ImportResult:
+    return import_sources(db, sources, today=TODAY, **options)
+
+
+def sample_frame(table: str) -> pd.DataFrame:
+    return pd.read_csv(SAMPLES / f"{table}.csv", dtype=str, keep_default_na=False)
+
+
+def fingerprints(connection: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    """Row count and an order-free checksum of every table."""
+    return {table: tuple(connection.execute(
+        f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {table} AS t").fetchone()) for table in ALL_TABLES}
+
+
+def db_fingerprints(db: Database) -> dict[str, tuple[int, int]]:
+    with db.cursor() as cur:
+        return fingerprints(cur)
+
+
+@pytest.fixture
+def sample_db(empty_db) -> Database:
+    """An empty database into which the sample agency has been imported."""
+    result = run_import(empty_db, sample_sources())
+    assert result.ok, [str(p) for p in result.problems]
+    return empty_db
