@@ -117,17 +117,24 @@ def _new_card(cur, actor: Account, application_id: int, stage_id: int, status: s
     return scorecard_id
 
 
+def _unsubmitted_card(cur, actor: Account, application_id: int, stage_id: int):
+    """The reviewer's draft (or None); refuses when the scorecard was already submitted."""
+    _assert_assigned(cur, actor, application_id, stage_id)
+    card = _current_card(cur, actor.account_id, application_id, stage_id)
+    if card is not None and card[1] == "submitted":
+        raise DatabaseError(f"scorecard for application {application_id} at stage {stage_id} was already "
+                            "submitted; change it with an amendment")
+    return card
+
+
 def save_draft(db: Database, actor: Account, application_id: int, stage_id: int,
                ratings: Mapping[str, int | None], notes: Mapping[str, str]) -> int:
     """Save a partial or complete scorecard as a draft only its author can see. Returns its id."""
     kept, kept_notes = _clean(ratings, notes)
 
     def write(cur) -> int:
-        _assert_assigned(cur, actor, application_id, stage_id)
         now = datetime.now()
-        card = _current_card(cur, actor.account_id, application_id, stage_id)
-        if card is not None and card[1] == "submitted":
-            raise DatabaseError("this scorecard is already submitted; change it with an amendment")
+        card = _unsubmitted_card(cur, actor, application_id, stage_id)
         scorecard_id = card[0] if card else _new_card(cur, actor, application_id, stage_id, "draft", 1, None, now)
         _write_ratings(cur, scorecard_id, kept, kept_notes)
         audit(cur, actor.account_id, "save_draft", "scorecard", scorecard_id, after={"ratings": kept})
@@ -157,12 +164,8 @@ def submit(db: Database, actor: Account, application_id: int, stage_id: int,
     kept, kept_notes = _clean(ratings, notes)
 
     def write(cur) -> int:
-        _assert_assigned(cur, actor, application_id, stage_id)
         now = datetime.now()
-        card = _current_card(cur, actor.account_id, application_id, stage_id)
-        if card is not None and card[1] == "submitted":
-            raise DatabaseError(f"scorecard for application {application_id} at stage {stage_id} was already "
-                                "submitted; change it with an amendment")
+        card = _unsubmitted_card(cur, actor, application_id, stage_id)
         if card is None:
             try:
                 scorecard_id = _new_card(cur, actor, application_id, stage_id, "submitted", 1, None, now)
