@@ -44,7 +44,7 @@ class PipelineDraw:
         self.reviews: list[dict[str, np.ndarray]] = []
 
     def draw(self, say: Callable[[str, float], None]) -> dict[str, pd.DataFrame]:
-        self._stage(1, self.g.applied, 0, 0.7, lambda apps, day, still_open: self.stage1_pass[apps])
+        self._stage(1, self.g.applied, 1, 1.0, lambda apps, day, still_open: self.stage1_pass[apps])
         for stage, base_days, extra in ((2, 1, 1.2), (3, 2, 1.5)):
             self._stage(stage, self.decide[stage - 1], base_days, extra, self._reviewed_decision(stage))
         say("shortlists and placements", 0.35)
@@ -299,6 +299,7 @@ class PipelineDraw:
         state[stage_open & (r["reviewer"] == 0)] = "none"
         audits = self.open_tooling_audits()
         auditor = rng.integers(0, self.g.config.reviewers, len(audits))
+        auditor[::2] = 0                       # the demo reviewer account has audits waiting too
         assignments = pd.DataFrame({
             "application_id": np.concatenate([r["app"], audits]) + 1,
             "stage_id": np.concatenate([r["stage"], np.ones(len(audits), dtype=int)]),

@@ -68,8 +68,13 @@ def test_submitting_stores_the_scores_and_reveals_the_peers(open_page, demo_db):
     assert stored["rating"].tolist() == [4, 3, 2, 4, 3]
     assert _queue_size(demo_db, reviewer.account_id) == waiting - 1
     assert at.subheader[0].value == f"Your queue ({waiting - 1})"
+    newest = demo_db.frame("""SELECT application_id, stage_id FROM scorecards WHERE reviewer_id = ?
+                              ORDER BY submitted_at DESC LIMIT 1""", [reviewer.account_id]).iloc[0]
+    submitted = demo_db.scalar("""SELECT count(DISTINCT reviewer_id) FROM current_scores
+                                  WHERE application_id = ? AND stage_id = ?""",
+                               [int(newest["application_id"]), int(newest["stage_id"])])
     peers = at.dataframe[0].value
-    assert "Riley Reviewer" in peers.index and len(peers) >= 2
+    assert "Riley Reviewer" in peers.index and len(peers) == submitted
 
 
 def test_a_draft_is_saved_without_being_submitted(open_page, demo_db):
@@ -108,3 +113,26 @@ def test_a_submitted_scorecard_is_amended_and_the_earlier_revision_kept(open_pag
                              ORDER BY revision""", [reviewer.account_id, reviewer.account_id])
     assert cards["status"].tolist() == ["superseded", "submitted"]
     assert cards["amendment_reason"].iloc[1] == "Monitoring answer re-read: thresholds were named"
+
+
+def test_a_tooling_audit_shows_the_rule_beside_the_stricter_bar(open_page, demo_db):
+    reviewer = account(demo_db, "reviewer")
+    with demo_db.transaction() as cur:   # give the demo reviewer an open tooling audit
+        cur.execute("""INSERT INTO assignments
+                       SELECT application_id, 1, ?, entered_on, entered_on + 3 FROM stage_decisions
+                       WHERE stage_id = 1 AND decision IS NULL ORDER BY application_id LIMIT 1
+                       ON CONFLICT DO NOTHING""", [reviewer.account_id])
+    at = open_page(PAGE, "reviewer")
+    box = at.selectbox(key="queue_item")
+    audits = [i for i, label in enumerate(box.options) if "Pipeline and tooling" in label]
+    assert audits, "the demo has an open tooling audit"
+    box.set_value(audits[0])
+    at.run()
+    assert not at.exception
+    bars = {m.label: m.value for m in at.metric}
+    assert bars["Minimum bar (one verified per required category)"] in ("met", "not met")
+    assert bars["Stricter bar (two verified per required category)"] in ("met", "not met")
+    # claims from a CV are not verified yet, so the minimum bar cannot be met before the audit
+    assert bars["Minimum bar (one verified per required category)"] == "not met"
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("submit_tools_"))).click().run()
+    assert any("Tooling audit recorded: fail" in s.value for s in at.success)
