@@ -82,6 +82,7 @@ PAGES = {   # page file -> (role that may open it, interactions)
     "pages/validity.py": ("hiring_lead", validity_steps),
     "pages/ops.py": ("ops", ops_steps),
     "pages/admin.py": ("admin", admin_steps),
+    "pages/admin_data.py": ("admin", lambda at, db: [lambda at: None]),
 }
 
 
