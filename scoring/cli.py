@@ -15,7 +15,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from scoring.demo import DemoConfig, build_demo
-from scoring.store.db import LOCATION_SETTING, PROJECT_ROOT, Database, DatabaseError, database_location
+from scoring.store.db import (LOCATION_SETTING, PROJECT_ROOT, Database, DatabaseError, database_location,
+                              is_postgres_location)
 
 DEFAULT_PORT = 8501
 
@@ -44,7 +45,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     location = args.db or database_location()
-    if "://" not in location and not Path(location).exists():
+    if not is_postgres_location(location) and not Path(location).exists():
         print(f"no database at {location}: building the demo agency first")
         run_demo(argparse.Namespace(db=location, candidates=DemoConfig.candidates, seed=DemoConfig.seed,
                                     as_of=None))
@@ -92,7 +93,7 @@ def run_import(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from scoring.store.archive import export_database
 
-    if not Path(args.db).exists():
+    if not is_postgres_location(args.db) and not Path(args.db).exists():
         print(f"no database at {args.db}", file=sys.stderr)
         return 1
     db = Database(args.db)

@@ -12,7 +12,8 @@ import duckdb
 import streamlit as st
 
 from scoring.access import Account, PermissionDenied
-from scoring.store.db import DEFAULT_LOCATION, Database, DatabaseError, database_location
+from scoring.store.db import (DEFAULT_LOCATION, Database, DatabaseError, database_location,
+                               is_constraint_violation)
 
 T = TypeVar("T")
 ACCOUNT_KEY = "account"
@@ -80,7 +81,9 @@ def guarded(body: Callable[[], None]) -> None:
         body()
     except PermissionDenied as refusal:
         st.error(f"Not allowed: {refusal}")
-    except (DatabaseError, duckdb.ConstraintException) as refusal:
+    except (DatabaseError, duckdb.Error) as refusal:
+        if isinstance(refusal, duckdb.Error) and not is_constraint_violation(refusal):
+            raise
         st.error(f"Nothing was saved: {refusal}")
 
 

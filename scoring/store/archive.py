@@ -28,7 +28,7 @@ import duckdb
 
 from scoring.access import Account, require
 from scoring.store.bulk import TABLE_ORDER, advance_sequences
-from scoring.store.db import Database, DatabaseError
+from scoring.store.db import Database, DatabaseError, on_postgres, postgres_rows
 
 Progress = Callable[[str, float], None]
 MANIFEST = "manifest.json"
@@ -45,11 +45,19 @@ class ArchiveError(DatabaseError):
 
 def schema_description(cur: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """Each base table's columns as ``"name TYPE"``, in column order: what an export's rows must fit."""
+    # The cursor's own catalog and schema: a DuckDB file's main, or an attached PostgreSQL's public.
     rows = cur.execute("""SELECT table_name, column_name, data_type FROM duckdb_columns()
-                          WHERE schema_name = 'main' AND NOT internal
+                          WHERE database_name = current_database() AND schema_name = current_schema()
+                            AND NOT internal
                             AND table_name IN (SELECT table_name FROM duckdb_tables()
-                                               WHERE schema_name = 'main' AND NOT temporary)
+                                               WHERE database_name = current_database()
+                                                 AND schema_name = current_schema() AND NOT temporary)
                           ORDER BY table_name, column_index""").fetchall()
+    if on_postgres(cur):   # DuckDB lists PostgreSQL's views as tables: keep PostgreSQL's base tables only
+        base = {name for (name,) in postgres_rows(cur, "SELECT table_name::text FROM information_schema.tables "
+                                                       "WHERE table_schema = current_schema() "
+                                                       "AND table_type = 'BASE TABLE'")}
+        rows = [row for row in rows if row[0] in base]
     description: dict[str, list[str]] = {}
     for table, column, data_type in rows:
         description.setdefault(table, []).append(f"{column} {data_type}")

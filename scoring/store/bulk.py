@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from scoring.store.db import Database, audit
+from scoring.store.db import Database, DatabaseError, audit, is_postgres_location, on_postgres, postgres_rows
 
 #: Tables in an order where every foreign key points at a table written earlier.
 TABLE_ORDER = (
@@ -51,11 +51,20 @@ def insert_frames(cur: duckdb.DuckDBPyConnection, tables: Mapping[str, pd.DataFr
 
 def advance_sequences(cur: duckdb.DuckDBPyConnection) -> None:
     """Move every id sequence past the largest id stored, so later inserts never collide."""
-    last = dict(cur.execute("SELECT sequence_name, last_value FROM duckdb_sequences()").fetchall())
+    postgres = on_postgres(cur)
+    if postgres:   # DuckDB does not see PostgreSQL's sequences: ask PostgreSQL
+        last = dict(postgres_rows(cur, "SELECT sequencename::text, last_value FROM pg_sequences "
+                                       "WHERE schemaname = current_schema()"))
+    else:
+        last = dict(cur.execute("SELECT sequence_name, last_value FROM duckdb_sequences()").fetchall())
     for sequence, (table, column) in SEQUENCES.items():
         highest = cur.execute(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchone()[0]
         behind = highest - (last.get(sequence) or 0)
-        if behind > 0:
+        if behind <= 0:
+            continue
+        if postgres:
+            postgres_rows(cur, f"SELECT setval('{sequence}', {int(highest)})")
+        else:
             cur.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [behind])
 
 
@@ -65,7 +74,11 @@ def build_database(path: str | os.PathLike[str], tables: Mapping[str, pd.DataFra
 
     It is built beside the target under a temporary name and moved into place only once complete,
     so an interrupted build never leaves a half-written database where the app looks for one.
+    A PostgreSQL ``path`` (a connection string) is filled in one transaction instead; see
+    :func:`build_postgres`.
     """
+    if is_postgres_location(path):
+        return build_postgres(str(path), tables, summary, progress)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".building")
@@ -85,3 +98,33 @@ def build_database(path: str | os.PathLike[str], tables: Mapping[str, pd.DataFra
     os.replace(partial, target)
     Path(str(target) + ".wal").unlink(missing_ok=True)
     return counts
+
+
+def build_postgres(location: str, tables: Mapping[str, pd.DataFrame], summary: dict,
+                   progress: Callable[[str, float], None] | None = None) -> dict[str, int]:
+    """Fill the PostgreSQL database at ``location`` with ``tables`` in one transaction.
+
+    A database file can be replaced whole; a PostgreSQL database is shared and may hold real data,
+    so instead of replacing it this refuses one that holds any row. An interrupted build commits
+    nothing.
+
+    Raises
+    ------
+    DatabaseError
+        The database already holds data; nothing was written.
+    """
+    db = Database(location)
+    try:
+        def write(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+            filled = [t for t in TABLE_ORDER if cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]]
+            if filled:
+                raise DatabaseError("the PostgreSQL database already holds data (" + ", ".join(filled)
+                                    + "); build into a new, empty database")
+            counts = insert_frames(cur, tables, progress)
+            name = location.rsplit("/", 1)[-1].split("?", 1)[0]     # the database name, never a password
+            audit(cur, None, "build", "database", name, after={**summary, "rows": counts})
+            return counts
+
+        return db.write(write)
+    finally:
+        db.close()

@@ -1,9 +1,16 @@
-"""The DuckDB connection: location, schema, cursors, transactions and the data version."""
+"""The database connection: location, schema, cursors, transactions and the data version.
+
+The database is a DuckDB file by default. When ``SCORECARD_DB`` holds a PostgreSQL connection string
+(``postgresql://user@host:port/dbname``), an in-memory DuckDB attaches that PostgreSQL database as
+``pg`` and makes it every cursor's default catalog, so the store's DuckDB-dialect queries run
+unchanged against PostgreSQL tables; many processes can then share one PostgreSQL database.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +23,18 @@ import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = PROJECT_ROOT / "schema.sql"
+POSTGRES_SCHEMA_PATH = PROJECT_ROOT / "schema_postgres.sql"
+POSTGRES_PREFIXES = ("postgresql://", "postgres://")
+#: The name the attached PostgreSQL database has inside DuckDB.
+POSTGRES_CATALOG = "pg"
+#: PostgreSQL advisory-lock key held while the schema is applied: replicas starting together
+#: would otherwise race to create the same tables and fail on PostgreSQL's catalog constraints.
+SCHEMA_LOCK_KEY = 4_217_903_311
+#: PostgreSQL's words for a refused row (unique, foreign key, check, not-null, exclusion).
+_POSTGRES_REFUSAL = re.compile(r"violates (unique|foreign key|check|not-null|exclusion) constraint")
+#: PostgreSQL's words for a transaction that lost to a concurrent one and may simply be run again.
+_POSTGRES_CONFLICT = re.compile(r"deadlock detected|could not serialize access")
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 DEFAULT_LOCATION = PROJECT_ROOT / "data" / "scorecard.duckdb"
 LOCATION_SETTING = "SCORECARD_DB"
 CONFLICT_RETRIES = 8
@@ -32,32 +51,84 @@ def database_location() -> str:
     return os.environ.get(LOCATION_SETTING) or str(DEFAULT_LOCATION)
 
 
+def is_postgres_location(location: str | os.PathLike[str]) -> bool:
+    """Whether ``location`` is a PostgreSQL connection string rather than a DuckDB file path."""
+    return str(location).startswith(POSTGRES_PREFIXES)
+
+
+def is_constraint_violation(error: BaseException) -> bool:
+    """Whether ``error`` is the database refusing a row that breaks a constraint.
+
+    DuckDB raises :class:`duckdb.ConstraintException`; a refusal by PostgreSQL reaches Python as a
+    plain :class:`duckdb.Error` whose message carries PostgreSQL's own wording, so both are checked.
+    """
+    if isinstance(error, duckdb.ConstraintException):
+        return True
+    return isinstance(error, duckdb.Error) and _POSTGRES_REFUSAL.search(str(error)) is not None
+
+
+def is_write_conflict(error: BaseException) -> bool:
+    """Whether ``error`` means a concurrent writer won and the transaction wrote nothing."""
+    if isinstance(error, duckdb.TransactionException):
+        return True
+    return isinstance(error, duckdb.Error) and _POSTGRES_CONFLICT.search(str(error)) is not None
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _open_postgres(location: str) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the PostgreSQL database at ``location`` attached and its schema applied."""
+    import duckdb_extensions   # the extension's files, installed by pip: nothing is downloaded
+
+    root = duckdb.connect(":memory:")
+    duckdb_extensions.import_extension("postgres", con=root)
+    root.execute("LOAD postgres")
+    root.execute(f"ATTACH {_sql_literal(location)} AS {POSTGRES_CATALOG} (TYPE postgres)")
+    # One multi-statement string is one PostgreSQL transaction, so the advisory lock taken first
+    # is held until the whole schema is in place.
+    schema = f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY});\n" + POSTGRES_SCHEMA_PATH.read_text()
+    root.execute(f"CALL postgres_execute({_sql_literal(POSTGRES_CATALOG)}, {_sql_literal(schema)})")
+    root.execute("CALL pg_clear_cache()")     # DuckDB may have cached the catalog before the tables existed
+    return root
+
+
 class Database:
     """One process's handle on the database.
 
     DuckDB allows one writing process per file; inside it, each thread works through its own
     cursor. Multi-statement writes run in :meth:`transaction`, so they land whole or not at all.
+    With a PostgreSQL location, any number of processes may hold a handle on the same database.
     """
 
     def __init__(self, location: str | os.PathLike[str]) -> None:
         self.location = str(location)
+        self.is_postgres = is_postgres_location(self.location)
+        self._lock = threading.Lock()
+        if self.is_postgres:
+            self._root = _open_postgres(self.location)
+            return
         if self.location != ":memory:":
             Path(self.location).parent.mkdir(parents=True, exist_ok=True)
         self._root = duckdb.connect(self.location)
-        self._lock = threading.Lock()
         self._root.execute(SCHEMA_PATH.read_text())
 
     def close(self) -> None:
         self._root.close()
 
     def checkpoint(self) -> None:
-        """Fold the write-ahead log into the database file."""
-        self._root.execute("CHECKPOINT")
+        """Fold the write-ahead log into the database file (PostgreSQL keeps its own log: nothing to do)."""
+        if not self.is_postgres:
+            self._root.execute("CHECKPOINT")
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A fresh cursor on the shared database, safe to use from the calling thread."""
         with self._lock:
-            return self._root.cursor()
+            cur = self._root.cursor()
+        if self.is_postgres:
+            cur.execute(f"USE {POSTGRES_CATALOG}")   # a cursor starts in DuckDB's own catalog otherwise
+        return cur
 
     def frame(self, sql: str, params: dict[str, Any] | list[Any] | None = None) -> pd.DataFrame:
         """Run a read query with bound parameters and return its rows as a DataFrame."""
@@ -85,14 +156,15 @@ class Database:
         """Run ``work(cursor)`` in one transaction, retrying when a concurrent writer conflicts.
 
         DuckDB's concurrency is optimistic: two transactions touching the same rows make the later
-        commit fail. Such a failure wrote nothing, so running the work again is safe.
+        commit fail. PostgreSQL waits instead, and fails only on a deadlock. Such a failure wrote
+        nothing, so running the work again is safe.
         """
         for attempt in range(CONFLICT_RETRIES):
             try:
                 with self.transaction() as cur:
                     return work(cur)
-            except duckdb.TransactionException:
-                if attempt == CONFLICT_RETRIES - 1:
+            except duckdb.Error as error:
+                if not is_write_conflict(error) or attempt == CONFLICT_RETRIES - 1:
                     raise
                 time.sleep(0.01 * 2**attempt)
         raise AssertionError("unreachable")
@@ -109,9 +181,26 @@ def next_id(cur: duckdb.DuckDBPyConnection, sequence: str) -> int:
     """Draw the next id from ``sequence`` (one of schema.sql's sequences) before an insert.
 
     Inserts name their ids explicitly instead of reading them back with RETURNING, which not every
-    backend behind DuckDB supports.
+    backend behind DuckDB supports. PostgreSQL's sequences are not visible to DuckDB, so there the
+    value is drawn by PostgreSQL itself.
     """
+    if on_postgres(cur):
+        if not _IDENTIFIER.fullmatch(sequence):
+            raise ValueError(f"not a sequence name: {sequence!r}")
+        return int(postgres_rows(cur, f"SELECT nextval('{sequence}')")[0][0])
     return int(cur.execute("SELECT nextval(?)", [sequence]).fetchone()[0])
+
+
+def on_postgres(cur: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``cur``'s default catalog is an attached PostgreSQL database."""
+    kind = cur.execute("SELECT type FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return kind is not None and kind[0] == "postgres"
+
+
+def postgres_rows(cur: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    """Run ``sql`` (PostgreSQL's dialect) in PostgreSQL itself, inside ``cur``'s transaction."""
+    return cur.execute(f"SELECT * FROM postgres_query({_sql_literal(POSTGRES_CATALOG)}, {_sql_literal(sql)})"
+                       ).fetchall()
 
 
 def audit(cur: duckdb.DuckDBPyConnection, actor_id: int | None, action: str, entity: str,

@@ -32,7 +32,7 @@ from scoring.access import Account, require
 from scoring.import_files import LoadedFile, Source, load, sources_from_paths
 from scoring.import_format import FORMATS, IMPORT_ORDER, Problem
 from scoring.import_validation import LISTED_PROBLEMS, Checked, Existing, validate
-from scoring.store.db import Database, DatabaseError, audit
+from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation
 
 Progress = Callable[[str, float], None]
 READ_SHARE, CHECK_SHARE = 0.15, 0.25          # of the progress bar; writing takes the rest
@@ -140,7 +140,9 @@ def import_sources(db: Database, sources: Sequence[Source], actor: Account | Non
         say("checked" if refusal.checked.ok else "refused", 1.0)
         checked = refusal.checked
         return ImportResult(files, {}, checked.problems, checked.total_problems, written=False)
-    except duckdb.ConstraintException as error:    # a rule the validation missed; the database kept it
+    except duckdb.Error as error:    # a rule the validation missed; the database kept it
+        if not is_constraint_violation(error):
+            raise
         raise DatabaseError(f"the database refused the import, nothing was written: {error}") from error
     say("done", 1.0)
     return ImportResult(files, counts, written=any(c.inserted or c.updated for c in counts.values()))

@@ -15,7 +15,7 @@ import pandas as pd
 
 from scoring.access import Account, PermissionDenied, require
 from scoring.rubric import DIMENSION_CODES, validate_scorecard
-from scoring.store.db import Database, DatabaseError, audit, next_id
+from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_id
 
 SCORED_STAGES = (2, 3)
 FINAL_DECISIONS = ("advance", "reject", "hold")
@@ -169,7 +169,9 @@ def submit(db: Database, actor: Account, application_id: int, stage_id: int,
         if card is None:
             try:
                 scorecard_id = _new_card(cur, actor, application_id, stage_id, "submitted", 1, None, now)
-            except duckdb.ConstraintException as clash:    # a concurrent submission won the race
+            except duckdb.Error as clash:    # a concurrent submission won the race
+                if not is_constraint_violation(clash):
+                    raise
                 raise DatabaseError(f"scorecard for application {application_id} at stage {stage_id} was "
                                     "already submitted") from clash
         else:

@@ -1,0 +1,276 @@
+-- The whole schema of the MLOps hiring scorecard, for PostgreSQL.
+--
+-- The same tables, constraints, sequences and view as schema.sql, in PostgreSQL's dialect: TINYINT
+-- becomes SMALLINT (PostgreSQL has no one-byte integer). Applied at every start-up through
+-- postgres_execute, so every statement is idempotent (IF NOT EXISTS / ON CONFLICT DO NOTHING).
+-- Keep it in step with schema.sql: tests/postgres checks that both refuse the same impossible rows.
+
+CREATE SEQUENCE IF NOT EXISTS client_ids START 1;
+CREATE SEQUENCE IF NOT EXISTS search_ids START 1;
+CREATE SEQUENCE IF NOT EXISTS candidate_ids START 1;
+CREATE SEQUENCE IF NOT EXISTS application_ids START 1;
+CREATE SEQUENCE IF NOT EXISTS account_ids START 1;
+CREATE SEQUENCE IF NOT EXISTS weight_version_ids START 1;
+CREATE SEQUENCE IF NOT EXISTS scorecard_ids START 1;
+CREATE SEQUENCE IF NOT EXISTS placement_ids START 1;
+CREATE SEQUENCE IF NOT EXISTS replacement_ids START 1;
+CREATE SEQUENCE IF NOT EXISTS audit_ids START 1;
+CREATE SEQUENCE IF NOT EXISTS calibration_set_ids START 1;
+
+-- Key/value facts about the database itself (schema version, demo "as of" date, seed).
+CREATE TABLE IF NOT EXISTS metadata (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS clients (
+    client_id   INTEGER PRIMARY KEY DEFAULT nextval('client_ids'),
+    external_id VARCHAR NOT NULL UNIQUE,
+    name        VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
+    country     VARCHAR NOT NULL,             -- ISO 3166 alpha-2, the holiday calendar of its searches
+    signed_on   DATE    NOT NULL,
+    churned_on  DATE    CHECK (churned_on IS NULL OR churned_on >= signed_on)
+);
+
+CREATE TABLE IF NOT EXISTS searches (
+    search_id              INTEGER PRIMARY KEY DEFAULT nextval('search_ids'),
+    external_id            VARCHAR NOT NULL UNIQUE,
+    client_id              INTEGER NOT NULL REFERENCES clients (client_id),
+    role_title             VARCHAR NOT NULL CHECK (length(trim(role_title)) > 0),
+    seniority              VARCHAR NOT NULL CHECK (seniority IN ('junior', 'mid', 'senior')),
+    opened_on              DATE    NOT NULL,
+    shortlist_delivered_on DATE    CHECK (shortlist_delivered_on IS NULL OR shortlist_delivered_on >= opened_on),
+    closed_on              DATE    CHECK (closed_on IS NULL OR closed_on >= opened_on),
+    status                 VARCHAR NOT NULL CHECK (status IN ('open', 'shortlisted', 'filled', 'cancelled')),
+    CHECK (status <> 'open' OR closed_on IS NULL),
+    CHECK (status NOT IN ('shortlisted', 'filled') OR shortlist_delivered_on IS NOT NULL)
+);
+
+CREATE TABLE IF NOT EXISTS candidates (
+    candidate_id INTEGER PRIMARY KEY DEFAULT nextval('candidate_ids'),
+    external_id  VARCHAR NOT NULL UNIQUE,
+    full_name    VARCHAR NOT NULL CHECK (length(trim(full_name)) > 0),   -- personal data
+    email        VARCHAR NOT NULL UNIQUE CHECK (email LIKE '%_@_%'),    -- personal data
+    country      VARCHAR NOT NULL,
+    seniority    VARCHAR NOT NULL CHECK (seniority IN ('junior', 'mid', 'senior')),
+    sourced_on   DATE    NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS applications (
+    application_id INTEGER PRIMARY KEY DEFAULT nextval('application_ids'),
+    external_id    VARCHAR NOT NULL UNIQUE,
+    candidate_id   INTEGER NOT NULL REFERENCES candidates (candidate_id),
+    search_id      INTEGER NOT NULL REFERENCES searches (search_id),
+    applied_on     DATE    NOT NULL,
+    UNIQUE (candidate_id, search_id)
+);
+
+-- The four vetting stages, fixed by the agency's process.
+CREATE TABLE IF NOT EXISTS stages (
+    stage_id  SMALLINT PRIMARY KEY CHECK (stage_id BETWEEN 1 AND 4),
+    code      VARCHAR NOT NULL UNIQUE,
+    name      VARCHAR NOT NULL,
+    is_scored BOOLEAN NOT NULL            -- reviewers fill a five-dimension scorecard at this stage
+);
+INSERT INTO stages VALUES
+    (1, 'tooling_audit', 'Pipeline and tooling audit', false),
+    (2, 'incident_interview', 'Production incident interview', true),
+    (3, 'take_home', 'Take-home assessment', true),
+    (4, 'client_shortlist', 'Client shortlist', false)
+ON CONFLICT DO NOTHING;
+
+-- One row per application and stage it entered. Open while decision IS NULL.
+-- At stage 4 'pass' means the client accepted the candidate.
+CREATE TABLE IF NOT EXISTS stage_decisions (
+    application_id INTEGER NOT NULL REFERENCES applications (application_id),
+    stage_id       SMALLINT NOT NULL REFERENCES stages (stage_id),
+    entered_on     DATE    NOT NULL,
+    decided_on     DATE,
+    decision       VARCHAR CHECK (decision IN ('pass', 'fail')),
+    PRIMARY KEY (application_id, stage_id),
+    CHECK (decided_on IS NULL OR decided_on >= entered_on),
+    CHECK ((decision IS NULL) = (decided_on IS NULL))
+);
+
+CREATE TABLE IF NOT EXISTS accounts (
+    account_id      INTEGER PRIMARY KEY DEFAULT nextval('account_ids'),
+    email           VARCHAR NOT NULL UNIQUE CHECK (email LIKE '%_@_%'),   -- personal data
+    display_name    VARCHAR NOT NULL CHECK (length(trim(display_name)) > 0),
+    role            VARCHAR NOT NULL CHECK (role IN ('reviewer', 'hiring_lead', 'ops', 'admin')),
+    password_hash   VARCHAR,                      -- argon2id; NULL for accounts that sign in through OIDC only
+    failed_logins   INTEGER NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
+    locked_until    TIMESTAMP,
+    active          BOOLEAN NOT NULL DEFAULT true,
+    created_at      TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+-- Which reviewer scores which application at which stage, and by when.
+CREATE TABLE IF NOT EXISTS assignments (
+    application_id INTEGER NOT NULL REFERENCES applications (application_id),
+    stage_id       SMALLINT NOT NULL REFERENCES stages (stage_id),
+    reviewer_id    INTEGER NOT NULL REFERENCES accounts (account_id),
+    assigned_on    DATE    NOT NULL,
+    due_on         DATE    NOT NULL CHECK (due_on >= assigned_on),
+    PRIMARY KEY (application_id, stage_id, reviewer_id)
+);
+
+CREATE TABLE IF NOT EXISTS dimensions (
+    dimension_id SMALLINT PRIMARY KEY CHECK (dimension_id BETWEEN 1 AND 5),
+    code         VARCHAR NOT NULL UNIQUE,
+    name         VARCHAR NOT NULL,
+    scope        VARCHAR NOT NULL
+);
+INSERT INTO dimensions VALUES
+    (1, 'infrastructure', 'Infrastructure', 'Containers, Kubernetes, GPU scheduling, autoscaling, cloud ML platforms'),
+    (2, 'deployment', 'Model Deployment', 'Serving frameworks, batching, versioning, A/B and canary, rollback'),
+    (3, 'monitoring', 'Monitoring', 'Data and concept drift, model quality vs operational metrics, thresholds, alerting'),
+    (4, 'automation', 'Automation', 'CI/CD with ML-aware gates, parameterised pipelines, retraining workflows'),
+    (5, 'governance', 'Governance', 'Reproducibility, data versioning, model registry, audit trails')
+ON CONFLICT DO NOTHING;
+
+-- Weights are versioned: a new version applies from its effective date; old versions are never rewritten.
+CREATE TABLE IF NOT EXISTS weight_versions (
+    version_id     INTEGER PRIMARY KEY DEFAULT nextval('weight_version_ids'),
+    effective_from DATE    NOT NULL UNIQUE,
+    created_by     INTEGER REFERENCES accounts (account_id),
+    created_at     TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    note           VARCHAR NOT NULL DEFAULT ''
+);
+
+CREATE TABLE IF NOT EXISTS dimension_weights (
+    version_id   INTEGER NOT NULL REFERENCES weight_versions (version_id),
+    dimension_id SMALLINT NOT NULL REFERENCES dimensions (dimension_id),
+    weight_pct   DECIMAL(5, 2) NOT NULL CHECK (weight_pct >= 0 AND weight_pct <= 100),   -- percent
+    PRIMARY KEY (version_id, dimension_id)
+);
+
+-- A reviewer's scorecard for one application at one stage. An amendment is a new row with the next
+-- revision; the one it replaces is kept with status 'superseded'.
+CREATE TABLE IF NOT EXISTS scorecards (
+    scorecard_id   INTEGER PRIMARY KEY DEFAULT nextval('scorecard_ids'),
+    application_id INTEGER NOT NULL REFERENCES applications (application_id),
+    stage_id       SMALLINT NOT NULL REFERENCES stages (stage_id) CHECK (stage_id IN (2, 3)),
+    reviewer_id    INTEGER NOT NULL REFERENCES accounts (account_id),
+    revision       INTEGER NOT NULL DEFAULT 1 CHECK (revision >= 1),
+    status         VARCHAR NOT NULL CHECK (status IN ('draft', 'submitted', 'superseded')),
+    created_at     TIMESTAMP NOT NULL,
+    submitted_at   TIMESTAMP CHECK (submitted_at IS NULL OR submitted_at >= created_at),
+    amendment_reason VARCHAR,
+    UNIQUE (application_id, stage_id, reviewer_id, revision),
+    -- "an amendment (revision > 1) has a reason" is enforced by scoring.store.scorecards.amend,
+    -- as in schema.sql, so that both databases accept and refuse the same rows.
+    CHECK ((status = 'draft') = (submitted_at IS NULL))
+);
+
+-- One rating per scorecard and dimension: an integer from 1 to 5 against the anchored rubric.
+CREATE TABLE IF NOT EXISTS scores (
+    scorecard_id INTEGER NOT NULL REFERENCES scorecards (scorecard_id),
+    dimension_id SMALLINT NOT NULL REFERENCES dimensions (dimension_id),
+    rating       SMALLINT NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    note         VARCHAR NOT NULL DEFAULT '',
+    PRIMARY KEY (scorecard_id, dimension_id)
+);
+
+CREATE TABLE IF NOT EXISTS tools (
+    tool_id  SMALLINT PRIMARY KEY,
+    name     VARCHAR NOT NULL UNIQUE,
+    category VARCHAR NOT NULL CHECK (category IN ('orchestration', 'experiment_tracking', 'serving',
+        'monitoring', 'feature_store', 'data_versioning', 'ci_cd', 'cloud_ml'))
+);
+INSERT INTO tools VALUES
+    (1, 'Kubeflow', 'orchestration'), (2, 'Airflow', 'orchestration'),
+    (3, 'Prefect', 'orchestration'), (4, 'Dagster', 'orchestration'),
+    (5, 'MLflow', 'experiment_tracking'), (6, 'Weights & Biases', 'experiment_tracking'),
+    (7, 'Neptune', 'experiment_tracking'),
+    (8, 'Triton', 'serving'), (9, 'BentoML', 'serving'), (10, 'Seldon', 'serving'),
+    (11, 'TorchServe', 'serving'), (12, 'TensorFlow Serving', 'serving'), (13, 'KServe', 'serving'),
+    (14, 'Evidently', 'monitoring'), (15, 'Arize', 'monitoring'), (16, 'WhyLabs', 'monitoring'),
+    (17, 'Fiddler', 'monitoring'),
+    (18, 'Feast', 'feature_store'), (19, 'Tecton', 'feature_store'), (20, 'Hopsworks', 'feature_store'),
+    (21, 'Databricks Feature Store', 'feature_store'),
+    (22, 'DVC', 'data_versioning'), (23, 'LakeFS', 'data_versioning'),
+    (24, 'GitHub Actions', 'ci_cd'), (25, 'Jenkins', 'ci_cd'), (26, 'GitLab CI', 'ci_cd'),
+    (27, 'SageMaker', 'cloud_ml'), (28, 'Vertex AI', 'cloud_ml'), (29, 'Azure ML', 'cloud_ml')
+ON CONFLICT DO NOTHING;
+
+-- Stage-1 evidence: a candidate's claimed experience with a tool, and whether it was verified.
+CREATE TABLE IF NOT EXISTS tooling_evidence (
+    candidate_id INTEGER NOT NULL REFERENCES candidates (candidate_id),
+    tool_id      SMALLINT NOT NULL REFERENCES tools (tool_id),
+    verified     BOOLEAN NOT NULL,
+    evidence     VARCHAR NOT NULL DEFAULT '',
+    checked_by   INTEGER REFERENCES accounts (account_id),
+    checked_on   DATE NOT NULL,
+    PRIMARY KEY (candidate_id, tool_id)
+);
+
+CREATE TABLE IF NOT EXISTS placements (
+    placement_id    INTEGER PRIMARY KEY DEFAULT nextval('placement_ids'),
+    external_id     VARCHAR NOT NULL UNIQUE,
+    application_id  INTEGER NOT NULL UNIQUE REFERENCES applications (application_id),
+    weekly_rate_usd DECIMAL(8, 2) NOT NULL CHECK (weekly_rate_usd > 0),   -- USD per week
+    accepted_on     DATE NOT NULL,
+    first_day       DATE NOT NULL CHECK (first_day >= accepted_on),
+    ended_on        DATE CHECK (ended_on IS NULL OR ended_on >= first_day),
+    end_reason      VARCHAR CHECK (end_reason IN ('not_a_fit', 'client_churned', 'completed', 'engineer_left')),
+    CHECK ((ended_on IS NULL) = (end_reason IS NULL))
+);
+
+-- The zero-cost replacement guarantee: a placement that is not a fit is replaced within 7-14 days.
+CREATE TABLE IF NOT EXISTS replacements (
+    replacement_id         INTEGER PRIMARY KEY DEFAULT nextval('replacement_ids'),
+    external_id            VARCHAR NOT NULL UNIQUE,
+    placement_id           INTEGER NOT NULL UNIQUE REFERENCES placements (placement_id),
+    requested_on           DATE NOT NULL,
+    fulfilled_on           DATE CHECK (fulfilled_on IS NULL OR fulfilled_on >= requested_on),
+    replacing_placement_id INTEGER UNIQUE REFERENCES placements (placement_id),
+    cost_usd               DECIMAL(10, 2) NOT NULL DEFAULT 0 CHECK (cost_usd >= 0),   -- charged to the client
+    cost_reason            VARCHAR,
+    CHECK (replacing_placement_id IS NULL OR replacing_placement_id <> placement_id),
+    CHECK ((fulfilled_on IS NULL) = (replacing_placement_id IS NULL)),
+    CHECK (cost_usd = 0 OR cost_reason IS NOT NULL)
+);
+
+-- A hiring lead's adjudicated decision on an application; reviewers' scores stay as they were.
+CREATE TABLE IF NOT EXISTS final_decisions (
+    application_id INTEGER PRIMARY KEY REFERENCES applications (application_id),
+    decision       VARCHAR NOT NULL CHECK (decision IN ('advance', 'reject', 'hold')),
+    reason         VARCHAR NOT NULL CHECK (length(trim(reason)) > 0),
+    decided_by     INTEGER NOT NULL REFERENCES accounts (account_id),
+    decided_at     TIMESTAMP NOT NULL
+);
+
+-- Calibration exercises: reference applications scored by every reviewer.
+CREATE TABLE IF NOT EXISTS calibration_sets (
+    set_id     INTEGER PRIMARY KEY DEFAULT nextval('calibration_set_ids'),
+    name       VARCHAR NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+    created_by INTEGER NOT NULL REFERENCES accounts (account_id),
+    created_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS calibration_items (
+    set_id         INTEGER NOT NULL REFERENCES calibration_sets (set_id),
+    application_id INTEGER NOT NULL REFERENCES applications (application_id),
+    stage_id       SMALLINT NOT NULL REFERENCES stages (stage_id) CHECK (stage_id IN (2, 3)),
+    PRIMARY KEY (set_id, application_id, stage_id)
+);
+
+-- Append-only: the data layer has no UPDATE or DELETE for this table.
+CREATE TABLE IF NOT EXISTS audit_log (
+    audit_id   BIGINT PRIMARY KEY DEFAULT nextval('audit_ids'),
+    logged_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    actor_id   INTEGER REFERENCES accounts (account_id),   -- NULL for the system (imports, demo build)
+    action     VARCHAR NOT NULL,
+    entity     VARCHAR NOT NULL,
+    entity_key VARCHAR NOT NULL,
+    before     JSON,
+    after      JSON
+);
+
+-- Submitted, current ratings: the rows every statistic reads.
+CREATE OR REPLACE VIEW current_scores AS
+SELECT sc.scorecard_id, sc.application_id, sc.stage_id, sc.reviewer_id, sc.submitted_at,
+       s.dimension_id, s.rating, s.note
+FROM scorecards AS sc
+JOIN scores AS s USING (scorecard_id)
+WHERE sc.status = 'submitted';
