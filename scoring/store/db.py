@@ -23,7 +23,6 @@ import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = PROJECT_ROOT / "schema.sql"
-POSTGRES_SCHEMA_PATH = PROJECT_ROOT / "schema_postgres.sql"
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 #: The name the attached PostgreSQL database has inside DuckDB.
 POSTGRES_CATALOG = "pg"
@@ -74,6 +73,14 @@ def is_write_conflict(error: BaseException) -> bool:
     return isinstance(error, duckdb.Error) and _POSTGRES_CONFLICT.search(str(error)) is not None
 
 
+def postgres_schema() -> str:
+    """schema.sql in PostgreSQL's dialect: the one difference is that PostgreSQL has no TINYINT.
+
+    Deriving it keeps one schema: both databases get the same tables, constraints and sequences.
+    """
+    return re.sub(r"\bTINYINT\b", "SMALLINT", SCHEMA_PATH.read_text())
+
+
 def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -88,7 +95,7 @@ def _open_postgres(location: str) -> duckdb.DuckDBPyConnection:
     root.execute(f"ATTACH {_sql_literal(location)} AS {POSTGRES_CATALOG} (TYPE postgres)")
     # One multi-statement string is one PostgreSQL transaction, so the advisory lock taken first
     # is held until the whole schema is in place.
-    schema = f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY});\n" + POSTGRES_SCHEMA_PATH.read_text()
+    schema = f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY});\n" + postgres_schema()
     root.execute(f"CALL postgres_execute({_sql_literal(POSTGRES_CATALOG)}, {_sql_literal(schema)})")
     root.execute("CALL pg_clear_cache()")     # DuckDB may have cached the catalog before the tables existed
     return root

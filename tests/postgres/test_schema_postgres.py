@@ -1,4 +1,4 @@
-"""schema_postgres.sql: applied at every start without harm, and refusing impossible rows."""
+"""The schema in PostgreSQL: applied at every start without harm, and refusing impossible rows."""
 
 from __future__ import annotations
 
