@@ -90,13 +90,14 @@ PAGES = {   # page file -> (role that may open it, interactions)
 
 def measure_page(page: str, database: str, rounds: int) -> dict:
     """Runs in a fresh process: cold render, then timed warm reruns of each interaction."""
-    import duckdb
     from streamlit.testing.v1 import AppTest
 
     from scoring.access import Account
+    from scoring.store.db import Database
 
     os.environ["SCORECARD_DB"] = database
-    with duckdb.connect(database) as con:    # same settings as the app's own connection in this process
+    handle = Database(database)
+    with handle.cursor() as con:
         role, steps_for = PAGES.get(page, ("admin", lambda at, db: [lambda at: None]))
         row = con.execute("SELECT account_id, email, display_name, role FROM accounts WHERE role = ? "
                           "ORDER BY account_id LIMIT 1", [role]).fetchone()
@@ -108,6 +109,7 @@ def measure_page(page: str, database: str, rounds: int) -> dict:
         cold = time.perf_counter() - started
         errors = [str(e.message) for e in at.exception]
         steps = steps_for(at, con)
+    handle.close()
     warm = []
     for _ in range(rounds):
         for step in steps:
@@ -163,7 +165,7 @@ def main() -> None:
         started = time.perf_counter()
         build_demo(database, DemoConfig(candidates=args.candidates, seed=7, as_of=date.today()))
         build_seconds = time.perf_counter() - started
-    size_mib = Path(database).stat().st_size / 2**20
+    size_mib = Path(database).stat().st_size / 2**20 if Path(database).exists() else 0
 
     trivial = folder / "trivial.py"
     trivial.write_text(TRIVIAL_PAGE)

@@ -59,25 +59,38 @@ def require_account() -> Account:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached_call(module: str, name: str, location: str, version: int, args: tuple, kwargs: tuple) -> Any:
+def _cached_call(module: str, name: str, location: str, version: int, args: tuple, kwargs: tuple,
+                 _source: Database) -> Any:
     function = getattr(importlib.import_module(module), name)
-    return function(_open(location), *args, **dict(kwargs))
+    return function(_source, *args, **dict(kwargs))
 
 
 def read(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Call a store read ``function(db, *args)`` through a cache keyed on the data version.
 
     Every write appends to the audit log, which moves the data version, so a submitted score shows
-    up on the next rerun while repeated reads of unchanged data cost nothing.
+    up on the next rerun while repeated reads of unchanged data cost nothing. On PostgreSQL the read
+    runs on the replica's local copy (see :meth:`Database.reader`).
     """
+    source = database().reader()
+    return _cached_call(function.__module__, function.__name__, source.location, source.data_version(),
+                        args, tuple(sorted(kwargs.items())), source)
+
+
+def freshness_note() -> None:
+    """On PostgreSQL, say in the sidebar how old the figures may be; a DuckDB file is always current."""
     db = database()
-    return _cached_call(function.__module__, function.__name__, db.location, db.data_version(),
-                        args, tuple(sorted(kwargs.items())))
+    if not db.is_postgres:
+        return
+    copy = db.reader()
+    st.sidebar.caption(f"Figures as of {copy.taken_at:%H:%M:%S} UTC: changes made through other servers "
+                       f"appear within {db.refresh_seconds:g} s.")
 
 
 def guarded(body: Callable[[], None]) -> None:
     """Run a page body, turning a refusal into a clear message instead of a traceback."""
     try:
+        freshness_note()      # first, so that it names the copy the body's reads then use
         body()
     except PermissionDenied as refusal:
         st.error(f"Not allowed: {refusal}")

@@ -36,7 +36,12 @@ _POSTGRES_CONFLICT = re.compile(r"deadlock detected|could not serialize access")
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 DEFAULT_LOCATION = PROJECT_ROOT / "data" / "scorecard.duckdb"
 LOCATION_SETTING = "SCORECARD_DB"
+#: On PostgreSQL, how often (seconds) a replica looks for others' changes to refresh its local copy.
+REFRESH_SETTING = "SCORECARD_REFRESH_SECONDS"
+DEFAULT_REFRESH_SECONDS = 5.0
 CONFLICT_RETRIES = 8
+
+DATA_VERSION_SQL = "SELECT count(*) FROM audit_log"
 
 T = TypeVar("T")
 
@@ -106,7 +111,8 @@ class Database:
 
     DuckDB allows one writing process per file; inside it, each thread works through its own
     cursor. Multi-statement writes run in :meth:`transaction`, so they land whole or not at all.
-    With a PostgreSQL location, any number of processes may hold a handle on the same database.
+    With a PostgreSQL location, any number of processes may hold a handle on the same database,
+    and :meth:`reader` serves the heavy reads from a local copy.
     """
 
     def __init__(self, location: str | os.PathLike[str]) -> None:
@@ -115,6 +121,11 @@ class Database:
         self._lock = threading.Lock()
         if self.is_postgres:
             self._root = _open_postgres(self.location)
+            self.refresh_seconds = float(os.environ.get(REFRESH_SETTING) or DEFAULT_REFRESH_SECONDS)
+            self._copy = None
+            self._copy_lock = threading.Lock()
+            self._wrote_since_copy = False
+            self._checked_at = 0.0
             return
         if self.location != ":memory:":
             Path(self.location).parent.mkdir(parents=True, exist_ok=True)
@@ -158,6 +169,8 @@ class Database:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+        if self.is_postgres:
+            self._wrote_since_copy = True
 
     def write(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         """Run ``work(cursor)`` in one transaction, retrying when a concurrent writer conflicts.
@@ -177,8 +190,43 @@ class Database:
         raise AssertionError("unreachable")
 
     def data_version(self) -> int:
-        """Grows with every committed write: the newest audit-log entry. Caches key on it."""
-        return int(self.scalar("SELECT coalesce(max(audit_id), 0) FROM audit_log"))
+        """Grows with every committed write: the number of audit-log entries. Caches key on it.
+
+        Every write appends to the log and nothing deletes from it. A count, unlike the newest id,
+        also grows when a transaction that drew an earlier id from the sequence commits later.
+        """
+        sql = DATA_VERSION_SQL
+        if self.is_postgres:     # counted by PostgreSQL itself: the scanner would stream the whole column
+            with self.cursor() as cur:
+                return int(postgres_rows(cur, sql)[0][0])
+        return int(self.scalar(sql))
+
+    def reader(self) -> Database:
+        """Where heavy reads should go: this database, or on PostgreSQL a recent local copy of it.
+
+        The copy is retaken on the first read after this process writes (a writer sees its own
+        write at once), and when a check, made at most every ``refresh_seconds``, finds that another
+        replica has written. So another replica's change shows within ``refresh_seconds`` plus the
+        time a copy takes; :attr:`LocalCopy.taken_at` says how old the figures are.
+        """
+        if not self.is_postgres:
+            return self
+        from scoring.store.local_copy import take_copy   # that module builds on this one
+
+        with self._copy_lock:
+            if self._copy is None or self._copy_is_stale():
+                self._wrote_since_copy = False
+                self._checked_at = time.monotonic()
+                self._copy = take_copy(self)
+            return self._copy
+
+    def _copy_is_stale(self) -> bool:
+        if self._wrote_since_copy:
+            return True
+        if time.monotonic() - self._checked_at < self.refresh_seconds:
+            return False
+        self._checked_at = time.monotonic()
+        return self.data_version() != self._copy.version
 
     def metadata(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM metadata WHERE key = ?", [key])

@@ -1,0 +1,83 @@
+"""A private PostgreSQL server on 127.0.0.1, for the tests and the benchmark of the PostgreSQL backend.
+
+``initdb`` into a temporary directory, ``pg_ctl start`` on a free port, ``pg_ctl stop`` when done.
+The server trusts local connections and skips fsync: it holds only throw-away databases.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+INSTALL_ROOT = Path("/usr/lib/postgresql")
+SERVER_USER = "postgres"            # initdb refuses root; the Debian package creates this user
+
+
+def bin_dir() -> Path | None:
+    """The newest installed PostgreSQL's bin directory, if any."""
+    found = sorted(INSTALL_ROOT.glob("*/bin/pg_ctl"), key=lambda p: int(p.parent.parent.name)
+                   if p.parent.parent.name.isdigit() else 0)
+    return found[-1].parent if found else None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A running PostgreSQL server: makes databases and gives their connection strings."""
+
+    bin_dir: Path
+    port: int
+    _names: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def url(self, name: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+    def create(self, template: str | None = None) -> str:
+        """A new database (a copy of ``template`` if given); returns its connection string."""
+        name = f"scorecard_{os.getpid()}_{next(self._names)}"
+        command = [str(self.bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]
+        if template:
+            command += ["-T", template]
+        subprocess.run([*command, name], check=True, capture_output=True)
+        return self.url(name)
+
+
+def _as_server_user(command: list[str]) -> list[str]:
+    """Server commands run as ``postgres`` when the caller is root (initdb refuses root)."""
+    return ["runuser", "-u", SERVER_USER, "--", *command] if os.geteuid() == 0 else command
+
+
+@contextmanager
+def running_server(binaries: Path) -> Iterator[Server]:
+    """Start a throw-away server with the PostgreSQL in ``binaries``; stop and delete it on exit."""
+    # Not a private temporary directory of the caller's: the server runs as postgres when we are root.
+    home = Path(tempfile.mkdtemp(prefix="scorecard-pg-"))
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam(SERVER_USER)
+        os.chown(home, owner.pw_uid, owner.pw_gid)
+    data, port = home / "data", free_port()
+    pg_ctl = str(binaries / "pg_ctl")
+    subprocess.run(_as_server_user([str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                                    "--no-sync"]), check=True, capture_output=True)
+    subprocess.run(_as_server_user([pg_ctl, "-D", str(data), "-l", str(home / "server.log"), "-w",
+                                    "-o", f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off"
+                                    " -c max_connections=200", "start"]), check=True, capture_output=True)
+    try:
+        yield Server(binaries, port)
+    finally:
+        subprocess.run(_as_server_user([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)

@@ -1,0 +1,41 @@
+"""Every page works unchanged on PostgreSQL, and says how fresh its figures are."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from scoring.access import PERMISSIONS
+from scoring.store import Database
+from tests.conftest import ROOT, account
+from ui.navigation import PAGES
+
+
+@pytest.fixture(scope="module")
+def pg_pages_url(postgres, pg_demo_template) -> str:
+    """One copy of the demo for this module's read-only page runs."""
+    return postgres.create(template=pg_demo_template)
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[spec.url_path for spec in PAGES])
+def test_every_page_renders_from_postgres(spec, pg_pages_url, monkeypatch):
+    monkeypatch.setenv("SCORECARD_DB", pg_pages_url)
+    role = sorted(PERMISSIONS[spec.permission])[0]
+    db = Database(pg_pages_url)
+    try:
+        signed_in = account(db, role)
+    finally:
+        db.close()
+    at = AppTest.from_file(str(ROOT / spec.path), default_timeout=90)
+    at.session_state["account"] = signed_in
+    at.run()
+
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    note = " ".join(caption.value for caption in at.sidebar.caption)
+    assert "Figures as of" in note and "within 5 s" in note
+
+
+def test_a_page_on_a_duckdb_file_says_nothing_about_freshness(open_page):
+    at = open_page("pages/pipeline.py", "hiring_lead")
+    assert not any("Figures as of" in caption.value for caption in at.sidebar.caption)
