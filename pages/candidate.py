@@ -80,10 +80,13 @@ def body() -> None:
     app_labels = {int(r.application_id): f"{r.search} · {r.role_title} at {r.client} · applied {r.applied_on:%d %b %Y}"
                   for r in apps.itertuples()}
     left, middle, right = st.columns([3, 2, 2])
-    application_id = left.selectbox("Application", list(app_labels), format_func=app_labels.get)
+    # Keyed by candidate and application: another candidate's choice must not carry over.
+    application_id = left.selectbox("Application", list(app_labels), format_func=app_labels.get,
+                                    key=f"application_of_{candidate_id}")
     stage_id = middle.selectbox("Stage", list(SCORED_STAGES), format_func=SCORED_STAGES.get,
                                 index=1 if ((report.scores["application_id"] == application_id)
-                                            & (report.scores["stage_id"] == 3)).any() else 0)
+                                            & (report.scores["stage_id"] == 3)).any() else 0,
+                                key=f"stage_of_{application_id}")
     with right:
         version_choice(report)
 
