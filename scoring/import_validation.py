@@ -23,6 +23,7 @@ import pandas as pd
 
 from scoring.import_files import FIRST_DATA_ROW, LoadedFile
 from scoring.import_format import DIMENSION_IDS, FORMATS, IMPORT_ORDER, KIND_HELP, Column, Problem, TableFormat
+from scoring.text_rules import NUL, NUL_REASON
 from scoring.tooling import resolve_tool
 
 LISTED_PROBLEMS = 1_000
@@ -177,6 +178,7 @@ def _check_cells(fmt: TableFormat, raw: pd.DataFrame, today: date, log: ProblemL
         empty = cells == ""
         if column.required:
             log.add_rows(raw[empty], column.name, "is required but empty")
+        log.add_rows(raw[cells.str.contains(NUL, regex=False)], column.name, NUL_REASON)
         values, bad, reason = _parse(column, cells)
         log.add_rows(raw[bad], column.name, _quoted(cells[bad]) + reason)
         values = values.where(~bad)

@@ -1,7 +1,14 @@
-"""Shared fixtures: a fresh empty database per test, and one small demo agency per session."""
+"""Shared fixtures: a fresh empty database per test, and one small demo agency per session.
+
+The PostgreSQL fixtures start a private server per session (``initdb`` into a temporary directory,
+``pg_ctl start`` on 127.0.0.1 and a free port) and stop it at the end; every test gets a new database
+on it. Without a PostgreSQL installation those tests are skipped, except in CI (``CI`` set), where that
+is a failure: CI installs PostgreSQL, so its absence there is a broken set-up, not a reason to test less.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -11,6 +18,7 @@ import pytest
 from scoring.access import Account
 from scoring.demo import DemoConfig, build_demo
 from scoring.store import Database
+from tests.postgres.server import INSTALL_ROOT, Server, bin_dir, running_server
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_AS_OF = date(2026, 11, 20)
@@ -74,3 +82,36 @@ def plotly_values(value) -> list:
     if isinstance(value, dict) and "bdata" in value:
         return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
     return list(value)
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def postgres() -> Server:
+    binaries = bin_dir()
+    if binaries is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not installed under {INSTALL_ROOT}; CI must install it (apt-get install postgresql)")
+        pytest.skip(f"PostgreSQL is not installed under {INSTALL_ROOT}")
+    with running_server(binaries) as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(postgres) -> str:
+    """A new, empty PostgreSQL database (no schema yet): its connection string."""
+    return postgres.create()
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(postgres) -> str:
+    """The name of a PostgreSQL database holding the small demo agency (copy it, never write to it)."""
+    url = postgres.create()
+    build_demo(url, SMALL_DEMO)
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def pg_demo_url(postgres, pg_demo_template) -> str:
+    """A private copy of the small demo agency in PostgreSQL that a test may write to."""
+    return postgres.create(template=pg_demo_template)

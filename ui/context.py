@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -21,7 +22,11 @@ ACCOUNT_KEY = "account"
 
 @st.cache_resource(show_spinner=False)
 def _open(location: str) -> Database:
-    return Database(location)
+    db = Database(location)
+    if db.is_postgres:
+        # Take the local copy while the first visitor is still signing in, not on their first page.
+        threading.Thread(target=db.reader, name="first-local-copy", daemon=True).start()
+    return db
 
 
 def database() -> Database:

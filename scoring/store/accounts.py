@@ -8,7 +8,7 @@ import pandas as pd
 
 from scoring.access import ROLES, Account, require
 from scoring.passwords import hash_password, verify_password
-from scoring.store.db import Database, DatabaseError, audit, next_id
+from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -90,7 +90,7 @@ def create_account(db: Database, actor: Account, email: str, display_name: str, 
     if role not in ROLES:
         raise DatabaseError(f"role: {role!r} is not one of {', '.join(ROLES)}")
     password_hash = hash_password(password) if password else None
-    email, display_name = email.strip(), display_name.strip()
+    email, display_name = storable_text("email", email.strip()), storable_text("display_name", display_name.strip())
 
     def insert(cur) -> int:
         if cur.execute("SELECT 1 FROM accounts WHERE lower(email) = lower(?)", [email]).fetchone():

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from scoring.access import Account, require
-from scoring.store.db import Database, DatabaseError, audit, next_id
+from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
 
 SCORED_STAGES: tuple[int, ...] = (2, 3)
 DIMENSION_IDS: tuple[int, ...] = (1, 2, 3, 4, 5)
@@ -356,7 +356,7 @@ def create_exercise(db: Database, actor: Account, name: str, application_ids: Se
     kept as it is) and the audit entry are written in one transaction.
     """
     require(actor, "manage_calibration")
-    clean_name = (name or "").strip()
+    clean_name = storable_text("name", (name or "").strip())
     if not clean_name:
         raise DatabaseError("name: a calibration exercise needs a name")
     if stage_id not in SCORED_STAGES:

@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
+from scoring.text_rules import nul_problem
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = PROJECT_ROOT / "schema.sql"
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
@@ -84,6 +86,14 @@ def postgres_schema() -> str:
     Deriving it keeps one schema: both databases get the same tables, constraints and sequences.
     """
     return re.sub(r"\bTINYINT\b", "SMALLINT", SCHEMA_PATH.read_text())
+
+
+def storable_text(field: str, text: str) -> str:
+    """``text`` unchanged, or a :class:`DatabaseError` naming ``field`` when no backend could store it."""
+    problem = nul_problem(field, text)
+    if problem:
+        raise DatabaseError(problem)
+    return text
 
 
 def _sql_literal(text: str) -> str:
@@ -236,14 +246,25 @@ def next_id(cur: duckdb.DuckDBPyConnection, sequence: str) -> int:
     """Draw the next id from ``sequence`` (one of schema.sql's sequences) before an insert.
 
     Inserts name their ids explicitly instead of reading them back with RETURNING, which not every
-    backend behind DuckDB supports. PostgreSQL's sequences are not visible to DuckDB, so there the
-    value is drawn by PostgreSQL itself.
+    backend behind DuckDB supports.
     """
+    return next_ids(cur, sequence, 1)[0]
+
+
+def next_ids(cur: duckdb.DuckDBPyConnection, sequence: str, count: int) -> list[int]:
+    """Draw ``count`` ids from ``sequence``: distinct and ascending, though not always consecutive.
+
+    PostgreSQL's sequences are not visible to DuckDB, so there PostgreSQL itself draws them.
+    """
+    if not _IDENTIFIER.fullmatch(sequence):
+        raise ValueError(f"not a sequence name: {sequence!r}")
+    if count <= 0:
+        return []
     if on_postgres(cur):
-        if not _IDENTIFIER.fullmatch(sequence):
-            raise ValueError(f"not a sequence name: {sequence!r}")
-        return int(postgres_rows(cur, f"SELECT nextval('{sequence}')")[0][0])
-    return int(cur.execute("SELECT nextval(?)", [sequence]).fetchone()[0])
+        rows = postgres_rows(cur, f"SELECT nextval('{sequence}') FROM generate_series(1, {int(count)})")
+    else:
+        rows = cur.execute(f"SELECT nextval('{sequence}') FROM range(?)", [count]).fetchall()
+    return sorted(int(row[0]) for row in rows)
 
 
 def on_postgres(cur: duckdb.DuckDBPyConnection) -> bool:

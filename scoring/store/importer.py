@@ -32,7 +32,7 @@ from scoring.access import Account, require
 from scoring.import_files import LoadedFile, Source, load, sources_from_paths
 from scoring.import_format import FORMATS, IMPORT_ORDER, Problem
 from scoring.import_validation import LISTED_PROBLEMS, Checked, Existing, validate
-from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation
+from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_ids
 
 Progress = Callable[[str, float], None]
 READ_SHARE, CHECK_SHARE = 0.15, 0.25          # of the progress bar; writing takes the rest
@@ -392,8 +392,16 @@ def _write_scorecards(cur: duckdb.DuckDBPyConnection, actor_id: int | None) -> T
         LEFT JOIN current AS c USING (application_id, stage_id, reviewer_id)
         LEFT JOIN same_rows AS m ON m.scorecard_id = c.scorecard_id
         LEFT JOIN stored_rows AS k ON k.scorecard_id = c.scorecard_id""")
+    new_cards = int(cur.execute("SELECT count(*) FROM import_cards WHERE fate <> 'same'").fetchone()[0])
+    card_ids = pd.DataFrame({"card": range(1, new_cards + 1),
+                             "scorecard_id": next_ids(cur, "scorecard_ids", new_cards)})
+    cur.register("import_card_ids", card_ids)
     cur.execute("""CREATE OR REPLACE TEMP TABLE import_new_cards AS
-                   SELECT *, nextval('scorecard_ids') AS scorecard_id FROM import_cards WHERE fate <> 'same'""")
+                   SELECT c.*, i.scorecard_id
+                   FROM (SELECT *, row_number() OVER (ORDER BY application_id, stage_id, reviewer_id) AS card
+                         FROM import_cards WHERE fate <> 'same') AS c
+                   JOIN import_card_ids AS i USING (card)""")
+    cur.unregister("import_card_ids")
     fates = dict(cur.execute("SELECT fate, sum(n) FROM import_cards GROUP BY fate").fetchall())
     if fates.get("changed"):
         cur.execute("""UPDATE scorecards SET status = 'superseded'

@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from scoring.access import Account, require
-from scoring.store.db import Database, DatabaseError, audit
+from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
 from scoring.store.pipeline import SearchFilter
 
 SHORTLIST_STAGE = 4   # stages.code 'client_shortlist'
@@ -322,7 +322,7 @@ def request_replacement(db: Database, actor: Account, placement_id: int, request
     placement_id = _whole_id(placement_id, "placement_id")
     requested_on = _day(requested_on, "requested_on")
     _not_after_today(requested_on, "requested_on", as_of)
-    note = (note or "").strip()
+    note = storable_text("note", (note or "").strip())
 
     def write(cur: duckdb.DuckDBPyConnection) -> int:
         placed = _placement(cur, placement_id)
@@ -341,7 +341,7 @@ def request_replacement(db: Database, actor: Account, placement_id: int, request
             raise DatabaseError(f"requested_on: {requested_on} is after {placed['ref']} ended on "
                                 f"{placed['ended_on']} ({placed['end_reason']}); a replacement is requested "
                                 "while the engagement runs")
-        replacement_id = int(cur.execute("SELECT nextval('replacement_ids')").fetchone()[0])
+        replacement_id = next_id(cur, "replacement_ids")
         external_id = replacement_ref(replacement_id)
         cur.execute("INSERT INTO replacements (replacement_id, external_id, placement_id, requested_on) "
                     "VALUES (?, ?, ?, ?)", [replacement_id, external_id, placement_id, requested_on])
@@ -364,7 +364,7 @@ def _cost(cost_usd, cost_reason: str | None) -> tuple[Decimal, str | None]:
     if cost < 0:
         raise DatabaseError(f"cost_usd: {cost} is negative; a charge is 0 or more USD")
     cost = cost.quantize(Decimal("0.01"))
-    reason = (cost_reason or "").strip() or None
+    reason = storable_text("cost_reason", (cost_reason or "").strip()) or None
     if cost != 0 and reason is None:
         raise DatabaseError(f"cost_reason: replacements are free under the guarantee; a charge of {cost} USD "
                             "needs a reason")

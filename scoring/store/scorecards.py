@@ -15,7 +15,7 @@ import pandas as pd
 
 from scoring.access import Account, PermissionDenied, require
 from scoring.rubric import DIMENSION_CODES, validate_scorecard
-from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_id
+from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_id, storable_text
 
 SCORED_STAGES = (2, 3)
 FINAL_DECISIONS = ("advance", "reject", "hold")
@@ -94,7 +94,7 @@ def _clean(ratings: Mapping[str, int | None], notes: Mapping[str, str]) -> tuple
     for code, value in kept.items():
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
             raise DatabaseError(f"{code}: rating must be a whole number from 1 to 5, got {value!r}")
-    return kept, {code: str(notes.get(code) or "") for code in kept}
+    return kept, {code: storable_text(f"note on {code}", str(notes.get(code) or "")) for code in kept}
 
 
 def _write_ratings(cur: duckdb.DuckDBPyConnection, scorecard_id: int, ratings: dict, notes: dict) -> None:
@@ -191,6 +191,7 @@ def amend(db: Database, actor: Account, application_id: int, stage_id: int, rati
     """Replace one's own submitted scorecard by a new revision; the earlier one is kept, superseded."""
     if not reason or not reason.strip():
         raise DatabaseError("reason: an amendment needs a reason")
+    storable_text("reason", reason)
     _require_complete(ratings, notes)
     kept, kept_notes = _clean(ratings, notes)
 
@@ -239,6 +240,7 @@ def record_final_decision(db: Database, actor: Account, application_id: int, dec
         raise DatabaseError(f"decision: {decision!r} is not one of {', '.join(FINAL_DECISIONS)}")
     if not reason or not reason.strip():
         raise DatabaseError("reason: an adjudicated decision needs a reason")
+    storable_text("reason", reason)
 
     def write(cur) -> None:
         if not cur.execute("SELECT 1 FROM applications WHERE application_id = ?", [application_id]).fetchone():

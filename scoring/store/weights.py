@@ -9,7 +9,7 @@ import pandas as pd
 
 from scoring.access import Account, require
 from scoring.scorecard import DIMENSIONS, validate_weights
-from scoring.store.db import Database, DatabaseError, audit, next_id
+from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
 
 
 def versions(db: Database, actor: Account) -> pd.DataFrame:
@@ -40,6 +40,7 @@ def add_version(db: Database, actor: Account, weights_pct: Mapping[str, float], 
         validate_weights(weights_pct)
     except ValueError as problem:
         raise DatabaseError(f"weights: {problem}") from problem
+    storable_text("note", note)
     if effective_from < today:
         raise DatabaseError(f"effective_from: {effective_from} is in the past; a new version starts today or later")
 

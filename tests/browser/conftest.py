@@ -47,10 +47,11 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(database: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """Start the app as a real server on ``database``; returns the process and its address."""
+def start_server(database: Path | str, log: Path, **settings: str) -> tuple[subprocess.Popen, str]:
+    """Start the app as a real server on ``database`` (a file or a PostgreSQL URL), with extra
+    environment ``settings``; returns the process and its address."""
     port = _free_port()
-    env = {**os.environ, "SCORECARD_DB": str(database)}
+    env = {**os.environ, **settings, "SCORECARD_DB": str(database)}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
@@ -117,7 +118,7 @@ def sign_in(page, url: str | None, email: str) -> None:
 
 def choose_option(page, label: str, text: str) -> None:
     """Pick the option containing ``text`` in the selectbox labelled ``label`` by typing to filter."""
-    box = page.get_by_label(label)
+    box = page.get_by_label(label, exact=True)
     box.scroll_into_view_if_needed()
     box.click()
     page.keyboard.type(text)

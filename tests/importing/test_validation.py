@@ -62,6 +62,7 @@ CATALOGUE = {
         ("scores.csv", 82, "dimension", "for AP-0006 at take_home has no rating for governance"),
     ]),
     "too_many_cells": (1, [("candidates.csv", 8, "", "has 7 cells but the header names 6 columns")]),
+    "nul_character": (1, [("candidates.csv", 3, "full_name", "contains a NUL character (U+0000)")]),
     "rates_not_positive": (2, [
         ("placements.csv", 2, "weekly_rate_usd", "must be above 0"),
         ("placements.csv", 4, "weekly_rate_usd", "must be above 0"),

@@ -17,6 +17,8 @@ import pytest
 from scoring.access import Account
 from scoring.store import Database
 from scoring.store import scorecards
+from scoring.store.db import next_id
+from scoring.store.local_copy import table_names
 
 DEMO_PASSWORD = "demo-password"
 SCORED_STAGES = (2, 3)
@@ -109,8 +111,9 @@ class Agency:
 
     def assign(self, reviewer: Account, application_id: int, stage_id: int) -> Work:
         """Arrange an extra assignment directly in SQL (test set-up only; the store has no such write)."""
-        self.db.scalar("INSERT INTO assignments VALUES (?, ?, ?, ?, ?) RETURNING application_id",
-                        [application_id, stage_id, reviewer.account_id, self.as_of, self.as_of + timedelta(days=3)])
+        self.db.write(lambda cur: cur.execute(
+            "INSERT INTO assignments VALUES (?, ?, ?, ?, ?)",
+            [application_id, stage_id, reviewer.account_id, self.as_of, self.as_of + timedelta(days=3)]))
         return Work(reviewer, application_id, stage_id)
 
     def scored_by_someone_else(self) -> Work:
@@ -168,18 +171,24 @@ class Agency:
             WHERE NOT EXISTS (SELECT 1 FROM applications AS a
                               WHERE a.candidate_id = c.candidate_id AND a.search_id = s.search_id)
             ORDER BY s.search_id, c.candidate_id LIMIT 1""").iloc[0]
-        application_id = int(self.db.scalar(
-            "INSERT INTO applications (external_id, candidate_id, search_id, applied_on) VALUES (?, ?, ?, ?) "
-            "RETURNING application_id",
-            [f"AP-AUDIT-{reviewer.account_id}", int(candidate_id), int(search_id), self.as_of]))
-        self.db.scalar("INSERT INTO stage_decisions (application_id, stage_id, entered_on) VALUES (?, 1, ?) "
-                       "RETURNING application_id", [application_id, self.as_of])
+
+        def enter(cur) -> int:
+            application_id = next_id(cur, "application_ids")
+            cur.execute("INSERT INTO applications (application_id, external_id, candidate_id, search_id, applied_on) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        [application_id, f"AP-AUDIT-{reviewer.account_id}", int(candidate_id), int(search_id),
+                         self.as_of])
+            cur.execute("INSERT INTO stage_decisions (application_id, stage_id, entered_on) VALUES (?, 1, ?)",
+                        [application_id, self.as_of])
+            return application_id
+
+        application_id = self.db.write(enter)
         self.assign(reviewer, application_id, 1)
         return application_id
 
     # -- tables -------------------------------------------------------------------------------
     def tables(self) -> list[str]:
-        return list(self.db.frame("SELECT table_name FROM duckdb_tables() ORDER BY table_name")["table_name"])
+        return sorted(table_names())
 
     def counts(self) -> dict[str, int]:
         return {t: int(self.db.scalar(f'SELECT count(*) FROM "{t}"')) for t in self.tables()}

@@ -2,17 +2,20 @@
 
 Reasons and display names are trimmed of surrounding whitespace by design (the store calls
 ``str.strip`` on them); everything between the ends is kept byte for byte. Notes and tooling
-evidence are kept exactly as given. DuckDB accepts a NUL character in VARCHAR, so it is included.
+evidence are kept exactly as given. The one character refused is NUL (U+0000), which PostgreSQL
+cannot store: every field refuses it, naming itself, on both backends, and nothing is written.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 import duckdb
 import pytest
 
-from scoring.store import accounts, candidates, scorecards, tooling_audit
+from scoring.store import DatabaseError, accounts, candidates, scorecards, tooling_audit
+from scoring.store.db import next_id
 
 LONG = ("O'Brien said \"100%_done\"; DROP TABLE scores; -- \u202e\U0001F680\t" * 250)[:10_000]
 HOSTILE = {
@@ -23,7 +26,6 @@ HOSTILE = {
     "delete audit": "Robert'); DELETE FROM audit_log;--",
     "ten thousand characters": LONG,
     "control characters": "\x07\x1b[31m\r\n\t",
-    "nul": "before\x00after",
     "rtl override": "\u202eevil.exe\u202c",
     "emoji": "\U0001F680 shipped \U0001F469\u200D\U0001F4BB with \U0001F525",
     "percent": "%",
@@ -58,6 +60,13 @@ def literal_matches(db, text: str) -> set[int]:
     return set(found["candidate_id"])
 
 
+def insert_candidate(cur, external_id: str, name: str, email: str) -> int:
+    candidate_id = next_id(cur, "candidate_ids")
+    cur.execute("INSERT INTO candidates (candidate_id, external_id, full_name, email, country, seniority, sourced_on) "
+                "VALUES (?, ?, ?, ?, 'PL', 'mid', DATE '2026-01-05')", [candidate_id, external_id, name, email])
+    return candidate_id
+
+
 @pytest.fixture
 def planted(agency):
     """Two candidates whose names hold a literal '%' and a literal '_'."""
@@ -65,9 +74,7 @@ def planted(agency):
             ("CA-UND", "Li_Wei Underscore", "li_wei.underscore@mail.example")]
     ids = {}
     for external_id, name, email in rows:
-        ids[name] = int(agency.db.scalar(
-            "INSERT INTO candidates (external_id, full_name, email, country, seniority, sourced_on) "
-            "VALUES (?, ?, ?, 'PL', 'mid', DATE '2026-01-05') RETURNING candidate_id", [external_id, name, email]))
+        ids[name] = agency.db.write(lambda cur, row=(external_id, name, email): insert_candidate(cur, *row))
     return ids
 
 
@@ -169,6 +176,47 @@ def test_amendment_reasons_are_stored_and_read_back_exactly(agency):
                                 [amended]) == text.strip()
 
 
+# -- the NUL character ----------------------------------------------------------------------------
+
+NUL_TEXT = "before\x00after"
+NUL_WRITES = {   # a write carrying NUL_TEXT in one field -> the field the refusal names
+    "scorecard note": (lambda a, w: scorecards.submit(a.db, w.reviewer, w.application_id, w.stage_id, RATINGS,
+                                                      {**notes_of("fine"), "monitoring": NUL_TEXT}),
+                       "note on monitoring"),
+    "adjudication reason": (lambda a, w: scorecards.record_final_decision(a.db, a.lead, w.application_id, "hold",
+                                                                          NUL_TEXT), "reason"),
+    "display name": (lambda a, w: accounts.create_account(a.db, a.admin, "nul@demo.example", NUL_TEXT, "reviewer",
+                                                          None), "display_name"),
+    "tooling evidence": (lambda a, w: tooling_audit.submit_audit(
+        a.db, a.reviewer, a.open_tooling_audit(), [{"tool": "Airflow", "claimed": True, "verified": True,
+                                                    "evidence": NUL_TEXT}], a.as_of), "row 1 (Airflow), evidence"),
+}
+
+
+@pytest.mark.parametrize("write", list(NUL_WRITES), ids=list(NUL_WRITES))
+def test_a_nul_character_is_refused_naming_the_field_and_nothing_is_written(agency, write):
+    attempt, field = NUL_WRITES[write]
+    [work] = scored_work(agency, 1)
+    if write == "tooling evidence":
+        agency.open_tooling_audit()          # arranged before the snapshot: set-up, not the refused write
+    before = agency.fingerprint()
+
+    with pytest.raises(DatabaseError, match=f"^{re.escape(field)}: contains a NUL character"):
+        attempt(agency, work)
+
+    assert agency.fingerprint() == before
+
+
+def test_an_amendment_reason_with_a_nul_character_is_refused(agency):
+    [work] = scored_work(agency, 1)
+    scorecards.submit(agency.db, work.reviewer, work.application_id, work.stage_id, RATINGS, notes_of("first"))
+    before = agency.fingerprint()
+    with pytest.raises(DatabaseError, match="^reason: contains a NUL character"):
+        scorecards.amend(agency.db, work.reviewer, work.application_id, work.stage_id, RATINGS, notes_of("again"),
+                         NUL_TEXT)
+    assert agency.fingerprint() == before
+
+
 # -- wildcards ----------------------------------------------------------------------------------
 
 def test_percent_and_underscore_match_only_themselves(agency, planted):
@@ -205,7 +253,7 @@ def test_every_table_survives_hostile_text_in_every_field(agency, planted):
         candidates.find_candidates(agency.db, agency.reviewer, text)
         candidates.find_candidates(agency.db, agency.lead, text)
     tools = ["Airflow", "MLflow", "KServe", "Kubeflow", "Prefect", "Dagster", "Neptune", "Triton", "BentoML",
-             "Seldon", "TorchServe", "Evidently", "Arize", "Feast", "DVC"]
+             "Seldon", "TorchServe", "Evidently", "Arize", "Feast"]
     assert len(tools) == len(texts)
     claimed_before = agency.db.scalar(
         "SELECT count(*) FROM tooling_evidence WHERE candidate_id = (SELECT candidate_id FROM applications "

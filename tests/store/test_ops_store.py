@@ -16,6 +16,8 @@ import pytest
 from scoring.access import PermissionDenied
 from scoring.reports.ops import ops_report
 from scoring.store import Database, DatabaseError, ops
+from scoring.store.db import next_id
+from scoring.store.local_copy import table_names
 from scoring.store.pipeline import SearchFilter
 from tests.ops_fixture import AS_OF, build, person
 from tests.store.conftest import changed_tables
@@ -36,7 +38,7 @@ def db(template, tmp_path):
 
 
 def fingerprint(db: Database) -> dict[str, tuple[int, int]]:
-    tables = db.frame("SELECT table_name FROM duckdb_tables() ORDER BY table_name")["table_name"]
+    tables = sorted(table_names())
     return {t: tuple(int(v) for v in db.frame(
         f'SELECT count(*) AS n, coalesce(bit_xor(hash(t)), 0) AS h FROM "{t}" AS t').iloc[0]) for t in tables}
 
@@ -180,9 +182,14 @@ def test_a_request_on_the_first_day_or_the_last_is_accepted(db):
 # -- fulfilment ----------------------------------------------------------------------------------------------
 def add_placement(db: Database, application_id: int, accepted_on: str, first_day: str) -> int:
     """Set-up only: a placement made outside the ops store (the hiring flow owns placements)."""
-    return int(db.scalar("INSERT INTO placements (external_id, application_id, weekly_rate_usd, accepted_on, "
-                         "first_day) VALUES (?, ?, 700, ?, ?) RETURNING placement_id",
-                         [f"PL-NEW-{application_id}", application_id, accepted_on, first_day]))
+    def insert(cur) -> int:
+        placement_id = next_id(cur, "placement_ids")
+        cur.execute("INSERT INTO placements (placement_id, external_id, application_id, weekly_rate_usd, accepted_on, "
+                    "first_day) VALUES (?, ?, ?, 700, ?, ?)",
+                    [placement_id, f"PL-NEW-{application_id}", application_id, accepted_on, first_day])
+        return placement_id
+
+    return db.write(insert)
 
 
 def test_fulfilment_links_the_new_placement_ends_the_old_one_and_is_audited(db):
