@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import select
+import subprocess
+import time
 from datetime import date
 from pathlib import Path
 
@@ -56,3 +60,19 @@ def sample_db(empty_db) -> Database:
     result = run_import(empty_db, sample_sources())
     assert result.ok, [str(p) for p in result.problems]
     return empty_db
+
+
+def wait_for_output(process: subprocess.Popen, words: str, seconds: float = 240) -> str:
+    """Read the child's progress output until ``words`` appear; return what was read."""
+    seen, deadline = b"", time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stderr], [], [], 0.05)
+        if ready:
+            chunk = os.read(process.stderr.fileno(), 65536)
+            if not chunk:
+                break
+            seen += chunk
+            if words.encode() in seen:
+                return seen.decode(errors="replace")
+    process.kill()
+    raise AssertionError(f"the import never reported {words!r}; it said: {seen.decode(errors='replace')[-2000:]}")

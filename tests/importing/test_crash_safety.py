@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import select
 import shutil
 import signal
 import subprocess
@@ -15,32 +14,15 @@ import pytest
 
 from scoring.import_synthetic import synthetic_frames, write_file_set
 from scoring.store import Database
-from tests.importing.conftest import ROOT, fingerprints
+from tests.importing.conftest import ROOT, fingerprints, wait_for_output
 
 SCORE_ROWS = 300_000
-WAIT_SECONDS = 240
 
 
 @pytest.fixture(scope="module")
 def large_file_set(tmp_path_factory):
     """A generated agency of 15,000 applications and 300,000 score rows, ids prefixed CX."""
     return write_file_set(tmp_path_factory.mktemp("large"), synthetic_frames(SCORE_ROWS, prefix="CX"))
-
-
-def _wait_for(process: subprocess.Popen, words: str) -> str:
-    """Read the child's progress output until ``words`` appear; return what was read."""
-    seen, deadline = b"", time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stderr], [], [], 0.05)
-        if ready:
-            chunk = os.read(process.stderr.fileno(), 65536)
-            if not chunk:
-                break
-            seen += chunk
-            if words.encode() in seen:
-                return seen.decode(errors="replace")
-    process.kill()
-    raise AssertionError(f"the import never reported {words!r}; it said: {seen.decode(errors='replace')[-2000:]}")
 
 
 @pytest.mark.slow
@@ -54,7 +36,7 @@ def test_an_import_killed_while_writing_leaves_the_database_as_before(demo_file,
 
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        output = _wait_for(process, moment)
+        output = wait_for_output(process, moment)
         assert "checking scores" in output                  # validation passed: it is writing
         time.sleep(0.25)                                    # well inside that table's insert
         assert process.poll() is None, "the import finished before it could be interrupted"
@@ -83,7 +65,7 @@ def test_the_same_import_left_to_finish_writes_everything(demo_file, large_file_
     shutil.copy(demo_file, path)
     command = [sys.executable, "-m", "scoring.cli", "import", str(large_file_set["clients"].parent), "--db", str(path)]
 
-    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=WAIT_SECONDS)
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
 
     assert finished.returncode == 0, finished.stderr[-2000:]
     with duckdb.connect(str(path), read_only=True) as con:

@@ -1,23 +1,35 @@
-"""Several replicas, one truth: separate processes on one PostgreSQL database see each other's writes."""
+"""Several replicas, one truth: separate processes on one PostgreSQL database see each other's writes,
+and one dying in the middle of a write leaves nothing half-written while the others carry on.
+
+The browser-level test, two app servers with one stopped mid-way, is tests/browser/test_replicas.py.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import socket
+import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from scoring.access import Account
+from scoring.import_synthetic import synthetic_frames, write_file_set
 from scoring.store import Database, scorecards
+from scoring.store.local_copy import table_names
 from tests.conftest import DEMO_AS_OF, account
+from tests.importing.conftest import wait_for_output
 
 ROOT = Path(__file__).resolve().parents[2]
-STARTUP_SECONDS = 30
+IMPORT_SCORE_ROWS = 150_000
+RATINGS = {"infrastructure": 3, "deployment": 4, "monitoring": 2, "automation": 3, "governance": 4}
+
+
+def row_counts(db: Database) -> dict[str, int]:
+    return {t: int(db.scalar(f"SELECT count(*) FROM {t}")) for t in table_names()}
 
 
 def _open_work(db: Database, how_many: int) -> list[tuple[int, int, int]]:
@@ -65,51 +77,34 @@ def test_two_processes_submit_at_once_and_each_sees_both(pg_demo_url):
         db.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _healthy(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as answer:
-            return answer.status == 200
-    except OSError:
-        return False
-
-
 @pytest.mark.slow
-def test_two_streamlit_servers_serve_from_one_postgres(pg_demo_url, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    env = {**os.environ, "SCORECARD_DB": pg_demo_url}
-    ports = [_free_port(), _free_port()]
-    servers = [subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                                 "--server.headless", "true", "--server.port", str(port),
-                                 "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-               for port in ports]
+def test_a_replica_killed_while_importing_writes_nothing_and_another_carries_on(pg_demo_url, tmp_path):
+    files = write_file_set(tmp_path / "files", synthetic_frames(IMPORT_SCORE_ROWS, prefix="CX"))
+    survivor = Database(pg_demo_url)
     try:
-        deadline = time.time() + STARTUP_SECONDS
-        while not all(_healthy(p) for p in ports) and time.time() < deadline:
-            time.sleep(0.2)
-        assert all(_healthy(p) for p in ports)
-    finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=10)
+        before = row_counts(survivor)
+        command = [sys.executable, "-m", "scoring.cli", "import", str(files["clients"].parent), "--db", pg_demo_url]
+        doomed = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            assert "checking scores" in wait_for_output(doomed, "writing scores")
+            time.sleep(0.25)                                  # inside the scores insert
+            assert doomed.poll() is None, "the import finished before it could be killed"
+            os.kill(doomed.pid, signal.SIGKILL)
+            assert doomed.wait(timeout=60) == -signal.SIGKILL
+        finally:
+            if doomed.poll() is None:
+                doomed.kill()
+            doomed.stdout.close()
+            doomed.stderr.close()
 
-    # The pipeline page itself, rendered against PostgreSQL (a server only renders for a browser session).
-    monkeypatch.setenv("SCORECARD_DB", pg_demo_url)
-    db = Database(pg_demo_url)
-    try:
-        lead = account(db, "hiring_lead")
+        [work] = _open_work(survivor, 1)                       # the other replica goes on writing
+        row = survivor.frame("SELECT email, display_name, role FROM accounts WHERE account_id = ?", [work[0]]).iloc[0]
+        reviewer = Account(work[0], row["email"], row["display_name"], row["role"])
+        scorecards.submit(survivor, reviewer, work[1], work[2], RATINGS, {})
+
+        after = row_counts(survivor)
+        assert {t: after[t] - before[t] for t in after if after[t] != before[t]} == {
+            "scorecards": 1, "scores": 5, "audit_log": 1}
+        assert survivor.scalar("SELECT count(*) FROM candidates WHERE external_id LIKE 'CX-%'") == 0
     finally:
-        db.close()
-    at = AppTest.from_file(str(ROOT / "pages" / "pipeline.py"), default_timeout=60)
-    at.session_state["account"] = lead
-    at.run()
-    assert not at.exception
-    assert {m.label for m in at.metric} >= {"Open searches"}
+        survivor.close()
