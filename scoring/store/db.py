@@ -129,8 +129,10 @@ class Database:
         self.location = str(location)
         self.is_postgres = is_postgres_location(self.location)
         self._lock = threading.Lock()
+        self._catalog: str | None = None      # the attached database cursors start in, if not the root's own
         if self.is_postgres:
             self._root = _open_postgres(self.location)
+            self._catalog = POSTGRES_CATALOG
             self.refresh_seconds = float(os.environ.get(REFRESH_SETTING) or DEFAULT_REFRESH_SECONDS)
             self._copy = None
             self._copy_lock = threading.Lock()
@@ -154,8 +156,8 @@ class Database:
         """A fresh cursor on the shared database, safe to use from the calling thread."""
         with self._lock:
             cur = self._root.cursor()
-        if self.is_postgres:
-            cur.execute(f"USE {POSTGRES_CATALOG}")   # a cursor starts in DuckDB's own catalog otherwise
+        if self._catalog:
+            cur.execute(f"USE {self._catalog}")   # a cursor starts in the root's own catalog otherwise
         return cur
 
     def frame(self, sql: str, params: dict[str, Any] | list[Any] | None = None) -> pd.DataFrame:

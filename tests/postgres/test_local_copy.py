@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pandas as pd
 import pytest
 
@@ -104,3 +106,21 @@ def test_a_transaction_that_commits_after_a_newer_one_still_moves_the_version(re
         assert replica.reader().scalar("SELECT count(*) FROM audit_log WHERE entity_key LIKE 'drawn first%'") == 1
     finally:
         late.close()
+
+
+def attached(db: Database) -> set[str]:
+    return set(db.frame("SELECT database_name FROM duckdb_databases()")["database_name"])
+
+
+def test_a_replaced_copy_still_answers_its_reader_and_is_released_once_unused(replica):
+    older = replica.reader()
+    note(replica, "moves the data on")
+    newer = replica.reader()
+    assert older.scalar("SELECT count(*) FROM audit_log") + 1 == newer.scalar("SELECT count(*) FROM audit_log")
+
+    catalog = older._catalog
+    assert catalog in attached(replica)
+    del older
+    gc.collect()
+    assert catalog not in attached(replica)
+    assert newer._catalog in attached(replica)

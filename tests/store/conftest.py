@@ -17,8 +17,8 @@ import pytest
 from scoring.access import Account
 from scoring.store import Database
 from scoring.store import scorecards
+from scoring.store.archive import schema_description
 from scoring.store.db import next_id
-from scoring.store.local_copy import table_names
 
 DEMO_PASSWORD = "demo-password"
 SCORED_STAGES = (2, 3)
@@ -188,7 +188,7 @@ class Agency:
 
     # -- tables -------------------------------------------------------------------------------
     def tables(self) -> list[str]:
-        return sorted(table_names())
+        return existing_tables(self.db)
 
     def counts(self) -> dict[str, int]:
         return {t: int(self.db.scalar(f'SELECT count(*) FROM "{t}"')) for t in self.tables()}
@@ -222,3 +222,9 @@ def agency(demo_db) -> Agency:
 def diff():
     """``diff(before, after)``: the set of tables that changed between two fingerprints."""
     return changed_tables
+
+
+def existing_tables(db: Database) -> list[str]:
+    """The base tables the database holds now, read from its catalog (so a dropped table would show)."""
+    with db.cursor() as cur:
+        return sorted(schema_description(cur))

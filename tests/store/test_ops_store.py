@@ -17,10 +17,9 @@ from scoring.access import PermissionDenied
 from scoring.reports.ops import ops_report
 from scoring.store import Database, DatabaseError, ops
 from scoring.store.db import next_id
-from scoring.store.local_copy import table_names
 from scoring.store.pipeline import SearchFilter
 from tests.ops_fixture import AS_OF, build, person
-from tests.store.conftest import changed_tables
+from tests.store.conftest import changed_tables, existing_tables
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +37,7 @@ def db(template, tmp_path):
 
 
 def fingerprint(db: Database) -> dict[str, tuple[int, int]]:
-    tables = sorted(table_names())
+    tables = existing_tables(db)
     return {t: tuple(int(v) for v in db.frame(
         f'SELECT count(*) AS n, coalesce(bit_xor(hash(t)), 0) AS h FROM "{t}" AS t').iloc[0]) for t in tables}
 
