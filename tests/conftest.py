@@ -28,9 +28,8 @@ SMALL_DEMO = DemoConfig(candidates=3_000, seed=11, as_of=DEMO_AS_OF)
 @pytest.fixture
 def empty_db(tmp_path) -> Database:
     """A new database file holding only the schema and its reference rows."""
-    db = Database(tmp_path / "empty.duckdb")
-    yield db
-    db.close()
+    with Database(tmp_path / "empty.duckdb") as db:
+        yield db
 
 
 @pytest.fixture(scope="session")
@@ -46,9 +45,8 @@ def demo_db(demo_file, tmp_path) -> Database:
     """A private copy of the small demo agency that a test may write to."""
     path = tmp_path / "demo.duckdb"
     shutil.copy(demo_file, path)
-    db = Database(path)
-    yield db
-    db.close()
+    with Database(path) as db:
+        yield db
 
 
 def account(db: Database, role: str, index: int = 0) -> Account:

@@ -147,6 +147,12 @@ class Database:
     def close(self) -> None:
         self._root.close()
 
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the database file (PostgreSQL keeps its own log: nothing to do)."""
         if not self.is_postgres:

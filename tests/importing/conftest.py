@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import select
+import signal
 import subprocess
 import time
 from datetime import date
@@ -76,3 +77,22 @@ def wait_for_output(process: subprocess.Popen, words: str, seconds: float = 240)
                 return seen.decode(errors="replace")
     process.kill()
     raise AssertionError(f"the import never reported {words!r}; it said: {seen.decode(errors='replace')[-2000:]}")
+
+
+def kill_while(process: subprocess.Popen, words: str) -> str:
+    """SIGKILL ``process`` a moment after its progress output says ``words``; return what it said.
+
+    It must still be running then: a process that finished first proves nothing about a crash.
+    """
+    try:
+        output = wait_for_output(process, words)
+        time.sleep(0.25)                                    # well inside that step
+        assert process.poll() is None, f"the process finished before it could be killed while {words}"
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=60) == -signal.SIGKILL
+        return output
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stdout.close()
+        process.stderr.close()

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 
 import duckdb
 import pytest
 
 from scoring.import_synthetic import synthetic_frames, write_file_set
 from scoring.store import Database
-from tests.importing.conftest import ROOT, fingerprints, wait_for_output
+from tests.importing.conftest import ROOT, fingerprints, kill_while
 
 SCORE_ROWS = 300_000
 
@@ -35,18 +32,7 @@ def test_an_import_killed_while_writing_leaves_the_database_as_before(demo_file,
     command = [sys.executable, "-m", "scoring.cli", "import", str(large_file_set["clients"].parent), "--db", str(path)]
 
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        output = wait_for_output(process, moment)
-        assert "checking scores" in output                  # validation passed: it is writing
-        time.sleep(0.25)                                    # well inside that table's insert
-        assert process.poll() is None, "the import finished before it could be interrupted"
-        os.kill(process.pid, signal.SIGKILL)
-        assert process.wait(timeout=60) == -signal.SIGKILL
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.stdout.close()
-        process.stderr.close()
+    assert "checking scores" in kill_while(process, moment)     # validation passed: it was writing
 
     db = Database(path)                                     # opens again, replaying its log if it must
     try:

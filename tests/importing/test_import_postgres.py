@@ -29,9 +29,8 @@ from tests.importing.test_import import (  # noqa: F401  (collected here, agains
 @pytest.fixture
 def empty_db(pg_url) -> Database:
     """A new PostgreSQL database holding only the schema and its reference rows."""
-    db = Database(pg_url)
-    yield db
-    db.close()
+    with Database(pg_url) as db:
+        yield db
 
 
 def test_the_import_command_writes_into_postgres(pg_url, capsys):

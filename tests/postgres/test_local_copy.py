@@ -23,9 +23,8 @@ def replica(pg_demo_url) -> Database:
 
 @pytest.fixture
 def other_replica(pg_demo_url) -> Database:
-    db = Database(pg_demo_url)
-    yield db
-    db.close()
+    with Database(pg_demo_url) as db:
+        yield db
 
 
 def note(db: Database, text: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -39,3 +41,19 @@ def test_every_page_renders_from_postgres(spec, pg_pages_url, monkeypatch):
 def test_a_page_on_a_duckdb_file_says_nothing_about_freshness(open_page):
     at = open_page("pages/pipeline.py", "hiring_lead")
     assert not any("Figures as of" in caption.value for caption in at.sidebar.caption)
+
+
+def test_a_replica_takes_its_first_copy_while_the_first_visitor_signs_in(postgres, pg_demo_template, monkeypatch):
+    from ui.context import _open
+
+    url = postgres.create(template=pg_demo_template)
+    monkeypatch.setenv("SCORECARD_DB", url)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert at.button[0].label == "Sign in" and not at.exception
+
+    replica = _open(url)                   # the handle the sign-in page opened
+    deadline = time.monotonic() + 30
+    while replica._copy is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert replica._copy is not None

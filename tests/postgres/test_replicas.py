@@ -7,8 +7,6 @@ The browser-level test, two app servers with one stopped mid-way, is tests/brows
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -21,7 +19,7 @@ from scoring.import_synthetic import synthetic_frames, write_file_set
 from scoring.store import Database, scorecards
 from scoring.store.local_copy import table_names
 from tests.conftest import DEMO_AS_OF, account
-from tests.importing.conftest import wait_for_output
+from tests.importing.conftest import kill_while
 
 ROOT = Path(__file__).resolve().parents[2]
 IMPORT_SCORE_ROWS = 150_000
@@ -85,17 +83,7 @@ def test_a_replica_killed_while_importing_writes_nothing_and_another_carries_on(
         before = row_counts(survivor)
         command = [sys.executable, "-m", "scoring.cli", "import", str(files["clients"].parent), "--db", pg_demo_url]
         doomed = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            assert "checking scores" in wait_for_output(doomed, "writing scores")
-            time.sleep(0.25)                                  # inside the scores insert
-            assert doomed.poll() is None, "the import finished before it could be killed"
-            os.kill(doomed.pid, signal.SIGKILL)
-            assert doomed.wait(timeout=60) == -signal.SIGKILL
-        finally:
-            if doomed.poll() is None:
-                doomed.kill()
-            doomed.stdout.close()
-            doomed.stderr.close()
+        assert "checking scores" in kill_while(doomed, "writing scores")
 
         [work] = _open_work(survivor, 1)                       # the other replica goes on writing
         row = survivor.frame("SELECT email, display_name, role FROM accounts WHERE account_id = ?", [work[0]]).iloc[0]

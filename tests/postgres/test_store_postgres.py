@@ -17,16 +17,14 @@ NOTES: dict[str, str] = {}
 
 @pytest.fixture
 def pg_demo(pg_demo_url) -> Database:
-    db = Database(pg_demo_url)
-    yield db
-    db.close()
+    with Database(pg_demo_url) as db:
+        yield db
 
 
 @pytest.fixture
 def file_demo(demo_file) -> Database:
-    db = Database(demo_file)
-    yield db
-    db.close()
+    with Database(demo_file) as db:
+        yield db
 
 
 def open_work(db: Database, reviewer: Account) -> list[tuple[int, int]]:

@@ -14,6 +14,5 @@ from tests.reports.test_validity_report import (  # noqa: F401  (collected here,
 
 @pytest.fixture
 def demo_db(pg_demo_url) -> Database:
-    db = Database(pg_demo_url)
-    yield db
-    db.close()
+    with Database(pg_demo_url) as db:
+        yield db

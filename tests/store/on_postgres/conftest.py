@@ -13,16 +13,14 @@ from scoring.store import Database
 
 @pytest.fixture
 def demo_db(pg_demo_url) -> Database:
-    db = Database(pg_demo_url)
-    yield db
-    db.close()
+    with Database(pg_demo_url) as db:
+        yield db
 
 
 @pytest.fixture
 def empty_db(pg_url) -> Database:
-    db = Database(pg_url)
-    yield db
-    db.close()
+    with Database(pg_url) as db:
+        yield db
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +35,5 @@ def template(postgres) -> str:
 
 @pytest.fixture
 def db(postgres, template) -> Database:
-    handle = Database(postgres.create(template=template))
-    yield handle
-    handle.close()
+    with Database(postgres.create(template=template)) as handle:
+        yield handle
