@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 
 import pytest
@@ -9,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from scoring.access import PERMISSIONS
 from scoring.store import Database
+from scoring.store.db import audit
 from tests.conftest import ROOT, account
 from ui.navigation import PAGES
 
@@ -57,3 +59,26 @@ def test_a_replica_takes_its_first_copy_while_the_first_visitor_signs_in(postgre
     while replica._copy is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert replica._copy is not None
+
+
+def test_pages_rereading_after_writes_leave_only_the_newest_copy_in_memory(postgres, pg_demo_template, monkeypatch):
+    from ui.context import _open
+
+    url = postgres.create(template=pg_demo_template)
+    monkeypatch.setenv("SCORECARD_DB", url)
+    replica = _open(url)
+    at = AppTest.from_file(str(ROOT / "pages" / "pipeline.py"), default_timeout=60)
+    at.session_state["account"] = account(replica, "hiring_lead")
+    taken = []
+    for write in range(3):
+        at.run()
+        assert not at.exception
+        taken.append(replica.reader()._catalog)
+        replica.write(lambda cur, n=write: audit(cur, None, "note", "test", f"write {n}"))
+    at.run()
+    taken.append(replica.reader()._catalog)
+
+    gc.collect()
+    assert len(set(taken)) == 4                 # each rerun after a write read a new copy
+    copies = replica.frame("SELECT database_name FROM duckdb_databases() WHERE database_name LIKE 'local_copy_%'")
+    assert copies["database_name"].tolist() == [taken[-1]]
