@@ -41,6 +41,7 @@ class Server:
 
     bin_dir: Path
     port: int
+    home: Path
     _names: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def url(self, name: str) -> str:
@@ -54,6 +55,14 @@ class Server:
             command += ["-T", template]
         subprocess.run([*command, name], check=True, capture_output=True)
         return self.url(name)
+
+
+    def restart(self) -> None:
+        """Stop the server (closing every connection) and start it again on the same port."""
+        # With a log file of its own, the new server holds none of this call's pipes open.
+        subprocess.run(_as_server_user([str(self.bin_dir / "pg_ctl"), "-D", str(self.home / "data"), "-m", "fast",
+                                        "-l", str(self.home / "server.log"), "-w", "restart"]),
+                       check=True, capture_output=True, timeout=60)
 
 
 def _as_server_user(command: list[str]) -> list[str]:
@@ -77,7 +86,7 @@ def running_server(binaries: Path) -> Iterator[Server]:
                                     "-o", f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off"
                                     " -c max_connections=200", "start"]), check=True, capture_output=True)
     try:
-        yield Server(binaries, port)
+        yield Server(binaries, port, home)
     finally:
         subprocess.run(_as_server_user([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
         shutil.rmtree(home, ignore_errors=True)

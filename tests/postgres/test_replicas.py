@@ -1,5 +1,6 @@
 """Several replicas, one truth: separate processes on one PostgreSQL database see each other's writes,
-and one dying in the middle of a write leaves nothing half-written while the others carry on.
+one dying in the middle of a write leaves nothing half-written while the others carry on, and a
+replica outlives a restart of PostgreSQL itself.
 
 The browser-level test, two app servers with one stopped mid-way, is tests/browser/test_replicas.py.
 """
@@ -17,9 +18,11 @@ import pytest
 from scoring.access import Account
 from scoring.import_synthetic import synthetic_frames, write_file_set
 from scoring.store import Database, scorecards
+from scoring.store.db import audit
 from scoring.store.local_copy import table_names
 from tests.conftest import DEMO_AS_OF, account
 from tests.importing.conftest import kill_while
+from tests.postgres.server import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 IMPORT_SCORE_ROWS = 150_000
@@ -96,3 +99,17 @@ def test_a_replica_killed_while_importing_writes_nothing_and_another_carries_on(
         assert survivor.scalar("SELECT count(*) FROM candidates WHERE external_id LIKE 'CX-%'") == 0
     finally:
         survivor.close()
+
+
+def test_a_replica_rides_out_a_postgresql_restart(postgres):
+    """The database restarting (an upgrade, a fail-over) breaks every connection; the replica reconnects."""
+    with running_server(postgres.bin_dir) as server:           # a server of its own, to restart
+        with Database(server.create()) as replica:
+            replica.write(lambda cur: audit(cur, None, "note", "test", "before the restart"))
+            assert replica.reader().data_version() == 1
+
+            server.restart()
+
+            replica.write(lambda cur: audit(cur, None, "note", "test", "after the restart"))
+            assert replica.data_version() == 2
+            assert replica.reader().scalar("SELECT count(*) FROM audit_log") == 2
