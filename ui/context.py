@@ -14,10 +14,12 @@ import streamlit as st
 
 from scoring.access import Account, PermissionDenied
 from scoring.store.db import (DEFAULT_LOCATION, Database, DatabaseError, database_location,
-                               is_constraint_violation)
+                               is_constraint_violation, is_unreachable)
 
 T = TypeVar("T")
 ACCOUNT_KEY = "account"
+UNREACHABLE = ("The database cannot be reached right now, so nothing was saved and this part of the page cannot "
+               "be shown. Try again in a moment.")
 
 
 @st.cache_resource(show_spinner=False)
@@ -25,8 +27,16 @@ def _open(location: str) -> Database:
     db = Database(location)
     if db.is_postgres:
         # Take the local copy while the first visitor is still signing in, not on their first page.
-        threading.Thread(target=db.reader, name="first-local-copy", daemon=True).start()
+        threading.Thread(target=_take_first_copy, args=(db,), name="first-local-copy", daemon=True).start()
     return db
+
+
+def _take_first_copy(db: Database) -> None:
+    try:
+        db.reader()
+    except duckdb.Error as error:
+        if not is_unreachable(error):     # unreachable: the first page to read tries again, and says so
+            raise
 
 
 def database() -> Database:
@@ -88,6 +98,10 @@ def freshness_note() -> None:
     if not db.is_postgres:
         return
     copy = db.reader()
+    if not db.reachable:
+        st.sidebar.warning(f"The database cannot be reached. Figures are from {copy.taken_at:%H:%M:%S} UTC, "
+                           "the last copy this server took; nothing can be saved until the database is back.")
+        return
     st.sidebar.caption(f"Figures as of {copy.taken_at:%H:%M:%S} UTC: changes made through other servers "
                        f"appear within {db.refresh_seconds:g} s.")
 
@@ -100,6 +114,9 @@ def guarded(body: Callable[[], None]) -> None:
     except PermissionDenied as refusal:
         st.error(f"Not allowed: {refusal}")
     except (DatabaseError, duckdb.Error) as refusal:
+        if is_unreachable(refusal):
+            st.error(UNREACHABLE)
+            return
         if isinstance(refusal, duckdb.Error) and not is_constraint_violation(refusal):
             raise
         st.error(f"Nothing was saved: {refusal}")
@@ -107,7 +124,7 @@ def guarded(body: Callable[[], None]) -> None:
 
 def today() -> date:
     """The date figures are computed as of: the demo's own 'today' when the data is a demo."""
-    stored = database().metadata("demo_as_of")
+    stored = database().reader().metadata("demo_as_of")
     return date.fromisoformat(stored) if stored else date.today()
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import duckdb
 import streamlit as st
 
 from scoring.access import ROLE_LABELS
 from scoring.store.accounts import SignInError, account_for_email, authenticate
-from ui.context import ACCOUNT_KEY, account, database
+from scoring.store.db import is_unreachable
+from ui.context import ACCOUNT_KEY, UNREACHABLE, account, database
 
 
 def oidc_configured() -> bool:
@@ -19,10 +21,15 @@ def oidc_configured() -> bool:
 
 def sign_in_page() -> None:
     """The only page a signed-out visitor can reach: the sign-in form or the single sign-on button."""
-    if oidc_configured():
-        _oidc_sign_in()
-    else:
-        _local_sign_in()
+    try:
+        if oidc_configured():
+            _oidc_sign_in()
+        else:
+            _local_sign_in()
+    except duckdb.Error as error:
+        if not is_unreachable(error):
+            raise
+        st.error(UNREACHABLE)
 
 
 def _local_sign_in() -> None:

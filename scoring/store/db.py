@@ -35,6 +35,9 @@ SCHEMA_LOCK_KEY = 4_217_903_311
 _POSTGRES_REFUSAL = re.compile(r"violates (unique|foreign key|check|not-null|exclusion) constraint")
 #: PostgreSQL's words for a transaction that lost to a concurrent one and may simply be run again.
 _POSTGRES_CONFLICT = re.compile(r"deadlock detected|could not serialize access")
+#: The words of a PostgreSQL server that cannot be reached, or that dropped the connection.
+_POSTGRES_UNREACHABLE = re.compile(r"Unable to connect to Postgres|server closed the connection|"
+                                   r"terminating connection|connection to server .* failed|no connection to the server")
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 DEFAULT_LOCATION = PROJECT_ROOT / "data" / "scorecard.duckdb"
 LOCATION_SETTING = "SCORECARD_DB"
@@ -78,6 +81,11 @@ def is_write_conflict(error: BaseException) -> bool:
     if isinstance(error, duckdb.TransactionException):
         return True
     return isinstance(error, duckdb.Error) and _POSTGRES_CONFLICT.search(str(error)) is not None
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """Whether ``error`` means the PostgreSQL server could not be reached (down, restarting, cut off)."""
+    return isinstance(error, duckdb.Error) and _POSTGRES_UNREACHABLE.search(str(error)) is not None
 
 
 def postgres_schema() -> str:
@@ -138,6 +146,7 @@ class Database:
             self._copy_lock = threading.Lock()
             self._wrote_since_copy = False
             self._checked_at = 0.0
+            self.reachable = True          # as of the last look for other replicas' writes
             return
         if self.location != ":memory:":
             Path(self.location).parent.mkdir(parents=True, exist_ok=True)
@@ -225,7 +234,8 @@ class Database:
         The copy is retaken on the first read after this process writes (a writer sees its own
         write at once), and when a check, made at most every ``refresh_seconds``, finds that another
         replica has written. So another replica's change shows within ``refresh_seconds`` plus the
-        time a copy takes; :attr:`LocalCopy.taken_at` says how old the figures are.
+        time a copy takes; :attr:`LocalCopy.taken_at` says how old the figures are. While that check
+        cannot reach PostgreSQL, :attr:`reachable` is False and the last copy goes on serving reads.
         """
         if not self.is_postgres:
             return self
@@ -235,7 +245,13 @@ class Database:
             if self._copy is None or self._copy_is_stale():
                 self._wrote_since_copy = False
                 self._checked_at = time.monotonic()
-                self._copy = take_copy(self)
+                try:
+                    self._copy = take_copy(self)
+                    self.reachable = True
+                except duckdb.Error as error:
+                    if self._copy is None or not is_unreachable(error):
+                        raise
+                    self.reachable = False
             return self._copy
 
     def _copy_is_stale(self) -> bool:
@@ -244,7 +260,15 @@ class Database:
         if time.monotonic() - self._checked_at < self.refresh_seconds:
             return False
         self._checked_at = time.monotonic()
-        return self.data_version() != self._copy.version
+        try:
+            version = self.data_version()
+        except duckdb.Error as error:
+            if not is_unreachable(error):
+                raise
+            self.reachable = False        # keep serving the last copy until PostgreSQL is back
+            return False
+        self.reachable = True
+        return version != self._copy.version
 
     def metadata(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM metadata WHERE key = ?", [key])

@@ -10,6 +10,7 @@ the analytics run at the speed of the embedded DuckDB file.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import threading
@@ -95,7 +96,8 @@ def take_copy(source: Database) -> LocalCopy:
                 cur.execute(f"CREATE TABLE {catalog}.{name} AS FROM {name}")
             cur.execute("COMMIT")
         except BaseException:
-            cur.execute("ROLLBACK")
+            with contextlib.suppress(duckdb.Error):    # a lost connection has nothing left to roll back
+                cur.execute("ROLLBACK")
             cur.execute(f"DETACH {catalog}")
             raise
         cur.execute(f"USE {catalog}")

@@ -6,6 +6,7 @@ The server trusts local connections and skips fsync: it holds only throw-away da
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import pwd
@@ -14,7 +15,6 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,12 +56,22 @@ class Server:
         subprocess.run([*command, name], check=True, capture_output=True)
         return self.url(name)
 
+    def start(self) -> None:
+        self._pg_ctl("-o", f"-p {self.port} -k {self.home} -c listen_addresses=127.0.0.1 -c fsync=off"
+                           " -c max_connections=200", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server; every connection to it is closed."""
+        self._pg_ctl("-m", mode, "stop")
 
     def restart(self) -> None:
-        """Stop the server (closing every connection) and start it again on the same port."""
-        # With a log file of its own, the new server holds none of this call's pipes open.
-        subprocess.run(_as_server_user([str(self.bin_dir / "pg_ctl"), "-D", str(self.home / "data"), "-m", "fast",
-                                        "-l", str(self.home / "server.log"), "-w", "restart"]),
+        self.stop()
+        self.start()
+
+    def _pg_ctl(self, *arguments: str) -> None:
+        # With a log file of its own, a started server holds none of this call's pipes open.
+        subprocess.run(_as_server_user([str(self.bin_dir / "pg_ctl"), "-D", str(self.home / "data"), "-w",
+                                        "-l", str(self.home / "server.log"), *arguments]),
                        check=True, capture_output=True, timeout=60)
 
 
@@ -70,7 +80,7 @@ def _as_server_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", SERVER_USER, "--", *command] if os.geteuid() == 0 else command
 
 
-@contextmanager
+@contextlib.contextmanager
 def running_server(binaries: Path) -> Iterator[Server]:
     """Start a throw-away server with the PostgreSQL in ``binaries``; stop and delete it on exit."""
     # Not a private temporary directory of the caller's: the server runs as postgres when we are root.
@@ -78,15 +88,13 @@ def running_server(binaries: Path) -> Iterator[Server]:
     if os.geteuid() == 0:
         owner = pwd.getpwnam(SERVER_USER)
         os.chown(home, owner.pw_uid, owner.pw_gid)
-    data, port = home / "data", free_port()
-    pg_ctl = str(binaries / "pg_ctl")
-    subprocess.run(_as_server_user([str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                                    "--no-sync"]), check=True, capture_output=True)
-    subprocess.run(_as_server_user([pg_ctl, "-D", str(data), "-l", str(home / "server.log"), "-w",
-                                    "-o", f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off"
-                                    " -c max_connections=200", "start"]), check=True, capture_output=True)
+    subprocess.run(_as_server_user([str(binaries / "initdb"), "-D", str(home / "data"), "-A", "trust",
+                                    "-U", "postgres", "--no-sync"]), check=True, capture_output=True)
+    server = Server(binaries, free_port(), home)
+    server.start()
     try:
-        yield Server(binaries, port, home)
+        yield server
     finally:
-        subprocess.run(_as_server_user([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
+        with contextlib.suppress(subprocess.CalledProcessError):    # a test may have stopped it already
+            server.stop("immediate")
         shutil.rmtree(home, ignore_errors=True)
