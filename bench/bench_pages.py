@@ -1,11 +1,13 @@
 """How fast is every page on the full-size demo agency? Run: ``python bench/bench_pages.py``.
 
 Builds the default-size demo agency (85,500 candidates) into a DuckDB file and, when PostgreSQL is
-installed, into a private PostgreSQL server started for the run; it records the build times. Then, for each page, a fresh process (a cold server) renders the page once through Streamlit's
-AppTest and reruns it under the interactions people actually make (changing a filter, opening a
-candidate, picking another item); it reports the cold first render, the median and 95th percentile
-of the warm reruns, and the process's peak memory. In the same run it measures the bare rerun of a
-trivial page and prints every figure as a multiple of it, since absolute times vary between machines.
+installed, into a private PostgreSQL server started for the run; it records the build times. Then,
+for each page and database, a fresh process (a cold server) renders the page once through
+Streamlit's AppTest and reruns it under the interactions people actually make (changing a filter,
+opening a candidate, picking another item); it reports the cold first render, the median and 95th
+percentile of the warm reruns, and the process's peak memory. In the same run it measures the bare
+rerun of a trivial page and prints every figure as a multiple of it, since absolute times vary
+between machines.
 
 On PostgreSQL it also times how long a replica takes to retake its local copy of the tables.
 

@@ -89,7 +89,8 @@ def postgres() -> Server:
     binaries = bin_dir()
     if binaries is None:
         if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not installed under {INSTALL_ROOT}; CI must install it (apt-get install postgresql)")
+            pytest.fail(f"PostgreSQL is not installed under {INSTALL_ROOT}; "
+                        "CI must install it (apt-get install postgresql)")
         pytest.skip(f"PostgreSQL is not installed under {INSTALL_ROOT}")
     with running_server(binaries) as server:
         yield server

@@ -97,11 +97,10 @@ def stored(db: Database, work: Work) -> list[tuple[str, int]]:
 
 
 def test_two_servers_share_one_truth_and_one_carries_on_when_the_other_stops(browser, pg_demo_url, tmp_path):
-    url = pg_demo_url
-    db = Database(url)
+    db = Database(pg_demo_url)
     first, second, third = open_work(db, 3)
-    servers = [start_server(url, tmp_path / f"server-{name}.log", SCORECARD_REFRESH_SECONDS=str(REFRESH_SECONDS))
-               for name in "ab"]
+    servers = [start_server(pg_demo_url, tmp_path / f"server-{name}.log",
+                            SCORECARD_REFRESH_SECONDS=str(REFRESH_SECONDS)) for name in "ab"]
     (process_a, server_a), (_, server_b) = servers
     try:
         on_a, on_b = browser.new_context().new_page(), browser.new_context().new_page()
