@@ -98,7 +98,7 @@ def freshness_note() -> None:
     if not db.is_postgres:
         return
     copy = db.reader()
-    if not db.reachable:
+    if not db.copies.reachable:
         st.sidebar.warning(f"The database cannot be reached. Figures are from {copy.taken_at:%H:%M:%S} UTC, "
                            "the last copy this server took; nothing can be saved until the database is back.")
         return

@@ -139,14 +139,12 @@ class Database:
         self._lock = threading.Lock()
         self._catalog: str | None = None      # the attached database cursors start in, if not the root's own
         if self.is_postgres:
+            from scoring.store.local_copy import CopyKeeper   # that module builds on this one
+
             self._root = _open_postgres(self.location)
             self._catalog = POSTGRES_CATALOG
             self.refresh_seconds = float(os.environ.get(REFRESH_SETTING) or DEFAULT_REFRESH_SECONDS)
-            self._copy = None
-            self._copy_lock = threading.Lock()
-            self._wrote_since_copy = False
-            self._checked_at = 0.0
-            self.reachable = True          # as of the last look for other replicas' writes
+            self.copies = CopyKeeper(self)
             return
         if self.location != ":memory:":
             Path(self.location).parent.mkdir(parents=True, exist_ok=True)
@@ -154,6 +152,8 @@ class Database:
         self._root.execute(SCHEMA_PATH.read_text())
 
     def close(self) -> None:
+        if self.is_postgres:
+            self.copies.stop()
         self._root.close()
 
     def __enter__(self) -> Database:
@@ -197,7 +197,7 @@ class Database:
                 raise
             cur.execute("COMMIT")
         if self.is_postgres:
-            self._wrote_since_copy = True
+            self.copies.note_write()
 
     def write(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         """Run ``work(cursor)`` in one transaction, retrying when a concurrent writer conflicts.
@@ -229,46 +229,9 @@ class Database:
         return int(self.scalar(sql))
 
     def reader(self) -> Database:
-        """Where heavy reads should go: this database, or on PostgreSQL a recent local copy of it.
-
-        The copy is retaken on the first read after this process writes (a writer sees its own
-        write at once), and when a check, made at most every ``refresh_seconds``, finds that another
-        replica has written. So another replica's change shows within ``refresh_seconds`` plus the
-        time a copy takes; :attr:`LocalCopy.taken_at` says how old the figures are. While that check
-        cannot reach PostgreSQL, :attr:`reachable` is False and the last copy goes on serving reads.
-        """
-        if not self.is_postgres:
-            return self
-        from scoring.store.local_copy import take_copy   # that module builds on this one
-
-        with self._copy_lock:
-            if self._copy is None or self._copy_is_stale():
-                self._wrote_since_copy = False
-                self._checked_at = time.monotonic()
-                try:
-                    self._copy = take_copy(self)
-                    self.reachable = True
-                except duckdb.Error as error:
-                    if self._copy is None or not is_unreachable(error):
-                        raise
-                    self.reachable = False
-            return self._copy
-
-    def _copy_is_stale(self) -> bool:
-        if self._wrote_since_copy:
-            return True
-        if time.monotonic() - self._checked_at < self.refresh_seconds:
-            return False
-        self._checked_at = time.monotonic()
-        try:
-            version = self.data_version()
-        except duckdb.Error as error:
-            if not is_unreachable(error):
-                raise
-            self.reachable = False        # keep serving the last copy until PostgreSQL is back
-            return False
-        self.reachable = True
-        return version != self._copy.version
+        """Where heavy reads should go: this database, or on PostgreSQL a recent local copy of it
+        (see :class:`scoring.store.local_copy.CopyKeeper` for how recent)."""
+        return self.copies.current() if self.is_postgres else self
 
     def metadata(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM metadata WHERE key = ?", [key])

@@ -5,13 +5,14 @@ scanner pushes filters and columns down but not joins or aggregates, so a page t
 scorecards to applications moves all of them on every uncached rerun. Copying the tables once into
 an in-memory database attached beside PostgreSQL (well under a second for the full demo agency) lets
 the analytics run at the speed of the embedded DuckDB file.
-:meth:`scoring.store.db.Database.reader` decides when to take a new copy.
+:class:`CopyKeeper` decides when to take a new copy.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import re
 import threading
 import time
@@ -20,11 +21,12 @@ from datetime import datetime, timezone
 
 import duckdb
 
-from scoring.store.db import DATA_VERSION_SQL, SCHEMA_PATH, Database, DatabaseError
+from scoring.store.db import DATA_VERSION_SQL, SCHEMA_PATH, Database, DatabaseError, is_unreachable
 
 _TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)")
 _VIEW = re.compile(r"CREATE OR REPLACE VIEW .*?;", re.S)
 _NAMES = itertools.count(1)
+_log = logging.getLogger(__name__)
 
 
 class LocalCopy(Database):
@@ -105,3 +107,72 @@ def take_copy(source: Database) -> LocalCopy:
             cur.execute(view)
         version = int(cur.execute(DATA_VERSION_SQL).fetchone()[0])
     return LocalCopy(source, catalog, version, taken_at, time.perf_counter() - started)
+
+
+class CopyKeeper:
+    """Keeps one replica's local copy as fresh as promised, without making readers wait for others.
+
+    * The first read, and the first read after this replica writes, wait for a new copy: a writer
+      sees their own write at once.
+    * A background thread asks PostgreSQL for its data version every ``source.refresh_seconds``
+      and, when another replica has written, takes a new copy while reads go on using the current
+      one. Another replica's change therefore shows within ``refresh_seconds`` plus the time a copy
+      takes, whether or not anyone is reading.
+    * While PostgreSQL cannot be reached, :attr:`reachable` is False and the last copy goes on
+      serving reads.
+    """
+
+    #: How often the background thread wakes to see whether a check is due (seconds).
+    TICK = 0.1
+
+    def __init__(self, source: Database) -> None:
+        self.source = source
+        self.copy: LocalCopy | None = None
+        self.reachable = True
+        self._lock = threading.Lock()
+        self._wrote = False
+        self._stopped = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    def note_write(self) -> None:
+        """This replica has committed a write: the next read must see it."""
+        self._wrote = True
+
+    def current(self) -> LocalCopy:
+        with self._lock:
+            if self.copy is None or self._wrote:
+                self._wrote = False
+                try:
+                    self.copy, self.reachable = take_copy(self.source), True
+                except duckdb.Error as error:
+                    if self.copy is None or not is_unreachable(error):
+                        raise
+                    self.reachable = False
+            if self._watcher is None:
+                self._watcher = threading.Thread(target=self._watch, name="local-copy", daemon=True)
+                self._watcher.start()
+            return self.copy
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def _watch(self) -> None:
+        checked_at = time.monotonic()
+        while not self._stopped.wait(self.TICK):
+            if time.monotonic() - checked_at < self.source.refresh_seconds:
+                continue
+            checked_at = time.monotonic()
+            try:
+                if self.source.data_version() != self.copy.version:
+                    fresh = take_copy(self.source)
+                    with self._lock:
+                        if fresh.taken_at > self.copy.taken_at:
+                            self.copy = fresh
+                self.reachable = True
+            except duckdb.Error as error:
+                if self._stopped.is_set():
+                    return                      # the database was closed under the check
+                if is_unreachable(error):
+                    self.reachable = False      # keep serving the last copy until PostgreSQL is back
+                else:                           # say so, and try again at the next check
+                    _log.exception("refreshing the local copy of %s failed", self.source.location)

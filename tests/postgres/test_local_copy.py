@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import gc
+import threading
+import time
 
 import pandas as pd
 import pytest
 
 from scoring.store import Database, DatabaseError, pipeline
 from scoring.store.db import audit
-from scoring.store.local_copy import LocalCopy, table_names
+from scoring.store import local_copy
+from scoring.store.local_copy import CopyKeeper, LocalCopy, table_names
 from tests.conftest import DEMO_AS_OF, account
 
 
@@ -80,31 +83,68 @@ def test_another_replicas_write_shows_once_the_refresh_interval_has_passed(repli
     note(other_replica, "theirs")
     assert replica.reader() is before                 # within the interval: the copy stands
     replica.refresh_seconds = 0                       # the interval has passed
-    after = replica.reader()
-    assert after.scalar("SELECT count(*) FROM audit_log WHERE entity_key = 'theirs'") == 1
+    after = showing(replica, "theirs")                # taken in the background, not by the reads
     assert after.taken_at > before.taken_at
 
 
 def test_without_changes_the_copy_is_kept(replica):
     before = replica.reader()
     replica.refresh_seconds = 0
+    time.sleep(10 * CopyKeeper.TICK)                  # several checks, none finding a change
     assert replica.reader() is before
+
+
+def test_reads_do_not_wait_while_a_new_copy_is_taken_for_another_replicas_write(replica, other_replica,
+                                                                                  monkeypatch):
+    before = replica.reader()
+    copying, release = threading.Event(), threading.Event()
+    real_take_copy = local_copy.take_copy
+
+    def slow_take_copy(source):
+        copying.set()
+        release.wait(30)
+        return real_take_copy(source)
+
+    monkeypatch.setattr(local_copy, "take_copy", slow_take_copy)
+    note(other_replica, "theirs")
+    replica.refresh_seconds = 0
+    assert copying.wait(10)                           # the background copy has started ...
+    assert replica.reader() is before                 # ... and a read meanwhile gets the current copy at once
+    release.set()
+    showing(replica, "theirs")
+
+
+def test_closing_the_database_stops_its_background_checks(pg_demo_url):
+    db = Database(pg_demo_url)
+    db.reader()
+    watcher = db.copies._watcher
+    db.close()
+    watcher.join(5)
+    assert not watcher.is_alive()
 
 
 def test_a_transaction_that_commits_after_a_newer_one_still_moves_the_version(replica, other_replica, pg_demo_url):
     """Sequence ids are drawn at insert but become visible at commit: the newest id would miss this."""
-    late = Database(pg_demo_url)
-    try:
+    replica.refresh_seconds = 0
+    with Database(pg_demo_url) as late:
         with late.transaction() as cur:
             audit(cur, None, "note", "test", "drawn first, committed last")
             note(other_replica, "drawn second, committed first")
-            replica.refresh_seconds = 0
-            seen = replica.reader()
-        assert seen.scalar("SELECT count(*) FROM audit_log WHERE entity_key LIKE 'drawn first%'") == 0
+            seen = showing(replica, "drawn second, committed first")
+        assert seen.scalar("SELECT count(*) FROM audit_log WHERE entity_key = 'drawn first, committed last'") == 0
         assert replica.data_version() == seen.data_version() + 1
-        assert replica.reader().scalar("SELECT count(*) FROM audit_log WHERE entity_key LIKE 'drawn first%'") == 1
-    finally:
-        late.close()
+        showing(replica, "drawn first, committed last")
+
+
+def showing(replica: Database, entry: str, seconds: float = 10) -> LocalCopy:
+    """The replica's copy once it holds the audit entry ``entry``; fails after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        copy = replica.reader()
+        if copy.scalar("SELECT count(*) FROM audit_log WHERE entity_key = ?", [entry]) == 1:
+            return copy
+        time.sleep(0.02)
+    raise AssertionError(f"no copy showed {entry!r} within {seconds} s")
 
 
 def attached(db: Database) -> set[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -11,7 +13,7 @@ from scoring.store import Database
 from scoring.store.db import audit, is_unreachable
 from tests.conftest import ROOT, SMALL_DEMO, account
 from tests.postgres.server import running_server
-from ui.context import UNREACHABLE
+from ui.context import UNREACHABLE, _open
 
 
 @pytest.fixture
@@ -21,6 +23,13 @@ def own_server(postgres):
         url = server.create()
         build_demo(url, SMALL_DEMO)
         yield server, url
+
+
+def wait_until(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the replica did not notice in time"
+        time.sleep(0.05)
 
 
 def sidebar_text(at: AppTest) -> str:
@@ -39,13 +48,16 @@ def test_pages_show_the_last_copy_while_the_database_is_down_and_recover(own_ser
     figures = [(m.label, m.value) for m in at.metric]
     assert "Figures as of" in sidebar_text(at) and figures
 
+    replica = _open(url)                                       # the handle the page reads through
     server.stop()
+    wait_until(lambda: not replica.copies.reachable)           # its next background check finds out
     at.run()
     assert not at.exception
     assert "The database cannot be reached" in sidebar_text(at)
     assert [(m.label, m.value) for m in at.metric] == figures      # the last copy, still served
 
     server.start()
+    wait_until(lambda: replica.copies.reachable)
     at.run()
     assert not at.exception
     assert "cannot be reached" not in sidebar_text(at) and "Figures as of" in sidebar_text(at)

@@ -56,9 +56,9 @@ def test_a_replica_takes_its_first_copy_while_the_first_visitor_signs_in(postgre
 
     replica = _open(url)                   # the handle the sign-in page opened
     deadline = time.monotonic() + 30
-    while replica._copy is None and time.monotonic() < deadline:
+    while replica.copies.copy is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert replica._copy is not None
+    assert replica.copies.copy is not None
 
 
 def test_pages_rereading_after_writes_leave_only_the_newest_copy_in_memory(postgres, pg_demo_template, monkeypatch):
