@@ -9,8 +9,10 @@ import argparse
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from tqdm import tqdm
 
@@ -19,6 +21,7 @@ from scoring.store.db import (LOCATION_SETTING, PROJECT_ROOT, Database, Database
                               is_postgres_location)
 
 DEFAULT_PORT = 8501
+T = TypeVar("T")
 
 
 def _progress_bar(description: str):
@@ -30,6 +33,16 @@ def _progress_bar(description: str):
         bar.set_description_str(f"{description}: {message}")
 
     return update, bar
+
+
+def _with_progress(location: str, description: str, work: Callable[[Database, Callable], T]) -> T:
+    """Run ``work(db, progress)`` on the database at ``location`` under a progress bar, then close both."""
+    with Database(location) as db:
+        update, bar = _progress_bar(description)
+        try:
+            return work(db, update)
+        finally:
+            bar.close()
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -60,18 +73,8 @@ def run_import(args: argparse.Namespace) -> int:
     from scoring.import_validation import LISTED_PROBLEMS
     from scoring.store.importer import import_paths
 
-    db = Database(args.db)
-    try:
-        update, bar = _progress_bar("import")
-        try:
-            result = import_paths(db, args.paths, progress=update, check_only=args.check, limit=LISTED_PROBLEMS)
-        finally:
-            bar.close()
-    except DatabaseError as refusal:
-        print(f"import refused: {refusal}", file=sys.stderr)
-        return 1
-    finally:
-        db.close()
+    result = _with_progress(args.db, "import", lambda db, update: import_paths(
+        db, args.paths, progress=update, check_only=args.check, limit=LISTED_PROBLEMS))
     for name, table, rows in result.files:
         print(f"{name}: {table or 'unrecognised'}, {rows:,} rows")
     if not result.ok:
@@ -96,18 +99,8 @@ def run_export(args: argparse.Namespace) -> int:
     if not is_postgres_location(args.db) and not Path(args.db).exists():
         print(f"no database at {args.db}", file=sys.stderr)
         return 1
-    db = Database(args.db)
-    try:
-        update, bar = _progress_bar("export")
-        try:
-            manifest = export_database(db, args.directory, progress=update)
-        finally:
-            bar.close()
-    except DatabaseError as refusal:
-        print(f"export refused: {refusal}", file=sys.stderr)
-        return 1
-    finally:
-        db.close()
+    manifest = _with_progress(args.db, "export",
+                              lambda db, update: export_database(db, args.directory, progress=update))
     rows = sum(entry["rows"] for entry in manifest["tables"])
     print(f"exported {len(manifest['tables'])} tables ({rows:,} rows) to {args.directory}")
     return 0
@@ -120,18 +113,7 @@ def run_restore(args: argparse.Namespace) -> int:
     source = holder.name if holder else args.source
     try:
         verify_export(source)                     # before the target file is even created
-        db = Database(args.db)
-        try:
-            update, bar = _progress_bar("restore")
-            try:
-                counts = restore_database(db, source, progress=update)
-            finally:
-                bar.close()
-        finally:
-            db.close()
-    except DatabaseError as refusal:
-        print(f"restore refused: {refusal}", file=sys.stderr)
-        return 1
+        counts = _with_progress(args.db, "restore", lambda db, update: restore_database(db, source, progress=update))
     finally:
         if holder:
             holder.cleanup()
@@ -181,7 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if getattr(args, "candidates", 1) < 1:
         parser().error("--candidates must be at least 1")
-    return args.run(args)
+    try:
+        return args.run(args)
+    except DatabaseError as refusal:            # the store's refusals say which row and why
+        print(f"{args.command} refused: {refusal}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
