@@ -49,6 +49,15 @@ def demo_db(demo_file, tmp_path) -> Database:
         yield db
 
 
+@pytest.fixture(scope="module")
+def module_demo_db(demo_file, tmp_path_factory) -> Database:
+    """A private copy of the small demo agency shared by the read-only checks of one module."""
+    path = tmp_path_factory.mktemp("module_demo") / "demo.duckdb"
+    shutil.copy(demo_file, path)
+    with Database(path) as db:
+        yield db
+
+
 def account(db: Database, role: str, index: int = 0) -> Account:
     """The ``index``-th account of ``role`` in ``db``."""
     row = db.frame("SELECT account_id, email, display_name, role FROM accounts WHERE role = ? "

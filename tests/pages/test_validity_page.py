@@ -11,9 +11,9 @@ import pytest
 
 from scoring.reports.validity import PREDICTORS, validity_report
 from scoring.scorecard import DIMENSIONS
-from scoring.store import weights
 from scoring.store.pipeline import SearchFilter
 from tests.conftest import DEMO_AS_OF, account, plotly_values
+from tests.reports.test_validity_report import governance_only, plant_acceptance_by_infrastructure
 
 PAGE = "pages/validity.py"
 CODES = list(DIMENSIONS)
@@ -163,17 +163,8 @@ def test_an_admin_cannot_adopt_a_suggestion_that_does_not_improve(open_page, rep
 
 
 def test_an_admin_adopts_a_real_improvement(open_page, demo_db):
-    infra = demo_db.frame("""SELECT cs.application_id, avg(cs.rating) AS infra FROM current_scores AS cs
-                             JOIN stage_decisions AS d ON d.application_id = cs.application_id AND d.stage_id = 4
-                             WHERE cs.stage_id = 3 AND cs.dimension_id = 1 AND d.decision IS NOT NULL
-                             GROUP BY cs.application_id""")
-    top = infra.sort_values(["infra", "application_id"]).tail(len(infra) // 2)["application_id"].tolist()
-    demo_db.write(lambda cur: cur.execute(
-        """UPDATE stage_decisions SET decision = CASE WHEN application_id IN (SELECT unnest(?::INTEGER[]))
-                                                      THEN 'pass' ELSE 'fail' END
-           WHERE stage_id = 4 AND decision IS NOT NULL""", [top]))
-    weights.add_version(demo_db, account(demo_db, "admin"), {c: (100 if c == "governance" else 0) for c in CODES},
-                        DEMO_AS_OF + timedelta(days=1), "governance only", DEMO_AS_OF)
+    plant_acceptance_by_infrastructure(demo_db)
+    governance_only(demo_db)
     before = demo_db.scalar("SELECT count(*) FROM weight_versions")
 
     at = _all_time(open_page(PAGE, "admin"))

@@ -8,7 +8,6 @@ must match.
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import numpy as np
@@ -41,13 +40,8 @@ CODES = ("infrastructure", "deployment", "monitoring", "automation", "governance
 
 
 @pytest.fixture(scope="module")
-def db(demo_file, tmp_path_factory):
-    """One private copy of the demo agency for the read-only report checks of this module."""
-    path = tmp_path_factory.mktemp("calibration_report") / "demo.duckdb"
-    shutil.copy(demo_file, path)
-    handle = Database(path)
-    yield handle
-    handle.close()
+def db(module_demo_db):
+    return module_demo_db
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ severity fit), and must match. Adoption of suggested weights is checked on priva
 from __future__ import annotations
 
 import pickle
-import shutil
 from datetime import timedelta
 
 import numpy as np
@@ -38,13 +37,8 @@ CODES = list(DIMENSIONS)
 
 
 @pytest.fixture(scope="module")
-def db(demo_file, tmp_path_factory):
-    """One private copy of the demo agency for the read-only checks of this module."""
-    path = tmp_path_factory.mktemp("validity_report") / "demo.duckdb"
-    shutil.copy(demo_file, path)
-    handle = Database(path)
-    yield handle
-    handle.close()
+def db(module_demo_db):
+    return module_demo_db
 
 
 @pytest.fixture(scope="module")
