@@ -23,8 +23,10 @@ import duckdb
 
 from scoring.store.db import DATA_VERSION_SQL, SCHEMA_PATH, Database, DatabaseError, is_unreachable
 
-_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)")
-_VIEW = re.compile(r"CREATE OR REPLACE VIEW .*?;", re.S)
+_SCHEMA = SCHEMA_PATH.read_text()
+#: The schema's tables in schema.sql's order (parents before children), and its views' statements.
+_TABLES = tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _SCHEMA))
+_VIEWS = tuple(re.findall(r"CREATE OR REPLACE VIEW .*?;", _SCHEMA, re.S))
 _NAMES = itertools.count(1)
 _log = logging.getLogger(__name__)
 
@@ -78,7 +80,7 @@ def _detach(root: duckdb.DuckDBPyConnection, lock: threading.Lock, catalog: str)
 
 def table_names() -> list[str]:
     """The schema's tables, in schema.sql's order (parents before children)."""
-    return _TABLE.findall(SCHEMA_PATH.read_text())
+    return list(_TABLES)
 
 
 def take_copy(source: Database) -> LocalCopy:
@@ -94,7 +96,7 @@ def take_copy(source: Database) -> LocalCopy:
         cur.execute(f"ATTACH ':memory:' AS {catalog}")
         cur.execute("BEGIN TRANSACTION")
         try:
-            for name in table_names():
+            for name in _TABLES:
                 cur.execute(f"CREATE TABLE {catalog}.{name} AS FROM {name}")
             cur.execute("COMMIT")
         except BaseException:
@@ -103,7 +105,7 @@ def take_copy(source: Database) -> LocalCopy:
             cur.execute(f"DETACH {catalog}")
             raise
         cur.execute(f"USE {catalog}")
-        for view in _VIEW.findall(SCHEMA_PATH.read_text()):
+        for view in _VIEWS:
             cur.execute(view)
         version = int(cur.execute(DATA_VERSION_SQL).fetchone()[0])
     return LocalCopy(source, catalog, version, taken_at, time.perf_counter() - started)
