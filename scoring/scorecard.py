@@ -14,6 +14,7 @@ if it were a zero.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,9 @@ from scoring.rubric import DIMENSIONS as _DIMENSION_RECORDS
 DIMENSIONS: dict[str, str] = {d.code: d.name for d in _DIMENSION_RECORDS}
 RATING_MIN, RATING_MAX = 1, 5
 WEIGHT_TOLERANCE = 1e-6
+#: The earliest date any stored fact may carry. Every database's default weight version (seeded by
+#: schema.sql as version 1) applies from it, so every dated score falls under some version.
+EARLIEST_DATE = date(1900, 1, 1)
 
 
 def validate_weights(weights_pct: Mapping[str, float]) -> None:
