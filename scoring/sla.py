@@ -52,7 +52,9 @@ PROMISES: dict[str, Promise] = {p.key: p for p in (
             "Business days from searches.opened_on to shortlist_delivered_on, the opening day not "
             "counted, weekends and the client's country's public holidays excluded. 7 is the "
             "target, 14 the limit for every search; a search without a shortlist breaches once "
-            "14 business days have passed (to closed_on or as_of).", SEED),
+            "14 business days have passed (to as_of) and is at risk past the target; a search "
+            "cancelled without a shortlist is left out of the figure (neither met nor breached) "
+            "and listed apart.", SEED),
     Promise("shortlist_size", "Shortlist of 2-3 candidates", 2, 3, "candidates",
             "Applications of a search with a delivered shortlist that entered stage 4 (client "
             "shortlist); fewer than the target (2) or more than the limit (3) is flagged.", SEED),
@@ -132,22 +134,37 @@ def shortlist_times(searches: pd.DataFrame, as_of, country: str | None = None) -
     -------
     pandas.DataFrame
         Input columns plus ``month`` ('YYYY-MM' of ``opened_on``), ``delivered``,
-        ``business_days`` (to delivery; for a search without a shortlist, elapsed to
-        ``closed_on`` or ``as_of``), ``within_target`` / ``within_limit`` (delivered in at most
-        7 / 14), ``breach`` (more than 14, delivered or not) and ``counted`` (delivered, or
-        already in breach: a search still inside its 14 days is pending and not counted).
+        ``cancelled`` (closed by ``as_of`` without a shortlist), ``business_days`` (to delivery;
+        for a search without a shortlist, elapsed to ``closed_on`` or ``as_of``),
+        ``within_target`` / ``within_limit`` (delivered in at most 7 / 14), ``breach`` (more than
+        14, delivered or still open; never a cancelled search), ``at_risk`` (still open without a
+        shortlist, past 7 and not past 14) and ``counted`` (delivered, or in breach: an open
+        search inside its 14 days is pending, and a cancelled one is left out and listed apart).
+
+    Notes
+    -----
+    The counting convention of the brief (``DESIGN.md``, "Shortlist-time figure"): searches with a
+    delivered shortlist are the denominator; an open search is "not yet", flagged at risk past the
+    target and counted as a breach past the limit; a search cancelled without a shortlist is
+    neither met nor breached.
 
     Examples
     --------
     >>> searches = pd.DataFrame({
-    ...     "search_id": [1, 2, 3], "client_id": [1, 1, 1],
-    ...     "opened_on": ["2025-03-03"] * 3,
-    ...     "shortlist_delivered_on": ["2025-03-10", None, None],
-    ...     "closed_on": [None, None, None],
+    ...     "search_id": [1, 2, 3, 4], "client_id": [1, 1, 1, 1],
+    ...     "opened_on": ["2025-03-03"] * 4,
+    ...     "shortlist_delivered_on": ["2025-03-10", None, None, None],
+    ...     "closed_on": [None, None, "2025-03-25", None],
     ... })
     >>> times = shortlist_times(searches, "2025-03-31", "US")
-    >>> times[["business_days", "within_target", "breach", "counted"]].values.tolist()
-    [[5.0, True, False, True], [20.0, False, True, True], [20.0, False, True, True]]
+    >>> times[["business_days", "breach", "cancelled", "counted"]].values.tolist()
+    [[5.0, False, False, True], [20.0, True, False, True], [16.0, False, True, False], [20.0, True, False, True]]
+
+    On 14 March the third search was still open, so it was at risk like the others without a
+    shortlist:
+
+    >>> shortlist_times(searches, "2025-03-14", "US")["at_risk"].tolist()
+    [False, True, True, True]
     """
     _require(searches, SEARCH_COLUMNS, "searches")
     as_of = pd.Timestamp(as_of)
@@ -155,13 +172,16 @@ def shortlist_times(searches: pd.DataFrame, as_of, country: str | None = None) -
     frame = frame[frame["opened_on"].notna()].reset_index(drop=True)
     frame["month"] = frame["opened_on"].dt.strftime("%Y-%m")
     frame["delivered"] = frame["shortlist_delivered_on"].notna()
+    frame["cancelled"] = ~frame["delivered"] & frame["closed_on"].notna()
     clock_end = frame["shortlist_delivered_on"].fillna(frame["closed_on"]).fillna(as_of)
     countries = frame["country"] if "country" in frame.columns else pd.Series(None, frame.index, object)
     frame["business_days"] = business_days_by_country(frame["opened_on"], clock_end, countries, country)
     promise = PROMISES["shortlist_time"]
+    waiting = ~frame["delivered"] & ~frame["cancelled"]
     frame["within_target"] = frame["delivered"] & (frame["business_days"] <= promise.target)
     frame["within_limit"] = frame["delivered"] & (frame["business_days"] <= promise.limit)
-    frame["breach"] = frame["business_days"] > promise.limit
+    frame["breach"] = ~frame["cancelled"] & (frame["business_days"] > promise.limit)
+    frame["at_risk"] = waiting & (frame["business_days"] > promise.target) & (frame["business_days"] <= promise.limit)
     frame["counted"] = frame["delivered"] | frame["breach"]
     return frame
 
@@ -175,23 +195,26 @@ def shortlist_summary(times: pd.DataFrame, by: str | list[str] | None = None,
     pandas.DataFrame
         The ``by`` columns, then ``searches`` (counted), ``delivered``, ``within_target``,
         ``within_limit``, ``breaches``, ``open_breaches`` (no shortlist, past 14 days),
-        ``share_within_target``, ``share_within_limit`` (each ``/ searches``), its Wilson bounds
-        ``share_within_limit_low``/``_high``, ``median_days`` and ``p90_days`` over delivered
-        searches (linear interpolation).
+        ``at_risk`` (open, past 7 and not past 14: not counted yet) and ``cancelled`` (cancelled
+        without a shortlist: left out), ``share_within_target``, ``share_within_limit`` (each
+        ``/ searches``), its Wilson bounds ``share_within_limit_low``/``_high``, ``median_days``
+        and ``p90_days`` over delivered searches (linear interpolation).
     """
     keys = [by] if isinstance(by, str) else list(by or [])
-    counted = times[times["counted"]].assign(
+    rows = times.assign(
         open_breach=lambda f: f["breach"] & ~f["delivered"],
         delivered_days=lambda f: f["business_days"].where(f["delivered"]),
     )
-    grouped = counted.groupby(keys if keys else (lambda _: "all"), dropna=False, sort=True)
+    grouped = rows.groupby(keys if keys else (lambda _: "all"), dropna=False, sort=True)
     table = pd.DataFrame({
-        "searches": grouped.size(),
+        "searches": grouped["counted"].sum(),
         "delivered": grouped["delivered"].sum(),
         "within_target": grouped["within_target"].sum(),
         "within_limit": grouped["within_limit"].sum(),
         "breaches": grouped["breach"].sum(),
         "open_breaches": grouped["open_breach"].sum(),
+        "at_risk": grouped["at_risk"].sum(),
+        "cancelled": grouped["cancelled"].sum(),
         "median_days": grouped["delivered_days"].median(),
         "p90_days": grouped["delivered_days"].quantile(0.9),
     })
@@ -200,7 +223,8 @@ def shortlist_summary(times: pd.DataFrame, by: str | list[str] | None = None,
     return _shares(table, confidence).reset_index(drop=not keys)
 
 
-SUMMARY_COUNTS = ("searches", "delivered", "within_target", "within_limit", "breaches", "open_breaches")
+SUMMARY_COUNTS = ("searches", "delivered", "within_target", "within_limit", "breaches", "open_breaches",
+                  "at_risk", "cancelled")
 
 
 def _shares(table: pd.DataFrame, confidence: float) -> pd.DataFrame:
@@ -225,7 +249,8 @@ def shortlist_trend(times: pd.DataFrame, confidence: float = 0.95) -> pd.DataFra
     >>> times = pd.DataFrame({"month": ["2025-01", "2025-03"], "counted": [True, True],
     ...                       "delivered": [True, True], "business_days": [5.0, 9.0],
     ...                       "within_target": [True, False], "within_limit": [True, True],
-    ...                       "breach": [False, False]})
+    ...                       "breach": [False, False], "at_risk": [False, False],
+    ...                       "cancelled": [False, False]})
     >>> shortlist_trend(times)[["month", "searches", "share_within_target"]].values.tolist()
     [['2025-01', 1, 1.0], ['2025-02', 0, nan], ['2025-03', 1, 0.0]]
     """
@@ -414,7 +439,8 @@ def promise_statuses(audit: SlaAudit, confidence: float = 0.95) -> list[PromiseS
         f"{int(shortlist['within_target'])} of {n} searches within 7 business days, "
         f"{int(shortlist['within_limit'])} within 14; {int(shortlist['open_breaches'])} still "
         f"without a shortlist after 14; median {shortlist['median_days']:g} business days "
-        "(delivered ones)",
+        f"(delivered ones). Not counted: {int(shortlist['at_risk'])} open searches at risk (past 7), "
+        f"{int(shortlist['cancelled'])} cancelled without a shortlist",
     ))
     sizes = audit.sizes
     n = len(sizes)

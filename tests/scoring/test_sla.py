@@ -1,5 +1,12 @@
 """Promise audit on a hand-built agency where every figure is counted in advance, with a breach
-of each promise."""
+of each promise.
+
+Shortlist time follows the counting convention settled in the brief (DESIGN.md, "Counting
+conventions already settled", shortlist-time figure): searches with a delivered shortlist are the
+denominator; an open search is "not yet", flagged at risk past the 7-day target and a breach past
+the 14-day limit; a search cancelled without a shortlist is left out (neither met nor breached)
+and listed apart.
+"""
 
 from __future__ import annotations
 
@@ -37,10 +44,12 @@ SEARCHES = [
     (5, 2, "2025-06-02", None, None, "US"),          # 19 to as_of (Juneteenth off): open breach
     (6, 2, "2025-06-23", None, None, "US"),          # 5 to as_of: pending, not counted
     (7, 3, "2025-05-01", None, "2025-05-06", "US"),  # cancelled after 3: not counted
-    (8, 3, "2025-04-01", None, "2025-05-01", "US"),  # cancelled after 22 without a shortlist: breach
+    (8, 3, "2025-04-01", None, "2025-05-01", "US"),  # cancelled after 22 without a shortlist: left out
     (9, 4, "2025-05-02", "2025-05-23", None, "GB"),  # 14 in GB (5 May bank holiday); 15 in the US
     (10, 1, "2025-01-10", "2025-01-10", None, "US"),  # 0: same day
     (11, 1, "2025-07-10", None, None, "US"),         # opened after as_of: not yet
+    (12, 2, "2025-06-09", None, None, "US"),         # 14 to as_of (Juneteenth off): at risk, on the limit
+    (13, 2, "2025-06-19", None, None, "US"),         # 7 to as_of: on the target, not at risk
 ]
 
 # (search_id, application_id) pairs that entered stage 4 (client shortlist).
@@ -132,9 +141,12 @@ def test_promises_declared_once_with_sources():
 def test_shortlist_times_per_search(searches):
     times = shortlist_times(searches, AS_OF).set_index("search_id")
     assert 11 not in times.index
-    assert times["business_days"].to_dict() == {1: 7, 2: 8, 3: 14, 4: 15, 5: 19, 6: 5, 7: 3, 8: 22, 9: 14, 10: 0}
-    assert times.index[times["breach"]].tolist() == [4, 5, 8]
-    assert times.index[times["counted"]].tolist() == [1, 2, 3, 4, 5, 8, 9, 10]
+    assert times["business_days"].to_dict() == {1: 7, 2: 8, 3: 14, 4: 15, 5: 19, 6: 5, 7: 3, 8: 22, 9: 14, 10: 0,
+                                                12: 14, 13: 7}
+    assert times.index[times["breach"]].tolist() == [4, 5]
+    assert times.index[times["counted"]].tolist() == [1, 2, 3, 4, 5, 9, 10]
+    assert times.index[times["cancelled"]].tolist() == [7, 8]
+    assert times.index[times["at_risk"]].tolist() == [12]
     assert times.index[times["within_target"]].tolist() == [1, 10]
     assert times.index[times["within_limit"]].tolist() == [1, 2, 3, 9, 10]
     assert times.loc[3, "month"] == "2025-03"
@@ -149,16 +161,17 @@ def test_shortlist_country_calendar(searches):
 def test_delivery_after_as_of_is_not_yet_delivered(searches):
     times = shortlist_times(searches, "2025-03-20").set_index("search_id")
     assert not times.loc[3, "delivered"] and times.loc[3, "business_days"] == 13
-    assert not times.loc[3, "counted"]
+    assert not times.loc[3, "counted"] and times.loc[3, "at_risk"]
 
 
 def test_shortlist_summary(searches):
     summary = shortlist_summary(shortlist_times(searches, AS_OF)).iloc[0]
     counts = ["searches", "delivered", "within_target", "within_limit", "breaches", "open_breaches"]
-    assert [int(summary[c]) for c in counts] == [8, 6, 2, 5, 3, 2]
-    assert summary["share_within_target"] == pytest.approx(2 / 8)
-    assert summary["share_within_limit"] == pytest.approx(5 / 8)
-    assert summary["share_within_limit_low"] < 5 / 8 < summary["share_within_limit_high"]
+    assert [int(summary[c]) for c in counts] == [7, 6, 2, 5, 2, 1]
+    assert (int(summary["at_risk"]), int(summary["cancelled"])) == (1, 2)      # S12; S7 and S8
+    assert summary["share_within_target"] == pytest.approx(2 / 7)
+    assert summary["share_within_limit"] == pytest.approx(5 / 7)
+    assert summary["share_within_limit_low"] < 5 / 7 < summary["share_within_limit_high"]
     # Delivered: 0 7 8 14 14 15 -> median 11; p90 at position 4.5 -> 14.5.
     assert (summary["median_days"], summary["p90_days"]) == (11.0, 14.5)
 
@@ -166,8 +179,10 @@ def test_shortlist_summary(searches):
 def test_shortlist_trend_keeps_empty_months(searches):
     trend = shortlist_trend(shortlist_times(searches, AS_OF)).set_index("month")
     assert trend.index.tolist() == ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"]
-    assert trend["searches"].tolist() == [1, 0, 4, 1, 1, 1]
-    assert trend["breaches"].tolist() == [0, 0, 1, 1, 0, 1]
+    assert trend["searches"].tolist() == [1, 0, 4, 0, 1, 1]
+    assert trend["breaches"].tolist() == [0, 0, 1, 0, 0, 1]
+    assert trend["cancelled"].tolist() == [0, 0, 0, 1, 1, 0]
+    assert trend["at_risk"].tolist() == [0, 0, 0, 0, 0, 1]
     assert math.isnan(trend.loc["2025-02", "share_within_limit"])
     assert trend.loc["2025-03", "share_within_limit"] == 0.75
     assert trend.loc["2025-06", "open_breaches"] == 1
@@ -232,7 +247,7 @@ def test_headline_statuses(audit):
     assert list(statuses) == list(PROMISES)
     assert all(isinstance(s, PromiseStatus) for s in statuses.values())
     expected = {
-        "shortlist_time": (5 / 8, 1.0, False, 8),
+        "shortlist_time": (5 / 7, 1.0, False, 7),
         "shortlist_size": (3 / 6, 1.0, False, 6),
         "first_day": (100 / 3, 30, False, 3),
         "replacement": (2 / 5, 1.0, False, 5),
@@ -244,7 +259,9 @@ def test_headline_statuses(audit):
         assert status.figure == pytest.approx(figure), key
         assert (status.target, status.met, status.n) == (target, met, n), key
         assert status.detail
-    assert "2 still without a shortlist" in statuses["shortlist_time"].detail
+    assert "1 still without a shortlist" in statuses["shortlist_time"].detail
+    assert "1 open searches at risk" in statuses["shortlist_time"].detail
+    assert "2 cancelled without a shortlist" in statuses["shortlist_time"].detail
     assert "1 not known yet (censored" in statuses["client_retention"].detail
 
 
@@ -280,8 +297,7 @@ def test_breach_list(audit):
     assert rows["search_id"].dtype == "Int64"
     got = rows[["promise", "entity", "figure", "limit"]].astype({"figure": float}).values.tolist()
     expected = [
-        ["shortlist_time", "search", 22.0, 14.0], ["shortlist_time", "search", 19.0, 14.0],
-        ["shortlist_time", "search", 15.0, 14.0],
+        ["shortlist_time", "search", 19.0, 14.0], ["shortlist_time", "search", 15.0, 14.0],
         ["shortlist_size", "search", 4.0, 3.0], ["shortlist_size", "search", 1.0, 2.0],
         ["shortlist_size", "search", 0.0, 2.0],
         ["first_day", "placement", 42.0, 30.0],
@@ -291,12 +307,69 @@ def test_breach_list(audit):
     assert got[:-1] == expected
     assert got[-1][:3] == ["client_retention", "client", 31.0] and math.isnan(got[-1][3])
     # Ids to drill down.
-    assert rows.loc[rows["promise"] == "shortlist_time", "search_id"].tolist() == [8, 5, 4]
+    assert rows.loc[rows["promise"] == "shortlist_time", "search_id"].tolist() == [5, 4]  # never cancelled S8
     assert rows.loc[rows["promise"] == "shortlist_size", "search_id"].tolist() == [4, 3, 10]
     assert rows.loc[rows["promise"] == "first_day", ["placement_id", "search_id", "client_id"]].values.tolist() == [[2, 2, 1]]
     assert rows.loc[rows["promise"] == "replacement", "replacement_id"].tolist() == [4, 3, 6]
     assert rows.loc[rows["promise"] == "client_retention", "client_id"].tolist() == [2]
     details = rows.set_index(["promise", "search_id"])["detail"]
-    assert details[("shortlist_time", 8)] == "no shortlist yet and past the limit"
+    assert details[("shortlist_time", 5)] == "no shortlist yet and past the limit"
     assert details[("shortlist_time", 4)] == "shortlist delivered after the limit"
     assert rows.loc[rows["replacement_id"] == 6, "detail"].item() == "charged to the client"
+
+
+# -- open and cancelled searches (DESIGN.md, shortlist-time figure) ---------------------------------
+def one_search(opened_on, delivered_on=None, closed_on=None, country="US"):
+    return pd.DataFrame({"search_id": [1], "client_id": [1], "opened_on": [opened_on],
+                         "shortlist_delivered_on": [delivered_on], "closed_on": [closed_on], "country": [country]})
+
+
+@pytest.mark.parametrize(("as_of", "days", "at_risk", "breach"), [
+    ("2025-06-11", 7, False, False),    # Mon 2 Jun + 7 business days: on the target, not past it
+    ("2025-06-12", 8, True, False),     # past the target
+    ("2025-06-23", 14, True, False),    # on the limit (Juneteenth, Thu 19 Jun, not counted)
+    ("2025-06-24", 15, False, True),    # past the limit: a breach, counted
+])
+def test_open_search_is_at_risk_past_the_target_until_the_limit(as_of, days, at_risk, breach):
+    row = shortlist_times(one_search("2025-06-02"), as_of).iloc[0]
+    assert row["business_days"] == days
+    assert (bool(row["at_risk"]), bool(row["breach"]), bool(row["counted"])) == (at_risk, breach, breach)
+
+
+def test_a_delivered_search_is_never_at_risk():
+    row = shortlist_times(one_search("2025-06-02", delivered_on="2025-06-12"), "2025-06-30").iloc[0]
+    assert row["business_days"] == 8 and row["within_limit"] and not row["at_risk"]
+
+
+@pytest.mark.parametrize(("closed_on", "days"), [("2025-06-05", 3), ("2025-06-16", 10), ("2025-06-30", 19)])
+def test_a_search_cancelled_without_a_shortlist_is_neither_met_nor_breached(closed_on, days):
+    times = shortlist_times(one_search("2025-06-02", closed_on=closed_on), "2025-07-31")
+    row = times.iloc[0]
+    assert row["business_days"] == days and row["cancelled"]
+    assert not (row["counted"] or row["breach"] or row["at_risk"] or row["within_limit"])
+    summary = shortlist_summary(times).iloc[0]
+    assert (int(summary["searches"]), int(summary["breaches"]), int(summary["cancelled"])) == (0, 0, 1)
+    assert math.isnan(summary["share_within_limit"])
+
+
+def test_a_cancellation_after_the_audit_date_has_not_happened_yet():
+    # Closed on 30 June, but on 24 June the search was still open and 15 business days old: a breach.
+    row = shortlist_times(one_search("2025-06-02", closed_on="2025-06-30"), "2025-06-24").iloc[0]
+    assert not row["cancelled"] and row["breach"] and row["counted"]
+
+
+def test_cancelled_searches_stay_out_of_the_breach_list(searches, entries, placements, replacements, clients):
+    audit = sla_audit(searches, entries, placements, replacements, clients, AS_OF)
+    cancelled = audit.shortlist.loc[audit.shortlist["cancelled"], "search_id"].tolist()
+    assert cancelled == [7, 8]
+    listed = breach_list(audit)
+    assert not listed["search_id"].isin(cancelled).any()
+
+
+def test_at_risk_follows_the_client_country_calendar():
+    # Opened Mon 14 Apr 2025; by Thu 24 Apr, 8 weekdays have passed. The US counts all 8 (at risk);
+    # the UK-wide calendar ("GB") skips Good Friday, 18 Apr: 7, on the target, not yet at risk.
+    us = shortlist_times(one_search("2025-04-14"), "2025-04-24").iloc[0]
+    gb = shortlist_times(one_search("2025-04-14", country="GB"), "2025-04-24").iloc[0]
+    assert (us["business_days"], bool(us["at_risk"])) == (8, True)
+    assert (gb["business_days"], bool(gb["at_risk"])) == (7, False)
