@@ -10,7 +10,7 @@ CREATE SEQUENCE IF NOT EXISTS search_ids START 1;
 CREATE SEQUENCE IF NOT EXISTS candidate_ids START 1;
 CREATE SEQUENCE IF NOT EXISTS application_ids START 1;
 CREATE SEQUENCE IF NOT EXISTS account_ids START 1;
-CREATE SEQUENCE IF NOT EXISTS weight_version_ids START 1;
+CREATE SEQUENCE IF NOT EXISTS weight_version_ids START 2;    -- version 1 is the seeded default below
 CREATE SEQUENCE IF NOT EXISTS scorecard_ids START 1;
 CREATE SEQUENCE IF NOT EXISTS placement_ids START 1;
 CREATE SEQUENCE IF NOT EXISTS replacement_ids START 1;
@@ -143,6 +143,13 @@ CREATE TABLE IF NOT EXISTS dimension_weights (
     weight_pct   DECIMAL(5, 2) NOT NULL CHECK (weight_pct >= 0 AND weight_pct <= 100),   -- percent
     PRIMARY KEY (version_id, dimension_id)
 );
+-- Every database starts with the seed's default weights (25/25/20/20/10) as version 1, in force from
+-- the earliest date any fact may carry (scoring.scorecard.EARLIEST_DATE), so every score has a version.
+INSERT INTO weight_versions (version_id, effective_from, created_by, note) VALUES
+    (1, DATE '1900-01-01', NULL, 'Default weights of the agency''s scorecard')
+ON CONFLICT DO NOTHING;
+INSERT INTO dimension_weights VALUES (1, 1, 25), (1, 2, 25), (1, 3, 20), (1, 4, 20), (1, 5, 10)
+ON CONFLICT DO NOTHING;
 
 -- A reviewer's scorecard for one application at one stage. An amendment is a new row with the next
 -- revision; the one it replaces is kept with status 'superseded'.

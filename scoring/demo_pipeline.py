@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from scoring.scorecard import DEFAULT_WEIGHTS_PCT, DIMENSIONS, version_in_force
+from scoring.scorecard import DEFAULT_WEIGHTS_PCT, DIMENSIONS, EARLIEST_DATE, version_in_force
 
 NOT_ENTERED = -1
 SECONDS_PER_DAY = 86_400
@@ -21,6 +21,7 @@ PASS_THRESHOLD = {2: 3.45, 3: 4.2}          # consensus weighted score a stage p
 SECOND_WEIGHTS_PCT = {"infrastructure": 25, "deployment": 25, "monitoring": 25, "automation": 15,
                       "governance": 10}
 SECOND_WEIGHTS_AGE_DAYS = 300               # the current weights came in this many days ago
+SECOND_WEIGHTS_VERSION = 2                  # version 1 is the default every database holds (schema.sql)
 
 
 def _sigmoid(x):
@@ -36,7 +37,8 @@ class PipelineDraw:
         self.today = generator.today
         self.stage1_pass = stage1_pass
         self.n_apps = len(generator.applied)
-        self.weight_starts = np.array([generator.start - 365, self.today - SECOND_WEIGHTS_AGE_DAYS])
+        earliest = int(np.datetime64(EARLIEST_DATE, "D").astype(np.int64))
+        self.weight_starts = np.array([earliest, self.today - SECOND_WEIGHTS_AGE_DAYS])
         self.weight_sets = [DEFAULT_WEIGHTS_PCT, SECOND_WEIGHTS_PCT]
         self.enter = np.full((5, self.n_apps), NOT_ENTERED, dtype=np.int64)   # row = stage (1-4)
         self.decide = np.full((5, self.n_apps), NOT_ENTERED, dtype=np.int64)
@@ -54,12 +56,13 @@ class PipelineDraw:
         tables = {
             "searches_update": searches, "stage_decisions": self._stage_decisions(),
             "placements": placements, "replacements": replacements,
+            # the first set is the seeded version 1 every database already holds: only the second is new
             "weight_versions": pd.DataFrame({
-                "version_id": [1, 2], "effective_from": pd.to_datetime(self.weight_starts, unit="D"),
-                "note": ["Seed scorecard weights", "Monitoring raised: the highest-signal skill"]}),
+                "version_id": [SECOND_WEIGHTS_VERSION],
+                "effective_from": pd.to_datetime(self.weight_starts[1:], unit="D"),
+                "note": ["Monitoring raised: the highest-signal skill"]}),
             "dimension_weights": pd.DataFrame(
-                [(v + 1, d + 1, w[code]) for v, w in enumerate(self.weight_sets)
-                 for d, code in enumerate(DIMENSIONS)],
+                [(SECOND_WEIGHTS_VERSION, d + 1, SECOND_WEIGHTS_PCT[code]) for d, code in enumerate(DIMENSIONS)],
                 columns=["version_id", "dimension_id", "weight_pct"]),
         }
         tables.update(self._scorecards())

@@ -8,10 +8,13 @@ case is named after. A small agency (``PARENTS``) is inserted first so foreign k
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 import pytest
 
+from scoring.rubric import DEFAULT_WEIGHTS_PCT
+from scoring.scorecard import EARLIEST_DATE
 from scoring.store import Database
-from scoring.store.db import SCHEMA_PATH
+from scoring.store.db import SCHEMA_PATH, next_id
 
 # One small agency: the parent rows every case can point at. Inserted in this order.
 PARENTS: list[tuple[str, dict]] = [
@@ -36,7 +39,7 @@ PARENTS: list[tuple[str, dict]] = [
     ("scorecards", dict(scorecard_id=1, application_id=1, stage_id=2, reviewer_id=1, revision=1, status="submitted",
                         created_at="2025-02-07 10:00:00", submitted_at="2025-02-07 11:00:00")),
     ("scores", dict(scorecard_id=1, dimension_id=1, rating=4)),
-    ("weight_versions", dict(version_id=1, effective_from="2024-01-01")),
+    ("weight_versions", dict(version_id=2, effective_from="2024-01-01")),   # version 1 is the seeded default
     ("tooling_evidence", dict(candidate_id=1, tool_id=5, verified=True, evidence="verified against code samples",
                               checked_by=1, checked_on="2025-02-05")),
     ("placements", dict(placement_id=1, external_id="PL-0001", application_id=1, weekly_rate_usd=800,
@@ -61,7 +64,7 @@ VALID: dict[str, dict] = {
     "scorecards": dict(scorecard_id=2, application_id=1, stage_id=3, reviewer_id=1, revision=1, status="submitted",
                        created_at="2025-02-12 09:00:00", submitted_at="2025-02-12 10:30:00", amendment_reason=None),
     "scores": dict(scorecard_id=1, dimension_id=2, rating=3),
-    "dimension_weights": dict(version_id=1, dimension_id=1, weight_pct=25),
+    "dimension_weights": dict(version_id=2, dimension_id=1, weight_pct=25),
     "tooling_evidence": dict(candidate_id=1, tool_id=8, verified=False, evidence="self-reported",
                              checked_by=1, checked_on="2025-02-05"),
     "placements": dict(placement_id=3, external_id="PL-0003", application_id=3, weekly_rate_usd=700,
@@ -253,11 +256,29 @@ def test_stages_table_refuses_a_stage_outside_1_to_4(empty_db, stage_id):
 
 
 REFERENCE_COUNTS = {"stages": 4, "dimensions": 5, "tools": 29}
+#: Rows schema.sql seeds in data tables: the default weight version 1, one weight per dimension.
+SEEDED_COUNTS = {"weight_versions": 1, "dimension_weights": 5}
 
 
 def test_reference_tables_are_filled(empty_db):
     assert {table: count(empty_db, table) for table in REFERENCE_COUNTS} == REFERENCE_COUNTS
     assert empty_db.frame("SELECT stage_id FROM stages WHERE is_scored ORDER BY 1")["stage_id"].tolist() == [2, 3]
+
+
+def test_a_new_database_holds_the_default_weights_from_the_earliest_date(empty_db):
+    """The seed's 25/25/20/20/10 (scoring.rubric) as version 1, in force from EARLIEST_DATE, by nobody."""
+    version = empty_db.frame("SELECT version_id, effective_from, created_by FROM weight_versions")
+    assert version.to_dict("records") == [{"version_id": 1, "effective_from": pd.Timestamp(EARLIEST_DATE),
+                                           "created_by": None}]
+    weights = empty_db.frame("""SELECT d.code, w.weight_pct::DOUBLE AS pct FROM dimension_weights AS w
+                                JOIN dimensions AS d USING (dimension_id) WHERE version_id = 1""")
+    assert dict(zip(weights["code"], weights["pct"])) == dict(DEFAULT_WEIGHTS_PCT)
+    assert {table: count(empty_db, table) for table in SEEDED_COUNTS} == SEEDED_COUNTS
+
+
+def test_the_next_weight_version_id_follows_the_seeded_one(empty_db):
+    with empty_db.transaction() as cur:
+        assert next_id(cur, "weight_version_ids") == 2
 
 
 def test_applying_the_schema_twice_keeps_rows_and_reference_tables(tmp_path):
@@ -272,7 +293,7 @@ def test_applying_the_schema_twice_keeps_rows_and_reference_tables(tmp_path):
     try:
         assert {table: count(second, table) for table in REFERENCE_COUNTS} == REFERENCE_COUNTS
         for table in {table for table, _ in PARENTS}:
-            assert count(second, table) == sum(t == table for t, _ in PARENTS), table
+            assert count(second, table) == SEEDED_COUNTS.get(table, 0) + sum(t == table for t, _ in PARENTS), table
         assert second.scalar("SELECT name FROM clients WHERE client_id = 1") == "Acme Analytics"
     finally:
         second.close()

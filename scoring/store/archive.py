@@ -10,6 +10,10 @@ target's schema is the exported one, and that the target holds no data. It then 
 table in foreign-key order (:data:`scoring.store.bulk.TABLE_ORDER`) inside one transaction and
 moves the id sequences past the restored ids. It adds nothing of its own (not even an audit entry),
 so the restored database holds exactly the exported rows.
+
+Rows the schema inserts itself are not inserted again but compared: the reference tables
+(stages, dimensions, tools) whole, and the default weight version every database starts with
+(:data:`scoring.store.bulk.SEEDED_ROWS`), whose creation time alone is taken from the export.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Any
 import duckdb
 
 from scoring.access import Account, require
-from scoring.store.bulk import TABLE_ORDER, advance_sequences
+from scoring.store.bulk import SEEDED_ROWS, TABLE_ORDER, advance_sequences, rows_beyond_seed
 from scoring.store.db import Database, DatabaseError, on_postgres, postgres_rows
 
 Progress = Callable[[str, float], None]
@@ -36,6 +40,9 @@ FORMAT_NAME = "mlops-scorecard-export"
 FORMAT_VERSION = 1
 #: Tables whose rows the schema itself inserts: exported for completeness, compared (not inserted) on restore.
 REFERENCE_TABLES = ("stages", "dimensions", "tools")
+#: Seeded rows' creation times differ between databases by nature: not compared on restore but
+#: copied from the export (table: key column, time column), so the restored rows are the exported ones.
+SEED_STAMPS = {"weight_versions": ("version_id", "created_at")}
 CHUNK = 1 << 20
 
 
@@ -182,12 +189,15 @@ def restore_database(db: Database, directory: str | os.PathLike[str],
         names = [t for t in TABLE_ORDER if t in entries]
         for done, table in enumerate(names):
             say(f"restoring {table}", 0.05 + 0.9 * done / len(names))
-            path = source / entries[table]["file"]
-            inserted = cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet({_literal(path)})"
-                                   ).fetchone()[0]
-            if inserted != entries[table]["rows"]:
-                raise ArchiveError(f"{table}: {inserted} rows read, the manifest says {entries[table]['rows']}")
-            counts[table] = int(inserted)
+            path = _literal(source / entries[table]["file"])
+            seeded = SEEDED_ROWS.get(table)
+            cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet({path})"
+                        + (f" WHERE NOT ({seeded})" if seeded else ""))
+            stored = cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]   # the seeded rows included
+            if stored != entries[table]["rows"]:
+                raise ArchiveError(f"{table}: {stored} rows restored, the manifest says {entries[table]['rows']}")
+            counts[table] = int(stored)
+        _copy_seed_stamps(cur, entries, source)
         advance_sequences(cur)
         return counts
 
@@ -207,8 +217,7 @@ def _check_target(cur: duckdb.DuckDBPyConnection, manifest: dict, entries: dict,
     unknown = sorted(set(entries) - set(TABLE_ORDER) - set(REFERENCE_TABLES))
     if unknown:
         raise ArchiveError(f"the export holds tables this version cannot restore: {', '.join(unknown)}")
-    filled = [(t, cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLE_ORDER]
-    filled = [f"{t} ({n:,} rows)" for t, n in filled if n]
+    filled = [f"{t} ({n:,} rows)" for t, n in rows_beyond_seed(cur).items()]
     if filled:
         raise ArchiveError("the target database is not empty: " + ", ".join(filled)
                            + "; restore into a new database file")
@@ -221,6 +230,30 @@ def _check_target(cur: duckdb.DuckDBPyConnection, manifest: dict, entries: dict,
                 """).fetchone()[0]
             if differs:
                 raise ArchiveError(f"{table}: the exported reference rows differ from this schema's")
+    for table, seeded in SEEDED_ROWS.items():
+        if table not in entries:
+            continue
+        stamp = SEED_STAMPS[table][1] if table in SEED_STAMPS else None
+        columns = ", ".join(name for name in (c.split(" ", 1)[0] for c in description[table]) if name != stamp)
+        path = _literal(source / entries[table]["file"])
+        exported = f"SELECT {columns} FROM read_parquet({path}) WHERE {seeded}"
+        here = f"SELECT {columns} FROM {table} WHERE {seeded}"
+        differs = cur.execute(f"SELECT count(*) FROM (({exported} EXCEPT {here}) UNION ALL ({here} EXCEPT {exported}))"
+                              ).fetchone()[0]
+        if differs:
+            raise ArchiveError(f"{table}: the export's default weight version differs from the one this "
+                               "schema gives every new database")
+
+
+def _copy_seed_stamps(cur: duckdb.DuckDBPyConnection, entries: dict, source: Path) -> None:
+    """Give the target's seeded rows the exported creation times (the rest of them already matched)."""
+    for table, (key, stamp) in SEED_STAMPS.items():
+        if table in entries:
+            path = _literal(source / entries[table]["file"])
+            exported = cur.execute(f"SELECT {key}, {stamp} FROM read_parquet({path}) WHERE {SEEDED_ROWS[table]}"
+                                   ).fetchall()
+            for key_value, stamp_value in exported:
+                cur.execute(f"UPDATE {table} SET {stamp} = ? WHERE {key} = ?", [stamp_value, key_value])
 
 
 def unpack_zip(archive: str | os.PathLike[str]) -> tempfile.TemporaryDirectory:

@@ -26,6 +26,9 @@ SEQUENCES = {
     "replacement_ids": ("replacements", "replacement_id"), "audit_ids": ("audit_log", "audit_id"),
     "calibration_set_ids": ("calibration_sets", "set_id"),
 }
+#: The rows schema.sql itself inserts into data tables (the default weight version 1), as a condition
+#: per table. Every database holds them, so a database holding nothing else counts as empty.
+SEEDED_ROWS = {"weight_versions": "version_id = 1", "dimension_weights": "version_id = 1"}
 
 
 def insert_frames(cur: duckdb.DuckDBPyConnection, tables: Mapping[str, pd.DataFrame],
@@ -68,6 +71,18 @@ def advance_sequences(cur: duckdb.DuckDBPyConnection) -> None:
             cur.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [behind])
 
 
+def rows_beyond_seed(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Each data table holding rows besides the schema's seeded ones, with how many; ``{}`` if it holds no data."""
+    counts = {}
+    for table in TABLE_ORDER:
+        seeded = SEEDED_ROWS.get(table)
+        where = f" WHERE NOT ({seeded})" if seeded else ""
+        rows = cur.execute(f"SELECT count(*) FROM {table}{where}").fetchone()[0]
+        if rows:
+            counts[table] = int(rows)
+    return counts
+
+
 def build_database(path: str | os.PathLike[str], tables: Mapping[str, pd.DataFrame], summary: dict,
                    progress: Callable[[str, float], None] | None = None) -> dict[str, int]:
     """Write a complete new database file at ``path``, atomically.
@@ -105,8 +120,8 @@ def build_postgres(location: str, tables: Mapping[str, pd.DataFrame], summary: d
     """Fill the PostgreSQL database at ``location`` with ``tables`` in one transaction.
 
     A database file can be replaced whole; a PostgreSQL database is shared and may hold real data,
-    so instead of replacing it this refuses one that holds any row. An interrupted build commits
-    nothing.
+    so instead of replacing it this refuses one that holds any row beyond the schema's seeded ones
+    (:data:`SEEDED_ROWS`). An interrupted build commits nothing.
 
     Raises
     ------
@@ -116,7 +131,7 @@ def build_postgres(location: str, tables: Mapping[str, pd.DataFrame], summary: d
     db = Database(location)
     try:
         def write(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
-            filled = [t for t in TABLE_ORDER if cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]]
+            filled = list(rows_beyond_seed(cur))
             if filled:
                 raise DatabaseError("the PostgreSQL database already holds data (" + ", ".join(filled)
                                     + "); build into a new, empty database")
