@@ -170,14 +170,23 @@ CREATE TABLE IF NOT EXISTS scorecards (
     CHECK ((status = 'draft') = (submitted_at IS NULL))
 );
 
--- One rating per scorecard and dimension: an integer from 1 to 5 against the anchored rubric.
+-- One row per scorecard and dimension: a rating, an integer from 1 to 5 against the anchored rubric,
+-- or, when the reviewer could not judge the dimension, no rating and the reason it was not assessed
+-- (exactly one of the two). A not-assessed dimension is missing to every statistic: current_scores
+-- leaves it out.
 CREATE TABLE IF NOT EXISTS scores (
-    scorecard_id INTEGER NOT NULL REFERENCES scorecards (scorecard_id),
-    dimension_id TINYINT NOT NULL REFERENCES dimensions (dimension_id),
-    rating       TINYINT NOT NULL CHECK (rating BETWEEN 1 AND 5),
-    note         VARCHAR NOT NULL DEFAULT '',
-    PRIMARY KEY (scorecard_id, dimension_id)
+    scorecard_id        INTEGER NOT NULL REFERENCES scorecards (scorecard_id),
+    dimension_id        TINYINT NOT NULL REFERENCES dimensions (dimension_id),
+    rating              TINYINT CHECK (rating BETWEEN 1 AND 5),           -- NULL when not assessed
+    note                VARCHAR NOT NULL DEFAULT '',
+    not_assessed_reason VARCHAR CHECK (length(trim(not_assessed_reason)) > 0),
+    PRIMARY KEY (scorecard_id, dimension_id),
+    CHECK ((rating IS NULL) <> (not_assessed_reason IS NULL))
 );
+-- A database made before dimensions could be left not assessed gets the column and a nullable rating
+-- (both statements change nothing on a newer one); the application writes exactly one of the two there.
+ALTER TABLE scores ADD COLUMN IF NOT EXISTS not_assessed_reason VARCHAR;
+ALTER TABLE scores ALTER COLUMN rating DROP NOT NULL;
 
 CREATE TABLE IF NOT EXISTS tools (
     tool_id  SMALLINT PRIMARY KEY,
@@ -275,10 +284,11 @@ CREATE TABLE IF NOT EXISTS audit_log (
     after      JSON
 );
 
--- Submitted, current ratings: the rows every statistic reads.
+-- Submitted, current ratings: the rows every statistic reads. Dimensions marked not assessed are
+-- left out, so agreement, severity and scores see them as missing, never as a rating.
 CREATE OR REPLACE VIEW current_scores AS
 SELECT sc.scorecard_id, sc.application_id, sc.stage_id, sc.reviewer_id, sc.submitted_at,
        s.dimension_id, s.rating, s.note
 FROM scorecards AS sc
 JOIN scores AS s USING (scorecard_id)
-WHERE sc.status = 'submitted';
+WHERE sc.status = 'submitted' AND s.rating IS NOT NULL;

@@ -641,12 +641,17 @@ def note_required(rating: int) -> bool:
 
 
 def validate_scorecard(
-    ratings: Mapping[str, int | None], notes: Mapping[str, str]
+    ratings: Mapping[str, int | None],
+    notes: Mapping[str, str],
+    not_assessed: Mapping[str, str] | None = None,
 ) -> list[str]:
     """List what is wrong with a scorecard before it may be submitted.
 
-    A card is valid when every dimension has an integer rating from 1 to 5,
-    no unknown dimension is present, and every 1 or 5 has a non-blank note.
+    A card is valid when every dimension either has an integer rating from 1
+    to 5 or is marked not assessed with a reason, at least one dimension is
+    rated, no unknown dimension is present, and every 1 or 5 has a non-blank
+    note. A dimension left untouched (neither rated nor marked) is a problem:
+    not assessing one is a choice the reviewer states, never a default.
 
     Parameters
     ----------
@@ -654,6 +659,10 @@ def validate_scorecard(
         Dimension code -> rating. ``None`` or NaN means not yet rated.
     notes : Mapping[str, str]
         Dimension code -> the reviewer's note; absent or blank means no note.
+    not_assessed : Mapping[str, str], optional
+        Dimension code -> why the reviewer could not judge it (the stage gave
+        no evidence either way). A dimension named here must have no rating
+        and a non-blank reason.
 
     Returns
     -------
@@ -669,23 +678,44 @@ def validate_scorecard(
     []
     >>> validate_scorecard({**card, 'deployment': 6, 'governance': None}, {})
     ['Model Deployment: rating 6 is outside 1-5', 'Monitoring: a rating of 5 needs a note giving the evidence', 'Governance: no rating given']
+    >>> skipped = {'governance': 'the take-home had no registry or data-versioning part'}
+    >>> validate_scorecard({**card, 'monitoring': 4, 'governance': None}, {}, skipped)
+    []
+    >>> validate_scorecard({**card, 'monitoring': 4, 'governance': None}, {}, {'governance': ' '})
+    ['Governance: marked not assessed without a reason; say why it could not be judged']
     """
+    skipped = {} if not_assessed is None else not_assessed
     problems: list[str] = []
+    rated = 0
     for dim in DIMENSIONS:
         rating = ratings.get(dim.code)
+        if dim.code in skipped:
+            reason = skipped[dim.code]
+            if not _is_missing(rating):
+                problems.append(f"{dim.name}: marked not assessed but also rated {rating!r}; "
+                                "give a rating or mark it not assessed, not both")
+            elif reason is None or not str(reason).strip():
+                problems.append(f"{dim.name}: marked not assessed without a reason; "
+                                "say why it could not be judged")
+            continue
         if _is_missing(rating):
             problems.append(f"{dim.name}: no rating given")
         elif not _is_int(rating):
             problems.append(f"{dim.name}: rating {rating!r} is not a whole number from 1 to 5")
         elif int(rating) not in LEVELS:
             problems.append(f"{dim.name}: rating {int(rating)} is outside 1-5")
-        elif note_required(rating):
-            note = notes.get(dim.code)
-            if note is None or not str(note).strip():
-                problems.append(
-                    f"{dim.name}: a rating of {int(rating)} needs a note giving the evidence"
-                )
-    unknown = sorted({str(k) for k in (*ratings, *notes)} - set(DIMENSION_CODES))
+        else:
+            rated += 1
+            if note_required(rating):
+                note = notes.get(dim.code)
+                if note is None or not str(note).strip():
+                    problems.append(
+                        f"{dim.name}: a rating of {int(rating)} needs a note giving the evidence"
+                    )
+    if not problems and rated == 0:
+        problems.append("a scorecard needs at least one rated dimension; "
+                        "a stage that gave no evidence on any of them is not scored")
+    unknown = sorted({str(k) for k in (*ratings, *notes, *skipped)} - set(DIMENSION_CODES))
     for code in unknown:
         problems.append(
             f"unknown dimension {code!r}; valid: {', '.join(DIMENSION_CODES)}"

@@ -5,10 +5,12 @@ across the reviewers who submitted a scorecard:
 
 .. math:: S = \\sum_d w_d \\, \\bar r_d, \\qquad \\sum_d w_d = 1
 
-on the 1-5 rating scale, and as ``100 (S - 1) / 4`` on a 0-100 scale. A scorecard missing a
-dimension is *incomplete*: its score is shown from the dimensions it has (weights renormalised) but
-it is never ranked against complete ones, so an unscored dimension can't drag an average down as
-if it were a zero.
+on the 1-5 rating scale, and as ``100 (S - 1) / 4`` on a 0-100 scale. Each mean is taken over the
+ratings present: a reviewer who marked a dimension not assessed adds nothing to it. When no
+reviewer rated a dimension, the application's scorecard at that stage is *incomplete*: it has no
+weighted total (never the missing dimension counted as zero), the missing dimensions are named, and
+it is never ranked against complete ones. A total re-weighted over the rated dimensions only is
+kept apart, under its own name, for places that label it as such.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from scoring.rubric import DIMENSIONS as _DIMENSION_RECORDS
 #: Dimension codes in display order, with their names.
 DIMENSIONS: dict[str, str] = {d.code: d.name for d in _DIMENSION_RECORDS}
 RATING_MIN, RATING_MAX = 1, 5
+#: The columns :func:`scores_under_versions` adds from :func:`weighted_scores` (all but the rank).
+SCORE_COLUMNS = ("score", "score_pct", "complete", "missing_dimensions", "reweighted_score",
+                 "reweighted_score_pct")
 WEIGHT_TOLERANCE = 1e-6
 #: The earliest date any stored fact may carry. Every database's default weight version (seeded by
 #: schema.sql as version 1) applies from it, so every dated score falls under some version.
@@ -91,7 +96,7 @@ def dimension_means(ratings: pd.DataFrame) -> pd.DataFrame:
 
 
 def weighted_scores(means: pd.DataFrame, weights_pct: Mapping[str, float]) -> pd.DataFrame:
-    """Weighted score of each row of per-dimension means.
+    """Weighted score of each row of per-dimension means; no total where a dimension is missing.
 
     Parameters
     ----------
@@ -104,29 +109,67 @@ def weighted_scores(means: pd.DataFrame, weights_pct: Mapping[str, float]) -> pd
     Returns
     -------
     DataFrame
-        Same index, columns ``score`` (1-5), ``score_pct`` (0-100), ``complete`` (every dimension
-        rated) and ``rank`` (1 = best among complete rows; NaN for incomplete ones).
+        Same index, columns:
+
+        * ``score`` (1-5) and ``score_pct`` (0-100): the weighted total, NaN when incomplete;
+        * ``complete``: every dimension has a mean;
+        * ``missing_dimensions``: the codes of the dimensions without one, in scorecard order
+          (an empty list when complete);
+        * ``reweighted_score`` and ``reweighted_score_pct``: the weights renormalised over the
+          rated dimensions only (equal to ``score`` when complete; NaN when nothing is rated);
+          to be shown only under a label saying so;
+        * ``rank``: 1 = best among complete rows; NaN for incomplete ones.
+
+    Notes
+    -----
+    A dimension with no mean makes the row incomplete whatever its weight: "not rated by any
+    reviewer" is a fact about the evidence, not about the weights in force.
 
     Examples
     --------
     >>> means = pd.DataFrame([[4, 4, 3, 3, 2], [5, 5, 5, 5, None]], columns=list(DIMENSIONS))
-    >>> weighted_scores(means, DEFAULT_WEIGHTS_PCT)[["score", "complete", "rank"]]
+    >>> scored = weighted_scores(means, DEFAULT_WEIGHTS_PCT)
+    >>> scored[["score", "complete", "rank"]]
        score  complete  rank
     0    3.4      True   1.0
-    1    5.0     False   NaN
+    1    NaN     False   NaN
+    >>> scored.loc[1, "missing_dimensions"], float(scored.loc[1, "reweighted_score"])
+    (['governance'], 5.0)
     """
     validate_weights(weights_pct)
-    values = means.reindex(columns=list(DIMENSIONS)).to_numpy(dtype=float)
-    weights = np.array([weights_pct[d] for d in DIMENSIONS], dtype=float) / 100
+    codes = list(DIMENSIONS)
+    values = means.reindex(columns=codes).to_numpy(dtype=float)
+    weights = np.array([weights_pct[d] for d in codes], dtype=float) / 100
     rated = ~np.isnan(values)
     weight_present = rated @ weights
     with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(weight_present > 0, np.nansum(values * weights, axis=1) / weight_present, np.nan)
+        reweighted = np.where(weight_present > 0, np.nansum(values * weights, axis=1) / weight_present, np.nan)
     complete = rated.all(axis=1)
-    result = pd.DataFrame({"score": score, "score_pct": to_percent(score), "complete": complete},
+    score = np.where(complete, reweighted, np.nan)
+    missing = [[code for code, present in zip(codes, row) if not present] for row in rated]
+    result = pd.DataFrame({"score": score, "score_pct": to_percent(score), "complete": complete,
+                           "missing_dimensions": pd.Series(missing, index=means.index, dtype=object),
+                           "reweighted_score": reweighted, "reweighted_score_pct": to_percent(reweighted)},
                           index=means.index)
-    result["rank"] = result["score"].where(complete).rank(ascending=False, method="min")
+    result["rank"] = result["score"].rank(ascending=False, method="min")
     return result
+
+
+def incomplete_message(missing_dimensions: list[str]) -> str:
+    """What to show instead of a total: which dimensions no reviewer rated.
+
+    Examples
+    --------
+    >>> incomplete_message(["governance"])
+    'Incomplete: Governance not rated by any reviewer'
+    >>> incomplete_message(["monitoring", "automation", "governance"])
+    'Incomplete: Monitoring, Automation and Governance not rated by any reviewer'
+    """
+    names = [DIMENSIONS[code] for code in missing_dimensions]
+    if not names:
+        raise ValueError("a scorecard with every dimension rated is complete")
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"Incomplete: {listed} not rated by any reviewer"
 
 
 def version_in_force(effective_from: pd.Series, on: pd.Series | list) -> np.ndarray:
@@ -157,7 +200,8 @@ def scores_under_versions(ratings: pd.DataFrame, stage_dates: pd.DataFrame, vers
     Parameters
     ----------
     ratings : DataFrame
-        ``application_id``, ``stage_id``, ``dimension`` (code), ``rating``: submitted ratings.
+        ``application_id``, ``stage_id``, ``dimension`` (code), ``rating``: submitted ratings. A
+        row without a rating (a dimension marked not assessed) counts as no rating at all.
     stage_dates : DataFrame
         ``application_id``, ``stage_id``, ``entered_on``: the date that picks the version in force.
     versions : DataFrame
@@ -169,15 +213,16 @@ def scores_under_versions(ratings: pd.DataFrame, stage_dates: pd.DataFrame, vers
     Returns
     -------
     DataFrame
-        ``application_id``, ``stage_id``, ``version_id``, the five dimension means, ``score``,
-        ``score_pct``, ``complete``, ``reviewers``.
+        ``application_id``, ``stage_id``, ``version_id``, the five dimension means, ``reviewers``
+        and the columns of :func:`weighted_scores` but ``rank`` (``score`` is NaN and
+        ``missing_dimensions`` names the dimensions when no reviewer rated one of them).
     """
     weights = versions.pivot_table(index=["version_id", "effective_from"], columns="dimension",
                                    values="weight_pct").reset_index().sort_values("effective_from")
     keys = ["application_id", "stage_id"]
+    ratings = ratings.dropna(subset=["rating"])
     if ratings.empty:
-        return pd.DataFrame(columns=[*keys, "version_id", *DIMENSIONS, "score", "score_pct", "complete",
-                                     "reviewers"])
+        return pd.DataFrame(columns=[*keys, *DIMENSIONS, "reviewers", "version_id", *SCORE_COLUMNS])
     means = ratings.pivot_table(index=keys, columns="dimension", values="rating", aggfunc="mean")
     means = means.reindex(columns=list(DIMENSIONS)).reset_index().rename_axis(columns=None)
     means["reviewers"] = ratings.groupby(keys)["reviewer_id"].nunique().to_numpy() \
@@ -194,5 +239,5 @@ def scores_under_versions(ratings: pd.DataFrame, stage_dates: pd.DataFrame, vers
     for vid, rows in means.groupby("version_id"):
         row = weights[weights["version_id"] == vid].iloc[0]
         scored = weighted_scores(rows[list(DIMENSIONS)], {d: float(row[d]) for d in DIMENSIONS})
-        parts.append(rows.join(scored.drop(columns="rank")))
+        parts.append(rows.join(scored[list(SCORE_COLUMNS)]))
     return pd.concat(parts).sort_values(keys).reset_index(drop=True)

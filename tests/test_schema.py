@@ -85,6 +85,8 @@ ACCEPTED_VARIANTS = [
                  id="an amendment with its reason"),
     pytest.param("scores", dict(rating=1), id="rating 1"),
     pytest.param("scores", dict(rating=5), id="rating 5"),
+    pytest.param("scores", dict(rating=None, not_assessed_reason="no governance part in the take-home"),
+                 id="a dimension not assessed, with its reason"),
     pytest.param("dimension_weights", dict(weight_pct=0), id="weight 0"),
     pytest.param("dimension_weights", dict(weight_pct=100), id="weight 100"),
     pytest.param("placements", dict(ended_on="2025-06-01", end_reason="not_a_fit"), id="an ended placement"),
@@ -115,7 +117,13 @@ REFUSED = [
     # ratings are integers 1-5
     pytest.param("scores", dict(rating=0), check_failed("scores", "rating"), id="rating 0"),
     pytest.param("scores", dict(rating=6), check_failed("scores", "rating"), id="rating 6"),
-    pytest.param("scores", dict(rating=None), missing("scores", "rating"), id="rating NULL"),
+    # a dimension is rated or not assessed with a reason: exactly one of the two
+    pytest.param("scores", dict(rating=None), check_failed("scores", "not_assessed_reason"),
+                 id="neither a rating nor a reason"),
+    pytest.param("scores", dict(not_assessed_reason="could not judge it"), check_failed("scores", "not_assessed_reason"),
+                 id="both a rating and a not-assessed reason"),
+    pytest.param("scores", dict(rating=None, not_assessed_reason="  "), check_failed("scores", "not_assessed_reason"),
+                 id="not assessed with a blank reason"),
     # weights are percentages
     pytest.param("dimension_weights", dict(weight_pct=-5), check_failed("dimension_weights", "weight_pct"),
                  id="negative weight"),
@@ -297,3 +305,21 @@ def test_applying_the_schema_twice_keeps_rows_and_reference_tables(tmp_path):
         assert second.scalar("SELECT name FROM clients WHERE client_id = 1") == "Acme Analytics"
     finally:
         second.close()
+
+
+def test_a_database_made_before_not_assessed_dimensions_is_upgraded_on_opening(tmp_path):
+    path = tmp_path / "older.duckdb"
+    with duckdb.connect(str(path)) as older:     # the scores table as it was: a rating on every row
+        older.execute("""CREATE TABLE scores (scorecard_id INTEGER NOT NULL, dimension_id TINYINT NOT NULL,
+                                              rating TINYINT NOT NULL CHECK (rating BETWEEN 1 AND 5),
+                                              note VARCHAR NOT NULL DEFAULT '',
+                                              PRIMARY KEY (scorecard_id, dimension_id))""")
+        older.execute("INSERT INTO scores VALUES (1, 1, 4, '')")
+    with Database(path) as upgraded:
+        columns = upgraded.frame("SELECT column_name, is_nullable FROM information_schema.columns "
+                                 "WHERE table_name = 'scores' ORDER BY ordinal_position")
+        assert columns.values.tolist() == [["scorecard_id", "NO"], ["dimension_id", "NO"], ["rating", "YES"],
+                                           ["note", "NO"], ["not_assessed_reason", "YES"]]
+        insert(upgraded, "scores", dict(scorecard_id=1, dimension_id=2, rating=None,
+                                        not_assessed_reason="no evidence either way"))
+        assert count(upgraded, "scores") == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
@@ -74,35 +75,61 @@ def _current_card(cur: duckdb.DuckDBPyConnection, reviewer_id: int, application_
 
 
 def own_card(db: Database, actor: Account, application_id: int, stage_id: int) -> dict:
-    """The reviewer's own current scorecard: status, revision, ratings and notes by dimension code."""
+    """The reviewer's own current scorecard: status, revision, and by dimension code the ratings,
+    the notes and the reasons of the dimensions marked not assessed (``not_assessed``)."""
     with db.cursor() as cur:
         _assert_assigned(cur, actor, application_id, stage_id)
         card = _current_card(cur, actor.account_id, application_id, stage_id)
         if card is None:
-            return {"status": None, "revision": 0, "ratings": {}, "notes": {}}
-        rows = cur.execute("""SELECT dm.code, s.rating, s.note FROM scores AS s JOIN dimensions AS dm USING (dimension_id)
+            return {"status": None, "revision": 0, "ratings": {}, "notes": {}, "not_assessed": {}}
+        rows = cur.execute("""SELECT dm.code, s.rating, s.note, s.not_assessed_reason
+                              FROM scores AS s JOIN dimensions AS dm USING (dimension_id)
                               WHERE s.scorecard_id = ?""", [card[0]]).fetchall()
-    return {"status": card[1], "revision": card[2], "ratings": {code: int(r) for code, r, _ in rows},
-            "notes": {code: note for code, _, note in rows}}
+    return {"status": card[1], "revision": card[2],
+            "ratings": {code: int(r) for code, r, _, _ in rows if r is not None},
+            "notes": {code: note for code, _, note, _ in rows},
+            "not_assessed": {code: why for code, r, _, why in rows if r is None}}
 
 
-def _clean(ratings: Mapping[str, int | None], notes: Mapping[str, str]) -> tuple[dict, dict]:
-    unknown = sorted(set(ratings) - set(DIMENSION_CODES))
+class _Card(NamedTuple):
+    """A scorecard's rows as they will be stored: ratings, notes and not-assessed reasons by code."""
+
+    ratings: dict[str, int]
+    notes: dict[str, str]
+    not_assessed: dict[str, str]
+
+
+def _clean(ratings: Mapping[str, int | None], notes: Mapping[str, str],
+           not_assessed: Mapping[str, str] | None) -> _Card:
+    skipped = dict(not_assessed or {})
+    unknown = sorted((set(ratings) | set(skipped)) - set(DIMENSION_CODES))
     if unknown:
         raise DatabaseError(f"dimension: unknown {unknown}; valid: {list(DIMENSION_CODES)}")
     kept = {code: value for code, value in ratings.items() if value is not None}
     for code, value in kept.items():
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
             raise DatabaseError(f"{code}: rating must be a whole number from 1 to 5, got {value!r}")
-    return kept, {code: storable_text(f"note on {code}", str(notes.get(code) or "")) for code in kept}
+    reasons = {}
+    for code, reason in skipped.items():
+        if code in kept:
+            raise DatabaseError(f"{code}: marked not assessed but also rated {kept[code]}; "
+                                "give a rating or mark it not assessed, not both")
+        text = str(reason or "").strip()
+        if not text:
+            raise DatabaseError(f"{code}: marked not assessed without a reason; say why it could not be judged")
+        reasons[code] = storable_text(f"reason {code} was not assessed", text)
+    written = [code for code in DIMENSION_CODES if code in kept or code in reasons]
+    return _Card(kept, {code: storable_text(f"note on {code}", str(notes.get(code) or "")) for code in written},
+                 reasons)
 
 
-def _write_ratings(cur: duckdb.DuckDBPyConnection, scorecard_id: int, ratings: dict, notes: dict) -> None:
+def _write_ratings(cur: duckdb.DuckDBPyConnection, scorecard_id: int, card: _Card) -> None:
     cur.execute("DELETE FROM scores WHERE scorecard_id = ?", [scorecard_id])
     for position, code in enumerate(DIMENSION_CODES, start=1):
-        if code in ratings:
-            cur.execute("INSERT INTO scores (scorecard_id, dimension_id, rating, note) VALUES (?, ?, ?, ?)",
-                        [scorecard_id, position, ratings[code], notes[code]])
+        if code in card.ratings or code in card.not_assessed:
+            cur.execute("INSERT INTO scores (scorecard_id, dimension_id, rating, note, not_assessed_reason) "
+                        "VALUES (?, ?, ?, ?, ?)", [scorecard_id, position, card.ratings.get(code),
+                                                   card.notes[code], card.not_assessed.get(code)])
 
 
 def _new_card(cur, actor: Account, application_id: int, stage_id: int, status: str, revision: int,
@@ -128,40 +155,57 @@ def _unsubmitted_card(cur, actor: Account, application_id: int, stage_id: int):
 
 
 def save_draft(db: Database, actor: Account, application_id: int, stage_id: int,
-               ratings: Mapping[str, int | None], notes: Mapping[str, str]) -> int:
-    """Save a partial or complete scorecard as a draft only its author can see. Returns its id."""
-    kept, kept_notes = _clean(ratings, notes)
+               ratings: Mapping[str, int | None], notes: Mapping[str, str],
+               not_assessed: Mapping[str, str] | None = None) -> int:
+    """Save a partial or complete scorecard as a draft only its author can see. Returns its id.
+
+    ``not_assessed`` maps the dimensions the reviewer marked not assessed to the reason; the draft
+    keeps the marks and reasons (a mark needs its reason even in a draft).
+    """
+    kept = _clean(ratings, notes, not_assessed)
 
     def write(cur) -> int:
         now = datetime.now()
         card = _unsubmitted_card(cur, actor, application_id, stage_id)
         scorecard_id = card[0] if card else _new_card(cur, actor, application_id, stage_id, "draft", 1, None, now)
-        _write_ratings(cur, scorecard_id, kept, kept_notes)
-        audit(cur, actor.account_id, "save_draft", "scorecard", scorecard_id, after={"ratings": kept})
+        _write_ratings(cur, scorecard_id, kept)
+        audit(cur, actor.account_id, "save_draft", "scorecard", scorecard_id,
+              after={"ratings": kept.ratings, **_skipped(kept)})
         return scorecard_id
 
     return db.write(write)
 
 
-def _require_complete(ratings: Mapping[str, int | None], notes: Mapping[str, str]) -> None:
-    problems = validate_scorecard(ratings, notes)
+def _skipped(card: _Card) -> dict:
+    """The audit entry's record of not-assessed dimensions (nothing when there are none)."""
+    return {"not_assessed": card.not_assessed} if card.not_assessed else {}
+
+
+def _require_complete(ratings: Mapping[str, int | None], notes: Mapping[str, str],
+                      not_assessed: Mapping[str, str] | None) -> None:
+    problems = validate_scorecard(ratings, notes, not_assessed)
     if problems:
         raise DatabaseError("; ".join(problems))
 
 
 def submit(db: Database, actor: Account, application_id: int, stage_id: int,
-           ratings: Mapping[str, int | None], notes: Mapping[str, str]) -> int:
-    """Submit a complete scorecard (every dimension, a note for each 1 or 5). Only once.
+           ratings: Mapping[str, int | None], notes: Mapping[str, str],
+           not_assessed: Mapping[str, str] | None = None) -> int:
+    """Submit a complete scorecard. Only once.
+
+    Complete means every dimension is rated 1-5 (with a note for each 1 or 5) or named in
+    ``not_assessed`` (dimension code -> why the stage gave no evidence on it), and at least one
+    dimension is rated. A dimension left untouched is refused, naming it.
 
     Raises
     ------
     DatabaseError
-        A missing dimension, a rating out of range, a missing note, or a second submission.
+        A missing dimension, a rating out of range, a missing note or reason, or a second submission.
     PermissionDenied
         The application and stage are not assigned to the acting reviewer.
     """
-    _require_complete(ratings, notes)
-    kept, kept_notes = _clean(ratings, notes)
+    _require_complete(ratings, notes, not_assessed)
+    kept = _clean(ratings, notes, not_assessed)
 
     def write(cur) -> int:
         now = datetime.now()
@@ -178,46 +222,55 @@ def submit(db: Database, actor: Account, application_id: int, stage_id: int,
             scorecard_id = card[0]
             cur.execute("UPDATE scorecards SET status = 'submitted', submitted_at = ? WHERE scorecard_id = ?",
                         [now, scorecard_id])
-        _write_ratings(cur, scorecard_id, kept, kept_notes)
+        _write_ratings(cur, scorecard_id, kept)
         audit(cur, actor.account_id, "submit", "scorecard", scorecard_id,
-              after={"application_id": application_id, "stage_id": stage_id, "ratings": kept, "notes": kept_notes})
+              after={"application_id": application_id, "stage_id": stage_id, "ratings": kept.ratings,
+                     "notes": kept.notes, **_skipped(kept)})
         return scorecard_id
 
     return db.write(write)
 
 
 def amend(db: Database, actor: Account, application_id: int, stage_id: int, ratings: Mapping[str, int | None],
-          notes: Mapping[str, str], reason: str) -> int:
-    """Replace one's own submitted scorecard by a new revision; the earlier one is kept, superseded."""
+          notes: Mapping[str, str], reason: str, not_assessed: Mapping[str, str] | None = None) -> int:
+    """Replace one's own submitted scorecard by a new revision; the earlier one is kept, superseded.
+
+    The new revision must be complete as :func:`submit` requires; ``not_assessed`` as there.
+    """
     if not reason or not reason.strip():
         raise DatabaseError("reason: an amendment needs a reason")
     storable_text("reason", reason)
-    _require_complete(ratings, notes)
-    kept, kept_notes = _clean(ratings, notes)
+    _require_complete(ratings, notes, not_assessed)
+    kept = _clean(ratings, notes, not_assessed)
 
     def write(cur) -> int:
         _assert_assigned(cur, actor, application_id, stage_id)
         card = _current_card(cur, actor.account_id, application_id, stage_id)
         if card is None or card[1] != "submitted":
             raise DatabaseError("only a submitted scorecard can be amended; submit it first")
-        before = dict(cur.execute("""SELECT dm.code, s.rating FROM scores AS s JOIN dimensions AS dm
-                                     USING (dimension_id) WHERE scorecard_id = ?""", [card[0]]).fetchall())
+        stored = cur.execute("""SELECT dm.code, s.rating, s.not_assessed_reason FROM scores AS s
+                                JOIN dimensions AS dm USING (dimension_id) WHERE scorecard_id = ?""",
+                             [card[0]]).fetchall()
+        before = _Card({code: r for code, r, _ in stored if r is not None}, {},
+                       {code: why for code, r, why in stored if r is None})
         cur.execute("UPDATE scorecards SET status = 'superseded' WHERE scorecard_id = ?", [card[0]])
         scorecard_id = _new_card(cur, actor, application_id, stage_id, "submitted", card[2] + 1,
                                  reason.strip(), datetime.now())
-        _write_ratings(cur, scorecard_id, kept, kept_notes)
+        _write_ratings(cur, scorecard_id, kept)
         audit(cur, actor.account_id, "amend", "scorecard", scorecard_id,
-              before={"scorecard_id": card[0], "ratings": before},
-              after={"ratings": kept, "notes": kept_notes, "reason": reason.strip()})
+              before={"scorecard_id": card[0], "ratings": before.ratings, **_skipped(before)},
+              after={"ratings": kept.ratings, "notes": kept.notes, **_skipped(kept), "reason": reason.strip()})
         return scorecard_id
 
     return db.write(write)
 
 
 def peer_ratings(db: Database, actor: Account, application_id: int, stage_id: int) -> pd.DataFrame:
-    """Every reviewer's submitted ratings for this application and stage: only after one's own.
+    """Every reviewer's submitted scorecard rows for this application and stage: only after one's own.
 
-    Blind review: until the acting reviewer has submitted, the others' scores stay hidden.
+    Blind review: until the acting reviewer has submitted, the others' scores stay hidden. Columns
+    ``reviewer``, ``reviewer_id``, ``dimension`` (code), ``rating`` (missing where the reviewer
+    marked the dimension not assessed), ``note``, ``not_assessed_reason`` (missing where rated).
     """
     with db.cursor() as cur:
         _assert_assigned(cur, actor, application_id, stage_id)
@@ -225,11 +278,13 @@ def peer_ratings(db: Database, actor: Account, application_id: int, stage_id: in
     if card is None or card[1] != "submitted":
         raise PermissionDenied("submit your own scorecard first: the others' scores stay hidden until then")
     return db.frame("""
-        SELECT acc.display_name AS reviewer, cs.reviewer_id, dm.code AS dimension, cs.rating, cs.note
-        FROM current_scores AS cs
-        JOIN accounts AS acc ON acc.account_id = cs.reviewer_id
+        SELECT acc.display_name AS reviewer, sc.reviewer_id, dm.code AS dimension, s.rating, s.note,
+               s.not_assessed_reason
+        FROM scorecards AS sc
+        JOIN scores AS s USING (scorecard_id)
+        JOIN accounts AS acc ON acc.account_id = sc.reviewer_id
         JOIN dimensions AS dm USING (dimension_id)
-        WHERE cs.application_id = ? AND cs.stage_id = ?
+        WHERE sc.application_id = ? AND sc.stage_id = ? AND sc.status = 'submitted'
         ORDER BY reviewer, dm.dimension_id""", [application_id, stage_id])
 
 

@@ -256,6 +256,59 @@ def test_several_problems_are_all_reported_in_scorecard_order():
     ]
 
 
+# Not assessed: a dimension the stage gave no evidence on, marked as such with a reason.
+NO_GOVERNANCE = {"governance": "The take-home had no model registry or data versioning part"}
+
+
+def test_a_dimension_marked_not_assessed_with_a_reason_is_valid():
+    ratings, notes = valid_card()
+    del ratings["governance"]
+    assert validate_scorecard(ratings, notes, NO_GOVERNANCE) == []
+    assert validate_scorecard({**ratings, "governance": None}, notes, NO_GOVERNANCE) == []
+
+
+def test_an_untouched_dimension_still_blocks_the_card_when_another_is_not_assessed():
+    ratings, notes = valid_card()
+    del ratings["governance"], ratings["automation"]
+    assert validate_scorecard(ratings, notes, NO_GOVERNANCE) == ["Automation: no rating given"]
+
+
+@pytest.mark.parametrize("reason", [None, "", "  \t\n"])
+def test_not_assessed_needs_a_reason(reason):
+    ratings, notes = valid_card()
+    del ratings["governance"]
+    assert validate_scorecard(ratings, notes, {"governance": reason}) == [
+        "Governance: marked not assessed without a reason; say why it could not be judged"]
+
+
+def test_a_dimension_cannot_be_both_rated_and_not_assessed():
+    ratings, notes = valid_card()
+    problems = validate_scorecard({**ratings, "governance": 3}, notes, NO_GOVERNANCE)
+    assert problems == ["Governance: marked not assessed but also rated 3; give a rating or mark it not assessed, "
+                        "not both"]
+
+
+def test_a_card_needs_at_least_one_rated_dimension():
+    everything = {code: "The candidate left after ten minutes" for code in DIMENSION_CODES}
+    assert validate_scorecard({}, {}, everything) == [
+        "a scorecard needs at least one rated dimension; a stage that gave no evidence on any of them is not scored"]
+
+
+def test_a_one_or_five_still_needs_its_note_beside_a_not_assessed_dimension():
+    ratings, notes = valid_card()
+    del ratings["governance"]
+    ratings["monitoring"] = 5
+    notes.pop("monitoring", None)
+    assert validate_scorecard(ratings, notes, NO_GOVERNANCE) == [
+        "Monitoring: a rating of 5 needs a note giving the evidence"]
+
+
+def test_not_assessed_on_an_unknown_dimension_is_reported():
+    ratings, notes = valid_card()
+    problems = validate_scorecard(ratings, notes, {"culture": "not part of the rubric"})
+    assert len(problems) == 1 and "unknown dimension 'culture'" in problems[0]
+
+
 @given(st.fixed_dictionaries({c: st.integers(2, 4) for c in DIMENSION_CODES}))
 def test_any_card_of_middle_ratings_is_valid(ratings):
     assert validate_scorecard(ratings, {}) == []

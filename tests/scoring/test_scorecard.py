@@ -17,6 +17,7 @@ from scoring.scorecard import (
     DEFAULT_WEIGHTS_PCT,
     DIMENSIONS,
     dimension_means,
+    incomplete_message,
     scores_under_versions,
     to_percent,
     validate_weights,
@@ -117,22 +118,62 @@ def test_weights_change_the_score():
     assert weighted_scores(means, MONITORING_RAISED).loc[0, "score"] == pytest.approx(3.2)
 
 
-def test_incomplete_scorecards_are_scored_from_what_they_have_but_never_ranked():
+def test_an_incomplete_scorecard_has_no_total_and_names_what_is_missing():
     means = means_frame([
         [4, 4, 3, 3, 2],                          # complete: 3.4
         [5, 5, 5, 5, np.nan],                     # best ratings, but Governance unrated
-        [4, 2, np.nan, np.nan, np.nan],           # (0.25*4 + 0.25*2) / 0.5 = 3.0, not 1.5 as if zeros
+        [4, 2, np.nan, np.nan, np.nan],           # three dimensions unrated
         [np.nan] * 5,                             # nothing rated
         [4.5, 3.5, 3, 3.5, 2],                    # complete: 3.5
     ], index=["a", "b", "c", "d", "e"])
     result = weighted_scores(means, DEFAULT_WEIGHTS_PCT)
 
     assert result["complete"].tolist() == [True, False, False, False, True]
-    assert result.loc["b", "score"] == pytest.approx(5.0)
-    assert result.loc["c", "score"] == pytest.approx(3.0)
-    assert np.isnan(result.loc["d", "score"]) and np.isnan(result.loc["d", "score_pct"])
+    assert result.loc[["b", "c", "d"], ["score", "score_pct"]].isna().all().all()   # no total, not a zero
+    assert result["missing_dimensions"].tolist() == [
+        [], ["governance"], ["monitoring", "automation", "governance"], CODES, []]
     assert result["rank"].loc[["e", "a"]].tolist() == [1, 2]
     assert result["rank"].loc[["b", "c", "d"]].isna().all()
+
+
+def test_the_reweighted_total_is_kept_apart_and_renormalised_over_the_rated_dimensions():
+    means = means_frame([[4, 4, 3, 3, 2], [5, 5, 5, 5, np.nan], [4, 2, np.nan, np.nan, np.nan], [np.nan] * 5])
+    result = weighted_scores(means, DEFAULT_WEIGHTS_PCT)
+
+    # complete: the same as the total; b: 0.9 * 5 / 0.9 = 5.0; c: (0.25*4 + 0.25*2) / 0.5 = 3.0, not
+    # 1.5 as if the missing dimensions were zeros; d: nothing to weigh.
+    assert result["reweighted_score"].tolist()[:3] == pytest.approx([3.4, 5.0, 3.0])
+    assert result["reweighted_score_pct"].tolist()[:3] == pytest.approx([60.0, 100.0, 50.0])
+    assert np.isnan(result.loc[3, "reweighted_score"])
+
+
+def test_a_complete_scorecard_is_scored_as_before():
+    # 0.25*4 + 0.25*4 + 0.20*3 + 0.20*3 + 0.10*2 = 3.4 -> 60, complete, nothing missing, first
+    row = weighted_scores(means_frame([[4, 4, 3, 3, 2]]), DEFAULT_WEIGHTS_PCT).iloc[0]
+    assert (row["score"], row["score_pct"], row["reweighted_score"]) == pytest.approx((3.4, 60.0, 3.4))
+    assert bool(row["complete"]) and row["missing_dimensions"] == [] and row["rank"] == 1
+
+
+def test_a_dimension_without_weight_still_makes_a_scorecard_incomplete_when_nobody_rated_it():
+    weights = {**DEFAULT_WEIGHTS_PCT, "infrastructure": 35, "governance": 0}
+    result = weighted_scores(means_frame([[4, 4, 3, 3, np.nan]]), weights)
+    assert not result.loc[0, "complete"] and np.isnan(result.loc[0, "score"])
+    assert result.loc[0, "missing_dimensions"] == ["governance"]
+
+
+@pytest.mark.parametrize("missing, message", [
+    (["governance"], "Incomplete: Governance not rated by any reviewer"),
+    (["deployment", "governance"], "Incomplete: Model Deployment and Governance not rated by any reviewer"),
+    (["infrastructure", "monitoring", "automation"],
+     "Incomplete: Infrastructure, Monitoring and Automation not rated by any reviewer"),
+])
+def test_the_incomplete_message_names_every_missing_dimension(missing, message):
+    assert incomplete_message(missing) == message
+
+
+def test_a_complete_scorecard_has_no_incomplete_message():
+    with pytest.raises(ValueError, match="complete"):
+        incomplete_message([])
 
 
 def test_ties_share_the_better_rank():
@@ -144,7 +185,8 @@ def test_weighted_scores_keep_the_index_and_ignore_column_order():
     means = means_frame([[4, 4, 3, 3, 2]], index=pd.Index([42], name="application_id"))[CODES[::-1]]
     result = weighted_scores(means, DEFAULT_WEIGHTS_PCT)
     assert result.index.equals(means.index)
-    assert list(result.columns) == ["score", "score_pct", "complete", "rank"]
+    assert list(result.columns) == ["score", "score_pct", "complete", "missing_dimensions", "reweighted_score",
+                                    "reweighted_score_pct", "rank"]
     assert result.loc[42, "score"] == pytest.approx(3.4)
 
 
@@ -242,6 +284,40 @@ def test_scores_under_versions_of_no_ratings_is_an_empty_table(stage_two):
     result = scores_under_versions(ratings.iloc[0:0], dates, versions_frame())
     assert result.empty
     assert {"application_id", "stage_id", "version_id", "score", "complete", *CODES} <= set(result.columns)
+
+
+def test_a_reviewers_gap_is_filled_by_the_others_ratings(stage_two):
+    ratings, dates = stage_two
+    # reviewer 8 left Governance of application 1 not assessed: a row without a rating
+    gap = (ratings["application_id"] == 1) & (ratings["reviewer_id"] == 8) & (ratings["dimension"] == "governance")
+    ratings = ratings.astype({"rating": float})
+    ratings.loc[gap, "rating"] = np.nan
+    ratings.loc[(ratings["application_id"] == 1) & (ratings["reviewer_id"] == 7)
+                & (ratings["dimension"] == "governance"), "rating"] = 5.0
+
+    result = scores_under_versions(ratings, dates, versions_frame()).set_index("application_id")
+
+    # Governance is reviewer 7's 5 alone (not (5 + 0) / 2): 0.75 + 0.75 + 1.0 + 0.2 + 0.5 = 3.2
+    assert result.loc[1, "governance"] == 5.0
+    assert bool(result.loc[1, "complete"]) and result.loc[1, "score"] == pytest.approx(3.2)
+    assert result.loc[1, "reviewers"] == 2
+
+
+def test_a_stage_where_no_reviewer_rated_a_dimension_is_incomplete(stage_two):
+    ratings, dates = stage_two
+    skipped = (ratings["application_id"] == 2) & (ratings["dimension"] == "governance")
+    ratings = ratings.astype({"rating": float})
+    ratings.loc[skipped, "rating"] = np.nan        # both reviewers marked it not assessed
+
+    result = scores_under_versions(ratings, dates, versions_frame()).set_index("application_id")
+
+    assert result["complete"].tolist() == [True, False]
+    assert result.loc[1, "score"] == pytest.approx(3.0)           # application 1 as before
+    assert np.isnan(result.loc[2, "score"]) and np.isnan(result.loc[2, "score_pct"])
+    assert result.loc[2, "missing_dimensions"] == ["governance"]
+    # re-weighted over the four rated dimensions under version 2: (0.75 + 0.75 + 1.25 + 0.15) / 0.9
+    assert result.loc[2, "reweighted_score"] == pytest.approx(2.9 / 0.9)
+    assert "rank" not in result.columns
 
 
 # -- properties ------------------------------------------------------------------------------------

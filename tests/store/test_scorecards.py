@@ -135,6 +135,121 @@ def test_only_a_submitted_scorecard_can_be_amended(agency):
     assert agency.fingerprint() == before
 
 
+# -- dimensions not assessed -------------------------------------------------------------------
+
+SKIPPED = {"governance": "The take-home had no registry or data-versioning part to judge"}
+WITHOUT_GOVERNANCE = {code: rating for code, rating in RATINGS.items() if code != "governance"}
+
+
+def stored_rows(db, scorecard_id: int) -> dict[str, tuple]:
+    rows = db.frame("SELECT dm.code, s.rating, s.not_assessed_reason FROM scores AS s JOIN dimensions AS dm "
+                    "USING (dimension_id) WHERE s.scorecard_id = ?", [scorecard_id])
+    return {code: (None if pd.isna(r) else int(r), None if pd.isna(why) else why)
+            for code, r, why in zip(rows["code"], rows["rating"], rows["not_assessed_reason"])}
+
+
+def test_a_dimension_marked_not_assessed_is_stored_with_its_reason_and_no_rating(agency):
+    work = agency.first_open()
+
+    scorecard_id = scorecards.submit(agency.db, work.reviewer, work.application_id, work.stage_id,
+                                     WITHOUT_GOVERNANCE, NOTES, SKIPPED)
+
+    rows = stored_rows(agency.db, scorecard_id)
+    assert rows == {**{code: (rating, None) for code, rating in WITHOUT_GOVERNANCE.items()},
+                    "governance": (None, SKIPPED["governance"])}
+    after = json.loads(agency.audit_entries("submit", scorecard_id).iloc[0]["after"])
+    assert after["ratings"] == WITHOUT_GOVERNANCE and after["not_assessed"] == SKIPPED
+
+
+def test_current_scores_leave_a_not_assessed_dimension_out(agency):
+    work = agency.first_open()
+    scorecard_id = scorecards.submit(agency.db, work.reviewer, work.application_id, work.stage_id,
+                                     WITHOUT_GOVERNANCE, NOTES, SKIPPED)
+    current = agency.db.frame("SELECT dm.code, cs.rating FROM current_scores AS cs JOIN dimensions AS dm "
+                              "USING (dimension_id) WHERE cs.scorecard_id = ?", [scorecard_id])
+    assert dict(zip(current["code"], current["rating"].astype(int))) == WITHOUT_GOVERNANCE
+
+
+@pytest.mark.parametrize(("ratings", "skipped", "problem"), [
+    pytest.param({c: r for c, r in WITHOUT_GOVERNANCE.items() if c != "automation"}, SKIPPED,
+                 "Automation: no rating given", id="an untouched dimension beside a not-assessed one"),
+    pytest.param(WITHOUT_GOVERNANCE, {"governance": ""}, "Governance: marked not assessed without a reason",
+                 id="no reason"),
+    pytest.param(WITHOUT_GOVERNANCE, {"governance": " \t\n"}, "Governance: marked not assessed without a reason",
+                 id="a blank reason"),
+    pytest.param(RATINGS, SKIPPED, "Governance: marked not assessed but also rated 1", id="rated and not assessed"),
+    pytest.param({}, {code: "no evidence at all" for code in RATINGS}, "at least one rated dimension",
+                 id="nothing rated"),
+    pytest.param(WITHOUT_GOVERNANCE, {**SKIPPED, "latency": "n/a"}, "unknown dimension 'latency'",
+                 id="an unknown dimension"),
+])
+def test_a_not_assessed_mark_needs_its_reason_and_the_rest_of_the_card(agency, ratings, skipped, problem):
+    work = agency.first_open()
+    before = agency.fingerprint()
+
+    with pytest.raises(DatabaseError, match=problem):
+        scorecards.submit(agency.db, work.reviewer, work.application_id, work.stage_id, ratings, NOTES, skipped)
+
+    assert agency.fingerprint() == before
+    assert agency.scorecards_of(work).empty
+
+
+def test_a_draft_keeps_not_assessed_marks_and_reasons(agency):
+    work = agency.first_open()
+    draft = scorecards.save_draft(agency.db, work.reviewer, work.application_id, work.stage_id,
+                                  {"infrastructure": 4}, {}, SKIPPED)
+
+    own = scorecards.own_card(agency.db, work.reviewer, work.application_id, work.stage_id)
+    assert own["ratings"] == {"infrastructure": 4}
+    assert own["not_assessed"] == SKIPPED
+    assert stored_rows(agency.db, draft)["governance"] == (None, SKIPPED["governance"])
+
+    submitted = scorecards.submit(agency.db, work.reviewer, work.application_id, work.stage_id,
+                                  WITHOUT_GOVERNANCE, NOTES, own["not_assessed"])
+    assert submitted == draft
+    assert agency.scorecards_of(work)["status"].tolist() == ["submitted"]
+
+
+def test_a_draft_mark_without_a_reason_is_refused(agency):
+    work = agency.first_open()
+    before = agency.fingerprint()
+    with pytest.raises(DatabaseError, match="governance: marked not assessed without a reason"):
+        scorecards.save_draft(agency.db, work.reviewer, work.application_id, work.stage_id, {}, {},
+                              {"governance": "  "})
+    assert agency.fingerprint() == before
+
+
+def test_an_amendment_may_rate_a_dimension_first_left_not_assessed(agency):
+    work = agency.first_open()
+    original = scorecards.submit(agency.db, work.reviewer, work.application_id, work.stage_id,
+                                 WITHOUT_GOVERNANCE, NOTES, SKIPPED)
+
+    amended = scorecards.amend(agency.db, work.reviewer, work.application_id, work.stage_id, RATINGS, NOTES,
+                               "Found the registry in a second branch")
+
+    assert stored_rows(agency.db, original)["governance"] == (None, SKIPPED["governance"])
+    assert stored_rows(agency.db, amended)["governance"] == (1, None)
+    entry = agency.audit_entries("amend", amended).iloc[0]
+    assert json.loads(entry["before"]) == {"scorecard_id": original, "ratings": WITHOUT_GOVERNANCE,
+                                           "not_assessed": SKIPPED}
+    own = scorecards.own_card(agency.db, work.reviewer, work.application_id, work.stage_id)
+    assert own["ratings"] == RATINGS and own["not_assessed"] == {}
+
+
+def test_peers_see_a_not_assessed_dimension_as_no_rating_with_its_reason(agency):
+    work = agency.scored_by_someone_else()
+    scorecards.submit(agency.db, work.reviewer, work.application_id, work.stage_id, WITHOUT_GOVERNANCE, NOTES,
+                      SKIPPED)
+
+    peers = scorecards.peer_ratings(agency.db, work.reviewer, work.application_id, work.stage_id)
+
+    mine = peers[peers["reviewer_id"] == work.reviewer.account_id].set_index("dimension")
+    assert len(mine) == 5
+    assert pd.isna(mine.loc["governance", "rating"])
+    assert mine.loc["governance", "not_assessed_reason"] == SKIPPED["governance"]
+    assert mine.drop(index="governance")["not_assessed_reason"].isna().all()
+
+
 # -- drafts -------------------------------------------------------------------------------------
 
 def test_a_draft_may_be_partial_and_saved_again_and_again(agency):
