@@ -4,14 +4,29 @@ import pandas as pd
 import streamlit as st
 
 from scoring.access import PermissionDenied
-from scoring.rubric import (DIMENSIONS, LEVEL_LABELS, STAGE_EVIDENCE, anchors_for, disagreements, note_required,
-                            stage_code)
+from scoring.rubric import (DIMENSIONS, LEVEL_LABELS, LEVELS, STAGE_EVIDENCE, anchors_for, disagreements,
+                            note_required, stage_code)
+from scoring.scorecard import rating_grid
 from scoring.store import scorecards, tooling_audit
 from scoring.store.db import DatabaseError
 from scoring.tooling import CATEGORY_LABELS, REQUIRED_CATEGORIES, evaluate_tooling
 from ui.context import database, flash, guarded, read, require_account, show_flash, today
 
-NOT_RATED = None
+NOT_ASSESSED = "not assessed"
+#: The choices beside each dimension: the five anchored levels, or not assessed.
+CHOICES = [*LEVELS, NOT_ASSESSED]
+NOTE_HELP = ("Required for a 1 or a 5 (what did you see or hear?) and for Not assessed "
+             "(why could the stage not show it?)")
+NOT_ASSESSED_HELP = ("Choose **Not assessed** only when this stage gave no evidence on a dimension either way, and "
+                     "say why in its note. It does not count as a rating: when no reviewer rates a dimension, the "
+                     "candidate's score at this stage stays incomplete, with no weighted total.")
+
+
+DIMENSION_NAMES = {d.code: d.name for d in DIMENSIONS}
+
+
+def choice_label(choice) -> str:
+    return "Not assessed" if choice == NOT_ASSESSED else f"{choice} {LEVEL_LABELS[choice]}"
 
 
 def pick_item(queue: pd.DataFrame) -> pd.Series | None:
@@ -31,23 +46,40 @@ def pick_item(queue: pd.DataFrame) -> pd.Series | None:
     return queue.iloc[chosen]
 
 
-def rating_widgets(stage_id: int, saved: dict, key: str) -> tuple[dict, dict]:
-    """One block per dimension: the five anchored levels, the rating and a note."""
-    ratings, notes = {}, {}
+def _saved_choice(saved: dict, code: str) -> int | None:
+    """Position in :data:`CHOICES` of what the saved card holds for a dimension (None: untouched)."""
+    if code in saved["ratings"]:
+        return CHOICES.index(saved["ratings"][code])
+    if code in saved["not_assessed"]:
+        return CHOICES.index(NOT_ASSESSED)
+    return None
+
+
+def rating_widgets(stage_id: int, saved: dict, key: str) -> tuple[dict, dict, dict]:
+    """One block per dimension: the five anchored levels or Not assessed, and a note.
+
+    Returns the ratings, the notes and the not-assessed dimensions with their reasons (the note
+    written beside a Not assessed choice is its reason).
+    """
+    ratings, notes, not_assessed = {}, {}, {}
+    st.caption(NOT_ASSESSED_HELP)
     for dim in DIMENSIONS:
         anchors = anchors_for(stage_id, dim.code)
         st.markdown(f"**{dim.name}** · {dim.scope}")
         with st.expander("What each level looks like", expanded=False):
             for anchor in anchors:
                 st.markdown(f"**{anchor.level} · {anchor.label}**: {anchor.description}")
-        ratings[dim.code] = st.radio(
-            dim.name, [1, 2, 3, 4, 5], index=None if dim.code not in saved["ratings"] else saved["ratings"][dim.code] - 1,
-            format_func=lambda level: f"{level} {LEVEL_LABELS[level]}", horizontal=True,
-            key=f"{key}_{dim.code}_rating", label_visibility="collapsed")
-        notes[dim.code] = st.text_input(f"Note on {dim.name}", value=saved["notes"].get(dim.code, ""),
-                                        key=f"{key}_{dim.code}_note",
-                                        placeholder="Required for a 1 or a 5: what did you see or hear?")
-    return ratings, notes
+        choice = st.radio(dim.name, CHOICES, index=_saved_choice(saved, dim.code), format_func=choice_label,
+                          horizontal=True, key=f"{key}_{dim.code}_rating", label_visibility="collapsed")
+        text = st.text_input(f"Note on {dim.name}",
+                             value=saved["not_assessed"].get(dim.code) or saved["notes"].get(dim.code, ""),
+                             key=f"{key}_{dim.code}_note", placeholder=NOTE_HELP)
+        if choice == NOT_ASSESSED:
+            not_assessed[dim.code] = text
+        else:
+            ratings[dim.code] = choice
+            notes[dim.code] = text
+    return ratings, notes, not_assessed
 
 
 def scorecard_form(actor, item: pd.Series) -> None:
@@ -58,16 +90,16 @@ def scorecard_form(actor, item: pd.Series) -> None:
     st.caption(STAGE_EVIDENCE[stage_code(stage_id)])
     key = f"card_{application_id}_{stage_id}"
     with st.form(key):
-        ratings, notes = rating_widgets(stage_id, saved, key)
+        ratings, notes, not_assessed = rating_widgets(stage_id, saved, key)
         draft, submit = st.columns(2)
         save_clicked = draft.form_submit_button("Save draft")
         submit_clicked = submit.form_submit_button("Submit scorecard", type="primary")
     try:
         if save_clicked:
-            scorecards.save_draft(db, actor, application_id, stage_id, ratings, notes)
+            scorecards.save_draft(db, actor, application_id, stage_id, ratings, notes, not_assessed)
             st.success("Draft saved. Only you can see it.")
         if submit_clicked:
-            scorecards.submit(db, actor, application_id, stage_id, ratings, notes)
+            scorecards.submit(db, actor, application_id, stage_id, ratings, notes, not_assessed)
             st.session_state["just_submitted"] = (application_id, stage_id, item["candidate"])
             st.rerun()
     except (DatabaseError, PermissionDenied) as problem:
@@ -81,11 +113,14 @@ def peers_after_submission(actor) -> None:
     application_id, stage_id, candidate = submitted
     st.success(f"Scorecard for {candidate} submitted.")
     peers = scorecards.peer_ratings(database(), actor, application_id, stage_id)
-    table = peers.pivot_table(index="reviewer", columns="dimension", values="rating", aggfunc="first")
-    table = table.reindex(columns=[d.code for d in DIMENSIONS]).rename(columns={d.code: d.name for d in DIMENSIONS})
     st.markdown("**All reviewers' scores, now that yours is in**")
-    st.dataframe(table, width="stretch")
-    by_reviewer = {name: dict(zip(rows["dimension"], rows["rating"])) for name, rows in peers.groupby("reviewer")}
+    st.dataframe(rating_grid(peers), width="stretch")
+    skipped = peers[peers["rating"].isna()]
+    for row in skipped.itertuples():
+        st.caption(f"{row.reviewer} did not assess {DIMENSION_NAMES[row.dimension]}: {row.not_assessed_reason}")
+    rated = peers.dropna(subset=["rating"])       # a dimension not assessed is no rating to disagree with
+    by_reviewer = {name: dict(zip(rows["dimension"], rows["rating"].astype(int)))
+                   for name, rows in rated.groupby("reviewer")}
     gaps = disagreements(by_reviewer)
     if gaps:
         names = {d.code: d.name for d in DIMENSIONS}
@@ -134,12 +169,12 @@ def amendment_form(actor) -> None:
         saved = scorecards.own_card(database(), actor, application_id, stage_id)
         key = f"amend_{application_id}_{stage_id}_{saved['revision']}"
         with st.form(key):
-            ratings, notes = rating_widgets(stage_id, saved, key)
+            ratings, notes, not_assessed = rating_widgets(stage_id, saved, key)
             reason = st.text_input("Why are you changing it? (kept in the audit log)", key=f"{key}_reason")
             clicked = st.form_submit_button("Submit amendment")
         if clicked:
             try:
-                scorecards.amend(database(), actor, application_id, stage_id, ratings, notes, reason)
+                scorecards.amend(database(), actor, application_id, stage_id, ratings, notes, reason, not_assessed)
             except (DatabaseError, PermissionDenied) as problem:
                 st.error(f"Not saved: {problem}")
             else:

@@ -27,6 +27,8 @@ from scoring.rubric import DIMENSIONS as _DIMENSION_RECORDS
 #: Dimension codes in display order, with their names.
 DIMENSIONS: dict[str, str] = {d.code: d.name for d in _DIMENSION_RECORDS}
 RATING_MIN, RATING_MAX = 1, 5
+#: How a display shows a dimension a reviewer marked not assessed, and one that no reviewer rated.
+NOT_ASSESSED, NOT_RATED = "not assessed", "not rated"
 #: The columns :func:`scores_under_versions` adds from :func:`weighted_scores` (all but the rank).
 SCORE_COLUMNS = ("score", "score_pct", "complete", "missing_dimensions", "reweighted_score",
                  "reweighted_score_pct")
@@ -170,6 +172,49 @@ def incomplete_message(missing_dimensions: list[str]) -> str:
         raise ValueError("a scorecard with every dimension rated is complete")
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return f"Incomplete: {listed} not rated by any reviewer"
+
+
+def rating_grid(rows: pd.DataFrame, consensus: str | None = None) -> pd.DataFrame:
+    """Reviewer x dimension ratings as text, for display: each rating, or that it was not assessed.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        ``reviewer``, ``dimension`` (code), ``rating``: one row per reviewer and dimension of their
+        scorecard, the rating missing where they marked the dimension not assessed.
+    consensus : str, optional
+        Label of a last row holding each dimension's mean over the ratings present (two decimals),
+        :data:`NOT_RATED` where no reviewer rated it.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by reviewer, one column per dimension name in scorecard order; a cell holds the
+        rating, :data:`NOT_ASSESSED`, or nothing (an empty text) where the reviewer has no row.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"reviewer": ["Ana", "Ana", "Ben", "Ben"],
+    ...                      "dimension": ["monitoring", "governance", "monitoring", "governance"],
+    ...                      "rating": [4, None, 3, None]})
+    >>> grid = rating_grid(rows, consensus="Consensus")
+    >>> grid.index.tolist(), grid["Monitoring"].tolist(), grid["Governance"].tolist()
+    (['Ana', 'Ben', 'Consensus'], ['4', '3', '3.50'], ['not assessed', 'not assessed', 'not rated'])
+    >>> grid["Infrastructure"].tolist()
+    ['', '', 'not rated']
+    """
+    codes = list(DIMENSIONS)
+    given = rows.dropna(subset=["rating"])
+    cells = given.assign(text=given["rating"].astype(int).astype(str))[["reviewer", "dimension", "text"]]
+    skipped = rows[rows["rating"].isna()].assign(text=NOT_ASSESSED)[["reviewer", "dimension", "text"]]
+    long = pd.concat([cells, skipped], ignore_index=True)
+    grid = pd.DataFrame("", index=sorted(rows["reviewer"].unique()), columns=codes, dtype=object)
+    for reviewer, code, cell in zip(long["reviewer"], long["dimension"], long["text"]):
+        grid.loc[reviewer, code] = cell
+    if consensus is not None:
+        means = given.groupby("dimension")["rating"].mean().reindex(codes)
+        grid.loc[consensus] = [NOT_RATED if pd.isna(m) else f"{m:.2f}" for m in means]
+    return grid.rename(columns=DIMENSIONS).rename_axis(index="reviewer", columns=None)
 
 
 def version_in_force(effective_from: pd.Series, on: pd.Series | list) -> np.ndarray:

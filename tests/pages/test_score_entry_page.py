@@ -36,11 +36,85 @@ def test_the_queue_lists_every_assignment_not_yet_submitted(open_page, demo_db):
     assert at.subheader[0].value == f"Your queue ({_queue_size(demo_db, reviewer.account_id)})"
 
 
-def test_the_form_shows_five_anchored_dimensions(open_page):
+def test_the_form_shows_five_anchored_dimensions_each_with_not_assessed_beside_the_levels(open_page):
     at = _choose_scored_item(open_page(PAGE, "reviewer"))
     card = [radio for radio in at.radio if radio.key.startswith("card_")]
     assert [radio.key.split("_")[-2] for radio in card] == list(DIMENSION_CODES)
-    assert all(len(radio.options) == 5 and radio.options[0].startswith("1 ") for radio in card)
+    assert all(len(radio.options) == 6 and radio.options[0].startswith("1 ") and radio.options[4].startswith("5 ")
+               and radio.options[5] == "Not assessed" for radio in card)
+    assert all(radio.value is None for radio in card)            # nothing is chosen for the reviewer
+
+
+def _card_notes(at):
+    return [box for box in at.text_input if box.key and box.key.startswith("card_") and box.key.endswith("_note")]
+
+
+def _newest_card(db, reviewer_id: int):
+    return db.frame("""SELECT dm.code, s.rating, s.note, s.not_assessed_reason
+                       FROM scorecards AS c JOIN scores AS s USING (scorecard_id)
+                       JOIN dimensions AS dm USING (dimension_id)
+                       WHERE c.scorecard_id = (SELECT max(scorecard_id) FROM scorecards WHERE reviewer_id = ?)
+                       ORDER BY dm.dimension_id""", [reviewer_id])
+
+
+NO_GOVERNANCE = "The take-home had no registry or data-versioning part"
+
+
+def test_a_dimension_marked_not_assessed_with_a_reason_is_submitted(open_page, demo_db):
+    reviewer = account(demo_db, "reviewer")
+    at = _choose_scored_item(open_page(PAGE, "reviewer"))
+    for radio, value in zip(_card_radios(at), (4, 3, 2, 4, "not assessed")):
+        radio.set_value(value)
+    _card_notes(at)[4].input(NO_GOVERNANCE)
+    at.button[1].click().run()
+
+    assert not at.exception and not at.error
+    assert any("submitted" in s.value for s in at.success)
+    stored = _newest_card(demo_db, reviewer.account_id)
+    assert stored["code"].tolist() == list(DIMENSION_CODES)
+    assert stored["rating"].tolist()[:4] == [4, 3, 2, 4] and stored["rating"].isna().tolist()[4]
+    assert stored["not_assessed_reason"].tolist()[4] == NO_GOVERNANCE
+    assert stored["not_assessed_reason"].isna().tolist()[:4] == [True] * 4
+    assert "not assessed" in at.dataframe[0].value["Governance"].tolist()        # the peers see it as such
+    assert any(f"did not assess Governance: {NO_GOVERNANCE}" in c.value for c in at.caption)
+
+
+def test_not_assessed_without_a_reason_is_refused(open_page, demo_db):
+    at = _choose_scored_item(open_page(PAGE, "reviewer"))
+    before = demo_db.scalar("SELECT count(*) FROM scores")
+    for radio, value in zip(_card_radios(at), (4, 3, 2, 4, "not assessed")):
+        radio.set_value(value)
+    at.button[1].click().run()
+    assert any("Governance: marked not assessed without a reason" in e.value for e in at.error)
+    assert demo_db.scalar("SELECT count(*) FROM scores") == before
+
+
+def test_an_untouched_dimension_blocks_submission_and_is_named(open_page, demo_db):
+    at = _choose_scored_item(open_page(PAGE, "reviewer"))
+    before = demo_db.scalar("SELECT count(*) FROM scores")
+    for radio, value in zip(_card_radios(at), (4, "not assessed", 2, 4)):     # Governance left untouched
+        radio.set_value(value)
+    _card_notes(at)[1].input("The interview ran out of time before serving came up")
+    at.button[1].click().run()
+    errors = [e.value for e in at.error]
+    assert any("Governance: no rating given" in e for e in errors), errors
+    assert not any("Model Deployment" in e for e in errors)
+    assert demo_db.scalar("SELECT count(*) FROM scores") == before
+
+
+def test_a_draft_keeps_a_not_assessed_mark_and_its_reason(open_page, demo_db):
+    at = _choose_scored_item(open_page(PAGE, "reviewer"))
+    _card_radios(at)[0].set_value(3)
+    _card_radios(at)[4].set_value("not assessed")
+    _card_notes(at)[4].input(NO_GOVERNANCE)
+    at.button[0].click().run()
+    assert any("Draft saved" in s.value for s in at.success)
+
+    reopened = _choose_scored_item(open_page(PAGE, "reviewer"))      # a new session on the same item
+
+    radios = _card_radios(reopened)
+    assert [radio.value for radio in radios] == [3, None, None, None, "not assessed"]
+    assert _card_notes(reopened)[4].value == NO_GOVERNANCE
 
 
 def test_a_1_or_5_without_a_note_is_refused_and_nothing_is_written(open_page, demo_db):
