@@ -7,11 +7,14 @@ case is named after. A small agency (``PARENTS``) is inserted first so foreign k
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pandas as pd
 import pytest
 
 from scoring.rubric import DEFAULT_WEIGHTS_PCT
+from scoring.rules import COUNTRY_CODES
 from scoring.scorecard import EARLIEST_DATE
 from scoring.store import Database
 from scoring.store.db import SCHEMA_PATH, next_id
@@ -87,6 +90,8 @@ ACCEPTED_VARIANTS = [
     pytest.param("scores", dict(rating=5), id="rating 5"),
     pytest.param("scores", dict(rating=None, not_assessed_reason="no governance part in the take-home"),
                  id="a dimension not assessed, with its reason"),
+    pytest.param("clients", dict(country="DE"), id="a German client"),
+    pytest.param("candidates", dict(country="AX"), id="a candidate from the Aland Islands (ISO, not a state)"),
     pytest.param("dimension_weights", dict(weight_pct=0), id="weight 0"),
     pytest.param("dimension_weights", dict(weight_pct=100), id="weight 100"),
     pytest.param("placements", dict(ended_on="2025-06-01", end_reason="not_a_fit"), id="an ended placement"),
@@ -186,6 +191,13 @@ REFUSED = [
     pytest.param("candidates", dict(seniority="principal"), check_failed("candidates", "seniority"),
                  id="unknown candidate seniority"),
     pytest.param("accounts", dict(role="superuser"), check_failed("accounts", "role"), id="invalid account role"),
+    # countries are ISO 3166-1 alpha-2 codes (scoring.rules.COUNTRY_CODES)
+    pytest.param("clients", dict(country="XX"), check_failed("clients", "country"), id="client country XX"),
+    pytest.param("clients", dict(country="GBR"), check_failed("clients", "country"), id="client country alpha-3"),
+    pytest.param("clients", dict(country="gb"), check_failed("clients", "country"), id="client country lower case"),
+    pytest.param("candidates", dict(country="XX"), check_failed("candidates", "country"), id="candidate country XX"),
+    pytest.param("candidates", dict(country="UK"), check_failed("candidates", "country"),
+                 id="candidate country UK (ISO says GB)"),
     # placements and the replacement guarantee
     pytest.param("placements", dict(first_day="2025-02-28"), check_failed("placements", "accepted_on"),
                  id="first day before the offer was accepted"),
@@ -255,6 +267,17 @@ def test_impossible_row_is_refused(db, table, change, error):
     with pytest.raises(duckdb.ConstraintException, match=error):
         insert(db, table, {**VALID[table], **change})
     assert count(db, table) == before
+
+
+@pytest.mark.parametrize("table", ["clients", "candidates"])
+def test_the_schema_checks_countries_against_the_iso_list_the_rules_use(table):
+    """schema.sql spells the ISO 3166-1 alpha-2 list out; it must be the one pycountry gives the rules."""
+    text = SCHEMA_PATH.read_text()
+    body = text[text.index(f"CREATE TABLE IF NOT EXISTS {table} ("):]
+    start = body.index("CHECK (country IN (")
+    listed = body[start:body.index("))", start)]
+    assert set(re.findall(r"'([A-Z]{2})'", listed)) == COUNTRY_CODES
+    assert len(COUNTRY_CODES) == 249                     # ISO 3166-1 as of 2026
 
 
 @pytest.mark.parametrize("stage_id", [0, 5])
