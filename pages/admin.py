@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from scoring.access import ROLE_LABELS, ROLES, PermissionDenied
+from scoring.rubric import DEFAULT_WEIGHTS_PCT
 from scoring.scorecard import DIMENSIONS
 from scoring.store import accounts, audit_log, weights
 from scoring.store.audit_log import AuditFilter
@@ -17,8 +18,12 @@ def weights_tab(actor) -> None:
     st.caption("A version applies from its effective date; earlier scores keep the weights they were made "
                "under. Versions are never edited, only added.")
     table = read(weights.versions, actor)
-    st.dataframe(table.rename(columns=DIMENSIONS), hide_index=True, width="stretch")
-    newest = table.iloc[-1]
+    if table.empty:
+        st.info("There is no weight version yet: add one below (the form starts from the default weights).")
+        newest = DEFAULT_WEIGHTS_PCT
+    else:
+        st.dataframe(table.rename(columns=DIMENSIONS), hide_index=True, width="stretch")
+        newest = table.iloc[-1]
     with st.form("new_weights"):
         st.markdown("**Add a version**")
         columns = st.columns(len(DIMENSIONS))

@@ -91,7 +91,10 @@ def body() -> None:
         version_choice(report)
 
     score = report.scores[(report.scores["application_id"] == application_id) & (report.scores["stage_id"] == stage_id)]
-    if score.empty:
+    if report.versions.empty:
+        st.warning("There is no weight version, so no weighted score can be computed; an admin can add one "
+                   "on the Admin page.")
+    elif score.empty:
         st.info("No submitted scores you may see for this stage yet (reviewers see others' scores only after "
                 "submitting their own).")
     else:

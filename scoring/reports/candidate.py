@@ -30,10 +30,22 @@ def candidate_report(db: Database, actor: Account, candidate_id: int, version_id
     ids = apps["application_id"].tolist()
     ratings = candidates.ratings(db, actor, ids)
     versions = candidates.weight_versions(db, actor)
-    scores = scores_under_versions(ratings, candidates.stage_dates(db, actor, ids), versions, version_id)
+    scores = _scored(ratings, candidates.stage_dates(db, actor, ids), versions, version_id)
     return CandidateReport(profile=candidates.profile(db, actor, candidate_id), applications=apps,
                            history=candidates.stage_history(db, actor, candidate_id), ratings=ratings,
                            scores=scores, versions=versions)
+
+
+def _scored(ratings: pd.DataFrame, stage_dates: pd.DataFrame, versions: pd.DataFrame,
+            version_id: int | None) -> pd.DataFrame:
+    """:func:`scores_under_versions`, or no scores at all when there is no weight version to score under.
+
+    schema.sql gives every database version 1, so only a database whose versions were removed by hand
+    has none; no stage then gets a weighted total, and the candidate page says why.
+    """
+    if versions.empty:
+        ratings = ratings.iloc[0:0]
+    return scores_under_versions(ratings, stage_dates, versions, version_id)
 
 
 def radar_series(report: CandidateReport, application_id: int, stage_id: int,
@@ -70,8 +82,8 @@ def shortlist_comparison(db: Database, actor: Account, search_id: int, version_i
     """The 2-3 candidates presented for one search, side by side on their final scored stage."""
     people = candidates.shortlist(db, actor, search_id)
     ids = people["application_id"].tolist()
-    scores = scores_under_versions(candidates.ratings(db, actor, ids), candidates.stage_dates(db, actor, ids),
-                                   candidates.weight_versions(db, actor), version_id)
+    scores = _scored(candidates.ratings(db, actor, ids), candidates.stage_dates(db, actor, ids),
+                     candidates.weight_versions(db, actor), version_id)
     final_stage = scores[scores["stage_id"] == 3] if not scores.empty else scores
     merged = people.merge(final_stage, on="application_id", how="left")
     return ShortlistComparison(candidates=people, scores=merged)

@@ -23,9 +23,12 @@ def versions(db: Database, actor: Account) -> pd.DataFrame:
         JOIN dimensions AS dm USING (dimension_id)
         LEFT JOIN accounts AS a ON a.account_id = v.created_by
         ORDER BY v.effective_from""")
+    columns = ["version_id", "effective_from", "note", "created_by", *DIMENSIONS]
+    if long.empty:      # every database is seeded with version 1; only a damaged one has none
+        return pd.DataFrame(columns=columns)
     wide = long.pivot_table(index=["version_id", "effective_from", "note", "created_by"], columns="dimension",
                             values="weight_pct").reset_index().rename_axis(columns=None)
-    return wide[["version_id", "effective_from", "note", "created_by", *DIMENSIONS]]
+    return wide[columns]
 
 
 def add_version(db: Database, actor: Account, weights_pct: Mapping[str, float], effective_from: date,
@@ -48,7 +51,9 @@ def add_version(db: Database, actor: Account, weights_pct: Mapping[str, float], 
         newest = cur.execute("SELECT max(effective_from) FROM weight_versions").fetchone()[0]
         if newest is not None and effective_from <= newest:
             raise DatabaseError(f"effective_from: must be after the newest version's date, {newest}")
-        version_id = next_id(cur, "weight_version_ids")
+        # above every stored id even in a file made before version 1 was seeded, whose sequence started at 1
+        highest = cur.execute("SELECT coalesce(max(version_id), 0) FROM weight_versions").fetchone()[0]
+        version_id = max(next_id(cur, "weight_version_ids"), int(highest) + 1)
         cur.execute("INSERT INTO weight_versions (version_id, effective_from, created_by, note) VALUES (?, ?, ?, ?)",
                     [version_id, effective_from, actor.account_id, note.strip()])
         for position, code in enumerate(DIMENSIONS, start=1):
