@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from scoring.reports.candidate import breakdown, candidate_report, radar_series, shortlist_comparison
+from scoring.reports.candidate import (breakdown, candidate_report, not_assessed_at, radar_series, score_headline,
+                                       shortlist_comparison, shortlist_table)
 from scoring.scorecard import DIMENSIONS
 from scoring.access import PermissionDenied
 from scoring.store import candidates, scorecards
@@ -99,9 +100,18 @@ def body() -> None:
                 "submitting their own).")
     else:
         row = score.iloc[0]
+        incomplete = score_headline(row)
         figures = st.columns(4)
-        figures[0].metric("Weighted score", f"{row['score']:.2f} / 5")
-        figures[1].metric("On 0-100", f"{row['score_pct']:.0f}")
+        if incomplete is None:
+            figures[0].metric("Weighted score", f"{row['score']:.2f} / 5")
+            figures[1].metric("On 0-100", f"{row['score_pct']:.0f}")
+        else:
+            st.warning(f"{incomplete}: no weighted total, and this candidate is not ranked against complete "
+                       "scorecards. A missing dimension is never counted as zero.")
+            figures[0].metric("Re-weighted over the rated dimensions only", f"{row['reweighted_score']:.2f} / 5",
+                              help="The weights of the rated dimensions scaled up to 100%. Not the weighted "
+                                   "score: it leaves out what no reviewer rated.")
+            figures[1].metric("On 0-100, rated dimensions only", f"{row['reweighted_score_pct']:.0f}")
         figures[2].metric("Reviewers", int(row["reviewers"]))
         figures[3].metric("Scorecard", "complete" if row["complete"] else "incomplete",
                           help="An incomplete scorecard is not ranked against complete ones.")
@@ -117,6 +127,10 @@ def body() -> None:
         if not notes.empty:
             with st.expander(f"Reviewer notes ({len(notes)})"):
                 st.dataframe(notes[["reviewer", "dimension", "rating", "note"]], hide_index=True, width="stretch")
+        skipped = not_assessed_at(report, application_id, stage_id)
+        if not skipped.empty:
+            with st.expander(f"Dimensions not assessed ({len(skipped)})", expanded=incomplete is not None):
+                st.dataframe(skipped, hide_index=True, width="stretch")
 
     if actor.may("adjudicate"):
         adjudication(actor, apps, application_id)
@@ -130,9 +144,9 @@ def body() -> None:
         comparison = read(shortlist_comparison, actor, search_id, version_id)
         if not comparison.candidates.empty:
             st.subheader("Shortlist for this search, side by side (take-home scores)")
-            shown = comparison.scores.rename(columns=DIMENSIONS)
-            st.dataframe(shown[["full_name", "external_id", "client_decision", *DIMENSIONS.values(), "score",
-                                "score_pct"]], hide_index=True, width="stretch")
+            st.dataframe(shortlist_table(comparison), hide_index=True, width="stretch")
+            st.caption("Complete scorecards first, by weighted score; an incomplete one is listed after them, "
+                       "unranked.")
             traces = {r.full_name: pd.Series({d: getattr(r, d) for d in DIMENSIONS})
                       for r in comparison.scores.itertuples()}
             st.plotly_chart(charts.radar(traces, DIMENSIONS, "Shortlisted candidates, consensus ratings"),

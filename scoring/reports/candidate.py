@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from scoring.access import Account
-from scoring.scorecard import DIMENSIONS, scores_under_versions
+from scoring.scorecard import DIMENSIONS, NOT_RATED, incomplete_message, rating_grid, scores_under_versions
 from scoring.store import candidates
 from scoring.store.db import Database
 
@@ -22,6 +22,9 @@ class CandidateReport:
     ratings: pd.DataFrame          # visible submitted ratings, long format
     scores: pd.DataFrame           # per application and stage (scorecard.scores_under_versions)
     versions: pd.DataFrame         # weight versions, one row per version and dimension
+    #: visible dimensions reviewers marked not assessed (candidates.not_assessed), with the reason
+    not_assessed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["application_id", "stage_id", "reviewer_id", "reviewer", "dimension", "reason", "submitted_at"]))
 
 
 def candidate_report(db: Database, actor: Account, candidate_id: int, version_id: int | None = None
@@ -33,7 +36,7 @@ def candidate_report(db: Database, actor: Account, candidate_id: int, version_id
     scores = _scored(ratings, candidates.stage_dates(db, actor, ids), versions, version_id)
     return CandidateReport(profile=candidates.profile(db, actor, candidate_id), applications=apps,
                            history=candidates.stage_history(db, actor, candidate_id), ratings=ratings,
-                           scores=scores, versions=versions)
+                           scores=scores, versions=versions, not_assessed=candidates.not_assessed(db, actor, ids))
 
 
 def _scored(ratings: pd.DataFrame, stage_dates: pd.DataFrame, versions: pd.DataFrame,
@@ -60,15 +63,39 @@ def radar_series(report: CandidateReport, application_id: int, stage_id: int,
     return series
 
 
+def _at(frame: pd.DataFrame, application_id: int, stage_id: int) -> pd.DataFrame:
+    return frame[(frame["application_id"] == application_id) & (frame["stage_id"] == stage_id)]
+
+
 def breakdown(report: CandidateReport, application_id: int, stage_id: int) -> pd.DataFrame:
-    """Reviewer x dimension ratings with the consensus row, columns in scorecard order."""
-    rows = report.ratings[(report.ratings["application_id"] == application_id)
-                          & (report.ratings["stage_id"] == stage_id)]
-    if rows.empty:
+    """Reviewer x dimension ratings as text with the consensus row, columns in scorecard order.
+
+    A dimension a reviewer marked not assessed reads "not assessed"; the consensus of a dimension
+    no reviewer rated reads "not rated" (see :func:`scoring.scorecard.rating_grid`).
+    """
+    rated = _at(report.ratings, application_id, stage_id)[["reviewer", "dimension", "rating"]]
+    skipped = _at(report.not_assessed, application_id, stage_id)[["reviewer", "dimension"]].assign(rating=float("nan"))
+    if rated.empty:
         return pd.DataFrame(columns=["reviewer", *DIMENSIONS.values()])
-    table = rows.pivot_table(index="reviewer", columns="dimension", values="rating", aggfunc="first").astype(float)
-    table.loc[CONSENSUS] = rows.groupby("dimension")["rating"].mean()
-    return table.reindex(columns=list(DIMENSIONS)).rename(columns=DIMENSIONS).reset_index()
+    rows = pd.concat([rated.astype({"rating": float}), skipped], ignore_index=True)
+    return rating_grid(rows, consensus=CONSENSUS).reset_index()
+
+
+def score_headline(score: pd.Series) -> str | None:
+    """What stands instead of a weighted total when the stage's scorecard is incomplete, else None.
+
+    ``score`` is one row of :attr:`CandidateReport.scores`.
+    """
+    return None if bool(score["complete"]) else incomplete_message(list(score["missing_dimensions"]))
+
+
+def not_assessed_at(report: CandidateReport, application_id: int, stage_id: int) -> pd.DataFrame:
+    """Who left which dimension not assessed at this stage, and why: ``reviewer``, ``dimension``
+    (its name), ``reason``."""
+    rows = _at(report.not_assessed, application_id, stage_id)
+    return pd.DataFrame({"reviewer": rows["reviewer"].to_numpy(),
+                         "dimension": rows["dimension"].map(DIMENSIONS).to_numpy(),
+                         "reason": rows["reason"].to_numpy()})
 
 
 @dataclass(frozen=True)
@@ -87,3 +114,35 @@ def shortlist_comparison(db: Database, actor: Account, search_id: int, version_i
     final_stage = scores[scores["stage_id"] == 3] if not scores.empty else scores
     merged = people.merge(final_stage, on="application_id", how="left")
     return ShortlistComparison(candidates=people, scores=merged)
+
+
+SHORTLIST_SCORE = "Weighted score"
+
+
+def shortlist_table(comparison: ShortlistComparison) -> pd.DataFrame:
+    """The shortlist side by side, as text: complete scorecards by weighted score, best first, then
+    the incomplete ones (never ranked against them) saying which dimension no reviewer rated.
+
+    Columns: ``Candidate``, ``Candidate id``, ``Client decision``, the five dimension names (mean
+    rating, or "not rated"), :data:`SHORTLIST_SCORE` (1-5, or the incomplete message) and ``On 0-100``.
+    """
+    rows = comparison.scores
+    scored = rows["score"].notna() if "score" in rows else pd.Series(False, index=rows.index)
+    ordered = pd.concat([rows[scored].sort_values("score", ascending=False, kind="stable"), rows[~scored]])
+    table = pd.DataFrame({"Candidate": ordered["full_name"].to_numpy(), "Candidate id": ordered["external_id"].to_numpy(),
+                          "Client decision": ordered["client_decision"].to_numpy()})
+    for code, name in DIMENSIONS.items():
+        values = ordered[code] if code in ordered else pd.Series(float("nan"), index=ordered.index)
+        table[name] = [NOT_RATED if pd.isna(v) else f"{v:.2f}" for v in values]
+    table[SHORTLIST_SCORE] = [_score_text(row) for _, row in ordered.iterrows()]
+    table["On 0-100"] = ["" if pd.isna(row.get("score_pct")) else f"{row['score_pct']:.0f}"
+                         for _, row in ordered.iterrows()]
+    return table
+
+
+def _score_text(row: pd.Series) -> str:
+    if pd.notna(row.get("score")):
+        return f"{row['score']:.2f}"
+    if isinstance(row.get("missing_dimensions"), list) and row["missing_dimensions"]:
+        return incomplete_message(row["missing_dimensions"])
+    return "no submitted scores"

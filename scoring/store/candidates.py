@@ -100,7 +100,10 @@ def stage_history(db: Database, actor: Account, candidate_id: int) -> pd.DataFra
 
 
 def ratings(db: Database, actor: Account, application_ids: list[int]) -> pd.DataFrame:
-    """Submitted ratings of these applications that ``actor`` may see (long format)."""
+    """Submitted ratings of these applications that ``actor`` may see (long format).
+
+    Dimensions marked not assessed are not ratings and are not here (see :func:`not_assessed`).
+    """
     require(actor, "read_candidates")
     visible, params = _visible_scores(actor)
     return db.frame(f"""
@@ -110,6 +113,27 @@ def ratings(db: Database, actor: Account, application_ids: list[int]) -> pd.Data
         JOIN accounts AS acc ON acc.account_id = cs.reviewer_id
         JOIN dimensions AS dm USING (dimension_id)
         WHERE cs.application_id IN (SELECT unnest(?::INTEGER[])) AND {visible}
+        ORDER BY cs.application_id, cs.stage_id, reviewer, dm.dimension_id""",
+        [list(map(int, application_ids)), *params])
+
+
+def not_assessed(db: Database, actor: Account, application_ids: list[int]) -> pd.DataFrame:
+    """Dimensions reviewers marked not assessed in the submitted scorecards ``actor`` may see.
+
+    The blind-review rule of :func:`ratings` applies. Columns ``application_id``, ``stage_id``,
+    ``reviewer_id``, ``reviewer``, ``dimension`` (code), ``reason``, ``submitted_at``.
+    """
+    require(actor, "read_candidates")
+    visible, params = _visible_scores(actor)
+    return db.frame(f"""
+        SELECT cs.application_id, cs.stage_id, cs.reviewer_id, acc.display_name AS reviewer,
+               dm.code AS dimension, s.not_assessed_reason AS reason, cs.submitted_at
+        FROM scorecards AS cs
+        JOIN scores AS s USING (scorecard_id)
+        JOIN accounts AS acc ON acc.account_id = cs.reviewer_id
+        JOIN dimensions AS dm USING (dimension_id)
+        WHERE cs.status = 'submitted' AND s.rating IS NULL
+          AND cs.application_id IN (SELECT unnest(?::INTEGER[])) AND {visible}
         ORDER BY cs.application_id, cs.stage_id, reviewer, dm.dimension_id""",
         [list(map(int, application_ids)), *params])
 

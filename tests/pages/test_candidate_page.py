@@ -118,3 +118,51 @@ def test_a_reason_is_required_for_a_final_decision(open_page, demo_db, shortlist
     at.button[0].click().run()
     assert any("needs a reason" in e.value for e in at.error)
     assert demo_db.scalar("SELECT count(*) FROM final_decisions") == 0
+
+
+SKIPPED = "The take-home had no registry or data-versioning part"
+
+
+def _skip_governance(db, application_id: int) -> int:
+    """Every reviewer of the application's take-home left Governance not assessed; returns how many."""
+    cards = db.frame("SELECT scorecard_id FROM scorecards WHERE application_id = ? AND stage_id = 3 "
+                     "AND status = 'submitted'", [application_id])["scorecard_id"].tolist()
+    with db.transaction() as cur:
+        cur.execute("UPDATE scores SET rating = NULL, note = '', not_assessed_reason = ? "
+                    "WHERE dimension_id = 5 AND scorecard_id IN (SELECT unnest(?::INTEGER[]))", [SKIPPED, cards])
+    return len(cards)
+
+
+def test_a_stage_no_reviewer_rated_on_governance_shows_incomplete_and_no_total(open_page, demo_db, shortlisted):
+    application_id = int(shortlisted["application_id"])
+    reviewers = _skip_governance(demo_db, application_id)
+    at = _find(open_page(PAGE, "hiring_lead"), shortlisted["external_id"])
+    at.selectbox(key=f"application_of_{int(shortlisted['candidate_id'])}").set_value(application_id).run()
+
+    assert not at.exception
+    assert any("Incomplete: Governance not rated by any reviewer" in w.value for w in at.warning)
+    metrics = {m.label: m.value for m in at.metric}
+    assert "Weighted score" not in metrics and "On 0-100" not in metrics       # no total anywhere
+    assert metrics["Scorecard"] == "incomplete"
+    # the only figure left is labelled as re-weighted, and is the rated dimensions' weighted mean
+    means = demo_db.frame("""SELECT dimension_id, avg(rating) AS mean FROM current_scores
+                             WHERE application_id = ? AND stage_id = 3 GROUP BY 1 ORDER BY 1""", [application_id])
+    assert means["dimension_id"].tolist() == [1, 2, 3, 4]
+    entered = demo_db.scalar("SELECT entered_on FROM stage_decisions WHERE application_id = ? AND stage_id = 3",
+                             [application_id])
+    version = demo_db.scalar("SELECT version_id FROM weight_versions WHERE effective_from <= ? "
+                             "ORDER BY effective_from DESC LIMIT 1", [entered])
+    weights = demo_db.frame("SELECT weight_pct::DOUBLE AS w FROM dimension_weights WHERE version_id = ? "
+                            "AND dimension_id < 5 ORDER BY dimension_id", [version])["w"]
+    expected = float((means["mean"].to_numpy() * weights.to_numpy()).sum() / weights.sum())
+    assert metrics["Re-weighted over the rated dimensions only"] == f"{expected:.2f} / 5"
+
+    breakdown = at.dataframe[0].value.set_index("reviewer")
+    assert breakdown["Governance"].tolist() == ["not assessed"] * reviewers + ["not rated"]
+    skipped = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    assert skipped["reason"].tolist() == [SKIPPED] * reviewers and set(skipped["dimension"]) == {"Governance"}
+    shortlist = at.dataframe[-1].value.set_index("Candidate id")
+    assert shortlist.loc[shortlisted["external_id"], "Weighted score"] == (
+        "Incomplete: Governance not rated by any reviewer")
+    assert shortlist.index[-1] == shortlisted["external_id"]               # after every complete scorecard
+    assert shortlist.loc[shortlisted["external_id"], "On 0-100"] == ""

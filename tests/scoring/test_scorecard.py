@@ -16,8 +16,11 @@ from hypothesis import strategies as st
 from scoring.scorecard import (
     DEFAULT_WEIGHTS_PCT,
     DIMENSIONS,
+    NOT_ASSESSED,
+    NOT_RATED,
     dimension_means,
     incomplete_message,
+    rating_grid,
     scores_under_versions,
     to_percent,
     validate_weights,
@@ -193,6 +196,24 @@ def test_weighted_scores_keep_the_index_and_ignore_column_order():
 def test_weighted_scores_refuse_invalid_weights():
     with pytest.raises(ValueError, match="sum to 100"):
         weighted_scores(means_frame([[4, 4, 3, 3, 2]]), {**DEFAULT_WEIGHTS_PCT, "governance": 0})
+
+
+# -- rating_grid ------------------------------------------------------------------------------------
+
+def test_the_rating_grid_shows_ratings_not_assessed_and_a_consensus_over_the_ratings_present():
+    rows = pd.DataFrame({"reviewer": ["Ben", "Ben", "Ana", "Ana", "Ana"],
+                         "dimension": ["infrastructure", "governance", "infrastructure", "governance", "monitoring"],
+                         "rating": [4, np.nan, 3, np.nan, 5]})
+
+    grid = rating_grid(rows, consensus="Consensus")
+
+    assert grid.index.tolist() == ["Ana", "Ben", "Consensus"]
+    assert list(grid.columns) == list(DIMENSIONS.values())
+    assert grid["Infrastructure"].tolist() == ["3", "4", "3.50"]           # (3 + 4) / 2
+    assert grid["Monitoring"].tolist() == ["5", "", "5.00"]                 # Ben has no row: an empty cell
+    assert grid["Governance"].tolist() == [NOT_ASSESSED, NOT_ASSESSED, NOT_RATED]
+    assert grid["Automation"].tolist() == ["", "", NOT_RATED]
+    assert not grid.isna().any().any()
 
 
 # -- version_in_force ------------------------------------------------------------------------------
