@@ -199,9 +199,11 @@ def validity_report(db: Database, actor: Account, chosen: SearchFilter, as_of: d
 
     fit, note = _severity(db, actor, chosen, newest, stage_id)
     fair = fit.applications["fair_weighted"] if fit is not None else pd.Series(dtype=float)
-    labelled["fair_score"] = labelled["application_id"].map(fair).astype(float)
-    labelled["score_band"] = _band_label(labelled["score_in_force"])
-    complete = labelled[labelled["dimensions_rated"] == len(DIMENSIONS)]
+    is_complete = labelled["dimensions_rated"] == len(DIMENSIONS)
+    # The Rasch model could fill in a dimension nobody rated; an incomplete scorecard has no total at all.
+    labelled["fair_score"] = labelled["application_id"].map(fair).astype(float).where(is_complete)
+    labelled["score_band"] = _band_label(labelled["score_in_force"]).where(is_complete, "incomplete")
+    complete = labelled[is_complete]
 
     coverage, exclusions, restriction, predictor_rows, bands, rocs, suggestions = [], [], [], [], [], [], {}
     for outcome in validity.OUTCOMES:

@@ -4,8 +4,10 @@ Every function filters by :class:`~scoring.store.pipeline.SearchFilter` (the sea
 client, seniority), needs the ``read_validity`` permission, and does its joins and aggregation in
 DuckDB, returning one row per application, per reviewer or per application and reviewer.
 
-Weighted scores are computed here under two weightings, both renormalised over the dimensions that
-were rated (:mod:`scoring.scorecard`):
+Weighted scores are computed here under two weightings, each per dimension from the mean of the
+ratings present (a dimension marked not assessed is no rating). An application at whose stage some
+dimension was rated by no reviewer is incomplete: its scores are missing, never computed with that
+dimension as zero or left out (:mod:`scoring.scorecard`):
 
 * ``score_in_force``: the weight version in force on the day the application entered the stage
   (before the first version, the first one; with no entry date, the newest), the score the agency
@@ -76,9 +78,10 @@ def application_outcomes(db: Database, actor: Account, search_filter: SearchFilt
     pandas.DataFrame
         ``application_id``, ``application`` (external id), ``search_id``, ``search``,
         ``client_id``, ``client``, ``seniority``, ``opened_on`` (the search's), ``stage_entered_on``,
-        ``reviewers``, ``ratings``, ``dimensions_rated``, the mean rating of each dimension (one
-        column per code of :data:`scoring.scorecard.DIMENSIONS`), ``version_in_force``,
-        ``score_in_force``, ``version_newest``, ``score_newest``, ``shortlisted_on`` (stage-4 entry,
+        ``reviewers``, ``ratings``, ``dimensions_rated``, ``complete`` (every dimension rated by
+        someone), the mean rating of each dimension (one column per code of
+        :data:`scoring.scorecard.DIMENSIONS`), ``version_in_force``, ``score_in_force``,
+        ``version_newest``, ``score_newest`` (both missing when incomplete), ``shortlisted_on`` (stage-4 entry,
         missing if never shortlisted), ``client_decision`` ('pass', 'fail', missing while open),
         ``placement_id``, ``first_day``, ``ended_on``, ``end_reason``. Ordered by application.
     """
@@ -103,15 +106,17 @@ def application_outcomes(db: Database, actor: Account, search_filter: SearchFilt
             GROUP BY cs.application_id
         ),
         wide AS (
-            SELECT application_id, count(*) AS dimensions_rated, {pivot}
+            SELECT application_id, count(*) AS dimensions_rated, count(*) = {len(codes)} AS complete, {pivot}
             FROM rated GROUP BY application_id
         ),
         weighted AS (
             SELECT r.application_id,
-                   round(sum(wf.weight_pct::DOUBLE * r.mean_rating) / nullif(sum(wf.weight_pct::DOUBLE), 0),
-                         {_DIGITS}) AS score_in_force,
-                   round(sum(wn.weight_pct::DOUBLE * r.mean_rating) / nullif(sum(wn.weight_pct::DOUBLE), 0),
-                         {_DIGITS}) AS score_newest
+                   CASE WHEN count(*) = {len(codes)} THEN
+                       round(sum(wf.weight_pct::DOUBLE * r.mean_rating) / nullif(sum(wf.weight_pct::DOUBLE), 0),
+                             {_DIGITS}) END AS score_in_force,
+                   CASE WHEN count(*) = {len(codes)} THEN
+                       round(sum(wn.weight_pct::DOUBLE * r.mean_rating) / nullif(sum(wn.weight_pct::DOUBLE), 0),
+                             {_DIGITS}) END AS score_newest
             FROM rated AS r
             JOIN in_force AS f USING (application_id)
             JOIN dimension_weights AS wf ON wf.version_id = f.version_id AND wf.dimension_id = r.dimension_id
@@ -153,7 +158,7 @@ def reviewer_scores(db: Database, actor: Account, search_filter: SearchFilter,
     -------
     pandas.DataFrame
         ``application_id``, ``reviewer_id``, ``dimensions_rated``, ``own_score`` (the reviewer's
-        ratings weighted by the version in force, renormalised over the dimensions they rated).
+        ratings weighted by the version in force; missing when they left a dimension not assessed).
     """
     require(actor, PERMISSION)
     scoped, params = _scope(search_filter)
@@ -161,8 +166,9 @@ def reviewer_scores(db: Database, actor: Account, search_filter: SearchFilter,
         WITH {scoped}, {_IN_FORCE},
         final AS (
             SELECT cs.application_id, cs.reviewer_id, count(*) AS dimensions_rated,
-                   round(sum(w.weight_pct::DOUBLE * cs.rating) / nullif(sum(w.weight_pct::DOUBLE), 0), {_DIGITS})
-                       AS own_score
+                   CASE WHEN count(*) = {len(DIMENSIONS)} THEN
+                       round(sum(w.weight_pct::DOUBLE * cs.rating) / nullif(sum(w.weight_pct::DOUBLE), 0), {_DIGITS})
+                       END AS own_score
             FROM current_scores AS cs
             JOIN in_force AS f USING (application_id)
             JOIN dimension_weights AS w ON w.version_id = f.version_id AND w.dimension_id = cs.dimension_id

@@ -28,7 +28,7 @@ from scoring.reports.validity import (
 from scoring.retention import placement_outcomes
 from scoring.scorecard import DIMENSIONS, scores_under_versions, version_in_force
 from scoring.severity import fit_severity
-from scoring.store import Database, weights
+from scoring.store import Database, outcomes, weights
 from scoring.store.db import DatabaseError
 from scoring.store.pipeline import SearchFilter
 from tests.conftest import DEMO_AS_OF, account
@@ -305,6 +305,50 @@ def test_evidence_csv_is_the_evidence_without_personal_data(report):
     assert list(back.columns) == EVIDENCE_COLUMNS and len(back) == len(report.evidence)
     assert not {"full_name", "email", "candidate"} & set(back.columns)
     assert back["score_in_force"].to_numpy() == pytest.approx(report.evidence["score_in_force"].to_numpy())
+
+
+# -- dimensions not assessed -----------------------------------------------------------------------
+
+def skip_at_take_home(db: Database, application_id: int, dimension_id: int, reviewers: int | None = None) -> list:
+    """Mark ``dimension_id`` not assessed in the application's take-home scorecards (the first
+    ``reviewers`` of them, or all); returns the reviewer ids changed."""
+    cards = db.frame("SELECT scorecard_id, reviewer_id FROM scorecards WHERE application_id = ? AND stage_id = 3 "
+                     "AND status = 'submitted' ORDER BY reviewer_id", [application_id]).head(reviewers)
+    db.write(lambda cur: cur.execute(
+        "UPDATE scores SET rating = NULL, note = '', not_assessed_reason = 'no evidence at this stage' "
+        "WHERE dimension_id = ? AND scorecard_id IN (SELECT unnest(?::INTEGER[]))",
+        [dimension_id, cards["scorecard_id"].tolist()]))
+    return cards["reviewer_id"].tolist()
+
+
+def test_not_assessed_dimensions_are_missing_ratings_and_an_incomplete_application_has_no_score(demo_db):
+    lead = account(demo_db, "hiring_lead")
+    shortlisted = demo_db.frame("""SELECT application_id FROM stage_decisions WHERE stage_id = 4 AND application_id IN
+                                   (SELECT application_id FROM current_scores WHERE stage_id = 3
+                                    GROUP BY 1 HAVING count(DISTINCT reviewer_id) >= 2)
+                                   ORDER BY application_id LIMIT 2""")["application_id"].tolist()
+    nobody, gap = shortlisted
+    skipped_by = skip_at_take_home(demo_db, nobody, 5)             # no reviewer rated Governance
+    skip_at_take_home(demo_db, gap, 5, reviewers=1)                 # one reviewer's gap only
+
+    report = validity_report(demo_db, lead, SearchFilter(), DEMO_AS_OF)
+
+    rows = report.evidence.set_index("application_id")
+    assert rows.loc[nobody, "dimensions_rated"] == 4 and np.isnan(rows.loc[nobody, "governance"])
+    for column in ("score_in_force", "score_newest", "fair_score"):
+        assert np.isnan(rows.loc[nobody, column]), column           # no total, never a zero
+    assert rows.loc[nobody, "score_band"] == "incomplete"
+    others = demo_db.frame("SELECT rating FROM current_scores WHERE application_id = ? AND stage_id = 3 "
+                           "AND dimension_id = 5", [gap])["rating"]
+    assert rows.loc[gap, "dimensions_rated"] == 5 and rows.loc[gap, "governance"] == pytest.approx(others.mean())
+    assert not np.isnan(rows.loc[gap, "score_in_force"])
+    for row in report.coverage.itertuples():
+        assert row.complete == row.scored - 1                        # the incomplete one is left out
+    own = outcomes.reviewer_scores(demo_db, lead, SearchFilter(), 3)
+    mine = own[(own["application_id"] == nobody) & own["reviewer_id"].isin(skipped_by)]
+    assert len(mine) == len(skipped_by) and mine["own_score"].isna().all() and (mine["dimensions_rated"] == 4).all()
+    fed = outcomes.stage_ratings(demo_db, lead, SearchFilter(), 3)
+    assert not ((fed["application_id"] == nobody) & (fed["dimension_id"] == 5)).any()   # severity never sees it
 
 
 # -- adopting suggested weights --------------------------------------------------------------------
