@@ -267,6 +267,61 @@ def test_reference_applications_are_complete_and_not_yet_used(demo_db):
     assert not set(used) & set(calibration.reference_applications(demo_db, admin, 3)["application_id"])
 
 
+def _leave_not_assessed(db, application_id: int, reviewer_id: int, dimension_id: int) -> None:
+    """Turn one reviewer's take-home rating into a dimension marked not assessed (test set-up)."""
+    db.write(lambda cur: cur.execute(
+        """UPDATE scores SET rating = NULL, note = '', not_assessed_reason = 'no evidence either way'
+           WHERE dimension_id = ? AND scorecard_id = (SELECT scorecard_id FROM scorecards WHERE application_id = ?
+                 AND stage_id = 3 AND reviewer_id = ? AND status = 'submitted')""",
+        [dimension_id, application_id, reviewer_id]))
+
+
+def test_exercise_ratings_leave_out_a_dimension_marked_not_assessed(demo_db):
+    admin, lead = account(demo_db, "admin"), account(demo_db, "hiring_lead")
+    application_id = references(demo_db, 1)[0]
+    set_id = calibration.create_exercise(demo_db, admin, "With a gap", [application_id], 3, TODAY)
+    before = calibration.exercise_ratings(demo_db, lead, set_id)
+    reviewer_id = int(before["reviewer_id"].min())
+    _leave_not_assessed(demo_db, application_id, reviewer_id, 5)
+
+    after = calibration.exercise_ratings(demo_db, lead, set_id)
+
+    assert len(after) == len(before) - 1 and after["rating"].between(1, 5).all()
+    assert not ((after["reviewer_id"] == reviewer_id) & (after["dimension_id"] == 5)).any()
+
+
+def test_a_scorecard_with_a_dimension_not_assessed_is_no_complete_calibration_reference(demo_db):
+    admin = account(demo_db, "admin")
+    pool = calibration.reference_applications(demo_db, admin, 3)
+    pair = pool[pool["reviewers"] == 2]
+    application_id = int(pair["application_id"].iloc[0])
+    reviewer_id = int(all_scores(demo_db, 3).query("application_id == @application_id")["reviewer_id"].min())
+    _leave_not_assessed(demo_db, application_id, reviewer_id, 5)
+
+    after = calibration.reference_applications(demo_db, admin, 3)
+
+    assert application_id not in set(after["application_id"])          # one complete scorecard is left
+    assert len(after) == len(pool) - 1
+
+
+def test_live_ratings_leave_out_a_dimension_marked_not_assessed(demo_db):
+    lead = account(demo_db, "hiring_lead")
+    chosen = CalibrationFilter(stage_id=3)
+    before = calibration.live_ratings(demo_db, lead, chosen)
+    pairs_before = calibration.rating_pairs(demo_db, lead, chosen)
+    unit = before.groupby(["application_id", "dimension_id"]).filter(lambda g: len(g) == 2).iloc[0]
+    _leave_not_assessed(demo_db, int(unit["application_id"]), int(unit["reviewer_id"]), int(unit["dimension_id"]))
+
+    after = calibration.live_ratings(demo_db, lead, chosen)
+
+    key = ["application_id", "reviewer_id", "dimension_id"]
+    gone = before.merge(after[key], on=key, how="left", indicator=True)
+    assert gone[gone["_merge"] == "left_only"][key].values.tolist() == [unit[key].astype(int).tolist()]
+    assert after["rating"].notna().all()
+    # that unit had two ratings: its one pair is gone, and no pair with a missing rating took its place
+    assert calibration.rating_pairs(demo_db, lead, chosen)["pairs"].sum() == pairs_before["pairs"].sum() - 1
+
+
 def test_newest_weights_are_one_version_summing_to_100(demo_db):
     weights = calibration.newest_weights(demo_db, account(demo_db, "hiring_lead"))
     assert weights["version_id"].nunique() == 1 and len(weights) == 5
