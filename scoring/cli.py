@@ -6,6 +6,7 @@ Run ``scorecard --help`` for the subcommands.
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import subprocess
 import sys
@@ -14,9 +15,13 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+import pandas as pd
 from tqdm import tqdm
 
+from scoring.access import ROLES
 from scoring.demo import DemoConfig, build_demo
+from scoring.passwords import MIN_PASSWORD_LENGTH
+from scoring.rubric import DEFAULT_WEIGHTS_PCT
 from scoring.store.db import (LOCATION_SETTING, PROJECT_ROOT, Database, DatabaseError, database_location,
                               is_postgres_location)
 
@@ -62,11 +67,138 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"no database at {location}: building the demo agency first")
         run_demo(argparse.Namespace(db=location, candidates=DemoConfig.candidates, seed=DemoConfig.seed,
                                     as_of=None))
+    elif _nobody_can_sign_in(location):
+        print(_no_account_advice(location), file=sys.stderr)
+        return 1
     env = {**os.environ, LOCATION_SETTING: location}
     command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
                "--server.port", str(args.port), "--server.address", args.address,
                "--browser.gatherUsageStats", "false", "--server.headless", "true"]
     return subprocess.call(command, env=env)
+
+
+# -- starting a new agency, and the accounts behind the sign-in -------------------------------------
+
+class Refused(Exception):
+    """The command was refused before it changed anything; the message says why."""
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The new password: the first line of standard input, or typed twice at a prompt; long enough."""
+    if from_stdin:                      # like docker login --password-stdin: one line, no echo, scriptable
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("The same password again: ") != password:
+            raise Refused("the two passwords differ; nothing was changed")
+    if not password:
+        raise Refused("the password is empty; nothing was changed")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Refused(f"a password needs at least {MIN_PASSWORD_LENGTH} characters; nothing was changed")
+    return password
+
+
+def _existing_database(location: str) -> Database:
+    """The database at ``location``, refusing to create one: only ``init`` makes new databases."""
+    if not is_postgres_location(location) and not Path(location).exists():
+        raise Refused(f"there is no database at {location}; make one with: scorecard init --db {location} "
+                      "--admin-email EMAIL")
+    return Database(location)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from scoring.store.accounts import check_email, create_operator_account
+    from scoring.store.bulk import rows_beyond_seed
+
+    location = args.db
+    postgres = is_postgres_location(location)
+    if not postgres and Path(location).exists():
+        raise Refused(f"{location} already exists; init only makes a new database. To add an admin to it: "
+                      f"scorecard accounts add --db {location} --role admin --email EMAIL --name NAME")
+    check_email(args.admin_email)
+    password = _read_password(args.password_stdin)
+    try:
+        with Database(location) as db:
+            if postgres:
+                with db.cursor() as cur:
+                    filled = rows_beyond_seed(cur)
+                if filled:
+                    raise Refused(f"{location} already holds data ({', '.join(filled)}); "
+                                  "init only fills an empty database")
+            create_operator_account(db, email=args.admin_email, display_name=args.name, role="admin",
+                                    password=password)
+    except BaseException:
+        if not postgres:                # a refused init leaves no half-made file behind
+            for leftover in (Path(location), Path(f"{location}.wal")):
+                leftover.unlink(missing_ok=True)
+        raise
+    print(f"created {location}: an empty database with one admin account, {args.admin_email.strip()} "
+          f"({args.name.strip()}), and the default weights {'/'.join(map(str, DEFAULT_WEIGHTS_PCT.values()))}.")
+    print(f"""Next steps:
+  1. Bring in your history (the format is in docs/import-format.md, examples in data/samples/):
+       scorecard import FILES_OR_DIRECTORIES --db {location}
+  2. Start the dashboard and sign in as {args.admin_email.strip()}:
+       scorecard serve --db {location}
+  3. Add your colleagues' accounts (or on the dashboard's Admin page):
+       scorecard accounts add --db {location} --email EMAIL --name NAME --role reviewer""")
+    return 0
+
+
+def _text_table(columns: dict[str, pd.Series]) -> str:
+    """Columns of text as a left-aligned plain-text table with a header line."""
+    rows = [list(columns), *zip(*(column.astype(str) for column in columns.values()))]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows)
+
+
+def _no_account_advice(location: str) -> str:
+    return (f"{location} has no active account with a password, so nobody could sign in. Run one of:\n"
+            f"  scorecard accounts add --db {location} --role admin --email EMAIL --name NAME\n"
+            "      to add an admin to this database\n"
+            f"  scorecard accounts reset-password --db {location} --email EMAIL\n"
+            f"      to give an account it holds a password (scorecard accounts list --db {location} lists them)\n"
+            "  scorecard init --db NEW_PATH --admin-email EMAIL\n"
+            "      to start a new, empty database with its first admin")
+
+
+def _nobody_can_sign_in(location: str) -> bool:
+    """Whether no active account has a password. init and ``accounts add`` always set one, so a
+    deployment with single sign-on has one too (its first admin), and is never refused for this."""
+    from scoring.store.accounts import accounts_able_to_sign_in
+
+    with Database(location) as db:
+        return accounts_able_to_sign_in(db, with_password=True) == 0
+
+
+def run_accounts(args: argparse.Namespace) -> int:
+    from scoring.store import accounts
+
+    with _existing_database(args.db) as db:
+        if args.action == "list":
+            table = accounts.operator_accounts(db)
+            if table.empty:
+                print(_no_account_advice(args.db))
+                return 0
+            print(_text_table({
+                "email": table["email"], "name": table["display_name"], "role": table["role"],
+                "active": table["active"].map({True: "yes", False: "no"}),
+                "locked until": table["locked_until"].map(lambda t: "" if pd.isna(t) else f"{t:%Y-%m-%d %H:%M}"),
+            }))
+        elif args.action == "add":
+            accounts.check_new_account(db, args.email, args.name, args.role)     # before the password is asked for
+            password = _read_password(args.password_stdin)
+            accounts.create_operator_account(db, email=args.email, display_name=args.name, role=args.role,
+                                             password=password)
+            print(f"added {args.role} account {args.email.strip()} ({args.name.strip()}) to {args.db}")
+        elif args.action in ("disable", "enable"):
+            accounts.operator_set_active(db, args.email, active=args.action == "enable")
+            print(f"{args.action}d the account {args.email.strip()} in {args.db}")
+        else:
+            accounts.check_known_email(db, args.email)
+            password = _read_password(args.password_stdin)
+            accounts.operator_reset_password(db, args.email, password)
+            print(f"reset the password of {args.email.strip()} in {args.db}; any lock-out is lifted")
+    return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -134,11 +266,40 @@ def parser() -> argparse.ArgumentParser:
                       help="the demo's today (YYYY-MM-DD); default: today")
     demo.set_defaults(run=run_demo)
 
+    init = commands.add_parser("init", help="make a new, empty database with one admin account")
+    init.add_argument("--db", default=database_location(), help="database file to create (must not exist), "
+                                                                "or an empty PostgreSQL database")
+    init.add_argument("--admin-email", required=True, metavar="EMAIL", help="the first admin's email (sign-in name)")
+    init.add_argument("--name", default="Administrator", help="the first admin's display name")
+    init.add_argument("--password-stdin", action="store_true",
+                      help="read the password from the first line of standard input instead of a prompt")
+    init.set_defaults(run=run_init)
+
     serve = commands.add_parser("serve", help="start the dashboard (building the demo database if missing)")
     serve.add_argument("--db", default=None, help=f"database location (default: ${LOCATION_SETTING} or data/)")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--address", default="127.0.0.1")
     serve.set_defaults(run=run_serve)
+
+    people = commands.add_parser("accounts", help="list, add, disable, enable accounts or reset a password "
+                                                  "(audited, without a signed-in account)")
+    actions = people.add_subparsers(dest="action", required=True)
+    located = argparse.ArgumentParser(add_help=False)
+    located.add_argument("--db", default=database_location(), help="database holding the accounts")
+    by_email = argparse.ArgumentParser(add_help=False)
+    by_email.add_argument("--email", required=True, help="the account's email")
+    from_stdin = argparse.ArgumentParser(add_help=False)
+    from_stdin.add_argument("--password-stdin", action="store_true",
+                            help="read the password from the first line of standard input instead of a prompt")
+    actions.add_parser("list", parents=[located], help="every account: email, name, role, active, locked until")
+    add = actions.add_parser("add", parents=[located, by_email, from_stdin], help="add an account with a password")
+    add.add_argument("--name", required=True, help="display name")
+    add.add_argument("--role", required=True, help=f"one of {', '.join(ROLES)}")
+    actions.add_parser("disable", parents=[located, by_email], help="stop an account from signing in")
+    actions.add_parser("enable", parents=[located, by_email], help="let a disabled account sign in again")
+    actions.add_parser("reset-password", parents=[located, by_email, from_stdin],
+                       help="set a new password and lift a lock-out")
+    people.set_defaults(run=run_accounts)
 
     load = commands.add_parser("import", help="import CSV or Parquet files (see docs/import-format.md); "
                                               "all or nothing")
@@ -165,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         parser().error("--candidates must be at least 1")
     try:
         return args.run(args)
-    except DatabaseError as refusal:            # the store's refusals say which row and why
+    except (DatabaseError, Refused) as refusal:     # the store's refusals say which row and why
         print(f"{args.command} refused: {refusal}", file=sys.stderr)
         return 1
 

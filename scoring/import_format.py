@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
+from scoring import rules as shared_rules
 from scoring.rubric import DIMENSION_CODES
 from scoring.tooling import TOOL_CATEGORY
 
@@ -123,6 +125,11 @@ class RowRule:
     reason: str
     broken: Callable[[pd.DataFrame], pd.Series]
 
+    def check(self, frame: pd.DataFrame) -> pd.Series:
+        """Per row, the reason it breaks the rule or ``None`` (as :meth:`scoring.rules.Rule.check`)."""
+        broken = self.broken(frame).to_numpy(dtype=bool)
+        return pd.Series(np.where(broken, self.reason, None), index=frame.index, dtype=object)
+
 
 @dataclass(frozen=True)
 class TableFormat:
@@ -134,7 +141,7 @@ class TableFormat:
     key: tuple[str, ...]
     fixed: tuple[str, ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()
-    rules: tuple[RowRule, ...] = field(default_factory=tuple)
+    rules: tuple[RowRule | shared_rules.Rule, ...] = field(default_factory=tuple)
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -148,36 +155,10 @@ class TableFormat:
 
 
 # -- row rules --------------------------------------------------------------------------------------
-def _not_before(later: str, earlier: str) -> RowRule:
-    return RowRule(later, f"must not be before {earlier}",
-                   lambda f: (f[later] < f[earlier]).fillna(False).astype(bool))
-
-
-def _together(first: str, second: str) -> RowRule:
-    """Both cells filled or both empty."""
-    return RowRule(second, f"must be filled exactly when {first} is filled",
-                   lambda f: f[first].isna() != f[second].isna())
-
-
-def _status_rules() -> tuple[RowRule, ...]:
-    return (
-        RowRule("closed_on", "must be empty while the status is open",
-                lambda f: (f["status"] == "open") & f["closed_on"].notna()),
-        RowRule("shortlist_delivered_on", "is required when the status is shortlisted or filled",
-                lambda f: f["status"].isin(["shortlisted", "filled"]) & f["shortlist_delivered_on"].isna()),
-    )
-
-
+# The rules on rows that a form can also record live in scoring.rules (TABLE_RULES), shared with the
+# store; the scorecard's own rule stays here beside its table.
 def _note_for_extreme_ratings(f: pd.DataFrame) -> pd.Series:
     return f["rating"].isin(NOTE_REQUIRED_RATINGS).fillna(False).astype(bool) & f["note"].isna()
-
-
-def _different(first: str, second: str) -> Callable[[pd.DataFrame], pd.Series]:
-    return lambda f: (f[first] == f[second]).fillna(False).astype(bool)
-
-
-def _reason_with_cost(f: pd.DataFrame) -> pd.Series:
-    return (f["cost_usd"] > 0).fillna(False).astype(bool) & f["cost_reason"].isna()
 
 
 # -- the tables -------------------------------------------------------------------------------------
@@ -194,7 +175,7 @@ TABLES: tuple[TableFormat, ...] = (
          Column("signed_on", "date", True, "date the client signed with the agency"),
          Column("churned_on", "date", False, "date the client left; empty while it is a client")),
         key=("client_ref",),
-        rules=(_not_before("churned_on", "signed_on"),)),
+        rules=shared_rules.TABLE_RULES["clients"]),
     TableFormat(
         "searches", "A client's request for an engineer; the shortlist promise runs from its opening.",
         (_ref("search_ref", "the search's external id"),
@@ -207,8 +188,7 @@ TABLES: tuple[TableFormat, ...] = (
          Column("status", "choice", True, "where the search stands",
                 ("open", "shortlisted", "filled", "cancelled"))),
         key=("search_ref",), fixed=("client_ref",),
-        rules=(_not_before("shortlist_delivered_on", "opened_on"), _not_before("closed_on", "opened_on"),
-               *_status_rules())),
+        rules=shared_rules.TABLE_RULES["searches"]),
     TableFormat(
         "candidates", "Engineers in the agency's database (personal data: name and e-mail).",
         (_ref("candidate_ref", "the candidate's external id"),
@@ -235,7 +215,7 @@ TABLES: tuple[TableFormat, ...] = (
          Column("decision", "choice", False, "the decision; at client_shortlist, pass means the client "
                 "accepted the candidate", ("pass", "fail"))),
         key=("application_ref", "stage"),
-        rules=(_not_before("decided_on", "entered_on"), _together("decided_on", "decision"))),
+        rules=shared_rules.TABLE_RULES["stage_decisions"]),
     TableFormat(
         "reviewers", "Reviewer accounts. No passwords: reviewers sign in through single sign-on, or an "
         "admin sets a password on the Admin page.",
@@ -280,8 +260,7 @@ TABLES: tuple[TableFormat, ...] = (
          Column("end_reason", "choice", False, "why it ended",
                 ("not_a_fit", "client_churned", "completed", "engineer_left"))),
         key=("placement_ref",), fixed=("application_ref",), unique=(("application_ref",),),
-        rules=(_not_before("first_day", "accepted_on"), _not_before("ended_on", "first_day"),
-               _together("ended_on", "end_reason"))),
+        rules=shared_rules.TABLE_RULES["placements"]),
     TableFormat(
         "replacements", "The replacement guarantee: a placement that was not a fit, and the placement "
         "that replaced it.",
@@ -290,15 +269,12 @@ TABLES: tuple[TableFormat, ...] = (
          Column("requested_on", "date", True, "date the client asked for a replacement"),
          Column("fulfilled_on", "date", False, "date the replacement engineer was placed; empty while pending"),
          Column("replacing_placement_ref", "ref", False, "the new engineer's placement", references="placements"),
-         Column("cost_usd", "money", False, "what the client was charged; empty means 0", minimum=0,
-                maximum=99_999_999.99, default=0.0),
+         Column("cost_usd", "money", False, "what the client was charged; empty means 0",
+                **shared_rules.CHARGE_BOUNDS, default=0.0),
          Column("cost_reason", "text", False, "why anything was charged; required when cost_usd is above 0")),
         key=("replacement_ref",), fixed=("placement_ref",),
         unique=(("placement_ref",), ("replacing_placement_ref",)),
-        rules=(_not_before("fulfilled_on", "requested_on"), _together("fulfilled_on", "replacing_placement_ref"),
-               RowRule("replacing_placement_ref", "must be another placement than placement_ref",
-                       _different("replacing_placement_ref", "placement_ref")),
-               RowRule("cost_reason", "is required when cost_usd is above 0", _reason_with_cost))),
+        rules=shared_rules.TABLE_RULES["replacements"]),
 )
 
 FORMATS: dict[str, TableFormat] = {t.name: t for t in TABLES}

@@ -5,11 +5,15 @@ seconds; only the messages of failing rows are formatted, and a listing is cappe
 (:data:`LISTED_PROBLEMS`) while the total is counted in full. What the database already holds
 arrives as an :class:`Existing` snapshot, so this module stays free of SQL.
 
-Checks, in the order they are reported for a row: required cells, cell types and allowed values,
-ranges, dates in the future, row rules (dates in order, cells that come in pairs), keys repeated
-in the files, values that must be unique, references to rows in neither the files nor the
-database, key-fixed columns an import would change, and the scorecard rules (all five dimensions,
-one submission time, an entered stage, no draft in the way).
+Checks, in the order they are reported for a row: required cells, cell types and allowed values
+(countries of ISO 3166-1), ranges, dates before the earliest one or in the future, row rules (dates
+in order, cells that come in pairs), keys repeated in the files, values that must be unique,
+references to rows in neither the files nor the database, key-fixed columns an import would
+change, the rules relating rows of two tables (:mod:`scoring.import_rules`), and the scorecard
+rules (all five dimensions, one submission time, an entered stage, no draft in the way).
+
+Every rule a dashboard form also enforces comes from :mod:`scoring.rules`, so a fact is refused
+the same way, with the same words, whether it is imported or typed in.
 """
 
 from __future__ import annotations
@@ -21,15 +25,15 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from scoring import rules as shared_rules
 from scoring.import_files import FIRST_DATA_ROW, LoadedFile
 from scoring.import_format import DIMENSION_IDS, FORMATS, IMPORT_ORDER, KIND_HELP, Column, Problem, TableFormat
+from scoring.import_rules import check_across_tables
 from scoring.text_rules import NUL, NUL_REASON
 from scoring.tooling import resolve_tool
 
 LISTED_PROBLEMS = 1_000
 SHOWN_VALUE_CHARS = 60
-EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
-COUNTRY_PATTERN = r"[A-Z]{2}"
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00(?:\.0+)?)?)?"
 TIMESTAMP_PATTERN = r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?"
 INTEGER_PATTERN = r"[+-]?\d+(?:\.0+)?"
@@ -149,6 +153,7 @@ def validate(files: Sequence[LoadedFile], existing: Existing, today: date,
         _check_keys(FORMATS[table], frames[table], existing, log)
         _check_references(FORMATS[table], frames, existing, set(unusable), log)
         _check_fixed(FORMATS[table], frames[table], existing, log)
+    check_across_tables(frames, existing, log)
     if "reviewers" in frames:
         _check_reviewer_roles(frames["reviewers"], existing, log)
     if "scores" in frames:
@@ -180,32 +185,37 @@ def _check_cells(fmt: TableFormat, raw: pd.DataFrame, today: date, log: ProblemL
             log.add_rows(raw[empty], column.name, "is required but empty")
         log.add_rows(raw[cells.str.contains(NUL, regex=False)], column.name, NUL_REASON)
         values, bad, reason = _parse(column, cells)
-        log.add_rows(raw[bad], column.name, _quoted(cells[bad]) + reason)
+        log.add_rows(raw[bad], column.name, reason[bad] if isinstance(reason, pd.Series) else _quoted(cells[bad])
+                     + reason)
         values = values.where(~bad)
         _check_range(column, values, raw, log)
-        _check_future(column, values, raw, today, log)
+        _check_dates(column, values, raw, today, log)
         if column.default is not None:
             values = values.where(~empty, column.default)
         parsed[column.name] = values
     for rule in fmt.rules:
-        broken = rule.broken(parsed).to_numpy(dtype=bool)
-        log.add_rows(raw[broken], rule.column, rule.reason)
+        reasons = rule.check(parsed)
+        broken = reasons.notna().to_numpy(dtype=bool)
+        log.add_rows(raw[broken], rule.column, reasons[broken])
     return parsed
 
 
 def _parse(column: Column, cells: pd.Series) -> tuple[pd.Series, pd.Series, str]:
-    """(values, which non-empty cells are unreadable, why) for one column; empty cells give missing values."""
+    """(values, which non-empty cells are unreadable, why) for one column; empty cells give missing values.
+
+    ``why`` follows the quoted cell, or is a Series of whole reasons (a rule of :mod:`scoring.rules`)."""
     present = cells != ""
     kind = column.kind
     if kind in ("ref", "text"):
         return cells.where(present), present & False, ""
     if kind == "email":
         values = cells.str.lower()
-        return values.where(present), present & ~values.str.fullmatch(EMAIL_PATTERN), " is not an e-mail address"
+        return (values.where(present), present & ~values.str.fullmatch(shared_rules.EMAIL_PATTERN),
+                " is not an e-mail address")
     if kind == "country":
-        values = cells.str.upper()
-        return (values.where(present), present & ~values.str.fullmatch(COUNTRY_PATTERN),
-                " is not a two-letter country code (ISO 3166, e.g. US)")
+        values = cells.str.upper().where(present)
+        reasons = shared_rules.country_reasons(values)
+        return values, reasons.notna(), reasons
     if kind == "choice":
         values = cells.str.lower()
         return (values.where(present), present & ~values.isin(column.choices),
@@ -264,38 +274,19 @@ def _check_range(column: Column, values: pd.Series, raw: pd.DataFrame, log: Prob
     """Numbers outside the column's bounds (``minimum``/``maximum`` inclusive, ``above`` exclusive)."""
     if column.kind not in ("integer", "money"):
         return
-    low, high, above = column.minimum, column.maximum, column.above
-    outside = pd.Series(False, index=values.index)
-    if low is not None:
-        outside |= values < low
-    if above is not None:
-        outside |= values <= above
-    if high is not None:
-        outside |= values > high
-    outside = outside.fillna(False).astype(bool)
-    if not outside.any():
-        return
-    if low is not None and high is not None:
-        allowed = f"from {_number(low)} to {_number(high)}"
-    else:
-        bounds = [f"above {_number(above)}" if above is not None else "",
-                  f"at least {_number(low)}" if low is not None else "",
-                  f"at most {_number(high)}" if high is not None else ""]
-        allowed = " and ".join(b for b in bounds if b)
-    log.add_rows(raw[outside], column.name, f"must be {allowed}, not " + raw.loc[outside, column.name])
+    reasons = shared_rules.range_reasons(values, column.minimum, column.maximum, column.above,
+                                         shown=raw[column.name])
+    outside = reasons.notna().to_numpy(dtype=bool)
+    log.add_rows(raw[outside], column.name, reasons[outside])
 
 
-def _number(value: float) -> str:
-    """1 -> '1', 999999.99 -> '999,999.99'."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-
-
-def _check_future(column: Column, values: pd.Series, raw: pd.DataFrame, today: date, log: ProblemLog) -> None:
+def _check_dates(column: Column, values: pd.Series, raw: pd.DataFrame, today: date, log: ProblemLog) -> None:
+    """Dates before the earliest a fact may carry, or after ``today`` (:func:`scoring.rules.date_reasons`)."""
     if column.kind not in ("date", "timestamp"):
         return
-    later = (values.dt.normalize() > pd.Timestamp(today)).fillna(False).astype(bool)
-    log.add_rows(raw[later], column.name, _quoted(raw.loc[later, column.name])
-                 + f" is in the future (today is {today.isoformat()})")
+    reasons = shared_rules.date_reasons(values, today)
+    refused = reasons.notna().to_numpy(dtype=bool)
+    log.add_rows(raw[refused], column.name, reasons[refused])
 
 
 def _quoted(cells: pd.Series) -> pd.Series:

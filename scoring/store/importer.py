@@ -31,6 +31,7 @@ import pyarrow as pa
 from scoring.access import Account, require
 from scoring.import_files import LoadedFile, Source, load, sources_from_paths
 from scoring.import_format import FORMATS, IMPORT_ORDER, Problem
+from scoring.import_rules import tables_needed
 from scoring.import_validation import LISTED_PROBLEMS, Checked, Existing, validate
 from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_ids
 
@@ -165,8 +166,8 @@ def _load_all(sources: Sequence[Source], say: Progress) -> tuple[list[LoadedFile
 # -- the database's side of validation ------------------------------------------------------------
 #: What each table already holds, in the import format's terms (see scoring.import_validation.Existing).
 EXISTING_SQL = {
-    "clients": "SELECT external_id AS client_ref FROM clients",
-    "searches": """SELECT s.external_id AS search_ref, c.external_id AS client_ref
+    "clients": "SELECT external_id AS client_ref, name, signed_on, churned_on FROM clients",
+    "searches": """SELECT s.external_id AS search_ref, c.external_id AS client_ref, s.opened_on, s.status
                    FROM searches AS s JOIN clients AS c USING (client_id)""",
     "candidates": "SELECT external_id AS candidate_ref, lower(email) AS email FROM candidates",
     "applications": """SELECT a.external_id AS application_ref, c.external_id AS candidate_ref,
@@ -177,10 +178,11 @@ EXISTING_SQL = {
                           FROM stage_decisions AS d JOIN applications AS a USING (application_id)
                           JOIN stages AS st USING (stage_id)""",
     "reviewers": "SELECT lower(email) AS email, role FROM accounts",
-    "placements": """SELECT p.external_id AS placement_ref, a.external_id AS application_ref
+    "placements": """SELECT p.external_id AS placement_ref, a.external_id AS application_ref, p.accepted_on,
+                            p.first_day, p.ended_on, p.end_reason
                      FROM placements AS p JOIN applications AS a USING (application_id)""",
     "replacements": """SELECT r.external_id AS replacement_ref, p.external_id AS placement_ref,
-                              q.external_id AS replacing_placement_ref
+                              q.external_id AS replacing_placement_ref, r.requested_on, r.fulfilled_on
                        FROM replacements AS r JOIN placements AS p ON p.placement_id = r.placement_id
                        LEFT JOIN placements AS q ON q.placement_id = r.replacing_placement_id""",
 }
@@ -198,6 +200,7 @@ def snapshot(cur: duckdb.DuckDBPyConnection, tables: set[str]) -> Existing:
         needed |= {c.references for c in FORMATS[table].columns if c.references}
     if "scores" in tables:
         needed |= {"applications", "stage_decisions"}
+    needed |= tables_needed(tables)        # the rules relating two tables (scoring.import_rules)
     existing = Existing({name: cur.execute(sql).df() for name, sql in EXISTING_SQL.items() if name in needed})
     if "scores" in tables:
         existing.draft_cards = cur.execute(DRAFT_CARDS_SQL).df()

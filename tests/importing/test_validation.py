@@ -19,7 +19,7 @@ from tests.importing.conftest import (BROKEN, ROOT, SAMPLES, db_fingerprints, ru
 CATALOGUE = {
     "wrong_types": (5, [
         ("clients.csv", 2, "signed_on", "'13/01/2025' is not a date (YYYY-MM-DD)"),
-        ("clients.csv", 3, "country", "'USA' is not a two-letter country code"),
+        ("clients.csv", 3, "country", "'USA' is not an ISO 3166-1 country code (two letters"),
         ("placements.csv", 3, "weekly_rate_usd", "'920 USD' is not an amount"),
         ("reviewers.csv", 5, "active", "'retired' is not true or false"),
         ("scores.csv", 64, "rating", "'five' is not a whole number"),
@@ -45,17 +45,38 @@ CATALOGUE = {
         ("scores.csv", 5, "rating", "must be from 1 to 5, not 6"),
     ]),
     "future_dates": (2, [
-        ("clients.csv", 3, "signed_on", "'2030-03-03' is in the future (today is 2026-11-23)"),
-        ("stage_decisions.csv", 32, "decided_on", "'2027-01-05' is in the future"),
+        ("clients.csv", 3, "signed_on", "2030-03-03 is after today (2026-11-23); record what has happened"),
+        ("stage_decisions.csv", 32, "decided_on", "2027-01-05 is after today"),
     ]),
     "another_table": (1, [("candidates.csv", 1, "", "the file name says candidates, but the columns are those "
                                                     "of clients")]),
-    "dates_out_of_order": (5, [
-        ("clients.csv", 4, "churned_on", "must not be before signed_on"),
-        ("searches.csv", 3, "shortlist_delivered_on", "must not be before opened_on"),
+    "dates_out_of_order": (6, [
+        ("clients.csv", 4, "churned_on", "2025-01-28 is before Lumen Retail signed on 2025-02-10"),
+        ("searches.csv", 3, "shortlist_delivered_on", "must not be before opened_on (2025-05-05)"),
         ("stage_decisions.csv", 11, "decided_on", "must not be before entered_on"),
         ("placements.csv", 3, "first_day", "must not be before accepted_on"),
-        ("replacements.csv", 2, "fulfilled_on", "must not be before requested_on"),
+        ("replacements.csv", 2, "fulfilled_on", "2025-06-11 is before the request (2025-06-18)"),
+        ("replacements.csv", 2, "fulfilled_on", "2025-06-11 is before PL-0003 was accepted (2025-06-22)"),
+    ]),
+    # The rules a dashboard form also enforces (scoring.rules), refused here with the form's words.
+    "unknown_country": (2, [
+        ("clients.csv", 4, "country", "'XX' is not an ISO 3166-1 country code"),
+        ("candidates.csv", 3, "country", "'UK' is not an ISO 3166-1 country code"),
+    ]),
+    "before_earliest_date": (1, [
+        ("clients.csv", 2, "signed_on", "1899-12-31 is before 1900-01-01, the earliest date a fact may carry"),
+    ]),
+    "replacement_outside_engagement": (1, [
+        ("replacements.csv", 2, "requested_on", "2025-06-25 is after PL-0001 ended on 2025-06-20 (not_a_fit); "
+                                                "a replacement is requested while the engagement runs"),
+    ]),
+    "replaced_by_another_client": (1, [
+        ("replacements.csv", 2, "replacing_placement_ref",
+         "PL-0002 is with Cedar Robotics, but RP-0001 is for Blue Harbor Analytics"),
+    ]),
+    "churn_before_running_work": (2, [
+        ("clients.csv", 2, "churned_on", "2025-06-01 is before PL-0003 of Blue Harbor Analytics starts (2025-06-27)"),
+        ("clients.csv", 2, "churned_on", "2025-06-01 is before open search SR-0004 of Blue Harbor Analytics opened"),
     ]),
     "incomplete_scorecard": (2, [
         ("scores.csv", 52, "note", "is required for a rating of 1 or 5"),
