@@ -6,7 +6,7 @@ import duckdb
 import streamlit as st
 
 from scoring.access import ROLE_LABELS
-from scoring.store.accounts import SignInError, account_for_email, authenticate
+from scoring.store.accounts import SignInError, account_for_email, accounts_able_to_sign_in, authenticate
 from scoring.store.db import is_unreachable
 from ui.context import ACCOUNT_KEY, UNREACHABLE, account, database
 
@@ -22,7 +22,10 @@ def oidc_configured() -> bool:
 def sign_in_page() -> None:
     """The only page a signed-out visitor can reach: the sign-in form or the single sign-on button."""
     try:
-        if oidc_configured():
+        single_sign_on = oidc_configured()
+        if not accounts_able_to_sign_in(database(), with_password=not single_sign_on):
+            _no_account_yet()
+        elif single_sign_on:
             _oidc_sign_in()
         else:
             _local_sign_in()
@@ -30,6 +33,18 @@ def sign_in_page() -> None:
         if not is_unreachable(error):
             raise
         st.error(UNREACHABLE)
+
+
+def _no_account_yet() -> None:
+    """What to do instead of a sign-in nobody can pass: no active account (with a password, unless
+    single sign-on is configured)."""
+    st.title("MLOps hiring scorecard")
+    st.warning("No account can sign in to this database yet, so there is no sign-in form. Whoever runs the "
+               "server can add the first admin from the command line, then reload this page:")
+    st.code("scorecard accounts add --db PATH --role admin --email EMAIL --name NAME", language="bash")
+    st.caption("`scorecard accounts reset-password --db PATH --email EMAIL` gives an existing account a "
+               "password instead. For a new agency, `scorecard init --db PATH --admin-email EMAIL` makes an "
+               "empty database with its first admin.")
 
 
 def _local_sign_in() -> None:

@@ -1,7 +1,8 @@
-"""Accounts: sign-in with lock-out, look-up for single sign-on, and admin changes."""
+"""Accounts: sign-in with lock-out, look-up for single sign-on, admin changes and operator commands."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -13,6 +14,8 @@ from scoring.store.db import Database, DatabaseError, audit, next_id, storable_t
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 _ACCOUNT_COLUMNS = "account_id, email, display_name, role"
+#: Something, an @, something: the shape schema.sql's CHECK on accounts.email requires.
+EMAIL_SHAPE = re.compile(r".+@.+", re.S)
 
 
 class SignInError(Exception):
@@ -87,44 +90,175 @@ def create_account(db: Database, actor: Account, email: str, display_name: str, 
                    password: str | None) -> int:
     """Add an account; the password is stored only as an Argon2id hash."""
     require(actor, "manage_accounts")
-    if role not in ROLES:
-        raise DatabaseError(f"role: {role!r} is not one of {', '.join(ROLES)}")
-    password_hash = hash_password(password) if password else None
-    email, display_name = storable_text("email", email.strip()), storable_text("display_name", display_name.strip())
-
-    def insert(cur) -> int:
-        if cur.execute("SELECT 1 FROM accounts WHERE lower(email) = lower(?)", [email]).fetchone():
-            raise DatabaseError(f"email: an account for {email} already exists")
-        new_id = next_id(cur, "account_ids")
-        cur.execute("INSERT INTO accounts (account_id, email, display_name, role, password_hash) "
-                    "VALUES (?, ?, ?, ?, ?)", [new_id, email, display_name, role, password_hash])
-        audit(cur, actor.account_id, "create", "account", new_id,
-              after={"email": email, "display_name": display_name, "role": role})
-        return int(new_id)
-
-    return db.write(insert)
+    return _add_account(db, actor.account_id, email, display_name, role, password)
 
 
 def update_account(db: Database, actor: Account, account_id: int, *, role: str | None = None,
                    active: bool | None = None, password: str | None = None) -> None:
     """Change an account's role, active flag or password; the change is audited (never the hash)."""
     require(actor, "manage_accounts")
-    if role is not None and role not in ROLES:
+    if role is not None:
+        _check_role(role)
+    password_hash = _hashed(password) if password else None
+    db.write(lambda cur: _change_account(cur, actor.account_id, account_id, role=role, active=active,
+                                         password_hash=password_hash))
+
+
+# -- operator commands -------------------------------------------------------------------------
+# For whoever runs the server (``scorecard init`` and ``scorecard accounts``): no one is signed in,
+# so there is no acting account to check; each change is audited with actor NULL, as imports are.
+
+def accounts_able_to_sign_in(db: Database, *, with_password: bool) -> int:
+    """How many active accounts could sign in: with a password through the sign-in form
+    (``with_password``), or through single sign-on, where any active account's email maps to it.
+
+    Zero means a sign-in nobody can pass: a database just imported into (its reviewers have no
+    password) or one with no account at all.
+    """
+    return int(db.scalar("SELECT count(*) FROM accounts WHERE active"
+                         + (" AND password_hash IS NOT NULL" if with_password else "")))
+
+
+def operator_accounts(db: Database) -> pd.DataFrame:
+    """Operator command: every account with its email, name, role, active flag and lock-out, by email."""
+    return db.frame("SELECT email, display_name, role, active, locked_until FROM accounts ORDER BY lower(email)")
+
+
+def create_operator_account(db: Database, *, email: str, display_name: str, role: str,
+                            password: str | None) -> int:
+    """Operator command: add an account (no signed-in actor; audited with actor NULL); returns its id.
+
+    Raises
+    ------
+    DatabaseError
+        An unknown role, text that is not an email address, an empty name, an email that already has
+        an account, or a password that is too short.
+    """
+    return _add_account(db, None, email, display_name, role, password)
+
+
+def check_email(email: str) -> None:
+    """The schema's own rule (``email LIKE '%_@_%'``), said in words before the database refuses it."""
+    if not EMAIL_SHAPE.fullmatch(email.strip()):
+        raise DatabaseError(f"email: {email.strip()!r} is not an email address")
+
+
+def check_new_account(db: Database, email: str, display_name: str, role: str) -> None:
+    """Refuse, before anything is asked or written, an account that :func:`create_operator_account` would.
+
+    Raises
+    ------
+    DatabaseError
+        An unknown role, text that is not an email address, an empty name, or an email that already
+        has an account.
+    """
+    _check_new(email, display_name, role)
+    with db.cursor() as cur:
+        _refuse_taken(cur, email.strip())
+
+
+def check_known_email(db: Database, email: str) -> None:
+    """Refuse, before anything is asked or written, an email that has no account.
+
+    Raises
+    ------
+    DatabaseError
+        No account has that email.
+    """
+    with db.cursor() as cur:
+        _account_id_by_email(cur, email)
+
+
+def operator_set_active(db: Database, email: str, active: bool) -> None:
+    """Operator command: enable or disable the account for ``email`` (audited with actor NULL).
+
+    Raises
+    ------
+    DatabaseError
+        No account has that email.
+    """
+    db.write(lambda cur: _change_account(cur, None, _account_id_by_email(cur, email), active=active))
+
+
+def operator_reset_password(db: Database, email: str, password: str) -> None:
+    """Operator command: give the account for ``email`` a new password and lift any lock-out.
+
+    This is how an admin locked out of the dashboard gets back in. Audited with actor NULL, never
+    with the password or its hash.
+
+    Raises
+    ------
+    DatabaseError
+        No account has that email, or the password is too short.
+    """
+    password_hash = _hashed(password)
+    db.write(lambda cur: _change_account(cur, None, _account_id_by_email(cur, email), password_hash=password_hash))
+
+
+# -- shared by the admin's and the operator's changes ------------------------------------------
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
         raise DatabaseError(f"role: {role!r} is not one of {', '.join(ROLES)}")
-    password_hash = hash_password(password) if password else None
 
-    def change(cur) -> None:
-        before = cur.execute("SELECT role, active FROM accounts WHERE account_id = ?", [account_id]).fetchone()
-        if before is None:
-            raise DatabaseError(f"account_id: no account {account_id}")
-        after = {"role": role or before[0], "active": before[1] if active is None else active}
-        cur.execute("UPDATE accounts SET role = ?, active = ? WHERE account_id = ?",
-                    [after["role"], after["active"], account_id])
-        if password_hash:
-            cur.execute("UPDATE accounts SET password_hash = ?, failed_logins = 0, locked_until = NULL "
-                        "WHERE account_id = ?", [password_hash, account_id])
-            after["password"] = "changed"
-        audit(cur, actor.account_id, "update", "account", account_id,
-              before={"role": before[0], "active": before[1]}, after=after)
 
-    db.write(change)
+def _check_new(email: str, display_name: str, role: str) -> None:
+    _check_role(role)
+    check_email(email)
+    if not display_name.strip():
+        raise DatabaseError("display_name: an account needs a name")
+
+
+def _refuse_taken(cur, email: str) -> None:
+    if cur.execute("SELECT 1 FROM accounts WHERE lower(email) = lower(?)", [email]).fetchone():
+        raise DatabaseError(f"email: an account for {email} already exists")
+
+
+def _hashed(password: str) -> str:
+    try:
+        return hash_password(password)
+    except ValueError as problem:
+        raise DatabaseError(f"password: {problem}") from problem
+
+
+def _account_id_by_email(cur, email: str) -> int:
+    row = cur.execute("SELECT account_id FROM accounts WHERE lower(email) = lower(?)", [email.strip()]).fetchone()
+    if row is None:
+        raise DatabaseError(f"email: there is no account for {email.strip()}")
+    return int(row[0])
+
+
+def _add_account(db: Database, actor_id: int | None, email: str, display_name: str, role: str,
+                 password: str | None) -> int:
+    """Check, hash and insert one account with its audit entry; ``actor_id`` None for an operator."""
+    _check_new(email, display_name, role)
+    password_hash = _hashed(password) if password else None
+    email, display_name = storable_text("email", email.strip()), storable_text("display_name", display_name.strip())
+
+    def insert(cur) -> int:
+        _refuse_taken(cur, email)
+        new_id = next_id(cur, "account_ids")
+        cur.execute("INSERT INTO accounts (account_id, email, display_name, role, password_hash) "
+                    "VALUES (?, ?, ?, ?, ?)", [new_id, email, display_name, role, password_hash])
+        audit(cur, actor_id, "create", "account", new_id,
+              after={"email": email, "display_name": display_name, "role": role})
+        return int(new_id)
+
+    return db.write(insert)
+
+
+def _change_account(cur, actor_id: int | None, account_id: int, *, role: str | None = None,
+                    active: bool | None = None, password_hash: str | None = None) -> None:
+    """Apply a checked change inside the caller's transaction and audit it; a new password lifts a lock-out."""
+    before = cur.execute("SELECT role, active FROM accounts WHERE account_id = ?", [account_id]).fetchone()
+    if before is None:
+        raise DatabaseError(f"account_id: no account {account_id}")
+    after = {"role": role or before[0], "active": before[1] if active is None else active}
+    cur.execute("UPDATE accounts SET role = ?, active = ? WHERE account_id = ?",
+                [after["role"], after["active"], account_id])
+    if password_hash:
+        cur.execute("UPDATE accounts SET password_hash = ?, failed_logins = 0, locked_until = NULL "
+                    "WHERE account_id = ?", [password_hash, account_id])
+        after["password"] = "changed"
+    audit(cur, actor_id, "update", "account", account_id,
+          before={"role": before[0], "active": before[1]}, after=after)
