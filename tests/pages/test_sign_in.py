@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from scoring.store import Database
+from scoring.store.accounts import create_operator_account
 from tests.conftest import ROOT
 
 OIDC_SECRETS = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "s" * 32,
@@ -69,3 +71,54 @@ def test_with_single_sign_on_configured_there_is_no_password_form(app):
     app.run()
     assert [b.label for b in app.button] == ["Sign in with your organisation"]
     assert not app.text_input
+
+
+# -- a database nobody could sign in to -------------------------------------------------------------
+
+def _no_account(path) -> None:
+    Database(path).close()
+
+
+def _reviewers_without_passwords(path) -> None:
+    """What an import into a new file leaves: reviewers' accounts, none with a password."""
+    with Database(path) as db:
+        for number in (1, 2):
+            create_operator_account(db, email=f"reviewer{number}@new-agency.example",
+                                    display_name=f"Reviewer {number}", role="reviewer", password=None)
+
+
+def _app_on(path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("SCORECARD_DB", str(path))
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+@pytest.mark.parametrize("make", [_no_account, _reviewers_without_passwords],
+                         ids=["no account", "no password"])
+def test_where_nobody_could_sign_in_the_page_says_what_to_run_instead_of_a_form(tmp_path, monkeypatch, make):
+    make(tmp_path / "agency.duckdb")
+    app = _app_on(tmp_path / "agency.duckdb", monkeypatch)
+    app.run()
+
+    assert not app.exception
+    assert not app.button and not app.text_input
+    assert any("No account can sign in to this database yet" in w.value for w in app.warning)
+    assert [c.value for c in app.code] == ["scorecard accounts add --db PATH --role admin --email EMAIL --name NAME"]
+
+
+def test_with_single_sign_on_accounts_without_passwords_may_sign_in(tmp_path, monkeypatch):
+    _reviewers_without_passwords(tmp_path / "agency.duckdb")
+    app = _app_on(tmp_path / "agency.duckdb", monkeypatch)
+    app.secrets["auth"] = OIDC_SECRETS
+    app.user = {"is_logged_in": False}
+    app.run()
+    assert [b.label for b in app.button] == ["Sign in with your organisation"]
+
+
+def test_with_single_sign_on_and_no_account_at_all_the_page_says_what_to_run(tmp_path, monkeypatch):
+    _no_account(tmp_path / "agency.duckdb")
+    app = _app_on(tmp_path / "agency.duckdb", monkeypatch)
+    app.secrets["auth"] = OIDC_SECRETS
+    app.user = {"is_logged_in": False}
+    app.run()
+    assert not app.button
+    assert any("No account can sign in" in w.value for w in app.warning)
