@@ -168,3 +168,29 @@ def test_a_refused_restore_creates_no_database_file(tmp_path, capsys):
     assert main(["restore", str(tmp_path / "empty-dir"), "--db", str(tmp_path / "never.duckdb")]) == 1
     assert "holds no manifest.json" in capsys.readouterr().err
     assert not (tmp_path / "never.duckdb").exists()
+
+
+def test_the_default_weight_version_is_compared_not_inserted(demo_export, tmp_path):
+    """Every database holds version 1 (schema.sql); an export whose version 1 differs is refused."""
+    altered = tmp_path / "altered"
+    shutil.copytree(demo_export, altered)
+    versions = altered / "weight_versions.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"""COPY (SELECT * REPLACE (CASE WHEN version_id = 1 THEN effective_from + 1
+                                                   ELSE effective_from END AS effective_from)
+                              FROM read_parquet('{versions}'))
+                        TO '{versions}.new' (FORMAT parquet)""")
+    (altered / "weight_versions.parquet.new").replace(versions)
+    manifest = json.loads((altered / MANIFEST).read_text())
+    for entry in manifest["tables"]:
+        if entry["name"] == "weight_versions":
+            entry.update(bytes=versions.stat().st_size, sha256=file_sha256(versions))
+    (altered / MANIFEST).write_text(json.dumps(manifest))
+    target = Database(tmp_path / "new.duckdb")
+    try:
+        with pytest.raises(ArchiveError, match="weight_versions: the export's default weight version differs"):
+            restore_database(target, altered)
+        assert target.scalar("SELECT count(*) FROM weight_versions") == 1
+        assert target.scalar("SELECT count(*) FROM clients") == 0
+    finally:
+        target.close()
