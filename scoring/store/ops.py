@@ -8,7 +8,9 @@ All filtering happens in SQL; the frames carry the column names :mod:`scoring.sl
 :mod:`scoring.retention` expect, plus the external references a person can look up.
 
 Writes validate first, then run in one transaction that also appends an audit entry (before and
-after) per changed row, so a refused write leaves every table as it was.
+after) per changed row, so a refused write leaves every table as it was. Their rules are those of
+:mod:`scoring.rules`, which an import applies to the same facts, so a form and an import accept and
+refuse alike, in the same words.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 import duckdb
 import pandas as pd
 
+from scoring import rules
 from scoring.access import Account, require
 from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
 from scoring.store.pipeline import SearchFilter
@@ -240,10 +243,16 @@ def _day(value, field: str) -> date:
     raise DatabaseError(f"{field}: {value!r} is not a date (YYYY-MM-DD)")
 
 
-def _not_after_today(day: date, field: str, as_of: date | None) -> None:
-    if as_of is not None and day > as_of:
-        raise DatabaseError(f"{field}: {day} is after today ({as_of}); record what has happened, "
-                            "not what is planned")
+def _storable_day(day: date, field: str, as_of: date | None) -> None:
+    """Refuse a day before the earliest a fact may carry, or after today (``as_of``), if given."""
+    _refuse(rules.value_problem(rules.date_reasons, field, day, today=as_of))
+
+
+def _refuse(*problems: str | None) -> None:
+    """Raise a :class:`DatabaseError` with every problem given (``None`` is none)."""
+    found = [problem for problem in problems if problem]
+    if found:
+        raise DatabaseError("; ".join(found))
 
 
 def _placement(cur: duckdb.DuckDBPyConnection, placement_id: int) -> dict | None:
@@ -321,7 +330,7 @@ def request_replacement(db: Database, actor: Account, placement_id: int, request
     require(actor, "write_ops")
     placement_id = _whole_id(placement_id, "placement_id")
     requested_on = _day(requested_on, "requested_on")
-    _not_after_today(requested_on, "requested_on", as_of)
+    _storable_day(requested_on, "requested_on", as_of)
     note = storable_text("note", (note or "").strip())
 
     def write(cur: duckdb.DuckDBPyConnection) -> int:
@@ -334,13 +343,9 @@ def request_replacement(db: Database, actor: Account, placement_id: int, request
         if earlier is not None:
             raise DatabaseError(f"placement_id: {placed['ref']} already has replacement request {earlier[0]} "
                                 f"(requested {earlier[1]})")
-        if requested_on < placed["first_day"]:
-            raise DatabaseError(f"requested_on: {requested_on} is before {placed['ref']}'s first day "
-                                f"({placed['first_day']}); the guarantee covers an engagement that has begun")
-        if placed["ended_on"] is not None and requested_on > placed["ended_on"]:
-            raise DatabaseError(f"requested_on: {requested_on} is after {placed['ref']} ended on "
-                                f"{placed['ended_on']} ({placed['end_reason']}); a replacement is requested "
-                                "while the engagement runs")
+        _refuse(rules.REQUEST_DURING_ENGAGEMENT.problem(
+            requested_on=requested_on, placement_ref=placed["ref"], first_day=placed["first_day"],
+            ended_on=placed["ended_on"], end_reason=placed["end_reason"]))
         replacement_id = next_id(cur, "replacement_ids")
         external_id = replacement_ref(replacement_id)
         cur.execute("INSERT INTO replacements (replacement_id, external_id, placement_id, requested_on) "
@@ -361,13 +366,10 @@ def _cost(cost_usd, cost_reason: str | None) -> tuple[Decimal, str | None]:
         raise DatabaseError(f"cost_usd: {cost_usd!r} is not an amount in USD") from problem
     if not cost.is_finite():
         raise DatabaseError(f"cost_usd: {cost_usd!r} is not an amount in USD")
-    if cost < 0:
-        raise DatabaseError(f"cost_usd: {cost} is negative; a charge is 0 or more USD")
+    _refuse(rules.value_problem(rules.range_reasons, "cost_usd", cost, **rules.CHARGE_BOUNDS))
     cost = cost.quantize(Decimal("0.01"))
     reason = storable_text("cost_reason", (cost_reason or "").strip()) or None
-    if cost != 0 and reason is None:
-        raise DatabaseError(f"cost_reason: replacements are free under the guarantee; a charge of {cost} USD "
-                            "needs a reason")
+    _refuse(rules.CHARGE_NEEDS_REASON.problem(cost_usd=cost, cost_reason=reason))
     return cost, reason
 
 
@@ -406,7 +408,7 @@ def fulfil_replacement(db: Database, actor: Account, replacement_id: int, fulfil
     replacement_id = _whole_id(replacement_id, "replacement_id")
     replacing_placement_id = _whole_id(replacing_placement_id, "replacing_placement_id")
     fulfilled_on = _day(fulfilled_on, "fulfilled_on")
-    _not_after_today(fulfilled_on, "fulfilled_on", as_of)
+    _storable_day(fulfilled_on, "fulfilled_on", as_of)
     cost, reason = _cost(cost_usd, cost_reason)
 
     def write(cur: duckdb.DuckDBPyConnection) -> None:
@@ -419,30 +421,24 @@ def fulfil_replacement(db: Database, actor: Account, replacement_id: int, fulfil
         ref, original_id, requested_on, done_on, done_by, old_cost, old_reason = request
         if done_on is not None:
             raise DatabaseError(f"replacement_id: {ref} was already fulfilled on {done_on}")
-        if fulfilled_on < requested_on:
-            raise DatabaseError(f"fulfilled_on: {fulfilled_on} is before the request ({requested_on}); "
-                                "a replacement cannot be fulfilled before it is requested")
+        _refuse(rules.FULFILLED_AFTER_REQUEST.problem(fulfilled_on=fulfilled_on, requested_on=requested_on))
         original = _placement(cur, original_id)
         new = _placement(cur, replacing_placement_id)
         if new is None:
             raise DatabaseError(f"replacing_placement_id: there is no placement {replacing_placement_id}; "
                                 "the replacement must be a placed engineer")
-        if replacing_placement_id == original_id:
-            raise DatabaseError(f"replacing_placement_id: {new['ref']} is the placement being replaced; "
-                                "choose the new engineer's placement")
+        _refuse(rules.REPLACED_BY_ANOTHER.problem(replacing_placement_ref=new["ref"], placement_ref=original["ref"]))
         already = cur.execute("SELECT external_id FROM replacements WHERE replacing_placement_id = ?",
                               [replacing_placement_id]).fetchone()
         if already is not None:
             raise DatabaseError(f"replacing_placement_id: {new['ref']} already fills replacement {already[0]}")
-        if new["client_id"] != original["client_id"]:
-            raise DatabaseError(f"replacing_placement_id: {new['ref']} is with {new['client']}, but {ref} is "
-                                f"for {original['client']}")
-        if fulfilled_on < new["accepted_on"]:
-            raise DatabaseError(f"fulfilled_on: {fulfilled_on} is before {new['ref']} was accepted "
-                                f"({new['accepted_on']})")
-        if new["ended_on"] is not None and new["ended_on"] < fulfilled_on:
-            raise DatabaseError(f"replacing_placement_id: {new['ref']} ended on {new['ended_on']} "
-                                f"({new['end_reason']}), before the fulfilment; the new engineer must be in post")
+        pair = dict(replacement_ref=ref, fulfilled_on=fulfilled_on, client_ref=original["client_id"],
+                    client=original["client"], replacing_placement_ref=new["ref"],
+                    replacing_client_ref=new["client_id"], replacing_client=new["client"],
+                    replacing_accepted_on=new["accepted_on"], replacing_ended_on=new["ended_on"],
+                    replacing_end_reason=new["end_reason"])
+        for rule in (rules.REPLACED_FOR_THE_SAME_CLIENT, rules.FULFILLED_AFTER_ACCEPTANCE, rules.REPLACING_IN_POST):
+            _refuse(rule.problem(**pair))
         cur.execute("""UPDATE replacements SET fulfilled_on = ?, replacing_placement_id = ?, cost_usd = ?,
                        cost_reason = ? WHERE replacement_id = ?""",
                     [fulfilled_on, replacing_placement_id, cost, reason, replacement_id])
@@ -499,7 +495,7 @@ def record_client_churn(db: Database, actor: Account, client_id: int, churned_on
     require(actor, "write_ops")
     client_id = _whole_id(client_id, "client_id")
     churned_on = _day(churned_on, "churned_on")
-    _not_after_today(churned_on, "churned_on", as_of)
+    _storable_day(churned_on, "churned_on", as_of)
 
     def write(cur: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
         client = cur.execute("SELECT name, signed_on, churned_on FROM clients WHERE client_id = ?",
@@ -509,28 +505,20 @@ def record_client_churn(db: Database, actor: Account, client_id: int, churned_on
         name, signed_on, already = client
         if already is not None:
             raise DatabaseError(f"client_id: {name} already churned on {already}")
-        if churned_on < signed_on:
-            raise DatabaseError(f"churned_on: {churned_on} is before {name} signed on {signed_on}; a client "
-                                "cannot leave before it joined")
+        _refuse(rules.CHURN_AFTER_SIGNING.problem(churned_on=churned_on, signed_on=signed_on, name=name))
         running = cur.execute("""
             SELECT p.placement_id FROM placements AS p
             JOIN applications AS a ON a.application_id = p.application_id
             JOIN searches AS s ON s.search_id = a.search_id
             WHERE s.client_id = ? AND p.ended_on IS NULL ORDER BY p.placement_id""", [client_id]).fetchall()
         placed = [_placement(cur, row[0]) for row in running]
-        not_started = [p for p in placed if p["first_day"] > churned_on]
-        if not_started:
-            latest = max(p["first_day"] for p in not_started)
-            raise DatabaseError(f"churned_on: {', '.join(p['ref'] for p in not_started)} of {name} "
-                                f"start(s) after {churned_on}; record the churn on or after {latest}")
+        _refuse(*(rules.CHURN_AFTER_RUNNING_STARTS.problem(churned_on=churned_on, name=name, placement_ref=p["ref"],
+                                                           first_day=p["first_day"]) for p in placed))
         open_searches = cur.execute("""SELECT search_id, external_id, opened_on FROM searches
                                        WHERE client_id = ? AND status = 'open' ORDER BY search_id""",
                                     [client_id]).fetchall()
-        too_new = [row for row in open_searches if row[2] > churned_on]
-        if too_new:
-            latest = max(row[2] for row in too_new)
-            raise DatabaseError(f"churned_on: open search(es) {', '.join(row[1] for row in too_new)} of {name} "
-                                f"opened after {churned_on}; record the churn on or after {latest}")
+        _refuse(*(rules.CHURN_AFTER_OPEN_SEARCHES.problem(churned_on=churned_on, name=name, search_ref=search_ref,
+                                                          opened_on=opened_on) for _, search_ref, opened_on in open_searches))
         cur.execute("UPDATE clients SET churned_on = ? WHERE client_id = ?", [churned_on, client_id])
         audit(cur, actor.account_id, "record_churn", "client", client_id,
               before={"churned_on": None}, after={"churned_on": churned_on})
