@@ -16,6 +16,9 @@ from scoring.reports.ops import (
     to_csv,
     to_parquet,
 )
+from scoring.reports.ops_export import audit_extras, ops_document
+from scoring.reports.ops_export import to_csv as audit_csv
+from scoring.reports.ops_export import to_json as audit_json
 from scoring.sla import FIRST_DAY_FROM, PROMISES
 from scoring.store import ops
 from scoring.store.db import DatabaseError
@@ -209,6 +212,26 @@ def record_section(actor, as_of) -> None:
         churn_form(actor, as_of)
 
 
+def export_section(actor, report) -> None:
+    """The whole audit as one file, made only when a button is clicked (the scorecards take a moment)."""
+    chosen, as_of = report.search_filter, report.as_of
+
+    def document() -> dict:
+        return ops_document(report, read(audit_extras, actor, chosen, as_of))
+
+    st.subheader("Export this audit")
+    st.caption("The figures above and the rows behind them, with the funnel per stage and the weighted scorecards "
+               "of the same searches, as of the same date: the file `scorecard report ops` writes (every field "
+               "is described in docs/ops-report.md). The same data, filters and date give the same file, byte "
+               "for byte.")
+    stem = f"ops_audit_{as_of:%Y-%m-%d}"
+    left, right = st.columns(2)
+    left.download_button("Download the audit (JSON)", lambda: audit_json(document()), f"{stem}.json",
+                         "application/json", key="ops_audit_json", on_click="ignore", icon=":material/download:")
+    right.download_button("Download the audit (CSV)", lambda: audit_csv(document()), f"{stem}.csv",
+                          "text/csv", key="ops_audit_csv", on_click="ignore", icon=":material/download:")
+
+
 def reference_section(report) -> None:
     with st.expander("How each promise is measured"):
         for promise in PROMISES.values():
@@ -220,15 +243,15 @@ def reference_section(report) -> None:
 
 def body() -> None:
     actor = require(require_account(), "read_ops")
-    as_of = today()
     st.title("Ops audit")
     show_flash()
-    chosen = search_filter(actor, "ops", as_of)
+    chosen, as_of = search_filter(actor, "ops")
     with st.sidebar:
         first_day_from = st.radio("First day counted from", list(FIRST_DAY_FROM), format_func=FIRST_DAY_FROM.get,
                                   key="ops_first_day_from")
     report = read(ops_report, actor, chosen, as_of, first_day_from)
-    st.caption(f"As of {as_of:%d %b %Y}. Searches opened in the chosen period, with their shortlists, placements "
+    st.caption(f"As of {as_of:%d %b %Y}, as the data stood at the end of that day (nothing dated later is used). "
+               "Searches opened in the chosen period, with their shortlists, placements "
                "and replacements; client retention covers clients signed in the period (seniority does not apply "
                f"to clients). Business days skip weekends and public holidays ({', '.join(report.countries)}).")
     headline_section(report)
@@ -242,7 +265,8 @@ def body() -> None:
     with breach_tab:
         breach_section(report)
     with record_tab:
-        record_section(actor, as_of)
+        record_section(actor, today())      # events are recorded up to today, whatever the audit date
+    export_section(actor, report)
     reference_section(report)
 
 

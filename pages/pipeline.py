@@ -6,18 +6,18 @@ from scoring.funnel import FUNNEL_RULES
 from scoring.reports.pipeline import pipeline_report
 from scoring.sla import PROMISES
 from ui import charts
-from ui.context import guarded, read, require_account, today
+from ui.context import guarded, read, require_account
 from ui.filters import search_filter
 
 
 def body() -> None:
     actor = require_account()
-    as_of = today()
     st.title("Pipeline health")
-    chosen = search_filter(actor, "pipeline", as_of)
+    chosen, as_of = search_filter(actor, "pipeline")
     report = read(pipeline_report, actor, chosen, as_of)
     promise = PROMISES["shortlist_time"]
-    st.caption(f"{report.searches:,} searches opened in the chosen period, as of {as_of:%d %b %Y}. "
+    st.caption(f"As of {as_of:%d %b %Y}: {report.searches:,} searches opened in the chosen period, as they "
+               "stood at the end of that day (nothing dated later is used). "
                f"Business days exclude weekends and {report.country} public holidays.")
 
     top = st.columns(4)

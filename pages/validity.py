@@ -146,7 +146,8 @@ def weights_section(actor, report, outcome, chosen, as_of) -> None:
         st.dataframe(suggestion.coefficients.assign(dimension=suggestion.coefficients["dimension"].map(DIMENSIONS)),
                      hide_index=True, width="stretch")
     if actor.may("manage_weights"):
-        first = max(as_of, report.newest_from or as_of) + timedelta(days=1)
+        now = today()                        # a new version applies from tomorrow, whatever the as-of date
+        first = max(now, report.newest_from or now) + timedelta(days=1)
         with st.form("adopt_weights"):
             effective = st.date_input("Effective from", first, min_value=first, key="validity_effective")
             submitted = st.form_submit_button(
@@ -165,10 +166,9 @@ def weights_section(actor, report, outcome, chosen, as_of) -> None:
 
 def body() -> None:
     actor = require(require_account(), "read_validity")
-    as_of = today()
     st.title("Scorecard validity")
     show_flash()
-    chosen = search_filter(actor, "validity", as_of)
+    chosen, as_of = search_filter(actor, "validity")
     report = read(validity_report, actor, chosen, as_of)
     key = st.segmented_control("Outcome", [o.key for o in OUTCOMES], default=OUTCOMES[0].key, required=True,
                                format_func=lambda k: OUTCOME_BY_KEY[k].label, key="validity_outcome")

@@ -64,3 +64,10 @@ def require(actor: Account | None, permission: str) -> Account:
             f"{actor.email} is a {ROLE_LABELS[actor.role].lower()}; "
             f"{permission.replace('_', ' ')} is for: {holders}")
     return actor
+
+
+#: The account an operator command acts as (``scorecard report ops``), run by whoever can open the
+#: database itself. It holds the ops role, so every store read still checks its permissions, and it
+#: has no row in ``accounts`` (id 0): a write in its name would need an audit entry naming an account
+#: that does not exist, which the database refuses, so it can only read.
+OPERATOR = Account(0, "operator@command-line.invalid", "Command-line operator", "ops")

@@ -1,4 +1,4 @@
-"""The ``scorecard`` command: build a demo agency, serve the dashboard, import, export and restore data.
+"""The ``scorecard`` command: build a demo agency, serve the dashboard, import, export and restore data, report.
 
 Run ``scorecard --help`` for the subcommands.
 """
@@ -254,6 +254,24 @@ def run_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_report_ops(args: argparse.Namespace) -> int:
+    from scoring.access import OPERATOR
+    from scoring.reports.ops_export import ops_audit, to_csv, to_json
+    from scoring.store.pipeline import SearchFilter
+
+    if args.start and args.end and args.start > args.end:
+        print(f"report refused: --from {args.start} is after --to {args.end}", file=sys.stderr)
+        return 1
+    if not is_postgres_location(args.db) and not Path(args.db).exists():
+        print(f"no database at {args.db}", file=sys.stderr)
+        return 1
+    with Database(args.db) as db:
+        document = ops_audit(db.reader(), OPERATOR, SearchFilter(start=args.start, end=args.end), args.as_of)
+    Path(args.out).write_bytes(to_json(document) if args.format == "json" else to_csv(document))
+    print(f"wrote the ops audit as of {args.as_of} ({args.format}) to {args.out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="scorecard", description=__doc__.splitlines()[0])
     commands = top.add_subparsers(dest="command", required=True)
@@ -317,6 +335,22 @@ def parser() -> argparse.ArgumentParser:
     restore.add_argument("source", metavar="DIR", help="export directory (or a zip of one)")
     restore.add_argument("--db", default=database_location(), help="database to restore into: new or empty")
     restore.set_defaults(run=run_restore)
+
+    report = commands.add_parser("report", help="write a report's figures to a file, reproducibly")
+    reports = report.add_subparsers(dest="report", required=True)
+    audit = reports.add_parser("ops", help="the ops audit as of a date, as the ops page shows it with all clients "
+                                           "and seniorities (fields in docs/ops-report.md)")
+    audit.add_argument("--db", default=database_location(), help="database to read")
+    audit.add_argument("--as-of", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD",
+                       help="audit date (YYYY-MM-DD): nothing dated after it is used")
+    audit.add_argument("--from", dest="start", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                       help="only searches opened on or after this date (default: no limit)")
+    audit.add_argument("--to", dest="end", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                       help="only searches opened on or before this date (default: no limit)")
+    audit.add_argument("--format", choices=("json", "csv"), required=True, help="json, or csv in the long "
+                                                                                 "layout section,item,field,value")
+    audit.add_argument("--out", required=True, metavar="FILE", help="file to write (replaced if it exists)")
+    audit.set_defaults(run=run_report_ops)
     return top
 
 

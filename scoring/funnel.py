@@ -32,6 +32,8 @@ FUNNEL_RULES: tuple[str, ...] = (
     "on or after entering it; the client shortlist (stage 4) is the last stage and has none.",
     "Days in stage are calendar days from entry to decision; open applications are aged to the "
     "as-of date.",
+    "Nothing dated after the as-of date is used: an entry made later is not counted, and a "
+    "decision taken later is still open.",
 )
 
 FUNNEL_COLUMNS = (
@@ -48,8 +50,12 @@ def _as_list(by: str | Sequence[str] | None) -> list[str]:
     return [by] if isinstance(by, str) else list(by)
 
 
-def _clean(stage_decisions: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Checked copy with one row per application, stage and group: the first entry."""
+def _clean(stage_decisions: pd.DataFrame, by: list[str], as_of=None) -> pd.DataFrame:
+    """Checked copy with one row per application, stage and group: the first entry.
+
+    With ``as_of``, the rows as known at the end of that day: entries made later are dropped and
+    decisions taken later are still open.
+    """
     missing = [c for c in (*REQUIRED_COLUMNS, *by) if c not in stage_decisions.columns]
     if missing:
         raise ValueError(f"stage_decisions lacks column(s) {missing}")
@@ -71,6 +77,12 @@ def _clean(stage_decisions: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         raise ValueError("decided_on precedes entered_on")
     if frame["entered_on"].isna().any():
         raise ValueError("entered_on is missing")
+    if as_of is not None:
+        cut = pd.Timestamp(as_of)
+        frame = frame[frame["entered_on"] <= cut].copy()
+        later = frame["decided_on"] > cut
+        frame.loc[later, "decided_on"] = pd.NaT
+        frame.loc[later, "decision"] = None
     frame = frame.sort_values(["entered_on", "decided_on"], na_position="last", kind="stable")
     return frame.drop_duplicates(["application_id", "stage_id", *by], keep="first")
 
@@ -110,7 +122,9 @@ def funnel_table(
     by : str or sequence of str, optional
         Grouping columns; every group gets a row for each of the four stages (zeros where empty).
     as_of : date-like, optional
-        Date open applications are aged to; without it the open-age columns are ``NaN``.
+        The audit date: entries made after it are not counted, decisions taken after it are still
+        open, and open applications are aged to it. Without it every row counts as stored and the
+        open-age columns are ``NaN``.
     confidence : float, default 0.95
         Level of the Wilson interval on the pass rate.
 
@@ -147,7 +161,7 @@ def funnel_table(
     [0.5, 2.5, 8.0, 0.5]
     """
     groups = _as_list(by)
-    frame = _clean(stage_decisions, groups)
+    frame = _clean(stage_decisions, groups, as_of)
     frame["is_decided"] = frame["decision"].notna()
     frame["is_pass"] = frame["decision"].eq("pass")
     frame["is_fail"] = frame["decision"].eq("fail")
@@ -231,7 +245,8 @@ def stalled(stage_decisions: pd.DataFrame, as_of, top: int = 10) -> pd.DataFrame
         As for :func:`funnel_table`; any extra columns (``search_id``, ``client_id``...) are
         carried through for drill-down.
     as_of : date-like
-        Date waiting time is measured to.
+        Date waiting time is measured to; entries made after it are left out and decisions taken
+        after it are still open.
     top : int, default 10
         Rows kept per stage.
 
@@ -254,7 +269,7 @@ def stalled(stage_decisions: pd.DataFrame, as_of, top: int = 10) -> pd.DataFrame
     """
     if top < 1:
         raise ValueError(f"top must be at least 1, got {top}")
-    frame = _clean(stage_decisions, [])
+    frame = _clean(stage_decisions, [], as_of)
     frame = frame[frame["decision"].isna()].drop(columns=["decided_on", "decision"])
     frame["age_days"] = (pd.Timestamp(as_of) - frame["entered_on"]).dt.days.astype("int64")
     frame = frame.sort_values(["stage_id", "age_days", "application_id"], ascending=[True, False, True])

@@ -1,4 +1,5 @@
-"""The search filter (period, clients, seniority) shared by the pipeline and ops pages."""
+"""The audit date and the search filter (period, clients, seniority) shared by the pipeline, ops and
+validity pages."""
 
 from __future__ import annotations
 
@@ -7,24 +8,38 @@ from datetime import date, timedelta
 import streamlit as st
 
 from scoring.access import Account
+from scoring.scorecard import EARLIEST_DATE
 from scoring.store import pipeline
 from scoring.store.pipeline import SearchFilter
-from ui.context import read
+from ui.context import read, today
 
 SENIORITIES = ("junior", "mid", "senior")
 PERIODS = {"Last 90 days": 90, "Last 12 months": 365, "All time": None, "Custom": -1}
+AS_OF_HELP = ("Figures as they stood at the end of this day: a search opened later is not there, a decision "
+              "taken later is still open, a placement starting later has not started. Periods such as "
+              "'Last 12 months' count back from it.")
 
 
-def search_filter(actor: Account, key: str, as_of: date) -> SearchFilter:
-    """Draw the filter widgets in the sidebar and return the filter they describe."""
-    options = read(pipeline.filter_options, actor)
-    clients = options["clients"]
+def search_filter(actor: Account, key: str) -> tuple[SearchFilter, date]:
+    """Draw the filter widgets in the sidebar; return the filter they describe and the as-of date.
+
+    The as-of date defaults to today, or to the demo's own date on the demo (:func:`ui.context.today`),
+    and cannot be later than that.
+    """
+    latest = today()
     with st.sidebar:
         st.subheader("Filters")
+        as_of = st.date_input("As of", latest, min_value=EARLIEST_DATE, max_value=latest, key=f"{key}_as_of",
+                              help=AS_OF_HELP)
+    options = read(pipeline.filter_options, actor, as_of)
+    clients = options["clients"]
+    with st.sidebar:
         period = st.selectbox("Searches opened", list(PERIODS), index=1, key=f"{key}_period")
         start, end = None, None
         if PERIODS[period] == -1:
             first, last = options["span"]
+            if first is None or first != first:        # no search opened by the as-of date
+                first, last = as_of, as_of
             chosen = st.date_input("Between", (first, last), min_value=first, max_value=last,
                                    key=f"{key}_range")
             if isinstance(chosen, tuple) and len(chosen) == 2:
@@ -37,4 +52,4 @@ def search_filter(actor: Account, key: str, as_of: date) -> SearchFilter:
         seniorities = st.multiselect("Seniority", SENIORITIES, key=f"{key}_seniority",
                                      placeholder="All levels")
     return SearchFilter(start=start, end=end, client_ids=tuple(int(c) for c in client_ids),
-                        seniorities=tuple(seniorities))
+                        seniorities=tuple(seniorities)), as_of

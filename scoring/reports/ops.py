@@ -144,7 +144,8 @@ def ops_report(db: Database, actor: Account, search_filter: SearchFilter, as_of:
         placements and replacements follow them. Clients are those signed in the period (and among
         the chosen clients); seniority does not apply to them.
     as_of : date
-        The audit date: later events have not happened yet.
+        The audit date: the tables are read as they stood at the end of that day
+        (:mod:`scoring.store.as_of`), so later events have not happened yet.
     first_day_from : {'opened_on', 'accepted_on'}, default 'opened_on'
         Where the first-day clock starts (see :data:`scoring.sla.PROMISES`).
 
@@ -154,11 +155,11 @@ def ops_report(db: Database, actor: Account, search_filter: SearchFilter, as_of:
     """
     if first_day_from not in FIRST_DAY_FROM:
         raise ValueError(f"first_day_from must be one of {tuple(FIRST_DAY_FROM)}, got {first_day_from!r}")
-    searches = ops.searches(db, actor, search_filter)
-    entries = ops.shortlist_entries(db, actor, search_filter)
-    placements = ops.placements(db, actor, search_filter)
-    replacements = ops.replacements(db, actor, search_filter)
-    clients = ops.clients(db, actor, search_filter)
+    searches = ops.searches(db, actor, search_filter, as_of)
+    entries = ops.shortlist_entries(db, actor, search_filter, as_of)
+    placements = ops.placements(db, actor, search_filter, as_of)
+    replacements = ops.replacements(db, actor, search_filter, as_of)
+    clients = ops.clients(db, actor, search_filter, as_of)
 
     stamp = pd.Timestamp(as_of)
     filling = placements.loc[placements["is_replacement"], ["placement_id"]].rename(

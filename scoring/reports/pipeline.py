@@ -32,7 +32,7 @@ class PipelineReport:
 
 
 def pipeline_report(db: Database, actor: Account, search_filter: SearchFilter, as_of: date) -> PipelineReport:
-    searches = pipeline.searches(db, actor, search_filter)
+    searches = pipeline.searches(db, actor, search_filter, as_of)
     names = pipeline.stage_names(db, actor)
     overall = pipeline.funnel_counts(db, actor, search_filter, as_of).set_index("stage_id")
     stages = funnel.finish_funnel(overall, []).merge(names, on="stage_id")

@@ -7,6 +7,10 @@ from it) and by the filter's clients; seniority belongs to searches and does not
 All filtering happens in SQL; the frames carry the column names :mod:`scoring.sla` and
 :mod:`scoring.retention` expect, plus the external references a person can look up.
 
+Every read takes the audit date ``as_of`` and reads the tables as they stood at the end of that day
+(:mod:`scoring.store.as_of`): a search opened later is not there, a decision, shortlist, end,
+churn or fulfilment dated later has not happened. ``as_of=None`` reads the rows as stored.
+
 Writes validate first, then run in one transaction that also appends an audit entry (before and
 after) per changed row, so a refused write leaves every table as it was. Their rules are those of
 :mod:`scoring.rules`, which an import applies to the same facts, so a form and an import accept and
@@ -24,6 +28,7 @@ import pandas as pd
 
 from scoring import rules
 from scoring.access import Account, require
+from scoring.store.as_of import known
 from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
 from scoring.store.pipeline import SearchFilter
 
@@ -35,42 +40,48 @@ MISFIT_END_REASON = "not_a_fit"
 
 
 # -- reads -------------------------------------------------------------------------------------
-def searches(db: Database, actor: Account, search_filter: SearchFilter) -> pd.DataFrame:
+def searches(db: Database, actor: Account, search_filter: SearchFilter, as_of: date | None = None) -> pd.DataFrame:
     """One row per filtered search with its client's name and country (its holiday calendar).
 
     Returns
     -------
     pandas.DataFrame
         ``search_id``, ``search_ref``, ``client_id``, ``client``, ``country``, ``role_title``,
-        ``seniority``, ``status``, ``opened_on``, ``shortlist_delivered_on``, ``closed_on``.
+        ``seniority``, ``status`` (as of ``as_of``), ``opened_on``, ``shortlist_delivered_on``,
+        ``closed_on``.
     """
     require(actor, "read_ops")
+    cut, cut_params = known(as_of, "searches")
     where, params = search_filter.where("s")
     return db.frame(f"""
+        WITH {cut}
         SELECT s.search_id, s.external_id AS search_ref, s.client_id, c.name AS client, c.country,
                s.role_title, s.seniority, s.status, s.opened_on, s.shortlist_delivered_on, s.closed_on
-        FROM searches AS s
+        FROM known_searches AS s
         JOIN clients AS c USING (client_id)
         WHERE {where}
-        ORDER BY s.opened_on, s.search_id""", params)
+        ORDER BY s.opened_on, s.search_id""", [*cut_params, *params])
 
 
-def shortlist_entries(db: Database, actor: Account, search_filter: SearchFilter) -> pd.DataFrame:
+def shortlist_entries(db: Database, actor: Account, search_filter: SearchFilter,
+                      as_of: date | None = None) -> pd.DataFrame:
     """Stage-4 entries of the filtered searches: ``application_id``, ``stage_id``, ``entered_on``,
-    ``search_id``. One row per application presented to the client."""
+    ``search_id``. One row per application presented to the client by ``as_of``."""
     require(actor, "read_ops")
+    cut, cut_params = known(as_of, "searches", "decisions")
     where, params = search_filter.where("s")
     return db.frame(f"""
+        WITH {cut}
         SELECT d.application_id, d.stage_id, d.entered_on, a.search_id
-        FROM stage_decisions AS d
+        FROM known_decisions AS d
         JOIN applications AS a USING (application_id)
-        JOIN searches AS s ON s.search_id = a.search_id
+        JOIN known_searches AS s ON s.search_id = a.search_id
         WHERE d.stage_id = ? AND {where}
-        ORDER BY a.search_id, d.application_id""", [SHORTLIST_STAGE, *params])
+        ORDER BY a.search_id, d.application_id""", [*cut_params, SHORTLIST_STAGE, *params])
 
 
-def placements(db: Database, actor: Account, search_filter: SearchFilter) -> pd.DataFrame:
-    """Placements made from the filtered searches, with the search's opening date.
+def placements(db: Database, actor: Account, search_filter: SearchFilter, as_of: date | None = None) -> pd.DataFrame:
+    """Placements made from the filtered searches by ``as_of``, with the search's opening date.
 
     Returns
     -------
@@ -78,28 +89,32 @@ def placements(db: Database, actor: Account, search_filter: SearchFilter) -> pd.
         ``placement_id``, ``placement_ref``, ``application_id``, ``candidate_ref``, ``search_id``,
         ``search_ref``, ``client_id``, ``client``, ``seniority``, ``opened_on``, ``accepted_on``,
         ``first_day``, ``ended_on``, ``end_reason``, ``weekly_rate_usd`` (USD per week) and
-        ``is_replacement`` (the placement fills a replacement request, of any search).
+        ``is_replacement`` (the placement fills a replacement request of any search, fulfilled by
+        ``as_of``). A placement accepted by ``as_of`` whose first day is later has not started.
     """
     require(actor, "read_ops")
+    cut, cut_params = known(as_of, "searches", "placements", "replacements")
     where, params = search_filter.where("s")
     return db.frame(f"""
+        WITH {cut}
         SELECT p.placement_id, p.external_id AS placement_ref, p.application_id,
                cand.external_id AS candidate_ref, s.search_id, s.external_id AS search_ref, s.client_id,
                c.name AS client, s.seniority, s.opened_on, p.accepted_on, p.first_day, p.ended_on,
                p.end_reason, p.weekly_rate_usd::DOUBLE AS weekly_rate_usd,
-               EXISTS (SELECT 1 FROM replacements AS r
+               EXISTS (SELECT 1 FROM known_replacements AS r
                        WHERE r.replacing_placement_id = p.placement_id) AS is_replacement
-        FROM placements AS p
+        FROM known_placements AS p
         JOIN applications AS a USING (application_id)
         JOIN candidates AS cand USING (candidate_id)
-        JOIN searches AS s ON s.search_id = a.search_id
+        JOIN known_searches AS s ON s.search_id = a.search_id
         JOIN clients AS c ON c.client_id = s.client_id
         WHERE {where}
-        ORDER BY p.first_day, p.placement_id""", params)
+        ORDER BY p.first_day, p.placement_id""", [*cut_params, *params])
 
 
-def replacements(db: Database, actor: Account, search_filter: SearchFilter) -> pd.DataFrame:
-    """Replacement requests for placements made from the filtered searches.
+def replacements(db: Database, actor: Account, search_filter: SearchFilter,
+                 as_of: date | None = None) -> pd.DataFrame:
+    """Replacement requests made by ``as_of`` for placements made from the filtered searches.
 
     Returns
     -------
@@ -107,27 +122,31 @@ def replacements(db: Database, actor: Account, search_filter: SearchFilter) -> p
         ``replacement_id``, ``replacement_ref``, ``placement_id``, ``placement_ref``,
         ``requested_on``, ``fulfilled_on``, ``replacing_placement_id``, ``replacing_placement_ref``,
         ``cost_usd`` (USD charged to the client), ``cost_reason``, ``search_id``, ``client_id``,
-        ``client``.
+        ``client``. A fulfilment dated after ``as_of`` has not happened, nor the charge recorded
+        with it.
     """
     require(actor, "read_ops")
+    cut, cut_params = known(as_of, "searches", "placements", "replacements")
     where, params = search_filter.where("s")
     return db.frame(f"""
+        WITH {cut}
         SELECT r.replacement_id, r.external_id AS replacement_ref, r.placement_id,
                p.external_id AS placement_ref, r.requested_on, r.fulfilled_on, r.replacing_placement_id,
                np.external_id AS replacing_placement_ref, r.cost_usd::DOUBLE AS cost_usd, r.cost_reason,
                s.search_id, s.client_id, c.name AS client
-        FROM replacements AS r
-        JOIN placements AS p ON p.placement_id = r.placement_id
+        FROM known_replacements AS r
+        JOIN known_placements AS p ON p.placement_id = r.placement_id
         JOIN applications AS a ON a.application_id = p.application_id
-        JOIN searches AS s ON s.search_id = a.search_id
+        JOIN known_searches AS s ON s.search_id = a.search_id
         JOIN clients AS c ON c.client_id = s.client_id
-        LEFT JOIN placements AS np ON np.placement_id = r.replacing_placement_id
+        LEFT JOIN known_placements AS np ON np.placement_id = r.replacing_placement_id
         WHERE {where}
-        ORDER BY r.requested_on, r.replacement_id""", params)
+        ORDER BY r.requested_on, r.replacement_id""", [*cut_params, *params])
 
 
-def clients(db: Database, actor: Account, search_filter: SearchFilter) -> pd.DataFrame:
-    """Clients signed within the filter's period (and among its clients, when it names any).
+def clients(db: Database, actor: Account, search_filter: SearchFilter, as_of: date | None = None) -> pd.DataFrame:
+    """Clients signed within the filter's period and by ``as_of`` (and among the filter's clients,
+    when it names any); a churn dated after ``as_of`` has not happened.
 
     Returns
     -------
@@ -135,6 +154,7 @@ def clients(db: Database, actor: Account, search_filter: SearchFilter) -> pd.Dat
         ``client_id``, ``client_ref``, ``client``, ``country``, ``signed_on``, ``churned_on``.
     """
     require(actor, "read_ops")
+    cut, cut_params = known(as_of, "clients")
     clauses, params = ["true"], []
     if search_filter.start is not None:
         clauses.append("c.signed_on >= ?")
@@ -146,11 +166,54 @@ def clients(db: Database, actor: Account, search_filter: SearchFilter) -> pd.Dat
         clauses.append("c.client_id IN (SELECT unnest(?::INTEGER[]))")
         params.append(list(search_filter.client_ids))
     return db.frame(f"""
+        WITH {cut}
         SELECT c.client_id, c.external_id AS client_ref, c.name AS client, c.country, c.signed_on,
                c.churned_on
-        FROM clients AS c
+        FROM known_clients AS c
         WHERE {" AND ".join(clauses)}
-        ORDER BY c.signed_on, c.client_id""", params)
+        ORDER BY c.signed_on, c.client_id""", [*cut_params, *params])
+
+
+def scorecard_ratings(db: Database, actor: Account, search_filter: SearchFilter,
+                      as_of: date | None = None) -> pd.DataFrame:
+    """The ratings behind each scored stage of the filtered searches' applications, as of ``as_of``.
+
+    Per reviewer, application and stage, the newest revision submitted by the end of ``as_of``: a
+    scorecard submitted later is not there yet, and an amendment submitted later has not replaced
+    the revision it later superseded.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``application_id``, ``application_ref``, ``stage_id``, ``stage`` (stage code),
+        ``entered_on`` (when the application entered the stage: it picks the weight version),
+        ``reviewer_id``, ``dimension`` (dimension code), ``rating`` (1-5); ordered by application,
+        stage, reviewer and dimension.
+    """
+    require(actor, "read_ops")
+    require(actor, "read_all_scores")
+    cut, cut_params = known(as_of, "searches", "decisions")
+    where, params = search_filter.where("s")
+    return db.frame(f"""
+        WITH {cut},
+        cards AS (
+            SELECT sc.scorecard_id, sc.application_id, sc.stage_id, sc.reviewer_id
+            FROM scorecards AS sc, cut
+            WHERE sc.status IN ('submitted', 'superseded') AND sc.submitted_at::DATE <= cut.day
+            QUALIFY row_number() OVER (PARTITION BY sc.application_id, sc.stage_id, sc.reviewer_id
+                                       ORDER BY sc.revision DESC) = 1
+        )
+        SELECT a.application_id, a.external_id AS application_ref, k.stage_id, st.code AS stage,
+               d.entered_on, k.reviewer_id, dm.code AS dimension, r.rating
+        FROM cards AS k
+        JOIN scores AS r USING (scorecard_id)
+        JOIN dimensions AS dm USING (dimension_id)
+        JOIN stages AS st ON st.stage_id = k.stage_id
+        JOIN applications AS a ON a.application_id = k.application_id
+        JOIN known_searches AS s ON s.search_id = a.search_id
+        LEFT JOIN known_decisions AS d ON d.application_id = k.application_id AND d.stage_id = k.stage_id
+        WHERE r.rating IS NOT NULL AND {where}
+        ORDER BY a.application_id, k.stage_id, k.reviewer_id, dm.dimension_id""", [*cut_params, *params])
 
 
 # -- choices for the ops forms ------------------------------------------------------------------

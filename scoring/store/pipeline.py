@@ -1,7 +1,9 @@
 """Pipeline reads for hiring leads and ops: stage counts, searches and their shortlists.
 
 Every function filters by :class:`SearchFilter` (the search's opening date, client, seniority) and
-aggregates inside DuckDB, returning small frames.
+aggregates inside DuckDB, returning small frames. Reads given an audit date ``as_of`` see the tables
+as they stood at the end of that day (:mod:`scoring.store.as_of`): a search opened later is not
+there, a decision taken later is still open; ``as_of=None`` reads the rows as stored.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import date
 import pandas as pd
 
 from scoring.access import Account, require
+from scoring.store.as_of import known
 from scoring.store.db import Database
 
 
@@ -42,27 +45,34 @@ class SearchFilter:
         return " AND ".join(clauses), params
 
 
-def filter_options(db: Database, actor: Account) -> dict[str, pd.DataFrame | tuple[date, date]]:
-    """Clients, seniorities and the span of opening dates, for the filter widgets."""
+def filter_options(db: Database, actor: Account,
+                   as_of: date | None = None) -> dict[str, pd.DataFrame | tuple[date, date]]:
+    """Clients signed by ``as_of`` and the span of opening dates of searches opened by then, for the
+    filter widgets."""
     require(actor, "read_pipeline")
-    clients = db.frame("SELECT client_id, name FROM clients ORDER BY name")
-    span = db.frame("SELECT min(opened_on) AS first, max(opened_on) AS last FROM searches").iloc[0]
+    cut, cut_params = known(as_of, "clients", "searches")
+    clients = db.frame(f"WITH {cut} SELECT client_id, name FROM known_clients ORDER BY name", cut_params)
+    span = db.frame(f"WITH {cut} SELECT min(opened_on) AS first, max(opened_on) AS last FROM known_searches",
+                    cut_params).iloc[0]
     return {"clients": clients, "span": (span["first"], span["last"])}
 
 
-def stage_counts(db: Database, actor: Account, search_filter: SearchFilter) -> pd.DataFrame:
+def stage_counts(db: Database, actor: Account, search_filter: SearchFilter,
+                 as_of: date | None = None) -> pd.DataFrame:
     """Per stage: applications that entered, were decided, passed, failed, and are still open."""
     require(actor, "read_pipeline")
+    cut, cut_params = known(as_of, "searches", "decisions")
     where, params = search_filter.where()
     return db.frame(f"""
-        WITH per_stage AS (
+        WITH {cut},
+        per_stage AS (
             SELECT d.stage_id, count(*) AS entered, count(d.decision) AS decided,
                    count(*) FILTER (WHERE d.decision = 'pass') AS passed,
                    count(*) FILTER (WHERE d.decision = 'fail') AS failed,
                    count(*) FILTER (WHERE d.decision IS NULL) AS open
-            FROM stage_decisions AS d
+            FROM known_decisions AS d
             JOIN applications AS a USING (application_id)
-            JOIN searches AS s USING (search_id)
+            JOIN known_searches AS s USING (search_id)
             WHERE {where}
             GROUP BY d.stage_id
         )
@@ -70,62 +80,71 @@ def stage_counts(db: Database, actor: Account, search_filter: SearchFilter) -> p
                coalesce(p.decided, 0) AS decided, coalesce(p.passed, 0) AS passed,
                coalesce(p.failed, 0) AS failed, coalesce(p.open, 0) AS open
         FROM stages AS st LEFT JOIN per_stage AS p USING (stage_id)
-        ORDER BY st.stage_id""", params)
+        ORDER BY st.stage_id""", [*cut_params, *params])
 
 
-def searches(db: Database, actor: Account, search_filter: SearchFilter) -> pd.DataFrame:
-    """One row per search with its client, dates, status and the size of its shortlist."""
+def searches(db: Database, actor: Account, search_filter: SearchFilter, as_of: date | None = None) -> pd.DataFrame:
+    """One row per search with its client, dates, status and the size of its shortlist, as of ``as_of``."""
     require(actor, "read_pipeline")
+    cut, cut_params = known(as_of, "searches", "decisions")
     where, params = search_filter.where()
     return db.frame(f"""
-        WITH shortlist AS (
+        WITH {cut},
+        shortlist AS (
             SELECT a.search_id, count(*) AS shortlist_size
-            FROM stage_decisions AS d JOIN applications AS a USING (application_id)
+            FROM known_decisions AS d JOIN applications AS a USING (application_id)
             WHERE d.stage_id = 4
             GROUP BY a.search_id
         )
         SELECT s.search_id, s.external_id, c.name AS client, s.client_id, s.role_title, s.seniority,
                s.opened_on, s.shortlist_delivered_on, s.closed_on, s.status,
                coalesce(sl.shortlist_size, 0) AS shortlist_size
-        FROM searches AS s
+        FROM known_searches AS s
         JOIN clients AS c USING (client_id)
         LEFT JOIN shortlist AS sl USING (search_id)
         WHERE {where}
-        ORDER BY s.opened_on, s.search_id""", params)
+        ORDER BY s.opened_on, s.search_id""", [*cut_params, *params])
 
 
-def stage_entries(db: Database, actor: Account, search_filter: SearchFilter) -> pd.DataFrame:
-    """Every stage entry of the filtered searches, with its search's grouping columns.
+def stage_entries(db: Database, actor: Account, search_filter: SearchFilter,
+                  as_of: date | None = None) -> pd.DataFrame:
+    """Every stage entry of the filtered searches made by ``as_of``, with its search's grouping columns.
 
     One row per application and stage (a few hundred thousand at most): the input of
     :func:`scoring.funnel` metrics.
     """
     require(actor, "read_pipeline")
+    cut, cut_params = known(as_of, "searches", "decisions")
     where, params = search_filter.where()
     return db.frame(f"""
+        WITH {cut}
         SELECT d.application_id, d.stage_id, d.entered_on, d.decided_on, d.decision,
                s.search_id, s.client_id, s.seniority
-        FROM stage_decisions AS d
+        FROM known_decisions AS d
         JOIN applications AS a USING (application_id)
-        JOIN searches AS s USING (search_id)
-        WHERE {where}""", params)
+        JOIN known_searches AS s USING (search_id)
+        WHERE {where}""", [*cut_params, *params])
 
 
 def stage_names(db: Database, actor: Account) -> pd.DataFrame:
+    """``stage_id``, ``stage`` (its name) and ``code`` (as in the import format) of the four stages."""
     require(actor, "read_candidates")
-    return db.frame("SELECT stage_id, name AS stage FROM stages ORDER BY stage_id")
+    return db.frame("SELECT stage_id, name AS stage, code FROM stages ORDER BY stage_id")
 
 
 def _stage_rows(where: str) -> str:
-    """The filtered stage entries, each with its cohort month and whether it moved to a later stage."""
+    """The filtered stage entries, each with its cohort month and whether it moved to a later stage.
+
+    Follows the CTEs of :func:`scoring.store.as_of.known` for searches and decisions.
+    """
     return f"""
         filtered AS (
             SELECT d.application_id, d.stage_id, d.entered_on, d.decided_on, d.decision,
                    s.search_id, s.client_id, s.seniority,
                    strftime(min(d.entered_on) OVER (PARTITION BY d.application_id), '%Y-%m') AS entry_month
-            FROM stage_decisions AS d
+            FROM known_decisions AS d
             JOIN applications AS a USING (application_id)
-            JOIN searches AS s USING (search_id)
+            JOIN known_searches AS s USING (search_id)
             WHERE {where}
         ),
         moved AS (
@@ -145,13 +164,15 @@ def funnel_counts(db: Database, actor: Account, search_filter: SearchFilter, as_
     """Per stage (and month of first entry): the counts and day quantiles of the funnel.
 
     The aggregation :func:`scoring.funnel.funnel_table` does in pandas, done in the database:
-    ``scoring.funnel.finish_funnel`` turns the result into the funnel table.
+    ``scoring.funnel.finish_funnel`` turns the result into the funnel table. Entries and decisions
+    dated after ``as_of`` are not counted: such a decision is still open.
     """
     require(actor, "read_pipeline")
+    cut, cut_params = known(as_of, "searches", "decisions")
     where, params = search_filter.where()
     month = "entry_month, " if by_month else ""
     return db.frame(f"""
-        WITH {_stage_rows(where)}
+        WITH {cut}, {_stage_rows(where)}
         SELECT {month}stage_id, count(*) AS entered, count(decision) AS decided,
                count(*) FILTER (WHERE decision = 'pass') AS passed,
                count(*) FILTER (WHERE decision = 'fail') AS failed,
@@ -161,17 +182,19 @@ def funnel_counts(db: Database, actor: Account, search_filter: SearchFilter, as_
                quantile_cont(CASE WHEN decision IS NULL THEN ?::DATE - entered_on END, 0.9) AS open_age_p90,
                count(*) FILTER (WHERE decision IS NOT NULL AND NOT moved_on) AS dropped
         FROM rows
-        GROUP BY ALL ORDER BY ALL""", [*params, as_of, as_of])
+        GROUP BY ALL ORDER BY ALL""", [*cut_params, *params, as_of, as_of])
 
 
 def stalled(db: Database, actor: Account, search_filter: SearchFilter, as_of: date, top: int) -> pd.DataFrame:
-    """Open applications waiting longest in each stage, ``top`` per stage (ties by application id)."""
+    """Open applications waiting longest in each stage as of ``as_of``, ``top`` per stage (ties by
+    application id)."""
     require(actor, "read_pipeline")
+    cut, cut_params = known(as_of, "searches", "decisions")
     where, params = search_filter.where()
     return db.frame(f"""
-        WITH {_stage_rows(where)}
+        WITH {cut}, {_stage_rows(where)}
         SELECT stage_id, row_number() OVER (PARTITION BY stage_id ORDER BY entered_on, application_id) AS rank,
                application_id, entered_on, ?::DATE - entered_on AS age_days, search_id, client_id, seniority
         FROM rows WHERE decision IS NULL
         QUALIFY rank <= ?
-        ORDER BY stage_id, rank""", [*params, as_of, top])
+        ORDER BY stage_id, rank""", [*cut_params, *params, as_of, top])

@@ -13,10 +13,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from scoring.access import OPERATOR
+from scoring.reports.ops_export import ops_audit
+from scoring.reports.ops_export import to_csv as audit_csv
+from scoring.reports.ops_export import to_json as audit_json
 from scoring.store import Database
+from scoring.store.pipeline import SearchFilter
+from tests import audit_fixture
 from tests.conftest import plotly_values
 from tests.ops_fixture import build, person
 
@@ -248,3 +255,63 @@ def test_other_roles_are_refused(fixture_file, role):
 
 def test_admins_see_the_audit(fixture_file):
     assert metrics(open_page("admin"))["Shortlist of 2-3 candidates"] == ("75.0%", "breached")
+
+
+# -- the audit date ----------------------------------------------------------------------------------------
+@pytest.fixture
+def audit_file(tmp_path, monkeypatch) -> Path:
+    """The agency of :mod:`tests.audit_fixture`, whose own today is 30 June 2025."""
+    path = audit_fixture.build(tmp_path / "audit.duckdb")
+    monkeypatch.setenv("SCORECARD_DB", str(path))
+    return path
+
+
+def open_audit_page() -> AppTest:
+    at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
+    at.session_state["account"] = audit_fixture.person("ops")
+    at.run()
+    at.selectbox(key="ops_period").select("All time")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_as_of_date_defaults_to_the_databases_today_and_moves_the_figures(audit_file):
+    at = open_audit_page()
+    chosen = at.date_input(key="ops_as_of")
+    assert (chosen.label, chosen.value) == ("As of", audit_fixture.TODAY)
+    shown = metrics(at)
+    # As of 30 June, counted searches: SR-1 7, SR-2 11, SR-8 9 within 14; SR-4 (29 so far), SR-5 18 and
+    # SR-7 17 (German holidays) beyond -> 3 of 6. Clients: Alder, Brook retained, Cedar and Elm lost -> 2 of 4.
+    assert shown["Shortlist within 7-14 business days"] == ("50.0%", "breached")
+    assert shown["95% of clients continue beyond their first 3 months"] == ("50.0%", "breached")
+
+    chosen.set_value(audit_fixture.AS_OF)
+    at.run()
+    shown = metrics(at)
+    # As of 30 May (see tests/reports/test_ops_export.py): SR-1, SR-2 within, SR-5 late -> 2 of 3;
+    # Elm's churn on 2 June has not happened -> Alder, Brook retained, Cedar lost -> 2 of 3.
+    assert shown["Shortlist within 7-14 business days"] == ("66.7%", "breached")
+    assert shown["95% of clients continue beyond their first 3 months"] == ("66.7%", "breached")
+    assert shown["First day within 30 days on average"] == ("28.5 days", "met")
+    assert any("As of 30 May 2025" in caption.value for caption in at.caption)
+
+
+def test_the_page_downloads_the_document_the_command_writes(audit_file, monkeypatch):
+    managers: list[MediaFileManager] = []
+
+    class Recording(MediaFileManager):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            managers.append(self)
+
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", Recording)
+    at = open_audit_page()
+    at.date_input(key="ops_as_of").set_value(audit_fixture.AS_OF)
+    at.run()
+    with Database(audit_file) as db:
+        expected = ops_audit(db, OPERATOR, SearchFilter(), audit_fixture.AS_OF)
+    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+    for label, render in (("Download the audit (JSON)", audit_json), ("Download the audit (CSV)", audit_csv)):
+        made_on_click = managers[-1]._deferred_callables[buttons[label].deferred_file_id]["callable"]
+        assert made_on_click() == render(expected), label

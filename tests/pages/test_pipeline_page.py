@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+from streamlit.testing.v1 import AppTest
+
 from scoring.reports.pipeline import pipeline_report
 from scoring.store.pipeline import SearchFilter
-from tests.conftest import DEMO_AS_OF, account, plotly_values
+from tests import audit_fixture
+from tests.conftest import DEMO_AS_OF, ROOT, account, plotly_values
 
 PAGE = "pages/pipeline.py"
 
@@ -67,3 +70,25 @@ def test_a_reviewer_is_refused(open_page):
     at = open_page(PAGE, "reviewer")
     assert not at.exception
     assert any("Not allowed" in e.value for e in at.error)
+
+
+def test_the_as_of_date_moves_the_figures(tmp_path, monkeypatch):
+    """On the agency of tests.audit_fixture, whose own today is 30 June 2025."""
+    monkeypatch.setenv("SCORECARD_DB", str(audit_fixture.build(tmp_path / "audit.duckdb")))
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
+    at.session_state["account"] = audit_fixture.person("hiring_lead")
+    at = _all_time(at.run())
+    chosen = at.date_input(key="pipeline_as_of")
+    assert (chosen.label, chosen.value) == ("As of", audit_fixture.TODAY)
+    # 30 June: only SR-4 is open (SR-6 was cancelled, SR-7 and SR-8 have their shortlists); only AP-08
+    # waits in a stage, at the client shortlist.
+    assert (_metrics(at)["Open searches"], _metrics(at)["Candidates in a stage now"]) == ("1", "1")
+
+    chosen.set_value(audit_fixture.AS_OF)
+    at.run()
+    assert not at.exception
+    # 30 May: SR-4, SR-6 and SR-8 are open (SR-7 not opened yet); AP-07 waits at the interview, AP-08 at the
+    # take-home and AP-04 for the client (decisions taken in June).
+    assert (_metrics(at)["Open searches"], _metrics(at)["Candidates in a stage now"]) == ("3", "3")
+    assert _metrics(at)["Client shortlist"] == "1 in stage"
+    assert any("As of 30 May 2025" in caption.value for caption in at.caption)

@@ -227,3 +227,21 @@ def test_stalled_longest_waits_per_stage(decisions):
     assert stalled(rows, AS_OF, top=1)["application_id"].tolist() == [0, 4, 8]
     with pytest.raises(ValueError, match="top"):
         stalled(rows, AS_OF, top=0)
+
+
+def test_rule_nothing_after_the_as_of_date_is_used():
+    rows = pd.DataFrame({
+        "application_id": [1, 1, 2, 3],
+        "stage_id": [1, 2, 1, 1],
+        "entered_on": ["2025-01-01", "2025-01-08", "2025-01-02", "2025-01-12"],
+        "decided_on": ["2025-01-05", None, "2025-01-11", None],
+        "decision": ["pass", None, "fail", None],
+    })
+    # On 10 January: application 2's failure (11 Jan) has not happened and application 3 has not entered.
+    table = by_stage(funnel_table(rows, as_of="2025-01-10"))
+    assert table.loc[1, ["entered", "decided", "passed", "failed", "open"]].tolist() == [2, 1, 1, 0, 1]
+    assert table.loc[1, "open_age_median"] == 8.0                        # application 2, 2 -> 10 January
+    later = by_stage(funnel_table(rows, as_of="2025-01-31"))
+    assert later.loc[1, ["entered", "decided", "passed", "failed", "open"]].tolist() == [3, 2, 1, 1, 1]
+    waiting = stalled(rows, "2025-01-10", top=5)
+    assert waiting[["stage_id", "application_id", "age_days"]].values.tolist() == [[1, 2, 8], [2, 1, 2]]

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from scoring import funnel
-from scoring.store import pipeline
+from scoring.store import Database, pipeline
 from scoring.store.pipeline import SearchFilter
+from tests import audit_fixture
 from tests.conftest import DEMO_AS_OF, account
 
 FILTERS = [SearchFilter(), SearchFilter(seniorities=("senior",)),
@@ -47,3 +48,19 @@ def test_a_reviewer_cannot_read_the_funnel(demo_db):
 
     with pytest.raises(PermissionDenied):
         pipeline.funnel_counts(demo_db, account(demo_db, "reviewer"), SearchFilter(), DEMO_AS_OF)
+
+
+def test_the_as_of_cut_in_sql_matches_the_pure_one(tmp_path):
+    """On tests.audit_fixture, whose decisions and entries run past the audit date."""
+    with Database(audit_fixture.build(tmp_path / "audit.duckdb")) as db:
+        lead = audit_fixture.person("hiring_lead")
+        as_of = audit_fixture.AS_OF
+        stored = pipeline.stage_entries(db, lead, SearchFilter())               # every row, as stored
+        expected = funnel.funnel_table(stored, as_of=as_of)
+        counted = pipeline.funnel_counts(db, lead, SearchFilter(), as_of).set_index("stage_id")
+        pd.testing.assert_frame_equal(funnel.finish_funnel(counted, []), expected, check_dtype=False)
+        cut = pipeline.stage_entries(db, lead, SearchFilter(), as_of)
+        assert len(cut) == len(stored) - 1                                      # AP-08 enters the shortlist later
+        assert cut["decision"].isna().sum() == 3                                # AP-04, AP-07, AP-08 still open
+        ages = pipeline.stalled(db, lead, SearchFilter(), as_of, 5)
+        assert ages[["stage_id", "age_days"]].values.tolist() == [[2, 15], [3, 4], [4, 28]]

@@ -1,0 +1,111 @@
+"""The tables as they stood at the end of an audit date: nothing dated after it is used.
+
+Every figure of the pipeline and ops pages is computed as of a date (see ``DESIGN.md``, "As-of
+date"). Rather than each query remembering which of its date columns to cut, the reads select from
+common table expressions named ``known_<table>``, built here, that hold the rows as they were known
+at the end of that day:
+
+===================  ============================================================================
+``known_clients``    clients signed on or before the date; a churn dated later has not happened
+                     (``churned_on`` missing).
+``known_searches``   searches opened on or before the date; a shortlist delivered later, or a close
+                     dated later, has not happened (missing), and ``status`` is the status the
+                     search had then: 'open' until its shortlist, 'shortlisted' from its shortlist
+                     until it closed, then the status it closed with. A search closed without a
+                     ``closed_on`` (possible in imported history) keeps its stored status.
+``known_decisions``  stage entries made on or before the date; a decision taken later is still open
+                     (``decision`` and ``decided_on`` missing).
+``known_placements`` placements accepted on or before the date (a first day later than it is kept:
+                     the engineer has not started); an end dated later has not happened
+                     (``ended_on`` and ``end_reason`` missing).
+``known_replacements`` requests made on or before the date; a fulfilment dated later has not
+                     happened: ``fulfilled_on`` and ``replacing_placement_id`` missing, and the
+                     charge recorded with it (``cost_usd``, ``cost_reason``) not yet made (0, missing).
+===================  ============================================================================
+
+Each CTE keeps its table's column names, so a query reads ``known_searches AS s`` where it read
+``searches AS s``. The date is one bound parameter (``?``, first in the query's parameter list); a
+missing date (``None``) cuts nothing. :func:`known` returns the CTE text and that parameter.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+#: Beyond every stored date: the cut used when no as-of date is given.
+NO_CUT = "DATE '9999-12-31'"
+
+_CUT = f"cut AS (SELECT coalesce(?::DATE, {NO_CUT}) AS day)"
+
+_KNOWN: dict[str, str] = {
+    "clients": """
+        SELECT c.client_id, c.external_id, c.name, c.country, c.signed_on,
+               CASE WHEN c.churned_on <= cut.day THEN c.churned_on END AS churned_on
+        FROM clients AS c, cut
+        WHERE c.signed_on <= cut.day""",
+    "searches": """
+        SELECT s.search_id, s.external_id, s.client_id, s.role_title, s.seniority, s.opened_on,
+               CASE WHEN s.shortlist_delivered_on <= cut.day THEN s.shortlist_delivered_on END
+                   AS shortlist_delivered_on,
+               CASE WHEN s.closed_on <= cut.day THEN s.closed_on END AS closed_on,
+               CASE WHEN s.closed_on > cut.day
+                         OR (s.status IN ('shortlisted', 'filled') AND s.shortlist_delivered_on > cut.day)
+                    THEN CASE WHEN s.shortlist_delivered_on <= cut.day THEN 'shortlisted' ELSE 'open' END
+                    ELSE s.status END AS status
+        FROM searches AS s, cut
+        WHERE s.opened_on <= cut.day""",
+    "decisions": """
+        SELECT d.application_id, d.stage_id, d.entered_on,
+               CASE WHEN d.decided_on <= cut.day THEN d.decided_on END AS decided_on,
+               CASE WHEN d.decided_on <= cut.day THEN d.decision END AS decision
+        FROM stage_decisions AS d, cut
+        WHERE d.entered_on <= cut.day""",
+    "placements": """
+        SELECT p.placement_id, p.external_id, p.application_id, p.weekly_rate_usd, p.accepted_on, p.first_day,
+               CASE WHEN p.ended_on <= cut.day THEN p.ended_on END AS ended_on,
+               CASE WHEN p.ended_on <= cut.day THEN p.end_reason END AS end_reason
+        FROM placements AS p, cut
+        WHERE p.accepted_on <= cut.day""",
+    "replacements": """
+        SELECT r.replacement_id, r.external_id, r.placement_id, r.requested_on,
+               CASE WHEN r.fulfilled_on <= cut.day THEN r.fulfilled_on END AS fulfilled_on,
+               CASE WHEN r.fulfilled_on <= cut.day THEN r.replacing_placement_id END AS replacing_placement_id,
+               CASE WHEN r.fulfilled_on > cut.day THEN 0 ELSE r.cost_usd END AS cost_usd,
+               CASE WHEN r.fulfilled_on > cut.day THEN NULL ELSE r.cost_reason END AS cost_reason
+        FROM replacements AS r, cut
+        WHERE r.requested_on <= cut.day""",
+}
+
+#: The tables :func:`known` can cut, by the name their CTE carries after ``known_``.
+TABLES: tuple[str, ...] = tuple(_KNOWN)
+
+
+def known(as_of: date | None, *tables: str) -> tuple[str, list]:
+    """CTEs ``cut`` and ``known_<table>`` for each of ``tables``, and their one bound parameter.
+
+    Parameters
+    ----------
+    as_of : date or None
+        The audit date (its whole day counts); ``None`` keeps every row as stored.
+    *tables : str
+        Any of :data:`TABLES`.
+
+    Returns
+    -------
+    (str, list)
+        Text to follow ``WITH`` (comma-separated CTEs, no trailing comma) and ``[as_of]``, to come
+        first among the query's parameters.
+
+    Examples
+    --------
+    >>> sql, params = known(date(2025, 6, 30), "searches")
+    >>> sql.split(" AS (")[0], "known_searches AS (" in sql, params
+    ('cut', True, [datetime.date(2025, 6, 30)])
+    """
+    unknown = [t for t in tables if t not in _KNOWN]
+    if unknown:
+        raise ValueError(f"no as-of view of {unknown}; known: {list(TABLES)}")
+    if as_of is not None and not isinstance(as_of, date):
+        raise TypeError(f"as_of must be a date, got {type(as_of).__name__}")
+    parts = [_CUT, *(f"known_{table} AS ({_KNOWN[table]})" for table in tables)]
+    return ",\n".join(parts), [as_of]
