@@ -112,9 +112,10 @@ REPLACEMENTS = [
     (3, "RP-3", 5, "2025-05-10", None, None, 0, None),                               # 20 so far: late
 ]
 
+NOT_ASSESSED = "the take-home left no evidence for it"
 WEIGHT_VERSION = 2      # 25/25/20/20/10 from 1 Jan 2024; version 1 may be the schema's seeded default
 # scorecard_id, application_id, stage_id, reviewer_id, revision, status, submitted_at, ratings in the order
-# infrastructure, deployment, monitoring, automation, governance (None: no rating for that dimension)
+# infrastructure, deployment, monitoring, automation, governance (None: marked not assessed, with a reason)
 SCORECARDS = [
     (1, 1, 2, 4, 1, "submitted", "2025-03-07 10:00:00", (4, 4, 3, 3, 2)),
     (2, 1, 2, 5, 1, "submitted", "2025-03-07 11:00:00", (4, 4, 3, 3, 4)),
@@ -166,9 +167,10 @@ def _insert(cur) -> None:
                     "created_at, submitted_at, amendment_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [card_id, application_id, stage_id, reviewer_id, revision, status, submitted_at, submitted_at,
                      "second look" if revision > 1 else None])
-        cur.executemany("INSERT INTO scores (scorecard_id, dimension_id, rating) VALUES (?, ?, ?)",
-                        [(card_id, dimension_id, rating) for dimension_id, rating in enumerate(ratings, 1)
-                         if rating is not None])
+        cur.executemany("INSERT INTO scores (scorecard_id, dimension_id, rating, not_assessed_reason) "
+                        "VALUES (?, ?, ?, ?)",
+                        [(card_id, dimension_id, rating, None if rating is not None else NOT_ASSESSED)
+                         for dimension_id, rating in enumerate(ratings, 1)])
     advance_sequences(cur)
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 from scoring import funnel
 from scoring.access import Account
 from scoring.reports.ops import BREACHED, MET, NO_DATA, REPORTED, OpsReport, ops_report
-from scoring.scorecard import DIMENSIONS, scores_under_versions
+from scoring.scorecard import scores_under_versions
 from scoring.sla import PROMISES, FirstDayFrom
 from scoring.store import candidates, ops, pipeline
 from scoring.store.db import Database
@@ -132,13 +132,7 @@ def scorecard_scores(ratings: pd.DataFrame, versions: pd.DataFrame) -> pd.DataFr
         return pd.DataFrame(columns=SCORECARD_COLUMNS)
     keys = ["application_id", "stage_id"]
     dates = ratings[[*keys, "entered_on"]].drop_duplicates(keys)
-    scored = scores_under_versions(ratings, dates, versions)
-    codes = list(DIMENSIONS)
-    rated = scored[codes].notna().to_numpy()
-    scored["complete"] = rated.all(axis=1)
-    scored["missing_dimensions"] = [[code for code, present in zip(codes, row) if not present] for row in rated]
-    for column in ("score", "score_pct"):
-        scored[column] = scored[column].astype(float).where(scored["complete"])
+    scored = scores_under_versions(ratings, dates, versions)     # no total where a dimension has no rating
     names = ratings[[*keys, "application_ref", "stage"]].drop_duplicates(keys)
     out = scored.merge(names, on=keys, how="left").sort_values(keys, kind="stable")
     return out[SCORECARD_COLUMNS].reset_index(drop=True)
