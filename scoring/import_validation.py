@@ -210,8 +210,8 @@ def _parse(column: Column, cells: pd.Series) -> tuple[pd.Series, pd.Series, str]
         return cells.where(present), present & False, ""
     if kind == "email":
         values = cells.str.lower()
-        return (values.where(present), present & ~values.str.fullmatch(shared_rules.EMAIL_PATTERN),
-                " is not an e-mail address")
+        reasons = shared_rules.email_reasons(values.where(present))
+        return values.where(present), reasons.notna(), reasons
     if kind == "country":
         values = cells.str.upper().where(present)
         reasons = shared_rules.country_reasons(values)

@@ -113,16 +113,16 @@ def date_reasons(days: pd.Series, today: date | None = None) -> pd.Series:
 
 
 def email_reasons(texts: pd.Series) -> pd.Series:
-    """Why each text is not an e-mail address (``name@domain.tld``), or ``None``.
+    """Why each text is not an email address (``name@domain.tld``), or ``None``.
 
     Examples
     --------
     >>> email_reasons(pd.Series(["ana@agency.example", "ana at agency"])).tolist()
-    [None, "'ana at agency' is not an e-mail address"]
+    [None, "'ana at agency' is not an email address"]
     """
     texts = pd.Series(texts)
     bad = texts.notna() & ~_text(texts).str.fullmatch(EMAIL_PATTERN)
-    return _refused(bad, "'" + _text(texts) + "' is not an e-mail address", texts.index)
+    return _refused(bad, "'" + _text(texts) + "' is not an email address", texts.index)
 
 
 def range_reasons(values: pd.Series, minimum: float | None = None, maximum: float | None = None,

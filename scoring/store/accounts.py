@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 import pandas as pd
 
+from scoring import rules
 from scoring.access import ROLES, Account, require
 from scoring.passwords import hash_password, verify_password
 from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
@@ -14,8 +14,6 @@ from scoring.store.db import Database, DatabaseError, audit, next_id, storable_t
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 _ACCOUNT_COLUMNS = "account_id, email, display_name, role"
-#: Something, an @, something: the shape schema.sql's CHECK on accounts.email requires.
-EMAIL_SHAPE = re.compile(r".+@.+", re.S)
 
 
 class SignInError(Exception):
@@ -138,9 +136,11 @@ def create_operator_account(db: Database, *, email: str, display_name: str, role
 
 
 def check_email(email: str) -> None:
-    """The schema's own rule (``email LIKE '%_@_%'``), said in words before the database refuses it."""
-    if not EMAIL_SHAPE.fullmatch(email.strip()):
-        raise DatabaseError(f"email: {email.strip()!r} is not an email address")
+    """An email address (``name@domain.tld``), by the rule an import applies to reviewers' emails
+    (:func:`scoring.rules.email_reasons`); the schema's ``email LIKE '%_@_%'`` is looser."""
+    problem = rules.value_problem(rules.email_reasons, "email", email.strip())
+    if problem:
+        raise DatabaseError(problem)
 
 
 def check_new_account(db: Database, email: str, display_name: str, role: str) -> None:
