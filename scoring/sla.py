@@ -325,7 +325,8 @@ def first_day_times(placements: pd.DataFrame, as_of, replacements: pd.DataFrame 
         Placements whose first day is after it have not started and are dropped.
     replacements : pandas.DataFrame, optional
         With ``replacing_placement_id``: those placements fill a replacement, judged by that
-        promise, and are dropped here.
+        promise, and are dropped here. With ``fulfilled_on`` too, only fulfilments by ``as_of``
+        count: until then the placement is not known to fill one.
     start : {'opened_on', 'accepted_on'}, default 'opened_on'
         Where the clock starts (see :data:`PROMISES` ``first_day``).
 
@@ -342,7 +343,10 @@ def first_day_times(placements: pd.DataFrame, as_of, replacements: pd.DataFrame 
     frame["first_day"] = pd.to_datetime(frame["first_day"])
     frame = frame[frame["first_day"] <= as_of]
     if replacements is not None:
-        frame = frame[~frame["placement_id"].isin(replacements["replacing_placement_id"].dropna())]
+        filling = replacements
+        if "fulfilled_on" in replacements.columns:
+            filling = replacements[pd.to_datetime(replacements["fulfilled_on"]) <= as_of]
+        frame = frame[~frame["placement_id"].isin(filling["replacing_placement_id"].dropna())]
     frame = frame.reset_index(drop=True)
     frame["days"] = (frame["first_day"] - pd.to_datetime(frame[start])).dt.days.astype(float)
     frame["over_target"] = frame["days"] > PROMISES["first_day"].target
@@ -355,7 +359,9 @@ def replacement_times(replacements: pd.DataFrame, as_of) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Input columns (requests after ``as_of`` dropped) plus ``fulfilled``, ``days`` (to
+        Input columns (requests after ``as_of`` dropped; a fulfilment after it, with its
+        ``replacing_placement_id`` and the charge ``cost_usd`` recorded with it, not yet
+        made) plus ``fulfilled``, ``days`` (to
         ``fulfilled_on``, or elapsed to ``as_of``), ``within_target`` / ``within_limit``
         (fulfilled in at most 7 / 14 days), ``zero_cost``, ``late`` (more than 14 days),
         ``breach`` (late or charged) and ``counted`` (fulfilled or already in breach).
@@ -371,13 +377,17 @@ def replacement_times(replacements: pd.DataFrame, as_of) -> pd.DataFrame:
     _require(replacements, REPLACEMENT_COLUMNS, "replacements")
     as_of = pd.Timestamp(as_of)
     frame = _dates(replacements, ("requested_on", "fulfilled_on"), as_of)
+    later = pd.to_datetime(replacements["fulfilled_on"]) > as_of      # a charge is made with the fulfilment
+    frame["cost_usd"] = frame["cost_usd"].astype(float).where(~later, 0.0)   # DECIMAL arrives as Decimal
+    if "replacing_placement_id" in frame.columns:
+        frame["replacing_placement_id"] = frame["replacing_placement_id"].where(~later)
     frame = frame[frame["requested_on"].notna()].reset_index(drop=True)
     frame["fulfilled"] = frame["fulfilled_on"].notna()
     frame["days"] = (frame["fulfilled_on"].fillna(as_of) - frame["requested_on"]).dt.days.astype(float)
     promise = PROMISES["replacement"]
     frame["within_target"] = frame["fulfilled"] & (frame["days"] <= promise.target)
     frame["within_limit"] = frame["fulfilled"] & (frame["days"] <= promise.limit)
-    frame["zero_cost"] = frame["cost_usd"].astype(float) == 0  # DECIMAL arrives as Decimal
+    frame["zero_cost"] = frame["cost_usd"] == 0
     frame["late"] = frame["days"] > promise.limit
     frame["breach"] = frame["late"] | ~frame["zero_cost"]
     frame["counted"] = frame["fulfilled"] | frame["breach"]

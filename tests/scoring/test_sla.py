@@ -235,6 +235,29 @@ def test_replacement_times(replacements):
     assert times.index[times["within_target"]].tolist() == [1, 6]
 
 
+def test_a_fulfilment_after_the_audit_date_has_not_happened(placements, replacements):
+    # On 1 May: request 6 (1 Apr, fulfilled 5 Apr with a 500 USD charge) is done and charged; request 2
+    # (1 May) is fulfilled only on 15 May, so on 1 May it is open, 0 days old, and nothing is charged.
+    early = replacement_times(replacements, "2025-05-01").set_index("replacement_id")
+    assert early.index.tolist() == [2, 3, 6]
+    assert early["fulfilled"].to_dict() == {2: False, 3: False, 6: True}
+    assert early["cost_usd"].to_dict() == {2: 0.0, 3: 0.0, 6: 500.0}
+    assert early["replacing_placement_id"].isna().to_dict() == {2: True, 3: True, 6: False}
+    # Had request 6 been fulfilled (and charged) on 10 April, on 5 April it would be 4 days old and free.
+    charged_later = replacements.assign(fulfilled_on=replacements["fulfilled_on"].where(
+        replacements["replacement_id"] != 6, pd.Timestamp("2025-04-10")))
+    on_5_april = replacement_times(charged_later, "2025-04-05").set_index("replacement_id").loc[6]
+    assert (on_5_april["days"], on_5_april["cost_usd"], bool(on_5_april["breach"])) == (4, 0.0, False)
+    assert bool(replacement_times(charged_later, "2025-04-10").set_index("replacement_id").loc[6, "breach"])
+    # Placement 4 (first day 1 June) fills request 1, fulfilled on 27 May: on 30 June it is judged by the
+    # replacement promise. Had the fulfilment been recorded on 1 July, on 30 June placement 4 would not
+    # yet be known to fill a request, and would count as an original placement.
+    fills_later = replacements.assign(fulfilled_on=replacements["fulfilled_on"].where(
+        replacements["replacement_id"] != 1, pd.Timestamp("2025-07-01")))
+    assert 4 in first_day_times(placements, AS_OF, fills_later)["placement_id"].tolist()
+    assert 4 not in first_day_times(placements, AS_OF, replacements)["placement_id"].tolist()
+
+
 def test_replacement_cost_as_decimal(replacements):
     from decimal import Decimal
 
