@@ -24,8 +24,9 @@ at the end of that day:
 ===================  ============================================================================
 
 Each CTE keeps its table's column names, so a query reads ``known_searches AS s`` where it read
-``searches AS s``. The date is one bound parameter (``?``, first in the query's parameter list); a
-missing date (``None``) cuts nothing. :func:`known` returns the CTE text and that parameter.
+``searches AS s``. The date is bound wherever a CTE compares with it (``?``; the parameters come first
+in the query's list, in that order), so DuckDB can compare each column with a constant; a missing
+date (``None``) cuts nothing. :func:`known` returns the CTE text and its parameters.
 """
 
 from __future__ import annotations
@@ -33,47 +34,47 @@ from __future__ import annotations
 from datetime import date
 
 #: Beyond every stored date: the cut used when no as-of date is given.
-NO_CUT = "DATE '9999-12-31'"
-
-_CUT = f"cut AS (SELECT coalesce(?::DATE, {NO_CUT}) AS day)"
+NO_CUT = date(9999, 12, 31)
+#: Where a CTE compares with the as-of date.
+DAY = "?::DATE"
 
 _KNOWN: dict[str, str] = {
     "clients": """
         SELECT c.client_id, c.external_id, c.name, c.country, c.signed_on,
-               CASE WHEN c.churned_on <= cut.day THEN c.churned_on END AS churned_on
-        FROM clients AS c, cut
-        WHERE c.signed_on <= cut.day""",
+               CASE WHEN c.churned_on <= {day} THEN c.churned_on END AS churned_on
+        FROM clients AS c
+        WHERE c.signed_on <= {day}""",
     "searches": """
         SELECT s.search_id, s.external_id, s.client_id, s.role_title, s.seniority, s.opened_on,
-               CASE WHEN s.shortlist_delivered_on <= cut.day THEN s.shortlist_delivered_on END
+               CASE WHEN s.shortlist_delivered_on <= {day} THEN s.shortlist_delivered_on END
                    AS shortlist_delivered_on,
-               CASE WHEN s.closed_on <= cut.day THEN s.closed_on END AS closed_on,
-               CASE WHEN s.closed_on > cut.day
-                         OR (s.status IN ('shortlisted', 'filled') AND s.shortlist_delivered_on > cut.day)
-                    THEN CASE WHEN s.shortlist_delivered_on <= cut.day THEN 'shortlisted' ELSE 'open' END
+               CASE WHEN s.closed_on <= {day} THEN s.closed_on END AS closed_on,
+               CASE WHEN s.closed_on > {day}
+                         OR (s.status IN ('shortlisted', 'filled') AND s.shortlist_delivered_on > {day})
+                    THEN CASE WHEN s.shortlist_delivered_on <= {day} THEN 'shortlisted' ELSE 'open' END
                     ELSE s.status END AS status
-        FROM searches AS s, cut
-        WHERE s.opened_on <= cut.day""",
+        FROM searches AS s
+        WHERE s.opened_on <= {day}""",
     "decisions": """
         SELECT d.application_id, d.stage_id, d.entered_on,
-               CASE WHEN d.decided_on <= cut.day THEN d.decided_on END AS decided_on,
-               CASE WHEN d.decided_on <= cut.day THEN d.decision END AS decision
-        FROM stage_decisions AS d, cut
-        WHERE d.entered_on <= cut.day""",
+               CASE WHEN d.decided_on <= {day} THEN d.decided_on END AS decided_on,
+               CASE WHEN d.decided_on <= {day} THEN d.decision END AS decision
+        FROM stage_decisions AS d
+        WHERE d.entered_on <= {day}""",
     "placements": """
         SELECT p.placement_id, p.external_id, p.application_id, p.weekly_rate_usd, p.accepted_on, p.first_day,
-               CASE WHEN p.ended_on <= cut.day THEN p.ended_on END AS ended_on,
-               CASE WHEN p.ended_on <= cut.day THEN p.end_reason END AS end_reason
-        FROM placements AS p, cut
-        WHERE p.accepted_on <= cut.day""",
+               CASE WHEN p.ended_on <= {day} THEN p.ended_on END AS ended_on,
+               CASE WHEN p.ended_on <= {day} THEN p.end_reason END AS end_reason
+        FROM placements AS p
+        WHERE p.accepted_on <= {day}""",
     "replacements": """
         SELECT r.replacement_id, r.external_id, r.placement_id, r.requested_on,
-               CASE WHEN r.fulfilled_on <= cut.day THEN r.fulfilled_on END AS fulfilled_on,
-               CASE WHEN r.fulfilled_on <= cut.day THEN r.replacing_placement_id END AS replacing_placement_id,
-               CASE WHEN r.fulfilled_on > cut.day THEN 0 ELSE r.cost_usd END AS cost_usd,
-               CASE WHEN r.fulfilled_on > cut.day THEN NULL ELSE r.cost_reason END AS cost_reason
-        FROM replacements AS r, cut
-        WHERE r.requested_on <= cut.day""",
+               CASE WHEN r.fulfilled_on <= {day} THEN r.fulfilled_on END AS fulfilled_on,
+               CASE WHEN r.fulfilled_on <= {day} THEN r.replacing_placement_id END AS replacing_placement_id,
+               CASE WHEN r.fulfilled_on > {day} THEN 0 ELSE r.cost_usd END AS cost_usd,
+               CASE WHEN r.fulfilled_on > {day} THEN NULL ELSE r.cost_reason END AS cost_reason
+        FROM replacements AS r
+        WHERE r.requested_on <= {day}""",
 }
 
 #: The tables :func:`known` can cut, by the name their CTE carries after ``known_``.
@@ -81,7 +82,7 @@ TABLES: tuple[str, ...] = tuple(_KNOWN)
 
 
 def known(as_of: date | None, *tables: str) -> tuple[str, list]:
-    """CTEs ``cut`` and ``known_<table>`` for each of ``tables``, and their one bound parameter.
+    """The CTE ``known_<table>`` of each of ``tables``, and their bound parameters.
 
     Parameters
     ----------
@@ -93,19 +94,22 @@ def known(as_of: date | None, *tables: str) -> tuple[str, list]:
     Returns
     -------
     (str, list)
-        Text to follow ``WITH`` (comma-separated CTEs, no trailing comma) and ``[as_of]``, to come
-        first among the query's parameters.
+        Text to follow ``WITH`` (comma-separated CTEs, no trailing comma) and its parameters (the
+        date, once per comparison), to come first among the query's parameters.
 
     Examples
     --------
-    >>> sql, params = known(date(2025, 6, 30), "searches")
-    >>> sql.split(" AS (")[0], "known_searches AS (" in sql, params
-    ('cut', True, [datetime.date(2025, 6, 30)])
+    >>> sql, params = known(date(2025, 6, 30), "clients")
+    >>> sql.split(" AS (")[0], params
+    ('known_clients', [datetime.date(2025, 6, 30), datetime.date(2025, 6, 30)])
+    >>> known(None, "clients")[1][0]
+    datetime.date(9999, 12, 31)
     """
     unknown = [t for t in tables if t not in _KNOWN]
     if unknown:
         raise ValueError(f"no as-of view of {unknown}; known: {list(TABLES)}")
     if as_of is not None and not isinstance(as_of, date):
         raise TypeError(f"as_of must be a date, got {type(as_of).__name__}")
-    parts = [_CUT, *(f"known_{table} AS ({_KNOWN[table]})" for table in tables)]
-    return ",\n".join(parts), [as_of]
+    parts = [f"known_{table} AS ({_KNOWN[table].format(day=DAY)})" for table in tables]
+    text = ",\n".join(parts)
+    return text, [NO_CUT if as_of is None else as_of] * text.count(DAY)

@@ -198,8 +198,8 @@ def scorecard_ratings(db: Database, actor: Account, search_filter: SearchFilter,
         WITH {cut},
         cards AS (
             SELECT sc.scorecard_id, sc.application_id, sc.stage_id, sc.reviewer_id
-            FROM scorecards AS sc, cut
-            WHERE sc.status IN ('submitted', 'superseded') AND sc.submitted_at::DATE <= cut.day
+            FROM scorecards AS sc
+            WHERE sc.status IN ('submitted', 'superseded') AND sc.submitted_at::DATE <= ?::DATE
             QUALIFY row_number() OVER (PARTITION BY sc.application_id, sc.stage_id, sc.reviewer_id
                                        ORDER BY sc.revision DESC) = 1
         )
@@ -213,7 +213,8 @@ def scorecard_ratings(db: Database, actor: Account, search_filter: SearchFilter,
         JOIN known_searches AS s ON s.search_id = a.search_id
         LEFT JOIN known_decisions AS d ON d.application_id = k.application_id AND d.stage_id = k.stage_id
         WHERE r.rating IS NOT NULL AND {where}
-        ORDER BY a.application_id, k.stage_id, k.reviewer_id, dm.dimension_id""", [*cut_params, *params])
+        ORDER BY a.application_id, k.stage_id, k.reviewer_id, dm.dimension_id""",
+        [*cut_params, cut_params[0], *params])
 
 
 # -- choices for the ops forms ------------------------------------------------------------------
