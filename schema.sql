@@ -211,10 +211,6 @@ CREATE TABLE IF NOT EXISTS scores (
     PRIMARY KEY (scorecard_id, dimension_id),
     CHECK ((rating IS NULL) <> (not_assessed_reason IS NULL))
 );
--- A database made before dimensions could be left not assessed gets the column and a nullable rating
--- (both statements change nothing on a newer one); the application writes exactly one of the two there.
-ALTER TABLE scores ADD COLUMN IF NOT EXISTS not_assessed_reason VARCHAR;
-ALTER TABLE scores ALTER COLUMN rating DROP NOT NULL;
 
 CREATE TABLE IF NOT EXISTS tools (
     tool_id  SMALLINT PRIMARY KEY,

@@ -124,6 +124,24 @@ def _open_postgres(location: str) -> duckdb.DuckDBPyConnection:
     return root
 
 
+def _upgrade_file(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a DuckDB file made before dimensions could be left not assessed up to schema.sql.
+
+    Such a file's ``scores`` has no ``not_assessed_reason`` and a rating that may not be missing; it
+    gets the column and a nullable rating (the application writes exactly one of the two; the
+    CHECKs of schema.sql hold only in files made since). DuckDB cannot replay this ALTER from its
+    write-ahead log after a crash (it fails to rebind the table's CHECKs), so it is checkpointed
+    at once instead of being left in the log, and never issued on a file that needs nothing.
+    """
+    present = con.execute("""SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database()
+                             AND table_name = 'scores' AND column_name = 'not_assessed_reason'""").fetchone()[0]
+    if present:
+        return
+    con.execute("ALTER TABLE scores ADD COLUMN not_assessed_reason VARCHAR")
+    con.execute("ALTER TABLE scores ALTER COLUMN rating DROP NOT NULL")
+    con.execute("CHECKPOINT")
+
+
 class Database:
     """One process's handle on the database.
 
@@ -150,6 +168,7 @@ class Database:
             Path(self.location).parent.mkdir(parents=True, exist_ok=True)
         self._root = duckdb.connect(self.location)
         self._root.execute(SCHEMA_PATH.read_text())
+        _upgrade_file(self._root)
 
     def close(self) -> None:
         if self.is_postgres:
