@@ -22,7 +22,7 @@ from scoring.reports.ops_export import to_json as audit_json
 from scoring.sla import FIRST_DAY_FROM, PROMISES
 from scoring.store import ops
 from scoring.store.db import DatabaseError
-from ui import ops_charts
+from ui import ops_charts, shortlist_tables
 from ui.context import database, flash, guarded, read, require_account, show_flash, today
 from ui.filters import search_filter
 
@@ -96,6 +96,13 @@ def shortlist_section(report) -> None:
     st.dataframe(report.trend, hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(c.replace("_", " "), format="percent")
                                 for c in report.trend.columns if c.startswith("share")})
+    at_risk, cancelled = st.columns(2)
+    with at_risk:
+        st.markdown(f"**At risk ({len(report.at_risk):,})**")
+        shortlist_tables.at_risk(report.at_risk, "ops_at_risk")
+    with cancelled:
+        st.markdown(f"**Cancelled without a shortlist ({len(report.cancelled):,})**")
+        shortlist_tables.cancelled(report.cancelled, "ops_cancelled")
 
 
 def retention_section(report) -> None:

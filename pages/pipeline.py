@@ -5,7 +5,7 @@ import streamlit as st
 from scoring.funnel import FUNNEL_RULES
 from scoring.reports.pipeline import pipeline_report
 from scoring.sla import PROMISES
-from ui import charts
+from ui import charts, shortlist_tables
 from ui.context import guarded, read, require_account
 from ui.filters import search_filter
 
@@ -18,9 +18,10 @@ def body() -> None:
     promise = PROMISES["shortlist_time"]
     st.caption(f"As of {as_of:%d %b %Y}: {report.searches:,} searches opened in the chosen period, as they "
                "stood at the end of that day (nothing dated later is used). "
-               f"Business days exclude weekends and {report.country} public holidays.")
+               "Business days exclude weekends and the public holidays of each search's client's country "
+               f"({', '.join(report.countries)}), as in the ops audit.")
 
-    top = st.columns(4)
+    top = st.columns(5)
     top[0].metric("Open searches", f"{report.open_searches:,}")
     top[1].metric("Candidates in a stage now", f"{int(report.stages['open'].sum()):,}")
     median = report.shortlist["median_days"]
@@ -30,7 +31,11 @@ def body() -> None:
     top[3].metric(f"Shortlists within {promise.limit} business days",
                   "—" if share != share else f"{share:.1%}",
                   help=f"{int(report.shortlist['within_limit'])} of {int(report.shortlist['searches'])} searches "
-                       f"counted (delivered, or past the limit without a shortlist)")
+                       f"counted (delivered, or past the limit without a shortlist); "
+                       f"{int(report.shortlist['cancelled'])} cancelled without a shortlist are left out")
+    top[4].metric("At risk", f"{len(report.at_risk):,}",
+                  help=f"Open searches past the {promise.target}-business-day target without a shortlist, "
+                       f"not yet past the {promise.limit}-day limit (listed below)")
 
     per_stage = st.columns(4)
     for column, (_, stage) in zip(per_stage, report.stages.iterrows()):
@@ -47,6 +52,11 @@ def body() -> None:
     names = dict(zip(report.stages["stage_id"], report.stages["stage"]))
     st.plotly_chart(charts.pass_rate_trend(report.by_month, names), width="stretch")
 
+    st.subheader("Searches at risk")
+    shortlist_tables.at_risk(report.at_risk, "pipeline_at_risk")
+    with st.expander(f"Cancelled without a shortlist ({len(report.cancelled):,})"):
+        shortlist_tables.cancelled(report.cancelled, "pipeline_cancelled")
+
     st.subheader("Stage detail")
     st.dataframe(
         report.stages[["stage", "entered", "decided", "passed", "open", "pass_rate", "days_median",
@@ -60,7 +70,8 @@ def body() -> None:
                  hide_index=True, width="stretch")
     with st.expander("How the funnel is counted"):
         st.markdown("\n".join(f"- {rule}" for rule in FUNNEL_RULES))
-    with st.expander(f"Holiday calendar ({report.country})"):
+    with st.expander(f"Holiday calendars used ({', '.join(report.countries)})"):
+        st.caption("A search's business days skip weekends and the public holidays of its client's country.")
         st.dataframe(report.holidays, hide_index=True, width="stretch")
 
 

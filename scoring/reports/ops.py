@@ -19,7 +19,6 @@ import pandas as pd
 
 from scoring import sla
 from scoring.access import Account
-from scoring.business_days import configured_country, holiday_table
 from scoring.retention import (
     CLIENT_HORIZON,
     PLACEMENT_HORIZON,
@@ -29,6 +28,7 @@ from scoring.retention import (
     retention_share,
     survival_curves,
 )
+from scoring.reports.shortlist import LISTED_COLUMNS, shortlist_figures
 from scoring.sla import FIRST_DAY_FROM, PROMISES, FirstDayFrom, PromiseStatus, SlaAudit
 from scoring.store import ops
 from scoring.store.db import Database
@@ -61,7 +61,7 @@ DATE_COLUMNS = ("opened_on", "shortlist_delivered_on", "closed_on", "accepted_on
 EVIDENCE_COLUMNS: dict[str, tuple[str, ...]] = {
     "shortlist_time": ("in_figure", "breach", "search_ref", "client", "country", "seniority", "status", "opened_on",
                        "shortlist_delivered_on", "closed_on", "business_days", "delivered", "within_target",
-                       "within_limit", "note", "search_id", "client_id"),
+                       "within_limit", "at_risk", "cancelled", "note", "search_id", "client_id"),
     "shortlist_size": ("in_figure", "breach", "search_ref", "client", "seniority", "shortlist_delivered_on",
                        "shortlisted", "flag", "search_id", "client_id"),
     "first_day": ("in_figure", "breach", "placement_ref", "candidate_ref", "search_ref", "client", "opened_on",
@@ -99,6 +99,11 @@ class OpsReport:
         :func:`scoring.sla.shortlist_summary` of all counted searches (shares within 7 and 14).
     distribution, trend : pandas.DataFrame
         :func:`scoring.sla.shortlist_distribution` and :func:`scoring.sla.shortlist_trend`.
+    at_risk, cancelled : pandas.DataFrame
+        Open searches past the 7-day target and not past 14 (not counted yet), and searches
+        cancelled without a shortlist (left out of the figure), listed apart
+        (:data:`scoring.reports.shortlist.LISTED_COLUMNS`). Every shortlist figure here comes from
+        :func:`scoring.reports.shortlist.shortlist_figures`, as the pipeline page's do.
     client_curves, placement_curves : pandas.DataFrame
         Kaplan-Meier curves by start cohort (quarter of signing / of the first day).
     client_cohorts, placement_cohorts : pandas.DataFrame
@@ -129,6 +134,8 @@ class OpsReport:
     holidays: pd.DataFrame = field(repr=False)
     countries: tuple[str, ...] = ()
     horizons: dict[str, tuple[int, str]] = field(default_factory=dict)
+    at_risk: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(LISTED_COLUMNS)), repr=False)
+    cancelled: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(LISTED_COLUMNS)), repr=False)
 
 
 def ops_report(db: Database, actor: Account, search_filter: SearchFilter, as_of: date,
@@ -155,7 +162,8 @@ def ops_report(db: Database, actor: Account, search_filter: SearchFilter, as_of:
     """
     if first_day_from not in FIRST_DAY_FROM:
         raise ValueError(f"first_day_from must be one of {tuple(FIRST_DAY_FROM)}, got {first_day_from!r}")
-    searches = ops.searches(db, actor, search_filter, as_of)
+    shortlist = shortlist_figures(db, actor, search_filter, as_of)     # the pipeline page's figures too
+    searches = shortlist.searches
     entries = ops.shortlist_entries(db, actor, search_filter, as_of)
     placements = ops.placements(db, actor, search_filter, as_of)
     replacements = ops.replacements(db, actor, search_filter, as_of)
@@ -166,7 +174,7 @@ def ops_report(db: Database, actor: Account, search_filter: SearchFilter, as_of:
         columns={"placement_id": "replacing_placement_id"})
     audit = SlaAudit(
         as_of=stamp,
-        shortlist=sla.shortlist_times(searches, stamp),
+        shortlist=shortlist.times,
         sizes=sla.shortlist_sizes(searches, entries, stamp),
         first_days=sla.first_day_times(placements, stamp, filling, first_day_from),
         replacements=sla.replacement_times(replacements, stamp),
@@ -183,16 +191,14 @@ def ops_report(db: Database, actor: Account, search_filter: SearchFilter, as_of:
         "client_retention": _client_evidence(audit.clients),
         "placement_retention": _placement_evidence(audit.placements),
     }
-    countries = tuple(sorted(searches["country"].dropna().unique())) or (configured_country(),)
-    first_year = int(pd.to_datetime(searches["opened_on"]).dt.year.min()) if len(searches) else as_of.year
     return OpsReport(
         as_of=as_of,
         search_filter=search_filter,
         first_day_from=first_day_from,
         headline=headline(statuses),
-        shortlist=sla.shortlist_summary(audit.shortlist).iloc[0],
-        distribution=sla.shortlist_distribution(audit.shortlist),
-        trend=sla.shortlist_trend(audit.shortlist),
+        shortlist=shortlist.summary,
+        distribution=shortlist.distribution,
+        trend=shortlist.trend,
         client_curves=survival_curves(audit.clients, by="cohort"),
         placement_curves=survival_curves(audit.placements, by="cohort"),
         client_cohorts=retention_share(audit.clients, by="cohort") if len(audit.clients) else _no_cohorts(),
@@ -200,9 +206,11 @@ def ops_report(db: Database, actor: Account, search_filter: SearchFilter, as_of:
                            else _no_cohorts()),
         breaches=_breaches(sla.breach_list(audit), evidence, names),
         evidence=evidence,
-        holidays=_holidays(countries, min(first_year, as_of.year), as_of.year),
-        countries=countries,
+        holidays=shortlist.holidays,
+        countries=shortlist.countries,
         horizons={"client_retention": _horizon(CLIENT_HORIZON), "placement_retention": _horizon(PLACEMENT_HORIZON)},
+        at_risk=shortlist.at_risk,
+        cancelled=shortlist.cancelled,
     )
 
 
@@ -258,12 +266,13 @@ def _shaped(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def _shortlist_evidence(times: pd.DataFrame) -> pd.DataFrame:
-    limit = PROMISES["shortlist_time"].limit
+    promise = PROMISES["shortlist_time"]
     note = np.select(
-        [times["delivered"], times["breach"], times["closed_on"].notna()],
-        ["delivered", f"no shortlist after {limit:g} business days",
-         f"closed without a shortlist within {limit:g} business days: not counted"],
-        f"waiting, still within {limit:g} business days: not counted")
+        [times["delivered"], times["cancelled"], times["breach"], times["at_risk"]],
+        ["delivered", "cancelled without a shortlist: left out of the figure (neither met nor breached)",
+         f"no shortlist after {promise.limit:g} business days",
+         f"no shortlist yet, past the {promise.target:g}-day target: at risk, not counted yet"],
+        f"waiting, within the {promise.target:g}-day target: not counted yet")
     return _shaped(times.assign(in_figure=times["counted"], note=note), "shortlist_time")
 
 
@@ -348,11 +357,6 @@ def _no_cohorts() -> pd.DataFrame:
 def _horizon(horizon: Horizon) -> tuple[int, str]:
     days = horizon.length if horizon.unit == "days" else round(horizon.length * DAYS_PER_MONTH)
     return int(days), f"{horizon.length} {horizon.unit}"
-
-
-def _holidays(countries: tuple[str, ...], first_year: int, last_year: int) -> pd.DataFrame:
-    tables = [holiday_table(country, first_year, last_year).assign(country=country) for country in countries]
-    return pd.concat(tables, ignore_index=True)[["country", "date", "holiday"]]
 
 
 # -- selections and exports for the page -----------------------------------------------------------

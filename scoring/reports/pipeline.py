@@ -7,9 +7,9 @@ from datetime import date
 
 import pandas as pd
 
-from scoring import funnel, sla
+from scoring import funnel
 from scoring.access import Account
-from scoring.business_days import configured_country, holiday_table
+from scoring.reports.shortlist import shortlist_figures
 from scoring.store import pipeline
 from scoring.store.db import Database
 from scoring.store.pipeline import SearchFilter
@@ -19,32 +19,36 @@ STALLED_PER_STAGE = 10
 
 @dataclass(frozen=True)
 class PipelineReport:
+    """What the pipeline page shows. The shortlist figures are the ops audit's own
+    (:func:`scoring.reports.shortlist.shortlist_figures`): one read, one computation, each search
+    on its client's country's calendar."""
+
     as_of: date
     open_searches: int
     searches: int
     stages: pd.DataFrame          # funnel.funnel_table per stage, with the stage name
     by_month: pd.DataFrame        # funnel.funnel_table by month of entry
-    shortlist: pd.Series          # sla.shortlist_summary over all counted searches
+    shortlist: pd.Series          # sla.shortlist_summary over all searches (counted, at risk, cancelled)
     shortlist_times: pd.DataFrame # sla.shortlist_times per search
+    at_risk: pd.DataFrame         # open searches past the 7-day target, not past 14: not counted yet
+    cancelled: pd.DataFrame       # searches cancelled without a shortlist: left out, listed apart
     stalled: pd.DataFrame         # open applications waiting longest in each stage
-    holidays: pd.DataFrame        # the calendar the business days exclude
-    country: str
+    holidays: pd.DataFrame        # country, date, holiday: the calendars the business days exclude
+    countries: tuple[str, ...]    # the clients' countries whose calendars apply
 
 
 def pipeline_report(db: Database, actor: Account, search_filter: SearchFilter, as_of: date) -> PipelineReport:
-    searches = pipeline.searches(db, actor, search_filter, as_of)
+    shortlist = shortlist_figures(db, actor, search_filter, as_of)
+    searches = shortlist.searches
     names = pipeline.stage_names(db, actor)
     overall = pipeline.funnel_counts(db, actor, search_filter, as_of).set_index("stage_id")
     stages = funnel.finish_funnel(overall, []).merge(names, on="stage_id")
     monthly = pipeline.funnel_counts(db, actor, search_filter, as_of, by_month=True)
     by_month = funnel.finish_funnel(monthly.set_index(["entry_month", "stage_id"]), ["entry_month"])
-    times = sla.shortlist_times(searches, as_of)
-    summary = sla.shortlist_summary(times).iloc[0]
     stalled = pipeline.stalled(db, actor, search_filter, as_of, STALLED_PER_STAGE).merge(names, on="stage_id")
-    country = configured_country()
-    years = pd.to_datetime(searches["opened_on"]).dt.year if len(searches) else pd.Series([as_of.year])
     return PipelineReport(
         as_of=as_of, open_searches=int((searches["status"] == "open").sum()), searches=len(searches),
-        stages=stages, by_month=by_month, shortlist=summary, shortlist_times=times, stalled=stalled,
-        holidays=holiday_table(country, int(years.min()), max(int(years.max()), as_of.year)), country=country,
+        stages=stages, by_month=by_month, shortlist=shortlist.summary, shortlist_times=shortlist.times,
+        at_risk=shortlist.at_risk, cancelled=shortlist.cancelled, stalled=stalled, holidays=shortlist.holidays,
+        countries=shortlist.countries,
     )

@@ -84,24 +84,28 @@ def stage_counts(db: Database, actor: Account, search_filter: SearchFilter,
 
 
 def searches(db: Database, actor: Account, search_filter: SearchFilter, as_of: date | None = None) -> pd.DataFrame:
-    """One row per search with its client, dates, status and the size of its shortlist, as of ``as_of``."""
+    """One row per filtered search, as of ``as_of``, with its client's name and country.
+
+    The one read of searches behind every shortlist-time figure, on the pipeline page and in the ops
+    audit alike (:mod:`scoring.reports.shortlist`): the client's country picks the holiday calendar
+    its business days skip.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``search_id``, ``search_ref``, ``client_id``, ``client``, ``country``, ``role_title``,
+        ``seniority``, ``status`` (as of ``as_of``), ``opened_on``, ``shortlist_delivered_on``,
+        ``closed_on``.
+    """
     require(actor, "read_pipeline")
-    cut, cut_params = known(as_of, "searches", "decisions")
-    where, params = search_filter.where()
+    cut, cut_params = known(as_of, "searches")
+    where, params = search_filter.where("s")
     return db.frame(f"""
-        WITH {cut},
-        shortlist AS (
-            SELECT a.search_id, count(*) AS shortlist_size
-            FROM known_decisions AS d JOIN applications AS a USING (application_id)
-            WHERE d.stage_id = 4
-            GROUP BY a.search_id
-        )
-        SELECT s.search_id, s.external_id, c.name AS client, s.client_id, s.role_title, s.seniority,
-               s.opened_on, s.shortlist_delivered_on, s.closed_on, s.status,
-               coalesce(sl.shortlist_size, 0) AS shortlist_size
+        WITH {cut}
+        SELECT s.search_id, s.external_id AS search_ref, s.client_id, c.name AS client, c.country,
+               s.role_title, s.seniority, s.status, s.opened_on, s.shortlist_delivered_on, s.closed_on
         FROM known_searches AS s
         JOIN clients AS c USING (client_id)
-        LEFT JOIN shortlist AS sl USING (search_id)
         WHERE {where}
         ORDER BY s.opened_on, s.search_id""", [*cut_params, *params])
 

@@ -23,7 +23,7 @@ from scoring.reports.ops_export import to_csv as audit_csv
 from scoring.reports.ops_export import to_json as audit_json
 from scoring.store import Database
 from scoring.store.pipeline import SearchFilter
-from tests import audit_fixture
+from tests import audit_fixture, shortlist_fixture
 from tests.conftest import plotly_values
 from tests.ops_fixture import build, person
 
@@ -244,6 +244,27 @@ def test_holiday_calendars_are_shown(fixture_file):
     at = open_page()
     holidays = next(frame.value for frame in at.dataframe if "holiday" in frame.value.columns)
     assert set(holidays["country"]) == {"GB", "US"}
+
+
+def test_searches_at_risk_and_cancelled_ones_are_listed_apart_as_on_the_pipeline_page(tmp_path, monkeypatch):
+    """On the agency of tests.shortlist_fixture: the same lists and figure as the pipeline page's test."""
+    monkeypatch.setenv("SCORECARD_DB", str(shortlist_fixture.build(tmp_path / "shortlist.duckdb")))
+    at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
+    at.session_state["account"] = shortlist_fixture.OPS
+    at.run()
+    at.selectbox(key="ops_period").select("All time")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert metrics(at)["Shortlisted within 14 business days"][0] == "66.7%"     # 2 of 3, as on the pipeline page
+    listed = [frame.value for frame in at.dataframe if "business_days" in frame.value.columns
+              and "in_figure" not in frame.value.columns]
+    at_risk = next(frame for frame in listed if "closed_on" not in frame.columns)
+    cancelled = next(frame for frame in listed if "closed_on" in frame.columns)
+    assert at_risk["search_ref"].tolist() == ["SR-US-5"]
+    assert cancelled["search_ref"].tolist() == ["SR-GB-4"]
+    evidence = evidence_table(at).set_index("search_ref")
+    assert evidence.loc["SR-US-5", "at_risk"] and not evidence.loc["SR-US-5", "in_figure"]
+    assert evidence.loc["SR-GB-4", "cancelled"] and not evidence.loc["SR-GB-4", "breach"]
 
 
 @pytest.mark.parametrize("role", ["hiring_lead", "reviewer"])

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from scoring.reports.pipeline import pipeline_report
 from scoring.store.pipeline import SearchFilter
-from tests import audit_fixture
+from tests import audit_fixture, shortlist_fixture
 from tests.conftest import DEMO_AS_OF, ROOT, account, plotly_values
 
 PAGE = "pages/pipeline.py"
@@ -92,3 +92,25 @@ def test_the_as_of_date_moves_the_figures(tmp_path, monkeypatch):
     assert (_metrics(at)["Open searches"], _metrics(at)["Candidates in a stage now"]) == ("3", "3")
     assert _metrics(at)["Client shortlist"] == "1 in stage"
     assert any("As of 30 May 2025" in caption.value for caption in at.caption)
+
+
+def test_shortlist_figures_follow_each_clients_calendar_and_flag_searches_at_risk(tmp_path, monkeypatch):
+    """On the agency of tests.shortlist_fixture (clients in DE, GB and the US), as of 30 June 2025."""
+    monkeypatch.setenv("SCORECARD_DB", str(shortlist_fixture.build(tmp_path / "shortlist.duckdb")))
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
+    at.session_state["account"] = shortlist_fixture.LEAD
+    at = _all_time(at.run())
+    assert not at.exception
+    shown = _metrics(at)
+    # Counted: SR-DE-1 7 (Whit Monday off in Germany), SR-US-2 7, SR-US-3 16 -> 2 of 3 within 14.
+    assert shown["Shortlists within 14 business days"] == "66.7%"
+    assert shown["Median business days to shortlist"] == "7"
+    assert shown["At risk"] == "1"                                   # SR-US-5, 12 business days
+    at_risk = next(frame.value for frame in at.dataframe if "business_days" in frame.value.columns
+                   and "closed_on" not in frame.value.columns)
+    assert at_risk["search_ref"].tolist() == ["SR-US-5"] and at_risk["business_days"].tolist() == [12]
+    cancelled = next(frame.value for frame in at.dataframe if "closed_on" in frame.value.columns)
+    assert cancelled["search_ref"].tolist() == ["SR-GB-4"]
+    assert any(e.label == "Holiday calendars used (DE, GB, US)" for e in at.expander)
+    calendars = next(frame.value for frame in at.dataframe if "holiday" in frame.value.columns)
+    assert set(calendars["country"]) == {"DE", "GB", "US"}
