@@ -28,6 +28,7 @@ import pandas as pd
 
 from scoring import rules
 from scoring.access import Account, require
+from scoring.store import pipeline
 from scoring.store.as_of import known
 from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
 from scoring.store.pipeline import SearchFilter
@@ -43,24 +44,11 @@ MISFIT_END_REASON = "not_a_fit"
 def searches(db: Database, actor: Account, search_filter: SearchFilter, as_of: date | None = None) -> pd.DataFrame:
     """One row per filtered search with its client's name and country (its holiday calendar).
 
-    Returns
-    -------
-    pandas.DataFrame
-        ``search_id``, ``search_ref``, ``client_id``, ``client``, ``country``, ``role_title``,
-        ``seniority``, ``status`` (as of ``as_of``), ``opened_on``, ``shortlist_delivered_on``,
-        ``closed_on``.
+    The same read as :func:`scoring.store.pipeline.searches` (one query for both pages), for an
+    account holding ``read_ops``; the columns are listed there.
     """
     require(actor, "read_ops")
-    cut, cut_params = known(as_of, "searches")
-    where, params = search_filter.where("s")
-    return db.frame(f"""
-        WITH {cut}
-        SELECT s.search_id, s.external_id AS search_ref, s.client_id, c.name AS client, c.country,
-               s.role_title, s.seniority, s.status, s.opened_on, s.shortlist_delivered_on, s.closed_on
-        FROM known_searches AS s
-        JOIN clients AS c USING (client_id)
-        WHERE {where}
-        ORDER BY s.opened_on, s.search_id""", [*cut_params, *params])
+    return pipeline.searches(db, actor, search_filter, as_of)
 
 
 def shortlist_entries(db: Database, actor: Account, search_filter: SearchFilter,
