@@ -101,7 +101,18 @@ def load(source: Source) -> tuple[LoadedFile, list[Problem]]:
     except OSError as error:
         return LoadedFile(name, None, None), [Problem(name, None, "", f"cannot be read: {error.strerror or error}")]
     reader = _read_parquet if suffix == ".parquet" else _read_csv
-    return reader(name, data)
+    loaded, problems = reader(name, data)
+    return _with_absent_columns(loaded), problems
+
+
+def _with_absent_columns(loaded: LoadedFile) -> LoadedFile:
+    """The columns a file may leave out of its header, added with every cell empty."""
+    if loaded.frame is None or loaded.table is None:
+        return loaded
+    absent = [c.name for c in FORMATS[loaded.table].columns if c.may_be_absent and c.name not in loaded.frame]
+    if not absent:
+        return loaded
+    return LoadedFile(loaded.name, loaded.table, loaded.frame.assign(**{column: "" for column in absent}))
 
 
 # -- CSV --------------------------------------------------------------------------------------------
@@ -230,7 +241,7 @@ def _recognise(name: str, header: list[str]) -> tuple[str | None, list[Problem]]
                                               f"{by_header}: rename the file to {by_header}.csv or fix its header")]
     expected = FORMATS[by_name].column_names
     problems = [Problem(name, 1, c, f"required column {c!r} is missing from the header")
-                for c in expected if c not in header]
+                for c in FORMATS[by_name].missing_from_header(header)]
     problems += [Problem(name, 1, c, f"unexpected column {c!r}: {by_name} files have exactly the columns "
                                      f"{', '.join(expected)}; remove it") for c in header if c not in expected]
     return by_name, problems

@@ -52,6 +52,8 @@ SCORED_STAGE_CODES = ("incident_interview", "take_home")
 #: Dimension code -> its id in the database (the rubric's order).
 DIMENSION_IDS: dict[str, int] = {code: i for i, code in enumerate(DIMENSION_CODES, start=1)}
 NOTE_REQUIRED_RATINGS = (1, 5)
+#: The reason recorded for a dimension a scorecard in the files has no row for.
+NOT_IN_HISTORY = "not in the imported history"
 SENIORITIES = ("junior", "mid", "senior")
 FILE_SUFFIXES = (".csv", ".parquet")
 #: Characters that may follow a table's name in a file name: ``scores-2025.csv``, ``clients_eu.csv``.
@@ -99,6 +101,13 @@ class Column:
         Inclusive bounds of a number; ``above`` is an exclusive lower bound.
     default : object, optional
         The value an empty cell of an optional column stands for.
+    required_unless : str, optional
+        Another column whose value makes an empty cell of this one acceptable; a row with both
+        cells empty is refused (checked on the cells as written, so a cell that is there but
+        unreadable is reported once, for what it is).
+    may_be_absent : bool
+        Whether a file may leave the column out of its header (files written before the column
+        existed); every cell is then empty.
     """
 
     name: str
@@ -111,6 +120,8 @@ class Column:
     maximum: float | None = None
     above: float | None = None
     default: object = None
+    required_unless: str | None = None
+    may_be_absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,6 +158,10 @@ class TableFormat:
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
+    def missing_from_header(self, header: list[str]) -> list[str]:
+        """The columns ``header`` lacks that a file must have (all but those that may be absent)."""
+        return [c.name for c in self.columns if c.name not in header and not c.may_be_absent]
+
     def column(self, name: str) -> Column:
         for column in self.columns:
             if column.name == name:
@@ -159,6 +174,10 @@ class TableFormat:
 # store; the scorecard's own rule stays here beside its table.
 def _note_for_extreme_ratings(f: pd.DataFrame) -> pd.Series:
     return f["rating"].isin(NOTE_REQUIRED_RATINGS).fillna(False).astype(bool) & f["note"].isna()
+
+
+def _rated_and_not_assessed(f: pd.DataFrame) -> pd.Series:
+    return f["rating"].notna() & f["not_assessed_reason"].notna()
 
 
 # -- the tables -------------------------------------------------------------------------------------
@@ -231,13 +250,18 @@ TABLES: tuple[TableFormat, ...] = (
          Column("stage", "choice", True, "the scored stage", SCORED_STAGE_CODES),
          Column("reviewer_email", "email", True, "the reviewer", references="reviewers"),
          Column("dimension", "choice", True, "the scorecard dimension", DIMENSION_CODES),
-         Column("rating", "integer", True, "the anchored rating", minimum=1, maximum=5),
+         Column("rating", "integer", False, "the anchored rating; empty when the dimension was not assessed",
+                minimum=1, maximum=5, required_unless="not_assessed_reason"),
          Column("note", "text", False, "the reviewer's evidence; required for a rating of 1 or 5"),
          Column("submitted_at", "timestamp", True, "when the scorecard was submitted; the same on "
-                "every row of one scorecard")),
+                "every row of one scorecard"),
+         Column("not_assessed_reason", "text", False, "why the reviewer could not judge the dimension; given "
+                "exactly when the rating is empty", may_be_absent=True)),
         key=("application_ref", "stage", "reviewer_email", "dimension"),
         rules=(RowRule("note", "is required for a rating of 1 or 5: say what was (or was not) heard or seen",
-                       _note_for_extreme_ratings),)),
+                       _note_for_extreme_ratings),
+               RowRule("not_assessed_reason", "must be empty when a rating is given: a dimension is rated or "
+                       "not assessed, not both", _rated_and_not_assessed))),
     TableFormat(
         "tooling_evidence", "Stage-1 evidence: a candidate's claimed experience with a tool, and whether "
         "a reviewer verified it.",
@@ -310,7 +334,7 @@ def table_for_header(header: list[str]) -> str | None:
     """
     given = set(header)
     for table in TABLES:
-        if given == set(table.column_names):
+        if given <= set(table.column_names) and not table.missing_from_header(header):
             return table.name
     return None
 

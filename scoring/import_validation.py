@@ -10,7 +10,7 @@ Checks, in the order they are reported for a row: required cells, cell types and
 in order, cells that come in pairs), keys repeated in the files, values that must be unique,
 references to rows in neither the files nor the database, key-fixed columns an import would
 change, the rules relating rows of two tables (:mod:`scoring.import_rules`), and the scorecard
-rules (all five dimensions, one submission time, an entered stage, no draft in the way).
+rules (at least one rated dimension, one submission time, an entered stage, no draft in the way).
 
 Every rule a dashboard form also enforces comes from :mod:`scoring.rules`, so a fact is refused
 the same way, with the same words, whether it is imported or typed in.
@@ -27,7 +27,7 @@ import pandas as pd
 
 from scoring import rules as shared_rules
 from scoring.import_files import FIRST_DATA_ROW, LoadedFile
-from scoring.import_format import DIMENSION_IDS, FORMATS, IMPORT_ORDER, KIND_HELP, Column, Problem, TableFormat
+from scoring.import_format import FORMATS, IMPORT_ORDER, KIND_HELP, Column, Problem, TableFormat
 from scoring.import_rules import check_across_tables
 from scoring.text_rules import NUL, NUL_REASON
 from scoring.tooling import resolve_tool
@@ -183,6 +183,9 @@ def _check_cells(fmt: TableFormat, raw: pd.DataFrame, today: date, log: ProblemL
         empty = cells == ""
         if column.required:
             log.add_rows(raw[empty], column.name, "is required but empty")
+        if column.required_unless:
+            log.add_rows(raw[empty & (raw[column.required_unless] == "")], column.name,
+                         f"is required unless {column.required_unless} is given")
         log.add_rows(raw[cells.str.contains(NUL, regex=False)], column.name, NUL_REASON)
         values, bad, reason = _parse(column, cells)
         log.add_rows(raw[bad], column.name, reason[bad] if isinstance(reason, pd.Series) else _quoted(cells[bad])
@@ -412,7 +415,10 @@ def _check_reviewer_roles(frame: pd.DataFrame, existing: Existing, log: ProblemL
 # -- scorecards -----------------------------------------------------------------------------------
 def _check_scorecards(scores: pd.DataFrame, frames: dict[str, pd.DataFrame], existing: Existing,
                       log: ProblemLog) -> None:
-    """Each reviewer's rows for one application and stage form one complete, submitted scorecard."""
+    """Each reviewer's rows for one application and stage form one submitted scorecard.
+
+    A dimension without a row is not assessed (see :func:`_check_dimensions`).
+    """
     rows = scores.dropna(subset=list(CARD))
     if rows.empty:
         return
@@ -440,20 +446,17 @@ def _check_scorecards(scores: pd.DataFrame, frames: dict[str, pd.DataFrame], exi
 
 def _check_dimensions(rows: pd.DataFrame, card: np.ndarray, first_rows: pd.DataFrame, label: pd.Series,
                       log: ProblemLog) -> None:
-    has = np.zeros((card.max() + 1, len(DIMENSION_IDS)), dtype=bool)
-    dimension = rows["dimension"].map(DIMENSION_IDS)
-    known = dimension.notna().to_numpy()
-    has[card[known], dimension[known].astype(int).to_numpy() - 1] = True
-    incomplete = ~has.all(axis=1)
-    if not incomplete.any():
+    """A scorecard rates at least one dimension (as on the score-entry page).
+
+    A dimension a scorecard has no row for is recorded as not assessed when it is written, so
+    fewer than five rows is fine; a card whose every row says not assessed is no scorecard.
+    """
+    not_assessed = rows["not_assessed_reason"].notna().to_numpy()
+    only_reasons = pd.Series(not_assessed).groupby(card).all().to_numpy()
+    if not only_reasons.any():
         return
-    missing = pd.Series("", index=np.nonzero(incomplete)[0])
-    for position, code in enumerate(DIMENSION_IDS):
-        lacks = ~has[incomplete, position]
-        missing[lacks] = missing[lacks] + np.where(missing[lacks] == "", "", ", ") + code
-    cards = first_rows.iloc[np.nonzero(incomplete)[0]]
-    log.add_rows(cards, "dimension", label.iloc[np.nonzero(incomplete)[0]].to_numpy() + " has no rating for "
-                 + missing.to_numpy() + ": a submitted scorecard rates all five dimensions")
+    log.add_rows(first_rows[only_reasons], "rating", label[only_reasons] + ": every row says not assessed; a "
+                 "scorecard rates at least one dimension (leave a scorecard that rated nothing out of the file)")
 
 
 def _check_submission_time(rows: pd.DataFrame, card: np.ndarray, firsts: np.ndarray, log: ProblemLog) -> None:

@@ -30,7 +30,7 @@ import pyarrow as pa
 
 from scoring.access import Account, require
 from scoring.import_files import LoadedFile, Source, load, sources_from_paths
-from scoring.import_format import FORMATS, IMPORT_ORDER, Problem
+from scoring.import_format import FORMATS, IMPORT_ORDER, NOT_IN_HISTORY, Problem
 from scoring.import_rules import tables_needed
 from scoring.import_validation import LISTED_PROBLEMS, Checked, Existing, validate
 from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_ids
@@ -356,23 +356,38 @@ def _upsert(cur: duckdb.DuckDBPyConnection, table: str, spec: TableWrite, rows: 
 def _write_scorecards(cur: duckdb.DuckDBPyConnection, actor_id: int | None) -> TableCounts:
     """Score rows grouped into submitted scorecards; a changed scorecard becomes its next revision.
 
-    Counts are of score rows: inserted (rows of new scorecards), updated (rows of new revisions of
-    changed scorecards), unchanged.
+    A dimension a scorecard has no row for is written as not assessed, with the reason
+    :data:`~scoring.import_format.NOT_IN_HISTORY`; a row with an empty rating, with its own reason.
+    Counts are of the files' score rows: inserted (rows of new scorecards), updated (rows of new
+    revisions of changed scorecards), unchanged.
     """
     cur.execute("""
         CREATE OR REPLACE TEMP TABLE import_score_rows AS
-        SELECT a.application_id, st.stage_id, acc.account_id AS reviewer_id, d.dimension_id,
-               CAST(i.rating AS TINYINT) AS rating, coalesce(i.note, '') AS note,
-               CAST(i.submitted_at AS TIMESTAMP) AS submitted_at
-        FROM incoming AS i
-        JOIN applications AS a ON a.external_id = i.application_ref
-        JOIN stages AS st ON st.code = i.stage
-        JOIN accounts AS acc ON lower(acc.email) = i.reviewer_email
-        JOIN dimensions AS d ON d.code = i.dimension""")
+        WITH given AS (
+            SELECT a.application_id, st.stage_id, acc.account_id AS reviewer_id, d.dimension_id,
+                   CAST(i.rating AS TINYINT) AS rating, coalesce(i.note, '') AS note,
+                   CASE WHEN i.rating IS NULL THEN CAST(i.not_assessed_reason AS VARCHAR) END AS not_assessed_reason,
+                   CAST(i.submitted_at AS TIMESTAMP) AS submitted_at, true AS in_file
+            FROM incoming AS i
+            JOIN applications AS a ON a.external_id = i.application_ref
+            JOIN stages AS st ON st.code = i.stage
+            JOIN accounts AS acc ON lower(acc.email) = i.reviewer_email
+            JOIN dimensions AS d ON d.code = i.dimension),
+        cards AS (
+            SELECT application_id, stage_id, reviewer_id, min(submitted_at) AS submitted_at FROM given GROUP BY ALL)
+        SELECT * FROM given
+        UNION ALL
+        SELECT c.application_id, c.stage_id, c.reviewer_id, d.dimension_id, CAST(NULL AS TINYINT), '', ?,
+               c.submitted_at, false
+        FROM cards AS c CROSS JOIN dimensions AS d
+        WHERE NOT EXISTS (SELECT 1 FROM given AS g WHERE g.application_id = c.application_id
+                          AND g.stage_id = c.stage_id AND g.reviewer_id = c.reviewer_id
+                          AND g.dimension_id = d.dimension_id)""", [NOT_IN_HISTORY])
     cur.execute("""
         CREATE OR REPLACE TEMP TABLE import_cards AS
         WITH cards AS (
-            SELECT application_id, stage_id, reviewer_id, min(submitted_at) AS submitted_at, count(*) AS n
+            SELECT application_id, stage_id, reviewer_id, min(submitted_at) AS submitted_at,
+                   count(*) FILTER (WHERE in_file) AS n, count(*) AS dimensions
             FROM import_score_rows GROUP BY ALL),
         current AS (
             SELECT sc.scorecard_id, sc.application_id, sc.stage_id, sc.reviewer_id, sc.revision, sc.submitted_at
@@ -382,14 +397,15 @@ def _write_scorecards(cur: duckdb.DuckDBPyConnection, actor_id: int | None) -> T
             SELECT c.scorecard_id, count(*) AS n
             FROM import_score_rows AS r JOIN current AS c USING (application_id, stage_id, reviewer_id)
             JOIN scores AS s ON s.scorecard_id = c.scorecard_id AND s.dimension_id = r.dimension_id
-                 AND s.rating = r.rating AND s.note = r.note
+                 AND s.rating IS NOT DISTINCT FROM r.rating AND s.note = r.note
+                 AND s.not_assessed_reason IS NOT DISTINCT FROM r.not_assessed_reason
             GROUP BY ALL),
         stored_rows AS (
             SELECT s.scorecard_id, count(*) AS n FROM scores AS s JOIN current AS c USING (scorecard_id) GROUP BY ALL)
         SELECT cards.*, c.scorecard_id AS old_id, c.revision AS old_revision,
                CASE WHEN c.scorecard_id IS NULL THEN 'new'
-                    WHEN c.submitted_at = cards.submitted_at AND coalesce(m.n, 0) = cards.n
-                         AND coalesce(k.n, 0) = cards.n THEN 'same'
+                    WHEN c.submitted_at = cards.submitted_at AND coalesce(m.n, 0) = cards.dimensions
+                         AND coalesce(k.n, 0) = cards.dimensions THEN 'same'
                     ELSE 'changed' END AS fate
         FROM cards
         LEFT JOIN current AS c USING (application_id, stage_id, reviewer_id)
@@ -416,8 +432,8 @@ def _write_scorecards(cur: duckdb.DuckDBPyConnection, actor_id: int | None) -> T
                submitted_at, submitted_at, CASE WHEN fate = 'changed' THEN ? END
         FROM import_new_cards ORDER BY scorecard_id""", [AMENDMENT_REASON])
     cur.execute("""
-        INSERT INTO scores (scorecard_id, dimension_id, rating, note)
-        SELECT n.scorecard_id, r.dimension_id, r.rating, r.note
+        INSERT INTO scores (scorecard_id, dimension_id, rating, note, not_assessed_reason)
+        SELECT n.scorecard_id, r.dimension_id, r.rating, r.note, r.not_assessed_reason
         FROM import_score_rows AS r JOIN import_new_cards AS n USING (application_id, stage_id, reviewer_id)""")
     cur.execute("""
         INSERT INTO assignments (application_id, stage_id, reviewer_id, assigned_on, due_on)
@@ -436,18 +452,27 @@ def _audit_amendments(cur: duckdb.DuckDBPyConnection, actor_id: int | None) -> N
     """One audit entry per corrected scorecard: the stored revision's ratings before, the new ones after."""
     cur.execute("""
         INSERT INTO audit_log (actor_id, action, entity, entity_key, before, after)
-        WITH ratings AS (
-            SELECT s.scorecard_id, json_group_object(dm.code, s.rating) AS ratings,
-                   json_group_object(dm.code, s.note) AS notes
-            FROM scores AS s JOIN dimensions AS dm USING (dimension_id)
+        WITH cards AS (
+            SELECT s.* FROM scores AS s
             WHERE s.scorecard_id IN (SELECT old_id FROM import_new_cards WHERE fate = 'changed'
-                                     UNION ALL SELECT scorecard_id FROM import_new_cards WHERE fate = 'changed')
+                                     UNION ALL SELECT scorecard_id FROM import_new_cards WHERE fate = 'changed')),
+        skipped AS (
+            SELECT s.scorecard_id, json_group_object(dm.code, s.not_assessed_reason) AS not_assessed
+            FROM cards AS s JOIN dimensions AS dm USING (dimension_id)
+            WHERE s.rating IS NULL GROUP BY s.scorecard_id),
+        ratings AS (
+            SELECT s.scorecard_id, json_group_object(dm.code, s.rating) AS ratings,
+                   json_group_object(dm.code, s.note) AS notes,
+                   coalesce(any_value(k.not_assessed), '{}') AS not_assessed
+            FROM cards AS s JOIN dimensions AS dm USING (dimension_id)
+            LEFT JOIN skipped AS k USING (scorecard_id)
             GROUP BY s.scorecard_id)
         SELECT ?, 'import_amend', 'scorecard', CAST(n.scorecard_id AS VARCHAR),
                to_json(struct_pack(scorecard_id := n.old_id, submitted_at := old.submitted_at,
-                                   ratings := o.ratings, notes := o.notes)),
+                                   ratings := o.ratings, notes := o.notes, not_assessed := o.not_assessed)),
                to_json(struct_pack(scorecard_id := n.scorecard_id, submitted_at := n.submitted_at,
-                                   ratings := r.ratings, notes := r.notes, reason := ?))
+                                   ratings := r.ratings, notes := r.notes, not_assessed := r.not_assessed,
+                                   reason := ?))
         FROM import_new_cards AS n
         JOIN scorecards AS old ON old.scorecard_id = n.old_id
         JOIN ratings AS o ON o.scorecard_id = n.old_id

@@ -35,7 +35,7 @@ def test_an_admin_imports_the_sample_files(open_page, demo_db):
     assert not at.error and not at.exception, [e.value for e in at.error]
     assert any("Imported" in s.value for s in at.success)
     counts = at.dataframe[0].value
-    assert counts.set_index("table").loc["scores", "new"] == 135
+    assert counts.set_index("table").loc["scores", "new"] == 133
     assert demo_db.scalar("SELECT count(*) FROM clients") == clients + 3
     admin_id = demo_db.scalar("SELECT account_id FROM accounts WHERE role = 'admin'")
     assert demo_db.scalar("SELECT actor_id FROM audit_log WHERE action = 'import'") == admin_id
