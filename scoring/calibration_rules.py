@@ -380,7 +380,8 @@ def weighted_consensus(ratings: pd.DataFrame, weights: Mapping[Hashable, float])
     -------
     pandas.Series
         Indexed by ``application_id``; only applications with a rating on every weighted
-        dimension (an incomplete one is never ranked against complete ones).
+        dimension (an incomplete one is never ranked against complete ones). A missing rating
+        (NaN, a dimension marked not assessed) is no rating: it never counts as zero.
 
     Examples
     --------
