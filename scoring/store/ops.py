@@ -570,7 +570,8 @@ def record_client_churn(db: Database, actor: Account, client_id: int, churned_on
                                        WHERE client_id = ? AND status = 'open' ORDER BY search_id""",
                                     [client_id]).fetchall()
         _refuse(*(rules.CHURN_AFTER_OPEN_SEARCHES.problem(churned_on=churned_on, name=name, search_ref=search_ref,
-                                                          opened_on=opened_on) for _, search_ref, opened_on in open_searches))
+                                                          opened_on=opened_on)
+                  for _, search_ref, opened_on in open_searches))
         cur.execute("UPDATE clients SET churned_on = ? WHERE client_id = ?", [churned_on, client_id])
         audit(cur, actor.account_id, "record_churn", "client", client_id,
               before={"churned_on": None}, after={"churned_on": churned_on})
