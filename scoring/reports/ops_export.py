@@ -56,7 +56,8 @@ SIZE_FLAGS: dict[str, str] = {"fewer than 2": "under", "more than 3": "over", ""
 SECTIONS: dict[str, tuple[str, ...]] = {
     "promises": ("promise", "figure", "counted", "met", "status", "name", "measure", "target"),
     "searches": ("search_ref", "status", "business_days", "within_target", "within_limit", "counted",
-                 "shortlist_size", "size_flag", "breach", "opened_on", "shortlist_delivered_on", "closed_on"),
+                 "shortlist_size", "size_flag", "breach", "at_risk", "cancelled", "opened_on",
+                 "shortlist_delivered_on", "closed_on"),
     "stages": ("stage", "passed", "decided", "open", "pass_rate", "ci_low", "ci_high", "entered"),
     "placements": ("placement_ref", "days_to_first_day", "counted", "search_ref", "accepted_on", "first_day"),
     "replacements": ("replacement_ref", "days", "cost_usd", "breach", "fulfilled", "counted", "placement_ref",
@@ -200,7 +201,7 @@ def _searches(report: OpsReport) -> list[dict[str, Any]]:
     return _rows(rows, {"search_ref": "search_ref", "status": "status", "business_days": "business_days",
                         "within_target": "within_target", "within_limit": "within_limit",
                         "counted": "in_figure", "shortlist_size": "shortlisted", "size_flag": "size_flag",
-                        "breach": "breach", "opened_on": "opened_on",
+                        "breach": "breach", "at_risk": "at_risk", "cancelled": "cancelled", "opened_on": "opened_on",
                         "shortlist_delivered_on": "shortlist_delivered_on", "closed_on": "closed_on"})
 
 

@@ -87,8 +87,9 @@ def test_searches_as_they_stood(document):
     rows = by(searches, "search_ref")
     assert rows["SR-1"] == {
         "search_ref": "SR-1", "status": "filled", "business_days": 7, "within_target": True, "within_limit": True,
-        "counted": True, "shortlist_size": 2, "size_flag": "ok", "breach": False, "opened_on": "2025-03-03",
-        "shortlist_delivered_on": "2025-03-12", "closed_on": "2025-03-31"}
+        "counted": True, "shortlist_size": 2, "size_flag": "ok", "breach": False, "at_risk": False,
+        "cancelled": False, "opened_on": "2025-03-03", "shortlist_delivered_on": "2025-03-12",
+        "closed_on": "2025-03-31"}
     # Brook is German: 15-17 Apr, 22-25 Apr, 28-30 Apr and 2 May (Good Friday, Easter Monday and
     # 1 May off) = 11; the US calendar would give 14.
     assert (rows["SR-2"]["business_days"], rows["SR-2"]["within_target"], rows["SR-2"]["within_limit"]) == \
@@ -97,20 +98,23 @@ def test_searches_as_they_stood(document):
     assert {k: rows["SR-5"][k] for k in ("business_days", "breach", "counted", "shortlist_size", "size_flag")} == {
         "business_days": 18, "breach": True, "counted": True, "shortlist_size": 1, "size_flag": "under"}
     # Cancelled after 5 business days without a shortlist: left out, no size.
-    assert {k: rows["SR-3"][k] for k in ("status", "business_days", "counted", "breach", "shortlist_size",
-                                         "size_flag")} == {
-        "status": "cancelled", "business_days": 5, "counted": False, "breach": False, "shortlist_size": None,
-        "size_flag": None}
+    assert {k: rows["SR-3"][k] for k in ("status", "business_days", "counted", "breach", "cancelled",
+                                         "shortlist_size", "size_flag")} == {
+        "status": "cancelled", "business_days": 5, "counted": False, "breach": False, "cancelled": True,
+        "shortlist_size": None, "size_flag": None}
     # Elm cancels SR-6 on 2 June, when it churns: on 30 May the search is open, 13 business days old
-    # (13-16 May, 19-23 May, 27-30 May; Memorial Day off).
-    assert {k: rows["SR-6"][k] for k in ("status", "business_days", "counted", "closed_on")} == {
-        "status": "open", "business_days": 13, "counted": False, "closed_on": None}
+    # (13-16 May, 19-23 May, 27-30 May; Memorial Day off): past the 7-day target, at risk.
+    assert {k: rows["SR-6"][k] for k in ("status", "business_days", "counted", "at_risk", "cancelled",
+                                         "closed_on")} == {
+        "status": "open", "business_days": 13, "counted": False, "at_risk": True, "cancelled": False,
+        "closed_on": None}
     # SR-8's shortlist is delivered on 2 June: on 30 May it is open, 8 business days old, no size yet.
     assert {k: rows["SR-8"][k] for k in ("status", "business_days", "counted", "shortlist_delivered_on",
                                          "shortlist_size")} == {
         "status": "open", "business_days": 8, "counted": False, "shortlist_delivered_on": None,
         "shortlist_size": None}
-    assert (rows["SR-4"]["status"], rows["SR-4"]["business_days"]) == ("open", 9)
+    assert (rows["SR-4"]["status"], rows["SR-4"]["business_days"], rows["SR-4"]["at_risk"]) == ("open", 9, True)
+    assert [ref for ref, row in rows.items() if row["at_risk"]] == ["SR-6", "SR-4", "SR-8"]
 
 
 def test_stages_count_only_what_was_decided_by_the_audit_date(document):
