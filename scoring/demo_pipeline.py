@@ -198,8 +198,11 @@ class PipelineDraw:
         client_end = g.client_end[g.search_client[g.app_search[hired]] - 1]
         end = np.full(len(hired), 10**9)
         reason = np.full(len(hired), None, dtype=object)
+        # A client who left before its engineer's first day ends that placement on the first day: a
+        # churn never leaves a placement running that starts after it (scoring.rules).
+        churn_day = np.where(client_end <= self.today, np.maximum(client_end, first_day), client_end)
         for mask, day, why in ((leaves, leave_day, "engineer_left"),
-                               (np.ones(len(hired), bool), client_end, "client_churned"),
+                               (np.ones(len(hired), bool), churn_day, "client_churned"),
                                (not_a_fit, misfit_day, "not_a_fit")):
             earlier = mask & (day < end) & (day >= first_day)
             end[earlier], reason[earlier] = day[earlier], why

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from scoring import rules
 from scoring.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoConfig, generate
 from scoring.funnel import funnel_table
 from scoring.passwords import verify_password
@@ -225,3 +226,37 @@ def test_the_demo_password_opens_every_demo_account(demo_db):
     for email, password_hash in hashes.itertuples(index=False):
         assert verify_password(password_hash, DEMO_PASSWORD), email
         assert not verify_password(password_hash, DEMO_PASSWORD + "!"), email
+
+
+def test_the_demo_keeps_the_rules_imports_and_forms_enforce(demo):
+    """scoring.rules, applied to the demo's own rows: what a form or an import would refuse is not there."""
+    countries = rows(demo, "SELECT country FROM clients UNION ALL SELECT country FROM candidates")["country"]
+    assert rules.country_reasons(countries).isna().all()
+    replaced = rows(demo, """
+        SELECT r.external_id AS replacement_ref, r.requested_on, r.fulfilled_on, p.external_id AS placement_ref,
+               p.first_day, p.ended_on, p.end_reason, q.external_id AS replacing_placement_ref,
+               q.accepted_on AS replacing_accepted_on, q.ended_on AS replacing_ended_on,
+               q.end_reason AS replacing_end_reason, s.client_id AS client_ref, c.name AS client,
+               qs.client_id AS replacing_client_ref, qc.name AS replacing_client
+        FROM replacements AS r
+        JOIN placements AS p ON p.placement_id = r.placement_id
+        JOIN applications AS a ON a.application_id = p.application_id JOIN searches AS s ON s.search_id = a.search_id
+        JOIN clients AS c ON c.client_id = s.client_id
+        LEFT JOIN placements AS q ON q.placement_id = r.replacing_placement_id
+        LEFT JOIN applications AS qa ON qa.application_id = q.application_id
+        LEFT JOIN searches AS qs ON qs.search_id = qa.search_id LEFT JOIN clients AS qc ON qc.client_id = qs.client_id""")
+    assert len(replaced) > 0
+    for rule in (rules.REQUEST_DURING_ENGAGEMENT, rules.FULFILLED_AFTER_REQUEST, rules.FULFILLED_AFTER_ACCEPTANCE,
+                 rules.REPLACING_IN_POST, rules.REPLACED_FOR_THE_SAME_CLIENT):
+        assert rule.check(replaced).dropna().tolist() == [], rule.summary
+    running = rows(demo, """
+        SELECT c.name, c.churned_on, p.external_id AS placement_ref, p.first_day
+        FROM placements AS p JOIN applications AS a USING (application_id) JOIN searches AS s USING (search_id)
+        JOIN clients AS c USING (client_id)
+        WHERE c.churned_on IS NOT NULL AND p.ended_on IS NULL""")
+    assert rules.CHURN_AFTER_RUNNING_STARTS.check(running).dropna().tolist() == []
+    still_open = rows(demo, """
+        SELECT c.name, c.churned_on, s.external_id AS search_ref, s.opened_on
+        FROM searches AS s JOIN clients AS c USING (client_id)
+        WHERE c.churned_on IS NOT NULL AND s.status = 'open'""")
+    assert rules.CHURN_AFTER_OPEN_SEARCHES.check(still_open).dropna().tolist() == []
