@@ -244,7 +244,8 @@ def test_the_demo_keeps_the_rules_imports_and_forms_enforce(demo):
         JOIN clients AS c ON c.client_id = s.client_id
         LEFT JOIN placements AS q ON q.placement_id = r.replacing_placement_id
         LEFT JOIN applications AS qa ON qa.application_id = q.application_id
-        LEFT JOIN searches AS qs ON qs.search_id = qa.search_id LEFT JOIN clients AS qc ON qc.client_id = qs.client_id""")
+        LEFT JOIN searches AS qs ON qs.search_id = qa.search_id
+        LEFT JOIN clients AS qc ON qc.client_id = qs.client_id""")
     assert len(replaced) > 0
     for rule in (rules.REQUEST_DURING_ENGAGEMENT, rules.FULFILLED_AFTER_REQUEST, rules.FULFILLED_AFTER_ACCEPTANCE,
                  rules.REPLACING_IN_POST, rules.REPLACED_FOR_THE_SAME_CLIENT):
