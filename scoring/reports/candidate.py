@@ -129,7 +129,8 @@ def shortlist_table(comparison: ShortlistComparison) -> pd.DataFrame:
     rows = comparison.scores
     scored = rows["score"].notna() if "score" in rows else pd.Series(False, index=rows.index)
     ordered = pd.concat([rows[scored].sort_values("score", ascending=False, kind="stable"), rows[~scored]])
-    table = pd.DataFrame({"Candidate": ordered["full_name"].to_numpy(), "Candidate id": ordered["external_id"].to_numpy(),
+    table = pd.DataFrame({"Candidate": ordered["full_name"].to_numpy(),
+                          "Candidate id": ordered["external_id"].to_numpy(),
                           "Client decision": ordered["client_decision"].to_numpy()})
     for code, name in DIMENSIONS.items():
         values = ordered[code] if code in ordered else pd.Series(float("nan"), index=ordered.index)
