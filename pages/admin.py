@@ -5,12 +5,14 @@ from datetime import date, timedelta
 import streamlit as st
 
 from scoring.access import ROLE_LABELS, ROLES, PermissionDenied
+from scoring.reports.exports import to_csv
 from scoring.rubric import DEFAULT_WEIGHTS_PCT
 from scoring.scorecard import DIMENSIONS
 from scoring.store import accounts, audit_log, weights
 from scoring.store.audit_log import AuditFilter
 from scoring.store.db import DatabaseError
 from ui.context import database, flash, guarded, read, require_account, show_flash, today
+from ui.text import plain
 
 
 def weights_tab(actor) -> None:
@@ -38,7 +40,7 @@ def weights_tab(actor) -> None:
         try:
             version_id = weights.add_version(database(), actor, proposed, effective, note, today())
         except (DatabaseError, PermissionDenied) as problem:
-            st.error(f"Not saved: {problem}")
+            st.error(f"Not saved: {plain(problem)}")
         else:
             flash(f"Weight version {version_id} added, effective {effective:%d %b %Y}.")
 
@@ -59,9 +61,9 @@ def accounts_tab(actor) -> None:
             try:
                 accounts.create_account(database(), actor, email, name, role, password or None)
             except (DatabaseError, PermissionDenied, ValueError) as problem:
-                st.error(f"Not created: {problem}")
+                st.error(f"Not created: {plain(problem)}")
             else:
-                flash(f"Account for {email} created.")
+                flash(f"Account for {plain(email)} created.")
     with right.form("change_account"):
         st.markdown("**Change an account**")
         labels = dict(zip(people["account_id"], people["email"]))
@@ -75,7 +77,7 @@ def accounts_tab(actor) -> None:
                 accounts.update_account(database(), actor, int(chosen), role=new_role, active=active,
                                         password=new_password or None)
             except (DatabaseError, PermissionDenied, ValueError) as problem:
-                st.error(f"Not changed: {problem}")
+                st.error(f"Not changed: {plain(problem)}")
             else:
                 flash("Account updated.")
 
@@ -97,7 +99,7 @@ def audit_tab(actor) -> None:
     rows = read(audit_log.entries, actor, chosen)
     st.caption(f"{len(rows)} most recent matching entries (at most {audit_log.PAGE_SIZE}).")
     st.dataframe(rows, hide_index=True, width="stretch")
-    st.download_button("Download as CSV", rows.to_csv(index=False).encode(), "audit_log.csv", "text/csv")
+    st.download_button("Download as CSV", to_csv(rows), "audit_log.csv", "text/csv")
 
 
 def body() -> None:

@@ -12,6 +12,7 @@ import streamlit as st
 from scoring.access import require
 from scoring.import_files import Source
 from scoring.import_format import format_summary
+from scoring.reports.exports import to_csv
 from scoring.store.archive import export_database, zip_export
 from scoring.store.importer import ImportResult, import_sources
 from ui.context import database, guarded, require_account
@@ -54,7 +55,7 @@ def show_result(result: ImportResult, check_only: bool) -> None:
         problems = pd.DataFrame([vars(p) for p in result.problems], columns=["file", "row", "column", "reason"])
         problems["row"] = problems["row"].astype("Int64")
         st.dataframe(problems, hide_index=True, width="stretch")
-        st.download_button("Download the problems as CSV", problems.to_csv(index=False).encode(),
+        st.download_button("Download the problems as CSV", to_csv(problems),
                            "import-problems.csv", "text/csv", key="problems_download")
     elif check_only:
         st.success(f"No problems in {len(files)} files. Nothing was written (check only).")

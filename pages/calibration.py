@@ -20,6 +20,7 @@ from scoring.store.calibration import PERIOD_BASES, CalibrationFilter
 from scoring.store.db import DatabaseError
 from ui import calibration_charts as charts
 from ui.context import database, guarded, read, require_account, today
+from ui.text import plain
 
 STAGES = {3: "Take-home assessment (stage 3)", 2: "Production incident interview (stage 2)"}
 REFERENCE_CHOICES = 300
@@ -218,7 +219,7 @@ def session_section(report) -> None:
     st.dataframe(report.session[["reviewer", "n_reasons", *marks]], hide_index=True, width="stretch",
                  column_config={"n_reasons": "reasons", **marks})
     with st.expander(f"Why, for each of the {len(report.session)} reviewers"):
-        st.markdown("\n".join(f"- **{row.reviewer}**: {row.reasons}" for row in report.session.itertuples()))
+        st.markdown("\n".join(f"- **{plain(row.reviewer)}**: {row.reasons}" for row in report.session.itertuples()))
 
 
 def exercise_form(actor, expanded: bool) -> None:
@@ -245,10 +246,10 @@ def exercise_form(actor, expanded: bool) -> None:
             try:
                 set_id = calibration.create_exercise(database(), actor, name, ids, stage_id, today())
             except (DatabaseError, PermissionDenied) as problem:
-                st.error(f"Not created: {problem}")
+                st.error(f"Not created: {plain(problem)}")
             else:
-                st.session_state[FLASH_KEY] = (f"Exercise {name.strip()!r} (#{set_id}) created with {len(ids)} "
-                                               "applications.")
+                st.session_state[FLASH_KEY] = (f"Exercise {plain(repr(name.strip()))} (#{set_id}) created with "
+                                               f"{len(ids)} applications.")
                 st.rerun()
 
 

@@ -12,6 +12,7 @@ from scoring.store.db import DatabaseError
 from scoring.store.scorecards import FINAL_DECISIONS
 from ui import charts
 from ui.context import database, flash, guarded, read, require_account, show_flash
+from ui.text import plain
 
 SCORED_STAGES = {2: "Production incident interview", 3: "Take-home assessment"}
 IN_FORCE = "Weights in force at the time"
@@ -47,7 +48,7 @@ def adjudication(actor, apps, application_id: int) -> None:
     with st.expander("Adjudicated final decision" + (f": {current['final_decision']}"
                                                      if current["final_decision"] else "")):
         if current["final_decision"]:
-            st.caption(f"Current: {current['final_decision']}, because: {current['final_reason']}")
+            st.caption(f"Current: {current['final_decision']}, because: {plain(current['final_reason'])}")
         with st.form(f"adjudicate_{application_id}"):
             decision = st.radio("Decision", FINAL_DECISIONS, horizontal=True, key="final_decision")
             reason = st.text_area("Reason (required)", key="final_reason")
@@ -55,7 +56,7 @@ def adjudication(actor, apps, application_id: int) -> None:
                 try:
                     scorecards.record_final_decision(database(), actor, application_id, decision, reason)
                 except (DatabaseError, PermissionDenied) as problem:
-                    st.error(f"Not saved: {problem}")
+                    st.error(f"Not saved: {plain(problem)}")
                 else:
                     flash(f"Final decision recorded: {decision}.")
 
@@ -70,8 +71,8 @@ def body() -> None:
     version_id = st.session_state.get("weight_version")
     report = read(candidate_report, actor, candidate_id, version_id)
     person = report.profile
-    st.header(person["full_name"])
-    st.caption(f"{person['external_id']} · {person['seniority']} · {person['country']} · "
+    st.header(plain(person["full_name"]))
+    st.caption(f"{plain(person['external_id'])} · {person['seniority']} · {person['country']} · "
                f"in the database since {person['sourced_on']:%d %b %Y}")
     if report.applications.empty:
         st.info("This candidate has not applied to any search yet.")

@@ -25,6 +25,7 @@ from scoring.store.db import DatabaseError
 from ui import ops_charts, shortlist_tables
 from ui.context import database, flash, guarded, read, require_account, show_flash, today
 from ui.filters import search_filter
+from ui.text import plain
 
 STATUS_COLOURS = {MET: "green", BREACHED: "red", NO_DATA: "gray", REPORTED: "blue"}
 PARQUET = "application/vnd.apache.parquet"
@@ -152,7 +153,7 @@ def request_form(actor, as_of) -> None:
                 replacement_id = ops.request_replacement(database(), actor, placement_id, requested_on, note,
                                                          as_of=as_of)
             except (DatabaseError, PermissionDenied) as problem:
-                st.error(f"Not saved: {problem}")
+                st.error(f"Not saved: {plain(problem)}")
             else:
                 flash(f"Replacement request {ops.replacement_ref(replacement_id)} recorded.")
 
@@ -180,7 +181,7 @@ def fulfil_form(actor, as_of) -> None:
                 ops.fulfil_replacement(database(), actor, int(chosen), fulfilled_on, replacing, cost, reason,
                                        as_of=as_of)
             except (DatabaseError, PermissionDenied) as problem:
-                st.error(f"Not saved: {problem}")
+                st.error(f"Not saved: {plain(problem)}")
             else:
                 flash(f"Replacement request fulfilled on {fulfilled_on:%d %b %Y}.")
 
@@ -198,9 +199,9 @@ def churn_form(actor, as_of) -> None:
             try:
                 changed = ops.record_client_churn(database(), actor, client_id, churned_on, as_of=as_of)
             except (DatabaseError, PermissionDenied) as problem:
-                st.error(f"Not saved: {problem}")
+                st.error(f"Not saved: {plain(problem)}")
             else:
-                flash(f"Churn of {labels[client_id]} recorded on {churned_on:%d %b %Y}: "
+                flash(f"Churn of {plain(labels[client_id])} recorded on {churned_on:%d %b %Y}: "
                       f"{len(changed['placements_ended'])} placement(s) ended, "
                       f"{len(changed['searches_cancelled'])} open search(es) cancelled.")
 

@@ -11,6 +11,7 @@ from scoring.store import scorecards, tooling_audit
 from scoring.store.db import DatabaseError
 from scoring.tooling import CATEGORY_LABELS, REQUIRED_CATEGORIES, evaluate_tooling
 from ui.context import database, flash, guarded, read, require_account, show_flash, today
+from ui.text import plain
 
 NOT_ASSESSED = "not assessed"
 #: The choices beside each dimension: the five anchored levels, or not assessed.
@@ -86,7 +87,7 @@ def scorecard_form(actor, item: pd.Series) -> None:
     application_id, stage_id = int(item["application_id"]), int(item["stage_id"])
     db = database()
     saved = scorecards.own_card(db, actor, application_id, stage_id)
-    st.subheader(f"{item['candidate']} · {item['stage']}")
+    st.subheader(f"{plain(item['candidate'])} · {item['stage']}")
     st.caption(STAGE_EVIDENCE[stage_code(stage_id)])
     key = f"card_{application_id}_{stage_id}"
     with st.form(key):
@@ -103,7 +104,7 @@ def scorecard_form(actor, item: pd.Series) -> None:
             st.session_state["just_submitted"] = (application_id, stage_id, item["candidate"])
             st.rerun()
     except (DatabaseError, PermissionDenied) as problem:
-        st.error(f"Not saved: {problem}")
+        st.error(f"Not saved: {plain(problem)}")
 
 
 def peers_after_submission(actor) -> None:
@@ -111,13 +112,14 @@ def peers_after_submission(actor) -> None:
     if not submitted:
         return
     application_id, stage_id, candidate = submitted
-    st.success(f"Scorecard for {candidate} submitted.")
+    st.success(f"Scorecard for {plain(candidate)} submitted.")
     peers = scorecards.peer_ratings(database(), actor, application_id, stage_id)
     st.markdown("**All reviewers' scores, now that yours is in**")
     st.dataframe(rating_grid(peers), width="stretch")
     skipped = peers[peers["rating"].isna()]
     for row in skipped.itertuples():
-        st.caption(f"{row.reviewer} did not assess {DIMENSION_NAMES[row.dimension]}: {row.not_assessed_reason}")
+        st.caption(f"{plain(row.reviewer)} did not assess {DIMENSION_NAMES[row.dimension]}: "
+                   f"{plain(row.not_assessed_reason)}")
     rated = peers.dropna(subset=["rating"])       # a dimension not assessed is no rating to disagree with
     by_reviewer = {name: dict(zip(rows["dimension"], rows["rating"].astype(int)))
                    for name, rows in rated.groupby("reviewer")}
@@ -133,7 +135,7 @@ def peers_after_submission(actor) -> None:
 def tooling_form(actor, item: pd.Series) -> None:
     application_id = int(item["application_id"])
     db = database()
-    st.subheader(f"{item['candidate']} · Pipeline and tooling audit")
+    st.subheader(f"{plain(item['candidate'])} · Pipeline and tooling audit")
     st.caption("Tick each tool the candidate claims; mark it verified only when code samples or job history "
                "confirm it. The rule needs a verified tool in each of: " +
                ", ".join(CATEGORY_LABELS[c] for c in REQUIRED_CATEGORIES) + ".")
@@ -150,7 +152,7 @@ def tooling_form(actor, item: pd.Series) -> None:
         try:
             result = tooling_audit.submit_audit(db, actor, application_id, edited.to_dict("records"), today())
         except (DatabaseError, PermissionDenied) as problem:
-            st.error(f"Not saved: {problem}")
+            st.error(f"Not saved: {plain(problem)}")
         else:
             st.success(f"Tooling audit recorded: {'pass' if result.passes_minimum else 'fail'}.")
 
@@ -176,9 +178,10 @@ def amendment_form(actor) -> None:
             try:
                 scorecards.amend(database(), actor, application_id, stage_id, ratings, notes, reason, not_assessed)
             except (DatabaseError, PermissionDenied) as problem:
-                st.error(f"Not saved: {problem}")
+                st.error(f"Not saved: {plain(problem)}")
             else:
-                flash(f"Amendment to {chosen['candidate']}'s scorecard saved as revision {saved['revision'] + 1}.")
+                flash(f"Amendment to {plain(chosen['candidate'])}'s scorecard saved as revision "
+                      f"{saved['revision'] + 1}.")
 
 
 def body() -> None:

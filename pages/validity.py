@@ -14,6 +14,7 @@ from scoring.validity import FLOOR, MODEL, OUTCOME_BY_KEY, OUTCOMES
 from ui import validity_charts as charts
 from ui.context import database, flash, guarded, read, require_account, show_flash, today
 from ui.filters import search_filter
+from ui.text import plain
 
 
 def _auc_text(row) -> tuple[str, str]:
@@ -158,7 +159,7 @@ def weights_section(actor, report, outcome, chosen, as_of) -> None:
             try:
                 version = adopt_suggested_weights(database(), actor, chosen, as_of, outcome.key, effective, today())
             except (DatabaseError, PermissionDenied, ValueError) as problem:
-                st.error(f"Not adopted: {problem}")
+                st.error(f"Not adopted: {plain(problem)}")
             else:
                 flash(f"Weight version {version} added from the {outcome.label.lower()} model, effective "
                       f"{effective:%d %b %Y}.")

@@ -1,4 +1,8 @@
-"""Plotly figures of the calibration page: data in, figure out. No Streamlit, no statistics."""
+"""Plotly figures of the calibration page: data in, figure out. No Streamlit, no statistics.
+
+Reviewer display names and other text from the data go through :func:`ui.text.chart_text`: Plotly
+shows them as written instead of reading them as HTML.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui.charts import LAYOUT
+from ui.text import chart_text
 
 BAND_COLOURS = {"reliable": "#54A24B", "tentative": "#F58518", "unreliable": "#E45756", "no estimate": "#BAB0AC"}
 RATING_COLOURS = ("#B2182B", "#EF8A62", "#D9D9D9", "#67A9CF", "#2166AC")   # 1 (red) .. 5 (blue)
@@ -25,7 +30,8 @@ def alpha_by_dimension(agreement: pd.DataFrame, bands: Sequence[tuple[float, str
     """Alpha per dimension with its bootstrap 95% interval, coloured by band, band limits dashed."""
     rows = agreement.dropna(subset=["alpha"])
     figure = go.Figure(go.Bar(
-        x=rows["dimension"], y=rows["alpha"], marker_color=[BAND_COLOURS.get(b, "#4C78A8") for b in rows["band"]],
+        x=rows["dimension"].map(chart_text), y=rows["alpha"],
+        marker_color=[BAND_COLOURS.get(b, "#4C78A8") for b in rows["band"]],
         text=[f"{a:.3f} ({b})" for a, b in zip(rows["alpha"], rows["band"])], textposition="outside",
         error_y=dict(type="data", symmetric=False, array=rows["alpha_high"] - rows["alpha"],
                      arrayminus=rows["alpha"] - rows["alpha_low"], thickness=1.2),
@@ -45,7 +51,8 @@ def kappa_heatmap(matrix: pd.DataFrame, min_shared: int) -> go.Figure:
     values = matrix.to_numpy(dtype=np.float64)
     low = float(np.nanmin(values)) if np.isfinite(values).any() else 0.0
     figure = go.Figure(go.Heatmap(
-        z=values, x=list(matrix.columns), y=list(matrix.index), zmin=min(0.0, low), zmax=1.0,
+        z=values, x=[chart_text(c) for c in matrix.columns], y=[chart_text(i) for i in matrix.index],
+        zmin=min(0.0, low), zmax=1.0,
         colorscale="Viridis", colorbar=dict(title="kappa"), hoverongaps=False,
         hovertemplate="%{y} and %{x}<br>weighted kappa %{z:.2f}<extra></extra>"))
     figure.update_layout(
@@ -59,6 +66,7 @@ def kappa_heatmap(matrix: pd.DataFrame, min_shared: int) -> go.Figure:
 def severity_intervals(reviewers: pd.DataFrame, margin: float) -> go.Figure:
     """Each reviewer's severity with its 95% interval, softest at the top, fit flags coloured."""
     rows = reviewers.dropna(subset=["severity"]).sort_values("severity")
+    rows = rows.assign(reviewer=rows["reviewer"].map(chart_text))
     figure = go.Figure()
     for flag, part in rows.groupby("flag", sort=False):
         figure.add_trace(go.Scatter(
@@ -84,14 +92,15 @@ def rating_shares(distribution: pd.DataFrame, order: Sequence[str]) -> go.Figure
     """Share of each rating 1-5 per reviewer (stacked to 100%), all reviewers on top."""
     rows = distribution.copy()
     ordered = ["All reviewers", *[name for name in order if name != "All reviewers"]]
+    shown = [chart_text(name) for name in ordered]
     figure = go.Figure()
     for rating, colour in zip(range(1, 6), RATING_COLOURS):
         part = rows[rows["rating"] == rating].set_index("reviewer").reindex(ordered)
-        figure.add_trace(go.Bar(y=ordered, x=part["share"], orientation="h", name=str(rating), marker_color=colour,
+        figure.add_trace(go.Bar(y=shown, x=part["share"], orientation="h", name=str(rating), marker_color=colour,
                                 hovertemplate="%{y}: %{x:.1%} rated " + str(rating) + "<extra></extra>"))
     figure.update_layout(
         title="Rating distribution: each reviewer beside all reviewers", barmode="stack", xaxis_tickformat=".0%",
-        yaxis=dict(categoryorder="array", categoryarray=ordered, autorange="reversed"), legend_title="rating",
+        yaxis=dict(categoryorder="array", categoryarray=shown, autorange="reversed"), legend_title="rating",
         **{**LAYOUT, "height": _tall(len(ordered))})
     return figure
 
@@ -117,12 +126,13 @@ def monthly_trend(monthly: pd.DataFrame, value: str, low: str | None, high: str 
         if low and high:
             error = dict(type="data", symmetric=False, array=rows[high] - rows[value],
                          arrayminus=rows[value] - rows[low], thickness=1)
-        figure.add_trace(go.Scatter(x=rows["month"], y=rows[value], mode="lines+markers", name=str(name),
-                                    error_y=error, legendgroup=str(name)))
+        figure.add_trace(go.Scatter(x=rows["month"], y=rows[value], mode="lines+markers", name=chart_text(name),
+                                    error_y=error, legendgroup=chart_text(name)))
         hits = rows[rows[flag].astype(bool)]
         if not hits.empty:
-            figure.add_trace(go.Scatter(x=hits["month"], y=hits[value], mode="markers", name=f"{name}: flagged",
-                                        marker=dict(symbol="x", size=14, color="#E45756"), legendgroup=str(name),
+            figure.add_trace(go.Scatter(x=hits["month"], y=hits[value], mode="markers",
+                                        name=f"{chart_text(name)}: flagged",
+                                        marker=dict(symbol="x", size=14, color="#E45756"), legendgroup=chart_text(name),
                                         showlegend=False))
     figure.update_layout(title=title, yaxis_title=axis_title, **LAYOUT)
     return figure
@@ -136,7 +146,8 @@ def distance_heatmap(distances: pd.DataFrame) -> go.Figure:
     table = table.reindex(columns=columns)
     if "All dimensions" in table.columns:
         table = table.sort_values("All dimensions", ascending=False)
-    figure = go.Figure(go.Heatmap(z=table.to_numpy(dtype=np.float64), x=list(table.columns), y=list(table.index),
+    figure = go.Figure(go.Heatmap(z=table.to_numpy(dtype=np.float64), x=[chart_text(c) for c in table.columns],
+                                  y=[chart_text(i) for i in table.index],
                                   colorscale="Reds", colorbar=dict(title="rating points"), hoverongaps=False,
                                   hovertemplate="%{y}, %{x}: %{z:.2f} from the others' mean<extra></extra>"))
     figure.update_layout(title="Distance from the others' mean on the exercise (mean absolute difference)",

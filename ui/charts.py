@@ -1,9 +1,15 @@
-"""Plotly figure builders: data in, figure out. No Streamlit and no computation of statistics."""
+"""Plotly figure builders: data in, figure out. No Streamlit and no computation of statistics.
+
+Text from the data (names, categories) goes through :func:`ui.text.chart_text`, so Plotly shows it
+as written instead of reading it as HTML.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from ui.text import chart_text
 
 STAGE_COLOURS = ("#4C78A8", "#72B7B2", "#F58518", "#54A24B")
 LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), height=360)
@@ -11,7 +17,8 @@ LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), height=360)
 
 def funnel(stages: pd.DataFrame) -> go.Figure:
     """Applications entering each stage, with the share of the first stage."""
-    figure = go.Figure(go.Funnel(y=stages["stage"], x=stages["entered"], textinfo="value+percent initial",
+    figure = go.Figure(go.Funnel(y=[chart_text(s) for s in stages["stage"]], x=stages["entered"],
+                                 textinfo="value+percent initial",
                                  marker=dict(color=list(STAGE_COLOURS[: len(stages)]))))
     figure.update_layout(title="Applications entering each stage", **LAYOUT)
     return figure
@@ -23,7 +30,8 @@ def pass_rate_trend(table: pd.DataFrame, stage_names: dict[int, str]) -> go.Figu
     for stage_id, rows in table.groupby("stage_id"):
         rows = rows.dropna(subset=["pass_rate"])
         figure.add_trace(go.Scatter(
-            x=rows["entry_month"], y=rows["pass_rate"], mode="lines+markers", name=stage_names[stage_id],
+            x=rows["entry_month"], y=rows["pass_rate"], mode="lines+markers",
+            name=chart_text(stage_names[stage_id]),
             error_y=dict(type="data", symmetric=False, array=rows["pass_rate_high"] - rows["pass_rate"],
                          arrayminus=rows["pass_rate"] - rows["pass_rate_low"], thickness=1)))
     figure.update_layout(title="Pass rate by month of entry (95% Wilson interval)", yaxis_tickformat=".0%",
@@ -50,8 +58,9 @@ def radar(series: dict[str, pd.Series], labels: dict[str, str], title: str) -> g
         r = [values.get(code) for code in codes]
         dash = "dot" if name.startswith("Median") else ("solid" if name == "Consensus" else None)
         width = 4 if name == "Consensus" else 2
-        figure.add_trace(go.Scatterpolar(r=r + r[:1], theta=[labels[c] for c in codes] + [labels[codes[0]]],
-                                         name=name, line=dict(dash=dash, width=width)))
+        theta = [chart_text(labels[c]) for c in codes]
+        figure.add_trace(go.Scatterpolar(r=r + r[:1], theta=theta + theta[:1], name=chart_text(name),
+                                         line=dict(dash=dash, width=width)))
     figure.update_layout(title=title, polar=dict(radialaxis=dict(range=[0, 5], dtick=1)),
                          **{**LAYOUT, "height": 420})
     return figure
@@ -60,6 +69,7 @@ def radar(series: dict[str, pd.Series], labels: dict[str, str], title: str) -> g
 def grouped_bars(frame: pd.DataFrame, x: str, y: str, colour: str, title: str) -> go.Figure:
     figure = go.Figure()
     for name, rows in frame.groupby(colour, sort=False):
-        figure.add_trace(go.Bar(x=rows[x], y=rows[y], name=str(name)))
+        categories = [chart_text(v) if isinstance(v, str) else v for v in rows[x]]
+        figure.add_trace(go.Bar(x=categories, y=rows[y], name=chart_text(name)))
     figure.update_layout(title=title, barmode="group", **LAYOUT)
     return figure

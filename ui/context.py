@@ -15,6 +15,7 @@ import streamlit as st
 from scoring.access import Account, PermissionDenied
 from scoring.store.db import (DEFAULT_LOCATION, Database, DatabaseError, database_location,
                                is_constraint_violation, is_unreachable)
+from ui.text import plain
 
 T = TypeVar("T")
 ACCOUNT_KEY = "account"
@@ -112,14 +113,14 @@ def guarded(body: Callable[[], None]) -> None:
         freshness_note()      # first, so that it names the copy the body's reads then use
         body()
     except PermissionDenied as refusal:
-        st.error(f"Not allowed: {refusal}")
+        st.error(f"Not allowed: {plain(refusal)}")
     except (DatabaseError, duckdb.Error) as refusal:
         if is_unreachable(refusal):
             st.error(UNREACHABLE)
             return
         if isinstance(refusal, duckdb.Error) and not is_constraint_violation(refusal):
             raise
-        st.error(f"Nothing was saved: {refusal}")
+        st.error(f"Nothing was saved: {plain(refusal)}")
 
 
 def today() -> date:

@@ -1,4 +1,7 @@
-"""Plotly figures of the ops audit page: data in, figure out. No Streamlit and no statistics."""
+"""Plotly figures of the ops audit page: data in, figure out. No Streamlit and no statistics.
+
+Text from the data (cohort names) goes through :func:`ui.text.chart_text`, shown as written.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ui.charts import LAYOUT
+from ui.text import chart_text
 
 TARGET_COLOUR, LIMIT_COLOUR, BAR_COLOUR = "#54A24B", "#E45756", "#4C78A8"
 COHORT_COLOURS = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6", "#9D755D",
@@ -47,11 +51,12 @@ def survival(curves: pd.DataFrame, horizon_days: int, horizon_label: str, title:
     figure = go.Figure()
     for position, (cohort, rows) in enumerate(curves.groupby("cohort", sort=True)):
         colour = COHORT_COLOURS[position % len(COHORT_COLOURS)]
+        name = chart_text(cohort)
         figure.add_trace(go.Scatter(
-            x=rows["t_days"], y=rows["survival"], mode="lines", line_shape="hv", name=str(cohort),
+            x=rows["t_days"], y=rows["survival"], mode="lines", line_shape="hv", name=name,
             line=dict(color=colour), customdata=rows[["at_risk", "events"]],
             hovertemplate="day %{x}: %{y:.1%} (at risk %{customdata[0]}, events %{customdata[1]})"
-                          "<extra>" + str(cohort) + "</extra>"))
+                          "<extra>" + name + "</extra>"))
     figure.add_vline(x=horizon_days, line_dash="dash", line_color="grey", annotation_text=horizon_label)
     figure.update_layout(title=title, xaxis_title="days since start", yaxis_title="still in place",
                          yaxis_tickformat=".0%", yaxis_range=[0, 1.05], **LAYOUT)

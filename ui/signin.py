@@ -9,6 +9,7 @@ from scoring.access import ROLE_LABELS
 from scoring.store.accounts import SignInError, account_for_email, accounts_able_to_sign_in, authenticate
 from scoring.store.db import is_unreachable
 from ui.context import ACCOUNT_KEY, UNREACHABLE, account, database
+from ui.text import plain
 
 
 def oidc_configured() -> bool:
@@ -73,7 +74,7 @@ def _oidc_sign_in() -> None:
         return
     mapped = account_for_email(database(), st.user.email)
     if mapped is None:
-        st.error(f"{st.user.email} has no account here; ask an admin to create one.")
+        st.error(f"{plain(st.user.email)} has no account here; ask an admin to create one.")
         st.button("Sign out", on_click=st.logout)
         return
     st.session_state[ACCOUNT_KEY] = mapped
@@ -91,5 +92,5 @@ def sidebar_identity() -> None:
     if actor is None:
         return
     with st.sidebar:
-        st.caption(f"Signed in as **{actor.display_name}** ({ROLE_LABELS[actor.role]})")
+        st.caption(f"Signed in as **{plain(actor.display_name)}** ({ROLE_LABELS[actor.role]})")
         st.button("Sign out", on_click=sign_out, key="sign_out")

@@ -1,4 +1,8 @@
-"""Plotly figures of the validity page: data in, figure out. No Streamlit and no statistics here."""
+"""Plotly figures of the validity page: data in, figure out. No Streamlit and no statistics here.
+
+Reviewer display names go through :func:`ui.text.chart_text`: Plotly shows them as written instead of
+reading them as HTML.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui.charts import LAYOUT
+from ui.text import chart_text
 
 CURRENT_COLOUR, SUGGESTED_COLOUR = "#4C78A8", "#F58518"
 TRACE_COLOURS = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6", "#9D755D")
@@ -82,7 +87,8 @@ def reviewer_validity(reviewers: pd.DataFrame) -> go.Figure:
     figure = go.Figure()
     for flag, part in rows.groupby(rows["fit_flag"].replace("", "within the fit band"), sort=True):
         figure.add_trace(go.Scatter(
-            x=part["severity"], y=part["auc"], mode="markers", name=str(flag), text=part["reviewer"],
+            x=part["severity"], y=part["auc"], mode="markers", name=chart_text(flag),
+            text=part["reviewer"].map(chart_text),
             customdata=part["n"], hovertemplate="%{text}: AUC %{y:.3f}, severity %{x:+.2f} logits, "
                                                 "%{customdata} applications<extra></extra>",
             error_y=dict(type="data", symmetric=False, array=(part["ci_high"] - part["auc"]).tolist(),

@@ -28,6 +28,7 @@ from scoring.retention import (
     retention_share,
     survival_curves,
 )
+from scoring.reports.exports import to_csv  # noqa: F401  (the ops page's CSV downloads)
 from scoring.reports.shortlist import LISTED_COLUMNS, shortlist_figures
 from scoring.sla import FIRST_DAY_FROM, PROMISES, FirstDayFrom, PromiseStatus, SlaAudit
 from scoring.store import ops
@@ -385,11 +386,6 @@ def evidence_rows(report: OpsReport, key: str, view: str = "all") -> pd.DataFram
     if view != "all":
         rows = rows[rows[view]]
     return rows.reset_index(drop=True)
-
-
-def to_csv(frame: pd.DataFrame) -> bytes:
-    """The frame as UTF-8 CSV without the index."""
-    return frame.to_csv(index=False).encode("utf-8")
 
 
 def to_parquet(frame: pd.DataFrame) -> bytes:

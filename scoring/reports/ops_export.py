@@ -12,8 +12,6 @@ the same bytes. Every field is described in ``docs/ops-report.md``.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from collections.abc import Iterator
@@ -27,6 +25,7 @@ import pandas as pd
 
 from scoring import funnel
 from scoring.access import Account
+from scoring.reports import exports
 from scoring.reports.ops import BREACHED, MET, NO_DATA, REPORTED, OpsReport, ops_report
 from scoring.scorecard import scores_under_versions
 from scoring.sla import PROMISES, FirstDayFrom
@@ -278,13 +277,15 @@ def to_json(document: dict[str, Any]) -> bytes:
 
 
 def _cell(value: Any) -> str:
-    """A value as CSV text: empty for null, JSON spelling for numbers and booleans, lists joined by ';'."""
+    """A value as CSV text: empty for null, JSON spelling for numbers and booleans, lists joined by ';';
+    text (or a list holding text) neutralised against spreadsheet formulas (:func:`exports.neutralise`)."""
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return exports.neutralise(value)
     if isinstance(value, list):
-        return ";".join(_cell(v) for v in value)
+        joined = ";".join(_cell(v) if not isinstance(v, str) else v for v in value)
+        return exports.neutralise(joined) if any(isinstance(v, str) for v in value) else joined
     return json.dumps(value, allow_nan=False)
 
 
@@ -308,9 +309,7 @@ def long_rows(document: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
 
 def to_csv(document: dict[str, Any]) -> bytes:
     """The document as one UTF-8 CSV in the long layout of :func:`long_rows`, header
-    :data:`CSV_HEADER`, ``\\n`` line ends."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    writer.writerows(long_rows(document))
-    return buffer.getvalue().encode("utf-8")
+    :data:`CSV_HEADER`, ``\\n`` line ends; a text value that a spreadsheet would take for a formula
+    is written neutralised and quoted (:mod:`scoring.reports.exports`)."""
+    lines = [exports.csv_line(CSV_HEADER), *(exports.csv_line(row) for row in long_rows(document))]
+    return "".join(lines).encode("utf-8")

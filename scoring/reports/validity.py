@@ -13,6 +13,7 @@ from datetime import date
 import pandas as pd
 
 from scoring import validity
+from scoring.reports import exports
 from scoring.access import Account, require
 from scoring.scorecard import DIMENSIONS
 from scoring.severity import fit_severity
@@ -289,6 +290,6 @@ def adopt_suggested_weights(db: Database, actor: Account, chosen: SearchFilter, 
 
 
 def evidence_csv(report: ValidityReport) -> bytes:
-    """The per-application evidence as CSV (UTF-8)."""
-    return report.evidence.to_csv(index=False).encode("utf-8")
+    """The per-application evidence as CSV (UTF-8), safe to open in a spreadsheet."""
+    return exports.to_csv(report.evidence)
 
