@@ -4,6 +4,9 @@
 -- Impossible rows are refused here, by the database, not only by the code that writes them.
 -- Dates are calendar dates; durations are derived (business days by scoring.business_days).
 -- Personal data: candidates.full_name, candidates.email, accounts.email.
+-- Text lengths are capped in characters: keys 100, e-mails 254, names 200, notes and reasons 10,000
+-- (scoring.text_rules.MAX_CHARS, which the import and the store enforce with clearer words; files made
+-- before the caps keep their tables' old constraints).
 
 CREATE SEQUENCE IF NOT EXISTS client_ids START 1;
 CREATE SEQUENCE IF NOT EXISTS search_ids START 1;
@@ -25,8 +28,8 @@ CREATE TABLE IF NOT EXISTS metadata (
 
 CREATE TABLE IF NOT EXISTS clients (
     client_id   INTEGER PRIMARY KEY DEFAULT nextval('client_ids'),
-    external_id VARCHAR NOT NULL UNIQUE,
-    name        VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
+    external_id VARCHAR NOT NULL UNIQUE CHECK (length(external_id) <= 100),
+    name        VARCHAR NOT NULL CHECK (length(trim(name)) > 0 AND length(name) <= 200),
     -- ISO 3166-1 alpha-2 (scoring.rules.COUNTRY_CODES, from pycountry): the holiday calendar of its searches
     country     VARCHAR NOT NULL CHECK (country IN (
         'AD', 'AE', 'AF', 'AG', 'AI', 'AL', 'AM', 'AO', 'AQ', 'AR', 'AS', 'AT', 'AU', 'AW', 'AX', 'AZ', 'BA', 'BB', 'BD', 'BE',
@@ -48,9 +51,9 @@ CREATE TABLE IF NOT EXISTS clients (
 
 CREATE TABLE IF NOT EXISTS searches (
     search_id              INTEGER PRIMARY KEY DEFAULT nextval('search_ids'),
-    external_id            VARCHAR NOT NULL UNIQUE,
+    external_id            VARCHAR NOT NULL UNIQUE CHECK (length(external_id) <= 100),
     client_id              INTEGER NOT NULL REFERENCES clients (client_id),
-    role_title             VARCHAR NOT NULL CHECK (length(trim(role_title)) > 0),
+    role_title             VARCHAR NOT NULL CHECK (length(trim(role_title)) > 0 AND length(role_title) <= 200),
     seniority              VARCHAR NOT NULL CHECK (seniority IN ('junior', 'mid', 'senior')),
     opened_on              DATE    NOT NULL,
     shortlist_delivered_on DATE    CHECK (shortlist_delivered_on IS NULL OR shortlist_delivered_on >= opened_on),
@@ -62,9 +65,9 @@ CREATE TABLE IF NOT EXISTS searches (
 
 CREATE TABLE IF NOT EXISTS candidates (
     candidate_id INTEGER PRIMARY KEY DEFAULT nextval('candidate_ids'),
-    external_id  VARCHAR NOT NULL UNIQUE,
-    full_name    VARCHAR NOT NULL CHECK (length(trim(full_name)) > 0),   -- personal data
-    email        VARCHAR NOT NULL UNIQUE CHECK (email LIKE '%_@_%'),    -- personal data
+    external_id  VARCHAR NOT NULL UNIQUE CHECK (length(external_id) <= 100),
+    full_name    VARCHAR NOT NULL CHECK (length(trim(full_name)) > 0 AND length(full_name) <= 200),   -- personal data
+    email        VARCHAR NOT NULL UNIQUE CHECK (email LIKE '%_@_%' AND length(email) <= 254),    -- personal data
     -- ISO 3166-1 alpha-2, as for clients
     country      VARCHAR NOT NULL CHECK (country IN (
         'AD', 'AE', 'AF', 'AG', 'AI', 'AL', 'AM', 'AO', 'AQ', 'AR', 'AS', 'AT', 'AU', 'AW', 'AX', 'AZ', 'BA', 'BB', 'BD', 'BE',
@@ -86,7 +89,7 @@ CREATE TABLE IF NOT EXISTS candidates (
 
 CREATE TABLE IF NOT EXISTS applications (
     application_id INTEGER PRIMARY KEY DEFAULT nextval('application_ids'),
-    external_id    VARCHAR NOT NULL UNIQUE,
+    external_id    VARCHAR NOT NULL UNIQUE CHECK (length(external_id) <= 100),
     candidate_id   INTEGER NOT NULL REFERENCES candidates (candidate_id),
     search_id      INTEGER NOT NULL REFERENCES searches (search_id),
     applied_on     DATE    NOT NULL,
@@ -122,8 +125,8 @@ CREATE TABLE IF NOT EXISTS stage_decisions (
 
 CREATE TABLE IF NOT EXISTS accounts (
     account_id      INTEGER PRIMARY KEY DEFAULT nextval('account_ids'),
-    email           VARCHAR NOT NULL UNIQUE CHECK (email LIKE '%_@_%'),   -- personal data
-    display_name    VARCHAR NOT NULL CHECK (length(trim(display_name)) > 0),
+    email           VARCHAR NOT NULL UNIQUE CHECK (email LIKE '%_@_%' AND length(email) <= 254),   -- personal data
+    display_name    VARCHAR NOT NULL CHECK (length(trim(display_name)) > 0 AND length(display_name) <= 200),
     role            VARCHAR NOT NULL CHECK (role IN ('reviewer', 'hiring_lead', 'ops', 'admin')),
     password_hash   VARCHAR,                      -- argon2id; NULL for accounts that sign in through OIDC only
     failed_logins   INTEGER NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
@@ -162,7 +165,7 @@ CREATE TABLE IF NOT EXISTS weight_versions (
     effective_from DATE    NOT NULL UNIQUE,
     created_by     INTEGER REFERENCES accounts (account_id),
     created_at     TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    note           VARCHAR NOT NULL DEFAULT ''
+    note           VARCHAR NOT NULL DEFAULT '' CHECK (length(note) <= 10000)
 );
 
 CREATE TABLE IF NOT EXISTS dimension_weights (
@@ -190,7 +193,7 @@ CREATE TABLE IF NOT EXISTS scorecards (
     status         VARCHAR NOT NULL CHECK (status IN ('draft', 'submitted', 'superseded')),
     created_at     TIMESTAMP NOT NULL,
     submitted_at   TIMESTAMP CHECK (submitted_at IS NULL OR submitted_at >= created_at),
-    amendment_reason VARCHAR,
+    amendment_reason VARCHAR CHECK (length(amendment_reason) <= 10000),
     UNIQUE (application_id, stage_id, reviewer_id, revision),
     -- "an amendment (revision > 1) has a reason" is enforced by scoring.store.scorecards.amend:
     -- a CHECK naming the unique key's column would make DuckDB turn every status update into a
@@ -206,8 +209,8 @@ CREATE TABLE IF NOT EXISTS scores (
     scorecard_id        INTEGER NOT NULL REFERENCES scorecards (scorecard_id),
     dimension_id        TINYINT NOT NULL REFERENCES dimensions (dimension_id),
     rating              TINYINT CHECK (rating BETWEEN 1 AND 5),           -- NULL when not assessed
-    note                VARCHAR NOT NULL DEFAULT '',
-    not_assessed_reason VARCHAR CHECK (length(trim(not_assessed_reason)) > 0),
+    note                VARCHAR NOT NULL DEFAULT '' CHECK (length(note) <= 10000),
+    not_assessed_reason VARCHAR CHECK (length(trim(not_assessed_reason)) > 0 AND length(not_assessed_reason) <= 10000),
     PRIMARY KEY (scorecard_id, dimension_id),
     CHECK ((rating IS NULL) <> (not_assessed_reason IS NULL))
 );
@@ -239,7 +242,7 @@ CREATE TABLE IF NOT EXISTS tooling_evidence (
     candidate_id INTEGER NOT NULL REFERENCES candidates (candidate_id),
     tool_id      SMALLINT NOT NULL REFERENCES tools (tool_id),
     verified     BOOLEAN NOT NULL,
-    evidence     VARCHAR NOT NULL DEFAULT '',
+    evidence     VARCHAR NOT NULL DEFAULT '' CHECK (length(evidence) <= 10000),
     checked_by   INTEGER REFERENCES accounts (account_id),
     checked_on   DATE NOT NULL,
     PRIMARY KEY (candidate_id, tool_id)
@@ -247,7 +250,7 @@ CREATE TABLE IF NOT EXISTS tooling_evidence (
 
 CREATE TABLE IF NOT EXISTS placements (
     placement_id    INTEGER PRIMARY KEY DEFAULT nextval('placement_ids'),
-    external_id     VARCHAR NOT NULL UNIQUE,
+    external_id     VARCHAR NOT NULL UNIQUE CHECK (length(external_id) <= 100),
     application_id  INTEGER NOT NULL UNIQUE REFERENCES applications (application_id),
     weekly_rate_usd DECIMAL(8, 2) NOT NULL CHECK (weekly_rate_usd > 0),   -- USD per week
     accepted_on     DATE NOT NULL,
@@ -260,13 +263,13 @@ CREATE TABLE IF NOT EXISTS placements (
 -- The zero-cost replacement guarantee: a placement that is not a fit is replaced within 7-14 days.
 CREATE TABLE IF NOT EXISTS replacements (
     replacement_id         INTEGER PRIMARY KEY DEFAULT nextval('replacement_ids'),
-    external_id            VARCHAR NOT NULL UNIQUE,
+    external_id            VARCHAR NOT NULL UNIQUE CHECK (length(external_id) <= 100),
     placement_id           INTEGER NOT NULL UNIQUE REFERENCES placements (placement_id),
     requested_on           DATE NOT NULL,
     fulfilled_on           DATE CHECK (fulfilled_on IS NULL OR fulfilled_on >= requested_on),
     replacing_placement_id INTEGER UNIQUE REFERENCES placements (placement_id),
     cost_usd               DECIMAL(10, 2) NOT NULL DEFAULT 0 CHECK (cost_usd >= 0),   -- charged to the client
-    cost_reason            VARCHAR,
+    cost_reason            VARCHAR CHECK (length(cost_reason) <= 10000),
     CHECK (replacing_placement_id IS NULL OR replacing_placement_id <> placement_id),
     CHECK ((fulfilled_on IS NULL) = (replacing_placement_id IS NULL)),
     CHECK (cost_usd = 0 OR cost_reason IS NOT NULL)
@@ -276,7 +279,7 @@ CREATE TABLE IF NOT EXISTS replacements (
 CREATE TABLE IF NOT EXISTS final_decisions (
     application_id INTEGER PRIMARY KEY REFERENCES applications (application_id),
     decision       VARCHAR NOT NULL CHECK (decision IN ('advance', 'reject', 'hold')),
-    reason         VARCHAR NOT NULL CHECK (length(trim(reason)) > 0),
+    reason         VARCHAR NOT NULL CHECK (length(trim(reason)) > 0 AND length(reason) <= 10000),
     decided_by     INTEGER NOT NULL REFERENCES accounts (account_id),
     decided_at     TIMESTAMP NOT NULL
 );
@@ -284,7 +287,7 @@ CREATE TABLE IF NOT EXISTS final_decisions (
 -- Calibration exercises: reference applications scored by every reviewer.
 CREATE TABLE IF NOT EXISTS calibration_sets (
     set_id     INTEGER PRIMARY KEY DEFAULT nextval('calibration_set_ids'),
-    name       VARCHAR NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+    name       VARCHAR NOT NULL UNIQUE CHECK (length(trim(name)) > 0 AND length(name) <= 200),
     created_by INTEGER NOT NULL REFERENCES accounts (account_id),
     created_at TIMESTAMP NOT NULL
 );

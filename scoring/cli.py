@@ -15,17 +15,21 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+import duckdb
 import pandas as pd
 from tqdm import tqdm
 
 from scoring.access import ROLES
 from scoring.demo import DemoConfig, build_demo
-from scoring.passwords import MIN_PASSWORD_LENGTH
+from scoring.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from scoring.rubric import DEFAULT_WEIGHTS_PCT
 from scoring.store.db import (LOCATION_SETTING, PROJECT_ROOT, Database, DatabaseError, database_location,
-                              is_postgres_location)
+                              is_held_by_another_process, is_postgres_location)
+from scoring.text_rules import terminal_safe
 
 DEFAULT_PORT = 8501
+FORCE_HELP = ("replace the database already there: a file is replaced whole, never while another program has it "
+              "open; a PostgreSQL database has all its data deleted first")
 T = TypeVar("T")
 
 
@@ -51,11 +55,14 @@ def _with_progress(location: str, description: str, work: Callable[[Database, Ca
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    _make_room(args.db, args.force, "demo")
     config = DemoConfig(candidates=args.candidates, seed=args.seed, as_of=args.as_of or date.today())
     update, bar = _progress_bar("demo")
-    counts = build_demo(args.db, config, update)
-    update("done", 1.0)
-    bar.close()
+    try:
+        counts = build_demo(args.db, config, update, replace=args.force)
+        update("done", 1.0)
+    finally:
+        bar.close()
     print(f"built {args.db}: " + ", ".join(f"{n:,} {table}" for table, n in counts.items()
                                             if table in ("clients", "candidates", "searches", "scores")))
     return 0
@@ -66,7 +73,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if not is_postgres_location(location) and not Path(location).exists():
         print(f"no database at {location}: building the demo agency first")
         run_demo(argparse.Namespace(db=location, candidates=DemoConfig.candidates, seed=DemoConfig.seed,
-                                    as_of=None))
+                                    as_of=None, force=False))
     elif _nobody_can_sign_in(location):
         print(_no_account_advice(location), file=sys.stderr)
         return 1
@@ -83,6 +90,33 @@ class Refused(Exception):
     """The command was refused before it changed anything; the message says why."""
 
 
+def _make_room(location: str, force: bool, command: str, advice: str = "") -> None:
+    """Refuse, before anything is asked for or built, to make a new database where one already is.
+
+    A database file is replaced only with ``force``, and never while another program (a running
+    dashboard) has it open; a PostgreSQL database that holds data is emptied first only with
+    ``force``. The refusal says what the database holds; ``advice`` is added to it.
+    """
+    from scoring.store.bulk import rows_beyond_seed
+    from scoring.store.replacing import describe, file_contents, refuse_if_in_use
+
+    if is_postgres_location(location):
+        with Database(location) as db, db.cursor() as cur:
+            filled = rows_beyond_seed(cur)
+        if filled and not force:
+            raise Refused(f"{location} already holds data: {describe(filled)}. scorecard {command} fills an empty "
+                          f"database; give --force to delete all of that data first.{advice} Nothing was changed.")
+        return
+    if not Path(location).exists():
+        return
+    counts = file_contents(location)                 # refused here when another program has the file open
+    if not force:
+        what = "is not a scorecard database" if counts is None else f"holds {describe(counts)}"
+        raise Refused(f"{location} already exists and {what}. scorecard {command} makes a new database and "
+                      f"replaces an existing file only when given --force.{advice} Nothing was changed.")
+    refuse_if_in_use(location)
+
+
 def _read_password(from_stdin: bool) -> str:
     """The new password: the first line of standard input, or typed twice at a prompt; long enough."""
     if from_stdin:                      # like docker login --password-stdin: one line, no echo, scriptable
@@ -95,6 +129,8 @@ def _read_password(from_stdin: bool) -> str:
         raise Refused("the password is empty; nothing was changed")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Refused(f"a password needs at least {MIN_PASSWORD_LENGTH} characters; nothing was changed")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise Refused(f"a password may have at most {MAX_PASSWORD_LENGTH:,} characters; nothing was changed")
     return password
 
 
@@ -108,32 +144,36 @@ def _existing_database(location: str) -> Database:
 
 def run_init(args: argparse.Namespace) -> int:
     from scoring.store.accounts import check_email, create_operator_account
-    from scoring.store.bulk import rows_beyond_seed
+    from scoring.store.bulk import clear_data, rows_beyond_seed
+    from scoring.store.db import storable_text
+    from scoring.store.replacing import new_database_file
 
     location = args.db
-    postgres = is_postgres_location(location)
-    if not postgres and Path(location).exists():
-        raise Refused(f"{location} already exists; init only makes a new database. To add an admin to it: "
-                      f"scorecard accounts add --db {location} --role admin --email EMAIL --name NAME")
+    _make_room(location, args.force, "init", advice=" To add an admin to it instead: scorecard accounts add "
+               f"--db {location} --role admin --email EMAIL --name NAME.")
     check_email(args.admin_email)
+    storable_text("display_name", args.name.strip(), "name")
     password = _read_password(args.password_stdin)
-    try:
+
+    def create(db: Database) -> None:
+        create_operator_account(db, email=args.admin_email, display_name=args.name, role="admin", password=password)
+
+    if is_postgres_location(location):
         with Database(location) as db:
-            if postgres:
-                with db.cursor() as cur:
-                    filled = rows_beyond_seed(cur)
-                if filled:
-                    raise Refused(f"{location} already holds data ({', '.join(filled)}); "
-                                  "init only fills an empty database")
-            create_operator_account(db, email=args.admin_email, display_name=args.name, role="admin",
-                                    password=password)
-    except BaseException:
-        if not postgres:                # a refused init leaves no half-made file behind
-            for leftover in (Path(location), Path(f"{location}.wal")):
-                leftover.unlink(missing_ok=True)
-        raise
-    print(f"created {location}: an empty database with one admin account, {args.admin_email.strip()} "
-          f"({args.name.strip()}), and the default weights {'/'.join(map(str, DEFAULT_WEIGHTS_PCT.values()))}.")
+            with db.cursor() as cur:
+                filled = rows_beyond_seed(cur)
+            if filled and not args.force:      # filled since the check above
+                raise Refused(f"{location} already holds data; init only fills an empty database")
+            if filled:
+                db.write(clear_data)
+            create(db)
+    else:
+        with new_database_file(location, replace=args.force) as partial:   # a refused init leaves no file
+            with Database(partial) as db:
+                create(db)
+    print(terminal_safe(f"created {location}: an empty database with one admin account, {args.admin_email.strip()} "
+                        f"({args.name.strip()}), and the default weights "
+                        f"{'/'.join(map(str, DEFAULT_WEIGHTS_PCT.values()))}."))
     print(f"""Next steps:
   1. Bring in your history (the format is in docs/import-format.md, examples in data/samples/):
        scorecard import FILES_OR_DIRECTORIES --db {location}
@@ -145,8 +185,8 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def _text_table(columns: dict[str, pd.Series]) -> str:
-    """Columns of text as a left-aligned plain-text table with a header line."""
-    rows = [list(columns), *zip(*(column.astype(str) for column in columns.values()))]
+    """Columns of text as a left-aligned plain-text table with a header line; cells escaped for the terminal."""
+    rows = [list(columns), *zip(*(column.astype(str).map(terminal_safe) for column in columns.values()))]
     widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows)
 
@@ -189,15 +229,15 @@ def run_accounts(args: argparse.Namespace) -> int:
             password = _read_password(args.password_stdin)
             accounts.create_operator_account(db, email=args.email, display_name=args.name, role=args.role,
                                              password=password)
-            print(f"added {args.role} account {args.email.strip()} ({args.name.strip()}) to {args.db}")
+            print(terminal_safe(f"added {args.role} account {args.email.strip()} ({args.name.strip()}) to {args.db}"))
         elif args.action in ("disable", "enable"):
             accounts.operator_set_active(db, args.email, active=args.action == "enable")
-            print(f"{args.action}d the account {args.email.strip()} in {args.db}")
+            print(terminal_safe(f"{args.action}d the account {args.email.strip()} in {args.db}"))
         else:
             accounts.check_known_email(db, args.email)
             password = _read_password(args.password_stdin)
             accounts.operator_reset_password(db, args.email, password)
-            print(f"reset the password of {args.email.strip()} in {args.db}; any lock-out is lifted")
+            print(terminal_safe(f"reset the password of {args.email.strip()} in {args.db}; any lock-out is lifted"))
     return 0
 
 
@@ -207,11 +247,11 @@ def run_import(args: argparse.Namespace) -> int:
 
     result = _with_progress(args.db, "import", lambda db, update: import_paths(
         db, args.paths, progress=update, check_only=args.check, limit=LISTED_PROBLEMS))
-    for name, table, rows in result.files:
-        print(f"{name}: {table or 'unrecognised'}, {rows:,} rows")
+    for name, table, rows in result.files:         # names and problems quote the files: escaped for the terminal
+        print(terminal_safe(f"{name}: {table or 'unrecognised'}, {rows:,} rows"))
     if not result.ok:
         for problem in result.problems:
-            print(problem)
+            print(terminal_safe(str(problem)))
         listed = len(result.problems)
         more = f" (the first {listed:,} listed)" if listed < result.total_problems else ""
         print(f"{result.total_problems:,} problems{more}; nothing was written.", file=sys.stderr)
@@ -240,12 +280,20 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace) -> int:
     from scoring.store.archive import restore_database, unpack_zip, verify_export
+    from scoring.store.replacing import new_database_file
 
     holder = unpack_zip(args.source) if Path(args.source).is_file() else None
     source = holder.name if holder else args.source
     try:
         verify_export(source)                     # before the target file is even created
-        counts = _with_progress(args.db, "restore", lambda db, update: restore_database(db, source, progress=update))
+        _make_room(args.db, args.force, "restore")
+        if is_postgres_location(args.db):         # restored in one transaction, emptied first with --force
+            counts = _with_progress(args.db, "restore", lambda db, update: restore_database(
+                db, source, progress=update, replace=args.force))
+        else:                                     # restored into a new file that then takes the old one's place
+            with new_database_file(args.db, replace=args.force) as partial:
+                counts = _with_progress(str(partial), "restore",
+                                        lambda db, update: restore_database(db, source, progress=update))
     finally:
         if holder:
             holder.cleanup()
@@ -277,20 +325,24 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo", help="build a new database holding a generated demo agency")
-    demo.add_argument("--db", default=database_location(), help="database file to create (replaced if it exists)")
+    demo.add_argument("--db", default=database_location(), help="database file to create (an existing one is "
+                                                                "replaced only with --force)")
     demo.add_argument("--candidates", type=int, default=DemoConfig.candidates, help="number of candidates")
     demo.add_argument("--seed", type=int, default=DemoConfig.seed, help="random seed: same seed, same data")
     demo.add_argument("--as-of", type=date.fromisoformat, default=None,
                       help="the demo's today (YYYY-MM-DD); default: today")
+    demo.add_argument("--force", action="store_true", help=FORCE_HELP)
     demo.set_defaults(run=run_demo)
 
     init = commands.add_parser("init", help="make a new, empty database with one admin account")
-    init.add_argument("--db", default=database_location(), help="database file to create (must not exist), "
-                                                                "or an empty PostgreSQL database")
+    init.add_argument("--db", default=database_location(), help="database file to create (an existing one is "
+                                                                "replaced only with --force), or an empty PostgreSQL "
+                                                                "database")
     init.add_argument("--admin-email", required=True, metavar="EMAIL", help="the first admin's email (sign-in name)")
     init.add_argument("--name", default="Administrator", help="the first admin's display name")
     init.add_argument("--password-stdin", action="store_true",
                       help="read the password from the first line of standard input instead of a prompt")
+    init.add_argument("--force", action="store_true", help=FORCE_HELP)
     init.set_defaults(run=run_init)
 
     serve = commands.add_parser("serve", help="start the dashboard (building the demo database if missing)")
@@ -333,7 +385,9 @@ def parser() -> argparse.ArgumentParser:
 
     restore = commands.add_parser("restore", help="restore an export into an empty or new database")
     restore.add_argument("source", metavar="DIR", help="export directory (or a zip of one)")
-    restore.add_argument("--db", default=database_location(), help="database to restore into: new or empty")
+    restore.add_argument("--db", default=database_location(), help="database to restore into: a new file, or an "
+                                                                   "empty PostgreSQL database")
+    restore.add_argument("--force", action="store_true", help=FORCE_HELP)
     restore.set_defaults(run=run_restore)
 
     report = commands.add_parser("report", help="write a report's figures to a file, reproducibly")
@@ -361,7 +415,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except (DatabaseError, Refused) as refusal:     # the store's refusals say which row and why
-        print(f"{args.command} refused: {refusal}", file=sys.stderr)
+        print(terminal_safe(f"{args.command} refused: {refusal}"), file=sys.stderr)
+        return 1
+    except duckdb.Error as error:
+        if not is_held_by_another_process(error):
+            raise
+        location = getattr(args, "db", None) or database_location()
+        print(terminal_safe(f"{args.command} refused: {location} is open in another program (a running dashboard "
+                            "or another scorecard command); stop that program first. Nothing was changed."),
+              file=sys.stderr)
         return 1
 
 

@@ -315,8 +315,12 @@ def _sourced_on(tables: dict[str, pd.DataFrame]) -> pd.Series:
     return (first.fillna(fallback) - lead).astype("datetime64[s]")
 
 
-def build_demo(path, config: DemoConfig, progress: Progress | None = None) -> dict[str, int]:
-    """Generate a demo agency and write it as a new database file at ``path``; returns row counts."""
+def build_demo(path, config: DemoConfig, progress: Progress | None = None, *, replace: bool = False) -> dict[str, int]:
+    """Generate a demo agency and write it as a new database at ``path``; returns row counts.
+
+    An existing database there is replaced only with ``replace``, and never a file another process
+    has open (:func:`scoring.store.bulk.build_database`).
+    """
     from scoring.passwords import hash_password
     from scoring.store.bulk import build_database
 
@@ -326,4 +330,4 @@ def build_demo(path, config: DemoConfig, progress: Progress | None = None) -> di
     tables["metadata"] = pd.DataFrame({"key": [f"demo_{k}" for k in summary],
                                        "value": [str(v) for v in summary.values()]})
     writing = None if progress is None else (lambda message, done: progress(message, 0.45 + 0.55 * done))
-    return build_database(path, tables, {"demo": summary}, writing)
+    return build_database(path, tables, {"demo": summary}, writing, replace=replace)

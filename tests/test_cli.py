@@ -45,12 +45,12 @@ def test_fewer_than_one_candidate_is_a_usage_error(tmp_path, capsys, candidates)
     assert not path.exists()
 
 
-def test_a_build_replaces_an_existing_database_and_leaves_nothing_behind(tmp_path):
+def test_a_forced_build_replaces_an_existing_database_and_leaves_nothing_behind(tmp_path):
     path = tmp_path / "agency.duckdb"
     assert main(demo_args(path, candidates=500)) == 0
     (tmp_path / "agency.duckdb.wal").write_bytes(b"stale log of the file being replaced")
 
-    assert main(demo_args(path, candidates=300)) == 0
+    assert main([*demo_args(path, candidates=300), "--force"]) == 0
 
     assert stored(path, "SELECT count(*) FROM candidates") == 300
     assert sorted(p.name for p in tmp_path.iterdir()) == ["agency.duckdb"]   # no .building, no stale .wal
@@ -65,9 +65,10 @@ def test_a_failed_build_leaves_the_existing_database_untouched(tmp_path, monkeyp
 
     monkeypatch.setattr(scoring.store.bulk, "insert_frames", broken_insert)
     with pytest.raises(RuntimeError, match="disk full"):
-        main(demo_args(path, candidates=300))
+        main([*demo_args(path, candidates=300), "--force"])
 
     assert stored(path, "SELECT count(*) FROM candidates") == 500
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["agency.duckdb"]   # the partial build is gone
 
 
 def test_the_scorecard_console_script_is_installed():

@@ -136,8 +136,10 @@ def create_operator_account(db: Database, *, email: str, display_name: str, role
 
 
 def check_email(email: str) -> None:
-    """An email address (``name@domain.tld``), by the rule an import applies to reviewers' emails
-    (:func:`scoring.rules.email_reasons`); the schema's ``email LIKE '%_@_%'`` is looser."""
+    """An email address (``name@domain.tld``), by the rules an import applies to reviewers' emails
+    (:func:`scoring.rules.email_reasons`, and the length and visible characters of
+    :mod:`scoring.text_rules`); the schema's ``email LIKE '%_@_%'`` is looser."""
+    storable_text("email", email.strip(), "email")
     problem = rules.value_problem(rules.email_reasons, "email", email.strip())
     if problem:
         raise DatabaseError(problem)
@@ -207,6 +209,7 @@ def _check_new(email: str, display_name: str, role: str) -> None:
     check_email(email)
     if not display_name.strip():
         raise DatabaseError("display_name: an account needs a name")
+    storable_text("display_name", display_name.strip(), "name")
 
 
 def _refuse_taken(cur, email: str) -> None:
@@ -233,7 +236,8 @@ def _add_account(db: Database, actor_id: int | None, email: str, display_name: s
     """Check, hash and insert one account with its audit entry; ``actor_id`` None for an operator."""
     _check_new(email, display_name, role)
     password_hash = _hashed(password) if password else None
-    email, display_name = storable_text("email", email.strip()), storable_text("display_name", display_name.strip())
+    email = storable_text("email", email.strip(), "email")
+    display_name = storable_text("display_name", display_name.strip(), "name")
 
     def insert(cur) -> int:
         _refuse_taken(cur, email)

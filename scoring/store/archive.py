@@ -31,7 +31,7 @@ from typing import Any
 import duckdb
 
 from scoring.access import Account, require
-from scoring.store.bulk import SEEDED_ROWS, TABLE_ORDER, advance_sequences, rows_beyond_seed
+from scoring.store.bulk import SEEDED_ROWS, TABLE_ORDER, advance_sequences, clear_data, rows_beyond_seed
 from scoring.store.db import Database, DatabaseError, on_postgres, postgres_rows
 
 Progress = Callable[[str, float], None]
@@ -169,13 +169,18 @@ def verify_export(directory: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def restore_database(db: Database, directory: str | os.PathLike[str],
-                     progress: Progress | None = None) -> dict[str, int]:
+                     progress: Progress | None = None, *, replace: bool = False) -> dict[str, int]:
     """Restore an export into ``db``, which must hold no data; returns the rows restored per table.
+
+    With ``replace``, the rows ``db`` holds are deleted first, in the transaction that restores
+    (how a PostgreSQL database's contents are replaced; a database file is replaced whole by
+    restoring into a new file, :mod:`scoring.store.replacing`).
 
     Raises
     ------
     ArchiveError
-        The export is damaged or of another schema, or ``db`` is not empty. Nothing was written.
+        The export is damaged or of another schema, or ``db`` is not empty and ``replace`` is
+        false. Nothing was written.
     """
     say = progress or (lambda message, done: None)
     source = Path(directory)
@@ -185,6 +190,8 @@ def restore_database(db: Database, directory: str | os.PathLike[str],
     counts: dict[str, int] = {}
 
     def work(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+        if replace:
+            clear_data(cur)
         _check_target(cur, manifest, entries, source)
         names = [t for t in TABLE_ORDER if t in entries]
         for done, table in enumerate(names):

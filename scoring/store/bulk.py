@@ -83,58 +83,77 @@ def rows_beyond_seed(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return counts
 
 
+def clear_data(cur: duckdb.DuckDBPyConnection) -> None:
+    """Delete every row but the schema's seeded ones, children first, inside the caller's transaction.
+
+    How a PostgreSQL database's contents are replaced when the operator asks for it (a database file
+    is replaced whole instead). The audit log goes too: it is the history of the data being replaced.
+    """
+    for table in reversed(TABLE_ORDER):
+        seeded = SEEDED_ROWS.get(table)
+        cur.execute(f"DELETE FROM {table}" + (f" WHERE NOT ({seeded})" if seeded else ""))
+
+
 def build_database(path: str | os.PathLike[str], tables: Mapping[str, pd.DataFrame], summary: dict,
-                   progress: Callable[[str, float], None] | None = None) -> dict[str, int]:
+                   progress: Callable[[str, float], None] | None = None, *, replace: bool = False) -> dict[str, int]:
     """Write a complete new database file at ``path``, atomically.
 
     It is built beside the target under a temporary name and moved into place only once complete,
-    so an interrupted build never leaves a half-written database where the app looks for one.
-    A PostgreSQL ``path`` (a connection string) is filled in one transaction instead; see
-    :func:`build_postgres`.
-    """
-    if is_postgres_location(path):
-        return build_postgres(str(path), tables, summary, progress)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".building")
-    for leftover in (partial, Path(str(partial) + ".wal")):
-        leftover.unlink(missing_ok=True)
-    db = Database(partial)
-    try:
-        def write(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
-            counts = insert_frames(cur, tables, progress)
-            audit(cur, None, "build", "database", target.name, after={**summary, "rows": counts})
-            return counts
-
-        counts = db.write(write)
-        db.checkpoint()
-    finally:
-        db.close()
-    os.replace(partial, target)
-    Path(str(target) + ".wal").unlink(missing_ok=True)
-    return counts
-
-
-def build_postgres(location: str, tables: Mapping[str, pd.DataFrame], summary: dict,
-                   progress: Callable[[str, float], None] | None = None) -> dict[str, int]:
-    """Fill the PostgreSQL database at ``location`` with ``tables`` in one transaction.
-
-    A database file can be replaced whole; a PostgreSQL database is shared and may hold real data,
-    so instead of replacing it this refuses one that holds any row beyond the schema's seeded ones
-    (:data:`SEEDED_ROWS`). An interrupted build commits nothing.
+    so an interrupted build never leaves a half-written database where the app looks for one
+    (:func:`scoring.store.replacing.new_database_file`). An existing file is replaced only with
+    ``replace``, and never while another process has it open. A PostgreSQL ``path`` (a connection
+    string) is filled in one transaction instead; see :func:`build_postgres`.
 
     Raises
     ------
     DatabaseError
-        The database already holds data; nothing was written.
+        A database is at ``path`` and ``replace`` is false, or another process has it open.
+        Nothing was changed.
+    """
+    from scoring.store.replacing import new_database_file   # that module builds on this one
+
+    if is_postgres_location(path):
+        return build_postgres(str(path), tables, summary, progress, replace=replace)
+    target = Path(path)
+    with new_database_file(target, replace=replace) as partial:
+        db = Database(partial)
+        try:
+            def write(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+                counts = insert_frames(cur, tables, progress)
+                audit(cur, None, "build", "database", target.name, after={**summary, "rows": counts})
+                return counts
+
+            counts = db.write(write)
+            db.checkpoint()
+        finally:
+            db.close()
+    return counts
+
+
+def build_postgres(location: str, tables: Mapping[str, pd.DataFrame], summary: dict,
+                   progress: Callable[[str, float], None] | None = None, *, replace: bool = False) -> dict[str, int]:
+    """Fill the PostgreSQL database at ``location`` with ``tables`` in one transaction.
+
+    A database file can be replaced whole; a PostgreSQL database is shared and may hold real data,
+    so instead of replacing it this refuses one that holds any row beyond the schema's seeded ones
+    (:data:`SEEDED_ROWS`), unless ``replace`` is given: then those rows are deleted first, in the
+    same transaction. An interrupted build commits nothing.
+
+    Raises
+    ------
+    DatabaseError
+        The database already holds data and ``replace`` is false; nothing was written.
     """
     db = Database(location)
     try:
         def write(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
-            filled = list(rows_beyond_seed(cur))
-            if filled:
-                raise DatabaseError("the PostgreSQL database already holds data (" + ", ".join(filled)
+            filled = rows_beyond_seed(cur)
+            if filled and not replace:
+                raise DatabaseError("the PostgreSQL database already holds data ("
+                                    + ", ".join(f"{table} ({rows:,} rows)" for table, rows in filled.items())
                                     + "); build into a new, empty database")
+            if filled:
+                clear_data(cur)
             counts = insert_frames(cur, tables, progress)
             name = location.rsplit("/", 1)[-1].split("?", 1)[0]     # the database name, never a password
             audit(cur, None, "build", "database", name, after={**summary, "rows": counts})

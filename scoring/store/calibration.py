@@ -356,7 +356,7 @@ def create_exercise(db: Database, actor: Account, name: str, application_ids: Se
     kept as it is) and the audit entry are written in one transaction.
     """
     require(actor, "manage_calibration")
-    clean_name = storable_text("name", (name or "").strip())
+    clean_name = storable_text("name", (name or "").strip(), "name")
     if not clean_name:
         raise DatabaseError("name: a calibration exercise needs a name")
     if stage_id not in SCORED_STAGES:

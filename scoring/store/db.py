@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
-from scoring.text_rules import nul_problem
+from scoring.text_rules import normalised, text_problem
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = PROJECT_ROOT / "schema.sql"
@@ -38,6 +38,8 @@ _POSTGRES_CONFLICT = re.compile(r"deadlock detected|could not serialize access")
 #: The words of a PostgreSQL server that cannot be reached, or that dropped the connection.
 _POSTGRES_UNREACHABLE = re.compile(r"Unable to connect to Postgres|server closed the connection|"
                                    r"terminating connection|connection to server .* failed|no connection to the server")
+#: DuckDB's words when another process holds the file's lock.
+_DUCKDB_LOCKED = re.compile(r"Could not set lock on file|Conflicting lock is held")
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 DEFAULT_LOCATION = PROJECT_ROOT / "data" / "scorecard.duckdb"
 LOCATION_SETTING = "SCORECARD_DB"
@@ -83,6 +85,15 @@ def is_write_conflict(error: BaseException) -> bool:
     return isinstance(error, duckdb.Error) and _POSTGRES_CONFLICT.search(str(error)) is not None
 
 
+def is_held_by_another_process(error: BaseException) -> bool:
+    """Whether ``error`` is DuckDB refusing to open a file because another process has it open.
+
+    DuckDB locks the file it opens (one writing process per file); the refusal names the file and
+    the other process's id, which is for the server log, never for a page.
+    """
+    return isinstance(error, duckdb.IOException) and _DUCKDB_LOCKED.search(str(error)) is not None
+
+
 def is_unreachable(error: BaseException) -> bool:
     """Whether ``error`` means the PostgreSQL server could not be reached (down, restarting, cut off)."""
     return isinstance(error, duckdb.Error) and _POSTGRES_UNREACHABLE.search(str(error)) is not None
@@ -96,9 +107,15 @@ def postgres_schema() -> str:
     return re.sub(r"\bTINYINT\b", "SMALLINT", SCHEMA_PATH.read_text())
 
 
-def storable_text(field: str, text: str) -> str:
-    """``text`` unchanged, or a :class:`DatabaseError` naming ``field`` when no backend could store it."""
-    problem = nul_problem(field, text)
+def storable_text(field: str, text: str, kind: str = "text") -> str:
+    """``text`` as it is stored (Unicode NFC), or a :class:`DatabaseError` naming ``field``.
+
+    Refused: a NUL character (no backend stores it the same), more characters than a field of
+    ``kind`` holds (:data:`scoring.text_rules.MAX_CHARS`), and in a key or e-mail address an
+    invisible character (:func:`scoring.text_rules.invisible_reason`).
+    """
+    text = normalised(text)
+    problem = text_problem(field, text, kind)
     if problem:
         raise DatabaseError(problem)
     return text

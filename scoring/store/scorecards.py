@@ -239,7 +239,7 @@ def amend(db: Database, actor: Account, application_id: int, stage_id: int, rati
     """
     if not reason or not reason.strip():
         raise DatabaseError("reason: an amendment needs a reason")
-    storable_text("reason", reason)
+    reason = storable_text("reason", reason.strip())
     _require_complete(ratings, notes, not_assessed)
     kept = _clean(ratings, notes, not_assessed)
 
@@ -295,7 +295,7 @@ def record_final_decision(db: Database, actor: Account, application_id: int, dec
         raise DatabaseError(f"decision: {decision!r} is not one of {', '.join(FINAL_DECISIONS)}")
     if not reason or not reason.strip():
         raise DatabaseError("reason: an adjudicated decision needs a reason")
-    storable_text("reason", reason)
+    reason = storable_text("reason", reason.strip())
 
     def write(cur) -> None:
         if not cur.execute("SELECT 1 FROM applications WHERE application_id = ?", [application_id]).fetchone():

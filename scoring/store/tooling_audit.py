@@ -58,7 +58,8 @@ def submit_audit(db: Database, actor: Account, application_id: int, rows: Iterab
     for index, entry in enumerate(entries, start=1):
         if entry.get("verified") and not entry.get("claimed"):
             raise DatabaseError(f"row {index} ({entry.get('tool')}): a tool can't be verified without being claimed")
-        storable_text(f"row {index} ({entry.get('tool')}), evidence", str(entry.get("evidence") or ""))
+        entry["evidence"] = storable_text(f"row {index} ({entry.get('tool')}), evidence",
+                                          str(entry.get("evidence") or ""))
     claimed = [e for e in entries if e.get("claimed")]
     result = evaluate_tooling([(e["tool"], bool(e.get("verified"))) for e in claimed])
 

@@ -43,7 +43,7 @@ def add_version(db: Database, actor: Account, weights_pct: Mapping[str, float], 
         validate_weights(weights_pct)
     except ValueError as problem:
         raise DatabaseError(f"weights: {problem}") from problem
-    storable_text("note", note)
+    note = storable_text("note", note.strip())
     if effective_from < today:
         raise DatabaseError(f"effective_from: {effective_from} is in the past; a new version starts today or later")
 

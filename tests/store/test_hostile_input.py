@@ -1,30 +1,44 @@
 """Hostile text through every text field: stored exactly, read back unchanged, never run as SQL.
 
 Reasons and display names are trimmed of surrounding whitespace by design (the store calls
-``str.strip`` on them); everything between the ends is kept byte for byte. Notes and tooling
-evidence are kept exactly as given. The one character refused is NUL (U+0000), which PostgreSQL
-cannot store: every field refuses it, naming itself, on both backends, and nothing is written.
+``str.strip`` on them); everything between the ends is kept as given, in Unicode normal form C
+(NFC, the form every text is stored in: the hostile strings below are already in it). Notes and
+tooling evidence are kept exactly as given. The one character refused everywhere is NUL (U+0000),
+which PostgreSQL cannot store: every field refuses it, naming itself, on both backends, and nothing
+is written.
+
+Limits (issue 18): every field has a longest length (:data:`scoring.text_rules.MAX_CHARS`), refused
+with the field and the limit named; a key (an account's e-mail) may not hold an invisible character,
+so that two look-alike e-mails cannot become two accounts; a password longer than 1,024 characters is
+refused before it is hashed; a charge too large for its column is refused with its bounds.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
+from decimal import Decimal
 
 import duckdb
 import pytest
 
-from scoring.store import DatabaseError, accounts, candidates, scorecards, tooling_audit
+from scoring import passwords
+from scoring.rubric import DEFAULT_WEIGHTS_PCT
+from scoring.store import Database, DatabaseError, accounts, calibration, candidates, ops, scorecards, tooling_audit
+from scoring.store import weights
 from scoring.store.db import next_id
+from scoring.text_rules import MAX_CHARS
 
-LONG = ("O'Brien said \"100%_done\"; DROP TABLE scores; -- \u202e\U0001F680\t" * 250)[:10_000]
+# Near the longest note (scoring.text_rules.MAX_CHARS["text"], 10,000), leaving room for a tool's name before it.
+LONG = ("O'Brien said \"100%_done\"; DROP TABLE scores; -- \u202e\U0001F680\t" * 250)[:9_900]
 HOSTILE = {
     "single quote": "'",
     "double quote": '"',
     "both quotes": "it's a \"quoted\" 'note'",
     "drop table": "'; DROP TABLE scores; --",
     "delete audit": "Robert'); DELETE FROM audit_log;--",
-    "ten thousand characters": LONG,
+    "9,900 characters": LONG,
     "control characters": "\x07\x1b[31m\r\n\t",
     "rtl override": "\u202eevil.exe\u202c",
     "emoji": "\U0001F680 shipped \U0001F469\u200D\U0001F4BB with \U0001F525",
@@ -35,6 +49,7 @@ HOSTILE = {
     "json-looking": '{"after": null, "actor_id": 1}',
 }
 CASES = [pytest.param(value, id=name) for name, value in HOSTILE.items()]
+NAME_CASES = [pytest.param(value, id=name) for name, value in HOSTILE.items() if len(value) <= MAX_CHARS["name"]]
 RATINGS = {"infrastructure": 3, "deployment": 3, "monitoring": 5, "automation": 3, "governance": 3}
 
 
@@ -122,7 +137,7 @@ def test_adjudication_reasons_are_stored_and_read_back_exactly(agency, diff, tex
     assert diff(before, agency.fingerprint()) == {"final_decisions", "audit_log"}
 
 
-@pytest.mark.parametrize("text", CASES)
+@pytest.mark.parametrize("text", NAME_CASES)
 def test_display_names_are_stored_and_read_back_exactly(agency, diff, text):
     tables, before = agency.tables(), agency.fingerprint()
 
@@ -249,7 +264,8 @@ def test_every_table_survives_hostile_text_in_every_field(agency, planted):
         scorecards.submit(agency.db, item.reviewer, item.application_id, item.stage_id, RATINGS, notes_of(text))
         scorecards.record_final_decision(agency.db, agency.lead, item.application_id, "reject", text)
     for number, text in enumerate(texts):
-        accounts.create_account(agency.db, agency.admin, f"hostile.{number}@demo.example", text, "reviewer", None)
+        accounts.create_account(agency.db, agency.admin, f"hostile.{number}@demo.example", text[:MAX_CHARS["name"]],
+                                "reviewer", None)
         candidates.find_candidates(agency.db, agency.reviewer, text)
         candidates.find_candidates(agency.db, agency.lead, text)
     tools = ["Airflow", "MLflow", "KServe", "Kubeflow", "Prefect", "Dagster", "Neptune", "Triton", "BentoML",
@@ -278,3 +294,231 @@ def test_every_table_survives_hostile_text_in_every_field(agency, planted):
                                "stage_decisions", "audit_log"}
     after = agency.fingerprint()
     assert {t: after[t] for t in untouched} == {t: fingerprint_before[t] for t in untouched}
+
+
+# -- limits: every field has a longest length ---------------------------------------------------
+
+def _amend(a, w, text):
+    return scorecards.amend(a.db, w.reviewer, w.application_id, w.stage_id, RATINGS, notes_of("again"), text)
+
+
+def _submit_first(a, w):
+    scorecards.submit(a.db, w.reviewer, w.application_id, w.stage_id, RATINGS, notes_of("first"))
+
+
+LIMITED_WRITES = {   # a write of ``text`` into one field -> (the field the refusal names, its kind, set-up)
+    "scorecard note": (lambda a, w, text: scorecards.submit(
+        a.db, w.reviewer, w.application_id, w.stage_id, RATINGS, {**notes_of("fine"), "monitoring": text}),
+        "note on monitoring", "text", None),
+    "not-assessed reason": (lambda a, w, text: scorecards.submit(
+        a.db, w.reviewer, w.application_id, w.stage_id, {**RATINGS, "governance": None}, notes_of("fine"),
+        {"governance": text}), "reason governance was not assessed", "text", None),
+    "amendment reason": (_amend, "reason", "text", _submit_first),
+    "adjudication reason": (lambda a, w, text: scorecards.record_final_decision(a.db, a.lead, w.application_id,
+                                                                               "hold", text), "reason", "text", None),
+    "tooling evidence": (lambda a, w, text: tooling_audit.submit_audit(
+        a.db, a.reviewer, a.open_tooling_audit(), [{"tool": "Airflow", "claimed": True, "verified": True,
+                                                    "evidence": text}], a.as_of),
+        "row 1 (Airflow), evidence", "text", lambda a, w: a.open_tooling_audit()),
+    "display name": (lambda a, w, text: accounts.create_account(a.db, a.admin, "long.name@demo.example", text,
+                                                                "reviewer", None), "display_name", "name", None),
+    "account e-mail": (lambda a, w, text: accounts.create_account(
+        a.db, a.admin, text[:-len("@demo.example")] + "@demo.example", "Long Address", "reviewer", None),
+        "email", "email", None),
+    "calibration exercise name": (lambda a, w, text: calibration.create_exercise(
+        a.db, a.admin, text, [w.application_id], w.stage_id, a.as_of), "name", "name", None),
+    "weight version note": (lambda a, w, text: weights.add_version(
+        a.db, a.admin, DEFAULT_WEIGHTS_PCT, a.as_of + timedelta(days=1), text, today=a.as_of), "note", "text", None),
+}
+KIND_WORDS = {"text": "a note, reason or evidence", "name": "a name or title", "email": "an e-mail address"}
+
+
+@pytest.mark.parametrize("write", list(LIMITED_WRITES), ids=list(LIMITED_WRITES))
+def test_text_longer_than_its_field_holds_is_refused_naming_the_field_and_the_limit(agency, write):
+    attempt, field, kind, arrange = LIMITED_WRITES[write]
+    [work] = scored_work(agency, 1)
+    if arrange:
+        arrange(agency, work)
+    before = agency.fingerprint()
+    limit = MAX_CHARS[kind]
+
+    with pytest.raises(DatabaseError, match=f"^{re.escape(field)}: is {limit + 1:,} characters long; "
+                                            f"{KIND_WORDS[kind]} may have at most {limit:,}$"):
+        attempt(agency, work, "x" * (limit + 1))
+
+    assert agency.fingerprint() == before
+
+
+@pytest.mark.parametrize("write", list(LIMITED_WRITES), ids=list(LIMITED_WRITES))
+def test_text_exactly_as_long_as_its_field_holds_is_stored(agency, write):
+    attempt, field, kind, arrange = LIMITED_WRITES[write]
+    [work] = scored_work(agency, 1)
+    if arrange:
+        arrange(agency, work)
+    attempt(agency, work, "x" * MAX_CHARS[kind])
+
+
+def test_the_schema_refuses_an_over_long_value_whatever_code_writes_it(agency):
+    too_long = "C" * (MAX_CHARS["name"] + 1)
+    with pytest.raises(duckdb.ConstraintException):
+        agency.db.write(lambda cur: insert_candidate(cur, "CA-LONG", too_long, "long@mail.example"))
+    with pytest.raises(duckdb.ConstraintException):
+        agency.db.write(lambda cur: insert_candidate(cur, "K" * (MAX_CHARS["key"] + 1), "Ana", "k@mail.example"))
+
+
+# -- passwords --------------------------------------------------------------------------------------
+
+@pytest.fixture
+def no_hashing(monkeypatch):
+    """Fail the test if Argon2 is asked to hash or verify anything."""
+    class Refusing:
+        def hash(self, *args, **kwargs):
+            raise AssertionError("the password reached the hash function")
+
+        verify = hash
+
+    monkeypatch.setattr(passwords, "_HASHER", Refusing())
+
+
+def test_a_megabyte_password_is_refused_before_it_is_hashed(agency, no_hashing):
+    huge = "correct horse battery staple " * 36_000          # about a megabyte
+    reviewer = agency.reviewer
+    before = agency.fingerprint()
+    refusal = f"^password: a password may have at most {MAX_CHARS['password']:,} characters$"
+
+    with pytest.raises(DatabaseError, match=refusal):
+        accounts.create_account(agency.db, agency.admin, "huge.password@demo.example", "Huge", "reviewer", huge)
+    with pytest.raises(DatabaseError, match=refusal):
+        accounts.update_account(agency.db, agency.admin, reviewer.account_id, password=huge)
+    with pytest.raises(DatabaseError, match=refusal):
+        accounts.operator_reset_password(agency.db, reviewer.email, huge)
+
+    assert agency.fingerprint() == before
+    stored = agency.db.scalar("SELECT password_hash FROM accounts WHERE account_id = ?", [reviewer.account_id])
+    assert passwords.verify_password(stored, huge) is False        # and never hashed to find that out
+
+
+def test_the_longest_password_is_accepted(agency):
+    longest = ("p" * MAX_CHARS["password"])
+    new_id = accounts.create_account(agency.db, agency.admin, "long.password@demo.example", "Long", "reviewer",
+                                     longest)
+    stored = agency.db.scalar("SELECT password_hash FROM accounts WHERE account_id = ?", [new_id])
+    assert passwords.verify_password(stored, longest)
+
+
+# -- Unicode: one normal form, visible keys -------------------------------------------------------
+
+def test_text_is_stored_in_normal_form_c(agency):
+    [work] = scored_work(agency, 1)
+    decomposed_name, composed_name = "Jose\u0301 Garci\u0301a", "Jos\u00e9 Garc\u00eda"
+    decomposed_email, composed_email = "jose\u0301.garcia@demo.example", "jos\u00e9.garcia@demo.example"
+
+    new_id = accounts.create_account(agency.db, agency.admin, decomposed_email, decomposed_name, "reviewer", None)
+    scorecard_id = scorecards.submit(agency.db, work.reviewer, work.application_id, work.stage_id, RATINGS,
+                                     notes_of("Explained the caf\u0065\u0301's drift alerts"))
+
+    stored = agency.db.frame("SELECT email, display_name FROM accounts WHERE account_id = ?", [new_id]).iloc[0]
+    assert (stored["email"], stored["display_name"]) == (composed_email, composed_name)
+    notes = agency.db.frame("SELECT note FROM scores WHERE scorecard_id = ?", [scorecard_id])["note"]
+    assert set(notes) == {"Explained the caf\u00e9's drift alerts"}
+    with pytest.raises(DatabaseError, match="already exists"):       # the same e-mail, typed the other way
+        accounts.create_account(agency.db, agency.admin, composed_email, "Another", "reviewer", None)
+
+
+INVISIBLE = {
+    "zero-width space": ("\u200b", "U+200B ZERO WIDTH SPACE"),
+    "zero-width joiner": ("\u200d", "U+200D ZERO WIDTH JOINER"),
+    "byte-order mark": ("\ufeff", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+    "right-to-left override": ("\u202e", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+    "left-to-right isolate": ("\u2066", "U+2066 LEFT-TO-RIGHT ISOLATE"),
+    "soft hyphen": ("\u00ad", "U+00AD SOFT HYPHEN"),
+    "escape": ("\x1b", "U+001B"),
+    "no-break space": ("\u00a0", "U+00A0 NO-BREAK SPACE"),
+}
+
+
+@pytest.mark.parametrize("invisible", list(INVISIBLE), ids=list(INVISIBLE))
+def test_an_email_with_an_invisible_character_is_refused_so_look_alikes_stay_one_account(agency, invisible):
+    character, named = INVISIBLE[invisible]
+    before = agency.fingerprint()
+
+    with pytest.raises(DatabaseError, match=f"^email: holds an invisible character, {re.escape(named)}, "
+                                            "at character 4; "):
+        accounts.create_account(agency.db, agency.admin, f"ana{character}.silva@demo.example", "Ana", "reviewer",
+                                None)
+    with pytest.raises(DatabaseError, match="^email: holds an invisible character"):
+        accounts.check_email(f"lead{character}@demo.example")
+
+    assert agency.fingerprint() == before
+
+
+def test_invisible_characters_in_names_and_notes_are_kept_as_written(agency):
+    """Only keys are refused for them: a right-to-left mark in a name or a note is the writer's text."""
+    new_id = accounts.create_account(agency.db, agency.admin, "rtl@demo.example", "\u05d3\u05e0\u05d4\u200f Levi",
+                                     "reviewer", None)
+    assert agency.db.scalar("SELECT display_name FROM accounts WHERE account_id = ?", [new_id]) == \
+        "\u05d3\u05e0\u05d4\u200f Levi"
+
+
+# -- ops: a charge too large for its column ------------------------------------------------------
+
+@pytest.fixture
+def ops_db(tmp_path):
+    from tests.ops_fixture import build
+
+    with Database(build(tmp_path / "ops.duckdb")) as db:
+        yield db
+
+
+@pytest.mark.parametrize("charge, reason", [
+    (1e12, "must be from 0 to 99,999,999.99, not 1e+12"),
+    (Decimal("1e12"), "must be from 0 to 99,999,999.99, not 1e+12"),
+    ("1000000000000", "must be from 0 to 99,999,999.99, not 1e+12"),
+    (100_000_000, "must be from 0 to 99,999,999.99, not 1e+08"),
+    (1e308, "must be from 0 to 99,999,999.99, not 1e+308"),
+    (float("inf"), "inf is not an amount in USD"),
+    (float("nan"), "nan is not an amount in USD"),
+], ids=["1e12", "Decimal 1e12", "text 1e12", "one above", "1e308", "infinity", "not a number"])
+def test_a_charge_too_large_for_its_column_is_refused_with_its_bounds(ops_db, charge, reason):
+    from tests.ops_fixture import AS_OF, person
+
+    before = ops_db.frame("SELECT * FROM replacements ORDER BY replacement_id")
+    with pytest.raises(DatabaseError, match=f"^cost_usd: .*{re.escape(reason)}"):
+        ops.fulfil_replacement(ops_db, person("ops"), 4, date(2025, 6, 20), 5, cost_usd=charge,
+                               cost_reason="relocation", as_of=AS_OF)
+    assert ops_db.frame("SELECT * FROM replacements ORDER BY replacement_id").equals(before)
+
+
+def test_the_largest_charge_the_column_holds_is_stored(ops_db):
+    from tests.ops_fixture import AS_OF, person
+
+    ops.fulfil_replacement(ops_db, person("ops"), 4, date(2025, 6, 20), 5, cost_usd=Decimal("99999999.99"),
+                           cost_reason="relocation", as_of=AS_OF)
+    assert ops_db.scalar("SELECT cost_usd FROM replacements WHERE replacement_id = 4") == Decimal("99999999.99")
+
+
+@pytest.mark.parametrize("field", ["note", "cost_reason"])
+def test_ops_notes_and_reasons_have_the_note_limit(ops_db, field):
+    from tests.ops_fixture import AS_OF, person
+
+    text = "x" * (MAX_CHARS["text"] + 1)
+    with pytest.raises(DatabaseError, match=f"^{field}: is 10,001 characters long; a note, reason or evidence may "
+                                            "have at most 10,000$"):
+        if field == "note":
+            ops.request_replacement(ops_db, person("ops"), 7, date(2025, 6, 27), text, as_of=AS_OF)
+        else:
+            ops.fulfil_replacement(ops_db, person("ops"), 4, date(2025, 6, 20), 5, cost_usd=10, cost_reason=text,
+                                   as_of=AS_OF)
+
+
+def test_the_schema_caps_every_text_column_at_the_limit_of_its_kind():
+    """schema.sql repeats scoring.text_rules.MAX_CHARS as CHECK constraints; this keeps the two equal."""
+    from tests.conftest import ROOT
+
+    kinds = {"external_id": "key", "email": "email", "name": "name", "full_name": "name", "display_name": "name",
+             "role_title": "name", "note": "text", "not_assessed_reason": "text", "evidence": "text",
+             "cost_reason": "text", "reason": "text", "amendment_reason": "text"}
+    capped = re.findall(r"length\((\w+)\) <= (\d+)", (ROOT / "schema.sql").read_text())
+    assert {column for column, _ in capped} == set(kinds)
+    assert {(column, int(limit)) for column, limit in capped} == {(c, MAX_CHARS[k]) for c, k in kinds.items()}
+    assert len(capped) == 20      # every external id, e-mail, name, note and reason column of every table
