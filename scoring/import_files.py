@@ -1,8 +1,8 @@
 """Reading import files (CSV or Parquet) into frames of text cells, and recognising their table.
 
 Everything a file can get wrong before its cells are looked at is found here: no header, the wrong
-encoding, a row with more cells than the header, a header of another table, missing or unexpected
-columns. Each becomes a :class:`~scoring.import_format.Problem`; a file whose header cannot be
+encoding, lines ended by a carriage return alone, a row with more cells than the header, a header
+of another table, missing or unexpected columns. Each becomes a :class:`~scoring.import_format.Problem`; a file whose header cannot be
 matched to one table is set aside, the others go on to validation even when some of their rows
 had bad bytes, so that one run reports everything.
 
@@ -31,6 +31,8 @@ from scoring.import_format import (FILE_SUFFIXES, FORMATS, Problem, normalise_he
 
 FIRST_DATA_ROW = 2            # the header is row 1, as a spreadsheet counts
 UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+CR_ONLY = ("its lines end with a carriage return alone (the old Mac OS format), so its rows cannot be told apart; "
+           "save it again as CSV UTF-8, with Windows (CR LF) or Unix (LF) line endings")
 MAX_ROW_PROBLEMS = 200        # bad-byte or cell-count rows listed per file; a Latin-1 file fails on many
 
 
@@ -122,7 +124,13 @@ def _read_csv(name: str, data: bytes) -> tuple[LoadedFile, list[Problem]]:
     if data.startswith(UTF16_MARKS):
         return _unusable(name, "the file is UTF-16 encoded; save it as UTF-8 (\"CSV UTF-8\" in spreadsheet "
                                "programs)")
-    header = _csv_header(data)
+    if b"\r" in data and b"\n" not in data:
+        return _unusable(name, CR_ONLY)
+    try:
+        header = _csv_header(data)
+    except csv.Error:              # Python's words ("universal-newline mode") would not help a person
+        return _unusable(name, "its header row cannot be split into cells: it holds a line break outside "
+                               "quotes, such as a carriage return alone; check its quoting and line endings")
     table, problems = _recognise(name, header)
     if problems:
         return LoadedFile(name, table, None), problems
@@ -185,12 +193,17 @@ def _cell_count_problems(name: str, data: bytes, expected: int) -> list[Problem]
     """Every row with more (non-empty) cells than the header; rows counted as a spreadsheet does."""
     text = data.decode("utf-8-sig", errors="replace")
     problems = []
-    for row, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        if row > 1 and len(cells) > expected and any(c.strip() for c in cells[expected:]):
-            problems.append(Problem(name, row, "", f"has {len(cells)} cells but the header names {expected} "
-                                                   "columns"))
-            if len(problems) == MAX_ROW_PROBLEMS:
-                break
+    try:
+        for row, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            if row > 1 and len(cells) > expected and any(c.strip() for c in cells[expected:]):
+                problems.append(Problem(name, row, "", f"has {len(cells)} cells but the header names {expected} "
+                                                       "columns"))
+                if len(problems) == MAX_ROW_PROBLEMS:
+                    break
+    except csv.Error:      # a carriage return inside an unquoted cell, say: the rows found so far stand
+        problems.append(Problem(name, None, "", "the rows could not be split into cells: a line break outside "
+                                                "quotes, such as a carriage return alone; check the quoting and "
+                                                "line endings"))
     return problems or [Problem(name, None, "", "the rows could not be split into cells; check the quoting")]
 
 

@@ -55,6 +55,9 @@ NOTE_REQUIRED_RATINGS = (1, 5)
 #: The reason recorded for a dimension a scorecard in the files has no row for.
 NOT_IN_HISTORY = "not in the imported history"
 SENIORITIES = ("junior", "mid", "senior")
+#: The length limit (a kind of :data:`scoring.text_rules.MAX_CHARS`) of each kind of free-text cell:
+#: external ids are keys; e-mail addresses are keys too, with their own limit.
+TEXT_LIMITS: dict[str, str] = {"ref": "key", "email": "email", "text": "text"}
 FILE_SUFFIXES = (".csv", ".parquet")
 #: Characters that may follow a table's name in a file name: ``scores-2025.csv``, ``clients_eu.csv``.
 NAME_SEPARATORS = "-_. "
@@ -108,6 +111,9 @@ class Column:
     may_be_absent : bool
         Whether a file may leave the column out of its header (files written before the column
         existed); every cell is then empty.
+    limit : str, optional
+        The kind of text the cell is, for its longest length (:data:`scoring.text_rules.MAX_CHARS`);
+        by default its cell kind's (:data:`TEXT_LIMITS`). A text column of names says ``"name"``.
     """
 
     name: str
@@ -122,6 +128,12 @@ class Column:
     default: object = None
     required_unless: str | None = None
     may_be_absent: bool = False
+    limit: str | None = None
+
+    @property
+    def text_limit(self) -> str | None:
+        """The kind of text limit the cell has (a key of :data:`scoring.text_rules.MAX_CHARS`), or None."""
+        return self.limit or TEXT_LIMITS.get(self.kind)
 
 
 @dataclass(frozen=True)
@@ -189,7 +201,7 @@ TABLES: tuple[TableFormat, ...] = (
     TableFormat(
         "clients", "Client companies the agency serves.",
         (_ref("client_ref", "the client's external id; identifies the row across imports"),
-         Column("name", "text", True, "company name"),
+         Column("name", "text", True, "company name", limit="name"),
          Column("country", "country", True, "country whose public holidays its searches' business days skip"),
          Column("signed_on", "date", True, "date the client signed with the agency"),
          Column("churned_on", "date", False, "date the client left; empty while it is a client")),
@@ -199,7 +211,7 @@ TABLES: tuple[TableFormat, ...] = (
         "searches", "A client's request for an engineer; the shortlist promise runs from its opening.",
         (_ref("search_ref", "the search's external id"),
          _ref("client_ref", "the client who opened it", "clients"),
-         Column("role_title", "text", True, "title of the role"),
+         Column("role_title", "text", True, "title of the role", limit="name"),
          Column("seniority", "choice", True, "seniority sought", SENIORITIES),
          Column("opened_on", "date", True, "date the search opened"),
          Column("shortlist_delivered_on", "date", False, "date the shortlist went to the client"),
@@ -211,7 +223,7 @@ TABLES: tuple[TableFormat, ...] = (
     TableFormat(
         "candidates", "Engineers in the agency's database (personal data: name and e-mail).",
         (_ref("candidate_ref", "the candidate's external id"),
-         Column("full_name", "text", True, "full name (personal data)"),
+         Column("full_name", "text", True, "full name (personal data)", limit="name"),
          Column("email", "email", True, "e-mail address (personal data); unique among candidates"),
          Column("country", "country", True, "country of residence"),
          Column("seniority", "choice", True, "seniority the agency assessed", SENIORITIES),
@@ -239,7 +251,7 @@ TABLES: tuple[TableFormat, ...] = (
         "reviewers", "Reviewer accounts. No passwords: reviewers sign in through single sign-on, or an "
         "admin sets a password on the Admin page.",
         (Column("email", "email", True, "the reviewer's e-mail; identifies the account"),
-         Column("display_name", "text", True, "name shown in the dashboard"),
+         Column("display_name", "text", True, "name shown in the dashboard", limit="name"),
          Column("active", "boolean", False, "whether the account may sign in; empty means true",
                 default=True)),
         key=("email",)),

@@ -5,7 +5,9 @@ seconds; only the messages of failing rows are formatted, and a listing is cappe
 (:data:`LISTED_PROBLEMS`) while the total is counted in full. What the database already holds
 arrives as an :class:`Existing` snapshot, so this module stays free of SQL.
 
-Checks, in the order they are reported for a row: required cells, cell types and allowed values
+Text cells are taken in Unicode normal form C (as every text is stored, :mod:`scoring.text_rules`).
+Checks, in the order they are reported for a row: required cells, text longer than its column
+holds and invisible characters in keys (external ids, e-mails), cell types and allowed values
 (countries of ISO 3166-1), ranges, dates before the earliest one or in the future, row rules (dates
 in order, cells that come in pairs), keys repeated in the files, values that must be unique,
 references to rows in neither the files nor the database, key-fixed columns an import would
@@ -29,7 +31,7 @@ from scoring import rules as shared_rules
 from scoring.import_files import FIRST_DATA_ROW, LoadedFile
 from scoring.import_format import FORMATS, IMPORT_ORDER, KIND_HELP, Column, Problem, TableFormat
 from scoring.import_rules import check_across_tables
-from scoring.text_rules import NUL, NUL_REASON
+from scoring.text_rules import KIND_WORDS, MAX_CHARS, NUL, NUL_REASON, invisible_reason, normalised
 from scoring.tooling import resolve_tool
 
 LISTED_PROBLEMS = 1_000
@@ -179,18 +181,21 @@ def _check_cells(fmt: TableFormat, raw: pd.DataFrame, today: date, log: ProblemL
     """Parse every column; report empty required cells, unreadable values, ranges, future dates, rules."""
     parsed = raw[list(META)].copy()
     for column in fmt.columns:
-        cells = raw[column.name]
+        cells = raw[column.name] = _nfc(raw[column.name])
         empty = cells == ""
         if column.required:
             log.add_rows(raw[empty], column.name, "is required but empty")
         if column.required_unless:
             log.add_rows(raw[empty & (raw[column.required_unless] == "")], column.name,
                          f"is required unless {column.required_unless} is given")
-        log.add_rows(raw[cells.str.contains(NUL, regex=False)], column.name, NUL_REASON)
+        has_nul = cells.str.contains(NUL, regex=False)
+        log.add_rows(raw[has_nul], column.name, NUL_REASON)
+        refused = _check_text(column, cells, has_nul, raw, log)
         values, bad, reason = _parse(column, cells)
+        bad = bad & ~refused                    # one problem per cell: its text was refused already
         log.add_rows(raw[bad], column.name, reason[bad] if isinstance(reason, pd.Series) else _quoted(cells[bad])
                      + reason)
-        values = values.where(~bad)
+        values = values.where(~(bad | refused))
         _check_range(column, values, raw, log)
         _check_dates(column, values, raw, today, log)
         if column.default is not None:
@@ -201,6 +206,55 @@ def _check_cells(fmt: TableFormat, raw: pd.DataFrame, today: date, log: ProblemL
         broken = reasons.notna().to_numpy(dtype=bool)
         log.add_rows(raw[broken], rule.column, reasons[broken])
     return parsed
+
+
+def _nfc(cells: pd.Series) -> pd.Series:
+    """Cells in Unicode normal form C; only the cells with a character beyond ASCII can change."""
+    beyond = ~cells.str.isascii()
+    if not beyond.any():
+        return cells
+    before = cells[beyond]
+    after = before.map(normalised)
+    changed = after != before
+    if not changed.any():
+        return cells
+    cells = cells.copy()
+    cells[changed[changed].index] = after[changed]
+    return cells
+
+
+def _check_text(column: Column, cells: pd.Series, has_nul: pd.Series, raw: pd.DataFrame, log: ProblemLog) -> pd.Series:
+    """Report cells longer than the column holds, and keys holding an invisible character; returns which.
+
+    The limits are :data:`scoring.text_rules.MAX_CHARS`, the ones every store write applies. A key
+    (an external id, an e-mail address) holding a character that is not printable is refused
+    (:func:`scoring.text_rules.invisible_reason`), so that a look-alike key never becomes a second row.
+    """
+    kind = column.text_limit
+    if kind is None:
+        return pd.Series(False, index=cells.index)
+    lengths = cells.str.len()
+    long = (lengths > MAX_CHARS[kind]).to_numpy(dtype=bool)
+    if long.any():
+        log.add_rows(raw[long], column.name, "is " + lengths[long].map("{:,}".format) + " characters long; "
+                     f"{KIND_WORDS[kind]} may have at most {MAX_CHARS[kind]:,}")
+    refused = pd.Series(long, index=cells.index)
+    if kind in ("key", "email"):
+        hidden = _not_printable(cells) & ~refused & ~has_nul
+        if hidden.any():
+            log.add_rows(raw[hidden], column.name, cells[hidden].map(invisible_reason))
+        refused |= hidden
+    return refused
+
+
+def _not_printable(cells: pd.Series) -> pd.Series:
+    """Which cells hold a character that is not printable (:meth:`str.isprintable`), fast for ASCII cells."""
+    ascii_cells = cells.str.isascii()
+    hidden = ascii_cells & cells.str.contains(r"[\x00-\x1f\x7f]", regex=True)
+    others = ~ascii_cells
+    if others.any():
+        hidden[others] = ~cells[others].map(str.isprintable).astype(bool)
+    return hidden.astype(bool)
 
 
 def _parse(column: Column, cells: pd.Series) -> tuple[pd.Series, pd.Series, str]:
