@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import threading
 from collections.abc import Callable
 from datetime import date
@@ -14,13 +15,19 @@ import streamlit as st
 
 from scoring.access import Account, PermissionDenied
 from scoring.store.db import (DEFAULT_LOCATION, Database, DatabaseError, database_location,
-                               is_constraint_violation, is_unreachable)
+                               is_constraint_violation, is_held_by_another_process, is_unreachable)
 from ui.text import plain
 
 T = TypeVar("T")
 ACCOUNT_KEY = "account"
 UNREACHABLE = ("The database cannot be reached right now, so nothing was saved and this part of the page cannot "
                "be shown. Try again in a moment.")
+#: What a visitor sees when another program holds the DuckDB file: no path, no process id (those go
+#: to the server log), and what whoever runs the server should do.
+IN_USE = ("The database is in use by another program, so this dashboard cannot open it. Whoever runs the server: "
+          "stop the other program using the same database file (a second dashboard, or a scorecard command), "
+          "then reload this page. To run several dashboards at once, give them a PostgreSQL database.")
+_LOG = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,7 +52,14 @@ def database() -> Database:
     location = database_location()
     if location == str(DEFAULT_LOCATION) and not Path(location).exists():
         _build_first_demo(location)
-    return _open(location)
+    try:
+        return _open(location)
+    except duckdb.Error as error:
+        if not is_held_by_another_process(error):
+            raise
+        _LOG.error("cannot open the database: %s", error)    # the file and the other process: server log only
+        st.error(IN_USE)
+        st.stop()
 
 
 def _build_first_demo(location: str) -> None:
