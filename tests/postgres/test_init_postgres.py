@@ -39,7 +39,7 @@ def test_init_fills_an_empty_postgres_database_once(pg_url, monkeypatch, capsys)
 
     assert _init(pg_url, monkeypatch) == 1
 
-    assert "already holds data (accounts, audit_log)" in capsys.readouterr().err
+    assert "already holds data: accounts (1 row), audit_log (1 row)" in capsys.readouterr().err
     with Database(pg_url) as db:
         assert db.scalar("SELECT count(*) FROM accounts") == 1
 
