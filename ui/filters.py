@@ -16,8 +16,8 @@ from ui.context import read, today
 SENIORITIES = ("junior", "mid", "senior")
 PERIODS = {"Last 90 days": 90, "Last 12 months": 365, "All time": None, "Custom": -1}
 AS_OF_HELP = ("Figures as they stood at the end of this day: a search opened later is not there, a decision "
-              "taken later is still open, a placement starting later has not started. Periods such as "
-              "'Last 12 months' count back from it.")
+              "taken later is still open, a placement starting later has not started, a score submitted or "
+              "amended later does not count. Periods such as 'Last 12 months' count back from it.")
 
 
 def search_filter(actor: Account, key: str) -> tuple[SearchFilter, date]:

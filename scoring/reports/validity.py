@@ -125,9 +125,10 @@ def _band_label(score: pd.Series) -> pd.Series:
     return labels
 
 
-def _severity(db: Database, actor: Account, chosen: SearchFilter, newest: pd.DataFrame, stage_id: int):
+def _severity(db: Database, actor: Account, chosen: SearchFilter, newest: pd.DataFrame, stage_id: int,
+              as_of: date):
     """The many-facet Rasch fit of the stage's ratings, weighted by the newest weights, and a note."""
-    ratings = store.stage_ratings(db, actor, chosen, stage_id)
+    ratings = store.stage_ratings(db, actor, chosen, stage_id, as_of)
     if ratings.empty or newest.empty:
         return None, "No ratings at this stage in the chosen searches: no severity fit."
     rated = set(ratings["dimension_id"].unique())
@@ -148,10 +149,10 @@ def _severity(db: Database, actor: Account, chosen: SearchFilter, newest: pd.Dat
 
 
 def _reviewers(db: Database, actor: Account, chosen: SearchFilter, labelled: pd.DataFrame, fit,
-               stage_id: int) -> pd.DataFrame:
-    own = store.reviewer_scores(db, actor, chosen, stage_id)
+               stage_id: int, as_of: date) -> pd.DataFrame:
+    own = store.reviewer_scores(db, actor, chosen, stage_id, as_of)
     own = own[own["dimensions_rated"] == len(DIMENSIONS)]
-    names = store.reviewer_names(db, actor)
+    names = store.reviewer_names(db, actor, as_of)
     parts = []
     for outcome in validity.OUTCOMES:
         good = validity.good_outcome(labelled, outcome).rename("good")
@@ -166,7 +167,7 @@ def _reviewers(db: Database, actor: Account, chosen: SearchFilter, labelled: pd.
     else:
         severity = pd.DataFrame(columns=["reviewer_id", "severity", "severity_se", "infit_mnsq", "outfit_mnsq",
                                          "fit_flag", "n_ratings"])
-    agreement = store.reviewer_agreement(db, actor, chosen, stage_id)
+    agreement = store.reviewer_agreement(db, actor, chosen, stage_id, as_of)
     table = (table.merge(severity, on="reviewer_id", how="left").merge(agreement, on="reviewer_id", how="left")
              .merge(names.rename(columns={"display_name": "reviewer"}), on="reviewer_id", how="left"))
     table["reviewer"] = table["reviewer"].fillna(table["reviewer_id"].astype(str))
@@ -175,7 +176,8 @@ def _reviewers(db: Database, actor: Account, chosen: SearchFilter, labelled: pd.
 
 
 def validity_report(db: Database, actor: Account, chosen: SearchFilter, as_of: date) -> ValidityReport:
-    """Every figure of the validity page for the searches of ``chosen``, outcomes known by ``as_of``.
+    """Every figure of the validity page for the searches of ``chosen``, as the data stood at the end
+    of ``as_of``: nothing dated after it is used (:mod:`scoring.store.outcomes`).
 
     Parameters
     ----------
@@ -185,7 +187,8 @@ def validity_report(db: Database, actor: Account, chosen: SearchFilter, as_of: d
     chosen : SearchFilter
         Searches by opening date, client and seniority.
     as_of : date
-        Placements younger than the horizons by then are censored.
+        Scores submitted, amendments made, stages entered, decisions taken and placements accepted
+        or ended after it are not known; placements younger than the horizons by then are censored.
 
     Returns
     -------
@@ -193,12 +196,12 @@ def validity_report(db: Database, actor: Account, chosen: SearchFilter, as_of: d
     """
     require(actor, "read_validity")
     stage_id = validity.SCORED_STAGE
-    apps = store.application_outcomes(db, actor, chosen, stage_id)
+    apps = store.application_outcomes(db, actor, chosen, stage_id, as_of)
     labelled = validity.outcome_labels(apps, as_of)
     newest = store.newest_weights(db, actor)
     current_pct = {code: float(p) for code, p in zip(newest["dimension"], newest["weight_pct"])}
 
-    fit, note = _severity(db, actor, chosen, newest, stage_id)
+    fit, note = _severity(db, actor, chosen, newest, stage_id, as_of)
     fair = fit.applications["fair_weighted"] if fit is not None else pd.Series(dtype=float)
     is_complete = labelled["dimensions_rated"] == len(DIMENSIONS)
     # The Rasch model could fill in a dimension nobody rated; an incomplete scorecard has no total at all.
@@ -248,7 +251,7 @@ def validity_report(db: Database, actor: Account, chosen: SearchFilter, as_of: d
         bands=(pd.concat(bands, ignore_index=True) if bands else pd.DataFrame()),
         roc=(pd.concat(rocs, ignore_index=True) if rocs else
              pd.DataFrame(columns=["threshold", "fpr", "tpr", "outcome", "predictor", "auc"])),
-        reviewers=_reviewers(db, actor, chosen, labelled, fit, stage_id),
+        reviewers=_reviewers(db, actor, chosen, labelled, fit, stage_id, as_of),
         suggestions=suggestions, evidence=evidence, severity_note=note)
 
 

@@ -1,6 +1,6 @@
 """The tables as they stood at the end of an audit date: nothing dated after it is used.
 
-Every figure of the pipeline and ops pages is computed as of a date (see ``DESIGN.md``, "As-of
+Every figure of the pipeline, ops and validity pages is computed as of a date (see ``DESIGN.md``, "As-of
 date"). Rather than each query remembering which of its date columns to cut, the reads select from
 common table expressions named ``known_<table>``, built here, that hold the rows as they were known
 at the end of that day:
@@ -21,6 +21,12 @@ at the end of that day:
 ``known_replacements`` requests made on or before the date; a fulfilment dated later has not
                      happened: ``fulfilled_on`` and ``replacing_placement_id`` missing, and the
                      charge recorded with it (``cost_usd``, ``cost_reason``) not yet made (0, missing).
+``known_scorecards`` per reviewer, application and stage, the newest revision submitted on or before
+                     the date, with ``status`` 'submitted': a scorecard submitted later is not there
+                     yet, and a revision amended later is still the one in force. Drafts are left out.
+``known_current_scores`` the ``current_scores`` view as it stood: the ratings of ``known_scorecards``
+                     (a dimension marked not assessed is no rating). It reads ``known_scorecards``,
+                     which :func:`known` adds when asked for this one alone.
 ===================  ============================================================================
 
 Each CTE keeps its table's column names, so a query reads ``known_searches AS s`` where it read
@@ -75,7 +81,23 @@ _KNOWN: dict[str, str] = {
                CASE WHEN r.fulfilled_on > {day} THEN NULL ELSE r.cost_reason END AS cost_reason
         FROM replacements AS r
         WHERE r.requested_on <= {day}""",
+    "scorecards": """
+        SELECT sc.scorecard_id, sc.application_id, sc.stage_id, sc.reviewer_id, sc.revision,
+               'submitted' AS status, sc.created_at, sc.submitted_at, sc.amendment_reason
+        FROM scorecards AS sc
+        WHERE sc.status IN ('submitted', 'superseded') AND sc.submitted_at::DATE <= {day}
+        QUALIFY row_number() OVER (PARTITION BY sc.application_id, sc.stage_id, sc.reviewer_id
+                                   ORDER BY sc.revision DESC) = 1""",
+    "current_scores": """
+        SELECT k.scorecard_id, k.application_id, k.stage_id, k.reviewer_id, k.submitted_at,
+               s.dimension_id, s.rating, s.note
+        FROM known_scorecards AS k
+        JOIN scores AS s USING (scorecard_id)
+        WHERE s.rating IS NOT NULL""",
 }
+
+#: The CTEs a CTE reads, which :func:`known` puts before it.
+_NEEDS: dict[str, tuple[str, ...]] = {"current_scores": ("scorecards",)}
 
 #: The tables :func:`known` can cut, by the name their CTE carries after ``known_``.
 TABLES: tuple[str, ...] = tuple(_KNOWN)
@@ -89,7 +111,8 @@ def known(as_of: date | None, *tables: str) -> tuple[str, list]:
     as_of : date or None
         The audit date (its whole day counts); ``None`` keeps every row as stored.
     *tables : str
-        Any of :data:`TABLES`.
+        Any of :data:`TABLES`; a CTE that reads another (``current_scores`` reads ``scorecards``)
+        brings it along, once.
 
     Returns
     -------
@@ -104,12 +127,18 @@ def known(as_of: date | None, *tables: str) -> tuple[str, list]:
     ('known_clients', [datetime.date(2025, 6, 30), datetime.date(2025, 6, 30)])
     >>> known(None, "clients")[1][0]
     datetime.date(9999, 12, 31)
+    >>> sql, _ = known(None, "current_scores")
+    >>> sql.index("known_scorecards AS (") < sql.index("known_current_scores AS (")
+    True
     """
     unknown = [t for t in tables if t not in _KNOWN]
     if unknown:
         raise ValueError(f"no as-of view of {unknown}; known: {list(TABLES)}")
     if as_of is not None and not isinstance(as_of, date):
         raise TypeError(f"as_of must be a date, got {type(as_of).__name__}")
-    parts = [f"known_{table} AS ({_KNOWN[table].format(day=DAY)})" for table in tables]
+    ordered: list[str] = []
+    for table in tables:
+        ordered.extend(t for t in (*_NEEDS.get(table, ()), table) if t not in ordered)
+    parts = [f"known_{table} AS ({_KNOWN[table].format(day=DAY)})" for table in ordered]
     text = ",\n".join(parts)
     return text, [NO_CUT if as_of is None else as_of] * text.count(DAY)

@@ -180,29 +180,21 @@ def scorecard_ratings(db: Database, actor: Account, search_filter: SearchFilter,
     """
     require(actor, "read_ops")
     require(actor, "read_all_scores")
-    cut, cut_params = known(as_of, "searches", "decisions")
+    cut, cut_params = known(as_of, "searches", "decisions", "current_scores")
     where, params = search_filter.where("s")
     return db.frame(f"""
-        WITH {cut},
-        cards AS (
-            SELECT sc.scorecard_id, sc.application_id, sc.stage_id, sc.reviewer_id
-            FROM scorecards AS sc
-            WHERE sc.status IN ('submitted', 'superseded') AND sc.submitted_at::DATE <= ?::DATE
-            QUALIFY row_number() OVER (PARTITION BY sc.application_id, sc.stage_id, sc.reviewer_id
-                                       ORDER BY sc.revision DESC) = 1
-        )
+        WITH {cut}
         SELECT a.application_id, a.external_id AS application_ref, k.stage_id, st.code AS stage,
-               d.entered_on, k.reviewer_id, dm.code AS dimension, r.rating
-        FROM cards AS k
-        JOIN scores AS r USING (scorecard_id)
+               d.entered_on, k.reviewer_id, dm.code AS dimension, k.rating
+        FROM known_current_scores AS k
         JOIN dimensions AS dm USING (dimension_id)
         JOIN stages AS st ON st.stage_id = k.stage_id
         JOIN applications AS a ON a.application_id = k.application_id
         JOIN known_searches AS s ON s.search_id = a.search_id
         LEFT JOIN known_decisions AS d ON d.application_id = k.application_id AND d.stage_id = k.stage_id
-        WHERE r.rating IS NOT NULL AND {where}
+        WHERE {where}
         ORDER BY a.application_id, k.stage_id, k.reviewer_id, dm.dimension_id""",
-        [*cut_params, cut_params[0], *params])
+        [*cut_params, *params])
 
 
 # -- choices for the ops forms ------------------------------------------------------------------

@@ -4,6 +4,15 @@ Every function filters by :class:`~scoring.store.pipeline.SearchFilter` (the sea
 client, seniority), needs the ``read_validity`` permission, and does its joins and aggregation in
 DuckDB, returning one row per application, per reviewer or per application and reviewer.
 
+Every read sees the data as it stood at the end of its ``as_of`` date (``None``: as stored), through
+the ``known_<table>`` CTEs of :mod:`scoring.store.as_of`: a scorecard submitted later is not there and
+an amendment made later has not replaced the revision it amends; a stage entered later was not
+entered, and a decision taken later (the client's at the shortlist too) is still open; a placement
+accepted later does not exist, and one that ended later is still running; a search opened later, or
+a client signed later, is not in scope. Weight versions are the agency's settings, not facts of the
+period, and are read as stored: the version in force for a score is picked by its stage entry date,
+which is never after the as-of date.
+
 Weighted scores are computed here under two weightings, each per dimension from the mean of the
 ratings present (a dimension marked not assessed is no rating). An application at whose stage some
 dimension was rated by no reviewer is incomplete: its scores are missing, never computed with that
@@ -18,10 +27,13 @@ dimension as zero or left out (:mod:`scoring.scorecard`):
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from scoring.access import Account, require
 from scoring.scorecard import DIMENSIONS
+from scoring.store.as_of import known
 from scoring.store.db import Database
 from scoring.store.pipeline import SearchFilter
 
@@ -31,28 +43,29 @@ _DIGITS = 9
 the last bits of a floating-point sum would otherwise break ties between equal scores differently
 from one run to the next (an AUC counts ties as one half)."""
 
-# The applications of the filtered searches.
+# The applications of the filtered searches, and their submitted ratings at one stage, as known then.
 _SCOPED = """
     scoped AS MATERIALIZED (
         SELECT a.application_id, a.external_id AS application, s.search_id, s.external_id AS search,
                s.client_id, c.name AS client, s.seniority, s.opened_on
         FROM applications AS a
-        JOIN searches AS s USING (search_id)
-        JOIN clients AS c USING (client_id)
+        JOIN known_searches AS s USING (search_id)
+        JOIN known_clients AS c USING (client_id)
         WHERE {where}
+    ),
+    stage_scores AS MATERIALIZED (
+        SELECT cs.application_id, cs.reviewer_id, cs.dimension_id, cs.rating
+        FROM known_current_scores AS cs JOIN scoped USING (application_id)
+        WHERE cs.stage_id = ?
     )"""
 
 # The weight version in force for each scored application: an as-of join of its stage entry date.
 _IN_FORCE = """
     first_version AS (SELECT version_id FROM weight_versions ORDER BY effective_from LIMIT 1),
     newest_version AS (SELECT version_id FROM weight_versions ORDER BY effective_from DESC LIMIT 1),
-    scored AS (
-        SELECT DISTINCT cs.application_id
-        FROM current_scores AS cs JOIN scoped USING (application_id)
-        WHERE cs.stage_id = ?
-    ),
+    scored AS (SELECT DISTINCT application_id FROM stage_scores),
     entered AS (
-        SELECT application_id, entered_on FROM stage_decisions WHERE stage_id = ?
+        SELECT application_id, entered_on FROM known_decisions WHERE stage_id = ?
     ),
     in_force AS MATERIALIZED (
         SELECT sc.application_id, e.entered_on AS stage_entered_on,
@@ -64,14 +77,17 @@ _IN_FORCE = """
     )"""
 
 
-def _scope(search_filter: SearchFilter) -> tuple[str, list]:
+def _scope(search_filter: SearchFilter, stage_id: int, as_of: date | None, *tables: str) -> tuple[str, list]:
+    """The CTEs every read starts from (the as-of cut of ``tables`` as well), and their parameters."""
+    cut, cut_params = known(as_of, "clients", "searches", "current_scores", *tables)
     where, params = search_filter.where("s")
-    return _SCOPED.format(where=where), params
+    return f"{cut},\n{_SCOPED.format(where=where)}", [*cut_params, *params, stage_id]
 
 
 def application_outcomes(db: Database, actor: Account, search_filter: SearchFilter,
-                         stage_id: int = 3) -> pd.DataFrame:
-    """One row per application with submitted ratings at ``stage_id``, its scores and what followed.
+                         stage_id: int = 3, as_of: date | None = None) -> pd.DataFrame:
+    """One row per application with submitted ratings at ``stage_id``, its scores and what followed,
+    as known at the end of ``as_of``.
 
     Returns
     -------
@@ -86,24 +102,21 @@ def application_outcomes(db: Database, actor: Account, search_filter: SearchFilt
         ``placement_id``, ``first_day``, ``ended_on``, ``end_reason``. Ordered by application.
     """
     require(actor, PERMISSION)
-    scoped, params = _scope(search_filter)
+    scoped, params = _scope(search_filter, stage_id, as_of, "decisions", "placements")
     codes = list(DIMENSIONS)
     pivot = ",\n".join(f'avg(mean_rating) FILTER (WHERE code = ?) AS "{code}"' for code in codes)
     return db.frame(f"""
         WITH {scoped}, {_IN_FORCE},
         rated AS MATERIALIZED (
             SELECT cs.application_id, cs.dimension_id, d.code, avg(cs.rating) AS mean_rating
-            FROM current_scores AS cs
-            JOIN scoped USING (application_id)
+            FROM stage_scores AS cs
             JOIN dimensions AS d USING (dimension_id)
-            WHERE cs.stage_id = ?
             GROUP BY cs.application_id, cs.dimension_id, d.code
         ),
         panel AS (
-            SELECT cs.application_id, count(DISTINCT cs.reviewer_id) AS reviewers, count(*) AS ratings
-            FROM current_scores AS cs JOIN scoped USING (application_id)
-            WHERE cs.stage_id = ?
-            GROUP BY cs.application_id
+            SELECT application_id, count(DISTINCT reviewer_id) AS reviewers, count(*) AS ratings
+            FROM stage_scores
+            GROUP BY application_id
         ),
         wide AS (
             SELECT application_id, count(*) AS dimensions_rated, count(*) = {len(codes)} AS complete, {pivot}
@@ -126,7 +139,7 @@ def application_outcomes(db: Database, actor: Account, search_filter: SearchFilt
         ),
         shortlist AS (
             SELECT application_id, entered_on AS shortlisted_on, decision AS client_decision
-            FROM stage_decisions WHERE stage_id = 4
+            FROM known_decisions WHERE stage_id = 4
         ),
         final AS (
             SELECT sp.application_id, sp.application, sp.search_id, sp.search, sp.client_id, sp.client,
@@ -141,18 +154,18 @@ def application_outcomes(db: Database, actor: Account, search_filter: SearchFilt
             JOIN in_force AS f USING (application_id)
             LEFT JOIN weighted AS g USING (application_id)
             LEFT JOIN shortlist AS sl USING (application_id)
-            LEFT JOIN placements AS pl USING (application_id)
+            LEFT JOIN known_placements AS pl USING (application_id)
         )
         SELECT * FROM final ORDER BY application_id""",
-        [*params, stage_id, stage_id, stage_id, stage_id, *codes])
+        [*params, stage_id, *codes])
 
 
 def reviewer_scores(db: Database, actor: Account, search_filter: SearchFilter,
-                    stage_id: int = 3) -> pd.DataFrame:
+                    stage_id: int = 3, as_of: date | None = None) -> pd.DataFrame:
     """Each reviewer's own weighted score of each shortlisted application they rated at ``stage_id``.
 
-    Only applications that reached the client shortlist (stage 4) are returned: the others have no
-    outcome to judge a score by.
+    Only applications that reached the client shortlist (stage 4) by the end of ``as_of`` are
+    returned: the others have no outcome to judge a score by.
 
     Returns
     -------
@@ -161,7 +174,7 @@ def reviewer_scores(db: Database, actor: Account, search_filter: SearchFilter,
         ratings weighted by the version in force; missing when they left a dimension not assessed).
     """
     require(actor, PERMISSION)
-    scoped, params = _scope(search_filter)
+    scoped, params = _scope(search_filter, stage_id, as_of, "decisions")
     return db.frame(f"""
         WITH {scoped}, {_IN_FORCE},
         final AS (
@@ -169,19 +182,19 @@ def reviewer_scores(db: Database, actor: Account, search_filter: SearchFilter,
                    CASE WHEN count(*) = {len(DIMENSIONS)} THEN
                        round(sum(w.weight_pct::DOUBLE * cs.rating) / nullif(sum(w.weight_pct::DOUBLE), 0), {_DIGITS})
                        END AS own_score
-            FROM current_scores AS cs
+            FROM stage_scores AS cs
             JOIN in_force AS f USING (application_id)
             JOIN dimension_weights AS w ON w.version_id = f.version_id AND w.dimension_id = cs.dimension_id
-            WHERE cs.stage_id = ?
-              AND cs.application_id IN (SELECT application_id FROM stage_decisions WHERE stage_id = 4)
+            WHERE cs.application_id IN (SELECT application_id FROM known_decisions WHERE stage_id = 4)
             GROUP BY cs.application_id, cs.reviewer_id
         )
         SELECT * FROM final ORDER BY application_id, reviewer_id""",
-        [*params, stage_id, stage_id, stage_id])
+        [*params, stage_id])
 
 
-def stage_ratings(db: Database, actor: Account, search_filter: SearchFilter, stage_id: int = 3) -> pd.DataFrame:
-    """Every submitted rating at ``stage_id`` of the filtered searches, for the severity fit.
+def stage_ratings(db: Database, actor: Account, search_filter: SearchFilter, stage_id: int = 3,
+                  as_of: date | None = None) -> pd.DataFrame:
+    """Every rating at ``stage_id`` of the filtered searches submitted by ``as_of``, for the severity fit.
 
     Returns
     -------
@@ -189,18 +202,17 @@ def stage_ratings(db: Database, actor: Account, search_filter: SearchFilter, sta
         ``application_id``, ``reviewer_id``, ``dimension_id``, ``rating``.
     """
     require(actor, PERMISSION)
-    scoped, params = _scope(search_filter)
+    scoped, params = _scope(search_filter, stage_id, as_of)
     return db.frame(f"""
         WITH {scoped}
-        SELECT cs.application_id, cs.reviewer_id, cs.dimension_id, cs.rating
-        FROM current_scores AS cs JOIN scoped USING (application_id)
-        WHERE cs.stage_id = ?
-        ORDER BY cs.application_id, cs.reviewer_id, cs.dimension_id""", [*params, stage_id])
+        SELECT application_id, reviewer_id, dimension_id, rating FROM stage_scores
+        ORDER BY application_id, reviewer_id, dimension_id""", params)
 
 
 def reviewer_agreement(db: Database, actor: Account, search_filter: SearchFilter,
-                       stage_id: int = 3) -> pd.DataFrame:
-    """Each reviewer's distance from the other reviewers of the same application and dimension.
+                       stage_id: int = 3, as_of: date | None = None) -> pd.DataFrame:
+    """Each reviewer's distance from the other reviewers of the same application and dimension, in
+    the ratings submitted by ``as_of``.
 
     For a rating ``x`` of a unit (application and dimension) rated ``k >= 2`` times with sum ``T``,
     the others' mean is ``(T - x) / (k - 1)``. Per reviewer:
@@ -215,14 +227,13 @@ def reviewer_agreement(db: Database, actor: Account, search_filter: SearchFilter
         ``reviewer_id``, ``compared``, ``mad``, ``bias``.
     """
     require(actor, PERMISSION)
-    scoped, params = _scope(search_filter)
+    scoped, params = _scope(search_filter, stage_id, as_of)
     return db.frame(f"""
         WITH {scoped},
         units AS (
             SELECT cs.reviewer_id, cs.rating::DOUBLE AS rating,
                    sum(cs.rating) OVER unit AS unit_sum, count(*) OVER unit AS unit_n
-            FROM current_scores AS cs JOIN scoped USING (application_id)
-            WHERE cs.stage_id = ?
+            FROM stage_scores AS cs
             WINDOW unit AS (PARTITION BY cs.application_id, cs.dimension_id)
         ),
         final AS (
@@ -232,20 +243,25 @@ def reviewer_agreement(db: Database, actor: Account, search_filter: SearchFilter
             FROM units WHERE unit_n > 1
             GROUP BY reviewer_id
         )
-        SELECT * FROM final ORDER BY reviewer_id""", [*params, stage_id])
+        SELECT * FROM final ORDER BY reviewer_id""", params)
 
 
-def reviewer_names(db: Database, actor: Account) -> pd.DataFrame:
-    """``reviewer_id`` and ``display_name`` of every account that has written a scorecard."""
+def reviewer_names(db: Database, actor: Account, as_of: date | None = None) -> pd.DataFrame:
+    """``reviewer_id`` and ``display_name`` of every account that had submitted a scorecard by ``as_of``."""
     require(actor, PERMISSION)
-    return db.frame("""
+    cut, cut_params = known(as_of, "scorecards")
+    return db.frame(f"""
+        WITH {cut}
         SELECT account_id AS reviewer_id, display_name FROM accounts
-        WHERE account_id IN (SELECT DISTINCT reviewer_id FROM scorecards)
-        ORDER BY account_id""")
+        WHERE account_id IN (SELECT reviewer_id FROM known_scorecards)
+        ORDER BY account_id""", cut_params)
 
 
 def newest_weights(db: Database, actor: Account) -> pd.DataFrame:
     """The newest weight version (latest ``effective_from``): one row per dimension.
+
+    Read as stored, whatever the as-of date of the report: the newest weights are the setting a
+    suggested change is judged against and would replace.
 
     Returns
     -------

@@ -4,7 +4,7 @@ the evidence says they are better."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
@@ -129,6 +129,26 @@ def test_filters_narrow_the_figures(lead_view, demo_db):
                                  JOIN applications USING (application_id) JOIN searches AS s USING (search_id)
                                  WHERE cs.stage_id = 3 AND s.seniority = 'senior'""")
     assert _metrics(lead_view)["Scored at the take-home"] == f"{expected:,}"
+
+
+def test_an_earlier_as_of_date_shows_the_figures_of_that_day(lead_view, demo_db):
+    """On 9 July 2026 the small demo has take-home and client decisions still open that are taken later."""
+    earlier = date(2026, 7, 9)
+    today_figures = _metrics(lead_view)
+    lead_view.date_input(key="validity_as_of").set_value(earlier)
+    lead_view.run()
+    assert not lead_view.exception
+    shown = _metrics(lead_view)
+    scored_by_then = demo_db.scalar("""SELECT count(DISTINCT application_id) FROM current_scores
+                                       WHERE stage_id = 3 AND submitted_at::DATE <= ?""", [earlier])
+    assert shown["Scored at the take-home"] == f"{scored_by_then:,}" != today_figures["Scored at the take-home"]
+    report = validity_report(demo_db, account(demo_db, "hiring_lead"), SearchFilter(), earlier)
+    coverage = report.coverage.set_index("outcome").loc["accepted"]
+    assert shown["With this outcome"] == f"{int(coverage['with_outcome']):,}" != today_figures["With this outcome"]
+    headline = report.headline("accepted", "score_in_force")
+    label = f"AUC: {PREDICTORS['score_in_force'].lower()}"
+    assert shown[label] == ("—" if headline["reason"] else f"{headline['auc']:.3f}") != today_figures[label]
+    assert any("Outcomes as of 09 Jul 2026" in c.value for c in lead_view.caption)
 
 
 def test_the_evidence_can_be_downloaded(lead_view):
