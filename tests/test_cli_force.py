@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import shutil
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -182,10 +183,13 @@ def test_a_file_opened_by_another_process_during_the_build_is_not_replaced(agenc
     assert sorted(p.name for p in agency.parent.iterdir() if p.name.startswith("agency")) == ["agency.duckdb"]
 
 
-@pytest.mark.parametrize("arguments", [["import", "{samples}"], ["accounts", "list"], ["export", "{dump}"]],
-                         ids=["import", "accounts list", "export"])
-def test_other_commands_on_a_file_in_use_say_so_without_a_traceback(agency, tmp_path, capsys, arguments):
+@pytest.mark.parametrize("arguments", [["import", "{samples}"], ["accounts", "list"], ["export", "{dump}"], ["serve"]],
+                         ids=["import", "accounts list", "export", "serve"])
+def test_other_commands_on_a_file_in_use_say_so_without_a_traceback(agency, tmp_path, capsys, monkeypatch,
+                                                                    arguments):
     from tests.conftest import ROOT
+
+    monkeypatch.setattr(subprocess, "call", lambda command, **kwargs: 0)     # serve never starts a server here
 
     filled = [a.format(samples=ROOT / "data" / "samples", dump=tmp_path / "out") for a in arguments]
     with held_by_another_process(agency) as server:
