@@ -129,10 +129,27 @@ CREATE TABLE IF NOT EXISTS accounts (
     display_name    VARCHAR NOT NULL CHECK (length(trim(display_name)) > 0 AND length(display_name) <= 200),
     role            VARCHAR NOT NULL CHECK (role IN ('reviewer', 'hiring_lead', 'ops', 'admin')),
     password_hash   VARCHAR,                      -- argon2id; NULL for accounts that sign in through OIDC only
-    failed_logins   INTEGER NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
-    locked_until    TIMESTAMP,
     active          BOOLEAN NOT NULL DEFAULT true,
-    created_at      TIMESTAMP NOT NULL DEFAULT current_timestamp
+    created_at      TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    -- Moves on at every sign-out, deactivation, role change and new password. A session carries the
+    -- version it signed in with, and the store refuses it once they differ (scoring.store.authorization).
+    session_version INTEGER NOT NULL DEFAULT 0 CHECK (session_version >= 0)
+);
+-- A database made before sessions had versions gets the column (this changes nothing on a newer one).
+-- It keeps its accounts.failed_logins and locked_until, unused since sign_in_attempts below took over:
+-- DuckDB cannot drop a column of a table that others refer to.
+ALTER TABLE accounts ADD COLUMN IF NOT EXISTS session_version INTEGER DEFAULT 0;
+
+-- Sign-in attempts, counted per email as typed (NFC, trimmed, lower-case), whether or not an account
+-- has that email, so that unknown emails lock exactly as real ones do. An attempt takes a slot in one
+-- statement before its password is checked; the fifth slot locks the email until locked_until, and a
+-- successful sign-in deletes the row (scoring.store.accounts.authenticate). 5 is MAX_FAILED_LOGINS there.
+CREATE TABLE IF NOT EXISTS sign_in_attempts (
+    email        VARCHAR PRIMARY KEY,
+    failed       INTEGER NOT NULL CHECK (failed BETWEEN 1 AND 5),   -- slots taken since the last success
+    locked_until TIMESTAMP,
+    attempt      VARCHAR NOT NULL,      -- the attempt that took the latest slot: how an attempt knows it did
+    CHECK ((locked_until IS NOT NULL) = (failed = 5))
 );
 
 -- Which reviewer scores which application at which stage, and by when.

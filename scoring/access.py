@@ -34,14 +34,44 @@ class PermissionDenied(PermissionError):
     """The acting account's role or assignment does not allow this; nothing was read or written."""
 
 
+class StaleSession(PermissionDenied):
+    """The session's account no longer matches the database: it was signed in before a change that ends it.
+
+    Raised by :func:`scoring.store.authorization.authorize` before anything is read or written.
+    ``reason`` is one of :attr:`DEACTIVATED` (the account was deactivated or removed),
+    :attr:`ROLE_CHANGED` (its role is now ``now_role``) and :attr:`ENDED` (the account signed out,
+    or was changed and changed back, since this session began). Pages sign the person out.
+    """
+
+    DEACTIVATED = "deactivated"
+    ROLE_CHANGED = "role changed"
+    ENDED = "ended"
+
+    def __init__(self, actor: Account, reason: str, now_role: str | None = None) -> None:
+        why = {
+            self.DEACTIVATED: "the account was deactivated",
+            self.ROLE_CHANGED: f"the account's role changed from {ROLE_LABELS[actor.role].lower()} to "
+                               f"{ROLE_LABELS.get(str(now_role), str(now_role)).lower()}",
+            self.ENDED: "the account signed out, or an admin changed it, since this session signed in",
+        }[reason]
+        super().__init__(f"the session of {actor.email} has ended: {why}; sign in again")
+        self.actor, self.reason, self.now_role = actor, reason, now_role
+
+
 @dataclass(frozen=True)
 class Account:
-    """The signed-in person on whose behalf a store function runs."""
+    """The signed-in person on whose behalf a store function runs.
+
+    ``session_version`` is the account's session version when this session signed in; the store
+    refuses the account once the stored version has moved on (see
+    :mod:`scoring.store.authorization`).
+    """
 
     account_id: int
     email: str
     display_name: str
     role: str
+    session_version: int = 0
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -69,5 +99,7 @@ def require(actor: Account | None, permission: str) -> Account:
 #: The account an operator command acts as (``scorecard report ops``), run by whoever can open the
 #: database itself. It holds the ops role, so every store read still checks its permissions, and it
 #: has no row in ``accounts`` (id 0): a write in its name would need an audit entry naming an account
-#: that does not exist, which the database refuses, so it can only read.
+#: that does not exist, which the database refuses, so it can only read. Having no row, it has no
+#: session to check: :func:`scoring.store.authorization.authorize` recognises this very object (never
+#: an equal copy), so no signed-in session can pass for it.
 OPERATOR = Account(0, "operator@command-line.invalid", "Command-line operator", "ops")

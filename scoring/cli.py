@@ -266,13 +266,13 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from scoring.store.archive import export_database
+    from scoring.store.archive import operator_export
 
     if not is_postgres_location(args.db) and not Path(args.db).exists():
         print(f"no database at {args.db}", file=sys.stderr)
         return 1
     manifest = _with_progress(args.db, "export",
-                              lambda db, update: export_database(db, args.directory, progress=update))
+                              lambda db, update: operator_export(db, args.directory, progress=update))
     rows = sum(entry["rows"] for entry in manifest["tables"])
     print(f"exported {len(manifest['tables'])} tables ({rows:,} rows) to {args.directory}")
     return 0

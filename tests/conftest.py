@@ -60,9 +60,10 @@ def module_demo_db(demo_file, tmp_path_factory) -> Database:
 
 def account(db: Database, role: str, index: int = 0) -> Account:
     """The ``index``-th account of ``role`` in ``db``."""
-    row = db.frame("SELECT account_id, email, display_name, role FROM accounts WHERE role = ? "
+    row = db.frame("SELECT account_id, email, display_name, role, session_version FROM accounts WHERE role = ? "
                    "ORDER BY account_id LIMIT 1 OFFSET ?", [role, index]).iloc[0]
-    return Account(int(row["account_id"]), row["email"], row["display_name"], row["role"])
+    return Account(int(row["account_id"]), row["email"], row["display_name"], row["role"],
+                   int(row["session_version"]))
 
 
 @pytest.fixture

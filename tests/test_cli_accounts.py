@@ -49,8 +49,10 @@ def no_prompt_expected(monkeypatch) -> None:
 
 def account_rows(path) -> pd.DataFrame:
     with Database(path) as db:
-        return db.frame("SELECT email, display_name, role, active, password_hash, failed_logins, locked_until "
-                        "FROM accounts ORDER BY account_id")
+        return db.frame("SELECT a.email, a.display_name, a.role, a.active, a.password_hash, "
+                        "coalesce(s.failed, 0) AS failed_logins, s.locked_until "
+                        "FROM accounts AS a LEFT JOIN sign_in_attempts AS s ON s.email = lower(a.email) "
+                        "ORDER BY a.account_id")
 
 
 def audit_rows(path) -> pd.DataFrame:

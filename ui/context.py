@@ -13,13 +13,23 @@ from typing import Any, TypeVar
 import duckdb
 import streamlit as st
 
-from scoring.access import Account, PermissionDenied
+from scoring.access import Account, PermissionDenied, StaleSession
+from scoring.store.authorization import check_session
 from scoring.store.db import (DEFAULT_LOCATION, Database, DatabaseError, database_location,
                                is_constraint_violation, is_held_by_another_process, is_unreachable)
 from ui.text import plain
 
 T = TypeVar("T")
 ACCOUNT_KEY = "account"
+#: Where the sign-in page finds why the last session ended.
+SESSION_ENDED_KEY = "session_ended"
+#: What someone whose session the store refused is told on the sign-in page, by StaleSession.reason.
+SESSION_ENDED = {
+    StaleSession.DEACTIVATED: "Your session ended: your account was changed by an admin. Sign in again.",
+    StaleSession.ROLE_CHANGED: "Your session ended: your account was changed by an admin. Sign in again.",
+    StaleSession.ENDED: "Your session ended: your account was signed out elsewhere, or changed by an admin. "
+                        "Sign in again.",
+}
 UNREACHABLE = ("The database cannot be reached right now, so nothing was saved and this part of the page cannot "
                "be shown. Try again in a moment.")
 #: What a visitor sees when another program holds the DuckDB file: no path, no process id (those go
@@ -71,21 +81,48 @@ def _build_first_demo(location: str) -> None:
 
 
 def account() -> Account | None:
-    """The signed-in account of this browser session, if any."""
+    """The signed-in account of this browser session, if any, as it was at sign-in (unchecked)."""
     return st.session_state.get(ACCOUNT_KEY)
 
 
+def end_session(ended: StaleSession) -> None:
+    """Sign the person out because the store refused their session; the sign-in page says why."""
+    st.session_state.pop(ACCOUNT_KEY, None)
+    st.session_state[SESSION_ENDED_KEY] = SESSION_ENDED[ended.reason]
+
+
+def signed_in_account() -> Account | None:
+    """The signed-in account once the database confirms its session; otherwise None, signed out.
+
+    Every rerun starts here (``app.py``), so an account deactivated, demoted or signed out elsewhere
+    loses its pages on the person's next click, with the reason on the sign-in page.
+    """
+    actor = account()
+    if actor is None:
+        return None
+    try:
+        return check_session(database(), actor)
+    except StaleSession as ended:
+        end_session(ended)
+        return None
+
+
 def require_account() -> Account:
-    """The signed-in account; a page reached without one sends the visitor to the sign-in page.
+    """The signed-in account, its session re-checked; a page reached without one goes to sign-in.
 
     Normally the navigation in ``app.py`` never offers a page to a signed-out visitor. But until the
     server process has run ``app.py`` once, Streamlit routes an address like ``/pipeline`` straight
-    to the page file; this check closes that gap.
+    to the page file; this check closes that gap. A session that ended since ``app.py`` checked it
+    is signed out and the script rerun, which shows the sign-in page.
     """
     actor = account()
     if actor is None:
         st.switch_page("app.py")
-    return actor
+    try:
+        return check_session(database(), actor)
+    except StaleSession as ended:
+        end_session(ended)
+        st.rerun()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -101,8 +138,16 @@ def read(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     Every write appends to the audit log, which moves the data version, so a submitted score shows
     up on the next rerun while repeated reads of unchanged data cost nothing. On PostgreSQL the read
     runs on the replica's local copy (see :meth:`Database.reader`).
+
+    A cached answer skips the store function and with it the store's check, so every account among
+    the arguments is checked here, against the database itself (one look-up by primary key): a
+    session that has ended gets :class:`StaleSession`, never a cached answer.
     """
-    source = database().reader()
+    live = database()
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, Account):
+            check_session(live, value)
+    source = live.reader()
     return _cached_call(function.__module__, function.__name__, source.location, source.data_version(),
                         args, tuple(sorted(kwargs.items())), source)
 
@@ -122,10 +167,14 @@ def freshness_note() -> None:
 
 
 def guarded(body: Callable[[], None]) -> None:
-    """Run a page body, turning a refusal into a clear message instead of a traceback."""
+    """Run a page body, turning a refusal into a clear message instead of a traceback, and a session
+    that has ended into a sign-out."""
     try:
         freshness_note()      # first, so that it names the copy the body's reads then use
         body()
+    except StaleSession as ended:     # signed out, and shown the sign-in page with the reason
+        end_session(ended)
+        st.rerun()
     except PermissionDenied as refusal:
         st.error(f"Not allowed: {plain(refusal)}")
     except (DatabaseError, duckdb.Error) as refusal:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import duckdb
 import streamlit as st
 
-from scoring.access import ROLE_LABELS
+from scoring.access import ROLE_LABELS, StaleSession
+from scoring.store import accounts
 from scoring.store.accounts import SignInError, account_for_email, accounts_able_to_sign_in, authenticate
 from scoring.store.db import is_unreachable
-from ui.context import ACCOUNT_KEY, UNREACHABLE, account, database
+from ui.context import ACCOUNT_KEY, SESSION_ENDED_KEY, UNREACHABLE, account, database
 from ui.text import plain
 
 
@@ -22,6 +23,9 @@ def oidc_configured() -> bool:
 
 def sign_in_page() -> None:
     """The only page a signed-out visitor can reach: the sign-in form or the single sign-on button."""
+    ended = st.session_state.pop(SESSION_ENDED_KEY, None)
+    if ended:
+        st.warning(ended, icon=":material/logout:")
     try:
         single_sign_on = oidc_configured()
         if not accounts_able_to_sign_in(database(), with_password=not single_sign_on):
@@ -82,7 +86,16 @@ def _oidc_sign_in() -> None:
 
 
 def sign_out() -> None:
-    st.session_state.pop(ACCOUNT_KEY, None)
+    """Sign out of this browser and end the account's sessions everywhere (its session version moves on)."""
+    actor = st.session_state.pop(ACCOUNT_KEY, None)
+    if actor is not None:
+        try:
+            accounts.sign_out(database(), actor)
+        except StaleSession:
+            pass                 # already ended elsewhere: nothing left to end
+        except duckdb.Error as error:
+            if not is_unreachable(error):
+                raise            # unreachable: this browser is signed out; the others end at their next check
     if oidc_configured() and st.user.is_logged_in:
         st.logout()
 

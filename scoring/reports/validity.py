@@ -14,11 +14,12 @@ import pandas as pd
 
 from scoring import validity
 from scoring.reports import exports
-from scoring.access import Account, require
+from scoring.access import Account
 from scoring.scorecard import DIMENSIONS
 from scoring.severity import fit_severity
 from scoring.store import outcomes as store
 from scoring.store import weights
+from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError
 from scoring.store.pipeline import SearchFilter
 
@@ -194,7 +195,7 @@ def validity_report(db: Database, actor: Account, chosen: SearchFilter, as_of: d
     -------
     ValidityReport
     """
-    require(actor, "read_validity")
+    authorize(db, actor, "read_validity")
     stage_id = validity.SCORED_STAGE
     apps = store.application_outcomes(db, actor, chosen, stage_id, as_of)
     labelled = validity.outcome_labels(apps, as_of)
@@ -276,7 +277,7 @@ def adopt_suggested_weights(db: Database, actor: Account, chosen: SearchFilter, 
     int
         The new version's id.
     """
-    require(actor, "manage_weights")
+    authorize(db, actor, "manage_weights")
     if outcome not in validity.OUTCOME_BY_KEY:
         raise ValueError(f"unknown outcome {outcome!r}; valid: {', '.join(validity.OUTCOME_BY_KEY)}")
     report = validity_report(db, actor, chosen, as_of)

@@ -30,7 +30,8 @@ from typing import Any
 
 import duckdb
 
-from scoring.access import Account, require
+from scoring.access import Account
+from scoring.store.authorization import authorize, operator_command
 from scoring.store.bulk import SEEDED_ROWS, TABLE_ORDER, advance_sequences, clear_data, rows_beyond_seed
 from scoring.store.db import Database, DatabaseError, on_postgres, postgres_rows
 
@@ -94,17 +95,31 @@ def _export_order(description: dict[str, list[str]]) -> list[str]:
     return known + sorted(t for t in description if t not in known)
 
 
-def export_database(db: Database, directory: str | os.PathLike[str], actor: Account | None = None,
+def export_database(db: Database, directory: str | os.PathLike[str], actor: Account,
                     progress: Progress | None = None) -> dict[str, Any]:
     """Write every table to ``directory`` as Parquet, then the manifest; returns the manifest.
 
+    For an admin on the dashboard; the command line uses :func:`operator_export`.
+
     Raises
     ------
+    PermissionDenied
+        ``actor`` may not export (or its session has ended).
     ArchiveError
         If ``directory`` exists and is not empty.
     """
-    if actor is not None:
-        require(actor, "import_export")
+    authorize(db, actor, "import_export")
+    return _export(db, directory, progress)
+
+
+@operator_command
+def operator_export(db: Database, directory: str | os.PathLike[str],
+                    progress: Progress | None = None) -> dict[str, Any]:
+    """Operator command (``scorecard export``): :func:`export_database` with no signed-in account."""
+    return _export(db, directory, progress)
+
+
+def _export(db: Database, directory: str | os.PathLike[str], progress: Progress | None) -> dict[str, Any]:
     say = progress or (lambda message, done: None)
     target = Path(directory)
     if target.exists() and any(target.iterdir()):
@@ -168,6 +183,7 @@ def verify_export(directory: str | os.PathLike[str]) -> dict[str, Any]:
     return manifest
 
 
+@operator_command
 def restore_database(db: Database, directory: str | os.PathLike[str],
                      progress: Progress | None = None, *, replace: bool = False) -> dict[str, int]:
     """Restore an export into ``db``, which must hold no data; returns the rows restored per table.

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from scoring.access import Account, require
+from scoring.access import Account
+from scoring.store.authorization import authorize
 from scoring.store.db import Database
 
 PAGE_SIZE = 500
@@ -25,7 +26,7 @@ class AuditFilter:
 
 def entries(db: Database, actor: Account, chosen: AuditFilter, limit: int = PAGE_SIZE) -> pd.DataFrame:
     """Newest first: who, when, what, and the before/after record of each write."""
-    require(actor, "read_audit_log")
+    authorize(db, actor, "read_audit_log")
     clauses, params = ["true"], []
     if chosen.start:
         clauses.append("l.logged_at >= ?")
@@ -56,7 +57,7 @@ def entries(db: Database, actor: Account, chosen: AuditFilter, limit: int = PAGE
 
 def vocabulary(db: Database, actor: Account) -> dict[str, list]:
     """The actions, entities and actors that occur, for the filter widgets."""
-    require(actor, "read_audit_log")
+    authorize(db, actor, "read_audit_log")
     return {
         "actions": db.frame("SELECT DISTINCT action FROM audit_log ORDER BY 1")["action"].tolist(),
         "entities": db.frame("SELECT DISTINCT entity FROM audit_log ORDER BY 1")["entity"].tolist(),

@@ -19,7 +19,8 @@ from datetime import date, datetime, timedelta
 import duckdb
 import pandas as pd
 
-from scoring.access import Account, require
+from scoring.access import Account
+from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
 
 SCORED_STAGES: tuple[int, ...] = (2, 3)
@@ -121,13 +122,13 @@ def _live(chosen: CalibrationFilter) -> tuple[str, list]:
 
 def dimensions(db: Database, actor: Account) -> pd.DataFrame:
     """The five scorecard dimensions: ``dimension_id``, ``code``, ``name``."""
-    require(actor, "read_calibration")
+    authorize(db, actor, "read_calibration")
     return db.frame("SELECT dimension_id, code, name FROM dimensions ORDER BY dimension_id")
 
 
 def filter_options(db: Database, actor: Account) -> dict[str, object]:
     """The months that hold live ratings (first, last) and the dimensions, for the filter widgets."""
-    require(actor, "read_calibration")
+    authorize(db, actor, "read_calibration")
     span = db.frame("""
         WITH dated AS (
             SELECT cs.submitted_at::DATE AS submitted, coalesce(d.entered_on, cs.submitted_at::DATE) AS entered
@@ -148,7 +149,7 @@ def live_ratings(db: Database, actor: Account, chosen: CalibrationFilter) -> pd.
     ``dimension_id``, ``rating`` (1-5), ``submitted_at``, ``month`` (first day of the month of the
     chosen basis).
     """
-    require(actor, "read_calibration")
+    authorize(db, actor, "read_calibration")
     sql, params = _live(chosen)
     frame = db.frame(f"{sql} ORDER BY cs.application_id, cs.dimension_id, cs.submitted_at, cs.reviewer_id", params)
     return frame.astype({"application_id": "int64", "reviewer_id": "int64", "dimension_id": "int64",
@@ -162,7 +163,7 @@ def rating_pairs(db: Database, actor: Account, chosen: CalibrationFilter) -> pd.
     number of (application, dimension) ratings the two gave those values: the contingency tables
     of all reviewer pairs at once.
     """
-    require(actor, "read_calibration")
+    authorize(db, actor, "read_calibration")
     sql, params = _live(chosen)
     return db.frame(f"""
         WITH live AS ({sql})
@@ -177,7 +178,7 @@ def rating_pairs(db: Database, actor: Account, chosen: CalibrationFilter) -> pd.
 
 def reviewers(db: Database, actor: Account) -> pd.DataFrame:
     """Every reviewer account and anyone else who has scored: id, display name, active."""
-    require(actor, "read_calibration")
+    authorize(db, actor, "read_calibration")
     return db.frame("""
         SELECT account_id AS reviewer_id, display_name, active
         FROM accounts
@@ -188,7 +189,7 @@ def reviewers(db: Database, actor: Account) -> pd.DataFrame:
 def newest_weights(db: Database, actor: Account) -> pd.DataFrame:
     """The weights of the newest weight version: ``version_id``, ``effective_from``,
     ``dimension_id``, ``weight_pct`` (percent)."""
-    require(actor, "read_calibration")
+    authorize(db, actor, "read_calibration")
     return db.frame("""
         SELECT v.version_id, v.effective_from, w.dimension_id, w.weight_pct::DOUBLE AS weight_pct
         FROM weight_versions AS v JOIN dimension_weights AS w USING (version_id)
@@ -198,7 +199,7 @@ def newest_weights(db: Database, actor: Account) -> pd.DataFrame:
 
 def application_labels(db: Database, actor: Account, application_ids: Sequence[int]) -> pd.DataFrame:
     """Application and candidate references for a few applications (e.g. the top rank movers)."""
-    require(actor, "read_calibration")
+    authorize(db, actor, "read_calibration")
     return db.frame("""
         SELECT a.application_id, a.external_id AS application, c.external_id AS candidate_ref,
                c.full_name AS candidate, s.external_id AS search
@@ -220,7 +221,7 @@ def exercises(db: Database, actor: Account) -> pd.DataFrame:
     ``submitted`` counts the reviewer-item scorecards that are submitted; ``expected`` the items
     times the reviewers who were assigned them.
     """
-    require(actor, "read_calibration")
+    authorize(db, actor, "read_calibration")
     return db.frame("""
         WITH items AS (
             SELECT set_id, min(stage_id) AS stage_id, count(*) AS items FROM calibration_items GROUP BY set_id
@@ -249,7 +250,7 @@ def exercises(db: Database, actor: Account) -> pd.DataFrame:
 
 def exercise_items(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
     """The reference applications of one set with their candidate and search."""
-    require(actor, "read_calibration")
+    authorize(db, actor, "read_calibration")
     return db.frame("""
         SELECT ci.application_id, ci.stage_id, a.external_id AS application, c.full_name AS candidate,
                c.external_id AS candidate_ref, s.external_id AS search
@@ -264,7 +265,7 @@ def exercise_items(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
 def exercise_ratings(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
     """Every current rating of the set's items: ``application_id``, ``reviewer_id``,
     ``dimension_id``, ``rating``, ``submitted_at``."""
-    require(actor, "read_calibration")
+    authorize(db, actor, "read_calibration")
     return db.frame("""
         SELECT cs.application_id, cs.reviewer_id, cs.dimension_id, cs.rating, cs.submitted_at
         FROM current_scores AS cs
@@ -277,7 +278,7 @@ def exercise_ratings(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
 
 def exercise_progress(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
     """Per reviewer assigned to the set's items: items assigned and scorecards submitted."""
-    require(actor, "read_calibration")
+    authorize(db, actor, "read_calibration")
     return db.frame("""
         SELECT x.reviewer_id, acc.display_name, acc.active, count(*) AS assigned,
                count(sc.scorecard_id) AS submitted
@@ -297,7 +298,7 @@ def reference_applications(db: Database, actor: Account, stage_id: int) -> pd.Da
     Fit means: at least two reviewers submitted a complete scorecard (all five dimensions) at
     that stage, and the application is not yet an item of a set at that stage.
     """
-    require(actor, "manage_calibration")
+    authorize(db, actor, "manage_calibration")
     if stage_id not in SCORED_STAGES:
         raise DatabaseError(f"stage_id: stage {stage_id} has no scorecard; scored stages are {SCORED_STAGES}")
     return db.frame("""
@@ -355,7 +356,7 @@ def create_exercise(db: Database, actor: Account, name: str, application_ids: Se
     The set, its items, one assignment per active reviewer and item (an existing assignment is
     kept as it is) and the audit entry are written in one transaction.
     """
-    require(actor, "manage_calibration")
+    authorize(db, actor, "manage_calibration")
     clean_name = storable_text("name", (name or "").strip(), "name")
     if not clean_name:
         raise DatabaseError("name: a calibration exercise needs a name")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from scoring.access import Account, PermissionDenied, require
+from scoring.access import Account, PermissionDenied
+from scoring.store.authorization import authorize
 from scoring.store.db import Database
 
 SEARCH_LIMIT = 50
@@ -33,7 +34,7 @@ def _reviewer_scope(actor: Account, candidate_column: str) -> tuple[str, list]:
 
 def find_candidates(db: Database, actor: Account, text: str, limit: int = SEARCH_LIMIT) -> pd.DataFrame:
     """Candidates whose name, id or email contains ``text`` (case-insensitive), best matches first."""
-    require(actor, "read_candidates")
+    authorize(db, actor, "read_candidates")
     needle = text.strip()
     if not needle:
         return pd.DataFrame(columns=["candidate_id", "external_id", "full_name", "seniority", "country"])
@@ -61,7 +62,7 @@ def _check_reach(db: Database, actor: Account, candidate_id: int) -> None:
 
 def profile(db: Database, actor: Account, candidate_id: int) -> pd.Series:
     """The candidate's own record."""
-    require(actor, "read_candidates")
+    authorize(db, actor, "read_candidates")
     _check_reach(db, actor, candidate_id)
     return db.frame("SELECT candidate_id, external_id, full_name, email, country, seniority, sourced_on "
                     "FROM candidates WHERE candidate_id = ?", [candidate_id]).iloc[0]
@@ -69,7 +70,7 @@ def profile(db: Database, actor: Account, candidate_id: int) -> pd.Series:
 
 def applications(db: Database, actor: Account, candidate_id: int) -> pd.DataFrame:
     """The candidate's applications with their search, client and furthest stage."""
-    require(actor, "read_candidates")
+    authorize(db, actor, "read_candidates")
     _check_reach(db, actor, candidate_id)
     return db.frame("""
         SELECT a.application_id, a.external_id, s.search_id, s.external_id AS search, s.role_title,
@@ -86,7 +87,7 @@ def applications(db: Database, actor: Account, candidate_id: int) -> pd.DataFram
 
 def stage_history(db: Database, actor: Account, candidate_id: int) -> pd.DataFrame:
     """Every stage each application entered, when, and how it was decided."""
-    require(actor, "read_candidates")
+    authorize(db, actor, "read_candidates")
     _check_reach(db, actor, candidate_id)
     return db.frame("""
         SELECT a.application_id, s.external_id AS search, st.stage_id, st.name AS stage,
@@ -104,7 +105,7 @@ def ratings(db: Database, actor: Account, application_ids: list[int]) -> pd.Data
 
     Dimensions marked not assessed are not ratings and are not here (see :func:`not_assessed`).
     """
-    require(actor, "read_candidates")
+    authorize(db, actor, "read_candidates")
     visible, params = _visible_scores(actor)
     return db.frame(f"""
         SELECT cs.application_id, cs.stage_id, cs.reviewer_id, acc.display_name AS reviewer,
@@ -123,7 +124,7 @@ def not_assessed(db: Database, actor: Account, application_ids: list[int]) -> pd
     The blind-review rule of :func:`ratings` applies. Columns ``application_id``, ``stage_id``,
     ``reviewer_id``, ``reviewer``, ``dimension`` (code), ``reason``, ``submitted_at``.
     """
-    require(actor, "read_candidates")
+    authorize(db, actor, "read_candidates")
     visible, params = _visible_scores(actor)
     return db.frame(f"""
         SELECT cs.application_id, cs.stage_id, cs.reviewer_id, acc.display_name AS reviewer,
@@ -143,7 +144,7 @@ def stage_dimension_medians(db: Database, actor: Account, stage_id: int) -> pd.D
 
     The reference trace on the radar: what a typical candidate who reached this stage scored.
     """
-    require(actor, "read_candidates")
+    authorize(db, actor, "read_candidates")
     return db.frame("""
         WITH per_application AS (
             SELECT application_id, dimension_id, avg(rating) AS mean_rating
@@ -157,7 +158,7 @@ def stage_dimension_medians(db: Database, actor: Account, stage_id: int) -> pd.D
 
 def shortlist(db: Database, actor: Account, search_id: int) -> pd.DataFrame:
     """The candidates presented to the client in one search, with the stage-4 outcome."""
-    require(actor, "read_all_scores")
+    authorize(db, actor, "read_all_scores")
     return db.frame("""
         SELECT a.application_id, c.candidate_id, c.external_id, c.full_name, c.seniority,
                d.entered_on AS presented_on, coalesce(d.decision, 'open') AS client_decision
@@ -170,7 +171,7 @@ def shortlist(db: Database, actor: Account, search_id: int) -> pd.DataFrame:
 
 def weight_versions(db: Database, actor: Account) -> pd.DataFrame:
     """Every weight version with its effective date and one column per dimension (percent)."""
-    require(actor, "read_candidates")
+    authorize(db, actor, "read_candidates")
     return db.frame("""
         SELECT v.version_id, v.effective_from, v.note, dm.code AS dimension, w.weight_pct::DOUBLE AS weight_pct
         FROM weight_versions AS v
@@ -181,7 +182,7 @@ def weight_versions(db: Database, actor: Account) -> pd.DataFrame:
 
 def stage_dates(db: Database, actor: Account, application_ids: list[int]) -> pd.DataFrame:
     """When each application entered each scored stage: the date that picks the weight version."""
-    require(actor, "read_candidates")
+    authorize(db, actor, "read_candidates")
     return db.frame("""
         SELECT application_id, stage_id, entered_on FROM stage_decisions
         WHERE application_id IN (SELECT unnest(?::INTEGER[])) AND stage_id IN (2, 3)""",

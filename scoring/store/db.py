@@ -222,8 +222,13 @@ class Database:
         return None if row is None else row[0]
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor inside BEGIN ... COMMIT; any exception rolls everything back."""
+    def transaction(self, *, refresh_copy: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor inside BEGIN ... COMMIT; any exception rolls everything back.
+
+        ``refresh_copy`` false marks a write no page reads back (a sign-in attempt, a sign-out): on
+        PostgreSQL the next read then goes on using the current local copy instead of waiting for a
+        new one.
+        """
         with self.cursor() as cur:
             cur.execute("BEGIN TRANSACTION")
             try:
@@ -232,19 +237,19 @@ class Database:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
-        if self.is_postgres:
+        if self.is_postgres and refresh_copy:
             self.copies.note_write()
 
-    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, refresh_copy: bool = True) -> T:
         """Run ``work(cursor)`` in one transaction, retrying when a concurrent writer conflicts.
 
         DuckDB's concurrency is optimistic: two transactions touching the same rows make the later
         commit fail. PostgreSQL waits instead, and fails only on a deadlock. Such a failure wrote
-        nothing, so running the work again is safe.
+        nothing, so running the work again is safe. ``refresh_copy`` as for :meth:`transaction`.
         """
         for attempt in range(CONFLICT_RETRIES):
             try:
-                with self.transaction() as cur:
+                with self.transaction(refresh_copy=refresh_copy) as cur:
                     return work(cur)
             except duckdb.Error as error:
                 if not is_write_conflict(error) or attempt == CONFLICT_RETRIES - 1:
@@ -268,6 +273,11 @@ class Database:
         """Where heavy reads should go: this database, or on PostgreSQL a recent local copy of it
         (see :class:`scoring.store.local_copy.CopyKeeper` for how recent)."""
         return self.copies.current() if self.is_postgres else self
+
+    def live(self) -> Database:
+        """The database itself, never a copy of it: where sessions are checked
+        (:mod:`scoring.store.authorization`). A local copy answers with the database it copies."""
+        return self
 
     def metadata(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM metadata WHERE key = ?", [key])

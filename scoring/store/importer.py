@@ -28,11 +28,12 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from scoring.access import Account, require
+from scoring.access import Account
 from scoring.import_files import LoadedFile, Source, load, sources_from_paths
 from scoring.import_format import FORMATS, IMPORT_ORDER, NOT_IN_HISTORY, Problem
 from scoring.import_rules import tables_needed
 from scoring.import_validation import LISTED_PROBLEMS, Checked, Existing, validate
+from scoring.store.authorization import authorize, operator_command
 from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_ids
 
 Progress = Callable[[str, float], None]
@@ -77,12 +78,22 @@ class _Refused(Exception):
         self.checked = checked
 
 
+@operator_command
 def import_paths(db: Database, paths: Sequence[str | Path], **options) -> ImportResult:
-    """:func:`import_sources` for files (or directories of them) on disk."""
-    return import_sources(db, sources_from_paths(paths), **options)
+    """Operator command (``scorecard import``): :func:`operator_import` of files (or directories of them)
+    on disk."""
+    return operator_import(db, sources_from_paths(paths), **options)
 
 
-def import_sources(db: Database, sources: Sequence[Source], actor: Account | None = None,
+@operator_command
+def operator_import(db: Database, sources: Sequence[Source], progress: Progress | None = None,
+                    today: date | None = None, check_only: bool = False, limit: int = LISTED_PROBLEMS) -> ImportResult:
+    """Operator command: :func:`import_sources` with no signed-in account; the audit log records the
+    import as the system's."""
+    return _import(db, sources, None, progress, today, check_only, limit)
+
+
+def import_sources(db: Database, sources: Sequence[Source], actor: Account,
                    progress: Progress | None = None, today: date | None = None, check_only: bool = False,
                    limit: int = LISTED_PROBLEMS) -> ImportResult:
     """Validate a file set and, if it has no problem, write it whole.
@@ -93,9 +104,9 @@ def import_sources(db: Database, sources: Sequence[Source], actor: Account | Non
         Where the rows go.
     sources : sequence of Source
         The files; each one's table is recognised from its name or its header.
-    actor : Account, optional
-        The admin importing through the dashboard (needs ``import_export``); None for the command
-        line, which the audit log records as the system.
+    actor : Account
+        The admin importing through the dashboard (needs ``import_export``); the command line
+        imports with :func:`operator_import` instead.
     progress : callable, optional
         ``progress(message, share_done)``, share from 0 to 1.
     today : date, optional
@@ -113,12 +124,17 @@ def import_sources(db: Database, sources: Sequence[Source], actor: Account | Non
     Raises
     ------
     PermissionDenied
-        ``actor`` may not import.
+        ``actor`` may not import (or its session has ended).
     DatabaseError
         The database refused a row that validation let through; nothing was written.
     """
-    if actor is not None:
-        require(actor, "import_export")
+    authorize(db, actor, "import_export")
+    return _import(db, sources, actor.account_id, progress, today, check_only, limit)
+
+
+def _import(db: Database, sources: Sequence[Source], actor_id: int | None, progress: Progress | None,
+            today: date | None, check_only: bool, limit: int) -> ImportResult:
+    """The import itself, audited under ``actor_id`` (None: the system)."""
     say = progress or (lambda message, done: None)
     today = today or date.today()
     loaded, file_problems = _load_all(sources, say)
@@ -132,8 +148,7 @@ def import_sources(db: Database, sources: Sequence[Source], actor: Account | Non
                            lambda message, done: say(message, READ_SHARE + CHECK_SHARE * done))
         if not checked.ok or check_only:
             raise _Refused(checked)
-        return write_tables(cur, checked.frames, actor.account_id if actor else None,
-                            [f.name for f in loaded], say)
+        return write_tables(cur, checked.frames, actor_id, [f.name for f in loaded], say)
 
     try:
         counts = db.write(work)

@@ -51,6 +51,7 @@ class LocalCopy(Database):
                  seconds_to_copy: float) -> None:
         self.location = source.location
         self.is_postgres = False
+        self._source = source
         self._lock = source._lock
         self._root = source._root
         self._catalog = catalog
@@ -62,8 +63,12 @@ class LocalCopy(Database):
     def data_version(self) -> int:
         return self.version
 
-    def transaction(self):
+    def transaction(self, **_options):
         raise DatabaseError("the local copy is read-only: writes go to the PostgreSQL database itself")
+
+    def live(self) -> Database:
+        """The PostgreSQL database this is a copy of."""
+        return self._source
 
     def close(self) -> None:
         """Nothing to close: the connection belongs to the PostgreSQL handle it was copied from."""

@@ -29,6 +29,7 @@ import pandas as pd
 from scoring import rules
 from scoring.access import Account, require
 from scoring.store import pipeline
+from scoring.store.authorization import authorize
 from scoring.store.as_of import known
 from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
 from scoring.store.pipeline import SearchFilter
@@ -47,7 +48,7 @@ def searches(db: Database, actor: Account, search_filter: SearchFilter, as_of: d
     The same read as :func:`scoring.store.pipeline.searches` (one query for both pages), for an
     account holding ``read_ops``; the columns are listed there.
     """
-    require(actor, "read_ops")
+    authorize(db, actor, "read_ops")
     return pipeline.searches(db, actor, search_filter, as_of)
 
 
@@ -55,7 +56,7 @@ def shortlist_entries(db: Database, actor: Account, search_filter: SearchFilter,
                       as_of: date | None = None) -> pd.DataFrame:
     """Stage-4 entries of the filtered searches: ``application_id``, ``stage_id``, ``entered_on``,
     ``search_id``. One row per application presented to the client by ``as_of``."""
-    require(actor, "read_ops")
+    authorize(db, actor, "read_ops")
     cut, cut_params = known(as_of, "searches", "decisions")
     where, params = search_filter.where("s")
     return db.frame(f"""
@@ -80,7 +81,7 @@ def placements(db: Database, actor: Account, search_filter: SearchFilter, as_of:
         ``is_replacement`` (the placement fills a replacement request of any search, fulfilled by
         ``as_of``). A placement accepted by ``as_of`` whose first day is later has not started.
     """
-    require(actor, "read_ops")
+    authorize(db, actor, "read_ops")
     cut, cut_params = known(as_of, "searches", "placements", "replacements")
     where, params = search_filter.where("s")
     return db.frame(f"""
@@ -113,7 +114,7 @@ def replacements(db: Database, actor: Account, search_filter: SearchFilter,
         ``client``. A fulfilment dated after ``as_of`` has not happened, nor the charge recorded
         with it.
     """
-    require(actor, "read_ops")
+    authorize(db, actor, "read_ops")
     cut, cut_params = known(as_of, "searches", "placements", "replacements")
     where, params = search_filter.where("s")
     return db.frame(f"""
@@ -141,7 +142,7 @@ def clients(db: Database, actor: Account, search_filter: SearchFilter, as_of: da
     pandas.DataFrame
         ``client_id``, ``client_ref``, ``client``, ``country``, ``signed_on``, ``churned_on``.
     """
-    require(actor, "read_ops")
+    authorize(db, actor, "read_ops")
     cut, cut_params = known(as_of, "clients")
     clauses, params = ["true"], []
     if search_filter.start is not None:
@@ -178,7 +179,7 @@ def scorecard_ratings(db: Database, actor: Account, search_filter: SearchFilter,
         ``reviewer_id``, ``dimension`` (dimension code), ``rating`` (1-5); ordered by application,
         stage, reviewer and dimension.
     """
-    require(actor, "read_ops")
+    authorize(db, actor, "read_ops")
     require(actor, "read_all_scores")
     cut, cut_params = known(as_of, "searches", "decisions", "current_scores")
     where, params = search_filter.where("s")
@@ -201,7 +202,7 @@ def scorecard_ratings(db: Database, actor: Account, search_filter: SearchFilter,
 def replaceable_placements(db: Database, actor: Account) -> pd.DataFrame:
     """Placements a replacement can be requested for: no request yet, and running or ended as not
     a fit. ``placement_id``, ``label``, ``client_id``, ``first_day``, ``ended_on``; newest first."""
-    require(actor, "write_ops")
+    authorize(db, actor, "write_ops")
     return db.frame("""
         SELECT p.placement_id,
                p.external_id || ' · ' || cand.external_id || ' · ' || c.name || ' · since '
@@ -220,7 +221,7 @@ def replaceable_placements(db: Database, actor: Account) -> pd.DataFrame:
 def open_requests(db: Database, actor: Account) -> pd.DataFrame:
     """Replacement requests not yet fulfilled: ``replacement_id``, ``label``, ``placement_id``,
     ``client_id``, ``requested_on``; oldest first."""
-    require(actor, "write_ops")
+    authorize(db, actor, "write_ops")
     return db.frame("""
         SELECT r.replacement_id,
                r.external_id || ' · replaces ' || p.external_id || ' · ' || c.name || ' · requested '
@@ -239,7 +240,7 @@ def replacing_options(db: Database, actor: Account, replacement_id: int) -> pd.D
     """Placements that could fill request ``replacement_id``: the same client's placements other
     than the one replaced and not already filling another request. ``placement_id``, ``label``,
     ``accepted_on``; newest first."""
-    require(actor, "write_ops")
+    authorize(db, actor, "write_ops")
     return db.frame("""
         WITH wanted AS (
             SELECT r.placement_id, s.client_id
@@ -265,7 +266,7 @@ def replacing_options(db: Database, actor: Account, replacement_id: int) -> pd.D
 
 def active_clients(db: Database, actor: Account) -> pd.DataFrame:
     """Clients that have not churned: ``client_id``, ``label``, ``signed_on``; by name."""
-    require(actor, "write_ops")
+    authorize(db, actor, "write_ops")
     return db.frame("""
         SELECT client_id, name || ' (' || external_id || ', signed ' || strftime(signed_on, '%Y-%m-%d')
                    || ')' AS label, signed_on
@@ -371,7 +372,7 @@ def request_replacement(db: Database, actor: Account, placement_id: int, request
     PermissionDenied
         The account may not record ops events.
     """
-    require(actor, "write_ops")
+    authorize(db, actor, "write_ops")
     placement_id = _whole_id(placement_id, "placement_id")
     requested_on = _day(requested_on, "requested_on")
     _storable_day(requested_on, "requested_on", as_of)
@@ -448,7 +449,7 @@ def fulfil_replacement(db: Database, actor: Account, replacement_id: int, fulfil
     PermissionDenied
         The account may not record ops events.
     """
-    require(actor, "write_ops")
+    authorize(db, actor, "write_ops")
     replacement_id = _whole_id(replacement_id, "replacement_id")
     replacing_placement_id = _whole_id(replacing_placement_id, "replacing_placement_id")
     fulfilled_on = _day(fulfilled_on, "fulfilled_on")
@@ -536,7 +537,7 @@ def record_client_churn(db: Database, actor: Account, client_id: int, churned_on
     PermissionDenied
         The account may not record ops events.
     """
-    require(actor, "write_ops")
+    authorize(db, actor, "write_ops")
     client_id = _whole_id(client_id, "client_id")
     churned_on = _day(churned_on, "churned_on")
     _storable_day(churned_on, "churned_on", as_of)

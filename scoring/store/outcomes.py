@@ -31,8 +31,9 @@ from datetime import date
 
 import pandas as pd
 
-from scoring.access import Account, require
+from scoring.access import Account
 from scoring.scorecard import DIMENSIONS
+from scoring.store.authorization import authorize
 from scoring.store.as_of import known
 from scoring.store.db import Database
 from scoring.store.pipeline import SearchFilter
@@ -101,7 +102,7 @@ def application_outcomes(db: Database, actor: Account, search_filter: SearchFilt
         missing if never shortlisted), ``client_decision`` ('pass', 'fail', missing while open),
         ``placement_id``, ``first_day``, ``ended_on``, ``end_reason``. Ordered by application.
     """
-    require(actor, PERMISSION)
+    authorize(db, actor, PERMISSION)
     scoped, params = _scope(search_filter, stage_id, as_of, "decisions", "placements")
     codes = list(DIMENSIONS)
     pivot = ",\n".join(f'avg(mean_rating) FILTER (WHERE code = ?) AS "{code}"' for code in codes)
@@ -173,7 +174,7 @@ def reviewer_scores(db: Database, actor: Account, search_filter: SearchFilter,
         ``application_id``, ``reviewer_id``, ``dimensions_rated``, ``own_score`` (the reviewer's
         ratings weighted by the version in force; missing when they left a dimension not assessed).
     """
-    require(actor, PERMISSION)
+    authorize(db, actor, PERMISSION)
     scoped, params = _scope(search_filter, stage_id, as_of, "decisions")
     return db.frame(f"""
         WITH {scoped}, {_IN_FORCE},
@@ -201,7 +202,7 @@ def stage_ratings(db: Database, actor: Account, search_filter: SearchFilter, sta
     pandas.DataFrame
         ``application_id``, ``reviewer_id``, ``dimension_id``, ``rating``.
     """
-    require(actor, PERMISSION)
+    authorize(db, actor, PERMISSION)
     scoped, params = _scope(search_filter, stage_id, as_of)
     return db.frame(f"""
         WITH {scoped}
@@ -226,7 +227,7 @@ def reviewer_agreement(db: Database, actor: Account, search_filter: SearchFilter
     pandas.DataFrame
         ``reviewer_id``, ``compared``, ``mad``, ``bias``.
     """
-    require(actor, PERMISSION)
+    authorize(db, actor, PERMISSION)
     scoped, params = _scope(search_filter, stage_id, as_of)
     return db.frame(f"""
         WITH {scoped},
@@ -248,7 +249,7 @@ def reviewer_agreement(db: Database, actor: Account, search_filter: SearchFilter
 
 def reviewer_names(db: Database, actor: Account, as_of: date | None = None) -> pd.DataFrame:
     """``reviewer_id`` and ``display_name`` of every account that had submitted a scorecard by ``as_of``."""
-    require(actor, PERMISSION)
+    authorize(db, actor, PERMISSION)
     cut, cut_params = known(as_of, "scorecards")
     return db.frame(f"""
         WITH {cut}
@@ -269,7 +270,7 @@ def newest_weights(db: Database, actor: Account) -> pd.DataFrame:
         ``version_id``, ``effective_from``, ``note``, ``dimension_id``, ``dimension`` (code),
         ``weight_pct``; in dimension order. Empty when there is no version.
     """
-    require(actor, PERMISSION)
+    authorize(db, actor, PERMISSION)
     return db.frame("""
         SELECT v.version_id, v.effective_from, v.note, w.dimension_id, d.code AS dimension,
                w.weight_pct::DOUBLE AS weight_pct

@@ -13,7 +13,8 @@ from datetime import date
 
 import pandas as pd
 
-from scoring.access import Account, require
+from scoring.access import Account
+from scoring.store.authorization import authorize
 from scoring.store.as_of import known
 from scoring.store.db import Database
 
@@ -49,7 +50,7 @@ def filter_options(db: Database, actor: Account,
                    as_of: date | None = None) -> dict[str, pd.DataFrame | tuple[date, date]]:
     """Clients signed by ``as_of`` and the span of opening dates of searches opened by then, for the
     filter widgets."""
-    require(actor, "read_pipeline")
+    authorize(db, actor, "read_pipeline")
     cut, cut_params = known(as_of, "clients", "searches")
     clients = db.frame(f"WITH {cut} SELECT client_id, name FROM known_clients ORDER BY name", cut_params)
     span = db.frame(f"WITH {cut} SELECT min(opened_on) AS first, max(opened_on) AS last FROM known_searches",
@@ -60,7 +61,7 @@ def filter_options(db: Database, actor: Account,
 def stage_counts(db: Database, actor: Account, search_filter: SearchFilter,
                  as_of: date | None = None) -> pd.DataFrame:
     """Per stage: applications that entered, were decided, passed, failed, and are still open."""
-    require(actor, "read_pipeline")
+    authorize(db, actor, "read_pipeline")
     cut, cut_params = known(as_of, "searches", "decisions")
     where, params = search_filter.where()
     return db.frame(f"""
@@ -97,7 +98,7 @@ def searches(db: Database, actor: Account, search_filter: SearchFilter, as_of: d
         ``seniority``, ``status`` (as of ``as_of``), ``opened_on``, ``shortlist_delivered_on``,
         ``closed_on``.
     """
-    require(actor, "read_pipeline")
+    authorize(db, actor, "read_pipeline")
     cut, cut_params = known(as_of, "searches")
     where, params = search_filter.where("s")
     return db.frame(f"""
@@ -117,7 +118,7 @@ def stage_entries(db: Database, actor: Account, search_filter: SearchFilter,
     One row per application and stage (a few hundred thousand at most): the input of
     :func:`scoring.funnel` metrics.
     """
-    require(actor, "read_pipeline")
+    authorize(db, actor, "read_pipeline")
     cut, cut_params = known(as_of, "searches", "decisions")
     where, params = search_filter.where()
     return db.frame(f"""
@@ -132,7 +133,7 @@ def stage_entries(db: Database, actor: Account, search_filter: SearchFilter,
 
 def stage_names(db: Database, actor: Account) -> pd.DataFrame:
     """``stage_id``, ``stage`` (its name) and ``code`` (as in the import format) of the four stages."""
-    require(actor, "read_candidates")
+    authorize(db, actor, "read_candidates")
     return db.frame("SELECT stage_id, name AS stage, code FROM stages ORDER BY stage_id")
 
 
@@ -171,7 +172,7 @@ def funnel_counts(db: Database, actor: Account, search_filter: SearchFilter, as_
     ``scoring.funnel.finish_funnel`` turns the result into the funnel table. Entries and decisions
     dated after ``as_of`` are not counted: such a decision is still open.
     """
-    require(actor, "read_pipeline")
+    authorize(db, actor, "read_pipeline")
     cut, cut_params = known(as_of, "searches", "decisions")
     where, params = search_filter.where()
     month = "entry_month, " if by_month else ""
@@ -192,7 +193,7 @@ def funnel_counts(db: Database, actor: Account, search_filter: SearchFilter, as_
 def stalled(db: Database, actor: Account, search_filter: SearchFilter, as_of: date, top: int) -> pd.DataFrame:
     """Open applications waiting longest in each stage as of ``as_of``, ``top`` per stage (ties by
     application id)."""
-    require(actor, "read_pipeline")
+    authorize(db, actor, "read_pipeline")
     cut, cut_params = known(as_of, "searches", "decisions")
     where, params = search_filter.where()
     return db.frame(f"""

@@ -16,6 +16,7 @@ import pandas as pd
 
 from scoring.access import Account, PermissionDenied, require
 from scoring.rubric import DIMENSION_CODES, validate_scorecard
+from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_id, storable_text
 
 SCORED_STAGES = (2, 3)
@@ -24,7 +25,7 @@ FINAL_DECISIONS = ("advance", "reject", "hold")
 
 def queue(db: Database, actor: Account, as_of: date) -> pd.DataFrame:
     """The reviewer's assigned work not yet submitted, oldest first, with what is overdue."""
-    require(actor, "write_scores")
+    authorize(db, actor, "write_scores")
     return db.frame("""
         SELECT x.application_id, x.stage_id, st.name AS stage, c.candidate_id, c.full_name AS candidate,
                c.external_id AS candidate_ref, s.role_title, cl.name AS client, x.assigned_on, x.due_on,
@@ -45,7 +46,7 @@ def queue(db: Database, actor: Account, as_of: date) -> pd.DataFrame:
 
 def submitted(db: Database, actor: Account, limit: int = 50) -> pd.DataFrame:
     """The reviewer's own current submitted scorecards, newest first: what they may amend."""
-    require(actor, "write_scores")
+    authorize(db, actor, "write_scores")
     return db.frame("""
         SELECT sc.application_id, sc.stage_id, st.name AS stage, c.full_name AS candidate, sc.revision,
                sc.submitted_at
@@ -77,6 +78,7 @@ def _current_card(cur: duckdb.DuckDBPyConnection, reviewer_id: int, application_
 def own_card(db: Database, actor: Account, application_id: int, stage_id: int) -> dict:
     """The reviewer's own current scorecard: status, revision, and by dimension code the ratings,
     the notes and the reasons of the dimensions marked not assessed (``not_assessed``)."""
+    authorize(db, actor, "write_scores")
     with db.cursor() as cur:
         _assert_assigned(cur, actor, application_id, stage_id)
         card = _current_card(cur, actor.account_id, application_id, stage_id)
@@ -162,6 +164,7 @@ def save_draft(db: Database, actor: Account, application_id: int, stage_id: int,
     ``not_assessed`` maps the dimensions the reviewer marked not assessed to the reason; the draft
     keeps the marks and reasons (a mark needs its reason even in a draft).
     """
+    authorize(db, actor, "write_scores")
     kept = _clean(ratings, notes, not_assessed)
 
     def write(cur) -> int:
@@ -204,6 +207,7 @@ def submit(db: Database, actor: Account, application_id: int, stage_id: int,
     PermissionDenied
         The application and stage are not assigned to the acting reviewer.
     """
+    authorize(db, actor, "write_scores")
     _require_complete(ratings, notes, not_assessed)
     kept = _clean(ratings, notes, not_assessed)
 
@@ -237,6 +241,7 @@ def amend(db: Database, actor: Account, application_id: int, stage_id: int, rati
 
     The new revision must be complete as :func:`submit` requires; ``not_assessed`` as there.
     """
+    authorize(db, actor, "write_scores")
     if not reason or not reason.strip():
         raise DatabaseError("reason: an amendment needs a reason")
     reason = storable_text("reason", reason.strip())
@@ -272,6 +277,7 @@ def peer_ratings(db: Database, actor: Account, application_id: int, stage_id: in
     ``reviewer``, ``reviewer_id``, ``dimension`` (code), ``rating`` (missing where the reviewer
     marked the dimension not assessed), ``note``, ``not_assessed_reason`` (missing where rated).
     """
+    authorize(db, actor, "write_scores")
     with db.cursor() as cur:
         _assert_assigned(cur, actor, application_id, stage_id)
         card = _current_card(cur, actor.account_id, application_id, stage_id)
@@ -290,7 +296,7 @@ def peer_ratings(db: Database, actor: Account, application_id: int, stage_id: in
 
 def record_final_decision(db: Database, actor: Account, application_id: int, decision: str, reason: str) -> None:
     """A hiring lead's adjudicated decision on an application; reviewers' scores stay untouched."""
-    require(actor, "adjudicate")
+    authorize(db, actor, "adjudicate")
     if decision not in FINAL_DECISIONS:
         raise DatabaseError(f"decision: {decision!r} is not one of {', '.join(FINAL_DECISIONS)}")
     if not reason or not reason.strip():

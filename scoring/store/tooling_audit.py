@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 
 from scoring.access import Account, PermissionDenied, require
+from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError, audit, storable_text
 from scoring.tooling import ToolingVerdict, evaluate_tooling
 
@@ -30,6 +31,7 @@ def _assert_may_audit(cur, actor: Account, application_id: int) -> None:
 
 def checklist(db: Database, actor: Account, application_id: int) -> pd.DataFrame:
     """Every catalogue tool with what the candidate claimed, whether it was verified, and the evidence."""
+    authorize(db, actor)         # which role may see it is decided below, by the assignment
     with db.cursor() as cur:
         if not actor.may("read_all_scores"):
             _assert_may_audit(cur, actor, application_id)
@@ -54,6 +56,7 @@ def submit_audit(db: Database, actor: Account, application_id: int, rows: Iterab
     ``rows`` hold ``tool`` (catalogue name), ``claimed``, ``verified`` and ``evidence``. A verified
     tool must be claimed. All of it is written in one transaction.
     """
+    authorize(db, actor, "write_scores")
     entries = [dict(r) for r in rows]
     for index, entry in enumerate(entries, start=1):
         if entry.get("verified") and not entry.get("claimed"):

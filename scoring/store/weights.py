@@ -7,14 +7,15 @@ from datetime import date
 
 import pandas as pd
 
-from scoring.access import Account, require
+from scoring.access import Account
 from scoring.scorecard import DIMENSIONS, validate_weights
+from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
 
 
 def versions(db: Database, actor: Account) -> pd.DataFrame:
     """One row per version: id, effective date, note, author and a column per dimension (percent)."""
-    require(actor, "read_candidates")
+    authorize(db, actor, "read_candidates")
     long = db.frame("""
         SELECT v.version_id, v.effective_from, v.note, coalesce(a.display_name, 'system') AS created_by,
                dm.code AS dimension, w.weight_pct::DOUBLE AS weight_pct
@@ -38,7 +39,7 @@ def add_version(db: Database, actor: Account, weights_pct: Mapping[str, float], 
     Backdating is refused: a version starting in the past would re-score history that was already
     decided under other weights.
     """
-    require(actor, "manage_weights")
+    authorize(db, actor, "manage_weights")
     try:
         validate_weights(weights_pct)
     except ValueError as problem:

@@ -18,7 +18,7 @@ from scoring.import_files import Source
 from scoring.store import Database
 from scoring.store.archive import REFERENCE_TABLES
 from scoring.store.bulk import TABLE_ORDER
-from scoring.store.importer import ImportResult, import_sources
+from scoring.store.importer import ImportResult, operator_import
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
@@ -37,7 +37,7 @@ def sample_sources(replaced_by: Path | None = None, without: tuple[str, ...] = (
 
 
 def run_import(db: Database, sources: list[Source], **options) -> ImportResult:
-    return import_sources(db, sources, today=TODAY, **options)
+    return operator_import(db, sources, today=TODAY, **options)
 
 
 def sample_frame(table: str) -> pd.DataFrame:

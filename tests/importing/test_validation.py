@@ -11,7 +11,7 @@ import pytest
 from scoring.import_files import Source, load
 from scoring.import_format import FORMATS, IMPORT_ORDER, table_for_header, table_for_name
 from scoring.store.db import audit
-from scoring.store.importer import import_sources
+from scoring.store.importer import operator_import
 from tests.importing.conftest import (BROKEN, ROOT, SAMPLES, db_fingerprints, run_import, sample_frame,
                                       sample_sources)
 
@@ -318,7 +318,7 @@ def test_a_failed_validation_adds_no_audit_entry(sample_db):
 
 
 def test_dates_are_refused_after_the_given_today(empty_db):
-    outcome = import_sources(empty_db, [Source("clients.csv", SAMPLES / "clients.csv")], today=date(2025, 2, 1))
+    outcome = operator_import(empty_db, [Source("clients.csv", SAMPLES / "clients.csv")], today=date(2025, 2, 1))
     assert [(p.row, p.column) for p in outcome.problems] == [(3, "signed_on"), (4, "signed_on"),
                                                            (4, "churned_on")]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scoring.store import Database
+from scoring.access import Account, StaleSession
+from scoring.store import Database, accounts
 from scoring.store.accounts import create_operator_account
-from tests.conftest import ROOT
+from tests.conftest import ROOT, account
 
 OIDC_SECRETS = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "s" * 32,
                 "client_id": "dashboard", "client_secret": "secret",
@@ -122,3 +123,81 @@ def test_with_single_sign_on_and_no_account_at_all_the_page_says_what_to_run(tmp
     app.run()
     assert not app.button
     assert any("No account can sign in" in w.value for w in app.warning)
+
+
+# -- a session ended elsewhere ----------------------------------------------------------------------
+
+SESSION_CHANGED = "Your session ended: your account was changed by an admin. Sign in again."
+
+
+def _signed_in(app, email: str) -> AppTest:
+    app.run()
+    app.text_input(key="sign_in_email").input(email)
+    app.text_input(key="sign_in_password").input("demo-password")
+    app.button[0].click().run()
+    assert "account" in app.session_state, [e.value for e in app.error]
+    return app
+
+
+def _second_admin(db) -> Account:
+    """Another admin, acting in a session of their own."""
+    first = account(db, "admin")
+    accounts.create_account(db, first, "second.admin@demo.example", "Second Admin", "admin", None)
+    return account(db, "admin", 1)
+
+
+@pytest.mark.parametrize("change", [{"role": "reviewer"}, {"active": False}], ids=["demoted", "deactivated"])
+def test_an_admin_changed_in_another_session_is_signed_out_on_the_next_rerun(app, demo_db, change):
+    _signed_in(app, "admin@demo.example")
+    app.switch_page("pages/admin.py").run()
+    assert _titles(app) == ["Admin"]
+    signed_in = app.session_state["account"]
+
+    accounts.update_account(demo_db, _second_admin(demo_db), signed_in.account_id, **change)
+    app.run()
+
+    assert not app.exception and not app.error
+    assert "account" not in app.session_state
+    assert [w.value for w in app.warning] == [SESSION_CHANGED]
+    assert [b.label for b in app.button] == ["Sign in"]
+    assert "Admin" not in _titles(app)
+
+
+def test_the_message_shows_once(app, demo_db):
+    _signed_in(app, "lead@demo.example")
+    accounts.update_account(demo_db, account(demo_db, "admin"), app.session_state["account"].account_id,
+                            role="ops")
+    app.run()
+    assert [w.value for w in app.warning] == [SESSION_CHANGED]
+    app.run()
+    assert not app.warning
+
+
+def test_signing_out_ends_the_accounts_other_sessions(demo_db, monkeypatch):
+    monkeypatch.setenv("SCORECARD_DB", demo_db.location)
+    first, second = (_signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), "ops@demo.example")
+                     for _ in range(2))
+
+    first.sidebar.button(key="sign_out").click().run()
+    assert "account" not in first.session_state and not first.warning
+    second.run()
+
+    assert "account" not in second.session_state
+    assert [w.value for w in second.warning] == [
+        "Your session ended: your account was signed out elsewhere, or changed by an admin. Sign in again."]
+
+
+def test_a_cached_read_is_never_served_to_a_session_that_has_ended(demo_db, monkeypatch):
+    """A sign-out elsewhere writes no audit entry, so the data version, and with it the cached answer,
+    stay as they were: the session is checked before the cache is asked."""
+    from ui.context import read
+
+    monkeypatch.setenv("SCORECARD_DB", demo_db.location)
+    admin = account(demo_db, "admin")
+    assert not read(accounts.list_accounts, admin).empty             # now cached on the data version
+    version = demo_db.data_version()
+    accounts.sign_out(demo_db, admin)
+    assert demo_db.data_version() == version
+
+    with pytest.raises(StaleSession, match="has ended"):
+        read(accounts.list_accounts, admin)

@@ -38,7 +38,7 @@ def note(db: Database, text: str) -> None:
 def test_the_copy_holds_every_table_with_every_row(replica):
     copy = replica.reader()
     assert isinstance(copy, LocalCopy)
-    assert len(table_names()) == 22
+    assert len(table_names()) == 23
     for name in table_names():
         assert copy.scalar(f"SELECT count(*) FROM {name}") == replica.scalar(f"SELECT count(*) FROM {name}"), name
     assert copy.scalar("SELECT count(*) FROM current_scores") == replica.scalar("SELECT count(*) FROM current_scores")

@@ -110,9 +110,9 @@ def test_a_submission_refused_by_the_database_writes_nothing(pg_demo, monkeypatc
 
 
 def test_export_and_restore_between_postgres_databases(pg_demo, pg_url, tmp_path):
-    from scoring.store.archive import export_database, restore_database
+    from scoring.store.archive import operator_export, restore_database
 
-    export_database(pg_demo, tmp_path / "export")
+    operator_export(pg_demo, tmp_path / "export")
     target = Database(pg_url)
     try:
         restore_database(target, tmp_path / "export")

@@ -42,9 +42,10 @@ class Agency:
 
     # -- people -------------------------------------------------------------------------------
     def person(self, email: str) -> Account:
-        row = self.db.frame("SELECT account_id, email, display_name, role FROM accounts WHERE email = ?",
-                            [email]).iloc[0]
-        return Account(int(row["account_id"]), row["email"], row["display_name"], row["role"])
+        row = self.db.frame("SELECT account_id, email, display_name, role, session_version FROM accounts "
+                            "WHERE email = ?", [email]).iloc[0]
+        return Account(int(row["account_id"]), row["email"], row["display_name"], row["role"],
+                       int(row["session_version"]))
 
     def by_id(self, account_id: int) -> Account:
         email = self.db.scalar("SELECT email FROM accounts WHERE account_id = ?", [account_id])

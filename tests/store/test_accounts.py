@@ -1,17 +1,25 @@
-"""Sign-in, lock-out and account administration."""
+"""Sign-in, lock-out, session versions and account administration.
+
+Lock-outs under parallel attempts are in test_lockout.py; stale sessions refused by every store
+function in test_authorization.py.
+"""
 
 from __future__ import annotations
 
 import json
+import statistics
+import time
 from datetime import datetime, timedelta
 
 import duckdb
 import pandas as pd
 import pytest
 
+from scoring.access import StaleSession
 from scoring.store import DatabaseError
 from scoring.store import accounts
 from scoring.store.accounts import LOCKOUT, MAX_FAILED_LOGINS, SignInError
+from scoring.store.authorization import check_session
 
 PASSWORD = "demo-password"
 WRONG = "not-the-password"
@@ -24,9 +32,11 @@ def stored_hash(db, account_id: int) -> str:
     return db.scalar("SELECT password_hash FROM accounts WHERE account_id = ?", [account_id])
 
 
-def sign_in_state(db, account_id: int) -> tuple[int, object]:
-    row = db.frame("SELECT failed_logins, locked_until FROM accounts WHERE account_id = ?", [account_id]).iloc[0]
-    return int(row["failed_logins"]), row["locked_until"]
+def sign_in_state(db, email: str = EMAIL) -> tuple[int, object]:
+    """(slots taken since the last success, locked until) for the sign-ins at ``email``."""
+    with db.cursor() as cur:
+        row = cur.execute("SELECT failed, locked_until FROM sign_in_attempts WHERE email = ?", [email]).fetchone()
+    return (0, None) if row is None else (int(row[0]), row[1])
 
 
 def refusal(db, email, password, now=NOW) -> str:
@@ -88,19 +98,19 @@ def test_five_failures_lock_the_account_until_the_lock_out_has_passed(agency):
     account_id = agency.reviewer.account_id
     for attempt in range(1, MAX_FAILED_LOGINS):
         assert refusal(agency.db, EMAIL, WRONG) == "wrong email or password"
-        assert sign_in_state(agency.db, account_id)[0] == attempt
+        assert sign_in_state(agency.db)[0] == attempt
 
     assert "too many failed attempts" in refusal(agency.db, EMAIL, WRONG)
-    locked_until = sign_in_state(agency.db, account_id)[1]
+    locked_until = sign_in_state(agency.db)[1]
     assert locked_until == NOW + LOCKOUT
-    assert len(agency.audit_entries("lock", account_id)) == 1
+    assert len(agency.audit_entries("lock", EMAIL)) == 1
 
     assert "too many failed attempts" in refusal(agency.db, EMAIL, PASSWORD, now=NOW + timedelta(minutes=1))
     assert "too many failed attempts" in refusal(agency.db, EMAIL, PASSWORD, now=NOW + LOCKOUT - timedelta(seconds=1))
 
     later = NOW + LOCKOUT + timedelta(seconds=1)
     assert accounts.authenticate(agency.db, EMAIL, PASSWORD, now=later).account_id == account_id
-    failures, lock = sign_in_state(agency.db, account_id)
+    failures, lock = sign_in_state(agency.db)
     assert failures == 0 and pd.isna(lock)
 
 
@@ -111,11 +121,10 @@ def test_four_failures_do_not_lock(agency):
 
 
 def test_a_successful_sign_in_resets_the_failure_count(agency):
-    account_id = agency.reviewer.account_id
     for _ in range(3):
         refusal(agency.db, EMAIL, WRONG)
     accounts.authenticate(agency.db, EMAIL, PASSWORD, now=NOW)
-    assert sign_in_state(agency.db, account_id)[0] == 0
+    assert sign_in_state(agency.db)[0] == 0
 
     for _ in range(MAX_FAILED_LOGINS - 1):
         assert refusal(agency.db, EMAIL, WRONG) == "wrong email or password"
@@ -130,12 +139,196 @@ def test_a_deactivated_account_is_refused_and_a_reactivated_one_accepted(agency)
     assert accounts.account_for_email(agency.db, EMAIL) is None
 
     accounts.update_account(agency.db, agency.admin, reviewer.account_id, active=True)
-    assert accounts.authenticate(agency.db, EMAIL, PASSWORD, now=NOW) == reviewer
+    assert accounts.authenticate(agency.db, EMAIL, PASSWORD, now=NOW) == agency.reviewer
 
 
 def test_a_wrong_password_for_a_deactivated_account_reveals_nothing(agency):
     accounts.update_account(agency.db, agency.admin, agency.reviewer.account_id, active=False)
     assert refusal(agency.db, EMAIL, WRONG) == refusal(agency.db, "nobody@demo.example", WRONG)
+
+
+# -- what an attempt reveals: an unknown email costs and locks as a known one does -------------------
+
+UNKNOWN = "nobody@demo.example"
+
+
+@pytest.fixture
+def hashes_checked(monkeypatch):
+    """The Argon2 hashes sign-in checks a password against (the account's or the dummy), in order."""
+    checked = []
+    real = accounts.verify_password
+
+    def counting(password_hash, password):
+        checked.append(password_hash)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(accounts, "verify_password", counting)
+    return checked
+
+
+def argon2_parameters(password_hash: str) -> list[str]:
+    """The variant, version and cost of an encoded Argon2 hash (``$argon2id$v=19$m=..,t=..,p=..$salt$hash``)."""
+    return password_hash.split("$")[1:4]
+
+
+def test_an_unknown_email_checks_one_hash_as_a_wrong_password_does(agency, hashes_checked):
+    refusal(agency.db, EMAIL, WRONG)
+    refusal(agency.db, UNKNOWN, WRONG)
+
+    account_hash, dummy = hashes_checked
+    assert argon2_parameters(dummy) == argon2_parameters(account_hash)
+
+
+def test_an_account_without_a_password_checks_a_hash_too(agency, hashes_checked):
+    accounts.create_account(agency.db, agency.admin, "sso.only@demo.example", "Single Sign-On", "ops", None)
+    assert refusal(agency.db, "sso.only@demo.example", NEW_PASSWORD) == "wrong email or password"
+    assert len(hashes_checked) == 1 and hashes_checked[0].startswith("$argon2id$")
+
+
+def test_an_unknown_email_takes_as_long_as_a_wrong_password(agency):
+    def seconds(email: str) -> float:
+        started = time.perf_counter()
+        refusal(agency.db, email, WRONG)
+        return time.perf_counter() - started
+
+    wrong = statistics.median(seconds(r.email) for r in agency.reviewers()[:3])
+    unknown = statistics.median(seconds(f"nobody{i}@demo.example") for i in range(3))
+    assert 0.5 < unknown / wrong < 2, (unknown, wrong)
+
+
+def test_an_unknown_email_locks_exactly_as_a_known_one(agency):
+    known = [refusal(agency.db, EMAIL, WRONG) for _ in range(MAX_FAILED_LOGINS + 1)]
+    unknown = [refusal(agency.db, UNKNOWN, WRONG) for _ in range(MAX_FAILED_LOGINS + 1)]
+
+    assert known == unknown
+    assert known[:MAX_FAILED_LOGINS - 1] == ["wrong email or password"] * (MAX_FAILED_LOGINS - 1)
+    assert known[-2] == f"too many failed attempts; locked until {NOW + LOCKOUT:%H:%M}"
+    assert known[-1] == f"too many failed attempts; try again after {NOW + LOCKOUT:%H:%M}"
+    assert sign_in_state(agency.db, UNKNOWN) == sign_in_state(agency.db, EMAIL) == (MAX_FAILED_LOGINS,
+                                                                                    NOW + LOCKOUT)
+
+
+def test_a_locked_email_checks_no_hash_even_for_the_right_password(agency, hashes_checked):
+    for _ in range(MAX_FAILED_LOGINS):
+        refusal(agency.db, EMAIL, WRONG)
+    hashes_checked.clear()
+
+    for minutes in (1, 14):
+        assert "try again after" in refusal(agency.db, EMAIL, PASSWORD, now=NOW + timedelta(minutes=minutes))
+    assert hashes_checked == []
+
+
+@pytest.mark.parametrize("spellings", [["REVIEWER@DEMO.EXAMPLE", f" {EMAIL} ", "Reviewer@Demo.Example", EMAIL,
+                                        f"{EMAIL}\t"]])
+def test_every_spelling_of_an_email_counts_against_the_same_lock(agency, spellings):
+    for spelling in spellings:
+        refusal(agency.db, spelling, WRONG)
+    assert sign_in_state(agency.db) == (MAX_FAILED_LOGINS, NOW + LOCKOUT)
+    assert "try again after" in refusal(agency.db, EMAIL, PASSWORD)
+
+
+def test_once_a_lock_has_passed_the_count_starts_again(agency):
+    for _ in range(MAX_FAILED_LOGINS):
+        refusal(agency.db, EMAIL, WRONG)
+    later = NOW + LOCKOUT + timedelta(seconds=1)
+
+    assert refusal(agency.db, EMAIL, WRONG, now=later) == "wrong email or password"
+    assert sign_in_state(agency.db) == (1, None)
+
+
+def test_a_new_password_lifts_the_lock_out(agency):
+    for _ in range(MAX_FAILED_LOGINS):
+        refusal(agency.db, EMAIL, WRONG)
+    accounts.update_account(agency.db, agency.admin, agency.reviewer.account_id, password=NEW_PASSWORD)
+
+    assert sign_in_state(agency.db) == (0, None)
+    assert accounts.authenticate(agency.db, EMAIL, NEW_PASSWORD, now=NOW) == agency.reviewer
+
+
+def test_the_admins_list_shows_failed_attempts_and_lock_outs(agency):
+    refusal(agency.db, "lead@demo.example", WRONG)
+    for _ in range(MAX_FAILED_LOGINS):
+        refusal(agency.db, EMAIL, WRONG)
+
+    listed = accounts.list_accounts(agency.db, agency.admin).set_index("email")
+    assert listed.loc[EMAIL, "failed_logins"] == MAX_FAILED_LOGINS
+    assert listed.loc[EMAIL, "locked_until"] == NOW + LOCKOUT
+    assert listed.loc["lead@demo.example", "failed_logins"] == 1
+    assert pd.isna(listed.loc["lead@demo.example", "locked_until"])
+    assert listed.loc["ops@demo.example", "failed_logins"] == 0
+
+
+@pytest.mark.parametrize("typed, key", [
+    ("  Reviewer@Demo.Example\t", "reviewer@demo.example"),
+    ("e\u0301lise@demo.example", "\u00e9lise@demo.example"),            # decomposed é becomes one character
+    ("nul\x00@demo.example", "nul\ufffd@demo.example"),                 # PostgreSQL stores no NUL
+])
+def test_the_email_attempts_are_counted_under(typed, key):
+    assert accounts.sign_in_key(typed) == key
+
+
+def test_text_longer_than_any_email_is_counted_under_its_digest(agency):
+    typed = "x" * 10_000 + "@demo.example"
+    key = accounts.sign_in_key(typed)
+    assert key.startswith("sha256:") and len(key) == len("sha256:") + 64
+    for _ in range(MAX_FAILED_LOGINS):
+        refusal(agency.db, typed, WRONG)
+    assert "try again after" in refusal(agency.db, typed, WRONG)
+
+
+# -- session versions: what ends the sessions signed in before -----------------------------------------
+
+def session_version(db, account_id: int) -> int:
+    return int(db.scalar("SELECT session_version FROM accounts WHERE account_id = ?", [account_id]))
+
+
+def test_a_sign_in_carries_the_accounts_session_version(agency):
+    accounts.update_account(agency.db, agency.admin, agency.reviewer.account_id, active=False)
+    accounts.update_account(agency.db, agency.admin, agency.reviewer.account_id, active=True)
+
+    signed_in = accounts.authenticate(agency.db, EMAIL, PASSWORD, now=NOW)
+    assert signed_in.session_version == session_version(agency.db, signed_in.account_id) == 2
+    assert check_session(agency.db, signed_in) == signed_in
+
+
+ENDINGS = {
+    "sign-out": lambda agency, me: accounts.sign_out(agency.db, me),
+    "deactivation": lambda agency, me: accounts.update_account(agency.db, agency.admin, me.account_id, active=False),
+    "role change": lambda agency, me: accounts.update_account(agency.db, agency.admin, me.account_id,
+                                                              role="hiring_lead"),
+    "new password": lambda agency, me: accounts.update_account(agency.db, agency.admin, me.account_id,
+                                                               password=NEW_PASSWORD),
+    "disabled by the operator": lambda agency, me: accounts.operator_set_active(agency.db, me.email, False),
+    "password reset by the operator": lambda agency, me: accounts.operator_reset_password(agency.db, me.email,
+                                                                                          NEW_PASSWORD),
+}
+
+
+@pytest.mark.parametrize("ending", ENDINGS)
+def test_each_change_that_ends_sessions_moves_the_version_on_by_one(agency, ending):
+    me = accounts.authenticate(agency.db, EMAIL, PASSWORD, now=NOW)
+    other_session = accounts.authenticate(agency.db, EMAIL, PASSWORD, now=NOW)
+
+    ENDINGS[ending](agency, me)
+
+    assert session_version(agency.db, me.account_id) == me.session_version + 1
+    for session in (me, other_session):
+        with pytest.raises(StaleSession):
+            check_session(agency.db, session)
+
+
+def test_a_change_that_changes_nothing_ends_no_session(agency):
+    me = accounts.authenticate(agency.db, EMAIL, PASSWORD, now=NOW)
+    accounts.update_account(agency.db, agency.admin, me.account_id, role="reviewer", active=True)
+    assert check_session(agency.db, me) == me
+
+
+def test_signing_out_a_session_that_has_ended_is_refused_and_changes_nothing(agency):
+    me = accounts.authenticate(agency.db, EMAIL, PASSWORD, now=NOW)
+    accounts.sign_out(agency.db, me)
+    with pytest.raises(StaleSession):
+        accounts.sign_out(agency.db, me)
+    assert session_version(agency.db, me.account_id) == me.session_version + 1
 
 
 # -- single sign-on look-up ---------------------------------------------------------------------

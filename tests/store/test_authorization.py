@@ -1,14 +1,27 @@
-"""Who may read and write what, checked by calling the store as each role."""
+"""Who may read and write what, checked by calling the store as each role, and every store function
+refusing a session whose account an admin has since deactivated or given another role."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from scoring.access import PermissionDenied
-from scoring.store import accounts, candidates, pipeline, scorecards, tooling_audit
+import scoring.reports
+import scoring.store
+from scoring.access import OPERATOR, Account, PermissionDenied, StaleSession
+from scoring.store import Database, accounts, candidates, pipeline, scorecards, tooling_audit
+from scoring.store.audit_log import AuditFilter
+from scoring.store.authorization import WITHOUT_ACCOUNT, authorize
+from scoring.store.calibration import CalibrationFilter
 from scoring.store.pipeline import SearchFilter
+from tests.conftest import DEMO_AS_OF as AS_OF
+from tests.store.conftest import Agency
 
 RATINGS = {"infrastructure": 3, "deployment": 4, "monitoring": 2, "automation": 3, "governance": 5}
 NOTES = {"governance": "Walked through the model registry's promotion log"}
@@ -143,7 +156,7 @@ def test_a_reviewer_never_sees_or_edits_another_reviewers_draft(agency):
     assert draft_before["status"].tolist()[0] == "draft"
 
     own = scorecards.own_card(agency.db, reviewer, application_id, stage_id)
-    assert own == {"status": None, "revision": 0, "ratings": {}, "notes": {}}
+    assert own == {"status": None, "revision": 0, "ratings": {}, "notes": {}, "not_assessed": {}}
 
     scorecards.save_draft(agency.db, reviewer, application_id, stage_id, {"monitoring": 4}, {})
     assert scorecards.own_card(agency.db, reviewer, application_id, stage_id)["ratings"] == {"monitoring": 4}
@@ -331,3 +344,169 @@ def test_a_reviewer_finds_only_candidates_assigned_to_them(agency):
         assert int(stranger["candidate_id"]) in set(found_by_lead["candidate_id"]), text
     with pytest.raises(PermissionDenied):
         candidates.profile(agency.db, reviewer, int(stranger["candidate_id"]))
+
+
+# -- sessions: every store function re-reads the account it acts for ---------------------------------
+# An account's role, active flag and session version are read from the database on every call, so a
+# session signed in before a deactivation or a role change is refused by everything it could reach.
+
+def public_functions():
+    """(qualified name, function) of every public function of scoring.store and scoring.reports.
+
+    The connection itself (``db``, ``local_copy``) has no entry points: it is what they run on.
+    """
+    for package in (scoring.store, scoring.reports):
+        for found in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{found.name}")
+            if module.__name__ in ("scoring.store.db", "scoring.store.local_copy"):
+                continue
+            for name, function in sorted(vars(module).items()):
+                if name.startswith("_") or not inspect.isfunction(function) or function.__module__ != module.__name__:
+                    continue
+                yield f"{module.__name__.removeprefix('scoring.')}.{name}", function
+
+
+ACTING = {name: function for name, function in public_functions()
+          if "actor" in inspect.signature(function).parameters}
+#: Everything that runs with no signed-in account, and why (scoring.store.authorization's marks).
+WITHOUT_AN_ACCOUNT = {
+    "store.accounts.authenticate": "sign-in",
+    "store.accounts.account_for_email": "sign-in",
+    "store.accounts.accounts_able_to_sign_in": "sign-in",
+    "store.accounts.operator_accounts": "operator command",
+    "store.accounts.create_operator_account": "operator command",
+    "store.accounts.check_new_account": "operator command",
+    "store.accounts.check_known_email": "operator command",
+    "store.accounts.operator_set_active": "operator command",
+    "store.accounts.operator_reset_password": "operator command",
+    "store.archive.operator_export": "operator command",
+    "store.archive.restore_database": "operator command",
+    "store.importer.import_paths": "operator command",
+    "store.importer.operator_import": "operator command",
+}
+
+
+def sample_arguments(function, tmp: Path) -> dict:
+    """Plausible values for the parameters ``function`` requires beyond ``db`` and ``actor``."""
+    by_name = {
+        "application_id": 1, "candidate_id": 1, "search_id": 1, "set_id": 1, "placement_id": 1,
+        "replacement_id": 1, "replacing_placement_id": 2, "client_id": 1, "account_id": 1, "stage_id": 2,
+        "top": 5, "application_ids": [1], "as_of": AS_OF, "today": AS_OF, "on": AS_OF,
+        "requested_on": AS_OF, "fulfilled_on": AS_OF, "churned_on": AS_OF, "effective_from": AS_OF,
+        "search_filter": SearchFilter(), "ratings": RATINGS, "notes": NOTES, "reason": "second look",
+        "decision": "hold", "note": "a note", "text": "a", "name": "an exercise", "email": "new@demo.example",
+        "display_name": "New Person", "role": "reviewer", "password": None, "rows": [],
+        "weights_pct": WEIGHTS, "outcome": "passed_take_home", "directory": tmp / "export", "sources": [],
+    }
+    by_type = {"AuditFilter": AuditFilter(), "CalibrationFilter": CalibrationFilter(), "SearchFilter": SearchFilter()}
+    arguments = {}
+    for name, parameter in inspect.signature(function).parameters.items():
+        if name in ("db", "actor") or parameter.default is not inspect.Parameter.empty:
+            continue
+        arguments[name] = by_type.get(str(parameter.annotation), by_name.get(name))
+    return arguments
+
+
+@dataclass(frozen=True)
+class StaleSessions:
+    """Sessions signed in before an admin changed their accounts, on a database shared by a module."""
+
+    db: Database
+    sessions: dict[str, Account]
+
+
+@pytest.fixture(scope="module")
+def stale(module_demo_db) -> StaleSessions:
+    """Two admins and two reviewers signed in, then each deactivated or given another role."""
+    db = module_demo_db
+    agency = Agency(db)
+    changes = {"deactivated admin": ("admin", {"active": False}),
+               "admin demoted to reviewer": ("admin", {"role": "reviewer"}),
+               "deactivated reviewer": ("reviewer", {"active": False}),
+               "reviewer moved to hiring lead": ("reviewer", {"role": "hiring_lead"})}
+    sessions = {}
+    for number, (label, (role, change)) in enumerate(changes.items()):
+        email = f"stale.{number}@demo.example"
+        accounts.create_account(db, agency.admin, email, f"Stale {number}", role, None)
+        sessions[label] = agency.person(email)               # signed in: the account as it is now
+        accounts.update_account(db, agency.admin, sessions[label].account_id, **change)
+    return StaleSessions(db, sessions)
+
+
+STALE_KINDS = ["deactivated admin", "admin demoted to reviewer", "deactivated reviewer",
+               "reviewer moved to hiring lead"]
+
+
+@pytest.mark.parametrize("kind", STALE_KINDS)
+@pytest.mark.parametrize("name", sorted(ACTING))
+def test_every_store_function_refuses_a_session_that_has_ended(stale, tmp_path, name, kind):
+    function = ACTING[name]
+    written = stale.db.data_version()
+
+    with pytest.raises(StaleSession, match="has ended"):
+        function(stale.db, actor=stale.sessions[kind], **sample_arguments(function, tmp_path))
+
+    assert stale.db.data_version() == written
+    assert not (tmp_path / "export").exists()
+
+
+def test_the_enumeration_reaches_every_kind_of_store_function():
+    assert len(ACTING) > 80
+    for expected in ["store.scorecards.submit", "store.scorecards.save_draft", "store.accounts.create_account",
+                     "store.accounts.update_account", "store.accounts.sign_out", "store.importer.import_sources",
+                     "store.archive.export_database", "store.ops.request_replacement",
+                     "reports.validity.adopt_suggested_weights", "reports.ops_export.ops_audit"]:
+        assert expected in ACTING
+
+
+def test_only_marked_functions_run_without_an_account():
+    without = {name: function for name, function in public_functions()
+               if "actor" not in inspect.signature(function).parameters
+               and next(iter(inspect.signature(function).parameters), None) == "db"}
+    marks = {name: getattr(function, WITHOUT_ACCOUNT, None) for name, function in without.items()}
+    assert [name for name, why in marks.items() if why is None] == []
+    assert {name: why.split(":")[0] for name, why in marks.items()} == WITHOUT_AN_ACCOUNT
+
+
+def test_a_current_session_is_authorised_by_its_role(agency):
+    assert authorize(agency.db, agency.admin, "manage_accounts") == agency.admin
+    with pytest.raises(PermissionDenied, match="manage accounts is for: Admin") as refused:
+        authorize(agency.db, agency.lead, "manage_accounts")
+    assert not isinstance(refused.value, StaleSession)
+
+
+def test_a_demoted_admin_signed_in_again_is_judged_by_the_new_role(agency):
+    admin = agency.admin
+    accounts.create_account(agency.db, admin, "second.admin@demo.example", "Second Admin", "admin", None)
+    accounts.update_account(agency.db, agency.person("second.admin@demo.example"), admin.account_id, role="reviewer")
+
+    with pytest.raises(StaleSession, match="role changed from admin to reviewer"):
+        accounts.list_accounts(agency.db, admin)
+    again = accounts.authenticate(agency.db, admin.email, "demo-password")
+    with pytest.raises(PermissionDenied, match="manage accounts is for: Admin"):
+        accounts.list_accounts(agency.db, again)
+
+
+def test_a_deactivated_reviewer_can_no_longer_save_a_draft(agency):
+    work = agency.first_open()
+    accounts.update_account(agency.db, agency.admin, work.reviewer.account_id, active=False)
+    before = agency.fingerprint()
+
+    with pytest.raises(StaleSession, match="deactivated"):
+        scorecards.save_draft(agency.db, work.reviewer, work.application_id, work.stage_id, RATINGS, NOTES)
+    assert agency.fingerprint() == before
+
+
+def test_the_command_line_operator_needs_no_session_but_a_copy_of_it_is_refused(agency):
+    assert authorize(agency.db, OPERATOR, "read_ops") is OPERATOR
+    impostor = Account(OPERATOR.account_id, OPERATOR.email, OPERATOR.display_name, OPERATOR.role)
+    assert impostor == OPERATOR
+    with pytest.raises(StaleSession):
+        authorize(agency.db, impostor, "read_ops")
+
+
+def test_no_account_is_refused(agency):
+    with pytest.raises(PermissionDenied, match="sign in first"):
+        authorize(agency.db, None, "read_candidates")
+    with pytest.raises(PermissionDenied, match="sign in first"):
+        authorize(agency.db, None)

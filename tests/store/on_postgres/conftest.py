@@ -17,6 +17,13 @@ def demo_db(pg_demo_url) -> Database:
         yield db
 
 
+@pytest.fixture(scope="module")
+def module_demo_db(postgres, pg_demo_template) -> Database:
+    """A copy of the small demo agency in PostgreSQL shared by the checks of one module."""
+    with Database(postgres.create(template=pg_demo_template)) as db:
+        yield db
+
+
 @pytest.fixture
 def empty_db(pg_url) -> Database:
     with Database(pg_url) as db:
