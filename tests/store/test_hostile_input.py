@@ -522,3 +522,12 @@ def test_the_schema_caps_every_text_column_at_the_limit_of_its_kind():
     assert {column for column, _ in capped} == set(kinds)
     assert {(column, int(limit)) for column, limit in capped} == {(c, MAX_CHARS[k]) for c, k in kinds.items()}
     assert len(capped) == 20      # every external id, e-mail, name, note and reason column of every table
+
+
+@pytest.mark.parametrize("module", ["scoring.text_rules", "scoring.store.replacing"])
+def test_the_documented_examples_hold(module):
+    import doctest
+    import importlib
+
+    failures, tried = doctest.testmod(importlib.import_module(module))
+    assert tried > 0 and failures == 0
