@@ -18,9 +18,9 @@ from scoring.access import Account
 from scoring.import_files import Source
 from scoring.import_format import NOT_IN_HISTORY
 from scoring.reports.candidate import candidate_report, score_headline
+from scoring.store.accounts import create_operator_account
 from tests.importing.conftest import run_import, sample_frame, sample_sources
 
-LEAD = Account(0, "lead@agency.example", "Hiring Lead", "hiring_lead")     # reads need only the role
 INTERVIEW_GAP = "the interview ran out of time before reproducibility and model registries came up"
 
 
@@ -32,6 +32,14 @@ def card_rows(db, application_ref: str, stage_id: int, reviewer: str) -> pd.Data
         JOIN applications AS a USING (application_id) JOIN accounts AS acc ON acc.account_id = sc.reviewer_id
         WHERE a.external_id = ? AND sc.stage_id = ? AND acc.email = ? AND sc.status = 'submitted'
         ORDER BY dm.dimension_id""", [application_ref, stage_id, reviewer]).set_index("code")
+
+
+def hiring_lead(db) -> Account:
+    """A hiring lead to read the candidate page as: the samples hold reviewers only, and the store
+    checks every reader against its row in accounts."""
+    account_id = create_operator_account(db, email="lead@agency.example", display_name="Hiring Lead",
+                                         role="hiring_lead", password=None)
+    return Account(account_id, "lead@agency.example", "Hiring Lead", "hiring_lead")
 
 
 def with_scores(frame: pd.DataFrame) -> list[Source]:
@@ -57,7 +65,7 @@ def test_an_explicit_row_may_say_not_assessed_with_its_reason(sample_db):
 
 
 def test_one_reviewers_gap_leaves_the_stage_complete_on_the_others_ratings(sample_db):
-    report = candidate_report(sample_db, LEAD, candidate_id(sample_db, "CA-0006"))
+    report = candidate_report(sample_db, hiring_lead(sample_db), candidate_id(sample_db, "CA-0006"))
     take_home = report.scores[report.scores["stage_id"] == 3].iloc[0]
     assert bool(take_home["complete"]) and take_home["missing_dimensions"] == []
     assert take_home["governance"] == 3.0                           # Tomasz's 3 alone, not (3 + 0) / 2
@@ -66,7 +74,7 @@ def test_one_reviewers_gap_leaves_the_stage_complete_on_the_others_ratings(sampl
 
 
 def test_a_candidate_whose_reviewers_all_skipped_governance_shows_as_incomplete(sample_db):
-    report = candidate_report(sample_db, LEAD, candidate_id(sample_db, "CA-0009"))
+    report = candidate_report(sample_db, hiring_lead(sample_db), candidate_id(sample_db, "CA-0009"))
 
     interview = report.scores[report.scores["stage_id"] == 2].iloc[0]
     assert not interview["complete"] and interview["missing_dimensions"] == ["governance"]
