@@ -87,8 +87,8 @@ def raw_insert(db: Database, path: Path) -> tuple[float, float]:
     with db.transaction() as cur:
         cur.register("card_frame", card_table)
         cur.register("score_frame", score_table)
-        cur.execute("INSERT INTO scorecards SELECT * FROM card_frame")
-        cur.execute("INSERT INTO scores SELECT * FROM score_frame")
+        cur.execute("INSERT INTO scorecards BY NAME SELECT * FROM card_frame")
+        cur.execute("INSERT INTO scores BY NAME SELECT * FROM score_frame")
     return read, time.perf_counter() - start
 
 
