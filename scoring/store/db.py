@@ -146,9 +146,8 @@ def _upgrade_file(con: duckdb.DuckDBPyConnection) -> None:
 
     Such a file's ``scores`` has no ``not_assessed_reason`` and a rating that may not be missing; it
     gets the column and a nullable rating (the application writes exactly one of the two; the
-    CHECKs of schema.sql hold only in files made since). DuckDB cannot replay this ALTER from its
-    write-ahead log after a crash (it fails to rebind the table's CHECKs), so it is checkpointed
-    at once instead of being left in the log, and never issued on a file that needs nothing.
+    CHECKs of schema.sql hold only in files made since). It is never issued on a file that needs
+    nothing, and the caller checkpoints right after it.
     """
     present = con.execute("""SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database()
                              AND table_name = 'scores' AND column_name = 'not_assessed_reason'""").fetchone()[0]
@@ -156,7 +155,6 @@ def _upgrade_file(con: duckdb.DuckDBPyConnection) -> None:
         return
     con.execute("ALTER TABLE scores ADD COLUMN not_assessed_reason VARCHAR")
     con.execute("ALTER TABLE scores ALTER COLUMN rating DROP NOT NULL")
-    con.execute("CHECKPOINT")
 
 
 class Database:
@@ -186,6 +184,9 @@ class Database:
         self._root = duckdb.connect(self.location)
         self._root.execute(SCHEMA_PATH.read_text())
         _upgrade_file(self._root)
+        # DuckDB cannot replay from its write-ahead log an ALTER of a table whose CHECKs call
+        # functions, so whatever the schema and the upgrade changed goes into the file at once.
+        self._root.execute("CHECKPOINT")
 
     def close(self) -> None:
         if self.is_postgres:
