@@ -20,6 +20,7 @@ from scoring.store.calibration import PERIOD_BASES, CalibrationFilter
 from scoring.store.db import DatabaseError
 from ui import calibration_charts as charts
 from ui.context import database, guarded, read, require_account, today
+from ui.empty_states import nothing_yet
 from ui.text import plain
 
 STAGES = {3: "Take-home assessment (stage 3)", 2: "Production incident interview (stage 2)"}
@@ -331,7 +332,8 @@ def body() -> None:
     tabs = st.tabs(["Agreement", "Reviewer pairs", "Severity", "Ranking", "Over time", "Next session",
                     "Exercises", "Thresholds"])
     if report.n_ratings == 0:
-        tabs[0].info("No submitted live ratings match these filters.")
+        with tabs[0]:
+            nothing_yet("ratings")
     else:
         with tabs[0]:
             agreement_section(report)

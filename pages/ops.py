@@ -24,6 +24,7 @@ from scoring.store import ops
 from scoring.store.db import DatabaseError
 from ui import ops_charts, shortlist_tables
 from ui.context import database, flash, guarded, read, require_account, show_flash, today
+from ui.empty_states import nothing_yet
 from ui.filters import search_filter
 from ui.text import plain
 
@@ -262,6 +263,8 @@ def body() -> None:
                "Searches opened in the chosen period, with their shortlists, placements "
                "and replacements; client retention covers clients signed in the period (seniority does not apply "
                f"to clients). Business days skip weekends and public holidays ({', '.join(report.countries)}).")
+    if report.evidence["shortlist_time"].empty:
+        nothing_yet("searches")
     headline_section(report)
     evidence_section(report)
     shortlist_tab, retention_tab, breach_tab, record_tab = st.tabs(

@@ -7,6 +7,7 @@ from scoring.reports.pipeline import pipeline_report
 from scoring.sla import PROMISES
 from ui import charts, shortlist_tables
 from ui.context import guarded, read, require_account
+from ui.empty_states import nothing_yet
 from ui.filters import search_filter
 
 
@@ -20,6 +21,9 @@ def body() -> None:
                "stood at the end of that day (nothing dated later is used). "
                "Business days exclude weekends and the public holidays of each search's client's country "
                f"({', '.join(report.countries)}), as in the ops audit.")
+    if report.searches == 0:
+        nothing_yet("searches")
+        return
 
     top = st.columns(5)
     top[0].metric("Open searches", f"{report.open_searches:,}")

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import numpy as np
 import streamlit as st
 
 from scoring.access import PermissionDenied, require
@@ -13,6 +14,7 @@ from scoring.store.db import DatabaseError
 from scoring.validity import FLOOR, MODEL, OUTCOME_BY_KEY, OUTCOMES
 from ui import validity_charts as charts
 from ui.context import database, flash, guarded, read, require_account, show_flash, today
+from ui.empty_states import nothing_yet
 from ui.filters import search_filter
 from ui.text import plain
 
@@ -76,14 +78,17 @@ def restriction_note(report, outcome) -> None:
     spread = report.restriction.set_index("outcome").loc[outcome.key]
     excluded = report.exclusions[report.exclusions["outcome"] == outcome.key]
     reasons = "; ".join(f"{r.status}: {r.applications:,}" for r in excluded.itertuples())
-    st.warning(
-        f"**Range restriction.** This outcome exists only for candidates who {outcome.restricted_to}: "
-        f"{int(coverage['with_outcome']):,} of "
-        f"{int(coverage['complete']):,} scored applications ({coverage['share_with_outcome']:.1%}). Left out: "
-        f"{reasons or 'none'}. Their weighted scores start at {spread['min_outcome']:.2f} and spread "
-        f"{spread['ratio']:.0%} as widely as all take-home scores (SD {spread['sd_outcome']:.2f} vs "
-        f"{spread['sd_all']:.2f}), so these figures measure discrimination among strong candidates only and "
-        "understate what the scorecard does across everyone it scores.", icon=":material/filter_alt:")
+    with_outcome = int(coverage["with_outcome"])
+    text = (f"**Range restriction.** This outcome exists only for candidates who {outcome.restricted_to}: "
+            f"{with_outcome:,} of {int(coverage['complete']):,} scored applications"
+            + (f" ({coverage['share_with_outcome']:.1%})" if with_outcome else "")
+            + f". Left out: {reasons or 'none'}.")
+    if np.isfinite(spread["ratio"]):    # two or more scores with the outcome: their spread can be compared
+        text += (f" Their weighted scores start at {spread['min_outcome']:.2f} and spread {spread['ratio']:.0%} as "
+                 f"widely as all take-home scores (SD {spread['sd_outcome']:.2f} vs {spread['sd_all']:.2f}), so "
+                 "these figures measure discrimination among strong candidates only and understate what the "
+                 "scorecard does across everyone it scores.")
+    st.warning(text, icon=":material/filter_alt:")
 
 
 def reviewer_section(report, outcome) -> None:
@@ -176,6 +181,9 @@ def body() -> None:
     outcome = OUTCOME_BY_KEY[key or OUTCOMES[0].key]
     st.caption(f"Take-home (stage {report.stage_id}) scores of the searches opened in the chosen period, "
                f"against whether {outcome.event}. {outcome.population} Outcomes as of {as_of:%d %b %Y}.")
+    if int(report.coverage["complete"].max()) == 0:
+        nothing_yet("take_home_scores")
+        return
     restriction_note(report, outcome)
     evidence_section(report, outcome)
     reviewer_section(report, outcome)
