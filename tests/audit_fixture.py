@@ -28,8 +28,8 @@ from datetime import date
 from pathlib import Path
 
 from scoring.access import Account
-from scoring.store import Database
 from scoring.store.bulk import advance_sequences
+from tests.ops_fixture import write_agency
 
 TODAY = date(2025, 6, 30)
 AS_OF = date(2025, 5, 30)
@@ -133,13 +133,7 @@ SCORECARDS = [
 
 def build(path: str | Path) -> Path:
     """Write the agency to a new database file at ``path`` and return the path."""
-    db = Database(path)
-    try:
-        db.write(_insert)
-        db.checkpoint()
-    finally:
-        db.close()
-    return Path(path)
+    return write_agency(path, _insert)
 
 
 def _insert(cur) -> None:

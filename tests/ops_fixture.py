@@ -116,9 +116,14 @@ _PLACED = {row[2]: row[4] for row in PLACEMENTS}   # application_id -> accepted_
 
 def build(path: str | Path) -> Path:
     """Write the hand-built agency to a new database file at ``path`` and return the path."""
+    return write_agency(path, _insert)
+
+
+def write_agency(path: str | Path, insert) -> Path:
+    """A new database file at ``path`` holding what ``insert(cursor)`` writes, in one transaction."""
     db = Database(path)
     try:
-        db.write(_insert)
+        db.write(insert)
         db.checkpoint()
     finally:
         db.close()
