@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from scoring.reports.candidate import (breakdown, candidate_report, not_assessed_at, radar_series, score_headline,
-                                       shortlist_comparison, shortlist_table)
+from scoring.reports.candidate import (WITHHELD, breakdown, candidate_report, history_table, median_note,
+                                       not_assessed_at, radar_series, score_headline, shortlist_comparison,
+                                       shortlist_table)
 from scoring.scorecard import DIMENSIONS
 from scoring.access import PermissionDenied
 from scoring.store import candidates, scorecards
@@ -12,6 +13,7 @@ from scoring.store.db import DatabaseError
 from scoring.store.scorecards import FINAL_DECISIONS
 from ui import charts
 from ui.context import database, flash, guarded, read, require_account, show_flash
+from ui.empty_states import nothing_yet
 from ui.text import plain
 
 SCORED_STAGES = {2: "Production incident interview", 3: "Take-home assessment"}
@@ -24,6 +26,9 @@ def pick_candidate(actor) -> int | None:
                          value=st.query_params.get("q", ""), key="candidate_query")
     if text:
         st.query_params["q"] = text
+    if not text and read(candidates.reachable_count, actor) == 0:
+        nothing_yet("assigned_candidates" if actor.role == "reviewer" else "candidates")
+        return None
     found = read(candidates.find_candidates, actor, text) if text else pd.DataFrame()
     if text and found.empty:
         st.info("No candidate matches.")
@@ -123,6 +128,9 @@ def body() -> None:
         medians = read(candidates.stage_dimension_medians, actor, stage_id)
         chart.plotly_chart(charts.radar(radar_series(report, application_id, stage_id, medians), DIMENSIONS,
                                         "Ratings against the rubric"), width="stretch")
+        sparse = median_note(medians)
+        if sparse:
+            chart.caption(sparse)
         notes = report.ratings[(report.ratings["application_id"] == application_id)
                                & (report.ratings["stage_id"] == stage_id) & (report.ratings["note"] != "")]
         if not notes.empty:
@@ -137,8 +145,11 @@ def body() -> None:
         adjudication(actor, apps, application_id)
 
     st.subheader("Stage history")
-    st.dataframe(report.history[report.history["application_id"] == application_id]
-                 [["stage", "entered_on", "decided_on", "decision"]], hide_index=True, width="stretch")
+    history = history_table(report, application_id)
+    st.dataframe(history, hide_index=True, width="stretch")
+    if history["Decision"].eq(WITHHELD).any():
+        st.caption("Blind review: how this application fared from the stage you are scoring on is shown once "
+                   "you submit your own scorecard for it.")
 
     if actor.may("read_all_scores"):
         search_id = int(apps.loc[apps["application_id"] == application_id, "search_id"].iloc[0])

@@ -12,6 +12,7 @@ from scoring.store import candidates
 from scoring.store.db import Database
 
 CONSENSUS = "Consensus"
+MEDIAN = "Median candidate at this stage"
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,49 @@ def radar_series(report: CandidateReport, application_id: int, stage_id: int,
     series = {name: group.set_index("dimension")["rating"] for name, group in rows.groupby("reviewer")}
     if series:
         series[CONSENSUS] = rows.groupby("dimension")["rating"].mean()
-    series["Median candidate at this stage"] = stage_medians.set_index("dimension")["median_rating"]
+    medians = stage_medians.set_index("dimension")["median_rating"].dropna()
+    if not medians.empty:     # withheld below candidates.MEDIAN_MIN_APPLICATIONS (see median_note)
+        series[MEDIAN] = medians
     return series
+
+
+def median_note(stage_medians: pd.DataFrame) -> str | None:
+    """Why the radar lacks the median candidate on some dimensions, or None when it has all of them.
+
+    ``stage_medians`` is :func:`scoring.store.candidates.stage_dimension_medians`.
+    """
+    short = stage_medians[stage_medians["median_rating"].isna()]
+    if short.empty:
+        return None
+    fewest = int(short["applications"].min())
+    return (f"The median candidate is drawn once at least {candidates.MEDIAN_MIN_APPLICATIONS} applications "
+            f"were scored at this stage ({fewest} so far on "
+            f"{', '.join(DIMENSIONS[code] for code in short['dimension'])}): over fewer, it would show "
+            "individual candidates' ratings.")
+
+
+#: What the stage history says of a decision withheld from a reviewer (candidates.stage_history).
+WITHHELD = "shown once you submit your scorecard"
+
+
+def history_table(report: CandidateReport, application_id: int) -> pd.DataFrame:
+    """One application's stage history as text: ``Stage``, ``Entered``, ``Decided``, ``Decision``.
+
+    A stage still open has no decision date; a decision withheld from a reviewer until they submit
+    their own scorecard reads :data:`WITHHELD`.
+    """
+    rows = report.history[report.history["application_id"] == application_id]
+    return pd.DataFrame({
+        "Stage": rows["stage"].to_numpy(),
+        "Entered": [_day(v) for v in rows["entered_on"]],
+        "Decided": [_day(v) for v in rows["decided_on"]],
+        "Decision": [WITHHELD if bool(hidden) else str(decision)
+                     for hidden, decision in zip(rows["withheld"], rows["decision"])],
+    })
+
+
+def _day(value) -> str:
+    return "" if pd.isna(value) else f"{pd.Timestamp(value):%d %b %Y}"
 
 
 def _at(frame: pd.DataFrame, application_id: int, stage_id: int) -> pd.DataFrame:

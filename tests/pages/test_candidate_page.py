@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 import pytest
 
-from scoring.reports.candidate import candidate_report
+from scoring.reports.candidate import WITHHELD, candidate_report
+from scoring.store import scorecards
 from tests.conftest import account, plotly_values
 
 PAGE = "pages/candidate.py"
@@ -166,3 +168,79 @@ def test_a_stage_no_reviewer_rated_on_governance_shows_incomplete_and_no_total(o
         "Incomplete: Governance not rated by any reviewer")
     assert shortlist.index[-1] == shortlisted["external_id"]               # after every complete scorecard
     assert shortlist.loc[shortlisted["external_id"], "On 0-100"] == ""
+
+
+# -- blind review on the candidate page ------------------------------------------------------------
+# A reviewer asked to score the take-home of an application that went on to the client (as in a
+# calibration exercise) sees neither how the take-home was decided, nor the client's decision, nor the
+# hiring lead's adjudication, until they submit their own scorecard.
+
+LEAD_REASON = "The client asked for this engineer by name"
+
+
+@pytest.fixture
+def late_item(demo_db, shortlisted):
+    """(reviewer, application id): a shortlisted, adjudicated application whose take-home the reviewer
+    has just been asked to score."""
+    reviewer = account(demo_db, "reviewer")
+    application_id = int(demo_db.scalar("""
+        SELECT min(d.application_id) FROM stage_decisions AS d
+        WHERE d.stage_id = 4 AND d.decision IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM assignments AS x WHERE x.application_id = d.application_id
+                          AND x.reviewer_id = ?)""", [reviewer.account_id]))
+    scorecards.record_final_decision(demo_db, account(demo_db, "hiring_lead"), application_id, "advance", LEAD_REASON)
+    as_of = date.fromisoformat(demo_db.metadata("demo_as_of"))
+    demo_db.write(lambda cur: cur.execute("INSERT INTO assignments VALUES (?, 3, ?, ?, ?)",
+                                          [application_id, reviewer.account_id, as_of, as_of + timedelta(days=14)]))
+    return reviewer, application_id
+
+
+def _open_as_reviewer(open_page, demo_db, application_id):
+    candidate = demo_db.frame("SELECT c.candidate_id, c.external_id FROM applications AS a "
+                              "JOIN candidates AS c USING (candidate_id) WHERE a.application_id = ?",
+                              [application_id]).iloc[0]
+    at = _find(open_page(PAGE, "reviewer"), candidate["external_id"])
+    at.selectbox(key=f"application_of_{int(candidate['candidate_id'])}").set_value(application_id).run()
+    assert not at.exception
+    return at
+
+
+def _history(at):
+    return next(frame.value for frame in at.dataframe if "Decision" in frame.value.columns)
+
+
+def _all_text(at) -> str:
+    parts = [element.value for kind in ("markdown", "caption", "info", "warning", "error", "success", "header")
+             for element in getattr(at, kind)]
+    parts += [frame.value.to_csv() for frame in at.dataframe]
+    parts += [json.dumps(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
+    return "\n".join(map(str, parts))
+
+
+def test_before_submitting_a_reviewer_sees_no_later_outcome_of_the_application(open_page, demo_db, late_item):
+    reviewer, application_id = late_item
+    at = _open_as_reviewer(open_page, demo_db, application_id)
+
+    history = _history(at)
+    assert history["Stage"].tolist() == ["Pipeline and tooling audit", "Production incident interview",
+                                         "Take-home assessment"]
+    assert history["Decision"].tolist()[-1] == WITHHELD and history["Decided"].tolist()[-1] == ""
+    assert any("Blind review" in c.value for c in at.caption)
+    text = _all_text(at)
+    assert "Client shortlist" not in text and LEAD_REASON not in text and "advance" not in text
+    assert not [e for e in at.expander if "Adjudicated" in e.label]
+    later = demo_db.frame("SELECT decided_on FROM stage_decisions WHERE application_id = ? AND stage_id >= 3",
+                          [application_id])["decided_on"]
+    assert not [day for day in later if f"{day:%d %b %Y}" in text]
+
+
+def test_after_submitting_the_reviewer_sees_how_the_application_went_on(open_page, demo_db, late_item):
+    reviewer, application_id = late_item
+    scorecards.submit(demo_db, reviewer, application_id, 3, {"infrastructure": 3, "deployment": 3, "monitoring": 3,
+                                                             "automation": 3, "governance": 3}, {})
+    at = _open_as_reviewer(open_page, demo_db, application_id)
+
+    history = _history(at)
+    assert history["Stage"].tolist()[-1] == "Client shortlist"
+    assert WITHHELD not in history["Decision"].tolist()
+    assert LEAD_REASON not in _all_text(at)         # adjudication stays the hiring lead's
