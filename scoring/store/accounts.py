@@ -388,6 +388,28 @@ def _add_account(db: Database, actor_id: int | None, email: str, display_name: s
     return db.write(insert)
 
 
+def _keep_an_admin(cur, account_id: int, email: str) -> None:
+    """Refuse to take the admin role or the active flag from the last active admin.
+
+    Without an active admin nobody could manage accounts, weights or imports from the dashboard. The
+    one check behind the Admin page, :func:`update_account` and the ``scorecard accounts`` commands.
+
+    Every other active admin's row is written before they are counted. Two changes that each remove
+    one of the last two admins then write the same rows, so they cannot both commit: one fails or
+    waits, runs again (:meth:`Database.write`) and then counts no admin. The write moves the session
+    version on and back, so no session ends: DuckDB takes an update that sets a value to itself for
+    no write at all, and would let both changes commit.
+    """
+    for step in ("+ 1", "- 1"):
+        cur.execute(f"UPDATE accounts SET session_version = coalesce(session_version, 0) {step} "
+                    "WHERE role = 'admin' AND active AND account_id <> ?", [account_id])
+    others = cur.execute("SELECT count(*) FROM accounts WHERE role = 'admin' AND active AND account_id <> ?",
+                         [account_id]).fetchone()[0]
+    if not others:
+        raise DatabaseError(f"account: {email} is the last active admin; make another account an admin first, "
+                            "or nobody could manage accounts and weights")
+
+
 def _change_account(cur, actor_id: int | None, account_id: int, *, role: str | None = None,
                     active: bool | None = None, password_hash: str | None = None) -> None:
     """Apply a checked change inside the caller's transaction and audit it.
@@ -400,6 +422,8 @@ def _change_account(cur, actor_id: int | None, account_id: int, *, role: str | N
     if before is None:
         raise DatabaseError(f"account_id: no account {account_id}")
     after = {"role": role or before[0], "active": before[1] if active is None else active}
+    if before[0] == "admin" and before[1] and (after["role"] != "admin" or not after["active"]):
+        _keep_an_admin(cur, account_id, before[2])
     ends_sessions = (after["role"], after["active"]) != tuple(before[:2]) or password_hash is not None
     cur.execute("UPDATE accounts SET role = ?, active = ?, session_version = coalesce(session_version, 0) + ? "
                 "WHERE account_id = ?", [after["role"], after["active"], int(ends_sessions), account_id])

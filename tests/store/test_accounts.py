@@ -409,3 +409,86 @@ def test_an_unknown_role_is_refused(agency, role):
     with pytest.raises(DatabaseError, match="is not one of"):
         accounts.update_account(agency.db, agency.admin, agency.reviewer.account_id, role=role)
     assert agency.fingerprint() == before
+
+
+# -- the last active admin ------------------------------------------------------------------------
+# Without an active admin nobody could manage accounts or weights from the dashboard, so the store
+# refuses to demote or deactivate the last one, whoever asks: an admin on the page, the store, or the
+# operator's ``scorecard accounts disable``.
+
+LAST_ADMIN_CHANGES = [pytest.param({"role": "hiring_lead"}, id="demoted"),
+                      pytest.param({"active": False}, id="deactivated")]
+
+
+def second_admin(agency, active: bool = True) -> int:
+    account_id = accounts.create_account(agency.db, agency.admin, "second.admin@demo.example", "Sam Second",
+                                         "admin", None)
+    if not active:
+        accounts.update_account(agency.db, agency.admin, account_id, active=False)
+    return account_id
+
+
+@pytest.mark.parametrize("change", LAST_ADMIN_CHANGES)
+def test_the_last_active_admin_cannot_be_demoted_or_deactivated(agency, change):
+    before = agency.fingerprint()
+    with pytest.raises(DatabaseError, match="admin@demo.example is the last active admin"):
+        accounts.update_account(agency.db, agency.admin, agency.admin.account_id, **change)
+    assert agency.fingerprint() == before
+
+
+@pytest.mark.parametrize("change", LAST_ADMIN_CHANGES)
+def test_an_inactive_admin_does_not_count(agency, change):
+    second_admin(agency, active=False)
+    before = agency.fingerprint()
+    with pytest.raises(DatabaseError, match="last active admin"):
+        accounts.update_account(agency.db, agency.admin, agency.admin.account_id, **change)
+    assert agency.fingerprint() == before
+
+
+@pytest.mark.parametrize("change", LAST_ADMIN_CHANGES)
+def test_with_another_active_admin_an_admin_may_step_down(agency, change):
+    other = second_admin(agency)
+    signed_in = agency.person("second.admin@demo.example")
+    accounts.update_account(agency.db, agency.admin, agency.admin.account_id, **change)
+    check_session(agency.db, signed_in)         # the check ends no other admin's session
+    with pytest.raises(DatabaseError, match="second.admin@demo.example is the last active admin"):
+        accounts.update_account(agency.db, signed_in, other, **change)
+
+
+def test_the_last_admin_may_still_change_their_password(agency):
+    accounts.update_account(agency.db, agency.admin, agency.admin.account_id, password=NEW_PASSWORD)
+    assert accounts.authenticate(agency.db, agency.admin.email, NEW_PASSWORD, now=NOW).role == "admin"
+
+
+def test_the_operator_cannot_disable_the_last_active_admin(agency):
+    before = agency.fingerprint()
+    with pytest.raises(DatabaseError, match="last active admin"):
+        accounts.operator_set_active(agency.db, agency.admin.email, False)
+    assert agency.fingerprint() == before
+
+
+def test_scorecard_accounts_disable_refuses_the_last_active_admin_in_a_sentence(agency, capsys):
+    from scoring.cli import main
+
+    before = agency.fingerprint()
+    assert main(["accounts", "disable", "--email", agency.admin.email, "--db", agency.db.location]) == 1
+    error = capsys.readouterr().err
+    assert "admin@demo.example is the last active admin" in error and "Traceback" not in error
+    assert agency.fingerprint() == before
+
+
+def test_two_admins_stepping_down_at_once_leave_one_active(agency):
+    """Each removes the other of the last two admins: one change wins, the other is refused."""
+    from tests.store.test_concurrency import run_together
+
+    other = second_admin(agency)
+    for _ in range(3):
+        outcomes = run_together([
+            lambda: accounts.operator_set_active(agency.db, agency.admin.email, False),
+            lambda: accounts.operator_set_active(agency.db, "second.admin@demo.example", False)])
+        errors = [error for _, error in outcomes if error is not None]
+        assert len(errors) == 1 and "last active admin" in str(errors[0]), outcomes
+        assert agency.db.scalar("SELECT count(*) FROM accounts WHERE role = 'admin' AND active") == 1
+        for account_id in (agency.admin.account_id, other):
+            accounts.operator_set_active(agency.db, agency.db.scalar(
+                "SELECT email FROM accounts WHERE account_id = ?", [account_id]), True)
