@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import pandas as pd
 import streamlit as st
 
 from scoring.access import ROLE_LABELS, ROLES, PermissionDenied
@@ -18,7 +19,7 @@ from ui.text import plain
 def weights_tab(actor) -> None:
     st.subheader("Weight versions")
     st.caption("A version applies from its effective date; earlier scores keep the weights they were made "
-               "under. Versions are never edited, only added.")
+               "under. Versions are never edited, only added; one that has not taken effect yet may be withdrawn.")
     table = read(weights.versions, actor)
     if table.empty:
         st.info("There is no weight version yet: add one below (the form starts from the default weights).")
@@ -32,7 +33,9 @@ def weights_tab(actor) -> None:
         proposed = {code: column.number_input(f"{name} (%)", 0.0, 100.0, float(newest[code]), step=5.0,
                                               key=f"weight_{code}")
                     for column, (code, name) in zip(columns, DIMENSIONS.items())}
-        effective = st.date_input("Effective from", today() + timedelta(days=1), min_value=today())
+        latest = weights.latest_start(today())
+        effective = st.date_input("Effective from", today() + timedelta(days=1), min_value=today(), max_value=latest,
+                                  help=f"At most {weights.MAX_YEARS_AHEAD} year ahead: by {latest:%d %b %Y}.")
         note = st.text_input("Why (shown beside the version)")
         submitted = st.form_submit_button("Add weight version", type="primary")
     st.caption(f"Total: {sum(proposed.values()):g}% (must be 100%)")
@@ -43,6 +46,26 @@ def weights_tab(actor) -> None:
             st.error(f"Not saved: {plain(problem)}")
         else:
             flash(f"Weight version {version_id} added, effective {effective:%d %b %Y}.")
+    withdraw_form(actor, table)
+
+
+def withdraw_form(actor, table) -> None:
+    """Withdraw a version before its date: it scores nothing, and its date is free again."""
+    st.markdown("**Withdraw a version that has not taken effect**")
+    waiting = table[[day.date() > today() for day in pd.to_datetime(table["effective_from"])]]
+    if waiting.empty:
+        st.caption("No version is waiting to take effect. Versions in force or past are never changed.")
+        return
+    labels = {int(v.version_id): f"Version {v.version_id}, from {v.effective_from:%d %b %Y}"
+              for v in waiting.itertuples()}
+    chosen = st.selectbox("Version to withdraw", list(labels), format_func=labels.get, key="withdrawn_version")
+    if st.button("Withdraw version", key="withdraw_version"):
+        try:
+            weights.withdraw_version(database(), actor, int(chosen), today())
+        except (DatabaseError, PermissionDenied) as problem:
+            st.error(f"Not withdrawn: {plain(problem)}")
+        else:
+            flash(f"Weight version {chosen} withdrawn: it will score nothing. The audit log keeps its weights.")
 
 
 def accounts_tab(actor) -> None:

@@ -193,8 +193,9 @@ def newest_weights(db: Database, actor: Account) -> pd.DataFrame:
     return db.frame("""
         SELECT v.version_id, v.effective_from, w.dimension_id, w.weight_pct::DOUBLE AS weight_pct
         FROM weight_versions AS v JOIN dimension_weights AS w USING (version_id)
-        WHERE v.effective_from = (SELECT max(effective_from) FROM weight_versions)
-        ORDER BY w.dimension_id""")
+        WHERE v.effective_from = (SELECT max(effective_from) FROM weight_versions
+                                  WHERE version_id IN (SELECT version_id FROM dimension_weights))
+        ORDER BY w.dimension_id""")   # a version without weights is being withdrawn (store.weights)
 
 
 def application_labels(db: Database, actor: Account, application_ids: Sequence[int]) -> pd.DataFrame:

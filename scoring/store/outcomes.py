@@ -33,8 +33,8 @@ import pandas as pd
 
 from scoring.access import Account
 from scoring.scorecard import DIMENSIONS
-from scoring.store.authorization import authorize
 from scoring.store.as_of import known
+from scoring.store.authorization import authorize
 from scoring.store.db import Database
 from scoring.store.pipeline import SearchFilter
 
@@ -61,9 +61,12 @@ _SCOPED = """
     )"""
 
 # The weight version in force for each scored application: an as-of join of its stage entry date.
+# A version without weights is being withdrawn (scoring.store.weights) and counts for nothing.
 _IN_FORCE = """
-    first_version AS (SELECT version_id FROM weight_versions ORDER BY effective_from LIMIT 1),
-    newest_version AS (SELECT version_id FROM weight_versions ORDER BY effective_from DESC LIMIT 1),
+    effective_versions AS (
+        SELECT * FROM weight_versions WHERE version_id IN (SELECT version_id FROM dimension_weights)),
+    first_version AS (SELECT version_id FROM effective_versions ORDER BY effective_from LIMIT 1),
+    newest_version AS (SELECT version_id FROM effective_versions ORDER BY effective_from DESC LIMIT 1),
     scored AS (SELECT DISTINCT application_id FROM stage_scores),
     entered AS (
         SELECT application_id, entered_on FROM known_decisions WHERE stage_id = ?
@@ -74,7 +77,7 @@ _IN_FORCE = """
                     ELSE coalesce(v.version_id, (SELECT version_id FROM first_version)) END AS version_id
         FROM scored AS sc
         LEFT JOIN entered AS e USING (application_id)
-        ASOF LEFT JOIN weight_versions AS v ON e.entered_on >= v.effective_from
+        ASOF LEFT JOIN effective_versions AS v ON e.entered_on >= v.effective_from
     )"""
 
 
@@ -277,5 +280,7 @@ def newest_weights(db: Database, actor: Account) -> pd.DataFrame:
         FROM weight_versions AS v
         JOIN dimension_weights AS w USING (version_id)
         JOIN dimensions AS d USING (dimension_id)
-        WHERE v.version_id = (SELECT version_id FROM weight_versions ORDER BY effective_from DESC LIMIT 1)
+        WHERE v.version_id = (SELECT version_id FROM weight_versions    -- one with weights: not being withdrawn
+                              WHERE version_id IN (SELECT version_id FROM dimension_weights)
+                              ORDER BY effective_from DESC LIMIT 1)
         ORDER BY w.dimension_id""")

@@ -1,16 +1,40 @@
-"""Scorecard weight versions: read them all, add a new one. Existing versions are never changed."""
+"""Scorecard weight versions: read them all, add a new one, withdraw one that has not taken effect.
+
+A version in force or past is never changed. A version may start at most :data:`MAX_YEARS_AHEAD`
+ahead, and until its date comes an admin may withdraw it; its weights then go (the audit entry keeps
+them) and its date is free again. Withdrawal is written in two steps because DuckDB cannot delete a
+row and the rows referring to it in one transaction: first the weights with the audit entry, all at
+once, then the version's row. A version without weights is one being withdrawn, and every read of
+the versions leaves it out (:data:`IN_EFFECT`), so a withdrawal cut short between the two steps
+changes no score; the next write of a version finishes it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
 
+import duckdb
 import pandas as pd
 
 from scoring.access import Account
 from scoring.scorecard import DIMENSIONS, validate_weights
 from scoring.store.authorization import authorize
-from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
+from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_id, storable_text
+
+#: How far ahead a new version may start, in years. Versions must be added in date order, so one
+#: dated far ahead (a slip such as 9999-12-31) would refuse every version before it; a year covers
+#: any change of weights an agency plans, and a version may be withdrawn until its date comes.
+MAX_YEARS_AHEAD = 1
+#: The condition on ``weight_versions`` that leaves out a version being withdrawn (see the module).
+IN_EFFECT = "version_id IN (SELECT version_id FROM dimension_weights)"
+
+
+def latest_start(today: date) -> date:
+    """The last day a version added ``today`` may start: :data:`MAX_YEARS_AHEAD` years on (28 February
+    for 29 February)."""
+    year = today.year + MAX_YEARS_AHEAD
+    return today.replace(year=year, day=28) if (today.month, today.day) == (2, 29) else today.replace(year=year)
 
 
 def versions(db: Database, actor: Account) -> pd.DataFrame:
@@ -47,11 +71,18 @@ def add_version(db: Database, actor: Account, weights_pct: Mapping[str, float], 
     note = storable_text("note", note.strip())
     if effective_from < today:
         raise DatabaseError(f"effective_from: {effective_from} is in the past; a new version starts today or later")
+    if effective_from > latest_start(today):
+        raise DatabaseError(f"effective_from: {effective_from} is more than {MAX_YEARS_AHEAD} year ahead; a new "
+                            f"version starts by {latest_start(today)} at the latest")
+    _finish_withdrawals(db)
 
     def write(cur) -> int:
-        newest = cur.execute("SELECT max(effective_from) FROM weight_versions").fetchone()[0]
+        newest = cur.execute(f"SELECT max(effective_from) FROM weight_versions WHERE {IN_EFFECT}").fetchone()[0]
         if newest is not None and effective_from <= newest:
             raise DatabaseError(f"effective_from: must be after the newest version's date, {newest}")
+        if cur.execute("SELECT 1 FROM weight_versions WHERE effective_from = ?", [effective_from]).fetchone():
+            raise DatabaseError(f"effective_from: a version withdrawn a moment ago still holds {effective_from}; "
+                                "try again")
         # above every stored id even in a file made before version 1 was seeded, whose sequence started at 1
         highest = cur.execute("SELECT coalesce(max(version_id), 0) FROM weight_versions").fetchone()[0]
         version_id = max(next_id(cur, "weight_version_ids"), int(highest) + 1)
@@ -64,3 +95,62 @@ def add_version(db: Database, actor: Account, weights_pct: Mapping[str, float], 
         return version_id
 
     return db.write(write)
+
+
+def withdraw_version(db: Database, actor: Account, version_id: int, today: date) -> None:
+    """Withdraw a weight version that has not taken effect: it will score nothing, and its date is free.
+
+    Parameters
+    ----------
+    db : Database
+    actor : Account
+        Needs ``manage_weights``.
+    version_id : int
+        The version to withdraw; it must start after ``today``.
+    today : date
+        The day the withdrawal is made.
+
+    Raises
+    ------
+    DatabaseError
+        No such version, or one in force or past (those are never changed: add a new version
+        instead). Nothing is written then.
+
+    Notes
+    -----
+    The weights and the audit entry (action ``withdraw``, holding the version's date, weights and
+    note) are written in one transaction; the version's row goes in a second one (see the module).
+    """
+    authorize(db, actor, "manage_weights")
+
+    def write(cur) -> None:
+        row = cur.execute(f"SELECT effective_from, note FROM weight_versions WHERE version_id = ? AND {IN_EFFECT}",
+                          [version_id]).fetchone()
+        if row is None:
+            raise DatabaseError(f"version_id: there is no weight version {version_id}")
+        effective_from, note = row
+        if effective_from <= today:
+            raise DatabaseError(f"version_id: version {version_id} took effect on {effective_from}; a version in "
+                                "force or past is never changed (add a new version instead)")
+        weights_pct = dict(cur.execute("""SELECT dm.code, w.weight_pct::DOUBLE FROM dimension_weights AS w
+                                          JOIN dimensions AS dm USING (dimension_id) WHERE w.version_id = ?
+                                          ORDER BY dm.dimension_id""", [version_id]).fetchall())
+        cur.execute("DELETE FROM dimension_weights WHERE version_id = ?", [version_id])
+        audit(cur, actor.account_id, "withdraw", "weight_version", version_id,
+              before={"effective_from": effective_from, "weights_pct": weights_pct, "note": note})
+
+    db.write(write)
+    _finish_withdrawals(db)
+
+
+def _finish_withdrawals(db: Database) -> None:
+    """Delete the rows of versions whose weights were withdrawn, if there are any. Best effort: a row
+    left behind is read as withdrawn and goes with the next write of a version. Every read leaves such
+    a row out, so a replica's local copy need not be retaken for it."""
+    if not db.scalar(f"SELECT count(*) FROM weight_versions WHERE NOT {IN_EFFECT}"):
+        return
+    try:
+        db.write(lambda cur: cur.execute(f"DELETE FROM weight_versions WHERE NOT {IN_EFFECT}"), refresh_copy=False)
+    except duckdb.Error as error:
+        if not is_constraint_violation(error):
+            raise

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from scoring.rubric import DEFAULT_WEIGHTS_PCT
+from scoring.store import weights
 from scoring.store.db import audit
+from tests.conftest import account
 
 PAGE = "pages/admin.py"
 
@@ -58,3 +63,47 @@ def test_an_account_is_created_with_a_hashed_password(open_page, demo_db):
 def test_a_hiring_lead_is_refused(open_page):
     at = open_page(PAGE, "hiring_lead")
     assert any("Not allowed" in e.value for e in at.error)
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def _selectbox(at, label):
+    return next(s for s in at.selectbox if s.label == label)
+
+
+def test_a_future_weight_version_is_withdrawn_from_the_weights_tab(open_page, demo_db):
+    as_of = date.fromisoformat(demo_db.metadata("demo_as_of"))
+    version_id = weights.add_version(demo_db, account(demo_db, "admin"), DEFAULT_WEIGHTS_PCT,
+                                     as_of + timedelta(days=30), "planned", today=as_of)
+    at = open_page(PAGE, "admin")
+    assert at.selectbox(key="withdrawn_version").value == version_id
+    assert version_id in at.dataframe[0].value["version_id"].tolist()
+
+    at.button(key="withdraw_version").click().run()
+
+    assert not at.error, [e.value for e in at.error]
+    assert any(f"Weight version {version_id} withdrawn" in s.value for s in at.success)
+    assert version_id not in at.dataframe[0].value["version_id"].tolist()
+    assert demo_db.scalar("SELECT count(*) FROM weight_versions WHERE version_id = ?", [version_id]) == 0
+    assert demo_db.scalar("SELECT count(*) FROM audit_log WHERE action = 'withdraw' AND entity_key = ?",
+                          [str(version_id)]) == 1
+
+
+def test_versions_in_force_or_past_are_not_offered_for_withdrawal(open_page, demo_db):
+    at = open_page(PAGE, "admin")
+    assert not [s for s in at.selectbox if s.key == "withdrawn_version"]
+    assert any("No version is waiting to take effect" in c.value for c in at.caption)
+
+
+def test_the_last_active_admin_cannot_deactivate_themselves_on_the_page(open_page, demo_db):
+    admin = account(demo_db, "admin")
+    at = open_page(PAGE, "admin")
+    _selectbox(at, "Account").set_value(admin.account_id)
+    _selectbox(at, "Active").set_value(False)
+    _button(at, "Save change").click().run()
+
+    assert any("is the last active admin" in e.value for e in at.error)
+    assert demo_db.scalar("SELECT active FROM accounts WHERE account_id = ?", [admin.account_id])
+
