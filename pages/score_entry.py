@@ -11,6 +11,7 @@ from scoring.store import scorecards, tooling_audit
 from scoring.store.db import DatabaseError
 from scoring.tooling import CATEGORY_LABELS, REQUIRED_CATEGORIES, evaluate_tooling
 from ui.context import database, flash, guarded, read, require_account, show_flash, today
+from ui.empty_states import nothing_yet
 from ui.text import plain
 
 NOT_ASSESSED = "not assessed"
@@ -33,7 +34,7 @@ def choice_label(choice) -> str:
 def pick_item(queue: pd.DataFrame) -> pd.Series | None:
     st.subheader(f"Your queue ({len(queue)})")
     if queue.empty:
-        st.success("Nothing waiting for you.")
+        nothing_yet("queue")
         return None
     overdue = int(queue["overdue"].sum())
     if overdue:
@@ -169,17 +170,26 @@ def amendment_form(actor) -> None:
         chosen = mine.iloc[st.selectbox("Scorecard", list(labels), format_func=labels.get, key="amend_item")]
         application_id, stage_id = int(chosen["application_id"]), int(chosen["stage_id"])
         saved = scorecards.own_card(database(), actor, application_id, stage_id)
-        key = f"amend_{application_id}_{stage_id}_{saved['revision']}"
+        # The revision the person opened, kept across reruns: if the card moves on meanwhile (another
+        # window or server), the store refuses the amendment instead of stacking it on the new one.
+        opened = f"amend_opened_{application_id}_{stage_id}"
+        started = st.session_state.setdefault(opened, saved["revision"])
+        key = f"amend_{application_id}_{stage_id}_{started}"
         with st.form(key):
             ratings, notes, not_assessed = rating_widgets(stage_id, saved, key)
             reason = st.text_input("Why are you changing it? (kept in the audit log)", key=f"{key}_reason")
             clicked = st.form_submit_button("Submit amendment")
         if clicked:
             try:
-                scorecards.amend(database(), actor, application_id, stage_id, ratings, notes, reason, not_assessed)
+                scorecards.amend(database(), actor, application_id, stage_id, ratings, notes, reason, not_assessed,
+                                 from_revision=started)
+            except scorecards.CardChanged as problem:
+                del st.session_state[opened]          # the next run opens the current revision
+                st.error(f"Not saved: {plain(problem)}")
             except (DatabaseError, PermissionDenied) as problem:
                 st.error(f"Not saved: {plain(problem)}")
             else:
+                del st.session_state[opened]
                 flash(f"Amendment to {plain(chosen['candidate'])}'s scorecard saved as revision "
                       f"{saved['revision'] + 1}.")
 

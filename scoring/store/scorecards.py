@@ -23,6 +23,11 @@ SCORED_STAGES = (2, 3)
 FINAL_DECISIONS = ("advance", "reject", "hold")
 
 
+class CardChanged(DatabaseError):
+    """The scorecard changed after the person opened it (an amendment saved in another window or on
+    another server); nothing was written. The person reloads it and starts from the new revision."""
+
+
 def queue(db: Database, actor: Account, as_of: date) -> pd.DataFrame:
     """The reviewer's assigned work not yet submitted, oldest first, with what is overdue."""
     authorize(db, actor, "write_scores")
@@ -176,7 +181,16 @@ def save_draft(db: Database, actor: Account, application_id: int, stage_id: int,
               after={"ratings": kept.ratings, **_skipped(kept)})
         return scorecard_id
 
-    return db.write(write)
+    try:
+        return db.write(write)
+    except duckdb.Error as clash:
+        # Saved at the same moment from another window or server: PostgreSQL refuses the second new
+        # draft (or its rows) with its own words, which are no message for a person.
+        if not is_constraint_violation(clash):
+            raise
+        raise DatabaseError(f"scorecard for application {application_id} at stage {stage_id} was saved from "
+                            "another window or server at the same moment, so this save was not made; reload "
+                            "the page to see what was saved, then save again") from clash
 
 
 def _skipped(card: _Card) -> dict:
@@ -236,10 +250,23 @@ def submit(db: Database, actor: Account, application_id: int, stage_id: int,
 
 
 def amend(db: Database, actor: Account, application_id: int, stage_id: int, ratings: Mapping[str, int | None],
-          notes: Mapping[str, str], reason: str, not_assessed: Mapping[str, str] | None = None) -> int:
+          notes: Mapping[str, str], reason: str, not_assessed: Mapping[str, str] | None = None, *,
+          from_revision: int | None = None) -> int:
     """Replace one's own submitted scorecard by a new revision; the earlier one is kept, superseded.
 
     The new revision must be complete as :func:`submit` requires; ``not_assessed`` as there.
+
+    ``from_revision`` is the revision the person opened and changed: a form passes it. If the card
+    has moved on since (an amendment saved in another window or on another server), nothing is
+    written and :class:`CardChanged` says so. Without it, the revision current when the call starts
+    is the one amended, so of two amendments racing each other one wins and the other is refused in
+    the same way, on DuckDB and on PostgreSQL replicas alike.
+
+    Raises
+    ------
+    CardChanged
+        The current revision is not ``from_revision``, or another amendment of the same revision
+        was saved while this one was being written.
     """
     authorize(db, actor, "write_scores")
     if not reason or not reason.strip():
@@ -248,17 +275,25 @@ def amend(db: Database, actor: Account, application_id: int, stage_id: int, rati
     _require_complete(ratings, notes, not_assessed)
     kept = _clean(ratings, notes, not_assessed)
 
+    # Set by the first attempt when no revision was given: a retry after a conflict is then held to it.
+    started = [from_revision]
+
     def write(cur) -> int:
         _assert_assigned(cur, actor, application_id, stage_id)
         card = _current_card(cur, actor.account_id, application_id, stage_id)
         if card is None or card[1] != "submitted":
             raise DatabaseError("only a submitted scorecard can be amended; submit it first")
+        if started[0] is None:
+            started[0] = card[2]
+        if card[2] != started[0]:
+            raise CardChanged(_changed(application_id, stage_id, started[0], f"it is now revision {card[2]}"))
         stored = cur.execute("""SELECT dm.code, s.rating, s.not_assessed_reason FROM scores AS s
                                 JOIN dimensions AS dm USING (dimension_id) WHERE scorecard_id = ?""",
                              [card[0]]).fetchall()
         before = _Card({code: r for code, r, _ in stored if r is not None}, {},
                        {code: why for code, r, why in stored if r is None})
-        cur.execute("UPDATE scorecards SET status = 'superseded' WHERE scorecard_id = ?", [card[0]])
+        cur.execute("UPDATE scorecards SET status = 'superseded' WHERE scorecard_id = ? AND status = 'submitted'",
+                    [card[0]])
         scorecard_id = _new_card(cur, actor, application_id, stage_id, "submitted", card[2] + 1,
                                  reason.strip(), datetime.now())
         _write_ratings(cur, scorecard_id, kept)
@@ -267,7 +302,21 @@ def amend(db: Database, actor: Account, application_id: int, stage_id: int, rati
               after={"ratings": kept.ratings, "notes": kept.notes, **_skipped(kept), "reason": reason.strip()})
         return scorecard_id
 
-    return db.write(write)
+    try:
+        return db.write(write)
+    except duckdb.Error as clash:
+        # The other amendment committed while this one waited for its row (PostgreSQL), and holds
+        # the next revision number: the database refuses this one's.
+        if not is_constraint_violation(clash):
+            raise
+        raise CardChanged(_changed(application_id, stage_id, started[0],
+                                   "another amendment was saved at the same moment")) from clash
+
+
+def _changed(application_id: int, stage_id: int, revision: int | None, how: str) -> str:
+    return (f"scorecard for application {application_id} at stage {stage_id} changed since you opened revision "
+            f"{revision} ({how}, from another window or server); nothing was saved: reload it and amend the "
+            "current revision if it still needs changing")
 
 
 def peer_ratings(db: Database, actor: Account, application_id: int, stage_id: int) -> pd.DataFrame:

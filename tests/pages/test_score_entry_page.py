@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scoring.rubric import DIMENSION_CODES
+from scoring.store import scorecards
 from tests.conftest import account
 
 PAGE = "pages/score_entry.py"
@@ -210,3 +211,26 @@ def test_a_tooling_audit_shows_the_rule_beside_the_stricter_bar(open_page, demo_
     assert bars["Minimum bar (one verified per required category)"] == "not met"
     at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("submit_tools_"))).click().run()
     assert any("Tooling audit recorded: fail" in s.value for s in at.success)
+
+
+def test_an_amendment_of_a_card_amended_meanwhile_elsewhere_is_refused_and_the_new_revision_opened(open_page,
+                                                                                                   demo_db):
+    reviewer = account(demo_db, "reviewer")
+    at = open_page(PAGE, "reviewer")
+    newest = scorecards.submitted(demo_db, reviewer).iloc[0]           # what the amendment form opens first
+    application_id, stage_id, opened = int(newest["application_id"]), int(newest["stage_id"]), int(newest["revision"])
+    assert [r for r in at.radio if r.key.startswith(f"amend_{application_id}_{stage_id}_{opened}_")]
+    card = scorecards.own_card(demo_db, reviewer, application_id, stage_id)
+    scorecards.amend(demo_db, reviewer, application_id, stage_id, card["ratings"], card["notes"],
+                     "changed in another window", card["not_assessed"], from_revision=opened)
+
+    next(t for t in at.text_input if t.key and t.key.endswith("_reason")).input("changed here too")
+    next(b for b in at.button if b.label == "Submit amendment").click()
+    at.run()
+
+    assert not at.exception
+    assert any(f"changed since you opened revision {opened}" in e.value for e in at.error), [e.value for e in at.error]
+    assert demo_db.scalar("SELECT max(revision) FROM scorecards WHERE reviewer_id = ? AND application_id = ? "
+                          "AND stage_id = ?", [reviewer.account_id, application_id, stage_id]) == opened + 1
+    at.run()
+    assert [r for r in at.radio if r.key.startswith(f"amend_{application_id}_{stage_id}_{opened + 1}_")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 import duckdb
@@ -447,3 +448,157 @@ def test_a_second_tooling_audit_is_refused(agency):
         tooling_audit.submit_audit(agency.db, agency.reviewer, application_id, [], agency.as_of)
 
     assert agency.fingerprint() == before
+
+
+# -- racing saves: amendments and drafts made at the same moment ------------------------------------
+# The same reviewer may hold the same card open in two windows, and on PostgreSQL the two windows may be
+# served by two replicas. ``handles`` are the database handles the two saves go through: here one
+# DuckDB handle used by two threads; in tests/store/on_postgres two handles on one PostgreSQL database.
+
+SECOND_LOOK = {**RATINGS, "deployment": 4}
+THIRD_LOOK = {**RATINGS, "automation": 3}
+
+
+@pytest.fixture
+def handles(agency):
+    return [agency.db, agency.db]
+
+
+class PauseBefore:
+    """A cursor that, at the first statement containing ``fragment``, waits until it is told to go on.
+
+    It pins down the interleaving where the other save commits after this one read the card and
+    before it writes.
+    """
+
+    def __init__(self, cursor, fragment: str, reached: threading.Event, resume: threading.Event) -> None:
+        self._cursor, self._fragment, self._reached, self._resume = cursor, fragment, reached, resume
+
+    def __enter__(self):
+        self._cursor.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._cursor.__exit__(*exc)
+
+    def execute(self, sql, *args):
+        if self._fragment in sql and not self._reached.is_set():
+            self._reached.set()
+            self._resume.wait(timeout=30)
+        return self._cursor.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+
+def paused_race(monkeypatch, handles, fragment: str, slow, fast) -> tuple[object, object]:
+    """Run ``slow(handles[1])`` in a thread that pauses before ``fragment``; meanwhile ``fast(handles[0])``
+    runs to the end. Returns (what slow returned or raised, what fast returned)."""
+    slow_db = handles[1]
+    reached, resume = threading.Event(), threading.Event()
+    real_cursor, slow_thread = slow_db.cursor, []
+
+    def cursor():
+        inner = real_cursor()
+        return PauseBefore(inner, fragment, reached, resume) if threading.current_thread() in slow_thread else inner
+
+    monkeypatch.setattr(slow_db, "cursor", cursor)
+    outcome = {}
+
+    def run_slow():
+        try:
+            outcome["slow"] = slow(slow_db)
+        except Exception as error:  # reported to the test
+            outcome["slow"] = error
+
+    thread = threading.Thread(target=run_slow)
+    slow_thread.append(thread)
+    thread.start()
+    assert reached.wait(timeout=30)
+    try:
+        fast_result = fast(handles[0])
+    finally:
+        resume.set()
+        thread.join(timeout=60)
+    assert not thread.is_alive()
+    return outcome["slow"], fast_result
+
+
+def submitted_card(agency):
+    work = agency.first_open()
+    scorecards.submit(agency.db, work.reviewer, work.application_id, work.stage_id, RATINGS, NOTES)
+    return work
+
+
+def test_an_amendment_of_a_revision_that_is_no_longer_current_is_told_the_card_changed(agency):
+    work = submitted_card(agency)
+    scorecards.amend(agency.db, work.reviewer, work.application_id, work.stage_id, SECOND_LOOK, NOTES,
+                     "second look", from_revision=1)
+    before = agency.fingerprint()
+
+    with pytest.raises(scorecards.CardChanged, match="changed since you opened revision 1 .it is now revision 2"):
+        scorecards.amend(agency.db, work.reviewer, work.application_id, work.stage_id, THIRD_LOOK, NOTES,
+                         "third look", from_revision=1)
+
+    assert agency.fingerprint() == before
+
+
+@pytest.mark.parametrize("from_revision", [1, None], ids=["from the revision opened", "from the current one"])
+def test_of_two_amendments_racing_one_wins_and_the_other_is_told_the_card_changed(agency, handles, monkeypatch,
+                                                                                  from_revision):
+    work = submitted_card(agency)
+
+    def amend(ratings, reason):
+        return lambda db: scorecards.amend(db, work.reviewer, work.application_id, work.stage_id, ratings, NOTES,
+                                           reason, from_revision=from_revision)
+
+    loser, winner = paused_race(monkeypatch, handles, "UPDATE scorecards SET status = 'superseded'",
+                                slow=amend(THIRD_LOOK, "third look"), fast=amend(SECOND_LOOK, "second look"))
+
+    assert isinstance(loser, scorecards.CardChanged), repr(loser)
+    assert "changed since you opened revision 1" in str(loser)
+    cards = agency.scorecards_of(work)
+    assert cards["status"].tolist() == ["superseded", "submitted"]
+    assert cards["scorecard_id"].tolist()[1] == winner
+    assert stored_ratings(agency.db, winner) == SECOND_LOOK
+    assert len(agency.audit_entries("amend", winner)) == 1
+    assert agency.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'amend'") == 1
+
+
+def test_amendments_fired_together_land_one_revision_each_time_they_start_from_it(agency, handles):
+    """Threads released together, alternating handles, all from revision 1: exactly one wins."""
+    from tests.store.test_concurrency import run_together
+
+    work = submitted_card(agency)
+    looks = [{**RATINGS, "automation": level} for level in (2, 3, 4, 2, 3, 4)]
+    outcomes = run_together([
+        (lambda db=handles[i % 2], look=look: scorecards.amend(db, work.reviewer, work.application_id,
+                                                               work.stage_id, look, NOTES, "a look", from_revision=1))
+        for i, look in enumerate(looks)])
+
+    winners = [result for result, error in outcomes if error is None]
+    errors = [error for _, error in outcomes if error is not None]
+    assert len(winners) == 1, outcomes
+    assert all(isinstance(error, scorecards.CardChanged) for error in errors), errors
+    assert agency.scorecards_of(work)["revision"].tolist() == [1, 2]
+
+
+def test_a_draft_saved_at_the_same_moment_elsewhere_never_shows_database_text(agency, handles, monkeypatch):
+    work = agency.first_open()
+
+    def draft(ratings):
+        return lambda db: scorecards.save_draft(db, work.reviewer, work.application_id, work.stage_id, ratings, {})
+
+    slow, fast = paused_race(monkeypatch, handles, "INSERT INTO scorecards", slow=draft({"automation": 3}),
+                             fast=draft({"automation": 2}))
+
+    cards = agency.scorecards_of(work)
+    assert cards["status"].tolist() == ["draft"] and cards["scorecard_id"].tolist() == [fast]
+    if isinstance(slow, Exception):     # PostgreSQL refuses the second new draft; DuckDB may run it again
+        assert type(slow) is DatabaseError, repr(slow)
+        assert str(slow) == (f"scorecard for application {work.application_id} at stage {work.stage_id} was saved "
+                             "from another window or server at the same moment, so this save was not made; reload "
+                             "the page to see what was saved, then save again")
+        assert stored_ratings(agency.db, fast) == {"automation": 2}
+    else:
+        assert slow == fast and stored_ratings(agency.db, fast) == {"automation": 3}
