@@ -141,6 +141,12 @@ def _open_postgres(location: str) -> duckdb.DuckDBPyConnection:
     return root
 
 
+def _columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """Every (table, column) of the file: what applying the schema to an older file may change."""
+    return con.execute("SELECT table_name, column_name FROM duckdb_columns() "
+                       "WHERE database_name = current_database() ORDER BY ALL").fetchall()
+
+
 def _upgrade_file(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a DuckDB file made before dimensions could be left not assessed up to schema.sql.
 
@@ -182,11 +188,13 @@ class Database:
         if self.location != ":memory:":
             Path(self.location).parent.mkdir(parents=True, exist_ok=True)
         self._root = duckdb.connect(self.location)
+        columns = _columns(self._root)
         self._root.execute(SCHEMA_PATH.read_text())
         _upgrade_file(self._root)
-        # DuckDB cannot replay from its write-ahead log an ALTER of a table whose CHECKs call
-        # functions, so whatever the schema and the upgrade changed goes into the file at once.
-        self._root.execute("CHECKPOINT")
+        if _columns(self._root) != columns:
+            # DuckDB cannot replay from its write-ahead log an ALTER of a table whose CHECKs call
+            # functions, so whatever the schema and the upgrade changed goes into the file at once.
+            self._root.execute("CHECKPOINT")
 
     def close(self) -> None:
         if self.is_postgres:

@@ -14,7 +14,8 @@ from scoring.import_files import Source
 from scoring.import_format import IMPORT_ORDER
 from scoring.store import Database
 from tests.conftest import account
-from tests.importing.conftest import (BROKEN, SAMPLES, db_fingerprints, run_import, sample_frame, sample_sources)
+from scoring.store.importer import import_sources
+from tests.importing.conftest import (BROKEN, SAMPLES, TODAY, db_fingerprints, run_import, sample_frame, sample_sources)
 
 
 def _replaced(table: str, frame: pd.DataFrame) -> list[Source]:
@@ -241,9 +242,9 @@ def test_the_samples_import_into_the_demo_agency_beside_its_data(demo_db):
 
 def test_an_import_needs_the_import_export_permission(demo_db):
     with pytest.raises(PermissionDenied):
-        run_import(demo_db, sample_sources(), actor=account(demo_db, "hiring_lead"))
+        import_sources(demo_db, sample_sources(), account(demo_db, "hiring_lead"), today=TODAY)
     admin = account(demo_db, "admin")
-    assert run_import(demo_db, sample_sources(), actor=admin).ok
+    assert import_sources(demo_db, sample_sources(), admin, today=TODAY).ok
     assert demo_db.scalar("SELECT actor_id FROM audit_log WHERE action = 'import'") == admin.account_id
 
 
