@@ -13,6 +13,7 @@ from scoring.store import accounts, audit_log, weights
 from scoring.store.audit_log import AuditFilter
 from scoring.store.db import DatabaseError
 from ui.context import database, flash, guarded, read, require_account, show_flash, today
+from ui.tables import MISSING
 from ui.text import plain
 
 
@@ -25,7 +26,7 @@ def weights_tab(actor) -> None:
         st.info("There is no weight version yet: add one below (the form starts from the default weights).")
         newest = DEFAULT_WEIGHTS_PCT
     else:
-        st.dataframe(table.rename(columns=DIMENSIONS), hide_index=True, width="stretch")
+        st.dataframe(table.rename(columns=DIMENSIONS), hide_index=True, width="stretch", placeholder=MISSING)
         newest = table.iloc[-1]
     with st.form("new_weights"):
         st.markdown("**Add a version**")
@@ -71,7 +72,7 @@ def withdraw_form(actor, table) -> None:
 def accounts_tab(actor) -> None:
     st.subheader("Accounts")
     people = read(accounts.list_accounts, actor)
-    st.dataframe(people, hide_index=True, width="stretch")
+    st.dataframe(people, hide_index=True, width="stretch", placeholder=MISSING)
     left, right = st.columns(2)
     with left.form("new_account"):
         st.markdown("**New account**")
@@ -121,7 +122,7 @@ def audit_tab(actor) -> None:
                          entities=tuple(entities), text=text.strip())
     rows = read(audit_log.entries, actor, chosen)
     st.caption(f"{len(rows)} most recent matching entries (at most {audit_log.PAGE_SIZE}).")
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(rows, hide_index=True, width="stretch", placeholder=MISSING)
     st.download_button("Download as CSV", to_csv(rows), "audit_log.csv", "text/csv")
 
 

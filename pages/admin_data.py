@@ -16,6 +16,7 @@ from scoring.reports.exports import to_csv
 from scoring.store.archive import export_database, zip_export
 from scoring.store.importer import ImportResult, import_sources
 from ui.context import database, guarded, require_account
+from ui.tables import MISSING
 
 EXPORT_KEY = "export_zip"
 
@@ -43,7 +44,7 @@ def import_section(actor) -> None:
         bar.progress(1.0, text="Done")
         show_result(result, check_only)
     with st.expander("Columns of each file"):
-        st.dataframe(format_summary(), hide_index=True, width="stretch")
+        st.dataframe(format_summary(), hide_index=True, width="stretch", placeholder=MISSING)
 
 
 def show_result(result: ImportResult, check_only: bool) -> None:
@@ -54,7 +55,7 @@ def show_result(result: ImportResult, check_only: bool) -> None:
         st.error(f"{result.total_problems:,} problems found{shown}. Nothing was written.")
         problems = pd.DataFrame([vars(p) for p in result.problems], columns=["file", "row", "column", "reason"])
         problems["row"] = problems["row"].astype("Int64")
-        st.dataframe(problems, hide_index=True, width="stretch")
+        st.dataframe(problems, hide_index=True, width="stretch", placeholder=MISSING)
         st.download_button("Download the problems as CSV", to_csv(problems),
                            "import-problems.csv", "text/csv", key="problems_download")
     elif check_only:
@@ -66,9 +67,9 @@ def show_result(result: ImportResult, check_only: bool) -> None:
                                for t, c in result.counts.items()])
         st.success(f"Imported {counts['new'].sum():,} new and {counts['updated'].sum():,} updated rows "
                    "(score rows for scores; a changed scorecard is stored as its next revision).")
-        st.dataframe(counts, hide_index=True, width="stretch")
+        st.dataframe(counts, hide_index=True, width="stretch", placeholder=MISSING)
     st.caption("Files read")
-    st.dataframe(files, hide_index=True, width="stretch")
+    st.dataframe(files, hide_index=True, width="stretch", placeholder=MISSING)
 
 
 def export_section(actor) -> None:

@@ -21,6 +21,7 @@ from scoring.store.db import DatabaseError
 from ui import calibration_charts as charts
 from ui.context import database, guarded, read, require_account, today
 from ui.empty_states import nothing_yet
+from ui.tables import MISSING
 from ui.text import plain
 
 STAGES = {3: "Take-home assessment (stage 3)", 2: "Production incident interview (stage 2)"}
@@ -87,7 +88,7 @@ def agreement_section(report) -> None:
             "icc_units": "applications in the ICC",
             "exact": st.column_config.NumberColumn("exact agreement", format="percent"),
             "within_one": st.column_config.NumberColumn("within one point", format="percent"),
-            "pairable": "applications with 2+ ratings", "ratings": "ratings"})
+            "pairable": "applications with 2+ ratings", "ratings": "ratings"}, placeholder=MISSING)
     st.plotly_chart(charts.alpha_by_dimension(report.agreement, ALPHA_BANDS, "Krippendorff's alpha per dimension, "
                                               "95% bootstrap interval"), width="stretch")
     bands = ", ".join(f"{band} from {low:.3f}" if low > -1e9 else f"{band} below" for low, band in ALPHA_BANDS)
@@ -114,7 +115,8 @@ def pairs_section(report) -> None:
         st.dataframe(scored.nsmallest(10, "kappa")[["name_a", "name_b", "shared", "kappa"]], hide_index=True,
                      width="stretch", column_config={"name_a": "reviewer", "name_b": "with",
                                                      "shared": "shared ratings",
-                                                     "kappa": st.column_config.NumberColumn(format="%.2f")})
+                                                     "kappa": st.column_config.NumberColumn(format="%.2f")},
+                                                         placeholder=MISSING)
 
 
 def severity_section(report) -> None:
@@ -142,7 +144,8 @@ def severity_section(report) -> None:
                                                             help="Mean absolute difference from the other "
                                                                  "reviewers' mean on the same application and "
                                                                  "dimension (rating points)"),
-                       "within_one": st.column_config.NumberColumn("within one of peers", format="percent")})
+                       "within_one": st.column_config.NumberColumn("within one of peers", format="percent")},
+                           placeholder=MISSING)
 
 
 def ranking_section(report) -> None:
@@ -171,7 +174,7 @@ def ranking_section(report) -> None:
                                 "fair_rank": st.column_config.NumberColumn(format="%.0f"),
                                 "shift": st.column_config.NumberColumn("places moved up", format="%+.0f"),
                                 "percentile_shift": st.column_config.NumberColumn("percentile points",
-                                                                                  format="%+.1f")})
+                                                                                  format="%+.1f")}, placeholder=MISSING)
 
 
 def drift_section(report) -> None:
@@ -203,7 +206,7 @@ def drift_section(report) -> None:
                                 "drift": st.column_config.NumberColumn("severity drift", format="%+.2f"),
                                 "mad": st.column_config.NumberColumn("distance from peers", format="%.2f"),
                                 "agreement_drift": st.column_config.NumberColumn("agreement drift",
-                                                                                 format="%+.2f")})
+                                                                                 format="%+.2f")}, placeholder=MISSING)
 
 
 def session_section(report) -> None:
@@ -218,7 +221,7 @@ def session_section(report) -> None:
     marks = {"fit": "fit flag", "harsh": "harsh", "lenient": "lenient", "severity_drift": "severity drift",
              "agreement_drift": "agreement drift", "low_agreement": "far from peers"}
     st.dataframe(report.session[["reviewer", "n_reasons", *marks]], hide_index=True, width="stretch",
-                 column_config={"n_reasons": "reasons", **marks})
+                 column_config={"n_reasons": "reasons", **marks}, placeholder=MISSING)
     with st.expander(f"Why, for each of the {len(report.session)} reviewers"):
         st.markdown("\n".join(f"- **{plain(row.reviewer)}**: {row.reasons}" for row in report.session.itertuples()))
 
@@ -303,18 +306,18 @@ def show_exercise(report) -> None:
                                 "icc3_ci": "ICC(3,1) 95% interval",
                                 "exact": st.column_config.NumberColumn("exact agreement", format="percent"),
                                 "within_one": st.column_config.NumberColumn("within one point", format="percent"),
-                                "raters": "reviewers with a rating"})
+                                "raters": "reviewers with a rating"}, placeholder=MISSING)
     if agreement["band"].eq(NO_ESTIMATE).all():
         st.info("No item has two ratings yet: agreement appears once reviewers submit their scorecards.")
     if not report.distances.empty:
         st.plotly_chart(charts.distance_heatmap(report.distances), width="stretch")
     with st.expander("Progress by reviewer"):
         st.dataframe(report.progress[["reviewer", "assigned", "submitted", "active"]], hide_index=True,
-                     width="stretch")
+                     width="stretch", placeholder=MISSING)
     with st.expander("Reference applications and their consensus ratings"):
         st.dataframe(report.items[["application", "candidate", "candidate_ref", "search"]], hide_index=True,
-                     width="stretch")
-        st.dataframe(report.consensus, hide_index=True, width="stretch")
+                     width="stretch", placeholder=MISSING)
+        st.dataframe(report.consensus, hide_index=True, width="stretch", placeholder=MISSING)
 
 
 def body() -> None:
@@ -351,7 +354,7 @@ def body() -> None:
         exercise_section(actor)
     with tabs[7]:
         st.subheader("Thresholds and their sources")
-        st.dataframe(report.thresholds, hide_index=True, width="stretch")
+        st.dataframe(report.thresholds, hide_index=True, width="stretch", placeholder=MISSING)
 
 
 guarded(body)

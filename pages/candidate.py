@@ -14,6 +14,7 @@ from scoring.store.scorecards import FINAL_DECISIONS
 from ui import charts
 from ui.context import database, flash, guarded, read, require_account, show_flash
 from ui.empty_states import nothing_yet
+from ui.tables import MISSING
 from ui.text import plain
 
 SCORED_STAGES = {2: "Production incident interview", 3: "Take-home assessment"}
@@ -124,7 +125,8 @@ def body() -> None:
         st.caption(f"Scored under weight version {int(row['version_id'])}.")
         table, chart = st.columns([3, 2])
         table.subheader("Ratings by reviewer and dimension")
-        table.dataframe(breakdown(report, application_id, stage_id), hide_index=True, width="stretch")
+        table.dataframe(breakdown(report, application_id, stage_id), hide_index=True, width="stretch",
+            placeholder=MISSING)
         medians = read(candidates.stage_dimension_medians, actor, stage_id)
         chart.plotly_chart(charts.radar(radar_series(report, application_id, stage_id, medians), DIMENSIONS,
                                         "Ratings against the rubric"), width="stretch")
@@ -135,18 +137,19 @@ def body() -> None:
                                & (report.ratings["stage_id"] == stage_id) & (report.ratings["note"] != "")]
         if not notes.empty:
             with st.expander(f"Reviewer notes ({len(notes)})"):
-                st.dataframe(notes[["reviewer", "dimension", "rating", "note"]], hide_index=True, width="stretch")
+                st.dataframe(notes[["reviewer", "dimension", "rating", "note"]], hide_index=True, width="stretch",
+                    placeholder=MISSING)
         skipped = not_assessed_at(report, application_id, stage_id)
         if not skipped.empty:
             with st.expander(f"Dimensions not assessed ({len(skipped)})", expanded=incomplete is not None):
-                st.dataframe(skipped, hide_index=True, width="stretch")
+                st.dataframe(skipped, hide_index=True, width="stretch", placeholder=MISSING)
 
     if actor.may("adjudicate"):
         adjudication(actor, apps, application_id)
 
     st.subheader("Stage history")
     history = history_table(report, application_id)
-    st.dataframe(history, hide_index=True, width="stretch")
+    st.dataframe(history, hide_index=True, width="stretch", placeholder=MISSING)
     if history["Decision"].eq(WITHHELD).any():
         st.caption("Blind review: how this application fared from the stage you are scoring on is shown once "
                    "you submit your own scorecard for it.")
@@ -156,7 +159,7 @@ def body() -> None:
         comparison = read(shortlist_comparison, actor, search_id, version_id)
         if not comparison.candidates.empty:
             st.subheader("Shortlist for this search, side by side (take-home scores)")
-            st.dataframe(shortlist_table(comparison), hide_index=True, width="stretch")
+            st.dataframe(shortlist_table(comparison), hide_index=True, width="stretch", placeholder=MISSING)
             st.caption("Complete scorecards first, by weighted score; an incomplete one is listed after them, "
                        "unranked.")
             traces = {r.full_name: pd.Series({d: getattr(r, d) for d in DIMENSIONS})

@@ -26,6 +26,7 @@ from ui import ops_charts, shortlist_tables
 from ui.context import database, flash, guarded, read, require_account, show_flash, today
 from ui.empty_states import nothing_yet
 from ui.filters import search_filter
+from ui.tables import MISSING
 from ui.text import plain
 
 STATUS_COLOURS = {MET: "green", BREACHED: "red", NO_DATA: "gray", REPORTED: "blue"}
@@ -69,7 +70,7 @@ def headline_section(report) -> None:
     st.dataframe(report.headline[["name", "figure_text", "target_text", "status", "n", "detail"]],
                  hide_index=True, width="stretch",
                  column_config={"name": "promise", "figure_text": "figure", "target_text": "promised",
-                                "n": st.column_config.NumberColumn("rows counted", format="%d")})
+                                "n": st.column_config.NumberColumn("rows counted", format="%d")}, placeholder=MISSING)
 
 
 def evidence_section(report) -> None:
@@ -85,7 +86,7 @@ def evidence_section(report) -> None:
     breaking = len(evidence_rows(report, key, "breach"))
     st.caption(f"{len(rows):,} rows shown. The figure is computed over the {counted:,} rows marked in_figure; "
                f"{breaking:,} rows break the promise. Measured: {PROMISES[key].measured}")
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(rows, hide_index=True, width="stretch", placeholder=MISSING)
     downloads(rows, f"ops_{key}_{report.as_of:%Y-%m-%d}", "ops_evidence_download")
 
 
@@ -97,7 +98,7 @@ def shortlist_section(report) -> None:
     right.plotly_chart(ops_charts.shortlist_trend(report.trend, promise.target, promise.limit), width="stretch")
     st.dataframe(report.trend, hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(c.replace("_", " "), format="percent")
-                                for c in report.trend.columns if c.startswith("share")})
+                                for c in report.trend.columns if c.startswith("share")}, placeholder=MISSING)
     at_risk, cancelled = st.columns(2)
     with at_risk:
         st.markdown(f"**At risk ({len(report.at_risk):,})**")
@@ -114,13 +115,15 @@ def retention_section(report) -> None:
                                           "Clients still with the agency, by quarter signed (Kaplan-Meier)"),
                       width="stretch")
     left.dataframe(report.client_cohorts, hide_index=True, width="stretch",
-                   column_config={"share": st.column_config.NumberColumn("retained share", format="percent")})
+                   column_config={"share": st.column_config.NumberColumn("retained share", format="percent")},
+                       placeholder=MISSING)
     days, label = report.horizons["placement_retention"]
     right.plotly_chart(ops_charts.survival(report.placement_curves, days, label,
                                            "Placed engineers still in post, by quarter started (Kaplan-Meier)"),
                        width="stretch")
     right.dataframe(report.placement_cohorts, hide_index=True, width="stretch",
-                    column_config={"share": st.column_config.NumberColumn("retained share", format="percent")})
+                    column_config={"share": st.column_config.NumberColumn("retained share", format="percent")},
+                        placeholder=MISSING)
     st.caption("Censored subjects (too recent to know, or a placement ended for a reason that is not the event) "
                "are left out of the retained share and stay in the curves only while observed.")
 
@@ -136,7 +139,7 @@ def breach_section(report) -> None:
                                 key="ops_breach_clients", placeholder="Every client")
     rows = filter_breaches(breaches, promises, clients)
     st.caption(f"{len(rows):,} of {len(breaches):,} breaches.")
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(rows, hide_index=True, width="stretch", placeholder=MISSING)
     downloads(rows, f"ops_breaches_{report.as_of:%Y-%m-%d}", "ops_breach_download")
 
 
@@ -247,7 +250,7 @@ def reference_section(report) -> None:
             st.markdown(f"**{promise.name}.** {promise.measured} *Source: {promise.source}.*")
     with st.expander(f"Holiday calendars used ({', '.join(report.countries)})"):
         st.caption("A search's business days skip weekends and the public holidays of its client's country.")
-        st.dataframe(report.holidays, hide_index=True, width="stretch")
+        st.dataframe(report.holidays, hide_index=True, width="stretch", placeholder=MISSING)
 
 
 def body() -> None:

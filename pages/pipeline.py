@@ -9,6 +9,7 @@ from ui import charts, shortlist_tables
 from ui.context import guarded, read, require_account
 from ui.empty_states import nothing_yet
 from ui.filters import search_filter
+from ui.tables import MISSING
 
 
 def body() -> None:
@@ -68,15 +69,15 @@ def body() -> None:
         hide_index=True, width="stretch",
         column_config={"pass_rate": st.column_config.NumberColumn("pass rate", format="percent"),
                        "drop_off": st.column_config.NumberColumn("drop-off", format="percent"),
-                       "days_median": "median days in stage", "days_p90": "90th percentile days"})
+                       "days_median": "median days in stage", "days_p90": "90th percentile days"}, placeholder=MISSING)
     st.subheader("Where candidates stall now")
     st.dataframe(report.stalled[["stage", "rank", "application_id", "entered_on", "age_days", "seniority"]],
-                 hide_index=True, width="stretch")
+                 hide_index=True, width="stretch", placeholder=MISSING)
     with st.expander("How the funnel is counted"):
         st.markdown("\n".join(f"- {rule}" for rule in FUNNEL_RULES))
     with st.expander(f"Holiday calendars used ({', '.join(report.countries)})"):
         st.caption("A search's business days skip weekends and the public holidays of its client's country.")
-        st.dataframe(report.holidays, hide_index=True, width="stretch")
+        st.dataframe(report.holidays, hide_index=True, width="stretch", placeholder=MISSING)
 
 
 guarded(body)

@@ -12,6 +12,7 @@ from scoring.store.db import DatabaseError
 from scoring.tooling import CATEGORY_LABELS, REQUIRED_CATEGORIES, evaluate_tooling
 from ui.context import database, flash, guarded, read, require_account, show_flash, today
 from ui.empty_states import nothing_yet
+from ui.tables import MISSING
 from ui.text import plain
 
 NOT_ASSESSED = "not assessed"
@@ -41,7 +42,7 @@ def pick_item(queue: pd.DataFrame) -> pd.Series | None:
         st.warning(f"{overdue} item{'s are' if overdue > 1 else ' is'} overdue.")
     st.dataframe(queue[["candidate", "candidate_ref", "stage", "role_title", "client", "assigned_on", "due_on",
                         "overdue", "has_draft"]], hide_index=True, width="stretch",
-                 column_config={"has_draft": "draft saved", "candidate_ref": "candidate id"})
+                 column_config={"has_draft": "draft saved", "candidate_ref": "candidate id"}, placeholder=MISSING)
     labels = {i: f"{'OVERDUE · ' if r.overdue else ''}{r.candidate} · {r.stage} · due {r.due_on:%d %b}"
               for i, r in enumerate(queue.itertuples())}
     chosen = st.selectbox("Work on", list(labels), format_func=labels.get, key="queue_item")
@@ -116,7 +117,7 @@ def peers_after_submission(actor) -> None:
     st.success(f"Scorecard for {plain(candidate)} submitted.")
     peers = scorecards.peer_ratings(database(), actor, application_id, stage_id)
     st.markdown("**All reviewers' scores, now that yours is in**")
-    st.dataframe(rating_grid(peers), width="stretch")
+    st.dataframe(rating_grid(peers), width="stretch", placeholder=MISSING)
     skipped = peers[peers["rating"].isna()]
     for row in skipped.itertuples():
         st.caption(f"{plain(row.reviewer)} did not assess {DIMENSION_NAMES[row.dimension]}: "
@@ -142,7 +143,8 @@ def tooling_form(actor, item: pd.Series) -> None:
                ", ".join(CATEGORY_LABELS[c] for c in REQUIRED_CATEGORIES) + ".")
     rows = tooling_audit.checklist(db, actor, application_id)
     edited = st.data_editor(rows[["category", "tool", "claimed", "verified", "evidence"]], hide_index=True,
-                            disabled=["category", "tool"], width="stretch", key=f"tools_{application_id}")
+                            disabled=["category", "tool"], width="stretch", key=f"tools_{application_id}",
+                            placeholder=MISSING)
     verdict = evaluate_tooling([(r.tool, bool(r.verified)) for r in edited.itertuples() if r.claimed])
     left, right = st.columns(2)
     left.metric("Minimum bar (one verified per required category)", "met" if verdict.passes_minimum else "not met")

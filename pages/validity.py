@@ -16,6 +16,7 @@ from ui import validity_charts as charts
 from ui.context import database, flash, guarded, read, require_account, show_flash, today
 from ui.empty_states import nothing_yet
 from ui.filters import search_filter
+from ui.tables import MISSING
 from ui.text import plain
 
 
@@ -50,7 +51,7 @@ def evidence_section(report, outcome) -> None:
                                 "ci_low": st.column_config.NumberColumn("95% low", format="%.3f"),
                                 "ci_high": st.column_config.NumberColumn("95% high", format="%.3f"),
                                 "n": "cases", "n_good": "good outcomes", "n_bad": "bad outcomes",
-                                "reason": "not shown because"})
+                                "reason": "not shown because"}, placeholder=MISSING)
 
     left, right = st.columns(2)
     with left:
@@ -70,7 +71,7 @@ def evidence_section(report, outcome) -> None:
                      column_config={"rate": st.column_config.NumberColumn(format="percent"),
                                     "ci_low": st.column_config.NumberColumn("95% low", format="percent"),
                                     "ci_high": st.column_config.NumberColumn("95% high", format="percent"),
-                                    "events": outcome.key})
+                                    "events": outcome.key}, placeholder=MISSING)
 
 
 def restriction_note(report, outcome) -> None:
@@ -114,7 +115,7 @@ def reviewer_section(report, outcome) -> None:
                        "fit_flag": "fit flag",
                        "mad": st.column_config.NumberColumn("distance from others", format="%.2f"),
                        "bias": st.column_config.NumberColumn("leniency vs others", format="%+.2f"),
-                       "compared": "ratings compared"})
+                       "compared": "ratings compared"}, placeholder=MISSING)
 
 
 def weights_section(actor, report, outcome, chosen, as_of) -> None:
@@ -150,7 +151,7 @@ def weights_section(actor, report, outcome, chosen, as_of) -> None:
                                               if clipped else " No coefficient was negative."))
     with st.expander("Coefficients"):
         st.dataframe(suggestion.coefficients.assign(dimension=suggestion.coefficients["dimension"].map(DIMENSIONS)),
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch", placeholder=MISSING)
     if actor.may("manage_weights"):
         now = today()                        # a new version applies from tomorrow, whatever the as-of date
         first = max(now, report.newest_from or now) + timedelta(days=1)
@@ -191,7 +192,7 @@ def body() -> None:
     with st.expander("Thresholds and their sources"):
         st.caption(f"A figure resting on fewer than {FLOOR.min_cases} cases, or on fewer than "
                    f"{FLOOR.min_per_class} of either outcome, is not shown.")
-        st.dataframe(report.thresholds, hide_index=True, width="stretch")
+        st.dataframe(report.thresholds, hide_index=True, width="stretch", placeholder=MISSING)
     st.download_button("Download the evidence (CSV)", lambda: evidence_csv(report),
                        file_name=f"validity_evidence_{as_of:%Y%m%d}.csv", mime="text/csv",
                        help="One row per application scored at the take-home: ratings, scores, outcomes and why "

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from scoring.sla import PROMISES
+from ui.tables import MISSING
 
 _SHOWN = {"search_ref": "search", "client": "client", "country": "country", "seniority": "seniority",
           "role_title": "role", "opened_on": "opened", "business_days": "business days so far"}
@@ -25,7 +26,7 @@ def at_risk(frame: pd.DataFrame, key: str) -> None:
         st.markdown(f"No open search is past the {promise.target:g}-business-day target.")
         return
     st.dataframe(frame[list(_SHOWN)], hide_index=True, width="stretch", key=key,
-                 column_config=dict(_SHOWN))
+                 column_config=dict(_SHOWN), placeholder=MISSING)
 
 
 def cancelled(frame: pd.DataFrame, key: str) -> None:
@@ -37,4 +38,4 @@ def cancelled(frame: pd.DataFrame, key: str) -> None:
         return
     shown = {**_SHOWN, "closed_on": "cancelled on", "business_days": "business days open"}
     columns = [c for c in shown if c in frame.columns]
-    st.dataframe(frame[columns], hide_index=True, width="stretch", key=key, column_config=shown)
+    st.dataframe(frame[columns], hide_index=True, width="stretch", key=key, column_config=shown, placeholder=MISSING)

@@ -23,6 +23,7 @@ from scoring.store.importer import import_paths
 from tests.conftest import ROOT
 from ui.empty_states import NOTHING_YET
 from ui.navigation import PAGES
+from ui.tables import MISSING
 
 SAMPLES = ROOT / "data" / "samples"
 #: Words that must never reach a person: a missing value printed as text.
@@ -111,6 +112,8 @@ def test_every_page_renders_for_every_role(databases, kind, role, spec, monkeypa
     assert not [e.value for e in at.error]
     leaks = [t for t in _visible_text(at) + _text_cells(at) if MISSING_WORDS.search(t)]
     assert not leaks, f"a missing value shown as text: {leaks[:5]}"
+    # The grid draws a missing number as "None" unless the table names its own placeholder.
+    assert all(table.proto.placeholder == MISSING for table in at.dataframe)
 
 
 EMPTY_STATES = (("hiring_lead", "pages/pipeline.py", "searches"), ("ops", "pages/ops.py", "searches"),
