@@ -80,7 +80,8 @@ def run_serve(args: argparse.Namespace) -> int:
     env = {**os.environ, LOCATION_SETTING: location}
     command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
                "--server.port", str(args.port), "--server.address", args.address,
-               "--browser.gatherUsageStats", "false", "--server.headless", "true"]
+               "--browser.gatherUsageStats", "false", "--server.headless", "true",
+               "--client.toolbarMode", "viewer"]
     return subprocess.call(command, env=env)
 
 

@@ -448,8 +448,10 @@ def promise_statuses(audit: SlaAudit, confidence: float = 0.95) -> list[PromiseS
         _verdict(shortlist["breaches"] == 0, n), n,
         f"{int(shortlist['within_target'])} of {n} searches within 7 business days, "
         f"{int(shortlist['within_limit'])} within 14; {int(shortlist['open_breaches'])} still "
-        f"without a shortlist after 14; median {shortlist['median_days']:g} business days "
-        f"(delivered ones). Not counted: {int(shortlist['at_risk'])} open searches at risk (past 7), "
+        f"without a shortlist after 14; "
+        + (f"median {shortlist['median_days']:g} business days (delivered ones)"
+           if np.isfinite(shortlist["median_days"]) else "no shortlist delivered yet")
+        + f". Not counted: {int(shortlist['at_risk'])} open searches at risk (past 7), "
         f"{int(shortlist['cancelled'])} cancelled without a shortlist",
     ))
     sizes = audit.sizes
@@ -466,8 +468,8 @@ def promise_statuses(audit: SlaAudit, confidence: float = 0.95) -> list[PromiseS
     statuses.append(PromiseStatus(
         "first_day", PROMISES["first_day"].name, mean, PROMISES["first_day"].target,
         _verdict(mean <= PROMISES["first_day"].target, n), n,
-        f"mean {mean:.1f} days over {n} placements (median {days.median():g}); "
-        f"{int(audit.first_days['over_target'].sum())} took more than 30",
+        (f"mean {mean:.1f} days over {n} placements (median {days.median():g}); "
+         f"{int(audit.first_days['over_target'].sum())} took more than 30" if n else "no placement has started yet"),
     ))
     counted = audit.replacements[audit.replacements["counted"]]
     n = len(counted)

@@ -53,6 +53,7 @@ def test_a_new_agency_signs_in_and_opens_every_page(page, new_agency, screenshot
     page.get_by_role("textbox", name="Password").fill(ADMIN_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.locator('[data-testid="stSidebar"]').get_by_text("Signed in as").wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="Deploy").count() == 0, "the toolbar is for people, not developers"
     for spec in [spec for spec in PAGES if "admin" in PERMISSIONS[spec.permission]]:
         page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=spec.title).click()
         page.get_by_role("heading", name=spec.title, exact=True).wait_for(timeout=30_000)

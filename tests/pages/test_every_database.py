@@ -89,7 +89,7 @@ def _text_cells(at: AppTest) -> list[str]:
         frame = table.value
         if isinstance(frame, pd.DataFrame):
             for column in frame.columns:
-                if frame[column].dtype == object:
+                if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
                     cells += [str(v) for v in frame[column] if isinstance(v, str)]
             cells += [str(c) for c in frame.columns]
     return cells
