@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from scoring.reports.candidate import (WITHHELD, breakdown, candidate_report, history_table, median_note,
-                                       not_assessed_at, radar_series, score_headline, shortlist_comparison,
-                                       shortlist_table)
+from scoring.reports.candidate import (CONSENSUS, MEDIAN, WITHHELD, breakdown, candidate_report, history_table,
+                                       median_note, not_assessed_at, radar_notes, radar_series, score_headline,
+                                       shortlist_comparison, shortlist_table)
 from scoring.scorecard import DIMENSIONS
 from scoring.access import PermissionDenied
 from scoring.store import candidates, scorecards
@@ -123,16 +123,17 @@ def body() -> None:
         figures[3].metric("Scorecard", "complete" if row["complete"] else "incomplete",
                           help="An incomplete scorecard is not ranked against complete ones.")
         st.caption(f"Scored under weight version {int(row['version_id'])}.")
-        table, chart = st.columns([3, 2])
-        table.subheader("Ratings by reviewer and dimension")
-        table.dataframe(breakdown(report, application_id, stage_id), hide_index=True, width="stretch",
+        st.subheader("Ratings by reviewer and dimension")
+        st.dataframe(breakdown(report, application_id, stage_id), hide_index=True, width="stretch",
             placeholder=MISSING)
         medians = read(candidates.stage_dimension_medians, actor, stage_id)
-        chart.plotly_chart(charts.radar(radar_series(report, application_id, stage_id, medians), DIMENSIONS,
-                                        "Ratings against the rubric"), width="stretch")
+        # A row of its own: in a column the radar shrank until its axis labels were cut off.
+        st.plotly_chart(charts.radar(radar_series(report, application_id, stage_id, medians), DIMENSIONS,
+                                     "Ratings against the rubric", consensus=CONSENSUS, median=MEDIAN,
+                                     notes=radar_notes(report, application_id, stage_id)), width="stretch")
         sparse = median_note(medians)
         if sparse:
-            chart.caption(sparse)
+            st.caption(sparse)
         notes = report.ratings[(report.ratings["application_id"] == application_id)
                                & (report.ratings["stage_id"] == stage_id) & (report.ratings["note"] != "")]
         if not notes.empty:

@@ -66,6 +66,17 @@ def radar_series(report: CandidateReport, application_id: int, stage_id: int,
     return series
 
 
+def radar_notes(report: CandidateReport, application_id: int, stage_id: int) -> dict[str, pd.Series]:
+    """Each reviewer's note per dimension, for the radar's hover, keyed like :func:`radar_series`.
+
+    Only non-empty notes are kept; a reviewer without any note is left out.
+    """
+    rows = report.ratings[(report.ratings["application_id"] == application_id)
+                          & (report.ratings["stage_id"] == stage_id)]
+    rows = rows[rows["note"].fillna("").astype(str).str.strip() != ""]
+    return {name: group.set_index("dimension")["note"] for name, group in rows.groupby("reviewer")}
+
+
 def median_note(stage_medians: pd.DataFrame) -> str | None:
     """Why the radar lacks the median candidate on some dimensions, or None when it has all of them.
 

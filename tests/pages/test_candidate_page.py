@@ -10,6 +10,7 @@ import pytest
 from scoring.reports.candidate import WITHHELD, candidate_report
 from scoring.store import scorecards
 from tests.conftest import account, plotly_values
+from ui import charts
 
 PAGE = "pages/candidate.py"
 
@@ -70,6 +71,25 @@ def test_the_radar_has_one_trace_per_reviewer_the_consensus_and_the_stage_median
     means = demo_db.frame("""SELECT avg(rating) AS mean FROM current_scores WHERE application_id = ? AND stage_id = 3
                              GROUP BY dimension_id ORDER BY dimension_id""", [application_id])["mean"].tolist()
     assert plotly_values(consensus["r"])[:5] == pytest.approx(means)
+
+
+def test_the_radar_draws_consensus_reviewers_and_median_each_in_its_own_style(open_page, shortlisted):
+    at = _find(open_page(PAGE, "hiring_lead"), shortlisted["external_id"])
+    radar = json.loads(at.get("plotly_chart")[0].proto.spec)
+    drawn = {trace["name"]: trace for trace in radar["data"]}
+    consensus, median = drawn.pop("Consensus"), drawn.pop("Median candidate at this stage")
+    assert consensus["line"].get("dash", "solid") == "solid"
+    assert median["line"]["dash"] == "dash" and median["line"]["color"] == charts.MEDIAN_COLOUR
+    assert median.get("fill", "none") == "none" and "markers" not in median["mode"]
+    assert drawn, "no reviewer trace"
+    for reviewer in drawn.values():
+        assert reviewer["line"]["dash"] != "solid" and "markers" in reviewer["mode"]
+        assert reviewer["line"]["width"] < consensus["line"]["width"]
+        assert "%{customdata[1]}" in reviewer["hovertemplate"]            # the rating and the note
+    assert len({r["marker"]["symbol"] for r in drawn.values()}) == len(drawn)
+    polar = radar["layout"]["polar"]["radialaxis"]
+    assert polar["range"] == [0, 5] and polar["tickvals"] == [1, 2, 3, 4, 5]
+    assert radar["layout"]["height"] >= 420
 
 
 def test_the_shortlist_is_compared_side_by_side(open_page, demo_db, shortlisted):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from scoring.reports.candidate import (CONSENSUS, MEDIAN, WITHHELD, CandidateReport, history_table, median_note,
-                                       radar_series)
+                                       radar_notes, radar_series)
 from scoring.store.candidates import MEDIAN_MIN_APPLICATIONS
 
 CODES = ["infrastructure", "deployment", "monitoring", "automation", "governance"]
@@ -42,6 +42,17 @@ def test_a_dimension_short_of_applications_is_left_out_of_the_median_trace_and_n
     trace = radar_series(report(ratings), 7, 3, partial)[MEDIAN]
     assert list(trace.index) == CODES[:4]
     assert "(4 so far on Governance)" in median_note(partial)
+
+
+def test_the_radar_hover_gets_each_reviewers_notes_of_this_application_and_stage_only():
+    ratings = pd.DataFrame({"application_id": [7, 7, 7, 7, 8], "stage_id": [3, 3, 3, 2, 3],
+                            "reviewer": ["Rhea Reviewer", "Rhea Reviewer", "Sam Severe", "Rhea Reviewer", "Sam Severe"],
+                            "dimension": ["infrastructure", "deployment", "monitoring", "monitoring", "governance"],
+                            "rating": [4, 3, 2, 5, 1],
+                            "note": ["Terraform modules, well tested", "", "   ", "interview note", "other"]})
+    notes = radar_notes(report(ratings), 7, 3)
+    assert list(notes) == ["Rhea Reviewer"]                   # Sam's only note here is blank
+    assert notes["Rhea Reviewer"].to_dict() == {"infrastructure": "Terraform modules, well tested"}
 
 
 def test_the_history_reads_as_text_with_withheld_decisions_named():
