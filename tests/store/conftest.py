@@ -8,6 +8,7 @@ call wrote nothing.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -16,7 +17,7 @@ import pytest
 
 from scoring.access import Account
 from scoring.store import Database
-from scoring.store import scorecards
+from scoring.store import accounts, scorecards
 from scoring.store.archive import schema_description
 from scoring.store.db import next_id
 
@@ -229,3 +230,45 @@ def existing_tables(db: Database) -> list[str]:
     """The base tables the database holds now, read from its catalog (so a dropped table would show)."""
     with db.cursor() as cur:
         return sorted(schema_description(cur))
+
+
+@pytest.fixture
+def hashes_checked(monkeypatch) -> list[str]:
+    """Every Argon2 hash sign-in checks a password against (the account's or the dummy), in order,
+    whichever thread checked it (appending to a list is atomic)."""
+    checked: list[str] = []
+    real = accounts.verify_password
+
+    def counting(password_hash, password):
+        checked.append(password_hash)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(accounts, "verify_password", counting)
+    return checked
+
+
+class PauseBefore:
+    """A cursor that, at the first statement containing ``fragment``, waits until it is told to go on.
+
+    It pins down the interleaving where the other save commits after this one read the card and
+    before it writes.
+    """
+
+    def __init__(self, cursor, fragment: str, reached: threading.Event, resume: threading.Event) -> None:
+        self._cursor, self._fragment, self._reached, self._resume = cursor, fragment, reached, resume
+
+    def __enter__(self):
+        self._cursor.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._cursor.__exit__(*exc)
+
+    def execute(self, sql, *args):
+        if self._fragment in sql and not self._reached.is_set():
+            self._reached.set()
+            self._resume.wait(timeout=30)
+        return self._cursor.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)

@@ -11,7 +11,6 @@ import statistics
 import time
 from datetime import datetime, timedelta
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -152,18 +151,7 @@ def test_a_wrong_password_for_a_deactivated_account_reveals_nothing(agency):
 UNKNOWN = "nobody@demo.example"
 
 
-@pytest.fixture
-def hashes_checked(monkeypatch):
-    """The Argon2 hashes sign-in checks a password against (the account's or the dummy), in order."""
-    checked = []
-    real = accounts.verify_password
 
-    def counting(password_hash, password):
-        checked.append(password_hash)
-        return real(password_hash, password)
-
-    monkeypatch.setattr(accounts, "verify_password", counting)
-    return checked
 
 
 def argon2_parameters(password_hash: str) -> list[str]:

@@ -13,6 +13,7 @@ import pytest
 
 from scoring.store import DatabaseError
 from scoring.store import scorecards
+from tests.store.conftest import PauseBefore
 
 WRITTEN_BY_SUBMIT = {"scorecards", "scores", "audit_log"}
 DIMENSIONS = ("infrastructure", "deployment", "monitoring", "automation", "governance")
@@ -126,31 +127,7 @@ def test_two_submissions_of_the_same_scorecard_race_and_exactly_one_wins(agency,
     assert after["audit_log"][0] == before["audit_log"][0] + len(targets)
 
 
-class PauseBeforeInsert:
-    """Wraps a cursor so that, in one chosen thread, the first INSERT INTO scorecards waits for a signal.
 
-    This pins down the interleaving where the other submission commits between this one's
-    "already submitted?" check and its insert.
-    """
-
-    def __init__(self, cursor, reached: threading.Event, resume: threading.Event) -> None:
-        self._cursor, self._reached, self._resume = cursor, reached, resume
-
-    def __enter__(self):
-        self._cursor.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        return self._cursor.__exit__(*exc)
-
-    def execute(self, sql, *args):
-        if "INSERT INTO scorecards" in sql and not self._reached.is_set():
-            self._reached.set()
-            self._resume.wait(timeout=30)
-        return self._cursor.execute(sql, *args)
-
-    def __getattr__(self, name):
-        return getattr(self._cursor, name)
 
 
 def test_the_loser_of_a_race_is_told_the_scorecard_was_already_submitted(agency, monkeypatch):
@@ -161,7 +138,7 @@ def test_the_loser_of_a_race_is_told_the_scorecard_was_already_submitted(agency,
 
     def cursor():
         inner = real_cursor()
-        return PauseBeforeInsert(inner, reached, resume) if threading.current_thread() in slow_thread else inner
+        return PauseBefore(inner, "INSERT INTO scorecards", reached, resume) if threading.current_thread() in slow_thread else inner
 
     monkeypatch.setattr(agency.db, "cursor", cursor)
     outcome = {}

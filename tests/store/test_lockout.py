@@ -15,7 +15,6 @@ from collections import Counter
 
 import pytest
 
-from scoring.store import accounts
 from scoring.store.accounts import MAX_FAILED_LOGINS, SignInError, authenticate
 
 PARALLEL = 50
@@ -31,18 +30,7 @@ def handles(demo_db):
     return [demo_db]
 
 
-@pytest.fixture
-def hashes_checked(monkeypatch) -> list[str]:
-    """Every password hash checked, whichever thread checked it (appending to a list is atomic)."""
-    checked: list[str] = []
-    real = accounts.verify_password
 
-    def counting(password_hash, password):
-        checked.append(password_hash)
-        return real(password_hash, password)
-
-    monkeypatch.setattr(accounts, "verify_password", counting)
-    return checked
 
 
 def in_parallel(handles, email: str, password: str, count: int = PARALLEL) -> Counter:

@@ -6,12 +6,12 @@ import json
 import threading
 from datetime import timedelta
 
-import duckdb
 import pandas as pd
 import pytest
 
 from scoring.store import DatabaseError
 from scoring.store import scorecards, tooling_audit
+from tests.store.conftest import PauseBefore
 
 RATINGS = {"infrastructure": 4, "deployment": 3, "monitoring": 5, "automation": 2, "governance": 1}
 NOTES = {"monitoring": "Named the drift metric, its threshold and the alert that fired",
@@ -464,31 +464,7 @@ def handles(agency):
     return [agency.db, agency.db]
 
 
-class PauseBefore:
-    """A cursor that, at the first statement containing ``fragment``, waits until it is told to go on.
 
-    It pins down the interleaving where the other save commits after this one read the card and
-    before it writes.
-    """
-
-    def __init__(self, cursor, fragment: str, reached: threading.Event, resume: threading.Event) -> None:
-        self._cursor, self._fragment, self._reached, self._resume = cursor, fragment, reached, resume
-
-    def __enter__(self):
-        self._cursor.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        return self._cursor.__exit__(*exc)
-
-    def execute(self, sql, *args):
-        if self._fragment in sql and not self._reached.is_set():
-            self._reached.set()
-            self._resume.wait(timeout=30)
-        return self._cursor.execute(sql, *args)
-
-    def __getattr__(self, name):
-        return getattr(self._cursor, name)
 
 
 def paused_race(monkeypatch, handles, fragment: str, slow, fast) -> tuple[object, object]:
