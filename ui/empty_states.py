@@ -16,8 +16,9 @@ NOTHING_YET: dict[str, str] = {
     "candidates": f"No candidates yet. To bring in the agency's candidates, {IMPORT_PAGE}: candidates.csv.",
     "assigned_candidates": ("No candidate is assigned to you yet. You can open the profile of each candidate "
                             "you are asked to score, from your queue on Score entry."),
-    "queue": ("Nothing is waiting for you. Scorecards to fill come from assignments: a calibration exercise "
-              "that an admin starts, or imported scores.csv rows naming you as their reviewer."),
+    "queue": ("Nothing is waiting for you. Scorecards to fill come from assignments, such as a calibration "
+              "exercise that an admin starts. Scorecards brought in by an import arrive already submitted: "
+              "you can amend yours below."),
     "ratings": ("No submitted ratings match these filters. Reviewers submit them on Score entry; for past "
                 f"scorecards, {IMPORT_PAGE}: scores.csv."),
     "take_home_scores": ("No complete take-home scorecards in the chosen period, so there is nothing to judge the "
