@@ -19,13 +19,13 @@ import duckdb
 import pandas as pd
 from tqdm import tqdm
 
-from scoring.access import ROLES
-from scoring.demo import DemoConfig, build_demo
-from scoring.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from scoring.rubric import DEFAULT_WEIGHTS_PCT
+from scoring.agency.access import ROLES
+from scoring.demo.generator import DemoConfig, build_demo
+from scoring.agency.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
 from scoring.store.db import (LOCATION_SETTING, PROJECT_ROOT, Database, DatabaseError, database_location,
                               is_held_by_another_process, is_postgres_location)
-from scoring.text_rules import terminal_safe
+from scoring.agency.text import terminal_safe
 
 DEFAULT_PORT = 8501
 FORCE_HELP = ("replace the database already there: a file is replaced whole, never while another program has it "
@@ -243,7 +243,7 @@ def run_accounts(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from scoring.import_validation import LISTED_PROBLEMS
+    from scoring.importing.validation import LISTED_PROBLEMS
     from scoring.store.importer import import_paths
 
     result = _with_progress(args.db, "import", lambda db, update: import_paths(
@@ -304,7 +304,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
 
 def run_report_ops(args: argparse.Namespace) -> int:
-    from scoring.access import OPERATOR
+    from scoring.agency.access import OPERATOR
     from scoring.reports.ops_export import ops_audit, to_csv, to_json
     from scoring.store.pipeline import SearchFilter
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from scoring.access import Account
+from scoring.agency.access import Account
 from scoring.store.bulk import advance_sequences
 from tests.ops_fixture import write_agency
 

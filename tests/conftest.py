@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from scoring.access import Account
-from scoring.demo import DemoConfig, build_demo
+from scoring.agency.access import Account
+from scoring.demo.generator import DemoConfig, build_demo
 from scoring.store import Database
 from tests.postgres.server import INSTALL_ROOT, Server, bin_dir, running_server
 

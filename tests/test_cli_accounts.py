@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from scoring.cli import main
-from scoring.passwords import MIN_PASSWORD_LENGTH
+from scoring.agency.passwords import MIN_PASSWORD_LENGTH
 from scoring.store import Database
 from scoring.store.accounts import MAX_FAILED_LOGINS, SignInError, authenticate
 

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from scoring.access import OPERATOR
+from scoring.agency.access import OPERATOR
 from scoring.cli import main
 from scoring.reports.ops_export import ops_audit, to_csv, to_json
 from scoring.store import Database

@@ -13,9 +13,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from scoring.rubric import DEFAULT_WEIGHTS_PCT
-from scoring.rules import COUNTRY_CODES
-from scoring.scorecard import EARLIEST_DATE
+from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
+from scoring.agency.records import COUNTRY_CODES
+from scoring.agency.scorecard import EARLIEST_DATE
 from scoring.store import Database
 from scoring.store.db import SCHEMA_PATH, next_id
 
@@ -191,7 +191,7 @@ REFUSED = [
     pytest.param("candidates", dict(seniority="principal"), check_failed("candidates", "seniority"),
                  id="unknown candidate seniority"),
     pytest.param("accounts", dict(role="superuser"), check_failed("accounts", "role"), id="invalid account role"),
-    # countries are ISO 3166-1 alpha-2 codes (scoring.rules.COUNTRY_CODES)
+    # countries are ISO 3166-1 alpha-2 codes (scoring.agency.records.COUNTRY_CODES)
     pytest.param("clients", dict(country="XX"), check_failed("clients", "country"), id="client country XX"),
     pytest.param("clients", dict(country="GBR"), check_failed("clients", "country"), id="client country alpha-3"),
     pytest.param("clients", dict(country="gb"), check_failed("clients", "country"), id="client country lower case"),
@@ -297,7 +297,7 @@ def test_reference_tables_are_filled(empty_db):
 
 
 def test_a_new_database_holds_the_default_weights_from_the_earliest_date(empty_db):
-    """The seed's 25/25/20/20/10 (scoring.rubric) as version 1, in force from EARLIEST_DATE, by nobody."""
+    """The seed's 25/25/20/20/10 (scoring.agency.rubric) as version 1, in force from EARLIEST_DATE, by nobody."""
     version = empty_db.frame("SELECT version_id, effective_from, created_by FROM weight_versions")
     assert version.to_dict("records") == [{"version_id": 1, "effective_from": pd.Timestamp(EARLIEST_DATE),
                                            "created_by": None}]

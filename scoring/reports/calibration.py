@@ -3,7 +3,7 @@
 :func:`calibration_report` covers live scoring under a :class:`CalibrationFilter`;
 :func:`exercise_report` covers one calibration exercise, a fully crossed set of reference
 applications scored by every reviewer. Both read through :mod:`scoring.store.calibration` and
-compute with :mod:`scoring.agreement`, :mod:`scoring.severity` and :mod:`scoring.calibration_rules`.
+compute with :mod:`scoring.stats.agreement`, :mod:`scoring.stats.severity` and :mod:`scoring.agency.calibration`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from scoring import calibration_rules as rules
-from scoring.access import Account
-from scoring.agreement import (
+from scoring.agency import calibration as rules
+from scoring.agency.access import Account
+from scoring.stats.agreement import (
     ALPHA_BANDS_SOURCE,
     bootstrap_alpha,
     icc,
@@ -24,7 +24,7 @@ from scoring.agreement import (
     krippendorff_band,
     percent_agreement,
 )
-from scoring.severity import SeverityFit, fit_severity, severity_by_period
+from scoring.stats.severity import SeverityFit, fit_severity, severity_by_period
 from scoring.store import calibration as store
 from scoring.store.calibration import CalibrationFilter
 from scoring.store.db import Database

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from scoring.access import Account
-from scoring.scorecard import DIMENSIONS, NOT_RATED, incomplete_message, rating_grid, scores_under_versions
+from scoring.agency.access import Account
+from scoring.agency.scorecard import DIMENSIONS, NOT_RATED, incomplete_message, rating_grid, scores_under_versions
 from scoring.store import candidates
 from scoring.store.db import Database
 
@@ -124,7 +124,7 @@ def breakdown(report: CandidateReport, application_id: int, stage_id: int) -> pd
     """Reviewer x dimension ratings as text with the consensus row, columns in scorecard order.
 
     A dimension a reviewer marked not assessed reads "not assessed"; the consensus of a dimension
-    no reviewer rated reads "not rated" (see :func:`scoring.scorecard.rating_grid`).
+    no reviewer rated reads "not rated" (see :func:`scoring.agency.scorecard.rating_grid`).
     """
     rated = _at(report.ratings, application_id, stage_id)[["reviewer", "dimension", "rating"]]
     skipped = _at(report.not_assessed, application_id, stage_id)[["reviewer", "dimension"]].assign(rating=float("nan"))

@@ -1,7 +1,7 @@
 """The ops audit: each promise's headline, the rows behind every figure, breaches and survival.
 
 :func:`ops_report` reads the filtered rows through :mod:`scoring.store.ops`, judges them with
-:mod:`scoring.sla` and :mod:`scoring.retention`, and returns an :class:`OpsReport`: small frames a
+:mod:`scoring.agency.sla` and :mod:`scoring.agency.retention`, and returns an :class:`OpsReport`: small frames a
 page only draws. Every headline figure has an evidence frame in :attr:`OpsReport.evidence` whose
 ``in_figure`` rows are exactly the rows the figure is computed over (their count is the figure's
 ``n``) and whose ``breach`` rows are exactly that promise's rows of the breach list.
@@ -17,9 +17,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from scoring import sla
-from scoring.access import Account
-from scoring.retention import (
+from scoring.agency import sla
+from scoring.agency.access import Account
+from scoring.agency.retention import (
     CLIENT_HORIZON,
     PLACEMENT_HORIZON,
     Horizon,
@@ -30,7 +30,7 @@ from scoring.retention import (
 )
 from scoring.reports.exports import to_csv  # noqa: F401  (the ops page's CSV downloads)
 from scoring.reports.shortlist import LISTED_COLUMNS, shortlist_figures
-from scoring.sla import FIRST_DAY_FROM, PROMISES, FirstDayFrom, PromiseStatus, SlaAudit
+from scoring.agency.sla import FIRST_DAY_FROM, PROMISES, FirstDayFrom, PromiseStatus, SlaAudit
 from scoring.store import ops
 from scoring.store.db import Database
 from scoring.store.pipeline import SearchFilter
@@ -45,7 +45,7 @@ EVIDENCE_VIEWS: dict[str, str] = {
     "breach": "Rows that break the promise",
 }
 
-#: How each promise's target reads, built from the thresholds in :data:`scoring.sla.PROMISES`.
+#: How each promise's target reads, built from the thresholds in :data:`scoring.agency.sla.PROMISES`.
 TARGET_TEXT: dict[str, Callable[[sla.Promise], str]] = {
     "shortlist_time": lambda p: f"every search within {p.limit:g} business days (target {p.target:g})",
     "shortlist_size": lambda p: f"every shortlist {p.target:g}-{p.limit:g} candidates",
@@ -92,14 +92,14 @@ class OpsReport:
     Attributes
     ----------
     headline : pandas.DataFrame
-        One row per promise, in the order of :data:`scoring.sla.PROMISES`: ``key``, ``name``,
-        ``figure``, ``target`` (as in :class:`scoring.sla.PromiseStatus`), ``status`` (one of
+        One row per promise, in the order of :data:`scoring.agency.sla.PROMISES`: ``key``, ``name``,
+        ``figure``, ``target`` (as in :class:`scoring.agency.sla.PromiseStatus`), ``status`` (one of
         :data:`MET`, :data:`BREACHED`, :data:`NO_DATA`, :data:`REPORTED`), ``n``, ``detail``,
         ``figure_text`` and ``target_text``.
     shortlist : pandas.Series
-        :func:`scoring.sla.shortlist_summary` of all counted searches (shares within 7 and 14).
+        :func:`scoring.agency.sla.shortlist_summary` of all counted searches (shares within 7 and 14).
     distribution, trend : pandas.DataFrame
-        :func:`scoring.sla.shortlist_distribution` and :func:`scoring.sla.shortlist_trend`.
+        :func:`scoring.agency.sla.shortlist_distribution` and :func:`scoring.agency.sla.shortlist_trend`.
     at_risk, cancelled : pandas.DataFrame
         Open searches past the 7-day target and not past 14 (not counted yet), and searches
         cancelled without a shortlist (left out of the figure), listed apart
@@ -108,7 +108,7 @@ class OpsReport:
     client_curves, placement_curves : pandas.DataFrame
         Kaplan-Meier curves by start cohort (quarter of signing / of the first day).
     client_cohorts, placement_cohorts : pandas.DataFrame
-        :func:`scoring.retention.retention_share` by the same cohorts.
+        :func:`scoring.agency.retention.retention_share` by the same cohorts.
     breaches : pandas.DataFrame
         :data:`BREACH_COLUMNS`: the breach list with references and client names.
     evidence : dict of str to pandas.DataFrame
@@ -155,7 +155,7 @@ def ops_report(db: Database, actor: Account, search_filter: SearchFilter, as_of:
         The audit date: the tables are read as they stood at the end of that day
         (:mod:`scoring.store.as_of`), so later events have not happened yet.
     first_day_from : {'opened_on', 'accepted_on'}, default 'opened_on'
-        Where the first-day clock starts (see :data:`scoring.sla.PROMISES`).
+        Where the first-day clock starts (see :data:`scoring.agency.sla.PROMISES`).
 
     Returns
     -------
@@ -241,7 +241,7 @@ def figure_text(key: str, figure: float) -> str:
 
 
 def headline(statuses: Iterable[PromiseStatus]) -> pd.DataFrame:
-    """The statuses of :func:`scoring.sla.promise_statuses` as a table with their display text."""
+    """The statuses of :func:`scoring.agency.sla.promise_statuses` as a table with their display text."""
     rows = [{"key": s.key, "name": s.name, "figure": s.figure, "target": s.target, "status": status_label(s),
              "n": s.n, "detail": s.detail, "figure_text": figure_text(s.key, s.figure),
              "target_text": TARGET_TEXT[s.key](PROMISES[s.key])} for s in statuses]

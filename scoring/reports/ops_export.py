@@ -23,12 +23,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring import funnel
-from scoring.access import Account
+from scoring.agency import funnel
+from scoring.agency.access import Account
 from scoring.reports import exports
 from scoring.reports.ops import BREACHED, MET, NO_DATA, REPORTED, OpsReport, ops_report
-from scoring.scorecard import scores_under_versions
-from scoring.sla import PROMISES, FirstDayFrom
+from scoring.agency.scorecard import scores_under_versions
+from scoring.agency.sla import PROMISES, FirstDayFrom
 from scoring.store import candidates, ops, pipeline
 from scoring.store.db import Database
 from scoring.store.pipeline import SearchFilter
@@ -49,7 +49,7 @@ MEASURES: dict[str, str] = {
 #: Headline status on the page -> status code in the document.
 STATUS_CODES: dict[str, str] = {MET: "met", BREACHED: "breached", NO_DATA: "not_enough_data",
                                 REPORTED: "reported"}
-#: Shortlist-size flag of :func:`scoring.sla.shortlist_sizes` -> ``size_flag``.
+#: Shortlist-size flag of :func:`scoring.agency.sla.shortlist_sizes` -> ``size_flag``.
 SIZE_FLAGS: dict[str, str] = {"fewer than 2": "under", "more than 3": "over", "": "ok"}
 #: The list sections of the document, in order; each is a list of objects with these fields first.
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -77,7 +77,7 @@ class AuditExtras:
     Attributes
     ----------
     stages : pandas.DataFrame
-        :func:`scoring.funnel.finish_funnel` per stage with the stage ``code``.
+        :func:`scoring.agency.funnel.finish_funnel` per stage with the stage ``code``.
     scorecards : pandas.DataFrame
         :data:`SCORECARD_COLUMNS`: one row per application and scored stage.
     """
@@ -93,7 +93,7 @@ def audit_extras(db: Database, actor: Account, search_filter: SearchFilter, as_o
     ----------
     db, actor
         The database and an account holding ``read_ops``, ``read_pipeline`` and ``read_all_scores``
-        (ops, admin, or :data:`scoring.access.OPERATOR`).
+        (ops, admin, or :data:`scoring.agency.access.OPERATOR`).
     search_filter : SearchFilter
     as_of : date
         Nothing dated after it is used: an entry or decision made later, a scorecard or an

@@ -7,8 +7,8 @@ from datetime import date
 
 import pandas as pd
 
-from scoring import funnel
-from scoring.access import Account
+from scoring.agency import funnel
+from scoring.agency.access import Account
 from scoring.reports.shortlist import shortlist_figures
 from scoring.store import pipeline
 from scoring.store.db import Database

@@ -3,7 +3,7 @@
 The pipeline page (hiring leads) and the ops audit both show how quickly shortlists reach clients.
 They get those figures from :func:`shortlist_figures` alone: one store read of the filtered searches
 with each client's country (:func:`scoring.store.pipeline.searches`) and one pass of
-:mod:`scoring.sla` over it, so the two pages cannot disagree on a search's business days, on which
+:mod:`scoring.agency.sla` over it, so the two pages cannot disagree on a search's business days, on which
 searches are counted, or on the calendar of holidays skipped.
 
 Counting convention (``DESIGN.md``, "Shortlist-time figure"): searches with a delivered shortlist
@@ -18,9 +18,9 @@ from datetime import date
 
 import pandas as pd
 
-from scoring import sla
-from scoring.access import Account
-from scoring.business_days import configured_country, holiday_table
+from scoring.agency import sla
+from scoring.agency.access import Account
+from scoring.stats.business_days import configured_country, holiday_table
 from scoring.store import pipeline
 from scoring.store.db import Database
 from scoring.store.pipeline import SearchFilter
@@ -39,13 +39,13 @@ class ShortlistFigures:
     searches : pandas.DataFrame
         The read the figures come from (:func:`scoring.store.pipeline.searches`).
     times : pandas.DataFrame
-        :func:`scoring.sla.shortlist_times`, one row per search opened by ``as_of``, each on its
+        :func:`scoring.agency.sla.shortlist_times`, one row per search opened by ``as_of``, each on its
         client's country's calendar.
     summary : pandas.Series
-        :func:`scoring.sla.shortlist_summary` over all of them (counted searches, shares within 7
+        :func:`scoring.agency.sla.shortlist_summary` over all of them (counted searches, shares within 7
         and 14, at-risk and cancelled counts, delivered-time median).
     distribution, trend : pandas.DataFrame
-        :func:`scoring.sla.shortlist_distribution` and :func:`scoring.sla.shortlist_trend`.
+        :func:`scoring.agency.sla.shortlist_distribution` and :func:`scoring.agency.sla.shortlist_trend`.
     at_risk : pandas.DataFrame
         Open searches past the target and not past the limit (:data:`LISTED_COLUMNS`), oldest first.
     cancelled : pandas.DataFrame

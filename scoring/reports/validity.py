@@ -1,7 +1,7 @@
 """The scorecard-validity report for hiring leads: do take-home scores predict who succeeds?
 
 :func:`validity_report` reads through :mod:`scoring.store.outcomes`, labels outcomes and computes
-every figure with :mod:`scoring.validity` and :mod:`scoring.severity`; :func:`adopt_suggested_weights`
+every figure with :mod:`scoring.agency.validity` and :mod:`scoring.stats.severity`; :func:`adopt_suggested_weights`
 turns a suggestion that improves out of sample into a new weight version (admins only).
 """
 
@@ -12,11 +12,11 @@ from datetime import date
 
 import pandas as pd
 
-from scoring import validity
+from scoring.agency import validity
 from scoring.reports import exports
-from scoring.access import Account
-from scoring.scorecard import DIMENSIONS
-from scoring.severity import fit_severity
+from scoring.agency.access import Account
+from scoring.agency.scorecard import DIMENSIONS
+from scoring.stats.severity import fit_severity
 from scoring.store import outcomes as store
 from scoring.store import weights
 from scoring.store.authorization import authorize
@@ -57,7 +57,7 @@ class ValidityReport:
     as_of : date
         Outcomes known by this date.
     stage_id : int
-        The scored stage validated (:data:`scoring.validity.SCORED_STAGE`, the take-home).
+        The scored stage validated (:data:`scoring.agency.validity.SCORED_STAGE`, the take-home).
     newest_version : int or None
         The newest weight version; ``newest_from`` its effective date; ``current_pct`` its weights.
     coverage : pandas.DataFrame
@@ -66,12 +66,12 @@ class ValidityReport:
     exclusions : pandas.DataFrame
         Per outcome and status: how many complete scored applications have no outcome, and why.
     restriction : pandas.DataFrame
-        Per outcome: :func:`scoring.validity.range_restriction` of the in-force weighted score.
+        Per outcome: :func:`scoring.agency.validity.range_restriction` of the in-force weighted score.
     predictors : pandas.DataFrame
         Per outcome and predictor (:data:`PREDICTOR_COLUMNS`): AUC with DeLong 95% interval, NaN
         below the floor with the reason.
     bands : pandas.DataFrame
-        Per outcome and score predictor: :func:`scoring.validity.band_rates` of the outcome's event.
+        Per outcome and score predictor: :func:`scoring.agency.validity.band_rates` of the outcome's event.
     roc : pandas.DataFrame
         ``outcome``, ``predictor``, ``fpr``, ``tpr`` for score predictors shown above the floor.
     reviewers : pandas.DataFrame
@@ -79,13 +79,13 @@ class ValidityReport:
         score on the applications they rated, beside their severity and fit from the many-facet
         Rasch fit and their distance from the other reviewers.
     suggestions : dict
-        Outcome key -> :class:`scoring.validity.WeightSuggestion`.
+        Outcome key -> :class:`scoring.agency.validity.WeightSuggestion`.
     evidence : pandas.DataFrame
         The per-application rows behind every figure (:data:`EVIDENCE_COLUMNS`); no personal data.
     severity_note : str
         How the severity fit went, or why there is none.
     thresholds : pandas.DataFrame
-        :func:`scoring.validity.threshold_table`.
+        :func:`scoring.agency.validity.threshold_table`.
     """
 
     chosen: SearchFilter

@@ -13,9 +13,9 @@ from typing import NamedTuple
 import duckdb
 import pandas as pd
 
-from scoring import rules
-from scoring.access import ROLES, Account
-from scoring.passwords import hash_password, verify_password
+from scoring.agency import records as rules
+from scoring.agency.access import ROLES, Account
+from scoring.agency.passwords import hash_password, verify_password
 from scoring.store.authorization import authorize, operator_command, sign_in_step
 from scoring.store.db import (POSTGRES_CATALOG, Database, DatabaseError, audit, is_constraint_violation,
                               is_write_conflict, next_id, on_postgres, storable_text)
@@ -270,8 +270,8 @@ def create_operator_account(db: Database, *, email: str, display_name: str, role
 
 def check_email(email: str) -> None:
     """An email address (``name@domain.tld``), by the rules an import applies to reviewers' emails
-    (:func:`scoring.rules.email_reasons`, and the length and visible characters of
-    :mod:`scoring.text_rules`); the schema's ``email LIKE '%_@_%'`` is looser."""
+    (:func:`scoring.agency.records.email_reasons`, and the length and visible characters of
+    :mod:`scoring.agency.text`); the schema's ``email LIKE '%_@_%'`` is looser."""
     storable_text("email", email.strip(), "email")
     problem = rules.value_problem(rules.email_reasons, "email", email.strip())
     if problem:

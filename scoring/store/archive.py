@@ -30,7 +30,7 @@ from typing import Any
 
 import duckdb
 
-from scoring.access import Account
+from scoring.agency.access import Account
 from scoring.store.authorization import authorize, operator_command
 from scoring.store.bulk import SEEDED_ROWS, TABLE_ORDER, advance_sequences, clear_data, rows_beyond_seed
 from scoring.store.db import Database, DatabaseError, on_postgres, postgres_rows

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from scoring.access import Account
+from scoring.agency.access import Account
 from scoring.store.authorization import authorize
 from scoring.store.db import Database
 

@@ -1,12 +1,12 @@
 """Every store call is authorised against the database, never against the account a browser holds.
 
-A signed-in person's :class:`~scoring.access.Account` is a snapshot taken at sign-in: who, which
+A signed-in person's :class:`~scoring.agency.access.Account` is a snapshot taken at sign-in: who, which
 role, and the account's session version at that moment. Sign-out, deactivation, a role change and a
 new password each move the version on (:mod:`scoring.store.accounts`). Every store function that
 acts for someone calls :func:`authorize` first, which re-reads the account (one look-up by primary
-key) and refuses with :class:`~scoring.access.StaleSession` a snapshot that no longer matches: an
+key) and refuses with :class:`~scoring.agency.access.StaleSession` a snapshot that no longer matches: an
 account gone or deactivated, a role changed, or a version moved on. Only then does it check the role
-against the permission table (:func:`scoring.access.require`). Pages turn the refusal into a
+against the permission table (:func:`scoring.agency.access.require`). Pages turn the refusal into a
 sign-out.
 
 The look-up always goes to the database itself: on PostgreSQL a store read may run on a replica's
@@ -23,7 +23,7 @@ A few functions run with no signed-in account at all, and say so with a mark:
   actor. Pages never call them.
 * :func:`sign_in_step`: what the sign-in page does before anyone is signed in.
 
-:data:`scoring.access.OPERATOR` is the one account without a row: ``scorecard report ops`` reads
+:data:`scoring.agency.access.OPERATOR` is the one account without a row: ``scorecard report ops`` reads
 through the ordinary store functions in its name. It is recognised by identity (the object itself,
 never an equal copy of it), so no session can pass for it.
 """
@@ -35,7 +35,7 @@ from typing import TypeVar
 
 import duckdb
 
-from scoring.access import OPERATOR, Account, PermissionDenied, StaleSession, require
+from scoring.agency.access import OPERATOR, Account, PermissionDenied, StaleSession, require
 from scoring.store.db import Database, is_unreachable
 
 F = TypeVar("F", bound=Callable)
@@ -56,7 +56,7 @@ def authorize(db: Database, actor: Account | None, permission: str | None = None
     actor : Account or None
         The signed-in account the call acts for, as its session holds it.
     permission : str, optional
-        A key of :data:`scoring.access.PERMISSIONS`; None when any current account may make the
+        A key of :data:`scoring.agency.access.PERMISSIONS`; None when any current account may make the
         call (signing out).
 
     Returns
@@ -87,7 +87,7 @@ def check_session(db: Database, actor: Account) -> Account:
     Raises
     ------
     StaleSession
-        It does not; the exception's ``reason`` says how (see :class:`scoring.access.StaleSession`).
+        It does not; the exception's ``reason`` says how (see :class:`scoring.agency.access.StaleSession`).
     """
     if actor is OPERATOR:
         return actor

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 import duckdb
 import pandas as pd
 
-from scoring.access import Account
+from scoring.agency.access import Account
 from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from scoring.access import Account, PermissionDenied
+from scoring.agency.access import Account, PermissionDenied
 from scoring.store.authorization import authorize
 from scoring.store.db import Database
 

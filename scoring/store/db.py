@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
-from scoring.text_rules import normalised, text_problem
+from scoring.agency.text import normalised, text_problem
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = PROJECT_ROOT / "schema.sql"
@@ -111,8 +111,8 @@ def storable_text(field: str, text: str, kind: str = "text") -> str:
     """``text`` as it is stored (Unicode NFC), or a :class:`DatabaseError` naming ``field``.
 
     Refused: a NUL character (no backend stores it the same), more characters than a field of
-    ``kind`` holds (:data:`scoring.text_rules.MAX_CHARS`), and in a key or e-mail address an
-    invisible character (:func:`scoring.text_rules.invisible_reason`).
+    ``kind`` holds (:data:`scoring.agency.text.MAX_CHARS`), and in a key or e-mail address an
+    invisible character (:func:`scoring.agency.text.invisible_reason`).
     """
     text = normalised(text)
     problem = text_problem(field, text, kind)

@@ -28,11 +28,11 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from scoring.access import Account
-from scoring.import_files import LoadedFile, Source, load, sources_from_paths
-from scoring.import_format import FORMATS, IMPORT_ORDER, NOT_IN_HISTORY, Problem
-from scoring.import_rules import tables_needed
-from scoring.import_validation import LISTED_PROBLEMS, Checked, Existing, validate
+from scoring.agency.access import Account
+from scoring.importing.files import LoadedFile, Source, load, sources_from_paths
+from scoring.importing.format import FORMATS, IMPORT_ORDER, NOT_IN_HISTORY, Problem
+from scoring.importing.rules import tables_needed
+from scoring.importing.validation import LISTED_PROBLEMS, Checked, Existing, validate
 from scoring.store.authorization import authorize, operator_command
 from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_ids
 
@@ -179,7 +179,7 @@ def _load_all(sources: Sequence[Source], say: Progress) -> tuple[list[LoadedFile
 
 
 # -- the database's side of validation ------------------------------------------------------------
-#: What each table already holds, in the import format's terms (see scoring.import_validation.Existing).
+#: What each table already holds, in the import format's terms (see scoring.importing.validation.Existing).
 EXISTING_SQL = {
     "clients": "SELECT external_id AS client_ref, name, signed_on, churned_on FROM clients",
     "searches": """SELECT s.external_id AS search_ref, c.external_id AS client_ref, s.opened_on, s.status
@@ -215,7 +215,7 @@ def snapshot(cur: duckdb.DuckDBPyConnection, tables: set[str]) -> Existing:
         needed |= {c.references for c in FORMATS[table].columns if c.references}
     if "scores" in tables:
         needed |= {"applications", "stage_decisions"}
-    needed |= tables_needed(tables)        # the rules relating two tables (scoring.import_rules)
+    needed |= tables_needed(tables)        # the rules relating two tables (scoring.importing.rules)
     existing = Existing({name: cur.execute(sql).df() for name, sql in EXISTING_SQL.items() if name in needed})
     if "scores" in tables:
         existing.draft_cards = cur.execute(DRAFT_CARDS_SQL).df()
@@ -372,7 +372,7 @@ def _write_scorecards(cur: duckdb.DuckDBPyConnection, actor_id: int | None) -> T
     """Score rows grouped into submitted scorecards; a changed scorecard becomes its next revision.
 
     A dimension a scorecard has no row for is written as not assessed, with the reason
-    :data:`~scoring.import_format.NOT_IN_HISTORY`; a row with an empty rating, with its own reason.
+    :data:`~scoring.importing.format.NOT_IN_HISTORY`; a row with an empty rating, with its own reason.
     Counts are of the files' score rows: inserted (rows of new scorecards), updated (rows of new
     revisions of changed scorecards), unchanged.
     """

@@ -4,8 +4,8 @@ Reads cover the searches a :class:`~scoring.store.pipeline.SearchFilter` selects
 them: their stage-4 (client shortlist) entries, the placements made from them and the replacements
 of those placements. Clients are selected by their own signing date (the retention promise runs
 from it) and by the filter's clients; seniority belongs to searches and does not narrow clients.
-All filtering happens in SQL; the frames carry the column names :mod:`scoring.sla` and
-:mod:`scoring.retention` expect, plus the external references a person can look up.
+All filtering happens in SQL; the frames carry the column names :mod:`scoring.agency.sla` and
+:mod:`scoring.agency.retention` expect, plus the external references a person can look up.
 
 Every read takes the audit date ``as_of`` and reads the tables as they stood at the end of that day
 (:mod:`scoring.store.as_of`): a search opened later is not there, a decision, shortlist, end,
@@ -13,7 +13,7 @@ churn or fulfilment dated later has not happened. ``as_of=None`` reads the rows 
 
 Writes validate first, then run in one transaction that also appends an audit entry (before and
 after) per changed row, so a refused write leaves every table as it was. Their rules are those of
-:mod:`scoring.rules`, which an import applies to the same facts, so a form and an import accept and
+:mod:`scoring.agency.records`, which an import applies to the same facts, so a form and an import accept and
 refuse alike, in the same words.
 """
 
@@ -26,8 +26,8 @@ from decimal import Decimal, InvalidOperation
 import duckdb
 import pandas as pd
 
-from scoring import rules
-from scoring.access import Account, require
+from scoring.agency import records as rules
+from scoring.agency.access import Account, require
 from scoring.store import pipeline
 from scoring.store.authorization import authorize
 from scoring.store.as_of import known

@@ -16,7 +16,7 @@ which is never after the as-of date.
 Weighted scores are computed here under two weightings, each per dimension from the mean of the
 ratings present (a dimension marked not assessed is no rating). An application at whose stage some
 dimension was rated by no reviewer is incomplete: its scores are missing, never computed with that
-dimension as zero or left out (:mod:`scoring.scorecard`):
+dimension as zero or left out (:mod:`scoring.agency.scorecard`):
 
 * ``score_in_force``: the weight version in force on the day the application entered the stage
   (before the first version, the first one; with no entry date, the newest), the score the agency
@@ -31,8 +31,8 @@ from datetime import date
 
 import pandas as pd
 
-from scoring.access import Account
-from scoring.scorecard import DIMENSIONS
+from scoring.agency.access import Account
+from scoring.agency.scorecard import DIMENSIONS
 from scoring.store.as_of import known
 from scoring.store.authorization import authorize
 from scoring.store.db import Database
@@ -100,7 +100,7 @@ def application_outcomes(db: Database, actor: Account, search_filter: SearchFilt
         ``client_id``, ``client``, ``seniority``, ``opened_on`` (the search's), ``stage_entered_on``,
         ``reviewers``, ``ratings``, ``dimensions_rated``, ``complete`` (every dimension rated by
         someone), the mean rating of each dimension (one column per code of
-        :data:`scoring.scorecard.DIMENSIONS`), ``version_in_force``, ``score_in_force``,
+        :data:`scoring.agency.scorecard.DIMENSIONS`), ``version_in_force``, ``score_in_force``,
         ``version_newest``, ``score_newest`` (both missing when incomplete), ``shortlisted_on`` (stage-4 entry,
         missing if never shortlisted), ``client_decision`` ('pass', 'fail', missing while open),
         ``placement_id``, ``first_day``, ``ended_on``, ``end_reason``. Ordered by application.

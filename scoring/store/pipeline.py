@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from scoring.access import Account
+from scoring.agency.access import Account
 from scoring.store.authorization import authorize
 from scoring.store.as_of import known
 from scoring.store.db import Database
@@ -116,7 +116,7 @@ def stage_entries(db: Database, actor: Account, search_filter: SearchFilter,
     """Every stage entry of the filtered searches made by ``as_of``, with its search's grouping columns.
 
     One row per application and stage (a few hundred thousand at most): the input of
-    :func:`scoring.funnel` metrics.
+    :func:`scoring.agency.funnel` metrics.
     """
     authorize(db, actor, "read_pipeline")
     cut, cut_params = known(as_of, "searches", "decisions")
@@ -168,8 +168,8 @@ def funnel_counts(db: Database, actor: Account, search_filter: SearchFilter, as_
                   by_month: bool = False) -> pd.DataFrame:
     """Per stage (and month of first entry): the counts and day quantiles of the funnel.
 
-    The aggregation :func:`scoring.funnel.funnel_table` does in pandas, done in the database:
-    ``scoring.funnel.finish_funnel`` turns the result into the funnel table. Entries and decisions
+    The aggregation :func:`scoring.agency.funnel.funnel_table` does in pandas, done in the database:
+    ``scoring.agency.funnel.finish_funnel`` turns the result into the funnel table. Entries and decisions
     dated after ``as_of`` are not counted: such a decision is still open.
     """
     authorize(db, actor, "read_pipeline")

@@ -14,8 +14,8 @@ from typing import NamedTuple
 import duckdb
 import pandas as pd
 
-from scoring.access import Account, PermissionDenied, require
-from scoring.rubric import DIMENSION_CODES, validate_scorecard
+from scoring.agency.access import Account, PermissionDenied, require
+from scoring.agency.rubric import DIMENSION_CODES, validate_scorecard
 from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_id, storable_text
 

@@ -7,10 +7,10 @@ from datetime import date
 
 import pandas as pd
 
-from scoring.access import Account, PermissionDenied, require
+from scoring.agency.access import Account, PermissionDenied, require
 from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError, audit, storable_text
-from scoring.tooling import ToolingVerdict, evaluate_tooling
+from scoring.agency.tooling import ToolingVerdict, evaluate_tooling
 
 TOOLING_STAGE = 1
 

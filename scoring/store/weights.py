@@ -17,8 +17,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from scoring.access import Account
-from scoring.scorecard import DIMENSIONS, validate_weights
+from scoring.agency.access import Account
+from scoring.agency.scorecard import DIMENSIONS, validate_weights
 from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_id, storable_text
 

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from scoring.access import PERMISSIONS
+from scoring.agency.access import PERMISSIONS
 from tests.browser.conftest import start_server
 from tests.conftest import ROOT
 from ui.navigation import PAGES

@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from scoring.scorecard import DIMENSIONS
+from scoring.agency.scorecard import DIMENSIONS
 from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.access import PERMISSIONS
+from scoring.agency.access import PERMISSIONS
 from tests.browser.conftest import sign_in
 from ui.navigation import PAGES
 

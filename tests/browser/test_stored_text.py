@@ -13,7 +13,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from scoring.access import PERMISSIONS
+from scoring.agency.access import PERMISSIONS
 from tests.browser.conftest import choose_option, sign_in, start_server
 from tests.hostile_fixture import ACCOUNT_NAMES, HOST, MARKUP, build
 from ui.navigation import PAGES

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from scoring.import_files import Source
+from scoring.importing.files import Source
 from scoring.store import Database
 from scoring.store.archive import REFERENCE_TABLES
 from scoring.store.bulk import TABLE_ORDER

@@ -9,7 +9,7 @@ import sys
 import duckdb
 import pytest
 
-from scoring.import_synthetic import synthetic_frames, write_file_set
+from scoring.importing.synthetic import synthetic_frames, write_file_set
 from scoring.store import Database
 from tests.importing.conftest import ROOT, fingerprints, kill_while
 

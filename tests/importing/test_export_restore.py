@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from scoring.access import PermissionDenied
+from scoring.agency.access import PermissionDenied
 from scoring.cli import main
 from scoring.store import Database
 from scoring.store.archive import (MANIFEST, ArchiveError, export_database, file_sha256, operator_export,

@@ -3,7 +3,7 @@
 A CSV whose lines end with a carriage return alone used to stop the import with Python's own
 ``_csv.Error``; a 10 MB client name, a 20,000-character note and a key with a zero-width space in it
 used to be stored. Now each is a problem with its file, row, column and reason (the limits are
-:data:`scoring.text_rules.MAX_CHARS`), text is taken in Unicode normal form C so two spellings of one
+:data:`scoring.agency.text.MAX_CHARS`), text is taken in Unicode normal form C so two spellings of one
 key are one key, and ``scorecard import`` prints what came from the files with control characters
 escaped, so an escape sequence in a cell cannot recolour or clear the operator's terminal.
 """
@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from scoring.cli import main
-from scoring.import_files import Source
-from scoring.text_rules import MAX_CHARS
+from scoring.importing.files import Source
+from scoring.agency.text import MAX_CHARS
 from tests.importing.conftest import db_fingerprints, run_import, sample_frame, sample_sources
 
 HEADER = "client_ref,name,country,signed_on,churned_on"

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 import scoring.store.importer as importer
-from scoring.access import PermissionDenied
+from scoring.agency.access import PermissionDenied
 from scoring.cli import main
-from scoring.import_files import Source
-from scoring.import_format import IMPORT_ORDER
+from scoring.importing.files import Source
+from scoring.importing.format import IMPORT_ORDER
 from scoring.store import Database
 from tests.conftest import account
 from scoring.store.importer import import_sources

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.access import Account
-from scoring.import_files import Source
-from scoring.import_format import NOT_IN_HISTORY
+from scoring.agency.access import Account
+from scoring.importing.files import Source
+from scoring.importing.format import NOT_IN_HISTORY
 from scoring.reports.candidate import candidate_report, score_headline
 from scoring.store.accounts import create_operator_account
 from tests.importing.conftest import run_import, sample_frame, sample_sources

@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from scoring.import_files import Source, load
-from scoring.import_format import FORMATS, IMPORT_ORDER, table_for_header, table_for_name
+from scoring.importing.files import Source, load
+from scoring.importing.format import FORMATS, IMPORT_ORDER, table_for_header, table_for_name
 from scoring.store.db import audit
 from scoring.store.importer import operator_import
 from tests.importing.conftest import (BROKEN, ROOT, SAMPLES, db_fingerprints, run_import, sample_frame,
@@ -58,7 +58,7 @@ CATALOGUE = {
         ("replacements.csv", 2, "fulfilled_on", "2025-06-11 is before the request (2025-06-18)"),
         ("replacements.csv", 2, "fulfilled_on", "2025-06-11 is before PL-0003 was accepted (2025-06-22)"),
     ]),
-    # The rules a dashboard form also enforces (scoring.rules), refused here with the form's words.
+    # The rules a dashboard form also enforces (scoring.agency.records), refused here with the form's words.
     "unknown_country": (2, [
         ("clients.csv", 4, "country", "'XX' is not an ISO 3166-1 country code"),
         ("candidates.csv", 3, "country", "'UK' is not an ISO 3166-1 country code"),

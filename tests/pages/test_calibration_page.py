@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scoring.access import Account
+from scoring.agency.access import Account
 from scoring.reports.calibration import calibration_report, default_filter, exercise_report
 from scoring.store import calibration, scorecards
 from tests.conftest import account

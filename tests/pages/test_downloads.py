@@ -21,7 +21,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from scoring.access import PERMISSIONS
+from scoring.agency.access import PERMISSIONS
 from scoring.reports.exports import FORMULA_STARTS
 from tests.conftest import ROOT, account
 from tests.hostile_fixture import FORMULAS, build

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scoring.access import ROLES, Account
+from scoring.agency.access import ROLES, Account
 from scoring.store import Database
 from scoring.store.accounts import create_operator_account
 from scoring.store.importer import import_paths

@@ -12,10 +12,10 @@ import io
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scoring.access import Account
+from scoring.agency.access import Account
 from scoring.cli import main
 from scoring.reports.candidate import candidate_report
-from scoring.rubric import DEFAULT_WEIGHTS_PCT
+from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
 from scoring.store import Database, weights
 from tests.conftest import ROOT
 

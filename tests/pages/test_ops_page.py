@@ -17,7 +17,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from scoring.access import OPERATOR
+from scoring.agency.access import OPERATOR
 from scoring.reports.ops_export import ops_audit
 from scoring.reports.ops_export import to_csv as audit_csv
 from scoring.reports.ops_export import to_json as audit_json

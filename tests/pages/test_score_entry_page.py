@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scoring.rubric import DIMENSION_CODES
+from scoring.agency.rubric import DIMENSION_CODES
 from scoring.store import scorecards
 from tests.conftest import account
 

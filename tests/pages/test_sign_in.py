@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scoring.access import Account, StaleSession
+from scoring.agency.access import Account, StaleSession
 from scoring.store import Database, accounts
 from scoring.store.accounts import create_operator_account
 from tests.conftest import ROOT, account

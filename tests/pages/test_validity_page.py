@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from scoring.reports.validity import PREDICTORS, validity_report
-from scoring.scorecard import DIMENSIONS
+from scoring.agency.scorecard import DIMENSIONS
 from scoring.store.pipeline import SearchFilter
 from tests.conftest import DEMO_AS_OF, account, plotly_values
 from tests.reports.test_validity_report import governance_only, plant_acceptance_by_infrastructure

@@ -12,7 +12,7 @@ import json
 import sys
 import time
 
-from scoring.access import Account
+from scoring.agency.access import Account
 from scoring.store import Database, scorecards
 
 RATINGS = {"infrastructure": 3, "deployment": 4, "monitoring": 2, "automation": 3, "governance": 4}

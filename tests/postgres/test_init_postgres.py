@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from scoring.cli import main
-from scoring.rubric import DEFAULT_WEIGHTS_PCT
-from scoring.scorecard import EARLIEST_DATE
+from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
+from scoring.agency.scorecard import EARLIEST_DATE
 from scoring.store.accounts import authenticate
 from scoring.store.db import Database, next_id
 

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scoring.demo import build_demo
+from scoring.demo.generator import build_demo
 from scoring.store import Database
 from scoring.store.db import audit, is_unreachable
 from tests.conftest import ROOT, SMALL_DEMO, account

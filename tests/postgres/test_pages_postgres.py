@@ -8,7 +8,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scoring.access import PERMISSIONS
+from scoring.agency.access import PERMISSIONS
 from scoring.store import Database
 from scoring.store.db import audit
 from tests.conftest import ROOT, account

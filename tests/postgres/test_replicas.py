@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from scoring.access import Account
-from scoring.import_synthetic import synthetic_frames, write_file_set
+from scoring.agency.access import Account
+from scoring.importing.synthetic import synthetic_frames, write_file_set
 from scoring.store import Database, scorecards
 from scoring.store.db import audit
 from scoring.store.local_copy import table_names

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from scoring.access import Account
+from scoring.agency.access import Account
 from scoring.store import Database, DatabaseError
 from scoring.store import candidates, pipeline, scorecards
 from scoring.store.bulk import TABLE_ORDER
@@ -49,7 +49,7 @@ def test_the_demo_builds_into_postgres_with_every_row(pg_demo, file_demo):
 
 
 def test_a_second_demo_build_into_the_same_database_is_refused(pg_demo_url):
-    from scoring.demo import build_demo
+    from scoring.demo.generator import build_demo
 
     with pytest.raises(DatabaseError, match="already holds data"):
         build_demo(pg_demo_url, SMALL_DEMO)

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from scipy.stats import rankdata
 
-from scoring import calibration_rules as rules
-from scoring.access import PermissionDenied
-from scoring.agreement import (
+from scoring.agency import calibration as rules
+from scoring.agency.access import PermissionDenied
+from scoring.stats.agreement import (
     bootstrap_alpha,
     cohen_kappa,
     icc,
@@ -31,7 +31,7 @@ from scoring.reports.calibration import (
     default_filter,
     exercise_report,
 )
-from scoring.severity import DRIFT_THRESHOLD, fit_severity, severity_by_period
+from scoring.stats.severity import DRIFT_THRESHOLD, fit_severity, severity_by_period
 from scoring.store import Database, calibration, scorecards
 from scoring.store.calibration import CalibrationFilter
 from tests.conftest import account

@@ -15,7 +15,7 @@ import math
 import duckdb
 import pytest
 
-from scoring.access import OPERATOR, PermissionDenied
+from scoring.agency.access import OPERATOR, PermissionDenied
 from scoring.reports.ops_export import CSV_HEADER, SECTIONS, ops_audit, to_csv, to_json
 from scoring.store import Database, ops
 from scoring.store.pipeline import SearchFilter

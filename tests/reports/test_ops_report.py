@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from scoring.access import PermissionDenied
+from scoring.agency.access import PermissionDenied
 from scoring.reports.ops import (
     BREACHED,
     MET,
@@ -25,7 +25,7 @@ from scoring.reports.ops import (
     to_csv,
     to_parquet,
 )
-from scoring.sla import PROMISES
+from scoring.agency.sla import PROMISES
 from scoring.store import Database
 from scoring.store.pipeline import SearchFilter
 from tests.ops_fixture import AS_OF, build, person

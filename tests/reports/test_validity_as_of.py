@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from scoring.reports.validity import validity_report
-from scoring.scorecard import DIMENSIONS
+from scoring.agency.scorecard import DIMENSIONS
 from scoring.store import Database, scorecards
 from scoring.store.pipeline import SearchFilter
 from tests.conftest import DEMO_AS_OF, account

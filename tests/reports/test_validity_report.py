@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from scoring import validity
-from scoring.access import PermissionDenied
+from scoring.agency import validity
+from scoring.agency.access import PermissionDenied
 from scoring.reports.validity import (
     EVIDENCE_COLUMNS,
     PREDICTORS,
@@ -25,9 +25,9 @@ from scoring.reports.validity import (
     evidence_csv,
     validity_report,
 )
-from scoring.retention import placement_outcomes
-from scoring.scorecard import DIMENSIONS, scores_under_versions, version_in_force
-from scoring.severity import fit_severity
+from scoring.agency.retention import placement_outcomes
+from scoring.agency.scorecard import DIMENSIONS, scores_under_versions, version_in_force
+from scoring.stats.severity import fit_severity
 from scoring.store import Database, outcomes, weights
 from scoring.store.db import DatabaseError
 from scoring.store.pipeline import SearchFilter

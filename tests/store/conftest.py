@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from scoring.access import Account
+from scoring.agency.access import Account
 from scoring.store import Database
 from scoring.store import accounts, scorecards
 from scoring.store.archive import schema_description

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import pytest
 
-from scoring.access import StaleSession
+from scoring.agency.access import StaleSession
 from scoring.store import DatabaseError
 from scoring.store import accounts
 from scoring.store.accounts import LOCKOUT, MAX_FAILED_LOGINS, SignInError

@@ -14,7 +14,7 @@ import pytest
 
 import scoring.reports
 import scoring.store
-from scoring.access import OPERATOR, Account, PermissionDenied, StaleSession
+from scoring.agency.access import OPERATOR, Account, PermissionDenied, StaleSession
 from scoring.store import Database, accounts, candidates, pipeline, scorecards, tooling_audit
 from scoring.store.audit_log import AuditFilter
 from scoring.store.authorization import WITHOUT_ACCOUNT, authorize

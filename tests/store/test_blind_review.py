@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 
 import scoring.store
-from scoring.access import PERMISSIONS, Account, PermissionDenied
+from scoring.agency.access import PERMISSIONS, Account, PermissionDenied
 from scoring.reports.candidate import candidate_report, history_table
 from scoring.store import Database, accounts, candidates, pipeline, scorecards, tooling_audit, weights
 from scoring.store.accounts import create_operator_account

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from scoring.access import PermissionDenied
+from scoring.agency.access import PermissionDenied
 from scoring.store import calibration, scorecards
 from scoring.store.calibration import EXERCISE_DUE_DAYS, CalibrationFilter
 from scoring.store.db import DatabaseError

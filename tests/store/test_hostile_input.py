@@ -7,7 +7,7 @@ tooling evidence are kept exactly as given. The one character refused everywhere
 which PostgreSQL cannot store: every field refuses it, naming itself, on both backends, and nothing
 is written.
 
-Limits (issue 18): every field has a longest length (:data:`scoring.text_rules.MAX_CHARS`), refused
+Limits (issue 18): every field has a longest length (:data:`scoring.agency.text.MAX_CHARS`), refused
 with the field and the limit named; a key (an account's e-mail) may not hold an invisible character,
 so that two look-alike e-mails cannot become two accounts; a password longer than 1,024 characters is
 refused before it is hashed; a charge too large for its column is refused with its bounds.
@@ -23,14 +23,14 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from scoring import passwords
-from scoring.rubric import DEFAULT_WEIGHTS_PCT
+from scoring.agency import passwords
+from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
 from scoring.store import Database, DatabaseError, accounts, calibration, candidates, ops, scorecards, tooling_audit
 from scoring.store import weights
 from scoring.store.db import is_constraint_violation, next_id
-from scoring.text_rules import MAX_CHARS
+from scoring.agency.text import MAX_CHARS
 
-# Near the longest note (scoring.text_rules.MAX_CHARS["text"], 10,000), leaving room for a tool's name before it.
+# Near the longest note (scoring.agency.text.MAX_CHARS["text"], 10,000), leaving room for a tool's name before it.
 LONG = ("O'Brien said \"100%_done\"; DROP TABLE scores; -- \u202e\U0001F680\t" * 250)[:9_900]
 HOSTILE = {
     "single quote": "'",
@@ -513,7 +513,7 @@ def test_ops_notes_and_reasons_have_the_note_limit(ops_db, field):
 
 
 def test_the_schema_caps_every_text_column_at_the_limit_of_its_kind():
-    """schema.sql repeats scoring.text_rules.MAX_CHARS as CHECK constraints; this keeps the two equal."""
+    """schema.sql repeats scoring.agency.text.MAX_CHARS as CHECK constraints; this keeps the two equal."""
     from tests.conftest import ROOT
 
     kinds = {"external_id": "key", "email": "email", "name": "name", "full_name": "name", "display_name": "name",
@@ -525,7 +525,7 @@ def test_the_schema_caps_every_text_column_at_the_limit_of_its_kind():
     assert len(capped) == 20      # every external id, e-mail, name, note and reason column of every table
 
 
-@pytest.mark.parametrize("module", ["scoring.text_rules", "scoring.store.replacing"])
+@pytest.mark.parametrize("module", ["scoring.agency.text", "scoring.store.replacing"])
 def test_the_documented_examples_hold(module):
     import doctest
     import importlib

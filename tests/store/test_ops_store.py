@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from scoring.access import PermissionDenied
+from scoring.agency.access import PermissionDenied
 from scoring.reports.ops import ops_report
 from scoring.store import Database, DatabaseError, ops
 from scoring.store.db import next_id

@@ -1,11 +1,11 @@
-"""The database's funnel aggregation agrees with the pure reference implementation in scoring.funnel."""
+"""The database's funnel aggregation agrees with the pure reference implementation in scoring.agency.funnel."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from scoring import funnel
+from scoring.agency import funnel
 from scoring.store import Database, pipeline
 from scoring.store.pipeline import SearchFilter
 from tests import audit_fixture
@@ -44,7 +44,7 @@ def test_stalled_matches_the_pure_ranking(demo_db):
 
 
 def test_a_reviewer_cannot_read_the_funnel(demo_db):
-    from scoring.access import PermissionDenied
+    from scoring.agency.access import PermissionDenied
 
     with pytest.raises(PermissionDenied):
         pipeline.funnel_counts(demo_db, account(demo_db, "reviewer"), SearchFilter(), DEMO_AS_OF)

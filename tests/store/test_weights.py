@@ -16,9 +16,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from scoring.access import Account, PermissionDenied
-from scoring.rubric import DEFAULT_WEIGHTS_PCT
-from scoring.scorecard import EARLIEST_DATE
+from scoring.agency.access import Account, PermissionDenied
+from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
+from scoring.agency.scorecard import EARLIEST_DATE
 from scoring.store import Database, DatabaseError, weights
 from scoring.store.accounts import create_operator_account
 from scoring.store.db import SCHEMA_PATH

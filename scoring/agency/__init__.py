@@ -1,0 +1,1 @@
+"""The agency's rules: its scorecard, funnel, promises, calibration and validity checks."""

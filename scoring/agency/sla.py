@@ -1,0 +1,551 @@
+"""The agency's promises to clients, declared once as data, and the audit of each against the rows.
+
+Inputs are frames with ``schema.sql`` column names, selected (and joined) by the SQL layer:
+
+* ``searches``: ``search_id``, ``client_id``, ``opened_on``, ``shortlist_delivered_on``,
+  ``closed_on``, optional ``country`` (the client's, for its holiday calendar);
+* ``shortlist_entries``: ``stage_decisions`` rows of stage 4 with ``search_id``
+  (``application_id``, ``stage_id``, ``entered_on``, ``search_id``);
+* ``placements``: ``placement_id``, ``accepted_on``, ``first_day``, ``ended_on``, ``end_reason``,
+  plus ``opened_on`` of the search filled (and optionally ``search_id``, ``client_id``);
+* ``replacements``: ``replacement_id``, ``placement_id``, ``requested_on``, ``fulfilled_on``,
+  ``replacing_placement_id``, ``cost_usd`` (optionally ``client_id``);
+* ``clients``: ``client_id``, ``signed_on``, ``churned_on``.
+
+Everything is judged as of one date: a row dated after ``as_of`` has not happened yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from scoring.stats.business_days import business_days_by_country
+from scoring.stats.intervals import wilson_interval
+from scoring.agency.retention import client_outcomes, placement_outcomes, retention_share
+
+SEED = "agency seed (F5 Hiring Solutions, MLOps hiring guide: vetting stage four and FAQ)"
+
+
+@dataclass(frozen=True)
+class Promise:
+    """One promise: its figure, how it is measured and where it comes from.
+
+    ``target`` and ``limit`` are read per promise as ``measured`` says (for the shortlist size they
+    are the fewest and the most candidates).
+    """
+
+    key: str
+    name: str
+    target: float | None
+    limit: float | None
+    unit: str
+    measured: str
+    source: str
+
+
+PROMISES: dict[str, Promise] = {p.key: p for p in (
+    Promise("shortlist_time", "Shortlist within 7-14 business days", 7, 14, "business days",
+            "Business days from searches.opened_on to shortlist_delivered_on, the opening day not "
+            "counted, weekends and the client's country's public holidays excluded. 7 is the "
+            "target, 14 the limit for every search; a search without a shortlist breaches once "
+            "14 business days have passed (to as_of) and is at risk past the target; a search "
+            "cancelled without a shortlist is left out of the figure (neither met nor breached) "
+            "and listed apart.", SEED),
+    Promise("shortlist_size", "Shortlist of 2-3 candidates", 2, 3, "candidates",
+            "Applications of a search with a delivered shortlist that entered stage 4 (client "
+            "shortlist); fewer than the target (2) or more than the limit (3) is flagged.", SEED),
+    Promise("first_day", "First day within 30 days on average", 30, None, "calendar days",
+            "Mean calendar days from searches.opened_on to placements.first_day, over placements "
+            "started by as_of that are not replacements. Measured from the search opening, as the "
+            "client waits from its request; accepted_on -> first_day is available as an option.",
+            SEED),
+    Promise("replacement", "Replacement within 7-14 days at zero cost", 7, 14, "calendar days",
+            "Calendar days from replacements.requested_on to fulfilled_on; 14 is the limit and "
+            "cost_usd must be 0. An unfulfilled request breaches once 14 days have passed.", SEED),
+    Promise("client_retention", "95% of clients continue beyond their first 3 months", 0.95, None,
+            "share of clients",
+            "Clients still with the agency 3 calendar months after signed_on, among those whose "
+            "outcome is known; clients younger than 3 months are censored, not counted.", SEED),
+    Promise("placement_retention", "Placed engineers still in post at 90 days", None, None,
+            "share of placements",
+            "Placements not ended as 'not_a_fit' or 'engineer_left' within 90 days of first_day, "
+            "among those whose outcome is known. No figure is promised: reported, not judged.",
+            "no figure in the seeds; the quality signal behind the replacement guarantee"),
+)}
+
+FirstDayFrom = Literal["opened_on", "accepted_on"]
+FIRST_DAY_FROM: dict[str, str] = {"opened_on": "search opening", "accepted_on": "offer accepted"}
+MIN_N_FOR_VERDICT = 1  # fewer measured rows than this: met is None
+SHORTLIST_STAGE = 4  # stages.code 'client_shortlist'
+SEARCH_COLUMNS = ("search_id", "client_id", "opened_on", "shortlist_delivered_on", "closed_on")
+REPLACEMENT_COLUMNS = ("replacement_id", "placement_id", "requested_on", "fulfilled_on", "cost_usd")
+
+
+@dataclass(frozen=True)
+class PromiseStatus:
+    """Headline state of one promise: the figure, what it is held to, and whether it holds.
+
+    ``met`` is ``None`` when there is not enough data or no promised figure.
+    """
+
+    key: str
+    name: str
+    figure: float
+    target: float | None
+    met: bool | None
+    n: int
+    detail: str
+
+
+def _dates(frame: pd.DataFrame, columns: tuple[str, ...], as_of: pd.Timestamp) -> pd.DataFrame:
+    """Copy with date columns parsed; dates after ``as_of`` have not happened yet (NaT)."""
+    out = frame.copy()
+    for column in columns:
+        values = pd.to_datetime(out[column])
+        out[column] = values.where(values <= as_of)
+    return out
+
+
+def _require(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} lacks column(s) {missing}")
+
+
+def shortlist_times(searches: pd.DataFrame, as_of, country: str | None = None) -> pd.DataFrame:
+    """Business days to shortlist per search, and whether it met the 7 / 14 day promise.
+
+    Parameters
+    ----------
+    searches : pandas.DataFrame
+        ``search_id``, ``client_id``, ``opened_on``, ``shortlist_delivered_on``, ``closed_on``,
+        optional ``country``; other columns pass through. Searches opened after ``as_of`` are
+        dropped.
+    as_of : date-like
+        Audit date: the clock of a search still waiting runs to it.
+    country : str, optional
+        Holiday calendar for rows without ``country``; the configured one when omitted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Input columns plus ``month`` ('YYYY-MM' of ``opened_on``), ``delivered``,
+        ``cancelled`` (closed by ``as_of`` without a shortlist), ``business_days`` (to delivery;
+        for a search without a shortlist, elapsed to ``closed_on`` or ``as_of``),
+        ``within_target`` / ``within_limit`` (delivered in at most 7 / 14), ``breach`` (more than
+        14, delivered or still open; never a cancelled search), ``at_risk`` (still open without a
+        shortlist, past 7 and not past 14) and ``counted`` (delivered, or in breach: an open
+        search inside its 14 days is pending, and a cancelled one is left out and listed apart).
+
+    Notes
+    -----
+    The counting convention of the brief (``DESIGN.md``, "Shortlist-time figure"): searches with a
+    delivered shortlist are the denominator; an open search is "not yet", flagged at risk past the
+    target and counted as a breach past the limit; a search cancelled without a shortlist is
+    neither met nor breached.
+
+    Examples
+    --------
+    >>> searches = pd.DataFrame({
+    ...     "search_id": [1, 2, 3, 4], "client_id": [1, 1, 1, 1],
+    ...     "opened_on": ["2025-03-03"] * 4,
+    ...     "shortlist_delivered_on": ["2025-03-10", None, None, None],
+    ...     "closed_on": [None, None, "2025-03-25", None],
+    ... })
+    >>> times = shortlist_times(searches, "2025-03-31", "US")
+    >>> times[["business_days", "breach", "cancelled", "counted"]].values.tolist()
+    [[5.0, False, False, True], [20.0, True, False, True], [16.0, False, True, False], [20.0, True, False, True]]
+
+    On 14 March the third search was still open, so it was at risk like the others without a
+    shortlist:
+
+    >>> shortlist_times(searches, "2025-03-14", "US")["at_risk"].tolist()
+    [False, True, True, True]
+    """
+    _require(searches, SEARCH_COLUMNS, "searches")
+    as_of = pd.Timestamp(as_of)
+    frame = _dates(searches, ("opened_on", "shortlist_delivered_on", "closed_on"), as_of)
+    frame = frame[frame["opened_on"].notna()].reset_index(drop=True)
+    frame["month"] = frame["opened_on"].dt.strftime("%Y-%m")
+    frame["delivered"] = frame["shortlist_delivered_on"].notna()
+    frame["cancelled"] = ~frame["delivered"] & frame["closed_on"].notna()
+    clock_end = frame["shortlist_delivered_on"].fillna(frame["closed_on"]).fillna(as_of)
+    countries = frame["country"] if "country" in frame.columns else pd.Series(None, frame.index, object)
+    frame["business_days"] = business_days_by_country(frame["opened_on"], clock_end, countries, country)
+    promise = PROMISES["shortlist_time"]
+    waiting = ~frame["delivered"] & ~frame["cancelled"]
+    frame["within_target"] = frame["delivered"] & (frame["business_days"] <= promise.target)
+    frame["within_limit"] = frame["delivered"] & (frame["business_days"] <= promise.limit)
+    frame["breach"] = ~frame["cancelled"] & (frame["business_days"] > promise.limit)
+    frame["at_risk"] = waiting & (frame["business_days"] > promise.target) & (frame["business_days"] <= promise.limit)
+    frame["counted"] = frame["delivered"] | frame["breach"]
+    return frame
+
+
+def shortlist_summary(times: pd.DataFrame, by: str | list[str] | None = None,
+                      confidence: float = 0.95) -> pd.DataFrame:
+    """Shares of searches within the target and the limit, and delivered-time quantiles.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, then ``searches`` (counted), ``delivered``, ``within_target``,
+        ``within_limit``, ``breaches``, ``open_breaches`` (no shortlist, past 14 days),
+        ``at_risk`` (open, past 7 and not past 14: not counted yet) and ``cancelled`` (cancelled
+        without a shortlist: left out), ``share_within_target``, ``share_within_limit`` (each
+        ``/ searches``), its Wilson bounds ``share_within_limit_low``/``_high``, ``median_days``
+        and ``p90_days`` over delivered searches (linear interpolation).
+    """
+    keys = [by] if isinstance(by, str) else list(by or [])
+    rows = times.assign(
+        open_breach=lambda f: f["breach"] & ~f["delivered"],
+        delivered_days=lambda f: f["business_days"].where(f["delivered"]),
+    )
+    grouped = rows.groupby(keys if keys else (lambda _: "all"), dropna=False, sort=True)
+    table = pd.DataFrame({
+        "searches": grouped["counted"].sum(),
+        "delivered": grouped["delivered"].sum(),
+        "within_target": grouped["within_target"].sum(),
+        "within_limit": grouped["within_limit"].sum(),
+        "breaches": grouped["breach"].sum(),
+        "open_breaches": grouped["open_breach"].sum(),
+        "at_risk": grouped["at_risk"].sum(),
+        "cancelled": grouped["cancelled"].sum(),
+        "median_days": grouped["delivered_days"].median(),
+        "p90_days": grouped["delivered_days"].quantile(0.9),
+    })
+    if not keys and table.empty:
+        table = table.reindex(["all"])
+    return _shares(table, confidence).reset_index(drop=not keys)
+
+
+SUMMARY_COUNTS = ("searches", "delivered", "within_target", "within_limit", "breaches", "open_breaches",
+                  "at_risk", "cancelled")
+
+
+def _shares(table: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """Counts filled with 0 where a group is empty, then the shares and their interval."""
+    counts = list(SUMMARY_COUNTS)
+    table[counts] = table[counts].fillna(0).astype("int64")
+    n = table["searches"].where(table["searches"] > 0)
+    table["share_within_target"] = table["within_target"] / n
+    table["share_within_limit"] = table["within_limit"] / n
+    low, high = wilson_interval(table["within_limit"], table["searches"], confidence)
+    table["share_within_limit_low"], table["share_within_limit_high"] = low, high
+    order = [*counts, "share_within_target", "share_within_limit", "share_within_limit_low",
+             "share_within_limit_high", "median_days", "p90_days"]
+    return table[order]
+
+
+def shortlist_trend(times: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`shortlist_summary` by month of opening, every month present (empty ones as zeros).
+
+    Examples
+    --------
+    >>> times = pd.DataFrame({"month": ["2025-01", "2025-03"], "counted": [True, True],
+    ...                       "delivered": [True, True], "business_days": [5.0, 9.0],
+    ...                       "within_target": [True, False], "within_limit": [True, True],
+    ...                       "breach": [False, False], "at_risk": [False, False],
+    ...                       "cancelled": [False, False]})
+    >>> shortlist_trend(times)[["month", "searches", "share_within_target"]].values.tolist()
+    [['2025-01', 1, 1.0], ['2025-02', 0, nan], ['2025-03', 1, 0.0]]
+    """
+    table = shortlist_summary(times, by="month", confidence=confidence).set_index("month")
+    if table.empty:
+        return table.reset_index()
+    months = pd.period_range(min(table.index), max(table.index), freq="M").strftime("%Y-%m")
+    return _shares(table.reindex(months), confidence).rename_axis("month").reset_index()
+
+
+def shortlist_distribution(times: pd.DataFrame) -> pd.DataFrame:
+    """How many delivered shortlists took each number of business days.
+
+    Returns ``business_days`` (every value from the smallest to the largest seen), ``searches``,
+    ``share`` and ``cumulative_share`` over delivered searches.
+
+    Examples
+    --------
+    >>> times = pd.DataFrame({"delivered": [True, True, True, False], "business_days": [3.0, 5.0, 5.0, 20.0]})
+    >>> shortlist_distribution(times)[["business_days", "searches"]].values.tolist()
+    [[3, 1], [4, 0], [5, 2]]
+    """
+    days = times.loc[times["delivered"], "business_days"].astype("int64")
+    if days.empty:
+        return pd.DataFrame(columns=["business_days", "searches", "share", "cumulative_share"])
+    counts = days.value_counts().reindex(range(days.min(), days.max() + 1), fill_value=0).sort_index()
+    table = counts.rename("searches").rename_axis("business_days").reset_index()
+    table["share"] = table["searches"] / len(days)
+    table["cumulative_share"] = table["share"].cumsum()
+    return table
+
+
+def shortlist_sizes(searches: pd.DataFrame, shortlist_entries: pd.DataFrame, as_of) -> pd.DataFrame:
+    """Candidates on each delivered shortlist, flagged when outside 2-3.
+
+    The count is of distinct applications of the search that entered stage 4 by ``as_of``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``search_id``, ``client_id``, ``shortlist_delivered_on``, ``shortlisted``, ``flag``
+        ('fewer than 2', 'more than 3' or '') and ``breach``; searches with a shortlist only.
+    """
+    _require(searches, ("search_id", "client_id", "shortlist_delivered_on"), "searches")
+    _require(shortlist_entries, ("application_id", "stage_id", "entered_on", "search_id"), "shortlist_entries")
+    as_of = pd.Timestamp(as_of)
+    frame = _dates(searches, ("shortlist_delivered_on",), as_of)
+    delivered = frame["shortlist_delivered_on"].notna()
+    frame = frame.loc[delivered, ["search_id", "client_id", "shortlist_delivered_on"]]
+    entries = shortlist_entries[(shortlist_entries["stage_id"] == SHORTLIST_STAGE)
+                                & (pd.to_datetime(shortlist_entries["entered_on"]) <= as_of)]
+    sizes = entries.groupby("search_id")["application_id"].nunique()
+    frame["shortlisted"] = frame["search_id"].map(sizes).fillna(0).astype("int64")
+    promise = PROMISES["shortlist_size"]
+    low, high = int(promise.target), int(promise.limit)
+    frame["flag"] = np.select([frame["shortlisted"] < low, frame["shortlisted"] > high],
+                              [f"fewer than {low}", f"more than {high}"], "")
+    frame["breach"] = frame["flag"] != ""
+    return frame.reset_index(drop=True)
+
+
+def first_day_times(placements: pd.DataFrame, as_of, replacements: pd.DataFrame | None = None,
+                    start: FirstDayFrom = "opened_on") -> pd.DataFrame:
+    """Calendar days to each placed engineer's first day.
+
+    Parameters
+    ----------
+    placements : pandas.DataFrame
+        ``placement_id``, ``first_day`` and the ``start`` column (``opened_on`` of the search
+        filled, or ``accepted_on``); other columns pass through.
+    as_of : date-like
+        Placements whose first day is after it have not started and are dropped.
+    replacements : pandas.DataFrame, optional
+        With ``replacing_placement_id``: those placements fill a replacement, judged by that
+        promise, and are dropped here. With ``fulfilled_on`` too, only fulfilments by ``as_of``
+        count: until then the placement is not known to fill one.
+    start : {'opened_on', 'accepted_on'}, default 'opened_on'
+        Where the clock starts (see :data:`PROMISES` ``first_day``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows kept, plus ``days = first_day - start`` and ``over_target`` (``days > 30``).
+    """
+    if start not in FIRST_DAY_FROM:
+        raise ValueError(f"start must be one of {tuple(FIRST_DAY_FROM)}, got {start!r}")
+    _require(placements, ("placement_id", "first_day", start), "placements")
+    as_of = pd.Timestamp(as_of)
+    frame = placements.copy()
+    frame["first_day"] = pd.to_datetime(frame["first_day"])
+    frame = frame[frame["first_day"] <= as_of]
+    if replacements is not None:
+        filling = replacements
+        if "fulfilled_on" in replacements.columns:
+            filling = replacements[pd.to_datetime(replacements["fulfilled_on"]) <= as_of]
+        frame = frame[~frame["placement_id"].isin(filling["replacing_placement_id"].dropna())]
+    frame = frame.reset_index(drop=True)
+    frame["days"] = (frame["first_day"] - pd.to_datetime(frame[start])).dt.days.astype(float)
+    frame["over_target"] = frame["days"] > PROMISES["first_day"].target
+    return frame
+
+
+def replacement_times(replacements: pd.DataFrame, as_of) -> pd.DataFrame:
+    """Calendar days to each replacement and whether it kept the 14-day, zero-cost promise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Input columns (requests after ``as_of`` dropped; a fulfilment after it, with its
+        ``replacing_placement_id`` and the charge ``cost_usd`` recorded with it, not yet
+        made) plus ``fulfilled``, ``days`` (to
+        ``fulfilled_on``, or elapsed to ``as_of``), ``within_target`` / ``within_limit``
+        (fulfilled in at most 7 / 14 days), ``zero_cost``, ``late`` (more than 14 days),
+        ``breach`` (late or charged) and ``counted`` (fulfilled or already in breach).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"replacement_id": [1, 2, 3], "placement_id": [1, 2, 3],
+    ...     "requested_on": ["2025-01-01"] * 3, "fulfilled_on": ["2025-01-08", None, "2025-01-05"],
+    ...     "cost_usd": [0, 0, 500]})
+    >>> replacement_times(rows, "2025-02-01")[["days", "late", "breach"]].values.tolist()
+    [[7.0, False, False], [31.0, True, True], [4.0, False, True]]
+    """
+    _require(replacements, REPLACEMENT_COLUMNS, "replacements")
+    as_of = pd.Timestamp(as_of)
+    frame = _dates(replacements, ("requested_on", "fulfilled_on"), as_of)
+    later = pd.to_datetime(replacements["fulfilled_on"]) > as_of      # a charge is made with the fulfilment
+    frame["cost_usd"] = frame["cost_usd"].astype(float).where(~later, 0.0)   # DECIMAL arrives as Decimal
+    if "replacing_placement_id" in frame.columns:
+        frame["replacing_placement_id"] = frame["replacing_placement_id"].where(~later)
+    frame = frame[frame["requested_on"].notna()].reset_index(drop=True)
+    frame["fulfilled"] = frame["fulfilled_on"].notna()
+    frame["days"] = (frame["fulfilled_on"].fillna(as_of) - frame["requested_on"]).dt.days.astype(float)
+    promise = PROMISES["replacement"]
+    frame["within_target"] = frame["fulfilled"] & (frame["days"] <= promise.target)
+    frame["within_limit"] = frame["fulfilled"] & (frame["days"] <= promise.limit)
+    frame["zero_cost"] = frame["cost_usd"] == 0
+    frame["late"] = frame["days"] > promise.limit
+    frame["breach"] = frame["late"] | ~frame["zero_cost"]
+    frame["counted"] = frame["fulfilled"] | frame["breach"]
+    return frame
+
+
+@dataclass(frozen=True)
+class SlaAudit:
+    """Per-row evidence behind every promise, all as of one date (see :func:`sla_audit`)."""
+
+    as_of: pd.Timestamp
+    shortlist: pd.DataFrame      # shortlist_times
+    sizes: pd.DataFrame          # shortlist_sizes
+    first_days: pd.DataFrame     # first_day_times
+    replacements: pd.DataFrame   # replacement_times
+    clients: pd.DataFrame        # retention.client_outcomes
+    placements: pd.DataFrame     # retention.placement_outcomes
+
+
+def sla_audit(searches: pd.DataFrame, shortlist_entries: pd.DataFrame, placements: pd.DataFrame,
+              replacements: pd.DataFrame, clients: pd.DataFrame, as_of, *,
+              first_day_from: FirstDayFrom = "opened_on", country: str | None = None) -> SlaAudit:
+    """Evaluate every promise row by row (inputs as in the module docstring)."""
+    as_of = pd.Timestamp(as_of)
+    return SlaAudit(
+        as_of=as_of,
+        shortlist=shortlist_times(searches, as_of, country),
+        sizes=shortlist_sizes(searches, shortlist_entries, as_of),
+        first_days=first_day_times(placements, as_of, replacements, first_day_from),
+        replacements=replacement_times(replacements, as_of),
+        clients=client_outcomes(clients, as_of),
+        placements=placement_outcomes(placements, as_of),
+    )
+
+
+def _verdict(ok: bool, n: int) -> bool | None:
+    return None if n < MIN_N_FOR_VERDICT else bool(ok)
+
+
+def _pct(value: float) -> str:
+    return "n/a" if np.isnan(value) else f"{value:.1%}"
+
+
+def promise_statuses(audit: SlaAudit, confidence: float = 0.95) -> list[PromiseStatus]:
+    """Headline status of each promise, in the order of :data:`PROMISES`.
+
+    Figures: shortlist time and replacement, the share of counted rows kept (target 1.0: every
+    one); shortlist size, the share of delivered shortlists with 2-3 candidates (target 1.0);
+    first day, the mean days (target 30, met when at most 30); client retention, the retained
+    share (target 0.95, met when at least 0.95); placement retention, the retained share (no
+    target, so ``met`` is ``None``). ``n`` is the number of rows the figure is computed over.
+    """
+    statuses = []
+    shortlist = shortlist_summary(audit.shortlist, confidence=confidence).iloc[0].to_dict()
+    n = int(shortlist["searches"])
+    statuses.append(PromiseStatus(
+        "shortlist_time", PROMISES["shortlist_time"].name, float(shortlist["share_within_limit"]), 1.0,
+        _verdict(shortlist["breaches"] == 0, n), n,
+        f"{int(shortlist['within_target'])} of {n} searches within 7 business days, "
+        f"{int(shortlist['within_limit'])} within 14; {int(shortlist['open_breaches'])} still "
+        f"without a shortlist after 14; "
+        + (f"median {shortlist['median_days']:g} business days (delivered ones)"
+           if np.isfinite(shortlist["median_days"]) else "no shortlist delivered yet")
+        + f". Not counted: {int(shortlist['at_risk'])} open searches at risk (past 7), "
+        f"{int(shortlist['cancelled'])} cancelled without a shortlist",
+    ))
+    sizes = audit.sizes
+    n = len(sizes)
+    statuses.append(PromiseStatus(
+        "shortlist_size", PROMISES["shortlist_size"].name,
+        float((~sizes["breach"]).mean()) if n else np.nan, 1.0, _verdict(not sizes["breach"].any(), n), n,
+        f"{int((sizes['flag'] == 'fewer than 2').sum())} shortlists with fewer than 2 candidates, "
+        f"{int((sizes['flag'] == 'more than 3').sum())} with more than 3, of {n}",
+    ))
+    days = audit.first_days["days"]
+    n = int(days.notna().sum())
+    mean = float(days.mean()) if n else np.nan
+    statuses.append(PromiseStatus(
+        "first_day", PROMISES["first_day"].name, mean, PROMISES["first_day"].target,
+        _verdict(mean <= PROMISES["first_day"].target, n), n,
+        (f"mean {mean:.1f} days over {n} placements (median {days.median():g}); "
+         f"{int(audit.first_days['over_target'].sum())} took more than 30" if n else "no placement has started yet"),
+    ))
+    counted = audit.replacements[audit.replacements["counted"]]
+    n = len(counted)
+    kept = int((~counted["breach"]).sum())
+    statuses.append(PromiseStatus(
+        "replacement", PROMISES["replacement"].name, kept / n if n else np.nan, 1.0,
+        _verdict(kept == n, n), n,
+        f"{int(counted['within_target'].sum())} of {n} within 7 days, "
+        f"{int(counted['within_limit'].sum())} within 14; {int((~counted['fulfilled']).sum())} "
+        f"unfulfilled past 14 days; {int((~counted['zero_cost']).sum())} charged",
+    ))
+    for key, outcomes in (("client_retention", audit.clients), ("placement_retention", audit.placements)):
+        share = retention_share(outcomes, confidence=confidence).iloc[0]
+        n = int(share["retained"] + share["lost"])
+        target = PROMISES[key].target
+        met = None if target is None else _verdict(share["share"] >= target, n)
+        statuses.append(PromiseStatus(
+            key, PROMISES[key].name, float(share["share"]), target, met, n,
+            f"{int(share['retained'])} retained, {int(share['lost'])} lost, "
+            f"{int(share['censored'])} not known yet (censored: too recent or ended for another "
+            "reason, not counted); "
+            f"{confidence:.0%} interval {_pct(share['ci_low'])} to {_pct(share['ci_high'])}",
+        ))
+    return statuses
+
+
+BREACH_COLUMNS = ("promise", "entity", "client_id", "search_id", "placement_id", "replacement_id",
+                  "figure", "limit", "unit", "detail")
+
+
+def breach_list(audit: SlaAudit) -> pd.DataFrame:
+    """One row per search, placement, replacement or client that breaks a promise's rule.
+
+    Rows: searches past 14 business days (delivered late or still without a shortlist);
+    shortlists outside 2-3 candidates; placements whose first day took more than 30 days (that
+    promise holds on the average, so these are the rows pulling it up); replacements later than
+    14 days or charged; clients lost within their first 3 months.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`BREACH_COLUMNS`: ``promise`` (key of :data:`PROMISES`), ``entity``, the ids for
+        drill-down (missing where not known), ``figure`` (the row's value), ``limit``, ``unit``
+        and a plain-English ``detail``; ordered as :data:`PROMISES`, then by figure, largest
+        first. Client rows have no limit: their figure is the days the client stayed.
+    """
+    parts = []
+    late = audit.shortlist[audit.shortlist["breach"]]
+    parts.append(late.assign(
+        promise="shortlist_time", entity="search", figure=late["business_days"], limit=14.0,
+        unit="business days",
+        detail=np.where(late["delivered"], "shortlist delivered after the limit",
+                        "no shortlist yet and past the limit")))
+    flagged = audit.sizes[audit.sizes["breach"]]
+    parts.append(flagged.assign(
+        promise="shortlist_size", entity="search", figure=flagged["shortlisted"].astype(float),
+        unit="candidates",
+        limit=np.where(flagged["flag"] == "fewer than 2", 2.0, 3.0), detail=flagged["flag"] + " candidates"))
+    slow = audit.first_days[audit.first_days["over_target"]]
+    parts.append(slow.assign(
+        promise="first_day", entity="placement", figure=slow["days"], limit=30.0, unit="calendar days",
+        detail="first day more than 30 days out (the promise is on the average)"))
+    broken = audit.replacements[audit.replacements["breach"]]
+    parts.append(broken.assign(
+        promise="replacement", entity="replacement", figure=broken["days"], limit=14.0, unit="calendar days",
+        detail=np.select([broken["late"] & ~broken["zero_cost"], broken["late"]],
+                         ["late and charged", "later than 14 days"], "charged to the client")))
+    lost = audit.clients[audit.clients["outcome"] == "lost"]
+    parts.append(lost.assign(
+        promise="client_retention", entity="client", figure=lost["t_days"].astype(float), limit=np.nan,
+        unit="days as a client",
+        detail="left within its first 3 months"))
+    order = {key: i for i, key in enumerate(PROMISES)}
+    rows = pd.concat([p.reindex(columns=BREACH_COLUMNS) for p in parts], ignore_index=True)
+    ids = ["client_id", "search_id", "placement_id", "replacement_id"]
+    rows[ids] = rows[ids].astype("Int64")  # missing where the entity has no such id
+    rows = rows.sort_values(["promise", "figure"], key=lambda c: c.map(order) if c.name == "promise" else -c,
+                            kind="stable")
+    return rows.reset_index(drop=True)

@@ -1,0 +1,1158 @@
+"""Predictive validity of the scorecard: do take-home scores separate good outcomes from bad ones?
+
+Three outcomes are checked (:data:`OUTCOMES`), each a 0/1 label known only for some applications:
+
+* **client acceptance**: the client accepted the candidate from the shortlist (stage 4 'pass'),
+  among shortlisted applications whose client has decided;
+* **retention past 90 days**: the placed engineer was still in post 90 days after the first day,
+  among placements whose 90 days have elapsed (right-censored placements are left out and counted,
+  as in :func:`scoring.agency.retention.placement_outcomes`);
+* **replacement under the guarantee**: the placement ended 'not_a_fit', among placements at least
+  :data:`REPLACEMENT_FOLLOW_UP_DAYS` days past their first day.
+
+Each predictor (a weighted score, a dimension mean, the severity-adjusted fair score) is judged by
+its **AUC**, the probability that an application with the good outcome scored higher than one with
+the bad outcome (ties count one half), with a DeLong interval; and by the **outcome rate per score
+band** (:data:`SCORE_BANDS`) with Wilson intervals. Every figure carries the number of cases behind
+it, and a figure resting on fewer cases than :data:`FLOOR` is returned as NaN with the reason.
+
+:func:`suggest_weights` fits an L2-regularised logistic regression of an outcome on the five
+dimension means, turns its coefficients into percentage weights and compares, on the same
+cross-validation folds, the AUC of the suggested weights' score with the current weights' score
+(DeLong's test for correlated AUCs on the out-of-fold scores). A suggestion counts as an
+improvement only when the lower bound of that difference is above zero.
+
+Range restriction: outcomes exist only for applications that passed the take-home and were
+shortlisted (and, for the placement outcomes, were hired). Within that narrow, high-scoring group a
+score's AUC understates what the score does across all candidates scored; :func:`range_restriction`
+measures how narrow the group is.
+
+Inputs are plain arrays: ``score`` (n,) of floats, ``good`` (n,) of 0/1 with 1 the good outcome;
+NaN marks an application without that outcome or score and is dropped, and counted.
+
+References
+----------
+.. [1] DeLong, E. R., DeLong, D. M., & Clarke-Pearson, D. L. (1988). Comparing the areas under two
+   or more correlated receiver operating characteristic curves: a nonparametric approach.
+   Biometrics, 44(3), 837-845.
+.. [2] Sun, X., & Xu, W. (2014). Fast implementation of DeLong's algorithm for comparing the areas
+   under correlated receiver operating characteristic curves. IEEE Signal Processing Letters,
+   21(11), 1389-1393.
+.. [3] Hanley, J. A., & McNeil, B. J. (1982). The meaning and use of the area under a receiver
+   operating characteristic (ROC) curve. Radiology, 143(1), 29-36.
+.. [4] Peduzzi, P., Concato, J., Kemper, E., Holford, T. R., & Feinstein, A. R. (1996). A
+   simulation study of the number of events per variable in logistic regression analysis.
+   Journal of Clinical Epidemiology, 49(12), 1373-1379.
+.. [5] Obuchowski, N. A., & Lieber, M. L. (1998). Confidence intervals for the receiver operating
+   characteristic area in studies with small samples. Academic Radiology, 5(8), 561-571.
+.. [6] Thorndike, R. L. (1949). Personnel Selection: Test and Measurement Techniques. New York:
+   Wiley. (Range restriction in selected samples.)
+
+Examples
+--------
+Hanley & McNeil (1982), Table I: ratings of 109 CT images on a five-point scale, 58 truly normal
+and 51 truly abnormal. Their Table II gives the area as 0.8932 with standard error 0.0320.
+
+>>> normal = np.repeat([1, 2, 3, 4, 5], [33, 6, 6, 11, 2])
+>>> abnormal = np.repeat([1, 2, 3, 4, 5], [3, 2, 2, 11, 33])
+>>> score = np.r_[normal, abnormal]
+>>> good = np.r_[np.zeros(58), np.ones(51)]
+>>> round(auc(score, good), 4), round(hanley_mcneil_se(score, good), 4)
+(0.8932, 0.032)
+>>> est = auc_interval(score, good)
+>>> round(est.se, 4), round(est.ci_low, 4), round(est.ci_high, 4)
+(0.0307, 0.833, 0.9534)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+import warnings
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy.stats import norm, rankdata
+
+from scoring.stats.intervals import wilson_interval
+from scoring.agency.retention import PLACEMENT_HORIZON, PLACEMENT_LOST_REASONS, placement_outcomes
+from scoring.agency.scorecard import DIMENSIONS
+
+__all__ = [
+    "BOOTSTRAP_RESAMPLES",
+    "BOOTSTRAP_SEED",
+    "CONFIDENCE",
+    "FLOOR",
+    "MODEL",
+    "OUTCOMES",
+    "OUTCOME_BY_KEY",
+    "REPLACEMENT_FOLLOW_UP_DAYS",
+    "SCORED_STAGE",
+    "SCORE_BANDS",
+    "SCORE_BANDS_SOURCE",
+    "AucComparison",
+    "AucEstimate",
+    "Floor",
+    "ModelSettings",
+    "Outcome",
+    "ScoreBand",
+    "WeightSuggestion",
+    "auc",
+    "auc_interval",
+    "band_rates",
+    "bootstrap_auc_interval",
+    "compare_aucs",
+    "delong_covariance",
+    "discrimination",
+    "discrimination_by_group",
+    "floor_reason",
+    "good_outcome",
+    "hanley_mcneil_se",
+    "implied_weights",
+    "outcome_labels",
+    "range_restriction",
+    "roc_points",
+    "suggest_weights",
+    "threshold_table",
+]
+
+FloatArray = NDArray[np.float64]
+
+# ------------------------------------------------------------------------------------------------
+# Module data: every number a figure or a decision turns on is declared here, once.
+# ------------------------------------------------------------------------------------------------
+
+SCORED_STAGE: Final[int] = 3
+"""The stage whose ratings are validated: the take-home assessment, the last scored stage before
+the client shortlist and so the score closest to the outcomes."""
+
+CONFIDENCE: Final[float] = 0.95
+"""Two-sided level of every interval."""
+
+
+@dataclass(frozen=True)
+class Floor:
+    """The fewest cases a figure may rest on; below it the figure is NaN with a reason.
+
+    Attributes
+    ----------
+    min_cases : int
+        Applications with a known outcome behind an AUC, or inside one score band.
+    min_per_class : int
+        Applications with the good and with the bad outcome, each, behind an AUC.
+    source : str
+        Where the numbers come from.
+    """
+
+    min_cases: int = 30
+    min_per_class: int = 5
+    source: str = (
+        "Agency policy. The DeLong interval is a large-sample normal approximation whose coverage "
+        "falls below nominal with few cases or few cases of one class (Obuchowski & Lieber 1998, "
+        "Academic Radiology 5:561); 30 cases is the usual rule of thumb for a normal approximation "
+        "to a proportion, and 5 per class keeps the AUC from resting on a handful of comparisons."
+    )
+
+
+FLOOR: Final[Floor] = Floor()
+
+
+@dataclass(frozen=True)
+class ScoreBand:
+    """A half-open interval ``[low, high)`` of the 1-5 score scale."""
+
+    label: str
+    low: float
+    high: float
+
+
+SCORE_BANDS: Final[tuple[ScoreBand, ...]] = (
+    ScoreBand("below 3", -np.inf, 3.0),
+    ScoreBand("3 to 3.5", 3.0, 3.5),
+    ScoreBand("3.5 to 4", 3.5, 4.0),
+    ScoreBand("4 to 4.5", 4.0, 4.5),
+    ScoreBand("4.5 and above", 4.5, np.inf),
+)
+SCORE_BANDS_SOURCE: Final[str] = (
+    "Agency choice: half-point steps of the 1-5 rubric above its midpoint 3 (level 3 = solid but "
+    "partial evidence), everything under the midpoint in one band."
+)
+
+REPLACEMENT_FOLLOW_UP_DAYS: Final[int] = PLACEMENT_HORIZON.length
+"""A placement counts for the replacement outcome once it is this many days past its first day:
+the same 90 days as the retention outcome, so that recent placements, which have had no time to
+fail, do not dilute the comparison."""
+
+BOOTSTRAP_RESAMPLES: Final[int] = 2_000
+BOOTSTRAP_SEED: Final[int] = 20_250_101
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """How :func:`suggest_weights` fits and cross-validates the outcome model.
+
+    Attributes
+    ----------
+    folds : int
+        Outer stratified folds: out-of-fold scores for the paired AUC comparison.
+    inner_folds : int
+        Stratified folds inside each training set that pick the regularisation strength.
+    c_grid : tuple of float
+        Inverse L2 strengths tried (scikit-learn's ``C``) on standardised dimension means.
+    seed : int
+        Seed of the fold assignment, so the same data always gives the same suggestion.
+    min_events_per_variable : int
+        Fewest cases of the rarer outcome class per dimension before a model is fitted.
+    weight_step_pct : float
+        Suggested weights are rounded to multiples of this (largest-remainder rounding, so they
+        still sum to 100).
+    source : str
+    """
+
+    folds: int = 5
+    inner_folds: int = 3
+    c_grid: tuple[float, ...] = (0.001, 0.01, 0.1, 1.0, 10.0)
+    seed: int = 20_250_101
+    min_events_per_variable: int = 10
+    weight_step_pct: float = 1.0
+    source: str = (
+        "10 events per variable: Peduzzi et al. (1996), J Clin Epidemiol 49:1373, below which "
+        "logistic coefficients are biased and their signs unreliable. Five outer folds and a "
+        "five-point grid of C (1e-3 to 10) are agency choices that keep the fit under a second."
+    )
+
+
+MODEL: Final[ModelSettings] = ModelSettings()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome the scores are validated against.
+
+    Attributes
+    ----------
+    key : str
+        Column name of the 0/1 label made by :func:`outcome_labels`.
+    label : str
+        Short name for the page.
+    event : str
+        What a 1 means.
+    population : str
+        Which applications have this outcome, and which are left out.
+    event_is_good : bool
+        Whether the event is the good outcome (acceptance, retention) or the bad one
+        (replacement). AUCs are always oriented so that above 0.5 means higher scores go with the
+        good outcome.
+    rate_label : str
+        Name of the event's rate, for score-band charts.
+    restricted_to : str
+        Which candidates can have this outcome at all: the range restriction in words.
+    """
+
+    key: str
+    label: str
+    event: str
+    population: str
+    event_is_good: bool
+    rate_label: str
+    restricted_to: str
+
+
+_HIRED = "passed the take-home, were shortlisted and were hired"
+OUTCOMES: Final[tuple[Outcome, ...]] = (
+    Outcome("accepted", "Client acceptance",
+            "the client accepted the candidate from the shortlist (stage 4 'pass')",
+            "Shortlisted applications whose client has decided; those still awaiting the client's "
+            "decision are left out and counted.", True,
+            "Acceptance rate", "passed the take-home and were shortlisted"),
+    Outcome("retained", "Retention past 90 days",
+            "the placed engineer was still in post 90 days after the first day",
+            f"Placements whose first {PLACEMENT_HORIZON.length} days have elapsed. Ends for "
+            f"{' or '.join(repr(r) for r in PLACEMENT_LOST_REASONS)} within that time are losses; "
+            "younger placements, and those that ended earlier for another reason (the client churned, "
+            "the engagement completed), are right-censored: left out and counted.", True,
+            "Retained at 90 days", _HIRED),
+    Outcome("replaced", "Replacement under the guarantee",
+            "the placement ended 'not_a_fit' and fell under the zero-cost replacement guarantee",
+            f"Placements at least {REPLACEMENT_FOLLOW_UP_DAYS} days past their first day; younger "
+            "placements are left out and counted.", False,
+            "Replacement rate", _HIRED),
+)
+OUTCOME_BY_KEY: Final[dict[str, Outcome]] = {o.key: o for o in OUTCOMES}
+
+
+def threshold_table() -> pd.DataFrame:
+    """Every threshold of this module with its value and source, for the page."""
+    rows = [
+        ("Minimum cases behind a figure", FLOOR.min_cases, "applications", FLOOR.source),
+        ("Minimum cases of each outcome behind an AUC", FLOOR.min_per_class, "applications", FLOOR.source),
+        ("Score bands", ", ".join(b.label for b in SCORE_BANDS), "1-5 score", SCORE_BANDS_SOURCE),
+        ("Interval level", CONFIDENCE, "two-sided", "DeLong (1988) for AUCs, Wilson (1927) for rates."),
+        ("Events per dimension before a weight model", MODEL.min_events_per_variable, "cases of the rarer class",
+         MODEL.source),
+        ("Cross-validation folds", MODEL.folds, "stratified folds", MODEL.source),
+        ("Replacement follow-up", REPLACEMENT_FOLLOW_UP_DAYS, "days since the first day",
+         "The retention horizon of scoring.agency.retention (PLACEMENT_HORIZON)."),
+    ]
+    return pd.DataFrame(rows, columns=["threshold", "value", "unit", "source"]).astype({"value": str})
+
+
+# ------------------------------------------------------------------------------------------------
+# Input checks
+# ------------------------------------------------------------------------------------------------
+
+
+def _as_labels(good: ArrayLike, n: int | None = None) -> FloatArray:
+    y = np.asarray(good, dtype=np.float64).reshape(-1)
+    if n is not None and y.shape[0] != n:
+        raise ValueError(f"good has {y.shape[0]} values but there are {n} scores")
+    known = y[~np.isnan(y)]
+    if not np.all((known == 0) | (known == 1)):
+        raise ValueError("good must hold 0 (bad outcome), 1 (good outcome) or NaN (no outcome)")
+    return y
+
+
+def _complete(scores: FloatArray, good: FloatArray) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """Drop the cases with a missing label or any missing score; return scores and 0/1 labels."""
+    keep = ~np.isnan(good) & np.all(np.isfinite(scores), axis=0)
+    return scores[:, keep], good[keep].astype(bool)
+
+
+def _two_classes(labels: NDArray[np.bool_]) -> tuple[int, int]:
+    n_good = int(labels.sum())
+    n_bad = int(labels.size - n_good)
+    if n_good == 0 or n_bad == 0:
+        raise ValueError(f"an AUC needs both outcomes; got {n_good} good and {n_bad} bad")
+    return n_good, n_bad
+
+
+def _z(confidence: float) -> float:
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
+    return float(norm.ppf(0.5 + confidence / 2.0))
+
+
+# ------------------------------------------------------------------------------------------------
+# The AUC and DeLong's covariance
+# ------------------------------------------------------------------------------------------------
+
+
+def _structural_components(scores: FloatArray, labels: NDArray[np.bool_]
+                           ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """DeLong's placement values by midranks (Sun & Xu 2014).
+
+    With ``m`` good and ``n`` bad cases, ``T_z`` the midranks of a predictor over all cases,
+    ``T_x`` over the good cases only and ``T_y`` over the bad ones only:
+
+    ``V10_i = (T_z_i - T_x_i) / n``       share of bad cases a good case ``i`` beats,
+    ``V01_j = 1 - (T_z_j - T_y_j) / m``   share of good cases that beat a bad case ``j``,
+
+    ties counting one half; the AUC is the mean of either.
+    """
+    good, bad = scores[:, labels], scores[:, ~labels]
+    m, n = good.shape[1], bad.shape[1]
+    t_z = rankdata(scores, axis=1)
+    t_x = rankdata(good, axis=1)
+    t_y = rankdata(bad, axis=1)
+    v10 = (t_z[:, labels] - t_x) / n
+    v01 = 1.0 - (t_z[:, ~labels] - t_y) / m
+    theta = (t_z[:, labels].sum(axis=1) - m * (m + 1) / 2.0) / (m * n)
+    return theta, v10, v01
+
+
+def auc(score: ArrayLike, good: ArrayLike) -> float:
+    """Area under the ROC curve: the Mann-Whitney probability that a good case outscores a bad one.
+
+    Parameters
+    ----------
+    score : array-like of float, shape (n,)
+        Higher = predicted better. NaN cases are dropped.
+    good : array-like, shape (n,)
+        1 for the good outcome, 0 for the bad one, NaN for no outcome (dropped).
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    .. math:: \\hat\\theta = \\frac{1}{mn} \\sum_{i=1}^{m} \\sum_{j=1}^{n} \\psi(X_i, Y_j), \\qquad
+              \\psi(x, y) = 1 \\text{ if } x > y,\\ \\tfrac12 \\text{ if } x = y,\\ 0 \\text{ if } x < y
+
+    over the ``m`` good cases ``X`` and ``n`` bad cases ``Y`` (Hanley & McNeil 1982, eq. 1);
+    computed from midranks in ``O((m + n) log(m + n))``. 0.5 is no discrimination, 1 perfect.
+
+    Examples
+    --------
+    >>> auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])
+    0.75
+    """
+    values = np.asarray(score, dtype=np.float64).reshape(1, -1)
+    scores, labels = _complete(values, _as_labels(good, values.shape[1]))
+    _two_classes(labels)
+    return float(_structural_components(scores, labels)[0][0])
+
+
+def delong_covariance(scores: ArrayLike, good: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """AUCs of ``k`` predictors on the same cases and DeLong's estimate of their covariance.
+
+    Parameters
+    ----------
+    scores : array-like of float, shape (k, n) or (n,)
+        One row per predictor, one column per case. A case missing any predictor is dropped, so
+        all AUCs rest on the same cases.
+    good : array-like, shape (n,)
+        1 good outcome, 0 bad, NaN none.
+
+    Returns
+    -------
+    aucs : numpy.ndarray, shape (k,)
+    covariance : numpy.ndarray, shape (k, k)
+
+    Notes
+    -----
+    With the placement values ``V10`` (one per good case) and ``V01`` (one per bad case) of
+    :func:`_structural_components`, DeLong et al. (1988, eqs. 4-5) estimate
+
+    .. math:: S = \\frac{1}{m} S_{10} + \\frac{1}{n} S_{01}, \\qquad
+              [S_{10}]_{rs} = \\frac{1}{m - 1} \\sum_i (V^r_{10}(X_i) - \\hat\\theta^r)
+                                                     (V^s_{10}(X_i) - \\hat\\theta^s)
+
+    and likewise :math:`S_{01}` over the bad cases. Midranks give every placement value in
+    ``O(k (m + n) log(m + n))`` instead of the ``O(k m n)`` of the pairwise kernel
+    (Sun & Xu 2014).
+    """
+    values = np.atleast_2d(np.asarray(scores, dtype=np.float64))
+    data, labels = _complete(values, _as_labels(good, values.shape[1]))
+    m, n = _two_classes(labels)
+    theta, v10, v01 = _structural_components(data, labels)
+    s10 = np.atleast_2d(np.cov(v10)) if m > 1 else np.zeros((len(theta), len(theta)))
+    s01 = np.atleast_2d(np.cov(v01)) if n > 1 else np.zeros((len(theta), len(theta)))
+    return theta, s10 / m + s01 / n
+
+
+@dataclass(frozen=True)
+class AucEstimate:
+    """An AUC with its DeLong standard error and interval, and the cases behind it.
+
+    ``auc`` and the interval are NaN when the cases fall under the floor; ``reason`` says why.
+    """
+
+    auc: float
+    se: float
+    ci_low: float
+    ci_high: float
+    n: int
+    n_good: int
+    n_bad: int
+    reason: str = ""
+
+    @property
+    def shown(self) -> bool:
+        return not self.reason
+
+
+def auc_interval(score: ArrayLike, good: ArrayLike, confidence: float = CONFIDENCE) -> AucEstimate:
+    """The AUC with DeLong's standard error and a normal-approximation interval.
+
+    Parameters
+    ----------
+    score, good : array-like, shape (n,)
+        As in :func:`auc`.
+    confidence : float
+        Two-sided level.
+
+    Returns
+    -------
+    AucEstimate
+        No floor is applied here (see :func:`discrimination`).
+
+    Notes
+    -----
+    :math:`\\hat\\theta \\pm z_{1 - \\alpha/2} \\sqrt{S}` with :math:`S` from
+    :func:`delong_covariance`, clipped to [0, 1]. The interval contains 0.5 when the score does
+    not discriminate detectably.
+
+    Examples
+    --------
+    Hanley & McNeil (1982) Table I (see the module docstring): DeLong's standard error is 0.0307,
+    slightly below the 0.0320 of Hanley & McNeil's own formula for the same data.
+
+    >>> normal = np.repeat([1, 2, 3, 4, 5], [33, 6, 6, 11, 2])
+    >>> abnormal = np.repeat([1, 2, 3, 4, 5], [3, 2, 2, 11, 33])
+    >>> est = auc_interval(np.r_[normal, abnormal], np.r_[np.zeros(58), np.ones(51)])
+    >>> round(est.auc, 4), round(est.se, 4), est.n_good, est.n_bad
+    (0.8932, 0.0307, 51, 58)
+    """
+    z = _z(confidence)
+    values = np.asarray(score, dtype=np.float64).reshape(1, -1)
+    data, labels = _complete(values, _as_labels(good, values.shape[1]))
+    m, n = _two_classes(labels)
+    theta, cov = delong_covariance(data, labels.astype(float))
+    se = float(np.sqrt(max(cov[0, 0], 0.0)))
+    value = float(theta[0])
+    return AucEstimate(auc=value, se=se, ci_low=max(0.0, value - z * se), ci_high=min(1.0, value + z * se),
+                       n=m + n, n_good=m, n_bad=n)
+
+
+@dataclass(frozen=True)
+class AucComparison:
+    """The difference ``auc_a - auc_b`` of two predictors on the same cases (DeLong's test)."""
+
+    auc_a: float
+    auc_b: float
+    difference: float
+    se: float
+    ci_low: float
+    ci_high: float
+    z: float
+    p_value: float
+    n: int
+    n_good: int
+    n_bad: int
+
+
+def compare_aucs(score_a: ArrayLike, score_b: ArrayLike, good: ArrayLike,
+                 confidence: float = CONFIDENCE) -> AucComparison:
+    """DeLong's test and interval for the difference of two correlated AUCs.
+
+    Parameters
+    ----------
+    score_a, score_b : array-like of float, shape (n,)
+        Two predictors of the same cases.
+    good : array-like, shape (n,)
+        1 good outcome, 0 bad, NaN none.
+    confidence : float
+        Two-sided level of the interval.
+
+    Returns
+    -------
+    AucComparison
+
+    Notes
+    -----
+    With the contrast :math:`L = (1, -1)` and :math:`S` from :func:`delong_covariance`,
+
+    .. math:: z = \\frac{\\hat\\theta_a - \\hat\\theta_b}{\\sqrt{L S L^\\top}}
+              = \\frac{\\hat\\theta_a - \\hat\\theta_b}{\\sqrt{S_{aa} + S_{bb} - 2 S_{ab}}}
+
+    is asymptotically standard normal under equal areas (DeLong et al. 1988, eq. 6). Because the
+    two scores rank the same cases, their AUCs are positively correlated and the difference is
+    far more precise than two separate intervals suggest.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> good = rng.random(400) < 0.5
+    >>> strong = good + rng.normal(0, 1, 400)
+    >>> weak = good + rng.normal(0, 3, 400)
+    >>> result = compare_aucs(strong, weak, good)
+    >>> result.difference > 0, result.ci_low > 0
+    (True, True)
+    """
+    z_crit = _z(confidence)
+    a = np.asarray(score_a, dtype=np.float64).reshape(-1)
+    b = np.asarray(score_b, dtype=np.float64).reshape(-1)
+    if a.shape != b.shape:
+        raise ValueError(f"score_a has {a.size} values, score_b {b.size}")
+    data, labels = _complete(np.vstack([a, b]), _as_labels(good, a.size))
+    m, n = _two_classes(labels)
+    theta, cov = delong_covariance(data, labels.astype(float))
+    variance = float(cov[0, 0] + cov[1, 1] - 2.0 * cov[0, 1])
+    se = float(np.sqrt(max(variance, 0.0)))
+    difference = float(theta[0] - theta[1])
+    if se > 0:
+        z = difference / se
+        p_value = float(2.0 * norm.sf(abs(z)))
+    elif difference == 0:  # the same ranking of every case: nothing to test
+        z, p_value = 0.0, 1.0
+    else:  # a difference with no variance at all (degenerate placements)
+        z, p_value = float(np.sign(difference) * np.inf), 0.0
+    return AucComparison(auc_a=float(theta[0]), auc_b=float(theta[1]), difference=difference, se=se,
+                         ci_low=difference - z_crit * se, ci_high=difference + z_crit * se, z=float(z),
+                         p_value=p_value, n=m + n, n_good=m, n_bad=n)
+
+
+def hanley_mcneil_se(score: ArrayLike, good: ArrayLike) -> float:
+    """Standard error of the AUC by Hanley & McNeil's (1982) formula with observed Q1 and Q2.
+
+    A cross-check of :func:`auc_interval`: asymptotically the same quantity as DeLong's, computed
+    as in Hanley & McNeil's Table II.
+
+    Notes
+    -----
+    .. math:: SE^2 = \\frac{\\theta(1 - \\theta) + (m - 1)(Q_1 - \\theta^2) + (n - 1)(Q_2 - \\theta^2)}{mn}
+
+    with ``m`` good and ``n`` bad cases, :math:`Q_1` the probability that two good cases both
+    outscore one bad case and :math:`Q_2` that one good case outscores two bad ones. Counting a
+    tie with one of the pair as 1/2 and a tie with both as 1/3, for a bad case with ``a`` good
+    cases above it and ``t`` level with it, the share of pairs is ``(a^2 + a t + t^2 / 3) / m^2``
+    (and symmetrically for :math:`Q_2`).
+
+    Examples
+    --------
+    >>> normal = np.repeat([1, 2, 3, 4, 5], [33, 6, 6, 11, 2])
+    >>> abnormal = np.repeat([1, 2, 3, 4, 5], [3, 2, 2, 11, 33])
+    >>> round(hanley_mcneil_se(np.r_[normal, abnormal], np.r_[np.zeros(58), np.ones(51)]), 4)
+    0.032
+    """
+    values = np.asarray(score, dtype=np.float64).reshape(1, -1)
+    data, labels = _complete(values, _as_labels(good, values.shape[1]))
+    m, n = _two_classes(labels)
+    x, y = np.sort(data[0, labels]), np.sort(data[0, ~labels])
+    theta = float(_structural_components(data, labels)[0][0])
+    # For each bad case: good cases above it and level with it.
+    above = m - np.searchsorted(x, y, side="right")
+    level = np.searchsorted(x, y, side="right") - np.searchsorted(x, y, side="left")
+    q1 = float(np.sum(above**2 + above * level + level**2 / 3.0)) / (n * m**2)
+    # For each good case: bad cases below it and level with it.
+    below = np.searchsorted(y, x, side="left")
+    tied = np.searchsorted(y, x, side="right") - below
+    q2 = float(np.sum(below**2 + below * tied + tied**2 / 3.0)) / (m * n**2)
+    variance = (theta * (1 - theta) + (m - 1) * (q1 - theta**2) + (n - 1) * (q2 - theta**2)) / (m * n)
+    return float(np.sqrt(max(variance, 0.0)))
+
+
+def bootstrap_auc_interval(score: ArrayLike, good: ArrayLike, other: ArrayLike | None = None, *,
+                           n_boot: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED,
+                           confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Percentile bootstrap interval of an AUC, or of ``AUC(score) - AUC(other)`` when paired.
+
+    Good and bad cases are resampled separately (a stratified bootstrap keeps ``m`` and ``n``
+    fixed, as DeLong's variance does); a paired difference resamples the same cases for both
+    scores. A cross-check of :func:`auc_interval` and :func:`compare_aucs` that assumes no normal
+    approximation.
+
+    Returns
+    -------
+    (low, high) : tuple of float
+    """
+    _z(confidence)
+    if n_boot < 100:
+        raise ValueError(f"n_boot must be at least 100, got {n_boot}")
+    rows = [np.asarray(score, dtype=np.float64).reshape(-1)]
+    if other is not None:
+        rows.append(np.asarray(other, dtype=np.float64).reshape(-1))
+        if rows[1].shape != rows[0].shape:
+            raise ValueError("score and other must have the same length")
+    data, labels = _complete(np.vstack(rows), _as_labels(good, rows[0].size))
+    m, n = _two_classes(labels)
+    rng = np.random.default_rng(seed)
+    good_idx, bad_idx = np.flatnonzero(labels), np.flatnonzero(~labels)
+    stats = np.empty(n_boot)
+    chunk = max(1, 2_000_000 // max(m + n, 1))
+    for start in range(0, n_boot, chunk):
+        size = min(chunk, n_boot - start)
+        pick = np.hstack([rng.choice(good_idx, (size, m)), rng.choice(bad_idx, (size, n))])
+        areas = []
+        for row in data:
+            resampled = row[pick]
+            ranks = rankdata(resampled, axis=1)
+            areas.append((ranks[:, :m].sum(axis=1) - m * (m + 1) / 2.0) / (m * n))
+        stats[start:start + size] = areas[0] - areas[1] if other is not None else areas[0]
+    tail = (1.0 - confidence) / 2.0
+    low, high = np.quantile(stats, [tail, 1.0 - tail])
+    return float(low), float(high)
+
+
+# ------------------------------------------------------------------------------------------------
+# Figures with a floor
+# ------------------------------------------------------------------------------------------------
+
+
+def floor_reason(n_good: int, n_bad: int, floor: Floor = FLOOR) -> str:
+    """Why an AUC on these cases is not shown, or ``""`` when it is.
+
+    Examples
+    --------
+    >>> floor_reason(40, 3)
+    'only 3 bad outcomes; at least 5 of each are needed'
+    >>> floor_reason(12, 10)
+    'only 22 cases with an outcome; at least 30 are needed'
+    >>> floor_reason(25, 25)
+    ''
+    """
+    if n_good + n_bad < floor.min_cases:
+        return f"only {_count(n_good + n_bad, 'case')} with an outcome; at least {floor.min_cases} are needed"
+    for count, kind in ((n_good, "good"), (n_bad, "bad")):
+        if count < floor.min_per_class:
+            return f"only {_count(count, kind + ' outcome')}; at least {floor.min_per_class} of each are needed"
+    return ""
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def discrimination(score: ArrayLike, good: ArrayLike, floor: Floor = FLOOR,
+                   confidence: float = CONFIDENCE) -> AucEstimate:
+    """:func:`auc_interval` with the floor applied: NaN and a reason below it.
+
+    Examples
+    --------
+    >>> discrimination([1, 2, 3], [0, 1, 1]).reason
+    'only 3 cases with an outcome; at least 30 are needed'
+    """
+    values = np.asarray(score, dtype=np.float64).reshape(1, -1)
+    data, labels = _complete(values, _as_labels(good, values.shape[1]))
+    n_good = int(labels.sum())
+    n_bad = int(labels.size - n_good)
+    reason = floor_reason(n_good, n_bad, floor)
+    if reason:
+        nan = float("nan")
+        return AucEstimate(nan, nan, nan, nan, n_good + n_bad, n_good, n_bad, reason)
+    return auc_interval(data[0], labels.astype(float), confidence)
+
+
+def discrimination_by_group(frame: pd.DataFrame, group: str, score: str, good: str,
+                            floor: Floor = FLOOR, confidence: float = CONFIDENCE) -> pd.DataFrame:
+    """:func:`discrimination` within each value of ``group`` (a reviewer, say).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group``, ``n``, ``n_good``, ``n_bad``, ``auc``, ``se``, ``ci_low``, ``ci_high``,
+        ``reason``; one row per group value.
+    """
+    columns = [group, "n", "n_good", "n_bad", "auc", "se", "ci_low", "ci_high", "reason"]
+    rows = []
+    for key, part in frame.groupby(group, sort=True):
+        est = discrimination(part[score].to_numpy(float), part[good].to_numpy(float), floor, confidence)
+        rows.append((key, est.n, est.n_good, est.n_bad, est.auc, est.se, est.ci_low, est.ci_high, est.reason))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def band_rates(score: ArrayLike, event: ArrayLike, bands: Sequence[ScoreBand] = SCORE_BANDS,
+               floor: Floor = FLOOR, confidence: float = CONFIDENCE) -> pd.DataFrame:
+    """Rate of the outcome's event in each score band, with a Wilson interval.
+
+    Parameters
+    ----------
+    score : array-like of float, shape (n,)
+        On the 1-5 scale.
+    event : array-like, shape (n,)
+        1 if the outcome's event happened (accepted, retained, replaced), 0 if not, NaN if unknown.
+    bands : sequence of ScoreBand
+        Half-open ``[low, high)`` intervals covering the scale.
+    floor : Floor
+        A band with fewer than ``floor.min_cases`` cases gets NaN rate and a reason.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``band``, ``low``, ``high``, ``cases``, ``events``, ``rate``, ``ci_low``, ``ci_high``,
+        ``reason``; one row per band, in order.
+
+    Examples
+    --------
+    >>> table = band_rates([3.2] * 40 + [4.6] * 10, [1] * 20 + [0] * 20 + [1] * 10)
+    >>> table[["band", "cases", "events", "rate"]].iloc[[1, 4]].to_numpy().tolist()
+    [['3 to 3.5', 40, 20, 0.5], ['4.5 and above', 10, 10, nan]]
+    """
+    x = np.asarray(score, dtype=np.float64).reshape(-1)
+    y = _as_labels(event, x.size)
+    keep = np.isfinite(x) & ~np.isnan(y)
+    x, y = x[keep], y[keep]
+    rows = []
+    for band in bands:
+        inside = (x >= band.low) & (x < band.high)
+        cases, events = int(inside.sum()), int(y[inside].sum())
+        reason = "" if cases >= floor.min_cases else \
+            f"only {_count(cases, 'case')} in this band; at least {floor.min_cases} are needed"
+        if reason:
+            rate = low = high = float("nan")
+        else:
+            rate = events / cases
+            low, high = (float(v) for v in wilson_interval(events, cases, confidence))
+        rows.append((band.label, band.low, band.high, cases, events, rate, low, high, reason))
+    return pd.DataFrame(rows, columns=["band", "low", "high", "cases", "events", "rate", "ci_low", "ci_high",
+                                       "reason"])
+
+
+def roc_points(score: ArrayLike, good: ArrayLike) -> pd.DataFrame:
+    """The empirical ROC curve: ``fpr`` (bad cases at or above a cut) against ``tpr`` (good ones).
+
+    One point per distinct score, from (0, 0) to (1, 1); the trapezoidal area under these points
+    equals :func:`auc`.
+
+    Examples
+    --------
+    >>> roc_points([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]).to_dict("list")
+    {'threshold': [inf, 0.8, 0.4, 0.35, 0.1], 'fpr': [0.0, 0.0, 0.5, 0.5, 1.0], 'tpr': [0.0, 0.5, 0.5, 1.0, 1.0]}
+    """
+    values = np.asarray(score, dtype=np.float64).reshape(1, -1)
+    data, labels = _complete(values, _as_labels(good, values.shape[1]))
+    m, n = _two_classes(labels)
+    order = np.argsort(-data[0], kind="stable")
+    x, y = data[0][order], labels[order]
+    last_of_level = np.r_[np.flatnonzero(np.diff(x) != 0), x.size - 1]
+    tp = np.cumsum(y)[last_of_level]
+    fp = np.cumsum(~y)[last_of_level]
+    return pd.DataFrame({"threshold": np.r_[np.inf, x[last_of_level]],
+                         "fpr": np.r_[0.0, fp / n], "tpr": np.r_[0.0, tp / m]})
+
+
+# ------------------------------------------------------------------------------------------------
+# Outcomes and the population they cover
+# ------------------------------------------------------------------------------------------------
+
+OUTCOME_INPUT_COLUMNS: Final[tuple[str, ...]] = (
+    "application_id", "shortlisted_on", "client_decision", "placement_id", "first_day", "ended_on",
+    "end_reason")
+
+
+def outcome_labels(applications: pd.DataFrame, as_of) -> pd.DataFrame:
+    """Each application's outcomes as 1 / 0 / NaN, with a status saying why NaN.
+
+    Parameters
+    ----------
+    applications : pandas.DataFrame
+        One row per application with :data:`OUTCOME_INPUT_COLUMNS`: ``shortlisted_on`` (stage-4
+        entry date or missing), ``client_decision`` ('pass', 'fail' or missing while open), and the
+        application's placement if any (``placement_id``, ``first_day``, ``ended_on``,
+        ``end_reason``). Other columns pass through.
+    as_of : date-like
+        Observation date: later ends are not yet known.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input plus, for each outcome of :data:`OUTCOMES`, ``<key>`` (1 the event happened,
+        0 it did not, NaN no outcome) and ``<key>_status`` (a short word for the page and the
+        evidence file).
+
+    Examples
+    --------
+    >>> apps = pd.DataFrame({
+    ...     "application_id": [1, 2, 3, 4],
+    ...     "shortlisted_on": pd.to_datetime([None, "2025-01-05", "2025-01-05", "2025-06-01"]),
+    ...     "client_decision": [None, "fail", "pass", "pass"],
+    ...     "placement_id": [None, None, 10, 11],
+    ...     "first_day": pd.to_datetime([None, None, "2025-02-01", "2025-06-20"]),
+    ...     "ended_on": pd.to_datetime([None, None, "2025-03-01", None]),
+    ...     "end_reason": [None, None, "not_a_fit", None]})
+    >>> out = outcome_labels(apps, "2025-07-01")
+    >>> out[["accepted", "retained", "replaced"]].to_numpy().tolist()
+    [[nan, nan, nan], [0.0, nan, nan], [1.0, 0.0, 1.0], [1.0, nan, nan]]
+    >>> out["retained_status"].tolist()
+    ['not placed', 'not placed', 'lost', 'under 90 days so far']
+    """
+    missing = [c for c in OUTCOME_INPUT_COLUMNS if c not in applications.columns]
+    if missing:
+        raise ValueError(f"applications lacks column(s) {missing}")
+    as_of = pd.Timestamp(as_of)
+    out = applications.copy()
+    nan = np.nan
+
+    shortlisted = out["shortlisted_on"].notna()
+    decision = out["client_decision"]
+    out["accepted"] = np.select([decision.eq("pass"), decision.eq("fail")], [1.0, 0.0], nan)
+    out["accepted_status"] = np.select(
+        [decision.eq("pass"), decision.eq("fail"), shortlisted],
+        ["accepted", "not accepted", "client has not decided"], "not shortlisted")
+
+    placed = out["placement_id"].notna()
+    first_day = pd.to_datetime(out["first_day"])
+    started = placed & (first_day <= as_of)
+    retained = pd.Series(nan, index=out.index)
+    retained_status = pd.Series(np.where(placed, "not started", "not placed"), index=out.index, dtype=object)
+    if started.any():
+        rows = out.loc[started, ["placement_id", "first_day", "ended_on", "end_reason"]].copy()
+        rows["first_day"] = pd.to_datetime(rows["first_day"])
+        rows["ended_on"] = pd.to_datetime(rows["ended_on"])
+        judged = placement_outcomes(rows.reset_index(names="_row"), as_of).set_index("_row")
+        ended_early = judged["stop"] < as_of
+        status = np.select(
+            [judged["outcome"].eq("retained"), judged["outcome"].eq("lost"), ended_early],
+            ["retained", "lost", "ended within 90 days for another reason"], "under 90 days so far")
+        retained.loc[judged.index] = np.select([judged["outcome"].eq("retained"), judged["outcome"].eq("lost")],
+                                               [1.0, 0.0], nan)
+        retained_status.loc[judged.index] = status
+    out["retained"] = retained.to_numpy()
+    out["retained_status"] = retained_status.to_numpy()
+
+    ended = pd.to_datetime(out["ended_on"])
+    misfit = out["end_reason"].eq("not_a_fit") & ended.notna() & (ended <= as_of)
+    followed = started & (first_day <= as_of - pd.Timedelta(days=REPLACEMENT_FOLLOW_UP_DAYS))
+    out["replaced"] = np.where(followed, misfit.astype(float), nan)
+    out["replaced_status"] = np.select(
+        [followed & misfit, followed, started, placed],
+        ["replaced", "not replaced", f"under {REPLACEMENT_FOLLOW_UP_DAYS} days in post", "not started"],
+        "not placed")
+    return out
+
+
+def good_outcome(labels: pd.DataFrame, outcome: Outcome) -> pd.Series:
+    """The outcome as 1 = good, 0 = bad, NaN = none (the replacement event is the bad outcome)."""
+    event = labels[outcome.key].astype(float)
+    return event if outcome.event_is_good else 1.0 - event
+
+
+def range_restriction(score: ArrayLike, has_outcome: ArrayLike) -> dict[str, float]:
+    """How narrow the scores with an outcome are, compared with every score at the stage.
+
+    Returns
+    -------
+    dict
+        ``scored`` (finite scores), ``with_outcome``, ``share`` (with_outcome / scored), ``sd_all``,
+        ``sd_outcome``, ``ratio`` (``sd_outcome / sd_all``, Thorndike's ``u``; 1 = no
+        restriction), ``min_outcome`` and ``median_all`` / ``median_outcome``.
+
+    Notes
+    -----
+    A correlation observed in a sample whose predictor SD is ``u`` times that of the population
+    is attenuated roughly by that factor when ``u`` is small (Thorndike 1949, case II); an AUC
+    shrinks toward 0.5 in the same way. Figures here describe the selected group only.
+
+    Examples
+    --------
+    >>> r = range_restriction([1, 2, 3, 4, 5, 4.5, 5], [0, 0, 0, 0, 1, 1, 1])
+    >>> r["scored"], r["with_outcome"], round(r["ratio"], 2)
+    (7, 3, 0.19)
+    """
+    x = np.asarray(score, dtype=np.float64).reshape(-1)
+    flag = np.asarray(has_outcome, dtype=bool).reshape(-1)
+    if flag.shape != x.shape:
+        raise ValueError("score and has_outcome must have the same length")
+    ok = np.isfinite(x)
+    every, chosen = x[ok], x[ok & flag]
+    nan = float("nan")
+    sd_all = float(np.std(every, ddof=1)) if every.size > 1 else nan
+    sd_outcome = float(np.std(chosen, ddof=1)) if chosen.size > 1 else nan
+    return {
+        "scored": int(every.size), "with_outcome": int(chosen.size),
+        "share": chosen.size / every.size if every.size else nan,
+        "sd_all": sd_all, "sd_outcome": sd_outcome,
+        "ratio": sd_outcome / sd_all if sd_all and np.isfinite(sd_all) and sd_all > 0 else nan,
+        "min_outcome": float(chosen.min()) if chosen.size else nan,
+        "median_all": float(np.median(every)) if every.size else nan,
+        "median_outcome": float(np.median(chosen)) if chosen.size else nan,
+    }
+
+
+# ------------------------------------------------------------------------------------------------
+# Weights fitted to an outcome
+# ------------------------------------------------------------------------------------------------
+
+
+def implied_weights(coefficients: ArrayLike, step_pct: float = MODEL.weight_step_pct
+                    ) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """Percentage weights from per-dimension coefficients on the raw 1-5 scale.
+
+    Negative coefficients are clipped to 0 (a scorecard weight cannot reward a lower rating);
+    the rest are normalised to sum to 100 and rounded to multiples of ``step_pct`` by largest
+    remainder, so the rounded weights still sum to exactly 100.
+
+    Returns
+    -------
+    weights_pct : numpy.ndarray
+        NaN everywhere when no coefficient is positive.
+    clipped : numpy.ndarray of bool
+        Which coefficients were negative and set to 0.
+
+    Examples
+    --------
+    >>> pct, clipped = implied_weights([0.5, 0.3, -0.1, 0.2, 0.0])
+    >>> pct.tolist(), clipped.tolist()
+    ([50.0, 30.0, 0.0, 20.0, 0.0], [False, False, True, False, False])
+    >>> implied_weights([1, 1, 1])[0].tolist()
+    [34.0, 33.0, 33.0]
+    """
+    beta = np.asarray(coefficients, dtype=np.float64).reshape(-1)
+    if not np.all(np.isfinite(beta)):
+        raise ValueError("coefficients must be finite")
+    units = 100.0 / step_pct
+    if step_pct <= 0 or abs(units - round(units)) > 1e-9:
+        raise ValueError(f"step_pct must divide 100, got {step_pct}")
+    clipped = beta < 0
+    positive = np.where(clipped, 0.0, beta)
+    if positive.sum() <= 0:
+        return np.full(beta.shape, np.nan), clipped
+    raw = positive / positive.sum() * round(units)
+    whole = np.floor(raw + 1e-9)
+    short = int(round(units - whole.sum()))
+    order = np.argsort(-(raw - whole), kind="stable")
+    whole[order[:short]] += 1
+    return whole * step_pct, clipped
+
+
+@dataclass(frozen=True)
+class WeightSuggestion:
+    """Weights fitted to one outcome, and whether they beat the current weights out of sample.
+
+    Attributes
+    ----------
+    outcome : str
+        Key of the outcome.
+    n, n_good, n_bad : int
+        Complete cases the model saw.
+    reason : str
+        Why there is no suggestion (too few cases, no positive coefficient), else ``""``.
+    current_pct, suggested_pct : dict
+        Dimension code -> percent. ``suggested_pct`` is empty without a suggestion.
+    coefficients : pandas.DataFrame
+        Per dimension: ``coef_standardised`` (log-odds per standard deviation of the dimension
+        mean), ``coef_raw`` (per rating point), ``clipped`` (negative, set to 0), ``current_pct``,
+        ``suggested_pct``.
+    c : float
+        Regularisation chosen by the inner cross-validation of the final fit.
+    auc_current, auc_suggested : float
+        Pooled out-of-fold AUCs of the current weights' score and the suggested weights' score
+        (the latter refitted without each fold).
+    difference, se, ci_low, ci_high, p_value : float
+        ``auc_suggested - auc_current`` with DeLong's paired interval.
+    fold_differences : tuple of float
+        The same difference within each outer fold.
+    is_improvement : bool
+        True only when ``ci_low > 0``.
+    """
+
+    outcome: str
+    n: int
+    n_good: int
+    n_bad: int
+    reason: str
+    current_pct: dict
+    suggested_pct: dict = field(default_factory=dict)
+    coefficients: pd.DataFrame = field(default_factory=pd.DataFrame)
+    c: float = float("nan")
+    auc_current: float = float("nan")
+    auc_suggested: float = float("nan")
+    difference: float = float("nan")
+    se: float = float("nan")
+    ci_low: float = float("nan")
+    ci_high: float = float("nan")
+    p_value: float = float("nan")
+    fold_differences: tuple = ()
+    is_improvement: bool = False
+
+
+def _fit_coefficients(x: FloatArray, y: NDArray[np.int_], settings: ModelSettings
+                      ) -> tuple[FloatArray, FloatArray, float]:
+    """Standardised L2 logistic coefficients, the raw-scale ones, and the C chosen by inner CV.
+
+    Each ``C`` of ``settings.c_grid`` is scored by its mean held-out AUC over
+    ``settings.inner_folds`` stratified folds of ``(x, y)``; the best (on a tie, the stronger
+    penalty) is refitted on all of ``(x, y)``.
+    """
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    scale = x.std(axis=0)
+    scale = np.where(scale > 0, scale, 1.0)
+    z = (x - x.mean(axis=0)) / scale
+    inner = StratifiedKFold(settings.inner_folds, shuffle=True, random_state=settings.seed)
+    splits = list(inner.split(z, y))
+    grid = sorted(settings.c_grid)
+
+    def fitted(c: float, rows: NDArray[np.int_] | slice) -> FloatArray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = LogisticRegression(C=c, solver="newton-cholesky", max_iter=200).fit(z[rows], y[rows])
+        return model.coef_.reshape(-1)
+
+    held_out = []
+    for c in grid:
+        areas = []
+        for train, test in splits:
+            if 0 < y[test].sum() < test.size:
+                areas.append(auc(z[test] @ fitted(c, train), y[test]))
+        held_out.append(np.mean(areas) if areas else -np.inf)
+    best = grid[int(np.argmax(held_out))]
+    standardised = fitted(best, slice(None))
+    return standardised, standardised / scale, float(best)
+
+
+def suggest_weights(means: pd.DataFrame, good: ArrayLike, current_pct: Mapping[str, float],
+                    settings: ModelSettings = MODEL, confidence: float = CONFIDENCE,
+                    outcome: str = "") -> WeightSuggestion:
+    """Fit the outcome on the five dimension means and judge the weights it implies out of sample.
+
+    Parameters
+    ----------
+    means : pandas.DataFrame
+        One row per application, one column per dimension code of
+        :data:`scoring.agency.scorecard.DIMENSIONS` (mean rating across reviewers, 1-5). Rows with a
+        missing dimension are dropped.
+    good : array-like, shape (n,)
+        1 good outcome, 0 bad, NaN none (dropped).
+    current_pct : mapping
+        Dimension code -> percent of the current (newest) weight version.
+    settings : ModelSettings
+    confidence : float
+    outcome : str
+        Key of the outcome, carried into the result.
+
+    Returns
+    -------
+    WeightSuggestion
+
+    Notes
+    -----
+    The model is :math:`\\operatorname{logit} P(\\text{good}) = \\beta_0 + \\sum_d \\beta_d z_d`
+    with :math:`z_d = (\\bar r_d - \\mu_d) / \\sigma_d`, fitted by scikit-learn with an L2 penalty
+    whose strength is chosen by stratified cross-validation on AUC (``solver="newton-cholesky"``:
+    exact Newton steps, fast with five features). A weighted score
+    :math:`S = \\sum_d w_d \\bar r_d` ranks cases as the model does when
+    :math:`w_d \\propto \\beta_d / \\sigma_d`; those raw-scale coefficients, negatives clipped at 0,
+    normalised to 100 % (:func:`implied_weights`) are the suggestion.
+
+    The comparison repeats the whole procedure (including the choice of penalty) without each of
+    ``settings.folds`` stratified folds, scores the held-out fold with the weights obtained, and
+    compares the pooled out-of-fold scores with the current weights' scores of the same cases by
+    :func:`compare_aucs`. ``is_improvement`` requires the interval's lower bound above zero: a
+    gain that might be nothing is never called an improvement.
+    """
+    codes = list(DIMENSIONS)
+    missing = [c for c in codes if c not in means.columns]
+    if missing:
+        raise ValueError(f"means lacks dimension column(s) {missing}")
+    unknown = sorted(set(current_pct) - set(codes))
+    if unknown or any(c not in current_pct for c in codes):
+        raise ValueError(f"current_pct must give a percent for exactly {codes}")
+    x_all = means[codes].to_numpy(dtype=np.float64)
+    y_all = _as_labels(good, x_all.shape[0])
+    keep = np.all(np.isfinite(x_all), axis=1) & ~np.isnan(y_all)
+    x, y = x_all[keep], y_all[keep].astype(int)
+    n_good, n_bad = int(y.sum()), int(y.size - y.sum())
+    current = {c: float(current_pct[c]) for c in codes}
+    w_current = np.array([current[c] for c in codes]) / 100.0
+    needed = settings.min_events_per_variable * len(codes)
+    base = dict(outcome=outcome, n=int(y.size), n_good=n_good, n_bad=n_bad, current_pct=current)
+    if min(n_good, n_bad) < needed:
+        rarer = "good" if n_good < n_bad else "bad"
+        return WeightSuggestion(**base, reason=(
+            f"only {_count(min(n_good, n_bad), rarer + ' outcome')}; a model of {len(codes)} dimensions needs at least "
+            f"{needed} ({settings.min_events_per_variable} per dimension)"))
+
+    standardised, raw, c = _fit_coefficients(x, y, settings)
+    pct, clipped = implied_weights(raw, settings.weight_step_pct)
+    table = pd.DataFrame({"dimension": codes, "coef_standardised": standardised, "coef_raw": raw,
+                          "clipped": clipped, "current_pct": w_current * 100, "suggested_pct": pct})
+    if np.all(np.isnan(pct)):
+        return WeightSuggestion(**base, coefficients=table, c=c, reason=(
+            "no dimension mean is positively associated with the good outcome, so no weights follow"))
+
+    from sklearn.model_selection import StratifiedKFold
+
+    outer = StratifiedKFold(settings.folds, shuffle=True, random_state=settings.seed)
+    out_of_fold = np.empty(y.size)
+    fold_differences = []
+    current_score = x @ w_current
+    for train, test in outer.split(x, y):
+        _, fold_raw, _ = _fit_coefficients(x[train], y[train], settings)
+        fold_pct, _ = implied_weights(fold_raw, settings.weight_step_pct)
+        fold_w = w_current if np.all(np.isnan(fold_pct)) else fold_pct / 100.0
+        out_of_fold[test] = x[test] @ fold_w
+        if 0 < y[test].sum() < test.size:
+            fold_differences.append(auc(out_of_fold[test], y[test]) - auc(current_score[test], y[test]))
+    comparison = compare_aucs(out_of_fold, current_score, y, confidence)
+    return WeightSuggestion(
+        **base, reason="", suggested_pct={code: float(p) for code, p in zip(codes, pct)}, coefficients=table,
+        c=c, auc_current=comparison.auc_b, auc_suggested=comparison.auc_a, difference=comparison.difference,
+        se=comparison.se, ci_low=comparison.ci_low, ci_high=comparison.ci_high, p_value=comparison.p_value,
+        fold_differences=tuple(float(d) for d in fold_differences),
+        is_improvement=bool(np.isfinite(comparison.ci_low) and comparison.ci_low > 0))

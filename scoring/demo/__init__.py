@@ -1,0 +1,1 @@
+"""A realistic demo agency, generated from stated targets."""

@@ -1,0 +1,333 @@
+"""A realistic demo agency, generated deterministically from a seed.
+
+Each candidate has a latent skill; every observable (stage-1 tooling evidence, reviewers' ratings,
+stage decisions, the client's choice, whether a placement lasts) depends on it with noise, so the
+analytics have a real signal to find. Reviewers differ in severity; a few are erratic, one rates
+everything near 3, one drifts harsher over time. The agency's promises hold with realistic misses:
+most shortlists within 14 business days, a few percent of placements replaced under the guarantee,
+about 5% of clients leaving within their first three months.
+
+Generation is vectorised with numpy; dates are day numbers (days since 1970-01-01) until the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from scoring.agency.scorecard import DEFAULT_WEIGHTS_PCT, DIMENSIONS
+from scoring.agency.tooling import REQUIRED_CATEGORIES, TOOL_CATALOGUE
+
+Progress = Callable[[str, float], None]   # (what is happening, share done 0-1)
+#: (tool_id, name, category) in the order of the catalogue, which is also the schema's tool ids.
+TOOLS = tuple((i + 1, name, category) for i, (category, name) in
+              enumerate((c, n) for c, names in TOOL_CATALOGUE.items() for n in names))
+HISTORY_DAYS = 3 * 365
+CANDIDATES_PER_SEARCH = 40
+CANDIDATES_PER_CLIENT = 342          # 85,500 candidates -> 250 clients, the seed's figures
+CANDIDATES_PER_REVIEWER = 1_425      # 85,500 candidates -> 60 reviewers
+SENIORITIES = np.array(["junior", "mid", "senior"])
+WEEKLY_RATE_BAND = {"junior": (600, 720), "mid": (700, 860), "senior": (840, 1000)}   # USD per week
+DEMO_PASSWORD = "demo-password"
+DEMO_ACCOUNTS = (   # (email, display name, role); reviewer@ is also the first reviewer of the pool
+    ("reviewer@demo.example", "Riley Reviewer", "reviewer"),
+    ("lead@demo.example", "Harper Lead", "hiring_lead"),
+    ("ops@demo.example", "Oakley Ops", "ops"),
+    ("admin@demo.example", "Avery Admin", "admin"),
+)
+FIRST_NAMES = ("Aarav Aisha Alejandro Amara Ana Andrei Arjun Beatriz Bilal Camila Chen Chidi Daniela "
+               "Diego Dmitri Elena Emeka Fatima Gabriel Hana Hugo Ines Ivan Jakub Jia Joao Julia Kavya "
+               "Kenji Lucia Luis Maja Marta Mateo Mei Mohammed Nadia Neha Nikolai Olena Omar Pablo Priya "
+               "Rafael Rahul Rosa Sahil Sara Sofia Tariq Tomasz Valentina Vikram Wei Yara Yusuf Zofia").split()
+LAST_NAMES = ("Abara Ahmed Alvarez Banerjee Bondarenko Castro Chowdhury Costa Cruz Dimitrov Fernandes Garcia "
+              "Gomez Gupta Haddad Hernandez Ibrahim Iyer Jankowski Khan Kim Kovalenko Kowalski Kumar Li "
+              "Lopez Mendoza Mehta Moreno Nair Nguyen Novak Okafor Oliveira Patel Pereira Petrov Qureshi "
+              "Ramos Rao Reyes Rodrigues Santos Shah Silva Singh Sokolov Tan Torres Wang Wisniewski Yilmaz "
+              "Zhang").split()
+CANDIDATE_COUNTRIES = (("IN", .34), ("PH", .12), ("PL", .1), ("BR", .1), ("MX", .08), ("UA", .07),
+                       ("PK", .07), ("EG", .05), ("AR", .04), ("RO", .03))
+CLIENT_WORDS = (("Blue North Bright Cedar Delta Ember Granite Harbor Iron Lumen Maple Nova Orbit Pine "
+                 "Quartz River Silver Summit Tidal Vertex").split(),
+                ("Analytics Health Labs Logistics Robotics Retail Finance Media Energy Mobility Security "
+                 "Insights Commerce Bio Cloud").split())
+ROLE_TITLES = ("MLOps Engineer", "ML Platform Engineer", "ML Infrastructure Engineer",
+               "Machine Learning Engineer, Production", "Model Serving Engineer", "MLOps Lead")
+
+
+@dataclass(frozen=True)
+class DemoConfig:
+    """Size and seed of a demo agency; the same config always gives the same data."""
+
+    candidates: int = 85_500
+    seed: int = 7
+    as_of: date = field(default_factory=date.today)
+
+    @property
+    def clients(self) -> int:
+        return max(8, round(self.candidates / CANDIDATES_PER_CLIENT))
+
+    @property
+    def searches(self) -> int:
+        return max(20, round(self.candidates / CANDIDATES_PER_SEARCH))
+
+    @property
+    def reviewers(self) -> int:
+        return max(16, round(self.candidates / CANDIDATES_PER_REVIEWER))
+
+
+def _days(d: date) -> int:
+    return int(np.datetime64(d, "D").astype(np.int64))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def _dates(days: np.ndarray) -> pd.Series:
+    """Day numbers to dates; negative sentinels (-1) become missing."""
+    values = np.asarray(days, dtype=np.int64)
+    out = pd.Series(values.astype("datetime64[D]")).astype("datetime64[s]")
+    return out.where(values >= 0)
+
+
+class _Generator:
+    """Holds the shared random state and the latent truth while the tables are drawn."""
+
+    def __init__(self, config: DemoConfig) -> None:
+        self.config = config
+        self.rng = np.random.default_rng(config.seed)
+        self.today = _days(config.as_of)
+        self.start = self.today - HISTORY_DAYS
+
+    # -- clients, searches, candidates ---------------------------------------------------------
+    def clients(self) -> pd.DataFrame:
+        rng, n = self.rng, self.config.clients
+        signed = rng.integers(self.start - 365, self.today - 30, n)
+        early_churn = rng.random(n) < 0.05             # leave within their first 3 months
+        late_churn = rng.random(n) < 0.18
+        churn_after = np.where(early_churn, rng.integers(20, 90, n),
+                               90 + rng.exponential(320, n).astype(int))
+        churned = np.where(early_churn | late_churn, signed + churn_after, -1)
+        churned[churned > self.today] = -1
+        first, second = CLIENT_WORDS
+        names = [f"{first[i % len(first)]} {second[(i * 7 + i // len(first)) % len(second)]} {i + 1:03d}"
+                 for i in rng.permutation(n)]
+        self.client_signed, self.client_end = signed, np.where(churned >= 0, churned, self.today + 1)
+        return pd.DataFrame({
+            "client_id": np.arange(1, n + 1), "external_id": [f"CL-{i:05d}" for i in range(1, n + 1)],
+            "name": names, "country": "US", "signed_on": _dates(signed), "churned_on": _dates(churned),
+        })
+
+    def searches(self) -> pd.DataFrame:
+        rng, n = self.rng, self.config.searches
+        opened = np.sort(rng.integers(self.start, self.today + 1, n))
+        recent = max(4, n // 100)              # work in progress as of today, even in a small demo
+        opened[-recent:] = np.sort(rng.integers(self.today - 10, self.today - 2, recent))
+        active = (self.client_signed[None, :] <= opened[:, None]) & (opened[:, None] < self.client_end[None, :])
+        appetite = rng.gamma(1.5, 1.0, self.config.clients)          # some clients hire much more
+        weights = active * appetite
+        has_client = weights.sum(axis=1) > 0
+        opened, weights = opened[has_client], weights[has_client]
+        cumulative = np.cumsum(weights, axis=1)
+        pick = rng.random(len(opened))[:, None] * cumulative[:, -1:]
+        client = (cumulative < pick).sum(axis=1) + 1
+        n = len(opened)
+        self.search_opened, self.search_client = opened, client
+        self.search_seniority = rng.choice(SENIORITIES, n, p=[0.3, 0.45, 0.25])
+        return pd.DataFrame({
+            "search_id": np.arange(1, n + 1), "external_id": [f"SR-{i:06d}" for i in range(1, n + 1)],
+            "client_id": client, "role_title": rng.choice(ROLE_TITLES, n),
+            "seniority": self.search_seniority, "opened_on": _dates(opened),
+        })
+
+    def candidates(self) -> pd.DataFrame:
+        rng, n = self.rng, self.config.candidates
+        self.skill = rng.normal(0, 1, n)
+        seniority_index = np.clip(np.round(1 + 0.6 * self.skill + rng.normal(0, 0.7, n)), 0, 2).astype(int)
+        self.candidate_seniority = SENIORITIES[seniority_index]
+        first = rng.choice(FIRST_NAMES, n)
+        last = rng.choice(LAST_NAMES, n)
+        ids = np.arange(1, n + 1)
+        countries, shares = zip(*CANDIDATE_COUNTRIES)
+        return pd.DataFrame({
+            "candidate_id": ids, "external_id": [f"CA-{i:06d}" for i in ids],
+            "full_name": np.char.add(np.char.add(first.astype(str), " "), last.astype(str)),
+            "email": [f"{f.lower()}.{l.lower()}.{i}@mail.example" for f, l, i in zip(first, last, ids)],
+            "country": rng.choice(countries, n, p=np.array(shares) / sum(shares)),
+            "seniority": self.candidate_seniority,
+        })
+
+    def applications(self) -> pd.DataFrame:
+        rng = self.rng
+        n_candidates, n_searches = self.config.candidates, len(self.search_opened)
+        n_apps = int(n_candidates * 1.3)
+        candidate = np.concatenate([rng.permutation(n_candidates)[: int(n_candidates * 0.93)],
+                                    rng.integers(0, n_candidates, n_apps - int(n_candidates * 0.93))])
+        search = rng.integers(0, n_searches, len(candidate))
+        pairs = pd.DataFrame({"candidate": candidate, "search": search}).drop_duplicates()
+        pairs = pairs.sort_values(["search", "candidate"]).reset_index(drop=True)
+        self.app_candidate = pairs["candidate"].to_numpy()
+        self.app_search = pairs["search"].to_numpy()
+        self.app_skill = self.skill[self.app_candidate]
+        self.applied = self.search_opened[self.app_search] + rng.integers(0, 5, len(pairs))
+        n = len(pairs)
+        keep = self.applied <= self.today
+        self._keep_applications(keep)
+        n = keep.sum()
+        return pd.DataFrame({
+            "application_id": np.arange(1, n + 1), "external_id": [f"AP-{i:07d}" for i in range(1, n + 1)],
+            "candidate_id": self.app_candidate + 1, "search_id": self.app_search + 1,
+            "applied_on": _dates(self.applied),
+        })
+
+    def _keep_applications(self, keep: np.ndarray) -> None:
+        self.app_candidate, self.app_search = self.app_candidate[keep], self.app_search[keep]
+        self.app_skill, self.applied = self.app_skill[keep], self.applied[keep]
+
+    # -- stage 1: the tooling audit -------------------------------------------------------------
+    def tooling(self) -> tuple[pd.DataFrame, np.ndarray]:
+        """Claimed and verified tools per candidate; the stage-1 rule decides pass or fail."""
+        rng = self.rng
+        candidates = np.unique(self.app_candidate)
+        tool_ids = np.array([t[0] for t in TOOLS])
+        category = np.array([t[2] for t in TOOLS])
+        required = np.isin(category, REQUIRED_CATEGORIES)
+        claim_p = np.where(required, 0.42, 0.12)
+        skill = self.skill[candidates][:, None]
+        claimed = rng.random((len(candidates), len(TOOLS))) < claim_p
+        verified = claimed & (rng.random(claimed.shape) < _sigmoid(1.4 * skill + 1.9))
+        passes = np.ones(len(candidates), dtype=bool)
+        for cat in REQUIRED_CATEGORIES:
+            passes &= verified[:, category == cat].any(axis=1)
+        row, col = np.nonzero(claimed)
+        first_entry = pd.Series(self.applied).groupby(self.app_candidate).min()
+        checked = first_entry.reindex(candidates).to_numpy() + 1
+        evidence = pd.DataFrame({
+            "candidate_id": candidates[row] + 1, "tool_id": tool_ids[col], "verified": verified[row, col],
+            "evidence": np.where(verified[row, col], "verified against code samples", "self-reported"),
+            "checked_on": _dates(np.minimum(checked[row], self.today)),
+        })
+        candidate_passes = np.zeros(self.config.candidates, dtype=bool)
+        candidate_passes[candidates] = passes
+        return evidence, candidate_passes[self.app_candidate]
+
+    # -- reviewers and their ratings ------------------------------------------------------------
+    def reviewer_traits(self) -> None:
+        rng, n = self.rng, self.config.reviewers
+        self.severity = rng.normal(0, 0.35, n)                # rating points; positive = harsher
+        self.noise = rng.uniform(0.35, 0.6, n)
+        self.erratic = np.zeros(n, dtype=bool)
+        self.erratic[[n - 1, n - 2]] = True                  # two inconsistent reviewers
+        self.noise[self.erratic] = 1.6
+        self.central = np.zeros(n, dtype=bool)
+        self.central[n - 3] = True                           # rates nearly everything 3
+        self.drifting = n - 4                                # grows harsher over time
+        self.difficulty = np.array([0.1, 0.0, -0.25, 0.05, 0.2])   # Monitoring is the hardest
+
+    def ratings(self, apps: np.ndarray, reviewers: np.ndarray, when: np.ndarray) -> np.ndarray:
+        """Ratings (reviews x 5 dimensions) of applications ``apps`` by ``reviewers`` on day ``when``."""
+        rng = self.rng
+        n = len(apps)
+        skill = self.app_skill[apps][:, None] + 0.55 * rng.normal(0, 1, (n, len(DIMENSIONS)))
+        severity = self.severity[reviewers].copy()
+        drift = reviewers == self.drifting
+        severity[drift] += 0.9 * (when[drift] - self.start) / HISTORY_DAYS
+        latent = (3.05 + 0.95 * skill + self.difficulty[None, :] - severity[:, None]
+                  + rng.normal(0, 1, (n, len(DIMENSIONS))) * self.noise[reviewers][:, None])
+        central = self.central[reviewers]
+        latent[central] = 3 + 0.2 * (latent[central] - 3)
+        return np.clip(np.rint(latent), 1, 5).astype(np.int8)
+
+
+def generate(config: DemoConfig, progress: Progress | None = None) -> dict[str, pd.DataFrame]:
+    """Draw every table of a demo agency. Pure: nothing is written."""
+    say = progress or (lambda message, done: None)
+    from scoring.demo.pipeline import PipelineDraw   # the stage walk, kept in its own module
+
+    g = _Generator(config)
+    say("clients and searches", 0.02)
+    tables = {"clients": g.clients(), "searches": g.searches()}
+    say("candidates and applications", 0.08)
+    tables["candidates"] = g.candidates()
+    tables["applications"] = g.applications()
+    say("tooling audit", 0.15)
+    tables["tooling_evidence"], stage1_pass = g.tooling()
+    g.reviewer_traits()
+    say("stages, reviews and scores", 0.22)
+    pipeline = PipelineDraw(g, stage1_pass)
+    tables.update(pipeline.draw(say))
+    unaudited = g.app_candidate[pipeline.open_tooling_audits()] + 1
+    evidence = tables["tooling_evidence"]
+    pending = evidence["candidate_id"].isin(unaudited)
+    evidence.loc[pending, "verified"] = False          # claims from the CV, not yet checked
+    evidence.loc[pending, "evidence"] = "claimed on CV"
+    return finalise(tables)
+
+
+DAY_COLUMNS = ("signed_on", "churned_on", "opened_on", "shortlist_delivered_on", "closed_on", "applied_on",
+               "entered_on", "decided_on", "checked_on", "assigned_on", "due_on", "accepted_on",
+               "first_day", "ended_on", "requested_on", "fulfilled_on")
+SECOND_COLUMNS = ("created_at", "submitted_at")
+
+
+def accounts(config: DemoConfig, password_hash: str) -> pd.DataFrame:
+    """The reviewer pool plus one account per role; every demo account shares one password."""
+    rng = np.random.default_rng(config.seed + 1)
+    n = config.reviewers
+    names = [f"{f} {l}" for f, l in zip(rng.choice(FIRST_NAMES, n), rng.choice(LAST_NAMES, n))]
+    emails = [f"reviewer{i:03d}@agency.example" for i in range(1, n + 1)]
+    names[0], emails[0] = DEMO_ACCOUNTS[0][1], DEMO_ACCOUNTS[0][0]
+    rows = [(i + 1, emails[i], names[i], "reviewer") for i in range(n)]
+    rows += [(n + i, email, name, role) for i, (email, name, role) in enumerate(DEMO_ACCOUNTS[1:], start=1)]
+    frame = pd.DataFrame(rows, columns=["account_id", "email", "display_name", "role"])
+    frame["password_hash"] = password_hash
+    return frame
+
+
+def finalise(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Turn day numbers into dates and second counts into timestamps; -1 becomes missing."""
+    searches = tables.pop("searches_update")
+    tables["searches"] = tables["searches"].merge(searches, on="search_id")
+    for frame in tables.values():
+        for column in frame.columns:
+            if column in DAY_COLUMNS and np.issubdtype(frame[column].dtype, np.integer):
+                frame[column] = _dates(frame[column].to_numpy())
+            elif column in SECOND_COLUMNS:
+                seconds = frame[column].to_numpy(dtype=np.int64)
+                stamps = pd.Series(seconds.astype("datetime64[s]"))
+                frame[column] = stamps.where(seconds >= 0)
+    tables["candidates"]["sourced_on"] = _sourced_on(tables)
+    return tables
+
+
+def _sourced_on(tables: dict[str, pd.DataFrame]) -> pd.Series:
+    """A candidate entered the database some time before their first application."""
+    candidates = tables["candidates"]
+    first = tables["applications"].groupby("candidate_id")["applied_on"].min()
+    first = first.reindex(candidates["candidate_id"]).reset_index(drop=True)
+    rng = np.random.default_rng(len(candidates))
+    lead = pd.to_timedelta(rng.integers(0, 240, len(candidates)), unit="D")
+    fallback = first.min() if first.notna().any() else pd.Timestamp("2020-01-01")
+    return (first.fillna(fallback) - lead).astype("datetime64[s]")
+
+
+def build_demo(path, config: DemoConfig, progress: Progress | None = None, *, replace: bool = False) -> dict[str, int]:
+    """Generate a demo agency and write it as a new database at ``path``; returns row counts.
+
+    An existing database there is replaced only with ``replace``, and never a file another process
+    has open (:func:`scoring.store.bulk.build_database`).
+    """
+    from scoring.agency.passwords import hash_password
+    from scoring.store.bulk import build_database
+
+    tables = generate(config, progress)
+    tables["accounts"] = accounts(config, hash_password(DEMO_PASSWORD))
+    summary = {"seed": config.seed, "candidates": config.candidates, "as_of": config.as_of.isoformat()}
+    tables["metadata"] = pd.DataFrame({"key": [f"demo_{k}" for k in summary],
+                                       "value": [str(v) for v in summary.values()]})
+    writing = None if progress is None else (lambda message, done: progress(message, 0.45 + 0.55 * done))
+    return build_database(path, tables, {"demo": summary}, writing, replace=replace)

@@ -1,0 +1,1 @@
+"""Reading an agency's own history from files: format, parsing and validation."""
