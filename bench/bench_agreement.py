@@ -1,4 +1,4 @@
-"""Time scoring.agreement.krippendorff_alpha against the krippendorff package.
+"""Time scoring.stats.agreement.krippendorff_alpha against the krippendorff package.
 
 Run from the repository root::
 
@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import krippendorff  # noqa: E402
 
-from scoring.agreement import krippendorff_alpha  # noqa: E402
+from scoring.stats.agreement import krippendorff_alpha  # noqa: E402
 
 LEVELS = ("ordinal", "interval")
 TOLERANCE = 1e-9
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  SLOWER than the package at level {level}", file=sys.stderr)
             failed = True
 
-    print("\nratio = ours / package; below 1 means scoring.agreement is faster.")
+    print("\nratio = ours / package; below 1 means scoring.stats.agreement is faster.")
     return 1 if failed else 0
 
 

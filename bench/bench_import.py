@@ -5,7 +5,7 @@ Run from the repository root::
     python bench/bench_import.py              # 1,000,000 score rows
     python bench/bench_import.py --rows 200000
 
-It generates a file set (scoring.import_synthetic: 50,000 applications, 60 reviewers and their
+It generates a file set (scoring.importing.synthetic: 50,000 applications, 60 reviewers and their
 score rows) in a temporary directory, imports everything but the scores into a new database and
 copies that database. Then, in the same run:
 
@@ -35,8 +35,8 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scoring.import_format import DIMENSION_IDS, STAGE_IDS  # noqa: E402
-from scoring.import_synthetic import synthetic_frames, write_file_set  # noqa: E402
+from scoring.importing.format import DIMENSION_IDS, STAGE_IDS  # noqa: E402
+from scoring.importing.synthetic import synthetic_frames, write_file_set  # noqa: E402
 from scoring.store.db import Database  # noqa: E402
 from scoring.store.importer import import_paths  # noqa: E402
 

@@ -100,7 +100,7 @@ def measure_page(page: str, database: str, rounds: int) -> dict:
     """Runs in a fresh process: cold render, then timed warm reruns of each interaction."""
     from streamlit.testing.v1 import AppTest
 
-    from scoring.access import Account
+    from scoring.agency.access import Account
     from scoring.store.db import Database
 
     os.environ["SCORECARD_DB"] = database
@@ -154,7 +154,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def build(location: str, candidates: int) -> float:
     """Build the demo agency at ``location``; returns the seconds it took."""
-    from scoring.demo import DemoConfig, build_demo
+    from scoring.demo.generator import DemoConfig, build_demo
 
     started = time.perf_counter()
     build_demo(location, DemoConfig(candidates=candidates, seed=7, as_of=date.today()))

@@ -5,10 +5,10 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from scoring.access import ROLE_LABELS, ROLES, PermissionDenied
+from scoring.agency.access import ROLE_LABELS, ROLES, PermissionDenied
 from scoring.reports.exports import to_csv
-from scoring.rubric import DEFAULT_WEIGHTS_PCT
-from scoring.scorecard import DIMENSIONS
+from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
+from scoring.agency.scorecard import DIMENSIONS
 from scoring.store import accounts, audit_log, weights
 from scoring.store.audit_log import AuditFilter
 from scoring.store.db import DatabaseError

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from scoring.access import require
-from scoring.import_files import Source
-from scoring.import_format import format_summary
+from scoring.agency.access import require
+from scoring.importing.files import Source
+from scoring.importing.format import format_summary
 from scoring.reports.exports import to_csv
 from scoring.store.archive import export_database, zip_export
 from scoring.store.importer import ImportResult, import_sources

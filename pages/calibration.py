@@ -5,16 +5,16 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from scoring import calibration_rules as rules
-from scoring.access import PermissionDenied
-from scoring.agreement import ALPHA_BANDS
+from scoring.agency import calibration as rules
+from scoring.agency.access import PermissionDenied
+from scoring.stats.agreement import ALPHA_BANDS
 from scoring.reports.calibration import (
     NO_ESTIMATE,
     calibration_report,
     default_filter,
     exercise_report,
 )
-from scoring.severity import DRIFT_MIN_Z, DRIFT_THRESHOLD, FIT_BAND
+from scoring.stats.severity import DRIFT_MIN_Z, DRIFT_THRESHOLD, FIT_BAND
 from scoring.store import calibration
 from scoring.store.calibration import PERIOD_BASES, CalibrationFilter
 from scoring.store.db import DatabaseError

@@ -6,8 +6,8 @@ import streamlit as st
 from scoring.reports.candidate import (CONSENSUS, MEDIAN, WITHHELD, breakdown, candidate_report, history_table,
                                        median_note, not_assessed_at, radar_notes, radar_series, score_headline,
                                        shortlist_comparison, shortlist_table)
-from scoring.scorecard import DIMENSIONS
-from scoring.access import PermissionDenied
+from scoring.agency.scorecard import DIMENSIONS
+from scoring.agency.access import PermissionDenied
 from scoring.store import candidates, scorecards
 from scoring.store.db import DatabaseError
 from scoring.store.scorecards import FINAL_DECISIONS

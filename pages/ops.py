@@ -3,7 +3,7 @@ that records replacements and client churn."""
 
 import streamlit as st
 
-from scoring.access import PermissionDenied, require
+from scoring.agency.access import PermissionDenied, require
 from scoring.reports.ops import (
     BREACHED,
     EVIDENCE_VIEWS,
@@ -19,7 +19,7 @@ from scoring.reports.ops import (
 from scoring.reports.ops_export import audit_extras, ops_document
 from scoring.reports.ops_export import to_csv as audit_csv
 from scoring.reports.ops_export import to_json as audit_json
-from scoring.sla import FIRST_DAY_FROM, PROMISES
+from scoring.agency.sla import FIRST_DAY_FROM, PROMISES
 from scoring.store import ops
 from scoring.store.db import DatabaseError
 from ui import ops_charts, shortlist_tables

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from scoring.funnel import FUNNEL_RULES
+from scoring.agency.funnel import FUNNEL_RULES
 from scoring.reports.pipeline import pipeline_report
-from scoring.sla import PROMISES
+from scoring.agency.sla import PROMISES
 from ui import charts, shortlist_tables
 from ui.context import guarded, read, require_account
 from ui.empty_states import nothing_yet

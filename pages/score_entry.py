@@ -3,13 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from scoring.access import PermissionDenied
-from scoring.rubric import (DIMENSIONS, LEVEL_LABELS, LEVELS, STAGE_EVIDENCE, anchors_for, disagreements,
+from scoring.agency.access import PermissionDenied
+from scoring.agency.rubric import (DIMENSIONS, LEVEL_LABELS, LEVELS, STAGE_EVIDENCE, anchors_for, disagreements,
                             note_required, stage_code)
-from scoring.scorecard import rating_grid
+from scoring.agency.scorecard import rating_grid
 from scoring.store import scorecards, tooling_audit
 from scoring.store.db import DatabaseError
-from scoring.tooling import CATEGORY_LABELS, REQUIRED_CATEGORIES, evaluate_tooling
+from scoring.agency.tooling import CATEGORY_LABELS, REQUIRED_CATEGORIES, evaluate_tooling
 from ui.context import database, flash, guarded, read, require_account, show_flash, today
 from ui.empty_states import nothing_yet
 from ui.tables import MISSING

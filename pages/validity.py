@@ -5,13 +5,13 @@ from datetime import timedelta
 import numpy as np
 import streamlit as st
 
-from scoring.access import PermissionDenied, require
+from scoring.agency.access import PermissionDenied, require
 from scoring.reports.validity import (PREDICTORS, SCORE_PREDICTORS, adopt_suggested_weights, evidence_csv,
                                       validity_report)
-from scoring.scorecard import DIMENSIONS
-from scoring.severity import FIT_BAND
+from scoring.agency.scorecard import DIMENSIONS
+from scoring.stats.severity import FIT_BAND
 from scoring.store.db import DatabaseError
-from scoring.validity import FLOOR, MODEL, OUTCOME_BY_KEY, OUTCOMES
+from scoring.agency.validity import FLOOR, MODEL, OUTCOME_BY_KEY, OUTCOMES
 from ui import validity_charts as charts
 from ui.context import database, flash, guarded, read, require_account, show_flash, today
 from ui.empty_states import nothing_yet

@@ -15,7 +15,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scoring.demo import DemoConfig, build_demo  # noqa: E402
+from scoring.demo.generator import DemoConfig, build_demo  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in, start_server  # noqa: E402
 
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import duckdb
 import streamlit as st
 
-from scoring.access import Account, PermissionDenied, StaleSession
+from scoring.agency.access import Account, PermissionDenied, StaleSession
 from scoring.store.authorization import check_session
 from scoring.store.db import (DEFAULT_LOCATION, Database, DatabaseError, database_location,
                                is_constraint_violation, is_held_by_another_process, is_unreachable)
@@ -73,7 +73,7 @@ def database() -> Database:
 
 
 def _build_first_demo(location: str) -> None:
-    from scoring.demo import DemoConfig, build_demo
+    from scoring.demo.generator import DemoConfig, build_demo
 
     bar = st.progress(0.0, text="First start: building the demo agency")
     build_demo(location, DemoConfig(), lambda message, done: bar.progress(min(done, 1.0), text=message))

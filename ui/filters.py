@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from scoring.access import Account
-from scoring.scorecard import EARLIEST_DATE
+from scoring.agency.access import Account
+from scoring.agency.scorecard import EARLIEST_DATE
 from scoring.store import pipeline
 from scoring.store.pipeline import SearchFilter
 from ui.context import read, today

@@ -9,7 +9,7 @@ class PageSpec(NamedTuple):
     path: str            # relative to the project root
     title: str
     icon: str
-    permission: str      # see scoring.access.PERMISSIONS
+    permission: str      # see scoring.agency.access.PERMISSIONS
 
     @property
     def url_path(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from scoring.sla import PROMISES
+from scoring.agency.sla import PROMISES
 from ui.tables import MISSING
 
 _SHOWN = {"search_ref": "search", "client": "client", "country": "country", "seniority": "seniority",

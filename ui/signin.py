@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import streamlit as st
 
-from scoring.access import ROLE_LABELS, StaleSession
+from scoring.agency.access import ROLE_LABELS, StaleSession
 from scoring.store import accounts
 from scoring.store.accounts import SignInError, account_for_email, accounts_able_to_sign_in, authenticate
 from scoring.store.db import is_unreachable

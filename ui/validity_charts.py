@@ -22,7 +22,7 @@ TRACE_COLOURS = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2
 def band_rates(table: pd.DataFrame, event_label: str, score_label: str) -> go.Figure:
     """Outcome rate per score band with its Wilson interval; bands under the floor show no point.
 
-    ``table`` is :func:`scoring.validity.band_rates` output: ``band``, ``cases``, ``events``,
+    ``table`` is :func:`scoring.agency.validity.band_rates` output: ``band``, ``cases``, ``events``,
     ``rate``, ``ci_low``, ``ci_high``, ``reason``.
     """
     shown = table["rate"].notna()
