@@ -2,10 +2,10 @@
 --
 -- Applied at every start-up: every statement is idempotent (IF NOT EXISTS / ON CONFLICT DO NOTHING).
 -- Impossible rows are refused here, by the database, not only by the code that writes them.
--- Dates are calendar dates; durations are derived (business days by scoring.business_days).
+-- Dates are calendar dates; durations are derived (business days by scoring.stats.business_days).
 -- Personal data: candidates.full_name, candidates.email, accounts.email.
 -- Text lengths are capped in characters: keys 100, e-mails 254, names 200, notes and reasons 10,000
--- (scoring.text_rules.MAX_CHARS, which the import and the store enforce with clearer words; files made
+-- (scoring.agency.text.MAX_CHARS, which the import and the store enforce with clearer words; files made
 -- before the caps keep their tables' old constraints).
 
 CREATE SEQUENCE IF NOT EXISTS client_ids START 1;
@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS clients (
     client_id   INTEGER PRIMARY KEY DEFAULT nextval('client_ids'),
     external_id VARCHAR NOT NULL UNIQUE CHECK (length(external_id) <= 100),
     name        VARCHAR NOT NULL CHECK (length(trim(name)) > 0 AND length(name) <= 200),
-    -- ISO 3166-1 alpha-2 (scoring.rules.COUNTRY_CODES, from pycountry): the holiday calendar of its searches
+    -- ISO 3166-1 alpha-2 (scoring.agency.records.COUNTRY_CODES, from pycountry): the holiday calendar of its searches
     country     VARCHAR NOT NULL CHECK (country IN (
         'AD', 'AE', 'AF', 'AG', 'AI', 'AL', 'AM', 'AO', 'AQ', 'AR', 'AS', 'AT', 'AU', 'AW', 'AX', 'AZ', 'BA', 'BB', 'BD', 'BE',
         'BF', 'BG', 'BH', 'BI', 'BJ', 'BL', 'BM', 'BN', 'BO', 'BQ', 'BR', 'BS', 'BT', 'BV', 'BW', 'BY', 'BZ', 'CA', 'CC', 'CD',
@@ -192,7 +192,7 @@ CREATE TABLE IF NOT EXISTS dimension_weights (
     PRIMARY KEY (version_id, dimension_id)
 );
 -- Every database starts with the seed's default weights (25/25/20/20/10) as version 1, in force from
--- the earliest date any fact may carry (scoring.scorecard.EARLIEST_DATE), so every score has a version.
+-- the earliest date any fact may carry (scoring.agency.scorecard.EARLIEST_DATE), so every score has a version.
 INSERT INTO weight_versions (version_id, effective_from, created_by, note) VALUES
     (1, DATE '1900-01-01', NULL, 'Default weights of the agency''s scorecard')
 ON CONFLICT DO NOTHING;
