@@ -16,7 +16,8 @@ which is never after the as-of date.
 Weighted scores are computed here under two weightings, each per dimension from the mean of the
 ratings present (a dimension marked not assessed is no rating). An application at whose stage some
 dimension was rated by no reviewer is incomplete: its scores are missing, never computed with that
-dimension as zero or left out (:mod:`scoring.agency.scorecard`):
+dimension as zero or left out (:mod:`scoring.agency.scorecard`). The SQL is built by
+:mod:`scoring.store.formulas`, the one SQL form of those definitions:
 
 * ``score_in_force``: the weight version in force on the day the application entered the stage
   (before the first version, the first one; with no entry date, the newest), the score the agency
@@ -32,17 +33,15 @@ from datetime import date
 import pandas as pd
 
 from scoring.agency.access import Account
-from scoring.agency.scorecard import DIMENSIONS
+from scoring.domain.dimensions import DIMENSION_CODES
+from scoring.domain.stages import Stage
+from scoring.store import formulas
 from scoring.store.as_of import known
 from scoring.store.authorization import authorize
 from scoring.store.db import Database
 from scoring.store.pipeline import SearchFilter
 
 PERMISSION = "read_validity"
-_DIGITS = 9
-"""Weighted scores are rounded to this many decimals: DuckDB sums in parallel, in no fixed order, and
-the last bits of a floating-point sum would otherwise break ties between equal scores differently
-from one run to the next (an AUC counts ties as one half)."""
 
 # The applications of the filtered searches, and their submitted ratings at one stage, as known then.
 _SCOPED = """
@@ -60,25 +59,15 @@ _SCOPED = """
         WHERE cs.stage_id = ?
     )"""
 
-# The weight version in force for each scored application: an as-of join of its stage entry date.
-# A version without weights is being withdrawn (scoring.store.weights) and counts for nothing.
-_IN_FORCE = """
-    effective_versions AS (
-        SELECT * FROM weight_versions WHERE version_id IN (SELECT version_id FROM dimension_weights)),
-    first_version AS (SELECT version_id FROM effective_versions ORDER BY effective_from LIMIT 1),
-    newest_version AS (SELECT version_id FROM effective_versions ORDER BY effective_from DESC LIMIT 1),
-    scored AS (SELECT DISTINCT application_id FROM stage_scores),
+# The weight version in force for each scored application, picked by its stage entry date.
+_IN_FORCE = f"""
+    {formulas.weight_sets()},
     entered AS (
-        SELECT application_id, entered_on FROM known_decisions WHERE stage_id = ?
+        SELECT sc.application_id, e.entered_on
+        FROM (SELECT DISTINCT application_id FROM stage_scores) AS sc
+        LEFT JOIN known_decisions AS e ON e.application_id = sc.application_id AND e.stage_id = ?
     ),
-    in_force AS MATERIALIZED (
-        SELECT sc.application_id, e.entered_on AS stage_entered_on,
-               CASE WHEN e.entered_on IS NULL THEN (SELECT version_id FROM newest_version)
-                    ELSE coalesce(v.version_id, (SELECT version_id FROM first_version)) END AS version_id
-        FROM scored AS sc
-        LEFT JOIN entered AS e USING (application_id)
-        ASOF LEFT JOIN effective_versions AS v ON e.entered_on >= v.effective_from
-    )"""
+    in_force AS MATERIALIZED ({formulas.version_in_force("entered", "entered_on", "application_id")})"""
 
 
 def _scope(search_filter: SearchFilter, stage_id: int, as_of: date | None, *tables: str) -> tuple[str, list]:
@@ -89,7 +78,7 @@ def _scope(search_filter: SearchFilter, stage_id: int, as_of: date | None, *tabl
 
 
 def application_outcomes(db: Database, actor: Account, search_filter: SearchFilter,
-                         stage_id: int = 3, as_of: date | None = None) -> pd.DataFrame:
+                         stage_id: int = Stage.TAKE_HOME, as_of: date | None = None) -> pd.DataFrame:
     """One row per application with submitted ratings at ``stage_id``, its scores and what followed,
     as known at the end of ``as_of``.
 
@@ -100,72 +89,51 @@ def application_outcomes(db: Database, actor: Account, search_filter: SearchFilt
         ``client_id``, ``client``, ``seniority``, ``opened_on`` (the search's), ``stage_entered_on``,
         ``reviewers``, ``ratings``, ``dimensions_rated``, ``complete`` (every dimension rated by
         someone), the mean rating of each dimension (one column per code of
-        :data:`scoring.agency.scorecard.DIMENSIONS`), ``version_in_force``, ``score_in_force``,
+        :data:`scoring.domain.dimensions.DIMENSION_CODES`), ``version_in_force``, ``score_in_force``,
         ``version_newest``, ``score_newest`` (both missing when incomplete), ``shortlisted_on`` (stage-4 entry,
         missing if never shortlisted), ``client_decision`` ('pass', 'fail', missing while open),
         ``placement_id``, ``first_day``, ``ended_on``, ``end_reason``. Ordered by application.
     """
     authorize(db, actor, PERMISSION)
     scoped, params = _scope(search_filter, stage_id, as_of, "decisions", "placements")
-    codes = list(DIMENSIONS)
-    pivot = ",\n".join(f'avg(mean_rating) FILTER (WHERE code = ?) AS "{code}"' for code in codes)
+    means = ", ".join(f"p.{code}" for code in DIMENSION_CODES)
     return db.frame(f"""
         WITH {scoped}, {_IN_FORCE},
-        rated AS MATERIALIZED (
-            SELECT cs.application_id, cs.dimension_id, d.code, avg(cs.rating) AS mean_rating
-            FROM stage_scores AS cs
-            JOIN dimensions AS d USING (dimension_id)
-            GROUP BY cs.application_id, cs.dimension_id, d.code
-        ),
         panel AS (
-            SELECT application_id, count(DISTINCT reviewer_id) AS reviewers, count(*) AS ratings
+            SELECT application_id, count(DISTINCT reviewer_id) AS reviewers, count(*) AS ratings,
+                   count(DISTINCT dimension_id) AS dimensions_rated,
+                   {formulas.dimension_means()}
             FROM stage_scores
             GROUP BY application_id
         ),
-        wide AS (
-            SELECT application_id, count(*) AS dimensions_rated, count(*) = {len(codes)} AS complete, {pivot}
-            FROM rated GROUP BY application_id
-        ),
-        weighted AS (
-            SELECT r.application_id,
-                   CASE WHEN count(*) = {len(codes)} THEN
-                       round(sum(wf.weight_pct::DOUBLE * r.mean_rating) / nullif(sum(wf.weight_pct::DOUBLE), 0),
-                             {_DIGITS}) END AS score_in_force,
-                   CASE WHEN count(*) = {len(codes)} THEN
-                       round(sum(wn.weight_pct::DOUBLE * r.mean_rating) / nullif(sum(wn.weight_pct::DOUBLE), 0),
-                             {_DIGITS}) END AS score_newest
-            FROM rated AS r
-            JOIN in_force AS f USING (application_id)
-            JOIN dimension_weights AS wf ON wf.version_id = f.version_id AND wf.dimension_id = r.dimension_id
-            JOIN dimension_weights AS wn ON wn.version_id = (SELECT version_id FROM newest_version)
-                                        AND wn.dimension_id = r.dimension_id
-            GROUP BY r.application_id
-        ),
         shortlist AS (
             SELECT application_id, entered_on AS shortlisted_on, decision AS client_decision
-            FROM known_decisions WHERE stage_id = 4
+            FROM known_decisions WHERE stage_id = {Stage.CLIENT_SHORTLIST:d}
         ),
         final AS (
             SELECT sp.application_id, sp.application, sp.search_id, sp.search, sp.client_id, sp.client,
-                   sp.seniority, sp.opened_on, f.stage_entered_on, p.reviewers, p.ratings, w.* EXCLUDE (application_id),
-                   f.version_id AS version_in_force, g.score_in_force,
-                   (SELECT version_id FROM newest_version) AS version_newest, g.score_newest,
+                   sp.seniority, sp.opened_on, e.entered_on AS stage_entered_on, p.reviewers, p.ratings,
+                   p.dimensions_rated, p.dimensions_rated = {len(DIMENSION_CODES)} AS complete, {means},
+                   f.version_id AS version_in_force, {formulas.weighted_score("p", "wf")} AS score_in_force,
+                   wn.version_id AS version_newest, {formulas.weighted_score("p", "wn")} AS score_newest,
                    sl.shortlisted_on, sl.client_decision,
                    pl.placement_id, pl.first_day, pl.ended_on, pl.end_reason
             FROM panel AS p
             JOIN scoped AS sp USING (application_id)
-            JOIN wide AS w USING (application_id)
+            JOIN entered AS e USING (application_id)
             JOIN in_force AS f USING (application_id)
-            LEFT JOIN weighted AS g USING (application_id)
+            LEFT JOIN weight_sets AS wf ON wf.version_id = f.version_id
+            LEFT JOIN weight_sets AS wn ON wn.version_id = (SELECT version_id FROM weight_sets
+                                                            ORDER BY effective_from DESC LIMIT 1)
             LEFT JOIN shortlist AS sl USING (application_id)
             LEFT JOIN known_placements AS pl USING (application_id)
         )
         SELECT * FROM final ORDER BY application_id""",
-        [*params, stage_id, *codes])
+        [*params, stage_id])
 
 
 def reviewer_scores(db: Database, actor: Account, search_filter: SearchFilter,
-                    stage_id: int = 3, as_of: date | None = None) -> pd.DataFrame:
+                    stage_id: int = Stage.TAKE_HOME, as_of: date | None = None) -> pd.DataFrame:
     """Each reviewer's own weighted score of each shortlisted application they rated at ``stage_id``.
 
     Only applications that reached the client shortlist (stage 4) by the end of ``as_of`` are
@@ -181,22 +149,25 @@ def reviewer_scores(db: Database, actor: Account, search_filter: SearchFilter,
     scoped, params = _scope(search_filter, stage_id, as_of, "decisions")
     return db.frame(f"""
         WITH {scoped}, {_IN_FORCE},
+        own AS (
+            SELECT application_id, reviewer_id, count(*) AS dimensions_rated, {formulas.dimension_means()}
+            FROM stage_scores
+            WHERE application_id IN (SELECT application_id FROM known_decisions
+                                     WHERE stage_id = {Stage.CLIENT_SHORTLIST:d})
+            GROUP BY application_id, reviewer_id
+        ),
         final AS (
-            SELECT cs.application_id, cs.reviewer_id, count(*) AS dimensions_rated,
-                   CASE WHEN count(*) = {len(DIMENSIONS)} THEN
-                       round(sum(w.weight_pct::DOUBLE * cs.rating) / nullif(sum(w.weight_pct::DOUBLE), 0), {_DIGITS})
-                       END AS own_score
-            FROM stage_scores AS cs
+            SELECT o.application_id, o.reviewer_id, o.dimensions_rated,
+                   {formulas.weighted_score("o", "w")} AS own_score
+            FROM own AS o
             JOIN in_force AS f USING (application_id)
-            JOIN dimension_weights AS w ON w.version_id = f.version_id AND w.dimension_id = cs.dimension_id
-            WHERE cs.application_id IN (SELECT application_id FROM known_decisions WHERE stage_id = 4)
-            GROUP BY cs.application_id, cs.reviewer_id
+            JOIN weight_sets AS w ON w.version_id = f.version_id
         )
         SELECT * FROM final ORDER BY application_id, reviewer_id""",
         [*params, stage_id])
 
 
-def stage_ratings(db: Database, actor: Account, search_filter: SearchFilter, stage_id: int = 3,
+def stage_ratings(db: Database, actor: Account, search_filter: SearchFilter, stage_id: int = Stage.TAKE_HOME,
                   as_of: date | None = None) -> pd.DataFrame:
     """Every rating at ``stage_id`` of the filtered searches submitted by ``as_of``, for the severity fit.
 
@@ -214,7 +185,7 @@ def stage_ratings(db: Database, actor: Account, search_filter: SearchFilter, sta
 
 
 def reviewer_agreement(db: Database, actor: Account, search_filter: SearchFilter,
-                       stage_id: int = 3, as_of: date | None = None) -> pd.DataFrame:
+                       stage_id: int = Stage.TAKE_HOME, as_of: date | None = None) -> pd.DataFrame:
     """Each reviewer's distance from the other reviewers of the same application and dimension, in
     the ratings submitted by ``as_of``.
 
