@@ -27,6 +27,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from scoring.agency.scorecard import weighted_total
 from scoring.stats.agreement import ALPHA_BANDS, ALPHA_BANDS_SOURCE, cohen_kappa
 from scoring.stats.severity import DRIFT_MIN_Z, DRIFT_THRESHOLD, FIT_BAND, drift_flags
 
@@ -392,8 +393,8 @@ def weighted_consensus(ratings: pd.DataFrame, weights: Mapping[Hashable, float])
     """
     means = ratings.groupby(["application_id", "dimension_id"])["rating"].mean().unstack("dimension_id")
     dims = list(weights)
-    means = means.reindex(columns=dims).dropna()
-    return pd.Series(means.to_numpy() @ np.array([weights[d] for d in dims], dtype=np.float64),
+    means = means.reindex(columns=dims).dropna()    # incomplete: never ranked against complete ones
+    return pd.Series(weighted_total(means.to_numpy(), np.array([weights[d] for d in dims], dtype=np.float64)),
                      index=means.index, name="raw")
 
 

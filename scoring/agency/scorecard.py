@@ -21,12 +21,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
-from scoring.agency.rubric import DIMENSIONS as _DIMENSION_RECORDS
+from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT, DIMENSION_CODES, DIMENSION_NAMES
+from scoring.domain.ratings import RATING_MAX, RATING_MIN
 
-#: Dimension codes in display order, with their names.
-DIMENSIONS: dict[str, str] = {d.code: d.name for d in _DIMENSION_RECORDS}
-RATING_MIN, RATING_MAX = 1, 5
+# Dimension code -> name, under its old name: this module's weight functions and scoring.store,
+# scoring.reports, scoring.demo, pages and tests still use it (scoring.domain.dimensions.DIMENSION_NAMES).
+DIMENSIONS = DIMENSION_NAMES  # re-exported
 #: How a display shows a dimension a reviewer marked not assessed, and one that no reviewer rated.
 NOT_ASSESSED, NOT_RATED = "not assessed", "not rated"
 #: The columns :func:`scores_under_versions` adds from :func:`weighted_scores` (all but the rank).
@@ -97,6 +97,42 @@ def dimension_means(ratings: pd.DataFrame) -> pd.DataFrame:
     return wide.reindex(columns=list(DIMENSIONS)).rename_axis(columns=None)
 
 
+def weighted_total(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weights-sum of each row's values divided by the weight of the values present.
+
+    The one arithmetic of every weighted score here and in the store's SQL
+    (:func:`scoring.store.formulas.weighted_score`): terms are added in column order, so the SQL
+    form, written term by term in the same order, gives the same bits.
+
+    Parameters
+    ----------
+    values : ndarray
+        (rows, dimensions); NaN where a dimension has no mean.
+    weights : ndarray
+        One non-negative weight per dimension, in any unit (percent or fractions).
+
+    Returns
+    -------
+    ndarray
+        One total per row; NaN where no weighted value is present.
+
+    Examples
+    --------
+    >>> weighted_total(np.array([[4.0, 2.0], [5.0, np.nan]]), np.array([75.0, 25.0])).tolist()
+    [3.5, 5.0]
+    """
+    values = np.asarray(values, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    numerator = np.zeros(len(values))
+    present_weight = np.zeros(len(values))
+    for column, weight in enumerate(weights):
+        rated = ~np.isnan(values[:, column])
+        numerator = np.where(rated, numerator + values[:, column] * weight, numerator)
+        present_weight = np.where(rated, present_weight + weight, present_weight)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(present_weight > 0, numerator / present_weight, np.nan)
+
+
 def weighted_scores(means: pd.DataFrame, weights_pct: Mapping[str, float]) -> pd.DataFrame:
     """Weighted score of each row of per-dimension means; no total where a dimension is missing.
 
@@ -141,11 +177,8 @@ def weighted_scores(means: pd.DataFrame, weights_pct: Mapping[str, float]) -> pd
     validate_weights(weights_pct)
     codes = list(DIMENSIONS)
     values = means.reindex(columns=codes).to_numpy(dtype=float)
-    weights = np.array([weights_pct[d] for d in codes], dtype=float) / 100
     rated = ~np.isnan(values)
-    weight_present = rated @ weights
-    with np.errstate(invalid="ignore", divide="ignore"):
-        reweighted = np.where(weight_present > 0, np.nansum(values * weights, axis=1) / weight_present, np.nan)
+    reweighted = weighted_total(values, np.array([weights_pct[d] for d in codes], dtype=float))
     complete = rated.all(axis=1)
     score = np.where(complete, reweighted, np.nan)
     missing = [[code for code, present in zip(codes, row) if not present] for row in rated]
