@@ -27,9 +27,26 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from scoring.domain.ratings import LEVELS
+from scoring.domain.thresholds import (
+    AGREEMENT_DRIFT,
+    CALIBRATION_THRESHOLDS,
+    DRIFT_BASELINE_MONTHS,
+    DRIFT_PERSISTENCE,
+    LIVE_ICC_SLOTS,
+    LOW_AGREEMENT_MARGIN,
+    MIN_MONTH_RATINGS,
+    MIN_SHARED_RATINGS,
+    NOTABLE_MOVE,
+    SEVERITY_DRIFT,
+    SEVERITY_MARGIN,
+    Threshold,
+)
+from scoring.domain.thresholds import DRIFT_MIN_Z as DRIFT_MIN_Z_THRESHOLD
+from scoring.domain.ratings import LEVELS as KAPPA_CATEGORIES  # noqa: F401  re-exported for scoring.reports
 from scoring.agency.scorecard import weighted_total
 from scoring.stats.agreement import ALPHA_BANDS, ALPHA_BANDS_SOURCE, cohen_kappa
-from scoring.stats.severity import DRIFT_MIN_Z, DRIFT_THRESHOLD, FIT_BAND, drift_flags
+from scoring.stats.severity import FIT_BAND, drift_flags
 
 __all__ = [
     "AGREEMENT_DRIFT",
@@ -37,7 +54,6 @@ __all__ = [
     "BOOTSTRAP_SEED",
     "DRIFT_BASELINE_MONTHS",
     "DRIFT_PERSISTENCE",
-    "KAPPA_CATEGORIES",
     "LIVE_ICC_FORM",
     "LIVE_ICC_SLOTS",
     "LOW_AGREEMENT_MARGIN",
@@ -67,104 +83,13 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 
 
-@dataclass(frozen=True)
-class Threshold:
-    """One number a calibration decision turns on, with what it means and where it comes from.
-
-    Attributes
-    ----------
-    name : str
-        Short name shown on the page.
-    value : float
-        The number.
-    unit : str
-        Its unit (logits, rating points, paired ratings, ...).
-    meaning : str
-        What happens at this value.
-    source : str
-        The publication or policy it rests on.
-    """
-
-    name: str
-    value: float
-    unit: str
-    meaning: str
-    source: str
-
-
-MIN_SHARED_RATINGS: Final = Threshold(
-    "Shared ratings for a pairwise kappa", 30, "paired ratings (application x dimension)",
-    "Two reviewers get a weighted kappa only when they rated at least this many of the same "
-    "application-dimensions; fewer leave its interval too wide to compare reviewers.",
-    "Agency policy; with n = 30 pairs the large-sample standard error of kappa is about 0.15-0.18 "
-    "(Fleiss, Cohen & Everitt 1969), already as wide as a Landis-Koch band.")
-
-SEVERITY_MARGIN: Final = Threshold(
-    "Severity clear of zero by", 0.5, "logits",
-    "A reviewer whose whole 95% severity interval lies beyond +/- this value rates systematically "
-    "harsher or softer than the average reviewer and joins the next calibration session.",
-    "Half a logit (about 0.4-0.5 rubric points mid-scale), the size scoring.stats.severity already "
-    "treats as a bias that matters (DRIFT_THRESHOLD); agency policy.")
-
-LOW_AGREEMENT_MARGIN: Final = Threshold(
-    "Distance from peers above the panel median by", 0.2, "rating points",
-    "A reviewer whose mean absolute distance from the other reviewers' mean on the same "
-    "application and dimension exceeds the median reviewer's by more than this agrees poorly "
-    "with peers.",
-    "Agency policy: a fifth of a rubric step on average, about a quarter of the typical distance "
-    "between two reviewers in the demo data.")
-
-AGREEMENT_DRIFT: Final = Threshold(
-    "Agreement drift", 0.25, "rating points",
-    "A reviewer-month whose distance from peers grew by more than this over the reviewer's own "
-    f"baseline (and by at least {DRIFT_MIN_Z} standard errors) is flagged.",
-    "Agency policy, read the same way as the severity drift of scoring.stats.severity (own baseline, "
-    "size and significance both required).")
-
-MIN_MONTH_RATINGS: Final = Threshold(
-    "Ratings in a month for a drift flag", 20, "ratings",
-    "A reviewer-month with fewer ratings (for agreement: fewer ratings that have a peer rating) is "
-    "shown but never flagged; a month estimate from one or two scorecards is mostly noise.",
-    "Agency policy: four complete scorecards.")
-
-DRIFT_BASELINE_MONTHS: Final = Threshold(
-    "Baseline months", 3, "months",
-    "A reviewer's baseline severity and agreement are those of their first months in the chosen "
-    "period; those months are never flagged.",
-    "Default of scoring.stats.severity.drift_flags.")
-
-DRIFT_PERSISTENCE: Final = Threshold(
-    "Flagged months for a drift reason", 2, "months",
-    "A reviewer joins the calibration session for drift only when at least this many months are flagged "
-    "(for severity: in the same direction); single flagged months stay visible on the monthly chart.",
-    "Agency policy: monthly severities scatter about 1.25 times more than their model standard errors in "
-    "the demo data, so one flagged month out of twelve is often noise.")
-
-LIVE_ICC_SLOTS: Final = Threshold(
-    "Rating slots for the live ICC", 2, "ratings per application",
-    "Live ICC(1,1) uses the first two submitted ratings of each application and dimension, so "
-    "every double-scored application counts; a third slot would keep only the ~30% of "
-    "applications that had three reviewers.",
-    "Design choice; Shrout & Fleiss (1979), case 1: each target rated by a different set of "
-    "judges drawn at random.")
-
-NOTABLE_MOVE: Final = Threshold(
-    "Notable rank move", 10, "percentile points",
-    "A candidate whose percentile rank changes by more than this once severity is removed counts as "
-    "a notable move in the ranking summary.",
-    "Reporting choice: a tenth of the field, enough to cross a typical shortlist cut.")
-
-THRESHOLDS: Final[tuple[Threshold, ...]] = (
-    MIN_SHARED_RATINGS, SEVERITY_MARGIN, LOW_AGREEMENT_MARGIN, AGREEMENT_DRIFT, MIN_MONTH_RATINGS,
-    DRIFT_BASELINE_MONTHS, DRIFT_PERSISTENCE, LIVE_ICC_SLOTS, NOTABLE_MOVE,
-)
-"""Every calibration threshold of this module, in the order the page shows them."""
+THRESHOLDS: Final[tuple[Threshold, ...]] = CALIBRATION_THRESHOLDS
+"""Every calibration threshold of the agency, in the order the page shows them
+(:data:`scoring.domain.thresholds.CALIBRATION_THRESHOLDS`)."""
 
 LIVE_ICC_FORM: Final = "ICC(1,1)"
 """Live scoring is sparse (2-3 of many reviewers per application): a one-way random model."""
 
-KAPPA_CATEGORIES: Final[tuple[int, ...]] = (1, 2, 3, 4, 5)
-"""The rubric's categories, fixed so quadratic weights count rubric steps even if a level is unused."""
 
 BOOTSTRAP_RESAMPLES: Final = 1000
 """Resamples for percentile bootstrap intervals (Efron & Tibshirani 1993 advise at least 1,000)."""
@@ -200,10 +125,8 @@ def threshold_table() -> pd.DataFrame:
                   "Ratings vary less than the model expects (muted, central tendency).", FIT_BAND.source),
         Threshold("Ratings needed for a fit flag", FIT_BAND.min_ratings, "ratings",
                   "Fewer ratings give mean-squares too unstable to flag.", FIT_BAND.source),
-        Threshold("Severity drift", DRIFT_THRESHOLD, "logits",
-                  f"A month whose severity moved more than this from the reviewer's baseline (and by at least "
-                  f"{DRIFT_MIN_Z} standard errors) is flagged.",
-                  "scoring.stats.severity.DRIFT_THRESHOLD: half a logit, a Rasch rule of thumb; agency policy"),
+        SEVERITY_DRIFT,
+        DRIFT_MIN_Z_THRESHOLD,
     ]
     rows = [*alpha_rows, *fit_rows, *THRESHOLDS]
     return pd.DataFrame([(t.name, t.value, t.unit, t.meaning, t.source) for t in rows],
@@ -504,7 +427,7 @@ def pair_kappas(pairs: pd.DataFrame, min_shared: int = int(MIN_SHARED_RATINGS.va
     for i in np.flatnonzero(shared >= min_shared):
         cells = slice(starts[i], ends[i])
         kappas[i] = cohen_kappa(np.repeat(rating_a[cells], counts[cells]), np.repeat(rating_b[cells], counts[cells]),
-                                weights="quadratic", categories=KAPPA_CATEGORIES)
+                                weights="quadratic", categories=LEVELS)
     return pd.DataFrame({"reviewer_a": first[starts], "reviewer_b": second[starts], "shared": shared,
                          "kappa": kappas}, columns=columns)
 
@@ -562,9 +485,10 @@ def centre_by_period(periods: pd.DataFrame, min_ratings: int = int(MIN_MONTH_RAT
     return out
 
 
-def severity_drift(periods: pd.DataFrame, threshold: float = DRIFT_THRESHOLD,
+def severity_drift(periods: pd.DataFrame, threshold: float = SEVERITY_DRIFT.value,
                    baseline_periods: int = int(DRIFT_BASELINE_MONTHS.value),
-                   min_ratings: int = int(MIN_MONTH_RATINGS.value), min_z: float = DRIFT_MIN_Z) -> pd.DataFrame:
+                   min_ratings: int = int(MIN_MONTH_RATINGS.value),
+                   min_z: float = DRIFT_MIN_Z_THRESHOLD.value) -> pd.DataFrame:
     """Flag reviewer-months whose severity moved away from the reviewer's own baseline.
 
     Parameters
@@ -572,7 +496,7 @@ def severity_drift(periods: pd.DataFrame, threshold: float = DRIFT_THRESHOLD,
     periods : pandas.DataFrame
         :func:`scoring.stats.severity.severity_by_period` output.
     threshold : float
-        Logits of movement that is flagged (default :data:`scoring.stats.severity.DRIFT_THRESHOLD`).
+        Logits of movement that is flagged (default :data:`scoring.domain.thresholds.SEVERITY_DRIFT`).
     baseline_periods : int
         The reviewer's first months with at least ``min_ratings`` ratings form the baseline.
     min_ratings : int
@@ -601,7 +525,7 @@ def severity_drift(periods: pd.DataFrame, threshold: float = DRIFT_THRESHOLD,
 def agreement_drift(monthly: pd.DataFrame, threshold: float = AGREEMENT_DRIFT.value,
                     baseline_periods: int = int(DRIFT_BASELINE_MONTHS.value),
                     min_compared: int = int(MIN_MONTH_RATINGS.value),
-                    min_z: float = DRIFT_MIN_Z) -> pd.DataFrame:
+                    min_z: float = DRIFT_MIN_Z_THRESHOLD.value) -> pd.DataFrame:
     """Flag reviewer-months whose distance from peers grew past ``threshold`` over their baseline.
 
     Parameters

@@ -14,9 +14,10 @@ cross-functional communication and incident response) and from the scope of
 each dimension; :data:`SIGNAL_SOURCES` records which signals feed which
 dimension.
 
-Everything here is data plus small pure functions: the rubric, the default
-weights, the note rule and the disagreement rule.  Nothing talks to a
-database.
+Everything here is data plus small pure functions: the rubric, the note rule
+and the disagreement rule.  The dimensions, stages, rating scale and default
+weights are the agency's vocabulary, in :mod:`scoring.domain`.  Nothing talks
+to a database.
 
 Examples
 --------
@@ -37,29 +38,30 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Hashable, NamedTuple
 
+from scoring.domain.dimensions import DIMENSION_CODES, DIMENSIONS, dimension
+from scoring.domain.ratings import DISAGREEMENT_GAP, LEVEL_LABELS, LEVELS, NOTE_REQUIRED_LEVELS, RATING_MAX, RATING_MIN
+from scoring.domain.stages import SCORED_STAGES
+
+# DIMENSIONS, DIMENSION_CODES, LEVELS and LEVEL_LABELS above, and DEFAULT_WEIGHTS_PCT here, are still
+# imported from this module by scoring.store, pages and tests; they belong to scoring.domain.
+from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT  # noqa: F401  re-exported
+
 __all__ = [
     "Anchor",
-    "DEFAULT_WEIGHTS_PCT",
-    "DIMENSIONS",
-    "DIMENSION_CODES",
-    "DISAGREEMENT_GAP",
-    "Dimension",
     "Disagreement",
-    "LEVELS",
-    "LEVEL_LABELS",
-    "NOTE_REQUIRED_LEVELS",
     "RUBRIC",
-    "SCORED_STAGES",
     "SIGNAL_SOURCES",
     "STAGE_EVIDENCE",
-    "STAGE_NAMES",
     "anchors_for",
-    "dimension",
     "disagreements",
     "note_required",
     "stage_code",
     "validate_scorecard",
 ]
+
+
+_SCALE = f"{RATING_MIN}-{RATING_MAX}"
+_SCALE_WORDS = f"{RATING_MIN} to {RATING_MAX}"
 
 
 def _is_int(value: object) -> bool:
@@ -79,68 +81,8 @@ def _is_missing(value: object) -> bool:
 
 
 # --------------------------------------------------------------------------
-# Dimensions and stages (the same ids, codes and names as schema.sql)
+# Stages (their ids, codes and names are in scoring.domain.stages)
 # --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Dimension:
-    """One scored dimension of the scorecard.
-
-    Parameters
-    ----------
-    id : int
-        ``dimensions.dimension_id`` in the database, 1-5.
-    code : str
-        Stable machine code, e.g. ``'deployment'``.
-    name : str
-        Name shown to people, e.g. ``'Model Deployment'``.
-    scope : str
-        What the dimension covers.
-
-    Examples
-    --------
-    >>> dimension('deployment').name
-    'Model Deployment'
-    """
-
-    id: int
-    code: str
-    name: str
-    scope: str
-
-
-DIMENSIONS: tuple[Dimension, ...] = (
-    Dimension(1, "infrastructure", "Infrastructure",
-              "Containers, Kubernetes, GPU scheduling, autoscaling, cloud ML platforms"),
-    Dimension(2, "deployment", "Model Deployment",
-              "Serving frameworks, batching, versioning, A/B and canary, rollback"),
-    Dimension(3, "monitoring", "Monitoring",
-              "Data and concept drift, model quality vs operational metrics, thresholds, alerting"),
-    Dimension(4, "automation", "Automation",
-              "CI/CD with ML-aware gates, parameterised pipelines, retraining workflows"),
-    Dimension(5, "governance", "Governance",
-              "Reproducibility, data versioning, model registry, audit trails"),
-)
-"""The five dimensions, in scorecard order."""
-
-DIMENSION_CODES: tuple[str, ...] = tuple(d.code for d in DIMENSIONS)
-"""Dimension codes in scorecard order."""
-
-_DIMENSION_BY_CODE: Mapping[str, Dimension] = MappingProxyType({d.code: d for d in DIMENSIONS})
-
-SCORED_STAGES: Mapping[int, str] = MappingProxyType({2: "incident_interview", 3: "take_home"})
-"""Stage id -> stage code for the two stages where reviewers fill a scorecard.
-
-Stage 1 (tooling audit) is a pass/fail rule, see :mod:`scoring.agency.tooling`;
-stage 4 (client shortlist) is the client's decision.
-"""
-
-STAGE_NAMES: Mapping[str, str] = MappingProxyType({
-    "incident_interview": "Production incident interview",
-    "take_home": "Take-home assessment",
-})
-"""Stage code -> name shown to people, for the scored stages."""
 
 STAGE_EVIDENCE: Mapping[str, str] = MappingProxyType({
     "incident_interview": (
@@ -160,20 +102,8 @@ STAGE_EVIDENCE: Mapping[str, str] = MappingProxyType({
 
 
 # --------------------------------------------------------------------------
-# Levels and anchors
+# Anchors (the levels and their labels are in scoring.domain.ratings)
 # --------------------------------------------------------------------------
-
-LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5)
-"""The rating scale."""
-
-LEVEL_LABELS: Mapping[int, str] = MappingProxyType({
-    1: "No evidence",
-    2: "Thin",
-    3: "Solid but partial",
-    4: "Strong",
-    5: "Production-proven",
-})
-"""Short label for each level, the same for every dimension and stage."""
 
 
 @dataclass(frozen=True)
@@ -210,7 +140,7 @@ class Anchor:
 
     def __post_init__(self) -> None:
         if not _is_int(self.level) or self.level not in LEVELS:
-            raise ValueError(f"anchor level must be an integer from 1 to 5, got {self.level!r}")
+            raise ValueError(f"anchor level must be an integer from {_SCALE_WORDS}, got {self.level!r}")
         if not self.label.strip() or not self.description.strip():
             raise ValueError(f"anchor at level {self.level} needs a label and a description")
 
@@ -458,7 +388,7 @@ _TAKE_HOME_TEXT: dict[str, tuple[str, str, str, str, str]] = {
 def _build_rubric() -> Mapping[str, Mapping[str, tuple[Anchor, ...]]]:
     texts = {"incident_interview": _INTERVIEW_TEXT, "take_home": _TAKE_HOME_TEXT}
     rubric: dict[str, Mapping[str, tuple[Anchor, ...]]] = {}
-    for stage in SCORED_STAGES.values():
+    for stage in (s.code for s in SCORED_STAGES):
         by_dim: dict[str, tuple[Anchor, ...]] = {}
         for code in DIMENSION_CODES:
             descriptions = texts[stage][code]
@@ -479,27 +409,8 @@ RUBRIC: Mapping[str, Mapping[str, tuple[Anchor, ...]]] = _build_rubric()
 
 
 # --------------------------------------------------------------------------
-# Weights, notes and disagreement
+# Notes and disagreement (the rules' numbers are in scoring.domain.ratings)
 # --------------------------------------------------------------------------
-
-# Source: the seed "MLOps Hiring Scorecard" (Infrastructure 25%, Model Deployment 25%,
-# Monitoring 20%, Automation 20%, Governance 10%). Admins may publish other versions;
-# these are the defaults a fresh database starts from.
-DEFAULT_WEIGHTS_PCT: Mapping[str, int] = MappingProxyType({
-    "infrastructure": 25,
-    "deployment": 25,
-    "monitoring": 20,
-    "automation": 20,
-    "governance": 10,
-})
-"""Default dimension weights in percent; they total 100."""
-
-NOTE_REQUIRED_LEVELS: frozenset[int] = frozenset({1, 5})
-"""Ratings at the ends of the scale must carry a note with the evidence."""
-
-DISAGREEMENT_GAP: int = 2
-"""Reviewers whose ratings on one dimension differ by this much or more disagree."""
-
 
 class Disagreement(NamedTuple):
     """Reviewers' lowest and highest rating on a dimension where they disagree."""
@@ -507,40 +418,6 @@ class Disagreement(NamedTuple):
     dimension: str
     low: int
     high: int
-
-
-def dimension(code: str) -> Dimension:
-    """Look up a dimension by its code.
-
-    Parameters
-    ----------
-    code : str
-        One of :data:`DIMENSION_CODES`.
-
-    Returns
-    -------
-    Dimension
-
-    Raises
-    ------
-    ValueError
-        If ``code`` is not a dimension code; the message lists the valid ones.
-
-    Examples
-    --------
-    >>> dimension('governance').id
-    5
-    >>> dimension('latency')
-    Traceback (most recent call last):
-    ...
-    ValueError: unknown dimension 'latency'; valid: infrastructure, deployment, monitoring, automation, governance
-    """
-    try:
-        return _DIMENSION_BY_CODE[code]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"unknown dimension {code!r}; valid: {', '.join(DIMENSION_CODES)}"
-        ) from None
 
 
 def stage_code(stage_id: int | str) -> str:
@@ -569,11 +446,10 @@ def stage_code(stage_id: int | str) -> str:
     ...
     ValueError: stage 1 has no scorecard; scored stages: 2 (incident_interview), 3 (take_home)
     """
-    if isinstance(stage_id, str) and stage_id in STAGE_NAMES:
-        return stage_id
-    if _is_int(stage_id) and int(stage_id) in SCORED_STAGES:
-        return SCORED_STAGES[int(stage_id)]
-    valid = ", ".join(f"{i} ({c})" for i, c in SCORED_STAGES.items())
+    for stage in SCORED_STAGES:
+        if stage_id == stage.code or (_is_int(stage_id) and int(stage_id) == stage):
+            return stage.code
+    valid = ", ".join(f"{int(s)} ({s.code})" for s in SCORED_STAGES)
     raise ValueError(f"stage {stage_id!r} has no scorecard; scored stages: {valid}")
 
 
@@ -701,9 +577,9 @@ def validate_scorecard(
         if _is_missing(rating):
             problems.append(f"{dim.name}: no rating given")
         elif not _is_int(rating):
-            problems.append(f"{dim.name}: rating {rating!r} is not a whole number from 1 to 5")
+            problems.append(f"{dim.name}: rating {rating!r} is not a whole number from {_SCALE_WORDS}")
         elif int(rating) not in LEVELS:
-            problems.append(f"{dim.name}: rating {int(rating)} is outside 1-5")
+            problems.append(f"{dim.name}: rating {int(rating)} is outside {_SCALE}")
         else:
             rated += 1
             if note_required(rating):
@@ -772,7 +648,7 @@ def disagreements(
             if not _is_int(rating) or int(rating) not in LEVELS:
                 raise ValueError(
                     f"reviewer {reviewer!r}, {code}: "
-                    f"rating {rating!r} is not an integer from 1 to 5"
+                    f"rating {rating!r} is not an integer from {_SCALE_WORDS}"
                 )
             seen[code].append(int(rating))
     found: list[Disagreement] = []

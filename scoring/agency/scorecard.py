@@ -83,7 +83,7 @@ def dimension_means(ratings: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     ratings : DataFrame
-        Long format with columns ``application_id``, ``dimension`` (a code of :data:`DIMENSIONS`)
+        Long format with columns ``application_id``, ``dimension`` (a code of :data:`scoring.domain.dimensions.DIMENSION_CODES`)
         and ``rating``; one row per reviewer's rating.
 
     Returns
@@ -94,7 +94,7 @@ def dimension_means(ratings: pd.DataFrame) -> pd.DataFrame:
     """
     wide = ratings.pivot_table(index="application_id", columns="dimension", values="rating",
                                aggfunc="mean", observed=True)
-    return wide.reindex(columns=list(DIMENSIONS)).rename_axis(columns=None)
+    return wide.reindex(columns=list(DIMENSION_CODES)).rename_axis(columns=None)
 
 
 def weighted_total(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -200,7 +200,7 @@ def incomplete_message(missing_dimensions: list[str]) -> str:
     >>> incomplete_message(["monitoring", "automation", "governance"])
     'Incomplete: Monitoring, Automation and Governance not rated by any reviewer'
     """
-    names = [DIMENSIONS[code] for code in missing_dimensions]
+    names = [DIMENSION_NAMES[code] for code in missing_dimensions]
     if not names:
         raise ValueError("a scorecard with every dimension rated is complete")
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
@@ -236,7 +236,7 @@ def rating_grid(rows: pd.DataFrame, consensus: str | None = None) -> pd.DataFram
     >>> grid["Infrastructure"].tolist()
     ['', '', 'not rated']
     """
-    codes = list(DIMENSIONS)
+    codes = list(DIMENSION_CODES)
     given = rows.dropna(subset=["rating"])
     cells = given.assign(text=given["rating"].astype(int).astype(str))[["reviewer", "dimension", "text"]]
     skipped = rows[rows["rating"].isna()].assign(text=NOT_ASSESSED)[["reviewer", "dimension", "text"]]
@@ -247,7 +247,7 @@ def rating_grid(rows: pd.DataFrame, consensus: str | None = None) -> pd.DataFram
     if consensus is not None:
         means = given.groupby("dimension")["rating"].mean().reindex(codes)
         grid.loc[consensus] = [NOT_RATED if pd.isna(m) else f"{m:.2f}" for m in means]
-    return grid.rename(columns=DIMENSIONS).rename_axis(index="reviewer", columns=None)
+    return grid.rename(columns=DIMENSION_NAMES).rename_axis(index="reviewer", columns=None)
 
 
 def version_in_force(effective_from: pd.Series, on: pd.Series | list) -> np.ndarray:

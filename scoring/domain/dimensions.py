@@ -76,8 +76,12 @@ def dimension(code: str) -> Dimension:
     --------
     >>> dimension('deployment').name
     'Model Deployment'
+    >>> dimension('latency')
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown dimension 'latency'; valid: infrastructure, deployment, monitoring, automation, governance
     """
     try:
         return _BY_CODE[code]
-    except KeyError:
-        raise ValueError(f"unknown dimension {code!r}; dimensions are {', '.join(DIMENSION_CODES)}") from None
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown dimension {code!r}; valid: {', '.join(DIMENSION_CODES)}") from None

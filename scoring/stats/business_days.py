@@ -13,7 +13,6 @@ before, Sunday ones on the Monday after).
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from functools import lru_cache
 
@@ -22,16 +21,19 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-DEFAULT_COUNTRY = "US"
-COUNTRY_SETTING = "SCORECARD_HOLIDAY_COUNTRY"
+from scoring.domain.settings import HOLIDAY_COUNTRY
+
+DEFAULT_COUNTRY = HOLIDAY_COUNTRY.default
+COUNTRY_SETTING = HOLIDAY_COUNTRY.name
 
 
 def configured_country() -> str:
     """Return the ISO 3166 alpha-2 country whose public holidays are excluded.
 
-    Read from the environment variable ``SCORECARD_HOLIDAY_COUNTRY``; ``US`` when unset.
+    Read from the setting :data:`scoring.domain.settings.HOLIDAY_COUNTRY` (``SCORECARD_HOLIDAY_COUNTRY``,
+    ``US`` when unset).
     """
-    return os.environ.get(COUNTRY_SETTING, DEFAULT_COUNTRY).upper()
+    return HOLIDAY_COUNTRY.read().upper()
 
 
 def _calendar(country: str, first_year: int, last_year: int) -> holidays.HolidayBase:

@@ -96,6 +96,10 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from scoring.domain.ratings import RATING_MAX, RATING_MIN
+from scoring.domain.thresholds import DRIFT_MIN_Z as DRIFT_MIN_Z_THRESHOLD
+from scoring.domain.thresholds import SEVERITY_DRIFT
+
 __all__ = [
     "DEFAULT_MAX_ITER",
     "DEFAULT_TOL",
@@ -119,12 +123,6 @@ __all__ = [
 # --------------------------------------------------------------------------------------------
 # Module data: every threshold used for a decision is declared here, once.
 # --------------------------------------------------------------------------------------------
-
-RATING_MIN: Final[int] = 1
-"""Lowest rubric rating."""
-
-RATING_MAX: Final[int] = 5
-"""Highest rubric rating."""
 
 _N_STEPS: Final[int] = RATING_MAX - RATING_MIN  # number of Andrich thresholds
 
@@ -177,16 +175,16 @@ DEFAULT_MAX_ITER: Final[int] = 200
 MAX_STEP: Final[float] = 1.0
 """Largest Newton step (logits) applied to any one parameter per iteration."""
 
-DRIFT_THRESHOLD: Final[float] = 0.5
-"""Severity drift (logits) from a reviewer's own baseline that is flagged.
+DRIFT_THRESHOLD: Final[float] = SEVERITY_DRIFT.value
+"""Severity drift (logits) from a reviewer's own baseline that is flagged by default.
 
-Half a logit is a commonly used rule of thumb in Rasch practice for a bias
-(differential functioning) large enough to matter; here it is agency policy
-and can be changed in this one place.
+Half a logit, a rule of thumb in Rasch practice for a bias that matters; the
+agency decides it in :data:`scoring.domain.thresholds.SEVERITY_DRIFT`.
 """
 
-DRIFT_MIN_Z: Final[float] = 1.96
-"""A drift is only flagged if it is also this many standard errors from the baseline."""
+DRIFT_MIN_Z: Final[float] = DRIFT_MIN_Z_THRESHOLD.value
+"""A drift is only flagged if it is also this many standard errors from the baseline
+(:data:`scoring.domain.thresholds.DRIFT_MIN_Z`)."""
 
 _Vec = NDArray[np.float64]
 

@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from scoring.agency.text import normalised, text_problem
+from scoring.domain.settings import DATABASE, REFRESH_SECONDS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = PROJECT_ROOT / "schema.sql"
@@ -41,11 +42,11 @@ _POSTGRES_UNREACHABLE = re.compile(r"Unable to connect to Postgres|server closed
 #: DuckDB's words when another process holds the file's lock.
 _DUCKDB_LOCKED = re.compile(r"Could not set lock on file|Conflicting lock is held")
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
-DEFAULT_LOCATION = PROJECT_ROOT / "data" / "scorecard.duckdb"
-LOCATION_SETTING = "SCORECARD_DB"
+DEFAULT_LOCATION = PROJECT_ROOT / DATABASE.default
+LOCATION_SETTING = DATABASE.name
 #: On PostgreSQL, how often (seconds) a replica looks for others' changes to refresh its local copy.
-REFRESH_SETTING = "SCORECARD_REFRESH_SECONDS"
-DEFAULT_REFRESH_SECONDS = 5.0
+REFRESH_SETTING = REFRESH_SECONDS.name
+DEFAULT_REFRESH_SECONDS = float(REFRESH_SECONDS.default)
 CONFLICT_RETRIES = 8
 
 DATA_VERSION_SQL = "SELECT count(*) FROM audit_log"
@@ -59,7 +60,8 @@ class DatabaseError(RuntimeError):
 
 def database_location() -> str:
     """Where the database lives: ``$SCORECARD_DB`` or ``data/scorecard.duckdb``."""
-    return os.environ.get(LOCATION_SETTING) or str(DEFAULT_LOCATION)
+    location = DATABASE.read()
+    return str(DEFAULT_LOCATION) if location == DATABASE.default else location
 
 
 def is_postgres_location(location: str | os.PathLike[str]) -> bool:
@@ -182,7 +184,7 @@ class Database:
 
             self._root = _open_postgres(self.location)
             self._catalog = POSTGRES_CATALOG
-            self.refresh_seconds = float(os.environ.get(REFRESH_SETTING) or DEFAULT_REFRESH_SECONDS)
+            self.refresh_seconds = float(REFRESH_SECONDS.read())
             self.copies = CopyKeeper(self)
             return
         if self.location != ":memory:":

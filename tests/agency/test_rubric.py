@@ -11,21 +11,18 @@ from hypothesis import strategies as st
 
 from scoring.agency import rubric
 from scoring.agency.rubric import (
-    DEFAULT_WEIGHTS_PCT,
-    DIMENSION_CODES,
-    DIMENSIONS,
-    DISAGREEMENT_GAP,
-    NOTE_REQUIRED_LEVELS,
     RUBRIC,
-    SCORED_STAGES,
     Anchor,
     anchors_for,
     disagreements,
     note_required,
     validate_scorecard,
 )
+from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT, DIMENSION_CODES, DIMENSIONS
+from scoring.domain.ratings import DISAGREEMENT_GAP, NOTE_REQUIRED_LEVELS
+from scoring.domain.stages import SCORED_STAGES
 
-STAGE_IDS = (2, 3)
+STAGE_IDS = tuple(int(stage) for stage in SCORED_STAGES)
 
 
 def valid_card() -> tuple[dict[str, int], dict[str, str]]:
@@ -53,7 +50,7 @@ def test_the_five_dimensions_have_the_agreed_codes_names_and_ids():
 
 
 def test_the_rubric_covers_exactly_the_two_scored_stages_and_every_dimension():
-    assert dict(SCORED_STAGES) == {2: "incident_interview", 3: "take_home"}
+    assert [(int(s), s.code) for s in SCORED_STAGES] == [(2, "incident_interview"), (3, "take_home")]
     assert set(RUBRIC) == {"incident_interview", "take_home"}
     for stage in RUBRIC:
         assert set(RUBRIC[stage]) == set(DIMENSION_CODES)

@@ -1,7 +1,7 @@
 """The weighted scorecard: weights, per-dimension means, weighted scores and versioned weights.
 
 Golden values are worked by hand from the seed's weights (Infrastructure 25, Model Deployment 25,
-Monitoring 20, Automation 20, Governance 10; ``scoring.agency.rubric.DEFAULT_WEIGHTS_PCT``); the
+Monitoring 20, Automation 20, Governance 10; ``scoring.domain.dimensions.DEFAULT_WEIGHTS_PCT``); the
 arithmetic is written next to each one.
 """
 
@@ -14,8 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.agency.scorecard import (
-    DEFAULT_WEIGHTS_PCT,
-    DIMENSIONS,
     NOT_ASSESSED,
     NOT_RATED,
     dimension_means,
@@ -27,8 +25,9 @@ from scoring.agency.scorecard import (
     version_in_force,
     weighted_scores,
 )
+from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT, DIMENSION_CODES, DIMENSION_NAMES
 
-CODES = list(DIMENSIONS)   # infrastructure, deployment, monitoring, automation, governance
+CODES = list(DIMENSION_CODES)   # infrastructure, deployment, monitoring, automation, governance
 # A second version that raises Monitoring to 25 and lowers Automation to 15.
 MONITORING_RAISED = {"infrastructure": 25, "deployment": 25, "monitoring": 25, "automation": 15, "governance": 10}
 
@@ -208,7 +207,7 @@ def test_the_rating_grid_shows_ratings_not_assessed_and_a_consensus_over_the_rat
     grid = rating_grid(rows, consensus="Consensus")
 
     assert grid.index.tolist() == ["Ana", "Ben", "Consensus"]
-    assert list(grid.columns) == list(DIMENSIONS.values())
+    assert list(grid.columns) == list(DIMENSION_NAMES.values())
     assert grid["Infrastructure"].tolist() == ["3", "4", "3.50"]           # (3 + 4) / 2
     assert grid["Monitoring"].tolist() == ["5", "", "5.00"]                 # Ben has no row: an empty cell
     assert grid["Governance"].tolist() == [NOT_ASSESSED, NOT_ASSESSED, NOT_RATED]
