@@ -1,35 +1,27 @@
 """Score entry for reviewers: the queue, the anchored scorecard, the tooling checklist, blind review."""
 
+from __future__ import annotations
+
 import pandas as pd
 import streamlit as st
 
-from scoring.agency.access import PermissionDenied
-from scoring.agency.rubric import (DIMENSIONS, LEVEL_LABELS, LEVELS, STAGE_EVIDENCE, anchors_for, disagreements,
-                            note_required, stage_code)
-from scoring.agency.scorecard import rating_grid
+from scoring.agency.access import Account
+from scoring.reports.formatting import MISSING
+from scoring.reports.score_entry import (CHOICES, DIMENSIONS, NOT_ASSESSED, REQUIRED_TOOLS, anchors_for, choice_label,
+                                         peer_review, stage_evidence, tooling_verdict)
 from scoring.store import scorecards, tooling_audit
-from scoring.store.db import DatabaseError
-from scoring.agency.tooling import CATEGORY_LABELS, REQUIRED_CATEGORIES, evaluate_tooling
-from ui.context import database, flash, guarded, read, require_account, show_flash, today
+from ui.context import database, guarded, read, require_account, today
 from ui.empty_states import nothing_yet
-from ui.tables import MISSING
 from ui.text import plain
+from ui.writes import run_write, show_outcome
 
-NOT_ASSESSED = "not assessed"
-#: The choices beside each dimension: the five anchored levels, or not assessed.
-CHOICES = [*LEVELS, NOT_ASSESSED]
+#: Where the page keeps the scorecard just submitted, whose peers' scores it then shows.
+JUST_SUBMITTED = "just_submitted"
 NOTE_HELP = ("Required for a 1 or a 5 (what did you see or hear?) and for Not assessed "
              "(why could the stage not show it?)")
 NOT_ASSESSED_HELP = ("Choose **Not assessed** only when this stage gave no evidence on a dimension either way, and "
                      "say why in its note. It does not count as a rating: when no reviewer rates a dimension, the "
                      "candidate's score at this stage stays incomplete, with no weighted total.")
-
-
-DIMENSION_NAMES = {d.code: d.name for d in DIMENSIONS}
-
-
-def choice_label(choice) -> str:
-    return "Not assessed" if choice == NOT_ASSESSED else f"{choice} {LEVEL_LABELS[choice]}"
 
 
 def pick_item(queue: pd.DataFrame) -> pd.Series | None:
@@ -58,19 +50,21 @@ def _saved_choice(saved: dict, code: str) -> int | None:
     return None
 
 
-def rating_widgets(stage_id: int, saved: dict, key: str) -> tuple[dict, dict, dict]:
+def rating_widgets(stage_id: int, saved: dict, key: str
+                   ) -> tuple[dict[str, int | None], dict[str, str], dict[str, str]]:
     """One block per dimension: the five anchored levels or Not assessed, and a note.
 
     Returns the ratings, the notes and the not-assessed dimensions with their reasons (the note
     written beside a Not assessed choice is its reason).
     """
-    ratings, notes, not_assessed = {}, {}, {}
+    ratings: dict[str, int | None] = {}
+    notes: dict[str, str] = {}
+    not_assessed: dict[str, str] = {}
     st.caption(NOT_ASSESSED_HELP)
     for dim in DIMENSIONS:
-        anchors = anchors_for(stage_id, dim.code)
         st.markdown(f"**{dim.name}** · {dim.scope}")
         with st.expander("What each level looks like", expanded=False):
-            for anchor in anchors:
+            for anchor in anchors_for(stage_id, dim.code):
                 st.markdown(f"**{anchor.level} · {anchor.label}**: {anchor.description}")
         choice = st.radio(dim.name, CHOICES, index=_saved_choice(saved, dim.code), format_func=choice_label,
                           horizontal=True, key=f"{key}_{dim.code}_rating", label_visibility="collapsed")
@@ -80,87 +74,72 @@ def rating_widgets(stage_id: int, saved: dict, key: str) -> tuple[dict, dict, di
         if choice == NOT_ASSESSED:
             not_assessed[dim.code] = text
         else:
-            ratings[dim.code] = choice
+            ratings[dim.code] = None if choice is None else int(choice)     # untouched: the store names it
             notes[dim.code] = text
     return ratings, notes, not_assessed
 
 
-def scorecard_form(actor, item: pd.Series) -> None:
+def scorecard_form(actor: Account, item: pd.Series) -> None:
     application_id, stage_id = int(item["application_id"]), int(item["stage_id"])
     db = database()
     saved = scorecards.own_card(db, actor, application_id, stage_id)
     st.subheader(f"{plain(item['candidate'])} · {item['stage']}")
-    st.caption(STAGE_EVIDENCE[stage_code(stage_id)])
+    st.caption(stage_evidence(stage_id))
     key = f"card_{application_id}_{stage_id}"
     with st.form(key):
         ratings, notes, not_assessed = rating_widgets(stage_id, saved, key)
         draft, submit = st.columns(2)
         save_clicked = draft.form_submit_button("Save draft")
         submit_clicked = submit.form_submit_button("Submit scorecard", type="primary")
-    try:
-        if save_clicked:
-            scorecards.save_draft(db, actor, application_id, stage_id, ratings, notes, not_assessed)
-            st.success("Draft saved. Only you can see it.")
-        if submit_clicked:
+    if save_clicked:
+        run_write(lambda: scorecards.save_draft(db, actor, application_id, stage_id, ratings, notes, not_assessed),
+                  "Draft saved. Only you can see it.")
+    if submit_clicked:
+        def submit_card() -> None:
             scorecards.submit(db, actor, application_id, stage_id, ratings, notes, not_assessed)
-            st.session_state["just_submitted"] = (application_id, stage_id, item["candidate"])
-            st.rerun()
-    except (DatabaseError, PermissionDenied) as problem:
-        st.error(f"Not saved: {plain(problem)}")
+            st.session_state[JUST_SUBMITTED] = (application_id, stage_id, item["candidate"])
+
+        run_write(submit_card, f"Scorecard for {plain(item['candidate'])} submitted.")
 
 
-def peers_after_submission(actor) -> None:
-    submitted = st.session_state.get("just_submitted")
+def peers_after_submission(actor: Account) -> None:
+    submitted = st.session_state.get(JUST_SUBMITTED)
     if not submitted:
         return
     application_id, stage_id, candidate = submitted
-    st.success(f"Scorecard for {plain(candidate)} submitted.")
-    peers = scorecards.peer_ratings(database(), actor, application_id, stage_id)
-    st.markdown("**All reviewers' scores, now that yours is in**")
-    st.dataframe(rating_grid(peers), width="stretch", placeholder=MISSING)
-    skipped = peers[peers["rating"].isna()]
-    for row in skipped.itertuples():
-        st.caption(f"{plain(row.reviewer)} did not assess {DIMENSION_NAMES[row.dimension]}: "
-                   f"{plain(row.not_assessed_reason)}")
-    rated = peers.dropna(subset=["rating"])       # a dimension not assessed is no rating to disagree with
-    by_reviewer = {name: dict(zip(rows["dimension"], rows["rating"].astype(int)))
-                   for name, rows in rated.groupby("reviewer")}
-    gaps = disagreements(by_reviewer)
-    if gaps:
-        names = {d.code: d.name for d in DIMENSIONS}
-        st.warning("Reviewers disagree by 2 or more on: " +
-                   "; ".join(f"{names[g.dimension]} ({g.low} vs {g.high})" for g in gaps))
+    peers = peer_review(database(), actor, application_id, stage_id)
+    st.markdown(f"**All reviewers' scores for {plain(candidate)}, now that yours is in**")
+    st.dataframe(peers.grid, width="stretch", placeholder=MISSING)
+    for row in peers.not_assessed.itertuples():
+        st.caption(f"{plain(row.reviewer)} did not assess {row.dimension}: {plain(row.reason)}")
+    if peers.disagreements:
+        st.warning(f"Reviewers disagree by {peers.gap} or more on: " + "; ".join(peers.disagreements))
     else:
-        st.info("No dimension differs by 2 or more between reviewers.")
+        st.info(f"No dimension differs by {peers.gap} or more between reviewers.")
 
 
-def tooling_form(actor, item: pd.Series) -> None:
+def tooling_form(actor: Account, item: pd.Series) -> None:
     application_id = int(item["application_id"])
     db = database()
     st.subheader(f"{plain(item['candidate'])} · Pipeline and tooling audit")
     st.caption("Tick each tool the candidate claims; mark it verified only when code samples or job history "
-               "confirm it. The rule needs a verified tool in each of: " +
-               ", ".join(CATEGORY_LABELS[c] for c in REQUIRED_CATEGORIES) + ".")
+               "confirm it. The rule needs a verified tool in each of: " + ", ".join(REQUIRED_TOOLS) + ".")
     rows = tooling_audit.checklist(db, actor, application_id)
     edited = st.data_editor(rows[["category", "tool", "claimed", "verified", "evidence"]], hide_index=True,
                             disabled=["category", "tool"], width="stretch", key=f"tools_{application_id}",
                             placeholder=MISSING)
-    verdict = evaluate_tooling([(r.tool, bool(r.verified)) for r in edited.itertuples() if r.claimed])
+    verdict = tooling_verdict(edited)
     left, right = st.columns(2)
     left.metric("Minimum bar (one verified per required category)", "met" if verdict.passes_minimum else "not met")
     right.metric("Stricter bar (two verified per required category)", "met" if verdict.passes_strict else "not met")
     for reason in verdict.missing:
         st.caption(f"• {reason}")
     if st.button("Submit tooling audit", type="primary", key=f"submit_tools_{application_id}"):
-        try:
-            result = tooling_audit.submit_audit(db, actor, application_id, edited.to_dict("records"), today())
-        except (DatabaseError, PermissionDenied) as problem:
-            st.error(f"Not saved: {plain(problem)}")
-        else:
-            st.success(f"Tooling audit recorded: {'pass' if result.passes_minimum else 'fail'}.")
+        run_write(lambda: tooling_audit.submit_audit(db, actor, application_id, edited.to_dict("records"), today()),
+                  lambda result: f"Tooling audit recorded: {'pass' if result.passes_minimum else 'fail'}.")
 
 
-def amendment_form(actor) -> None:
+def amendment_form(actor: Account) -> None:
     """Change a submitted scorecard: a new revision with a reason; the earlier one is kept."""
     mine = read(scorecards.submitted, actor)
     with st.expander(f"Amend a submitted scorecard ({len(mine)} recent)"):
@@ -182,24 +161,23 @@ def amendment_form(actor) -> None:
             reason = st.text_input("Why are you changing it? (kept in the audit log)", key=f"{key}_reason")
             clicked = st.form_submit_button("Submit amendment")
         if clicked:
-            try:
-                scorecards.amend(database(), actor, application_id, stage_id, ratings, notes, reason, not_assessed,
-                                 from_revision=started)
-            except scorecards.CardChanged as problem:
-                del st.session_state[opened]          # the next run opens the current revision
-                st.error(f"Not saved: {plain(problem)}")
-            except (DatabaseError, PermissionDenied) as problem:
-                st.error(f"Not saved: {plain(problem)}")
-            else:
+            def amend() -> None:
+                try:
+                    scorecards.amend(database(), actor, application_id, stage_id, ratings, notes, reason,
+                                     not_assessed, from_revision=started)
+                except scorecards.CardChanged:
+                    del st.session_state[opened]          # the next run opens the current revision
+                    raise
                 del st.session_state[opened]
-                flash(f"Amendment to {plain(chosen['candidate'])}'s scorecard saved as revision "
-                      f"{saved['revision'] + 1}.")
+
+            run_write(amend, f"Amendment to {plain(chosen['candidate'])}'s scorecard saved as revision "
+                             f"{saved['revision'] + 1}.")
 
 
 def body() -> None:
     actor = require_account()
     st.title("Score entry")
-    show_flash()
+    show_outcome()
     peers_after_submission(actor)
     item = pick_item(read(scorecards.queue, actor, today()))
     if item is not None and int(item["stage_id"]) == 1:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import html
 import re
 
+from scoring.reports.formatting import MISSING, is_missing
+
 #: Characters escaped wherever they are: they start links and images (``[`` ``]``), HTML and
 #: autolinks (``<`` ``>``), emphasis, strikethrough and code (``*`` ``~`` and the backtick), maths
 #: (``$``), entities (``&``), and the escape itself.
@@ -43,8 +45,8 @@ def plain(text: object) -> str:
     addresses GitHub-flavoured Markdown turns into links by itself (``http://``, ``www.``, e-mail),
     emoji and icon short codes, Streamlit's ``:directives[...]``. Line breaks and runs of white
     space become one space, since the places this is used in are one line. Ordinary punctuation
-    (``. , : ; ' " ( ) % -`` inside the text) is left as it is. A missing value (``None``, NaN)
-    gives an empty string.
+    (``. , : ; ' " ( ) % -`` inside the text) is left as it is. A missing value (``None``, NaN, ``NaT``)
+    gives :data:`~scoring.reports.formatting.MISSING`, the dash tables and metrics show.
 
     Parameters
     ----------
@@ -62,12 +64,12 @@ def plain(text: object) -> str:
     >>> plain('<a href="http://203.0.113.9">Acme</a>')
     '\\<a href="http\u2060://203.0.113.9"\\>Acme\\</a\\>'
     >>> plain("Ana Souza-Lima, O'Neil & co: 100%"), plain(None), plain(float("nan"))
-    ("Ana Souza-Lima, O'Neil \\& co: 100%", '', '')
+    ("Ana Souza-Lima, O'Neil \\& co: 100%", '—', '—')
     >>> plain("# not a heading\n- nor a list, :red[nor red], *nor bold*, snake_case")
     '\\# not a heading - nor a list, :\u2060red\\[nor red\\], \\*nor bold\\*, snake_case'
     """
-    if text is None or (isinstance(text, float) and text != text):
-        return ""
+    if is_missing(text):
+        return MISSING
     text = _JOINS.sub(WORD_JOINER, _WHITESPACE.sub(" ", str(text)).strip())
     out = []
     for position, character in enumerate(text):
@@ -89,16 +91,16 @@ def chart_text(text: object) -> str:
     """``text`` for a Plotly figure (trace name, category, annotation, hover), shown as written.
 
     Plotly reads ``<``...``>`` as its HTML subset and ``&...;`` as an entity in every text it draws;
-    escaping ``&``, ``<`` and ``>`` makes them literal characters. A missing value gives an empty
-    string.
+    escaping ``&``, ``<`` and ``>`` makes them literal characters. A missing value gives
+    :data:`~scoring.reports.formatting.MISSING`.
 
     Examples
     --------
     >>> chart_text('<a href="http://203.0.113.9">Acme</a>')
     '&lt;a href="http://203.0.113.9"&gt;Acme&lt;/a&gt;'
     >>> chart_text("R&D"), chart_text(None)
-    ('R&amp;D', '')
+    ('R&amp;D', '—')
     """
-    if text is None or (isinstance(text, float) and text != text):
-        return ""
+    if is_missing(text):
+        return MISSING
     return html.escape(str(text), quote=False)

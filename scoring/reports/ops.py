@@ -29,6 +29,7 @@ from scoring.agency.retention import (
     survival_curves,
 )
 from scoring.reports.exports import to_csv  # noqa: F401  (the ops page's CSV downloads)
+from scoring.reports.formatting import shown
 from scoring.reports.shortlist import LISTED_COLUMNS, shortlist_figures
 from scoring.agency.sla import FIRST_DAY_FROM, PROMISES, FirstDayFrom, PromiseStatus, SlaAudit
 from scoring.store import ops
@@ -235,9 +236,7 @@ def figure_text(key: str, figure: float) -> str:
     >>> figure_text("replacement", float("nan"))
     '—'
     """
-    if figure is None or np.isnan(figure):
-        return "—"
-    return f"{figure:.1f} days" if key == "first_day" else f"{figure:.1%}"
+    return shown(figure, "{:.1f} days" if key == "first_day" else "{:.1%}")
 
 
 def headline(statuses: Iterable[PromiseStatus]) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from ui import calibration_charts, charts, ops_charts, text, validity_charts
+from scoring.reports.formatting import MISSING
 from ui.text import WORD_JOINER, chart_text, plain
 
 LINK = "http://203.0.113.9"
@@ -76,8 +77,9 @@ def test_line_breaks_and_runs_of_spaces_become_one_space():
     assert plain("  first line\n\n# second\tline  ") == "first line # second line"
 
 
-def test_missing_values_are_empty_text():
-    assert plain(None) == plain(float("nan")) == chart_text(None) == chart_text(float("nan")) == ""
+def test_a_missing_value_shows_as_the_dash_tables_and_metrics_show():
+    missing = (None, float("nan"), pd.NaT, pd.NA)
+    assert {plain(v) for v in missing} == {chart_text(v) for v in missing} == {MISSING}
 
 
 def test_chart_text_escapes_what_plotly_reads_as_html():

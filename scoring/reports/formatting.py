@@ -1,0 +1,57 @@
+"""How a figure is shown, and what is shown for one that is not there.
+
+Every page, table, metric and text (reports included) shows a missing value as :data:`MISSING`, so
+a person never reads ``nan``, ``None`` or ``NaT``, and never two different marks for the same thing.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+
+#: What a person sees in place of a missing value: in tables, metrics and sentences alike.
+MISSING = "—"
+
+
+def is_missing(value: object) -> bool:
+    """Whether ``value`` is no value at all: ``None``, NaN, ``NaT`` or ``pd.NA``.
+
+    Examples
+    --------
+    >>> [is_missing(v) for v in (None, float("nan"), pd.NaT, pd.NA, 0, "", "x")]
+    [True, True, True, True, False, False, False]
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, (str, bytes, date)):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):      # a list or an array is a value, even one holding NaN
+        return False
+
+
+def shown(value: object, pattern: str = "{}") -> str:
+    """``value`` formatted with ``pattern`` (a :meth:`str.format` pattern), or :data:`MISSING`.
+
+    Parameters
+    ----------
+    value : object
+        A number, a date, a text; ``None``, NaN, ``NaT`` and ``pd.NA`` are missing.
+    pattern : str
+        Where the value goes, as in ``"{:.1%}"`` or ``"{:.2f} / 5"``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> shown(0.4567, "{:.1%}"), shown(float("nan"), "{:.1%}"), shown(None), shown(3)
+    ('45.7%', '—', '—', '3')
+    """
+    return MISSING if is_missing(value) else pattern.format(value)
