@@ -14,8 +14,8 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from scoring.cli import main
 from scoring.agency.passwords import MIN_PASSWORD_LENGTH
+from scoring.cli import main
 from scoring.store import Database
 from scoring.store.accounts import MAX_FAILED_LOGINS, SignInError, authenticate
 

@@ -16,10 +16,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from scoring.cli import main
 from scoring.agency.passwords import MIN_PASSWORD_LENGTH
 from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
 from scoring.agency.scorecard import EARLIEST_DATE
+from scoring.cli import main
 from scoring.store import Database
 from scoring.store.accounts import authenticate
 from scoring.store.bulk import rows_beyond_seed
