@@ -152,6 +152,21 @@ CREATE TABLE IF NOT EXISTS sign_in_attempts (
     CHECK ((locked_until IS NOT NULL) = (failed = 5))
 );
 
+-- Signed-in browsers (scoring.store.sessions). The browser keeps a random token in a cookie; only its
+-- SHA-256 is stored, so nothing here signs anyone in. A session lasts until expires_at (SESSION_LIFETIME
+-- there: 10 hours, a working day) unless revoked first by a sign-out, a new password, deactivation or a
+-- role change, and ends as well once the account's session_version moves past the one it carries.
+-- Times in UTC.
+CREATE TABLE IF NOT EXISTS sessions (
+    token_sha256    VARCHAR PRIMARY KEY CHECK (length(token_sha256) = 64),
+    account_id      INTEGER NOT NULL REFERENCES accounts (account_id),
+    session_version INTEGER NOT NULL CHECK (session_version >= 0),   -- the account's at sign-in
+    created_at      TIMESTAMP NOT NULL,
+    expires_at      TIMESTAMP NOT NULL,
+    revoked_at      TIMESTAMP,
+    CHECK (expires_at > created_at)
+);
+
 -- Which reviewer scores which application at which stage, and by when.
 CREATE TABLE IF NOT EXISTS assignments (
     application_id INTEGER NOT NULL REFERENCES applications (application_id),

@@ -19,6 +19,7 @@ from scoring.agency.passwords import hash_password, verify_password
 from scoring.store.authorization import authorize, operator_command, sign_in_step
 from scoring.store.db import (POSTGRES_CATALOG, Database, DatabaseError, audit, is_constraint_violation,
                               is_write_conflict, next_id, on_postgres, storable_text)
+from scoring.store.sessions import revoke_sessions
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -176,7 +177,8 @@ def account_for_email(db: Database, email: str) -> Account | None:
 
 
 def sign_out(db: Database, actor: Account) -> None:
-    """End every session of ``actor``'s account, in every browser: its session version moves on.
+    """End every session of ``actor``'s account, in every browser: its session version moves on and
+    its browsers' sessions are revoked (:mod:`scoring.store.sessions`).
 
     Raises
     ------
@@ -184,10 +186,14 @@ def sign_out(db: Database, actor: Account) -> None:
         The session had already ended (the sign-out then has nothing left to do).
     """
     authorize(db, actor)
-    db.write(lambda cur: cur.execute(
-        "UPDATE accounts SET session_version = coalesce(session_version, 0) + 1 "
-        "WHERE account_id = ? AND coalesce(session_version, 0) = ?", [actor.account_id, actor.session_version]),
-        refresh_copy=False)
+
+    def end(cur) -> None:
+        cur.execute("UPDATE accounts SET session_version = coalesce(session_version, 0) + 1 "
+                    "WHERE account_id = ? AND coalesce(session_version, 0) = ?",
+                    [actor.account_id, actor.session_version])
+        revoke_sessions(cur, actor.account_id)
+
+    db.write(end, refresh_copy=False)
 
 
 #: Each account with its failed sign-in attempts and lock-out, which are counted per email.
@@ -415,8 +421,8 @@ def _change_account(cur, actor_id: int | None, account_id: int, *, role: str | N
     """Apply a checked change inside the caller's transaction and audit it.
 
     A new role, a new active flag or a new password moves the account's session version on, which
-    ends every session signed in before (:mod:`scoring.store.authorization`). A new password also
-    lifts a lock-out.
+    ends every session signed in before (:mod:`scoring.store.authorization`), and revokes the
+    account's browser sessions (:mod:`scoring.store.sessions`). A new password also lifts a lock-out.
     """
     before = cur.execute("SELECT role, active, email FROM accounts WHERE account_id = ?", [account_id]).fetchone()
     if before is None:
@@ -427,6 +433,8 @@ def _change_account(cur, actor_id: int | None, account_id: int, *, role: str | N
     ends_sessions = (after["role"], after["active"]) != tuple(before[:2]) or password_hash is not None
     cur.execute("UPDATE accounts SET role = ?, active = ?, session_version = coalesce(session_version, 0) + ? "
                 "WHERE account_id = ?", [after["role"], after["active"], int(ends_sessions), account_id])
+    if ends_sessions:
+        revoke_sessions(cur, account_id)
     if password_hash:
         cur.execute("UPDATE accounts SET password_hash = ? WHERE account_id = ?", [password_hash, account_id])
         cur.execute("DELETE FROM sign_in_attempts WHERE email = ?", [sign_in_key(before[2])])

@@ -373,6 +373,7 @@ WITHOUT_AN_ACCOUNT = {
     "store.accounts.authenticate": "sign-in",
     "store.accounts.account_for_email": "sign-in",
     "store.accounts.accounts_able_to_sign_in": "sign-in",
+    "store.sessions.resume_session": "sign-in",
     "store.accounts.operator_accounts": "operator command",
     "store.accounts.create_operator_account": "operator command",
     "store.accounts.check_new_account": "operator command",
