@@ -254,13 +254,15 @@ def version_in_force(effective_from: pd.Series, on: pd.Series | list) -> np.ndar
     """Index into ``effective_from`` of the weight version in force on each date of ``on``.
 
     A version applies from its effective date until the next one; dates before the first version
-    fall under the first, so history is always scored by some version and never rewritten.
+    fall under the first, so history is always scored by some version and never rewritten. A missing
+    date (a stage with no recorded entry) falls under the newest version. The store's SQL form is
+    :func:`scoring.store.formulas.version_in_force`.
 
     Examples
     --------
     >>> starts = pd.Series(pd.to_datetime(["2024-01-01", "2025-07-01"]))
-    >>> version_in_force(starts, pd.to_datetime(["2023-05-01", "2025-06-30", "2025-07-01"])).tolist()
-    [0, 0, 1]
+    >>> version_in_force(starts, pd.to_datetime(["2023-05-01", "2025-06-30", "2025-07-01", None])).tolist()
+    [0, 0, 1, 1]
     """
     starts = pd.to_datetime(pd.Series(effective_from)).to_numpy("datetime64[ns]")
     if len(starts) == 0:
@@ -268,7 +270,8 @@ def version_in_force(effective_from: pd.Series, on: pd.Series | list) -> np.ndar
     if np.any(np.diff(starts) <= np.timedelta64(0)):
         raise ValueError("weight versions must be sorted by effective date, without ties")
     dates = pd.to_datetime(pd.Series(on)).to_numpy("datetime64[ns]")
-    return np.maximum(np.searchsorted(starts, dates, side="right") - 1, 0)
+    positions = np.maximum(np.searchsorted(starts, dates, side="right") - 1, 0)
+    return np.where(np.isnat(dates), len(starts) - 1, positions)
 
 
 def scores_under_versions(ratings: pd.DataFrame, stage_dates: pd.DataFrame, versions: pd.DataFrame,
@@ -307,7 +310,7 @@ def scores_under_versions(ratings: pd.DataFrame, stage_dates: pd.DataFrame, vers
         if "reviewer_id" in ratings else np.nan
     if version_id is None:
         dated = means.merge(stage_dates, on=keys, how="left")
-        position = version_in_force(weights["effective_from"], dated["entered_on"].fillna(pd.Timestamp.max))
+        position = version_in_force(weights["effective_from"], dated["entered_on"])
         means["version_id"] = weights["version_id"].to_numpy()[position]
     else:
         if version_id not in set(weights["version_id"]):
