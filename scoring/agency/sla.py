@@ -23,64 +23,21 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from scoring.domain.promises import CLIENT_HORIZON, PROMISES, SHORTLIST_STAGE, Promise  # noqa: F401  Promise re-exported
 from scoring.stats.business_days import business_days_by_country
 from scoring.stats.intervals import wilson_interval
 from scoring.agency.retention import client_outcomes, placement_outcomes, retention_share
 
-SEED = "agency seed (F5 Hiring Solutions, MLOps hiring guide: vetting stage four and FAQ)"
-
-
-@dataclass(frozen=True)
-class Promise:
-    """One promise: its figure, how it is measured and where it comes from.
-
-    ``target`` and ``limit`` are read per promise as ``measured`` says (for the shortlist size they
-    are the fewest and the most candidates).
-    """
-
-    key: str
-    name: str
-    target: float | None
-    limit: float | None
-    unit: str
-    measured: str
-    source: str
-
-
-PROMISES: dict[str, Promise] = {p.key: p for p in (
-    Promise("shortlist_time", "Shortlist within 7-14 business days", 7, 14, "business days",
-            "Business days from searches.opened_on to shortlist_delivered_on, the opening day not "
-            "counted, weekends and the client's country's public holidays excluded. 7 is the "
-            "target, 14 the limit for every search; a search without a shortlist breaches once "
-            "14 business days have passed (to as_of) and is at risk past the target; a search "
-            "cancelled without a shortlist is left out of the figure (neither met nor breached) "
-            "and listed apart.", SEED),
-    Promise("shortlist_size", "Shortlist of 2-3 candidates", 2, 3, "candidates",
-            "Applications of a search with a delivered shortlist that entered stage 4 (client "
-            "shortlist); fewer than the target (2) or more than the limit (3) is flagged.", SEED),
-    Promise("first_day", "First day within 30 days on average", 30, None, "calendar days",
-            "Mean calendar days from searches.opened_on to placements.first_day, over placements "
-            "started by as_of that are not replacements. Measured from the search opening, as the "
-            "client waits from its request; accepted_on -> first_day is available as an option.",
-            SEED),
-    Promise("replacement", "Replacement within 7-14 days at zero cost", 7, 14, "calendar days",
-            "Calendar days from replacements.requested_on to fulfilled_on; 14 is the limit and "
-            "cost_usd must be 0. An unfulfilled request breaches once 14 days have passed.", SEED),
-    Promise("client_retention", "95% of clients continue beyond their first 3 months", 0.95, None,
-            "share of clients",
-            "Clients still with the agency 3 calendar months after signed_on, among those whose "
-            "outcome is known; clients younger than 3 months are censored, not counted.", SEED),
-    Promise("placement_retention", "Placed engineers still in post at 90 days", None, None,
-            "share of placements",
-            "Placements not ended as 'not_a_fit' or 'engineer_left' within 90 days of first_day, "
-            "among those whose outcome is known. No figure is promised: reported, not judged.",
-            "no figure in the seeds; the quality signal behind the replacement guarantee"),
-)}
+# The promises, their numbers and the shortlist stage are the agency's vocabulary (scoring.domain.promises);
+# scoring.reports, ui, pages and tests still import PROMISES and Promise from this module.
+_SHORTLIST_TIME = PROMISES["shortlist_time"]
+_SHORTLIST_SIZE = PROMISES["shortlist_size"]
+_FIRST_DAY = PROMISES["first_day"]
+_REPLACEMENT = PROMISES["replacement"]
 
 FirstDayFrom = Literal["opened_on", "accepted_on"]
 FIRST_DAY_FROM: dict[str, str] = {"opened_on": "search opening", "accepted_on": "offer accepted"}
 MIN_N_FOR_VERDICT = 1  # fewer measured rows than this: met is None
-SHORTLIST_STAGE = 4  # stages.code 'client_shortlist'
 SEARCH_COLUMNS = ("search_id", "client_id", "opened_on", "shortlist_delivered_on", "closed_on")
 REPLACEMENT_COLUMNS = ("replacement_id", "placement_id", "requested_on", "fulfilled_on", "cost_usd")
 
@@ -117,7 +74,7 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
 
 
 def shortlist_times(searches: pd.DataFrame, as_of, country: str | None = None) -> pd.DataFrame:
-    """Business days to shortlist per search, and whether it met the 7 / 14 day promise.
+    """Business days to shortlist per search, and whether it met the shortlist-time promise.
 
     Parameters
     ----------
@@ -136,10 +93,11 @@ def shortlist_times(searches: pd.DataFrame, as_of, country: str | None = None) -
         Input columns plus ``month`` ('YYYY-MM' of ``opened_on``), ``delivered``,
         ``cancelled`` (closed by ``as_of`` without a shortlist), ``business_days`` (to delivery;
         for a search without a shortlist, elapsed to ``closed_on`` or ``as_of``),
-        ``within_target`` / ``within_limit`` (delivered in at most 7 / 14), ``breach`` (more than
-        14, delivered or still open; never a cancelled search), ``at_risk`` (still open without a
-        shortlist, past 7 and not past 14) and ``counted`` (delivered, or in breach: an open
-        search inside its 14 days is pending, and a cancelled one is left out and listed apart).
+        ``within_target`` / ``within_limit`` (delivered within the promise's target / limit, 7 / 14),
+        ``breach`` (past the limit, delivered or still open; never a cancelled search), ``at_risk``
+        (still open without a shortlist, past the target and not past the limit) and ``counted``
+        (delivered, or in breach: an open search inside its limit is pending, and a cancelled one is
+        left out and listed apart).
 
     Notes
     -----
@@ -176,7 +134,7 @@ def shortlist_times(searches: pd.DataFrame, as_of, country: str | None = None) -
     clock_end = frame["shortlist_delivered_on"].fillna(frame["closed_on"]).fillna(as_of)
     countries = frame["country"] if "country" in frame.columns else pd.Series(None, frame.index, object)
     frame["business_days"] = business_days_by_country(frame["opened_on"], clock_end, countries, country)
-    promise = PROMISES["shortlist_time"]
+    promise = _SHORTLIST_TIME
     waiting = ~frame["delivered"] & ~frame["cancelled"]
     frame["within_target"] = frame["delivered"] & (frame["business_days"] <= promise.target)
     frame["within_limit"] = frame["delivered"] & (frame["business_days"] <= promise.limit)
@@ -284,9 +242,10 @@ def shortlist_distribution(times: pd.DataFrame) -> pd.DataFrame:
 
 
 def shortlist_sizes(searches: pd.DataFrame, shortlist_entries: pd.DataFrame, as_of) -> pd.DataFrame:
-    """Candidates on each delivered shortlist, flagged when outside 2-3.
+    """Candidates on each delivered shortlist, flagged when outside the promised size (2-3).
 
-    The count is of distinct applications of the search that entered stage 4 by ``as_of``.
+    The count is of distinct applications of the search that entered the client shortlist stage
+    (:data:`scoring.domain.promises.SHORTLIST_STAGE`) by ``as_of``.
 
     Returns
     -------
@@ -304,7 +263,7 @@ def shortlist_sizes(searches: pd.DataFrame, shortlist_entries: pd.DataFrame, as_
                                 & (pd.to_datetime(shortlist_entries["entered_on"]) <= as_of)]
     sizes = entries.groupby("search_id")["application_id"].nunique()
     frame["shortlisted"] = frame["search_id"].map(sizes).fillna(0).astype("int64")
-    promise = PROMISES["shortlist_size"]
+    promise = _SHORTLIST_SIZE
     low, high = int(promise.target), int(promise.limit)
     frame["flag"] = np.select([frame["shortlisted"] < low, frame["shortlisted"] > high],
                               [f"fewer than {low}", f"more than {high}"], "")
@@ -333,7 +292,8 @@ def first_day_times(placements: pd.DataFrame, as_of, replacements: pd.DataFrame 
     Returns
     -------
     pandas.DataFrame
-        Rows kept, plus ``days = first_day - start`` and ``over_target`` (``days > 30``).
+        Rows kept, plus ``days = first_day - start`` and ``over_target`` (``days`` above the
+        promise's target, 30).
     """
     if start not in FIRST_DAY_FROM:
         raise ValueError(f"start must be one of {tuple(FIRST_DAY_FROM)}, got {start!r}")
@@ -349,12 +309,12 @@ def first_day_times(placements: pd.DataFrame, as_of, replacements: pd.DataFrame 
         frame = frame[~frame["placement_id"].isin(filling["replacing_placement_id"].dropna())]
     frame = frame.reset_index(drop=True)
     frame["days"] = (frame["first_day"] - pd.to_datetime(frame[start])).dt.days.astype(float)
-    frame["over_target"] = frame["days"] > PROMISES["first_day"].target
+    frame["over_target"] = frame["days"] > _FIRST_DAY.target
     return frame
 
 
 def replacement_times(replacements: pd.DataFrame, as_of) -> pd.DataFrame:
-    """Calendar days to each replacement and whether it kept the 14-day, zero-cost promise.
+    """Calendar days to each replacement and whether it kept the replacement promise (limit, zero cost).
 
     Returns
     -------
@@ -363,7 +323,8 @@ def replacement_times(replacements: pd.DataFrame, as_of) -> pd.DataFrame:
         ``replacing_placement_id`` and the charge ``cost_usd`` recorded with it, not yet
         made) plus ``fulfilled``, ``days`` (to
         ``fulfilled_on``, or elapsed to ``as_of``), ``within_target`` / ``within_limit``
-        (fulfilled in at most 7 / 14 days), ``zero_cost``, ``late`` (more than 14 days),
+        (fulfilled within the promise's target / limit, 7 / 14 days), ``zero_cost``, ``late`` (past
+        the limit),
         ``breach`` (late or charged) and ``counted`` (fulfilled or already in breach).
 
     Examples
@@ -384,7 +345,7 @@ def replacement_times(replacements: pd.DataFrame, as_of) -> pd.DataFrame:
     frame = frame[frame["requested_on"].notna()].reset_index(drop=True)
     frame["fulfilled"] = frame["fulfilled_on"].notna()
     frame["days"] = (frame["fulfilled_on"].fillna(as_of) - frame["requested_on"]).dt.days.astype(float)
-    promise = PROMISES["replacement"]
+    promise = _REPLACEMENT
     frame["within_target"] = frame["fulfilled"] & (frame["days"] <= promise.target)
     frame["within_limit"] = frame["fulfilled"] & (frame["days"] <= promise.limit)
     frame["zero_cost"] = frame["cost_usd"] == 0
@@ -435,51 +396,56 @@ def promise_statuses(audit: SlaAudit, confidence: float = 0.95) -> list[PromiseS
     """Headline status of each promise, in the order of :data:`PROMISES`.
 
     Figures: shortlist time and replacement, the share of counted rows kept (target 1.0: every
-    one); shortlist size, the share of delivered shortlists with 2-3 candidates (target 1.0);
-    first day, the mean days (target 30, met when at most 30); client retention, the retained
-    share (target 0.95, met when at least 0.95); placement retention, the retained share (no
-    target, so ``met`` is ``None``). ``n`` is the number of rows the figure is computed over.
+    one); shortlist size, the share of delivered shortlists of the promised size (target 1.0);
+    first day, the mean days (met when at most the promise's target); client retention, the
+    retained share (met when at least the promise's target); placement retention, the retained
+    share (no target, so ``met`` is ``None``). ``n`` is the number of rows the figure is computed
+    over. Every number in the details comes from :data:`PROMISES`.
     """
+    time, size, first_day, replacement = _SHORTLIST_TIME, _SHORTLIST_SIZE, _FIRST_DAY, _REPLACEMENT
     statuses = []
     shortlist = shortlist_summary(audit.shortlist, confidence=confidence).iloc[0].to_dict()
     n = int(shortlist["searches"])
     statuses.append(PromiseStatus(
-        "shortlist_time", PROMISES["shortlist_time"].name, float(shortlist["share_within_limit"]), 1.0,
+        "shortlist_time", time.name, float(shortlist["share_within_limit"]), 1.0,
         _verdict(shortlist["breaches"] == 0, n), n,
-        f"{int(shortlist['within_target'])} of {n} searches within 7 business days, "
-        f"{int(shortlist['within_limit'])} within 14; {int(shortlist['open_breaches'])} still "
-        f"without a shortlist after 14; "
+        f"{int(shortlist['within_target'])} of {n} searches within {time.target:g} {time.unit}, "
+        f"{int(shortlist['within_limit'])} within {time.limit:g}; {int(shortlist['open_breaches'])} still "
+        f"without a shortlist after {time.limit:g}; "
         + (f"median {shortlist['median_days']:g} business days (delivered ones)"
            if np.isfinite(shortlist["median_days"]) else "no shortlist delivered yet")
-        + f". Not counted: {int(shortlist['at_risk'])} open searches at risk (past 7), "
+        + f". Not counted: {int(shortlist['at_risk'])} open searches at risk (past {time.target:g}), "
         f"{int(shortlist['cancelled'])} cancelled without a shortlist",
     ))
     sizes = audit.sizes
     n = len(sizes)
     statuses.append(PromiseStatus(
-        "shortlist_size", PROMISES["shortlist_size"].name,
+        "shortlist_size", size.name,
         float((~sizes["breach"]).mean()) if n else np.nan, 1.0, _verdict(not sizes["breach"].any(), n), n,
-        f"{int((sizes['flag'] == 'fewer than 2').sum())} shortlists with fewer than 2 candidates, "
-        f"{int((sizes['flag'] == 'more than 3').sum())} with more than 3, of {n}",
+        f"{int((sizes['flag'] == f'fewer than {size.target:g}').sum())} shortlists with fewer than "
+        f"{size.target:g} candidates, {int((sizes['flag'] == f'more than {size.limit:g}').sum())} with more "
+        f"than {size.limit:g}, of {n}",
     ))
     days = audit.first_days["days"]
     n = int(days.notna().sum())
     mean = float(days.mean()) if n else np.nan
     statuses.append(PromiseStatus(
-        "first_day", PROMISES["first_day"].name, mean, PROMISES["first_day"].target,
-        _verdict(mean <= PROMISES["first_day"].target, n), n,
+        "first_day", first_day.name, mean, first_day.target,
+        _verdict(mean <= first_day.target, n), n,
         (f"mean {mean:.1f} days over {n} placements (median {days.median():g}); "
-         f"{int(audit.first_days['over_target'].sum())} took more than 30" if n else "no placement has started yet"),
+         f"{int(audit.first_days['over_target'].sum())} took more than {first_day.target:g}" if n
+         else "no placement has started yet"),
     ))
     counted = audit.replacements[audit.replacements["counted"]]
     n = len(counted)
     kept = int((~counted["breach"]).sum())
     statuses.append(PromiseStatus(
-        "replacement", PROMISES["replacement"].name, kept / n if n else np.nan, 1.0,
+        "replacement", replacement.name, kept / n if n else np.nan, 1.0,
         _verdict(kept == n, n), n,
-        f"{int(counted['within_target'].sum())} of {n} within 7 days, "
-        f"{int(counted['within_limit'].sum())} within 14; {int((~counted['fulfilled']).sum())} "
-        f"unfulfilled past 14 days; {int((~counted['zero_cost']).sum())} charged",
+        f"{int(counted['within_target'].sum())} of {n} within {replacement.target:g} days, "
+        f"{int(counted['within_limit'].sum())} within {replacement.limit:g}; "
+        f"{int((~counted['fulfilled']).sum())} unfulfilled past {replacement.limit:g} days; "
+        f"{int((~counted['zero_cost']).sum())} charged",
     ))
     for key, outcomes in (("client_retention", audit.clients), ("placement_retention", audit.placements)):
         share = retention_share(outcomes, confidence=confidence).iloc[0]
@@ -503,10 +469,12 @@ BREACH_COLUMNS = ("promise", "entity", "client_id", "search_id", "placement_id",
 def breach_list(audit: SlaAudit) -> pd.DataFrame:
     """One row per search, placement, replacement or client that breaks a promise's rule.
 
-    Rows: searches past 14 business days (delivered late or still without a shortlist);
-    shortlists outside 2-3 candidates; placements whose first day took more than 30 days (that
-    promise holds on the average, so these are the rows pulling it up); replacements later than
-    14 days or charged; clients lost within their first 3 months.
+    Rows: searches past the shortlist-time limit (delivered late or still without a shortlist);
+    shortlists outside the promised size; placements whose first day took longer than the
+    first-day target (that promise holds on the average, so these are the rows pulling it up);
+    replacements later than their limit or charged; clients lost within the client-retention
+    horizon. The limits are those of :data:`PROMISES` (14 business days, 2-3 candidates, 30 days,
+    14 days, 3 months).
 
     Returns
     -------
@@ -516,32 +484,36 @@ def breach_list(audit: SlaAudit) -> pd.DataFrame:
         and a plain-English ``detail``; ordered as :data:`PROMISES`, then by figure, largest
         first. Client rows have no limit: their figure is the days the client stayed.
     """
+    time, size, first_day, replacement = _SHORTLIST_TIME, _SHORTLIST_SIZE, _FIRST_DAY, _REPLACEMENT
     parts = []
     late = audit.shortlist[audit.shortlist["breach"]]
     parts.append(late.assign(
-        promise="shortlist_time", entity="search", figure=late["business_days"], limit=14.0,
-        unit="business days",
+        promise="shortlist_time", entity="search", figure=late["business_days"], limit=float(time.limit),
+        unit=time.unit,
         detail=np.where(late["delivered"], "shortlist delivered after the limit",
                         "no shortlist yet and past the limit")))
     flagged = audit.sizes[audit.sizes["breach"]]
     parts.append(flagged.assign(
         promise="shortlist_size", entity="search", figure=flagged["shortlisted"].astype(float),
-        unit="candidates",
-        limit=np.where(flagged["flag"] == "fewer than 2", 2.0, 3.0), detail=flagged["flag"] + " candidates"))
+        unit=size.unit,
+        limit=np.where(flagged["shortlisted"] < size.target, float(size.target), float(size.limit)),
+        detail=flagged["flag"] + " candidates"))
     slow = audit.first_days[audit.first_days["over_target"]]
     parts.append(slow.assign(
-        promise="first_day", entity="placement", figure=slow["days"], limit=30.0, unit="calendar days",
-        detail="first day more than 30 days out (the promise is on the average)"))
+        promise="first_day", entity="placement", figure=slow["days"], limit=float(first_day.target),
+        unit=first_day.unit,
+        detail=f"first day more than {first_day.target:g} days out (the promise is on the average)"))
     broken = audit.replacements[audit.replacements["breach"]]
     parts.append(broken.assign(
-        promise="replacement", entity="replacement", figure=broken["days"], limit=14.0, unit="calendar days",
+        promise="replacement", entity="replacement", figure=broken["days"], limit=float(replacement.limit),
+        unit=replacement.unit,
         detail=np.select([broken["late"] & ~broken["zero_cost"], broken["late"]],
-                         ["late and charged", "later than 14 days"], "charged to the client")))
+                         ["late and charged", f"later than {replacement.limit:g} days"], "charged to the client")))
     lost = audit.clients[audit.clients["outcome"] == "lost"]
     parts.append(lost.assign(
         promise="client_retention", entity="client", figure=lost["t_days"].astype(float), limit=np.nan,
         unit="days as a client",
-        detail="left within its first 3 months"))
+        detail=f"left within its first {CLIENT_HORIZON}"))
     order = {key: i for i, key in enumerate(PROMISES)}
     rows = pd.concat([p.reindex(columns=BREACH_COLUMNS) for p in parts], ignore_index=True)
     ids = ["client_id", "search_id", "placement_id", "replacement_id"]

@@ -11,7 +11,8 @@ The same sources also set a stricter bar of two tools per category, which this
 module reports alongside the minimum so a hiring lead can see both.
 
 The tool catalogue (eight categories, the tools in each, a label per
-category) is data here and matches the ``tools`` table in ``schema.sql``.
+category) and the bar are the agency's vocabulary, declared in
+:mod:`scoring.domain.tools`; this module applies them.
 
 Examples
 --------
@@ -32,84 +33,29 @@ from typing import Any, Union
 import numpy as np
 import pandas as pd
 
+from scoring.domain.tools import (
+    CATEGORIES,
+    CATEGORY_LABELS,
+    MINIMUM_VERIFIED,
+    REQUIRED_CATEGORIES,
+    STRICT_VERIFIED,
+    TOOL_ALIASES,
+    TOOL_CATALOGUE,
+    TOOL_CATEGORY,
+)
+
+# CATEGORY_LABELS, REQUIRED_CATEGORIES and TOOL_CATALOGUE are still imported from here by scoring.demo
+# and pages; they belong to scoring.domain.tools.
+
 __all__ = [
-    "CATEGORIES",
-    "CATEGORY_LABELS",
-    "MINIMUM_VERIFIED",
-    "REQUIRED_CATEGORIES",
-    "STRICT_VERIFIED",
-    "TOOL_ALIASES",
-    "TOOL_CATALOGUE",
-    "TOOL_CATEGORY",
     "ToolingVerdict",
     "evaluate_tooling",
     "resolve_tool",
 ]
 
 # --------------------------------------------------------------------------
-# Catalogue
+# Catalogue lookup (the catalogue itself is scoring.domain.tools)
 # --------------------------------------------------------------------------
-
-TOOL_CATALOGUE: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "orchestration": ("Kubeflow", "Airflow", "Prefect", "Dagster"),
-    "experiment_tracking": ("MLflow", "Weights & Biases", "Neptune"),
-    "serving": ("Triton", "BentoML", "Seldon", "TorchServe", "TensorFlow Serving", "KServe"),
-    "monitoring": ("Evidently", "Arize", "WhyLabs", "Fiddler"),
-    "feature_store": ("Feast", "Tecton", "Hopsworks", "Databricks Feature Store"),
-    "data_versioning": ("DVC", "LakeFS"),
-    "ci_cd": ("GitHub Actions", "Jenkins", "GitLab CI"),
-    "cloud_ml": ("SageMaker", "Vertex AI", "Azure ML"),
-})
-"""Category code -> the tools the audit recognises in it, in catalogue order."""
-
-CATEGORIES: tuple[str, ...] = tuple(TOOL_CATALOGUE)
-"""Category codes in catalogue order."""
-
-CATEGORY_LABELS: Mapping[str, str] = MappingProxyType({
-    "orchestration": "Pipeline orchestration",
-    "experiment_tracking": "Experiment tracking",
-    "serving": "Model serving",
-    "monitoring": "Model monitoring",
-    "feature_store": "Feature store",
-    "data_versioning": "Data versioning",
-    "ci_cd": "CI/CD",
-    "cloud_ml": "Cloud ML platform",
-})
-"""Category code -> label shown to people."""
-
-TOOL_CATEGORY: Mapping[str, str] = MappingProxyType(
-    {tool: category for category, tools in TOOL_CATALOGUE.items() for tool in tools}
-)
-"""Tool name -> its category code."""
-
-REQUIRED_CATEGORIES: tuple[str, ...] = ("orchestration", "experiment_tracking", "serving")
-"""Categories in which verified experience is required to pass stage 1."""
-
-MINIMUM_VERIFIED: int = 1
-"""Verified tools needed in each required category to pass."""
-
-STRICT_VERIFIED: int = 2
-"""Verified tools per required category for the stricter bar."""
-
-TOOL_ALIASES: Mapping[str, str] = MappingProxyType({
-    "evidently ai": "Evidently",
-    "whylogs": "WhyLabs",
-    "w&b": "Weights & Biases",
-    "wandb": "Weights & Biases",
-    "weights and biases": "Weights & Biases",
-    "apache airflow": "Airflow",
-    "nvidia triton": "Triton",
-    "triton inference server": "Triton",
-    "seldon core": "Seldon",
-    "tf serving": "TensorFlow Serving",
-    "databricks": "Databricks Feature Store",
-    "aws sagemaker": "SageMaker",
-    "amazon sagemaker": "SageMaker",
-    "google vertex ai": "Vertex AI",
-    "azure machine learning": "Azure ML",
-    "gitlab ci/cd": "GitLab CI",
-})
-"""Other spellings met in CVs and imports (lower case) -> catalogue name."""
 
 
 def _norm(name: str) -> str:
@@ -121,9 +67,6 @@ _LOOKUP: Mapping[str, str] = MappingProxyType({
     **{_norm(tool): tool for tool in TOOL_CATEGORY},
 })
 
-if not (set(REQUIRED_CATEGORIES) <= set(CATEGORIES)
-        and set(TOOL_ALIASES.values()) <= set(TOOL_CATEGORY)):
-    raise ValueError("tool catalogue, aliases and required categories are inconsistent")
 
 
 def resolve_tool(tool: str, category: str | None = None) -> tuple[str, str]:

@@ -18,7 +18,6 @@ import pytest
 
 from scoring.agency.sla import (
     BREACH_COLUMNS,
-    PROMISES,
     PromiseStatus,
     breach_list,
     first_day_times,
@@ -31,6 +30,7 @@ from scoring.agency.sla import (
     shortlist_trend,
     sla_audit,
 )
+from scoring.domain.promises import PROMISES
 
 AS_OF = "2025-06-30"
 
@@ -136,6 +136,18 @@ def test_promises_declared_once_with_sources():
     assert PROMISES["client_retention"].target == 0.95
     assert PROMISES["placement_retention"].target is None
     assert all(p.source and p.measured and p.unit for p in PROMISES.values())
+    assert [str(p.horizon) for p in PROMISES.values() if p.horizon] == ["3 months", "90 days"]
+
+
+def test_promise_prose_states_the_promise_numbers():
+    assert PROMISES["shortlist_time"].name == "Shortlist within 7-14 business days"
+    assert PROMISES["shortlist_size"].name == "Shortlist of 2-3 candidates"
+    assert PROMISES["first_day"].name == "First day within 30 days on average"
+    assert PROMISES["replacement"].name == "Replacement within 7-14 days at zero cost"
+    assert PROMISES["client_retention"].name == "95% of clients continue beyond their first 3 months"
+    assert PROMISES["placement_retention"].name == "Placed engineers still in post at 90 days"
+    assert "14 business days have passed" in PROMISES["shortlist_time"].measured
+    assert "entered stage 4 (client shortlist)" in PROMISES["shortlist_size"].measured
 
 
 def test_shortlist_times_per_search(searches):

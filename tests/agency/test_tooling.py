@@ -10,16 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring.agency.tooling import (
-    CATEGORIES,
-    CATEGORY_LABELS,
-    REQUIRED_CATEGORIES,
-    TOOL_CATALOGUE,
-    TOOL_CATEGORY,
-    ToolingVerdict,
-    evaluate_tooling,
-    resolve_tool,
-)
+from scoring.agency.tooling import ToolingVerdict, evaluate_tooling, resolve_tool
+from scoring.domain.tools import CATEGORIES, CATEGORY_LABELS, REQUIRED_CATEGORIES, TOOL_CATALOGUE, TOOL_CATEGORY
 
 ALL_TOOLS = tuple(TOOL_CATEGORY)
 
