@@ -18,7 +18,6 @@ Nothing here reads a database or draws anything.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -27,7 +26,9 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from scoring.agency.scorecard import weighted_total
 from scoring.domain.ratings import LEVELS
+from scoring.domain.ratings import LEVELS as KAPPA_CATEGORIES  # noqa: F401  re-exported for scoring.reports
 from scoring.domain.thresholds import (
     AGREEMENT_DRIFT,
     CALIBRATION_THRESHOLDS,
@@ -43,8 +44,6 @@ from scoring.domain.thresholds import (
     Threshold,
 )
 from scoring.domain.thresholds import DRIFT_MIN_Z as DRIFT_MIN_Z_THRESHOLD
-from scoring.domain.ratings import LEVELS as KAPPA_CATEGORIES  # noqa: F401  re-exported for scoring.reports
-from scoring.agency.scorecard import weighted_total
 from scoring.stats.agreement import ALPHA_BANDS, ALPHA_BANDS_SOURCE, cohen_kappa
 from scoring.stats.severity import FIT_BAND, drift_flags
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from scoring.domain.promises import CLIENT_HORIZON, PLACEMENT_HORIZON, PLACEMENT_LOST_REASONS, Horizon
 from scoring.stats.intervals import wilson_interval
+
 # The Kaplan-Meier curves are generic statistics; scoring.reports still imports them from here.
 from scoring.stats.survival import survival_curves  # noqa: F401  re-exported
 

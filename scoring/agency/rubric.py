@@ -33,18 +33,21 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Hashable, NamedTuple
-
-from scoring.domain.dimensions import DIMENSION_CODES, DIMENSIONS, dimension
-from scoring.domain.ratings import DISAGREEMENT_GAP, LEVEL_LABELS, LEVELS, NOTE_REQUIRED_LEVELS, RATING_MAX, RATING_MIN
-from scoring.domain.stages import SCORED_STAGES
+from typing import NamedTuple
 
 # DIMENSIONS, DIMENSION_CODES, LEVELS and LEVEL_LABELS above, and DEFAULT_WEIGHTS_PCT here, are still
 # imported from this module by scoring.store, pages and tests; they belong to scoring.domain.
-from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT  # noqa: F401  re-exported
+from scoring.domain.dimensions import (
+    DEFAULT_WEIGHTS_PCT,  # noqa: F401  re-exported
+    DIMENSION_CODES,
+    DIMENSIONS,
+    dimension,
+)
+from scoring.domain.ratings import DISAGREEMENT_GAP, LEVEL_LABELS, LEVELS, NOTE_REQUIRED_LEVELS, RATING_MAX, RATING_MIN
+from scoring.domain.stages import SCORED_STAGES
 
 __all__ = [
     "Anchor",

@@ -21,7 +21,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT, DIMENSION_CODES, DIMENSION_NAMES
+from scoring.domain.dimensions import (
+    DEFAULT_WEIGHTS_PCT,  # noqa: F401  re-exported (and used by the examples)
+    DIMENSION_CODES,
+    DIMENSION_NAMES,
+)
 from scoring.domain.ratings import RATING_MAX, RATING_MIN
 
 # Dimension code -> name, under its old name: this module's weight functions and scoring.store,
@@ -83,8 +87,8 @@ def dimension_means(ratings: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     ratings : DataFrame
-        Long format with columns ``application_id``, ``dimension`` (a code of :data:`scoring.domain.dimensions.DIMENSION_CODES`)
-        and ``rating``; one row per reviewer's rating.
+        Long format with columns ``application_id``, ``dimension`` (a code of
+        :data:`scoring.domain.dimensions.DIMENSION_CODES`) and ``rating``; one row per reviewer's rating.
 
     Returns
     -------

@@ -23,10 +23,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from scoring.agency.retention import client_outcomes, placement_outcomes, retention_share
 from scoring.domain.promises import CLIENT_HORIZON, PROMISES, SHORTLIST_STAGE, Promise  # noqa: F401  Promise re-exported
 from scoring.stats.business_days import business_days_by_country
 from scoring.stats.intervals import wilson_interval
-from scoring.agency.retention import client_outcomes, placement_outcomes, retention_share
 
 # The promises, their numbers and the shortlist stage are the agency's vocabulary (scoring.domain.promises);
 # scoring.reports, ui, pages and tests still import PROMISES and Promise from this module.

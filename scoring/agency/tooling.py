@@ -35,7 +35,7 @@ import pandas as pd
 
 from scoring.domain.tools import (
     CATEGORIES,
-    CATEGORY_LABELS,
+    CATEGORY_LABELS,  # noqa: F401  re-exported
     MINIMUM_VERIFIED,
     REQUIRED_CATEGORIES,
     STRICT_VERIFIED,

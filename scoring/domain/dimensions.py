@@ -7,9 +7,9 @@ versions; the defaults are what every new database starts from (weight version 1
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 __all__ = ["DEFAULT_WEIGHTS_PCT", "DIMENSIONS", "DIMENSION_CODES", "DIMENSION_IDS", "DIMENSION_NAMES",
            "Dimension", "dimension"]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 __all__ = ["DISAGREEMENT_GAP", "LEVELS", "LEVEL_LABELS", "NOTE_REQUIRED_LEVELS", "RATING_MAX", "RATING_MIN"]
 

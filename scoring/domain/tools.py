@@ -8,9 +8,9 @@ candidate passes stage 1 with :data:`MINIMUM_VERIFIED` verified tool in each of
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "MINIMUM_VERIFIED", "REQUIRED_CATEGORIES", "STRICT_VERIFIED",
            "TOOLS", "TOOL_ALIASES", "TOOL_CATALOGUE", "TOOL_CATEGORY", "TOOL_IDS", "Tool"]

@@ -13,7 +13,6 @@ from statsmodels.duration.survfunc import SurvfuncRight
 
 from scoring.stats.survival import kaplan_meier, survival_curves
 
-
 # Freireich et al. (1963) 6-MP arm of the leukaemia remission trial, as analysed by Gehan (1965,
 # Biometrika 52:203-223): weeks in remission, '+' censored. Published Kaplan-Meier estimates at the
 # event times 6, 7, 10, 13, 16, 22, 23: 0.857, 0.807, 0.753, 0.690, 0.627, 0.538, 0.448.
