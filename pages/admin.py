@@ -1,37 +1,37 @@
 """Admin: scorecard weights (as new versions), accounts and roles, and the audit log."""
 
+from __future__ import annotations
+
 from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 
-from scoring.agency.access import ROLE_LABELS, ROLES, PermissionDenied
+from scoring.agency.access import Account
+from scoring.reports.admin import DIMENSIONS, ROLES, newest_weights, role_label, waiting_versions, weights_shown
 from scoring.reports.exports import to_csv
-from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
-from scoring.agency.scorecard import DIMENSIONS
+from scoring.reports.formatting import MISSING
 from scoring.store import accounts, audit_log, weights
 from scoring.store.audit_log import AuditFilter
-from scoring.store.db import DatabaseError
-from ui.context import database, flash, guarded, read, require_account, show_flash, today
-from ui.tables import MISSING
+from ui.context import database, guarded, read, require_account, today
 from ui.text import plain
+from ui.writes import run_write, show_outcome
 
 
-def weights_tab(actor) -> None:
+def weights_tab(actor: Account) -> None:
     st.subheader("Weight versions")
     st.caption("A version applies from its effective date; earlier scores keep the weights they were made "
                "under. Versions are never edited, only added; one that has not taken effect yet may be withdrawn.")
     table = read(weights.versions, actor)
     if table.empty:
         st.info("There is no weight version yet: add one below (the form starts from the default weights).")
-        newest = DEFAULT_WEIGHTS_PCT
     else:
-        st.dataframe(table.rename(columns=DIMENSIONS), hide_index=True, width="stretch", placeholder=MISSING)
-        newest = table.iloc[-1]
+        st.dataframe(weights_shown(table), hide_index=True, width="stretch", placeholder=MISSING)
+    newest = newest_weights(table)
     with st.form("new_weights"):
         st.markdown("**Add a version**")
         columns = st.columns(len(DIMENSIONS))
-        proposed = {code: column.number_input(f"{name} (%)", 0.0, 100.0, float(newest[code]), step=5.0,
+        proposed = {code: column.number_input(f"{name} (%)", 0.0, 100.0, newest[code], step=5.0,
                                               key=f"weight_{code}")
                     for column, (code, name) in zip(columns, DIMENSIONS.items())}
         latest = weights.latest_start(today())
@@ -41,19 +41,15 @@ def weights_tab(actor) -> None:
         submitted = st.form_submit_button("Add weight version", type="primary")
     st.caption(f"Total: {sum(proposed.values()):g}% (must be 100%)")
     if submitted:
-        try:
-            version_id = weights.add_version(database(), actor, proposed, effective, note, today())
-        except (DatabaseError, PermissionDenied) as problem:
-            st.error(f"Not saved: {plain(problem)}")
-        else:
-            flash(f"Weight version {version_id} added, effective {effective:%d %b %Y}.")
+        run_write(lambda: weights.add_version(database(), actor, proposed, effective, note, today()),
+                  lambda version_id: f"Weight version {version_id} added, effective {effective:%d %b %Y}.")
     withdraw_form(actor, table)
 
 
-def withdraw_form(actor, table) -> None:
+def withdraw_form(actor: Account, table: pd.DataFrame) -> None:
     """Withdraw a version before its date: it scores nothing, and its date is free again."""
     st.markdown("**Withdraw a version that has not taken effect**")
-    waiting = table[[day.date() > today() for day in pd.to_datetime(table["effective_from"])]]
+    waiting = waiting_versions(table, today())
     if waiting.empty:
         st.caption("No version is waiting to take effect. Versions in force or past are never changed.")
         return
@@ -61,15 +57,12 @@ def withdraw_form(actor, table) -> None:
               for v in waiting.itertuples()}
     chosen = st.selectbox("Version to withdraw", list(labels), format_func=labels.get, key="withdrawn_version")
     if st.button("Withdraw version", key="withdraw_version"):
-        try:
-            weights.withdraw_version(database(), actor, int(chosen), today())
-        except (DatabaseError, PermissionDenied) as problem:
-            st.error(f"Not withdrawn: {plain(problem)}")
-        else:
-            flash(f"Weight version {chosen} withdrawn: it will score nothing. The audit log keeps its weights.")
+        run_write(lambda: weights.withdraw_version(database(), actor, int(chosen), today()),
+                  f"Weight version {chosen} withdrawn: it will score nothing. The audit log keeps its weights.",
+                  refused="Not withdrawn")
 
 
-def accounts_tab(actor) -> None:
+def accounts_tab(actor: Account) -> None:
     st.subheader("Accounts")
     people = read(accounts.list_accounts, actor)
     st.dataframe(people, hide_index=True, width="stretch", placeholder=MISSING)
@@ -78,35 +71,27 @@ def accounts_tab(actor) -> None:
         st.markdown("**New account**")
         email = st.text_input("Email", key="new_account_email")
         name = st.text_input("Display name", key="new_account_name")
-        role = st.selectbox("Role", ROLES, format_func=ROLE_LABELS.get, key="new_account_role")
+        role = st.selectbox("Role", ROLES, format_func=role_label, key="new_account_role")
         password = st.text_input("Initial password (optional with single sign-on)", type="password",
                                  key="new_account_password")
         if st.form_submit_button("Create account"):
-            try:
-                accounts.create_account(database(), actor, email, name, role, password or None)
-            except (DatabaseError, PermissionDenied, ValueError) as problem:
-                st.error(f"Not created: {plain(problem)}")
-            else:
-                flash(f"Account for {plain(email)} created.")
+            run_write(lambda: accounts.create_account(database(), actor, email, name, role, password or None),
+                      f"Account for {plain(email)} created.", refused="Not created")
     with right.form("change_account"):
         st.markdown("**Change an account**")
         labels = dict(zip(people["account_id"], people["email"]))
         chosen = st.selectbox("Account", list(labels), format_func=labels.get)
-        new_role = st.selectbox("Role", [None, *ROLES], format_func=lambda r: "unchanged" if r is None else ROLE_LABELS[r])
+        new_role = st.selectbox("Role", [None, *ROLES], format_func=role_label)
         active = st.selectbox("Active", [None, True, False], format_func=lambda a: "unchanged" if a is None else str(a))
         new_password = st.text_input("New password (leave empty to keep)", type="password",
                                      key="change_account_password")
         if st.form_submit_button("Save change"):
-            try:
-                accounts.update_account(database(), actor, int(chosen), role=new_role, active=active,
-                                        password=new_password or None)
-            except (DatabaseError, PermissionDenied, ValueError) as problem:
-                st.error(f"Not changed: {plain(problem)}")
-            else:
-                flash("Account updated.")
+            run_write(lambda: accounts.update_account(database(), actor, int(chosen), role=new_role, active=active,
+                                                      password=new_password or None),
+                      "Account updated.", refused="Not changed")
 
 
-def audit_tab(actor) -> None:
+def audit_tab(actor: Account) -> None:
     st.subheader("Audit log")
     words = read(audit_log.vocabulary, actor)
     first, second, third = st.columns(3)
@@ -129,7 +114,7 @@ def audit_tab(actor) -> None:
 def body() -> None:
     actor = require_account()
     st.title("Admin")
-    show_flash()
+    show_outcome()
     weights_view, accounts_view, audit_view = st.tabs(["Weights", "Accounts", "Audit log"])
     with weights_view:
         weights_tab(actor)

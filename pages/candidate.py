@@ -1,27 +1,28 @@
 """Candidate profile: find anyone fast, see their weighted score, who rated what, and their history."""
 
+from __future__ import annotations
+
 import pandas as pd
 import streamlit as st
 
-from scoring.reports.candidate import (CONSENSUS, MEDIAN, WITHHELD, breakdown, candidate_report, history_table,
-                                       median_note, not_assessed_at, radar_notes, radar_series, score_headline,
-                                       shortlist_comparison, shortlist_table)
-from scoring.agency.scorecard import DIMENSIONS
-from scoring.agency.access import PermissionDenied
+from scoring.agency.access import Account
+from scoring.reports.candidate import (CONSENSUS, DIMENSIONS, MEDIAN, STAGE_LABELS, WITHHELD, CandidateReport,
+                                       breakdown, candidate_report, history_table, median_note, not_assessed_at,
+                                       radar_notes, radar_series, score_headline, shortlist_comparison,
+                                       shortlist_table, shortlist_traces)
+from scoring.reports.formatting import MISSING
 from scoring.store import candidates, scorecards
-from scoring.store.db import DatabaseError
 from scoring.store.scorecards import FINAL_DECISIONS
 from ui import charts
-from ui.context import database, flash, guarded, read, require_account, show_flash
+from ui.context import database, guarded, read, require_account
 from ui.empty_states import nothing_yet
-from ui.tables import MISSING
 from ui.text import plain
+from ui.writes import run_write, show_outcome
 
-SCORED_STAGES = {2: "Production incident interview", 3: "Take-home assessment"}
 IN_FORCE = "Weights in force at the time"
 
 
-def pick_candidate(actor) -> int | None:
+def pick_candidate(actor: Account) -> int | None:
     """Search box and result list; the choice is kept in the URL so a profile can be linked."""
     text = st.text_input("Find a candidate by name, id (e.g. CA-000123) or email",
                          value=st.query_params.get("q", ""), key="candidate_query")
@@ -41,14 +42,14 @@ def pick_candidate(actor) -> int | None:
                         format_func=labels.get, key="candidate_choice")
 
 
-def version_choice(report) -> int | None:
+def version_choice(report: CandidateReport) -> int | None:
     versions = report.versions.drop_duplicates("version_id")
-    labels = {None: IN_FORCE, **{int(v.version_id): f"Version {v.version_id}, from {v.effective_from:%d %b %Y}"
+    labels: dict[int | None, str] = {None: IN_FORCE, **{int(v.version_id): f"Version {v.version_id}, from {v.effective_from:%d %b %Y}"
                                  for v in versions.itertuples()}}
     return st.selectbox("Weights", list(labels), format_func=labels.get, key="weight_version")
 
 
-def adjudication(actor, apps, application_id: int) -> None:
+def adjudication(actor: Account, apps: pd.DataFrame, application_id: int) -> None:
     """A hiring lead's final decision with its reason; reviewers' scores are left as they were."""
     current = apps.loc[apps["application_id"] == application_id].iloc[0]
     with st.expander("Adjudicated final decision" + (f": {current['final_decision']}"
@@ -59,18 +60,15 @@ def adjudication(actor, apps, application_id: int) -> None:
             decision = st.radio("Decision", FINAL_DECISIONS, horizontal=True, key="final_decision")
             reason = st.text_area("Reason (required)", key="final_reason")
             if st.form_submit_button("Record decision"):
-                try:
-                    scorecards.record_final_decision(database(), actor, application_id, decision, reason)
-                except (DatabaseError, PermissionDenied) as problem:
-                    st.error(f"Not saved: {plain(problem)}")
-                else:
-                    flash(f"Final decision recorded: {decision}.")
+                run_write(lambda: scorecards.record_final_decision(database(), actor, application_id, decision,
+                                                                   reason),
+                          f"Final decision recorded: {decision}.")
 
 
 def body() -> None:
     actor = require_account()
     st.title("Candidate profile")
-    show_flash()
+    show_outcome()
     candidate_id = pick_candidate(actor)
     if candidate_id is None:
         return
@@ -91,7 +89,7 @@ def body() -> None:
     # Keyed by candidate and application: another candidate's choice must not carry over.
     application_id = left.selectbox("Application", list(app_labels), format_func=app_labels.get,
                                     key=f"application_of_{candidate_id}")
-    stage_id = middle.selectbox("Stage", list(SCORED_STAGES), format_func=SCORED_STAGES.get,
+    stage_id = middle.selectbox("Stage", list(STAGE_LABELS), format_func=STAGE_LABELS.get,
                                 index=1 if ((report.scores["application_id"] == application_id)
                                             & (report.scores["stage_id"] == 3)).any() else 0,
                                 key=f"stage_of_{application_id}")
@@ -163,9 +161,7 @@ def body() -> None:
             st.dataframe(shortlist_table(comparison), hide_index=True, width="stretch", placeholder=MISSING)
             st.caption("Complete scorecards first, by weighted score; an incomplete one is listed after them, "
                        "unranked.")
-            traces = {r.full_name: pd.Series({d: getattr(r, d) for d in DIMENSIONS})
-                      for r in comparison.scores.itertuples()}
-            st.plotly_chart(charts.radar(traces, DIMENSIONS, "Shortlisted candidates, consensus ratings"),
+            st.plotly_chart(charts.radar(shortlist_traces(comparison), DIMENSIONS, "Shortlisted candidates, consensus ratings"),
                             width="stretch")
 
 

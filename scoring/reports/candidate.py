@@ -8,11 +8,15 @@ import pandas as pd
 
 from scoring.agency.access import Account
 from scoring.agency.scorecard import DIMENSIONS, NOT_RATED, incomplete_message, rating_grid, scores_under_versions
+from scoring.domain.stages import SCORED_STAGES
+from scoring.reports.formatting import MISSING, shown
 from scoring.store import candidates
 from scoring.store.db import Database
 
 CONSENSUS = "Consensus"
 MEDIAN = "Median candidate at this stage"
+#: The stages a candidate's scores are shown for, by id, with the name a person reads.
+STAGE_LABELS: dict[int, str] = {int(stage): stage.label for stage in SCORED_STAGES}
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,7 @@ def history_table(report: CandidateReport, application_id: int) -> pd.DataFrame:
 
 
 def _day(value) -> str:
-    return "" if pd.isna(value) else f"{pd.Timestamp(value):%d %b %Y}"
+    return MISSING if pd.isna(value) else f"{pd.Timestamp(value):%d %b %Y}"
 
 
 def _at(frame: pd.DataFrame, application_id: int, stage_id: int) -> pd.DataFrame:
@@ -189,8 +193,7 @@ def shortlist_table(comparison: ShortlistComparison) -> pd.DataFrame:
         values = ordered[code] if code in ordered else pd.Series(float("nan"), index=ordered.index)
         table[name] = [NOT_RATED if pd.isna(v) else f"{v:.2f}" for v in values]
     table[SHORTLIST_SCORE] = [_score_text(row) for _, row in ordered.iterrows()]
-    table["On 0-100"] = ["" if pd.isna(row.get("score_pct")) else f"{row['score_pct']:.0f}"
-                         for _, row in ordered.iterrows()]
+    table["On 0-100"] = [shown(row.get("score_pct"), "{:.0f}") for _, row in ordered.iterrows()]
     return table
 
 
@@ -200,3 +203,9 @@ def _score_text(row: pd.Series) -> str:
     if isinstance(row.get("missing_dimensions"), list) and row["missing_dimensions"]:
         return incomplete_message(row["missing_dimensions"])
     return "no submitted scores"
+
+
+def shortlist_traces(comparison: ShortlistComparison) -> dict[str, pd.Series]:
+    """Each shortlisted candidate's consensus rating per dimension, for the side-by-side radar."""
+    rows = comparison.scores
+    return {row["full_name"]: pd.Series({code: row.get(code) for code in DIMENSIONS}) for _, row in rows.iterrows()}

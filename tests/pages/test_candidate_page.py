@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from scoring.reports.candidate import WITHHELD, candidate_report
+from scoring.reports.formatting import MISSING
 from scoring.store import scorecards
 from tests.conftest import account, plotly_values
 from ui import charts
@@ -187,7 +188,7 @@ def test_a_stage_no_reviewer_rated_on_governance_shows_incomplete_and_no_total(o
     assert shortlist.loc[shortlisted["external_id"], "Weighted score"] == (
         "Incomplete: Governance not rated by any reviewer")
     assert shortlist.index[-1] == shortlisted["external_id"]               # after every complete scorecard
-    assert shortlist.loc[shortlisted["external_id"], "On 0-100"] == ""
+    assert shortlist.loc[shortlisted["external_id"], "On 0-100"] == MISSING
 
 
 # -- blind review on the candidate page ------------------------------------------------------------
@@ -244,7 +245,7 @@ def test_before_submitting_a_reviewer_sees_no_later_outcome_of_the_application(o
     history = _history(at)
     assert history["Stage"].tolist() == ["Pipeline and tooling audit", "Production incident interview",
                                          "Take-home assessment"]
-    assert history["Decision"].tolist()[-1] == WITHHELD and history["Decided"].tolist()[-1] == ""
+    assert history["Decision"].tolist()[-1] == WITHHELD and history["Decided"].tolist()[-1] == MISSING
     assert any("Blind review" in c.value for c in at.caption)
     text = _all_text(at)
     assert "Client shortlist" not in text and LEAD_REASON not in text and "advance" not in text

@@ -6,6 +6,7 @@ import pandas as pd
 
 from scoring.reports.candidate import (CONSENSUS, MEDIAN, WITHHELD, CandidateReport, history_table, median_note,
                                        radar_notes, radar_series)
+from scoring.reports.formatting import MISSING
 from scoring.store.candidates import MEDIAN_MIN_APPLICATIONS
 
 CODES = ["infrastructure", "deployment", "monitoring", "automation", "governance"]
@@ -67,5 +68,5 @@ def test_the_history_reads_as_text_with_withheld_decisions_named():
     assert table.to_dict("list") == {
         "Stage": ["Pipeline and tooling audit", "Production incident interview", "Take-home assessment"],
         "Entered": ["06 Jan 2026", "07 Jan 2026", "21 Jan 2026"],
-        "Decided": ["07 Jan 2026", "", ""],
+        "Decided": ["07 Jan 2026", MISSING, MISSING],
         "Decision": ["pass", "open", WITHHELD]}
