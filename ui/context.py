@@ -15,6 +15,7 @@ import streamlit as st
 
 from scoring.agency.access import Account, PermissionDenied, StaleSession
 from scoring.store.authorization import check_session
+from scoring.store.sessions import SESSION_LIFETIME, SessionRefused, resume_session
 from scoring.store.db import (DEFAULT_LOCATION, Database, DatabaseError, database_location,
                                is_constraint_violation, is_held_by_another_process, is_unreachable)
 from ui.text import plain
@@ -29,6 +30,22 @@ SESSION_ENDED = {
     StaleSession.ROLE_CHANGED: "Your session ended: your account was changed by an admin. Sign in again.",
     StaleSession.ENDED: "Your session ended: your account was signed out elsewhere, or changed by an admin. "
                         "Sign in again.",
+}
+#: The cookie in which a browser keeps its session token (scoring.store.sessions) across reloads.
+SESSION_COOKIE = "scorecard_session"
+#: Where this browser session keeps its token, checked on every run (absent for single sign-on).
+SESSION_TOKEN_KEY = "session_token"
+#: A cookie value the next run writes to the browser: a new token, or "" to delete the cookie.
+COOKIE_WRITE_KEY = "session_cookie_write"
+#: Set once this browser session has tried the cookie it connected with (it never changes after).
+COOKIE_TRIED_KEY = "session_cookie_tried"
+#: What the sign-in page says when a token is refused, by SessionRefused.reason; an unknown token
+#: (another server's, or one deleted long ago) says nothing.
+SESSION_REFUSED = {
+    SessionRefused.EXPIRED: f"Your session expired: a sign-in lasts {SESSION_LIFETIME.total_seconds() / 3600:g} "
+                            "hours. Sign in again.",
+    SessionRefused.ENDED: SESSION_ENDED[StaleSession.ENDED],
+    SessionRefused.DEACTIVATED: SESSION_ENDED[StaleSession.DEACTIVATED],
 }
 UNREACHABLE = ("The database cannot be reached right now, so nothing was saved and this part of the page cannot "
                "be shown. Try again in a moment.")
@@ -85,26 +102,88 @@ def account() -> Account | None:
     return st.session_state.get(ACCOUNT_KEY)
 
 
-def end_session(ended: StaleSession) -> None:
-    """Sign the person out because the store refused their session; the sign-in page says why."""
+def end_session(ended: StaleSession | SessionRefused) -> None:
+    """Sign the person out because the store refused their session; the sign-in page says why.
+
+    The browser's cookie is deleted at the next run.
+    """
+    forget_session()
+    message = (SESSION_ENDED if isinstance(ended, StaleSession) else SESSION_REFUSED).get(ended.reason)
+    if message:
+        st.session_state[SESSION_ENDED_KEY] = message
+
+
+def forget_session() -> None:
+    """Drop this browser session's account and token, and have the next run delete the cookie."""
     st.session_state.pop(ACCOUNT_KEY, None)
-    st.session_state[SESSION_ENDED_KEY] = SESSION_ENDED[ended.reason]
+    if st.session_state.pop(SESSION_TOKEN_KEY, None) is not None:
+        st.session_state[COOKIE_WRITE_KEY] = ""
+
+
+def keep_session(actor: Account, token: str) -> None:
+    """Sign this browser session in as ``actor`` with its session ``token``; the next run writes the cookie."""
+    st.session_state[ACCOUNT_KEY] = actor
+    st.session_state[SESSION_TOKEN_KEY] = token
+    st.session_state[COOKIE_WRITE_KEY] = token
+
+
+def _resumed_account() -> Account | None:
+    """The account the browser's session cookie brings back, tried once per browser session (page load).
+
+    A refused cookie is deleted, and the sign-in page says why unless the token is unknown here.
+    """
+    if st.session_state.get(COOKIE_TRIED_KEY):
+        return None
+    try:
+        token = st.context.cookies.get(SESSION_COOKIE)
+    except Exception:        # no request behind this run (a bare script): no cookie either
+        token = None
+    if not isinstance(token, str) or not token:     # AppTest's request is a stand-in: no cookie
+        st.session_state[COOKIE_TRIED_KEY] = True
+        return None
+    try:
+        actor = resume_session(database(), token)
+    except SessionRefused as refused:
+        st.session_state[COOKIE_TRIED_KEY] = True
+        st.session_state[COOKIE_WRITE_KEY] = ""
+        message = SESSION_REFUSED.get(refused.reason)
+        if message:
+            st.session_state[SESSION_ENDED_KEY] = message
+        return None
+    except duckdb.Error as error:
+        if not is_unreachable(error):
+            raise
+        return None              # tried again at the next run; the sign-in page says the database is down
+    st.session_state[COOKIE_TRIED_KEY] = True
+    st.session_state[ACCOUNT_KEY] = actor
+    st.session_state[SESSION_TOKEN_KEY] = token
+    return actor
 
 
 def signed_in_account() -> Account | None:
     """The signed-in account once the database confirms its session; otherwise None, signed out.
 
     Every rerun starts here (``app.py``), so an account deactivated, demoted or signed out elsewhere
-    loses its pages on the person's next click, with the reason on the sign-in page.
+    loses its pages on the person's next click, with the reason on the sign-in page. A browser
+    session signed in with a token (:mod:`scoring.store.sessions`) has it checked too, so a session
+    ends on time even while its page stays open. A new browser session (a reload, a link, a new tab)
+    is signed in by the token in its cookie, if the token is still good.
     """
     actor = account()
     if actor is None:
-        return None
+        return _resumed_account()
     try:
-        return check_session(database(), actor)
-    except StaleSession as ended:
+        check_session(database(), actor)
+        token = st.session_state.get(SESSION_TOKEN_KEY)
+        if token is not None:
+            resume_session(database(), token)
+    except (StaleSession, SessionRefused) as ended:
         end_session(ended)
         return None
+    except duckdb.Error as error:
+        if not is_unreachable(error):
+            raise            # unreachable: the account was checked against the last copy (check_session)
+    return actor
 
 
 def require_account() -> Account:

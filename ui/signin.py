@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import duckdb
 import streamlit as st
 
@@ -9,8 +12,13 @@ from scoring.agency.access import ROLE_LABELS, StaleSession
 from scoring.store import accounts
 from scoring.store.accounts import SignInError, account_for_email, accounts_able_to_sign_in, authenticate
 from scoring.store.db import is_unreachable
-from ui.context import ACCOUNT_KEY, SESSION_ENDED_KEY, UNREACHABLE, account, database
+from scoring.store.sessions import SESSION_LIFETIME, start_session
+from ui.context import (ACCOUNT_KEY, COOKIE_WRITE_KEY, SESSION_COOKIE, SESSION_ENDED_KEY, UNREACHABLE, account,
+                        database, forget_session, keep_session)
 from ui.text import plain
+
+#: What a session token is made of (URL-safe base64): checked before it goes into the cookie script.
+_TOKEN_TEXT = re.compile(r"[A-Za-z0-9_-]*")
 
 
 def oidc_configured() -> bool:
@@ -23,6 +31,23 @@ def oidc_configured() -> bool:
 
 def sign_in_page() -> None:
     """The only page a signed-out visitor can reach: the sign-in form or the single sign-on button."""
+    _sign_in(None)
+
+
+def sign_in_page_for(title: str) -> Callable[[], None]:
+    """The sign-in page at another page's address: once signed in, the same address opens that page.
+
+    ``app.py`` registers one for every page while nobody is signed in, so a link such as
+    ``/candidate?q=CA-022022`` finds a page (no "Page not found"), and the address with its query
+    is still there when the sign-in reruns the app with the real pages.
+    """
+    def page() -> None:
+        _sign_in(title)
+
+    return page
+
+
+def _sign_in(wanted: str | None) -> None:
     ended = st.session_state.pop(SESSION_ENDED_KEY, None)
     if ended:
         st.warning(ended, icon=":material/logout:")
@@ -31,9 +56,9 @@ def sign_in_page() -> None:
         if not accounts_able_to_sign_in(database(), with_password=not single_sign_on):
             _no_account_yet()
         elif single_sign_on:
-            _oidc_sign_in()
+            _oidc_sign_in(wanted)
         else:
-            _local_sign_in()
+            _local_sign_in(wanted)
     except duckdb.Error as error:
         if not is_unreachable(error):
             raise
@@ -52,16 +77,19 @@ def _no_account_yet() -> None:
                "empty database with its first admin.")
 
 
-def _local_sign_in() -> None:
+def _local_sign_in(wanted: str | None) -> None:
     st.title("MLOps hiring scorecard")
     with st.form("sign_in"):
         st.subheader("Sign in")
+        if wanted:
+            st.caption(f"Sign in to open {wanted}.")
         email = st.text_input("Email", key="sign_in_email")
         password = st.text_input("Password", type="password", key="sign_in_password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
         try:
-            st.session_state[ACCOUNT_KEY] = authenticate(database(), email, password)
+            actor = authenticate(database(), email, password)
+            keep_session(actor, start_session(database(), actor))
         except SignInError as refusal:
             st.error(str(refusal))
         else:
@@ -71,9 +99,11 @@ def _local_sign_in() -> None:
                 "or admin@demo.example, each with the password demo-password.")
 
 
-def _oidc_sign_in() -> None:
+def _oidc_sign_in(wanted: str | None) -> None:
     if not st.user.is_logged_in:
         st.title("MLOps hiring scorecard")
+        if wanted:
+            st.caption(f"Sign in to open {wanted}.")
         st.button("Sign in with your organisation", on_click=st.login, type="primary")
         return
     mapped = account_for_email(database(), st.user.email)
@@ -86,8 +116,10 @@ def _oidc_sign_in() -> None:
 
 
 def sign_out() -> None:
-    """Sign out of this browser and end the account's sessions everywhere (its session version moves on)."""
-    actor = st.session_state.pop(ACCOUNT_KEY, None)
+    """Sign out of this browser and end the account's sessions everywhere (its session version moves on,
+    its session tokens are revoked and this browser's cookie is deleted)."""
+    actor = account()
+    forget_session()
     if actor is not None:
         try:
             accounts.sign_out(database(), actor)
@@ -107,3 +139,22 @@ def sidebar_identity() -> None:
     with st.sidebar:
         st.caption(f"Signed in as **{plain(actor.display_name)}** ({ROLE_LABELS[actor.role]})")
         st.button("Sign out", on_click=sign_out, key="sign_out")
+
+
+def write_session_cookie() -> None:
+    """Write the cookie a sign-in or a sign-out asked for, if any: the session token, or its deletion.
+
+    Streamlit answers a script with no HTTP response of its own, so a short script in the page sets
+    the cookie (which therefore cannot be HttpOnly): this origin only, ``SameSite=Strict``,
+    ``Secure`` over HTTPS, expiring with the session (:data:`SESSION_LIFETIME`). The server reads
+    it back through ``st.context.cookies`` when the page is loaded again.
+    """
+    value = st.session_state.pop(COOKIE_WRITE_KEY, None)
+    if value is None:
+        return
+    if not _TOKEN_TEXT.fullmatch(value):
+        raise ValueError("a session token is URL-safe base64")
+    lifetime = int(SESSION_LIFETIME.total_seconds()) if value else 0
+    cookie = f"{SESSION_COOKIE}={value}; Path=/; Max-Age={lifetime}; SameSite=Strict"
+    st.html(f"<script>document.cookie = '{cookie}' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+            unsafe_allow_javascript=True)
