@@ -13,9 +13,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from scoring.domain.stages import Stage
 from scoring.stats.intervals import wilson_interval
 
-STAGE_IDS: tuple[int, ...] = (1, 2, 3, 4)
+#: Every stage id (``stages.stage_id``) in vetting order, as plain integers for frame columns.
+STAGE_IDS: tuple[int, ...] = tuple(int(stage) for stage in Stage)
 LAST_STAGE = STAGE_IDS[-1]
 DECISIONS = ("pass", "fail")
 P90 = 0.9  # upper quantile reported beside the median (linear interpolation between order statistics)
@@ -29,7 +31,8 @@ FUNNEL_RULES: tuple[str, ...] = (
     "An application still waiting for a decision is open, not failed: pass rates, days in stage "
     "and drop-off use decided applications only.",
     "Drop-off at a stage is the share of decided applications that never entered a later stage "
-    "on or after entering it; the client shortlist (stage 4) is the last stage and has none.",
+    f"on or after entering it; the {Stage(LAST_STAGE).label.lower()} (stage {LAST_STAGE}) is the last stage "
+    "and has none.",
     "Days in stage are calendar days from entry to decision; open applications are aged to the "
     "as-of date.",
     "Nothing dated after the as-of date is used: an entry made later is not counted, and a "

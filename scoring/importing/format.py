@@ -24,8 +24,12 @@ import numpy as np
 import pandas as pd
 
 from scoring.agency import records as shared_rules
-from scoring.agency.rubric import DIMENSION_CODES
-from scoring.agency.tooling import TOOL_CATEGORY
+from scoring.domain.dimensions import DIMENSION_CODES
+from scoring.domain.dimensions import DIMENSION_IDS  # noqa: F401  re-exported
+from scoring.domain.ratings import NOTE_REQUIRED_LEVELS, RATING_MAX, RATING_MIN
+from scoring.domain.seniorities import SENIORITIES
+from scoring.domain.stages import SCORED_STAGES, Stage
+from scoring.domain.tools import TOOL_CATEGORY
 
 Kind = Literal["ref", "text", "email", "country", "date", "timestamp", "integer", "money", "boolean",
                "choice", "tool"]
@@ -45,16 +49,15 @@ KIND_HELP: dict[str, str] = {
     "tool": "a tool of the catalogue (case and common spellings such as 'wandb' are accepted)",
 }
 
-#: The stages of vetting by code, with their ids in the database.
-STAGE_IDS: dict[str, int] = {"tooling_audit": 1, "incident_interview": 2, "take_home": 3,
-                             "client_shortlist": 4}
-SCORED_STAGE_CODES = ("incident_interview", "take_home")
-#: Dimension code -> its id in the database (the rubric's order).
-DIMENSION_IDS: dict[str, int] = {code: i for i, code in enumerate(DIMENSION_CODES, start=1)}
-NOTE_REQUIRED_RATINGS = (1, 5)
+#: The stages of vetting by code, with their ids in the database (scoring.domain.stages).
+STAGE_IDS: dict[str, int] = {stage.code: int(stage) for stage in Stage}
+SCORED_STAGE_CODES = tuple(stage.code for stage in SCORED_STAGES)
+# DIMENSION_IDS (dimension code -> dimensions.dimension_id), imported above from scoring.domain, is
+# still imported from this module by bench/bench_import.py.
+#: The ratings that need a note, in words ("1 or 5").
+_NOTE_LEVELS = " or ".join(str(level) for level in sorted(NOTE_REQUIRED_LEVELS))
 #: The reason recorded for a dimension a scorecard in the files has no row for.
 NOT_IN_HISTORY = "not in the imported history"
-SENIORITIES = ("junior", "mid", "senior")
 #: The length limit (a kind of :data:`scoring.agency.text.MAX_CHARS`) of each kind of free-text cell:
 #: external ids are keys; e-mail addresses are keys too, with their own limit.
 TEXT_LIMITS: dict[str, str] = {"ref": "key", "email": "email", "text": "text"}
@@ -185,7 +188,7 @@ class TableFormat:
 # The rules on rows that a form can also record live in scoring.agency.records (TABLE_RULES), shared with the
 # store; the scorecard's own rule stays here beside its table.
 def _note_for_extreme_ratings(f: pd.DataFrame) -> pd.Series:
-    return f["rating"].isin(NOTE_REQUIRED_RATINGS).fillna(False).astype(bool) & f["note"].isna()
+    return f["rating"].isin(sorted(NOTE_REQUIRED_LEVELS)).fillna(False).astype(bool) & f["note"].isna()
 
 
 def _rated_and_not_assessed(f: pd.DataFrame) -> pd.Series:
@@ -263,14 +266,14 @@ TABLES: tuple[TableFormat, ...] = (
          Column("reviewer_email", "email", True, "the reviewer", references="reviewers"),
          Column("dimension", "choice", True, "the scorecard dimension", DIMENSION_CODES),
          Column("rating", "integer", False, "the anchored rating; empty when the dimension was not assessed",
-                minimum=1, maximum=5, required_unless="not_assessed_reason"),
-         Column("note", "text", False, "the reviewer's evidence; required for a rating of 1 or 5"),
+                minimum=RATING_MIN, maximum=RATING_MAX, required_unless="not_assessed_reason"),
+         Column("note", "text", False, f"the reviewer's evidence; required for a rating of {_NOTE_LEVELS}"),
          Column("submitted_at", "timestamp", True, "when the scorecard was submitted; the same on "
                 "every row of one scorecard"),
          Column("not_assessed_reason", "text", False, "why the reviewer could not judge the dimension; given "
                 "exactly when the rating is empty", may_be_absent=True)),
         key=("application_ref", "stage", "reviewer_email", "dimension"),
-        rules=(RowRule("note", "is required for a rating of 1 or 5: say what was (or was not) heard or seen",
+        rules=(RowRule("note", f"is required for a rating of {_NOTE_LEVELS}: say what was (or was not) heard or seen",
                        _note_for_extreme_ratings),
                RowRule("not_assessed_reason", "must be empty when a rating is given: a dimension is rated or "
                        "not assessed, not both", _rated_and_not_assessed))),

@@ -15,9 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scoring.importing.format import DIMENSION_IDS, SENIORITIES
+from scoring.domain.dimensions import DIMENSION_CODES
+from scoring.domain.ratings import NOTE_REQUIRED_LEVELS, RATING_MAX, RATING_MIN
+from scoring.domain.seniorities import SENIORITIES
 
-ROWS_PER_CARD = len(DIMENSION_IDS)
+ROWS_PER_CARD = len(DIMENSION_CODES)
 CARDS_PER_APPLICATION = 4                # two scored stages, two reviewers each
 APPLICATIONS_PER_SEARCH = 40
 SEARCHES_PER_CLIENT = 25
@@ -93,14 +95,14 @@ def _scores(rng: np.random.Generator, app_refs: np.ndarray, entered: dict[str, n
                    entered["take_home"][card_app])
     seconds = rng.integers(9 * 3600, 17 * 3600, len(card_app)).astype("timedelta64[s]")
     submitted = (day.astype("datetime64[s]") + np.timedelta64(86_400, "s") + seconds).astype(str)
-    rating = np.clip(np.rint(rng.normal(3.2, 0.9, len(card_app) * ROWS_PER_CARD)), 1, 5).astype(int)
+    rating = np.clip(np.rint(rng.normal(3.2, 0.9, len(card_app) * ROWS_PER_CARD)), RATING_MIN, RATING_MAX).astype(int)
     return pd.DataFrame({
         "application_ref": np.repeat(app_refs[card_app], ROWS_PER_CARD),
         "stage": np.repeat(card_stage, ROWS_PER_CARD),
         "reviewer_email": np.repeat(emails[card_reviewer], ROWS_PER_CARD),
-        "dimension": np.tile(np.array(list(DIMENSION_IDS)), len(card_app)),
+        "dimension": np.tile(np.array(DIMENSION_CODES), len(card_app)),
         "rating": rating,
-        "note": np.where(np.isin(rating, (1, 5)), "evidence noted in the interview record", ""),
+        "note": np.where(np.isin(rating, sorted(NOTE_REQUIRED_LEVELS)), "evidence noted in the interview record", ""),
         "submitted_at": np.char.replace(np.repeat(submitted, ROWS_PER_CARD), "T", " "),
     })
 
