@@ -22,8 +22,9 @@ from tqdm import tqdm
 from scoring.agency.access import ROLES
 from scoring.demo.generator import DemoConfig, build_demo
 from scoring.agency.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
-from scoring.store.db import (LOCATION_SETTING, PROJECT_ROOT, Database, DatabaseError, database_location,
+from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT
+from scoring.domain.settings import DATABASE
+from scoring.store.db import (PROJECT_ROOT, Database, DatabaseError, database_location,
                               is_held_by_another_process, is_postgres_location)
 from scoring.agency.text import terminal_safe
 
@@ -77,7 +78,7 @@ def run_serve(args: argparse.Namespace) -> int:
     elif _nobody_can_sign_in(location):
         print(_no_account_advice(location), file=sys.stderr)
         return 1
-    env = {**os.environ, LOCATION_SETTING: location}
+    env = {**os.environ, DATABASE.name: location}
     command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
                "--server.port", str(args.port), "--server.address", args.address,
                "--browser.gatherUsageStats", "false", "--server.headless", "true",
@@ -347,7 +348,8 @@ def parser() -> argparse.ArgumentParser:
     init.set_defaults(run=run_init)
 
     serve = commands.add_parser("serve", help="start the dashboard (building the demo database if missing)")
-    serve.add_argument("--db", default=None, help=f"database location (default: ${LOCATION_SETTING} or data/)")
+    serve.add_argument("--db", default=None,
+                       help=f"database location (default: ${DATABASE.name} or {DATABASE.default})")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--address", default="127.0.0.1")
     serve.set_defaults(run=run_serve)
