@@ -57,6 +57,7 @@ from numpy.typing import ArrayLike, NDArray
 from scoring.agency.retention import placement_outcomes
 from scoring.domain.dimensions import DIMENSION_CODES
 from scoring.domain.promises import PLACEMENT_HORIZON, PLACEMENT_LOST_REASONS, SHORTLIST_STAGE
+from scoring.domain.ratings import RATING_MAX, RATING_MIN
 from scoring.domain.stages import Stage
 
 # Generic statistics that scoring.reports still reaches through this module:
@@ -266,7 +267,7 @@ def threshold_table() -> pd.DataFrame:
     rows = [
         ("Minimum cases behind a figure", FLOOR.min_cases, "applications", FLOOR.source),
         ("Minimum cases of each outcome behind an AUC", FLOOR.min_per_class, "applications", FLOOR.source),
-        ("Score bands", ", ".join(b.label for b in SCORE_BANDS), "1-5 score", SCORE_BANDS_SOURCE),
+        ("Score bands", ", ".join(b.label for b in SCORE_BANDS), f"{RATING_MIN}-{RATING_MAX} score", SCORE_BANDS_SOURCE),
         ("Interval level", CONFIDENCE, "two-sided", "DeLong (1988) for AUCs, Wilson (1927) for rates."),
         ("Events per dimension before a weight model", MODEL.min_events_per_variable, "cases of the rarer class",
          MODEL.source),
@@ -463,7 +464,8 @@ def outcome_labels(applications: pd.DataFrame, as_of) -> pd.DataFrame:
         ended_early = judged["stop"] < as_of
         status = np.select(
             [judged["outcome"].eq("retained"), judged["outcome"].eq("lost"), ended_early],
-            ["retained", "lost", "ended within 90 days for another reason"], "under 90 days so far")
+            ["retained", "lost", f"ended within {PLACEMENT_HORIZON} for another reason"],
+            f"under {PLACEMENT_HORIZON} so far")
         retained.loc[judged.index] = np.select([judged["outcome"].eq("retained"), judged["outcome"].eq("lost")],
                                                [1.0, 0.0], nan)
         retained_status.loc[judged.index] = status
