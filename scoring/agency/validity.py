@@ -267,7 +267,8 @@ def threshold_table() -> pd.DataFrame:
     rows = [
         ("Minimum cases behind a figure", FLOOR.min_cases, "applications", FLOOR.source),
         ("Minimum cases of each outcome behind an AUC", FLOOR.min_per_class, "applications", FLOOR.source),
-        ("Score bands", ", ".join(b.label for b in SCORE_BANDS), f"{RATING_MIN}-{RATING_MAX} score", SCORE_BANDS_SOURCE),
+        ("Score bands", ", ".join(b.label for b in SCORE_BANDS), f"{RATING_MIN}-{RATING_MAX} score",
+         SCORE_BANDS_SOURCE),
         ("Interval level", CONFIDENCE, "two-sided", "DeLong (1988) for AUCs, Wilson (1927) for rates."),
         ("Events per dimension before a weight model", MODEL.min_events_per_variable, "cases of the rarer class",
          MODEL.source),
