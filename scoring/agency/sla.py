@@ -35,6 +35,14 @@ _SHORTLIST_SIZE = PROMISES["shortlist_size"]
 _FIRST_DAY = PROMISES["first_day"]
 _REPLACEMENT = PROMISES["replacement"]
 
+
+def _number(value: float | None) -> float:
+    """A promise's target or limit that the rule at hand needs; every promise using one declares it."""
+    if value is None:
+        raise ValueError("this promise declares no such figure")
+    return float(value)
+
+
 FirstDayFrom = Literal["opened_on", "accepted_on"]
 FIRST_DAY_FROM: dict[str, str] = {"opened_on": "search opening", "accepted_on": "offer accepted"}
 MIN_N_FOR_VERDICT = 1  # fewer measured rows than this: met is None
@@ -264,7 +272,7 @@ def shortlist_sizes(searches: pd.DataFrame, shortlist_entries: pd.DataFrame, as_
     sizes = entries.groupby("search_id")["application_id"].nunique()
     frame["shortlisted"] = frame["search_id"].map(sizes).fillna(0).astype("int64")
     promise = _SHORTLIST_SIZE
-    low, high = int(promise.target), int(promise.limit)
+    low, high = int(_number(promise.target)), int(_number(promise.limit))
     frame["flag"] = np.select([frame["shortlisted"] < low, frame["shortlisted"] > high],
                               [f"fewer than {low}", f"more than {high}"], "")
     frame["breach"] = frame["flag"] != ""
@@ -431,7 +439,7 @@ def promise_statuses(audit: SlaAudit, confidence: float = 0.95) -> list[PromiseS
     mean = float(days.mean()) if n else np.nan
     statuses.append(PromiseStatus(
         "first_day", first_day.name, mean, first_day.target,
-        _verdict(mean <= first_day.target, n), n,
+        _verdict(mean <= _number(first_day.target), n), n,
         (f"mean {mean:.1f} days over {n} placements (median {days.median():g}); "
          f"{int(audit.first_days['over_target'].sum())} took more than {first_day.target:g}" if n
          else "no placement has started yet"),
@@ -488,7 +496,7 @@ def breach_list(audit: SlaAudit) -> pd.DataFrame:
     parts = []
     late = audit.shortlist[audit.shortlist["breach"]]
     parts.append(late.assign(
-        promise="shortlist_time", entity="search", figure=late["business_days"], limit=float(time.limit),
+        promise="shortlist_time", entity="search", figure=late["business_days"], limit=_number(time.limit),
         unit=time.unit,
         detail=np.where(late["delivered"], "shortlist delivered after the limit",
                         "no shortlist yet and past the limit")))
@@ -496,16 +504,16 @@ def breach_list(audit: SlaAudit) -> pd.DataFrame:
     parts.append(flagged.assign(
         promise="shortlist_size", entity="search", figure=flagged["shortlisted"].astype(float),
         unit=size.unit,
-        limit=np.where(flagged["shortlisted"] < size.target, float(size.target), float(size.limit)),
+        limit=np.where(flagged["shortlisted"] < size.target, _number(size.target), _number(size.limit)),
         detail=flagged["flag"] + " candidates"))
     slow = audit.first_days[audit.first_days["over_target"]]
     parts.append(slow.assign(
-        promise="first_day", entity="placement", figure=slow["days"], limit=float(first_day.target),
+        promise="first_day", entity="placement", figure=slow["days"], limit=_number(first_day.target),
         unit=first_day.unit,
         detail=f"first day more than {first_day.target:g} days out (the promise is on the average)"))
     broken = audit.replacements[audit.replacements["breach"]]
     parts.append(broken.assign(
-        promise="replacement", entity="replacement", figure=broken["days"], limit=float(replacement.limit),
+        promise="replacement", entity="replacement", figure=broken["days"], limit=_number(replacement.limit),
         unit=replacement.unit,
         detail=np.select([broken["late"] & ~broken["zero_cost"], broken["late"]],
                          ["late and charged", f"later than {replacement.limit:g} days"], "charged to the client")))
