@@ -11,7 +11,7 @@ import streamlit as st
 
 from ui.context import signed_in_account
 from ui.navigation import PAGES
-from ui.signin import sidebar_identity, sign_in_page, sign_in_page_for, write_session_cookie
+from ui.signin import go_to_wanted_page, sidebar_identity, sign_in_page, sign_in_page_for, write_session_cookie
 
 ICON = Path(__file__).parent / "ui" / "icon.png"
 
@@ -20,17 +20,18 @@ st.set_page_config(page_title="MLOps hiring scorecard", page_icon=str(ICON), lay
 actor = signed_in_account()     # re-checked against the database on every rerun; a reload signs in by cookie
 if actor is None:
     # Each stand-in has its page's address, so once signed in the rerun finds the real page there.
-    pages = [st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in", default=True)]
-    pages += [st.Page(sign_in_page_for(spec.title), title=spec.title, icon=spec.icon, url_path=spec.url_path)
-              for spec in PAGES]
-    navigation = st.navigation(pages, position="hidden")
+    pages = {spec.url_path: st.Page(sign_in_page_for(spec.title), title=spec.title, icon=spec.icon,
+                                    url_path=spec.url_path) for spec in PAGES}
+    sign_in = st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in", default=True)
+    navigation = st.navigation([sign_in, *pages.values()], position="hidden")
 else:
-    pages = [st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path)
-             for spec in PAGES if actor.may(spec.permission)]
+    pages = {spec.url_path: st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path)
+             for spec in PAGES if actor.may(spec.permission)}
     sidebar_identity()
     with st.sidebar:
         write_session_cookie()  # before the page runs, so that a slow page cannot hold it back
-    navigation = st.navigation(pages)
+    navigation = st.navigation(list(pages.values()))
+go_to_wanted_page(pages)        # a link that reached a page file before this script had ever run
 navigation.run()
 if actor is None:
     write_session_cookie()      # after the sign-in page, so that it takes no room above the form

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import duckdb
 import streamlit as st
@@ -39,6 +40,8 @@ SESSION_TOKEN_KEY = "session_token"
 COOKIE_WRITE_KEY = "session_cookie_write"
 #: Set once this browser session has tried the cookie it connected with (it never changes after).
 COOKIE_TRIED_KEY = "session_cookie_tried"
+#: The page (its URL path) and query a visitor asked for before ``app.py`` had run: see require_account.
+WANTED_PAGE_KEY = "wanted_page"
 #: What the sign-in page says when a token is refused, by SessionRefused.reason; an unknown token
 #: (another server's, or one deleted long ago) says nothing.
 SESSION_REFUSED = {
@@ -191,11 +194,16 @@ def require_account() -> Account:
 
     Normally the navigation in ``app.py`` never offers a page to a signed-out visitor. But until the
     server process has run ``app.py`` once, Streamlit routes an address like ``/pipeline`` straight
-    to the page file; this check closes that gap. A session that ended since ``app.py`` checked it
-    is signed out and the script rerun, which shows the sign-in page.
+    to the page file; this check closes that gap: the page and its query are remembered and
+    ``app.py`` runs, which signs in by cookie or shows the sign-in page, and then returns to them
+    (:func:`ui.signin.go_to_wanted_page`). A session that ended since ``app.py`` checked it is
+    signed out and the script rerun, which shows the sign-in page.
     """
     actor = account()
     if actor is None:
+        url = st.context.url
+        path = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1] if isinstance(url, str) else ""
+        st.session_state[WANTED_PAGE_KEY] = (path, st.query_params.to_dict())
         st.switch_page("app.py")
     try:
         return check_session(database(), actor)

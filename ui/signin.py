@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import duckdb
 import streamlit as st
@@ -13,8 +13,8 @@ from scoring.store import accounts
 from scoring.store.accounts import SignInError, account_for_email, accounts_able_to_sign_in, authenticate
 from scoring.store.db import is_unreachable
 from scoring.store.sessions import SESSION_LIFETIME, start_session
-from ui.context import (ACCOUNT_KEY, COOKIE_WRITE_KEY, SESSION_COOKIE, SESSION_ENDED_KEY, UNREACHABLE, account,
-                        database, forget_session, keep_session)
+from ui.context import (ACCOUNT_KEY, COOKIE_WRITE_KEY, SESSION_COOKIE, SESSION_ENDED_KEY, UNREACHABLE,
+                        WANTED_PAGE_KEY, account, database, forget_session, keep_session)
 from ui.text import plain
 
 #: What a session token is made of (URL-safe base64): checked before it goes into the cookie script.
@@ -45,6 +45,14 @@ def sign_in_page_for(title: str) -> Callable[[], None]:
         _sign_in(title)
 
     return page
+
+
+def go_to_wanted_page(pages: Mapping[str, st.Page]) -> None:
+    """Open the page a visitor asked for before ``app.py`` had run, with its query, if it is among
+    ``pages`` (by URL path); see :func:`ui.context.require_account`."""
+    wanted = st.session_state.pop(WANTED_PAGE_KEY, None)
+    if wanted is not None and wanted[0] in pages:
+        st.switch_page(pages[wanted[0]], query_params=wanted[1])
 
 
 def _sign_in(wanted: str | None) -> None:

@@ -178,6 +178,12 @@ def test_signing_out_deletes_the_cookie_and_a_reload_shows_the_sign_in_form(brow
         context.close()
 
 
+def restart(app: ServedApp) -> None:
+    """Stop the app's server and start a new one on the same database (a new address)."""
+    app.stop()
+    app.process, app.url = start_server(app.database, app.database.parent / "restarted.log")
+
+
 def _browser_holding(browser, url: str, token: str):
     """A new browser context holding ``token`` as its session cookie, as a browser that kept it would."""
     context = browser.new_context()
@@ -236,7 +242,7 @@ def test_an_expired_token_is_refused_with_the_reason(browser, private_app):
     with Database(private_app.database) as db:
         db.write(lambda cur: cur.execute("UPDATE sessions SET created_at = ?, expires_at = ?",
                                          [eleven_hours_ago, eleven_hours_ago + timedelta(hours=10)]))
-    private_app.process, private_app.url = start_server(private_app.database, private_app.database.parent / "again.log")
+    restart(private_app)
 
     context = _browser_holding(browser, private_app.url, token)
     try:
@@ -258,13 +264,32 @@ def candidate_ref(demo_file) -> tuple[str, str]:
         return con.execute("SELECT external_id, full_name FROM candidates ORDER BY candidate_id LIMIT 1").fetchone()
 
 
-def test_a_link_opened_signed_out_leads_through_sign_in_to_that_page_and_query(browser, served_app, candidate_ref,
-                                                                             screenshots):
+def open_candidate_link(page, url: str, ref: str) -> None:
+    page.goto(f"{url}/candidate?q={ref}")
+
+
+def expect_candidate_profile(page, ref: str, name: str) -> None:
+    page.get_by_role("heading", name="Candidate profile", exact=True).wait_for(timeout=30_000)
+    search = page.get_by_label("Find a candidate by name, id (e.g. CA-000123) or email")
+    assert search.input_value() == ref
+    page.get_by_text(name).first.wait_for(timeout=30_000)
+    assert f"q={ref}" in page.url and "/candidate" in page.url
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+@pytest.mark.parametrize("first_visit", [True, False], ids=["first visit to the server", "server already in use"])
+def test_a_link_opened_signed_out_leads_through_sign_in_to_that_page_and_query(browser, private_app, candidate_ref,
+                                                                             screenshots, first_visit):
+    """Until a server has run the app once, Streamlit sends an address straight to the page file;
+    the link must survive that too."""
     ref, name = candidate_ref
     context = browser.new_context()
     try:
+        if not first_visit:
+            context.new_page().goto(private_app.url)
         page = context.new_page()
-        page.goto(f"{served_app.url}/candidate?q={ref}")
+        open_candidate_link(page, private_app.url, ref)
         wait_for_sign_in_form(page)
         page.get_by_text("Sign in to open Candidate profile.").wait_for(timeout=30_000)
         page.wait_for_timeout(500)
@@ -272,13 +297,27 @@ def test_a_link_opened_signed_out_leads_through_sign_in_to_that_page_and_query(b
         assert page.get_by_role("heading", name="Candidate profile", exact=True).count() == 0
 
         sign_in(page, None, LEAD)
-        page.get_by_role("heading", name="Candidate profile", exact=True).wait_for(timeout=30_000)
-        search = page.get_by_label("Find a candidate by name, id (e.g. CA-000123) or email")
-        assert search.input_value() == ref
-        page.get_by_text(name).first.wait_for(timeout=30_000)
-        assert f"q={ref}" in page.url and "/candidate" in page.url
-        assert page.get_by_text("Page not found").count() == 0
-        assert page.locator('[data-testid="stException"]').count() == 0
+        expect_candidate_profile(page, ref, name)
         page.screenshot(path=screenshots / "deep-link-after-sign-in.png", full_page=True)
+    finally:
+        context.close()
+
+
+def test_a_link_opened_after_the_server_restarted_opens_for_someone_signed_in(browser, private_app, candidate_ref):
+    ref, name = candidate_ref
+    context = browser.new_context()
+    try:
+        sign_in(context.new_page(), private_app.url, LEAD)
+        token = wait_for_cookie(context)["value"]
+    finally:
+        context.close()
+    restart(private_app)
+
+    context = _browser_holding(browser, private_app.url, token)
+    try:
+        page = context.new_page()
+        open_candidate_link(page, private_app.url, ref)
+        expect_candidate_profile(page, ref, name)
+        assert signed_in(page)
     finally:
         context.close()
