@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import cast
 
 import pandas as pd
 import streamlit as st
@@ -14,7 +15,7 @@ from scoring.reports.formatting import MISSING
 from scoring.store import accounts, audit_log, weights
 from scoring.store.audit_log import AuditFilter
 from ui.context import database, guarded, read, require_account, today
-from ui.text import plain
+from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
 
 
@@ -55,7 +56,7 @@ def withdraw_form(actor: Account, table: pd.DataFrame) -> None:
         return
     labels = {int(v.version_id): f"Version {v.version_id}, from {v.effective_from:%d %b %Y}"
               for v in waiting.itertuples()}
-    chosen = st.selectbox("Version to withdraw", list(labels), format_func=labels.get, key="withdrawn_version")
+    chosen = st.selectbox("Version to withdraw", list(labels), format_func=labelled(labels), key="withdrawn_version")
     if st.button("Withdraw version", key="withdraw_version"):
         run_write(lambda: weights.withdraw_version(database(), actor, int(chosen), today()),
                   f"Weight version {chosen} withdrawn: it will score nothing. The audit log keeps its weights.",
@@ -80,7 +81,7 @@ def accounts_tab(actor: Account) -> None:
     with right.form("change_account"):
         st.markdown("**Change an account**")
         labels = dict(zip(people["account_id"], people["email"]))
-        chosen = st.selectbox("Account", list(labels), format_func=labels.get)
+        chosen = st.selectbox("Account", list(labels), format_func=labelled(labels))
         new_role = st.selectbox("Role", [None, *ROLES], format_func=role_label)
         active = st.selectbox("Active", [None, True, False], format_func=lambda a: "unchanged" if a is None else str(a))
         new_password = st.text_input("New password (leave empty to keep)", type="password",
@@ -99,7 +100,8 @@ def audit_tab(actor: Account) -> None:
     period = first.date_input("Between", (now - timedelta(days=30), now), key="audit_period")
     actions = second.multiselect("Actions", words["actions"], placeholder="All actions")
     entities = third.multiselect("Entities", words["entities"], placeholder="All entities")
-    people = dict(zip(words["actors"]["actor_id"], words["actors"]["display_name"]))
+    actors = cast(pd.DataFrame, words["actors"])
+    people = dict(zip(actors["actor_id"], actors["display_name"]))
     who = first.selectbox("Who", [None, *people], format_func=lambda a: "Anyone" if a is None else people[a])
     text = second.text_input("Key or text contains", key="audit_text")
     start, end = period if isinstance(period, tuple) and len(period) == 2 else (None, None)

@@ -6,28 +6,37 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
-from scoring.agency.access import require
+from scoring.agency.access import Account
 from scoring.importing.files import Source
 from scoring.importing.format import format_summary
 from scoring.reports.exports import to_csv
+from scoring.reports.formatting import MISSING
 from scoring.store.archive import export_database, zip_export
 from scoring.store.importer import ImportResult, import_sources
-from ui.context import database, guarded, require_account
-from ui.tables import MISSING
+from ui.access import account_allowed
+from ui.context import database, guarded
+from ui.writes import attempt_write, report_done, show_outcome
 
 EXPORT_KEY = "export_zip"
 
 
-def _bar(text: str):
+def _bar(text: str) -> tuple[Any, Callable[[str, float], None]]:
     """An st.progress bar and the ``progress(message, share_done)`` callback that drives it."""
     bar = st.progress(0.0, text=text)
-    return bar, lambda message, done: bar.progress(min(max(float(done), 0.0), 1.0), text=message)
+
+    def update(message: str, done: float) -> None:
+        bar.progress(min(max(float(done), 0.0), 1.0), text=message)
+
+    return bar, update
 
 
-def import_section(actor) -> None:
+def import_section(actor: Account) -> None:
     st.subheader("Import")
     st.caption("One table per file, recognised by its name (clients.csv, scores-2025.csv, ...) or by its "
                "header. Every file is checked before anything is written; a set with any problem writes "
@@ -40,15 +49,19 @@ def import_section(actor) -> None:
                  key="import_button"):
         sources = [Source(upload.name, data=upload.getvalue()) for upload in uploads]
         bar, update = _bar("Reading the files")
-        result = import_sources(database(), sources, actor, progress=update, check_only=check_only)
+        went_through, result = attempt_write(
+            lambda: import_sources(database(), sources, actor, progress=update, check_only=check_only),
+            refused="Nothing imported")
         bar.progress(1.0, text="Done")
-        show_result(result, check_only)
+        if went_through and result is not None:
+            show_result(result, check_only)
     with st.expander("Columns of each file"):
         st.dataframe(format_summary(), hide_index=True, width="stretch", placeholder=MISSING)
 
 
 def show_result(result: ImportResult, check_only: bool) -> None:
-    files = pd.DataFrame(result.files, columns=["file", "table", "rows"])
+    """Every problem, in place, when the files were refused; otherwise what was done, on the next run."""
+    files = ("Files read", pd.DataFrame(result.files, columns=["file", "table", "rows"]))
     if not result.ok:
         listed = len(result.problems)
         shown = f" (the first {listed:,} are listed)" if listed < result.total_problems else ""
@@ -58,21 +71,22 @@ def show_result(result: ImportResult, check_only: bool) -> None:
         st.dataframe(problems, hide_index=True, width="stretch", placeholder=MISSING)
         st.download_button("Download the problems as CSV", to_csv(problems),
                            "import-problems.csv", "text/csv", key="problems_download")
+        st.caption(files[0])
+        st.dataframe(files[1], hide_index=True, width="stretch", placeholder=MISSING)
     elif check_only:
-        st.success(f"No problems in {len(files)} files. Nothing was written (check only).")
+        report_done(f"No problems in {len(result.files)} files. Nothing was written (check only).", [files])
     elif not result.changed:
-        st.info("No changes: the database already holds every row of these files. Nothing was written.")
+        report_done("No changes: the database already holds every row of these files. Nothing was written.",
+                    [files], tone="info")
     else:
         counts = pd.DataFrame([{"table": t, "new": c.inserted, "updated": c.updated, "unchanged": c.unchanged}
                                for t, c in result.counts.items()])
-        st.success(f"Imported {counts['new'].sum():,} new and {counts['updated'].sum():,} updated rows "
-                   "(score rows for scores; a changed scorecard is stored as its next revision).")
-        st.dataframe(counts, hide_index=True, width="stretch", placeholder=MISSING)
-    st.caption("Files read")
-    st.dataframe(files, hide_index=True, width="stretch", placeholder=MISSING)
+        report_done(f"Imported {counts['new'].sum():,} new and {counts['updated'].sum():,} updated rows "
+                    "(score rows for scores; a changed scorecard is stored as its next revision).",
+                    [("", counts), files])
 
 
-def export_section(actor) -> None:
+def export_section(actor: Account) -> None:
     st.subheader("Export")
     st.caption("Every table as Parquet, one consistent snapshot, with a manifest of row counts and SHA-256 "
                "checksums, in one zip. Restore it into a new database with `scorecard restore FILE.zip "
@@ -94,8 +108,9 @@ def export_section(actor) -> None:
 
 
 def body() -> None:
-    actor = require(require_account(), "import_export")
+    actor = account_allowed("import_export")
     st.title("Import and export")
+    show_outcome()
     import_section(actor)
     st.divider()
     export_section(actor)

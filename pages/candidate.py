@@ -16,7 +16,7 @@ from scoring.store.scorecards import FINAL_DECISIONS
 from ui import charts
 from ui.context import database, guarded, read, require_account
 from ui.empty_states import nothing_yet
-from ui.text import plain
+from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
 
 IN_FORCE = "Weights in force at the time"
@@ -39,14 +39,14 @@ def pick_candidate(actor: Account) -> int | None:
     labels = {int(r.candidate_id): f"{r.full_name} · {r.external_id} · {r.seniority} · {r.country}"
               for r in found.itertuples()}
     return st.selectbox(f"{len(found)} match{'es' if len(found) != 1 else ''}", list(labels),
-                        format_func=labels.get, key="candidate_choice")
+                        format_func=labelled(labels), key="candidate_choice")
 
 
 def version_choice(report: CandidateReport) -> int | None:
     versions = report.versions.drop_duplicates("version_id")
     labels: dict[int | None, str] = {None: IN_FORCE, **{int(v.version_id): f"Version {v.version_id}, from {v.effective_from:%d %b %Y}"
                                  for v in versions.itertuples()}}
-    return st.selectbox("Weights", list(labels), format_func=labels.get, key="weight_version")
+    return st.selectbox("Weights", list(labels), format_func=labelled(labels), key="weight_version")
 
 
 def adjudication(actor: Account, apps: pd.DataFrame, application_id: int) -> None:
@@ -87,9 +87,9 @@ def body() -> None:
                   for r in apps.itertuples()}
     left, middle, right = st.columns([3, 2, 2])
     # Keyed by candidate and application: another candidate's choice must not carry over.
-    application_id = left.selectbox("Application", list(app_labels), format_func=app_labels.get,
+    application_id = left.selectbox("Application", list(app_labels), format_func=labelled(app_labels),
                                     key=f"application_of_{candidate_id}")
-    stage_id = middle.selectbox("Stage", list(STAGE_LABELS), format_func=STAGE_LABELS.get,
+    stage_id = middle.selectbox("Stage", list(STAGE_LABELS), format_func=labelled(STAGE_LABELS),
                                 index=1 if ((report.scores["application_id"] == application_id)
                                             & (report.scores["stage_id"] == 3)).any() else 0,
                                 key=f"stage_of_{application_id}")

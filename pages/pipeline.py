@@ -1,15 +1,15 @@
 """Pipeline health: open searches, where candidates stall, which stage rejects whom."""
 
+from __future__ import annotations
+
 import streamlit as st
 
-from scoring.agency.funnel import FUNNEL_RULES
-from scoring.reports.pipeline import pipeline_report
-from scoring.agency.sla import PROMISES
+from scoring.reports.formatting import MISSING, shown
+from scoring.reports.pipeline import FUNNEL_RULES, SHORTLIST_PROMISE, pipeline_report
 from ui import charts, shortlist_tables
 from ui.context import guarded, read, require_account
 from ui.empty_states import nothing_yet
 from ui.filters import search_filter
-from ui.tables import MISSING
 
 
 def body() -> None:
@@ -17,7 +17,7 @@ def body() -> None:
     st.title("Pipeline health")
     chosen, as_of = search_filter(actor, "pipeline")
     report = read(pipeline_report, actor, chosen, as_of)
-    promise = PROMISES["shortlist_time"]
+    promise = SHORTLIST_PROMISE
     st.caption(f"As of {as_of:%d %b %Y}: {report.searches:,} searches opened in the chosen period, as they "
                "stood at the end of that day (nothing dated later is used). "
                "Business days exclude weekends and the public holidays of each search's client's country "
@@ -30,11 +30,10 @@ def body() -> None:
     top[0].metric("Open searches", f"{report.open_searches:,}")
     top[1].metric("Candidates in a stage now", f"{int(report.stages['open'].sum()):,}")
     median = report.shortlist["median_days"]
-    top[2].metric("Median business days to shortlist", "—" if median != median else f"{median:.0f}",
+    top[2].metric("Median business days to shortlist", shown(median, "{:.0f}"),
                   help=f"Target {promise.target}, limit {promise.limit} business days")
     share = report.shortlist["share_within_limit"]
-    top[3].metric(f"Shortlists within {promise.limit} business days",
-                  "—" if share != share else f"{share:.1%}",
+    top[3].metric(f"Shortlists within {promise.limit} business days", shown(share, "{:.1%}"),
                   help=f"{int(report.shortlist['within_limit'])} of {int(report.shortlist['searches'])} searches "
                        f"counted (delivered, or past the limit without a shortlist); "
                        f"{int(report.shortlist['cancelled'])} cancelled without a shortlist are left out")
@@ -48,7 +47,8 @@ def body() -> None:
         column.metric(stage["stage"], f"{int(stage['open']):,} in stage",
                       None if rate != rate else f"{rate:.1%} pass", delta_color="off", delta_arrow="off",
                       help=f"Passed {int(stage['passed']):,} of {int(stage['decided']):,} decided; "
-                           f"95% interval {stage['pass_rate_low']:.1%} to {stage['pass_rate_high']:.1%}")
+                           f"95% interval {shown(stage['pass_rate_low'], '{:.1%}')} to "
+                           f"{shown(stage['pass_rate_high'], '{:.1%}')}")
 
     left, right = st.columns(2)
     left.plotly_chart(charts.funnel(report.stages), width="stretch")

@@ -12,7 +12,7 @@ from scoring.reports.score_entry import (CHOICES, DIMENSIONS, NOT_ASSESSED, REQU
 from scoring.store import scorecards, tooling_audit
 from ui.context import database, guarded, read, require_account, today
 from ui.empty_states import nothing_yet
-from ui.text import plain
+from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
 
 #: Where the page keeps the scorecard just submitted, whose peers' scores it then shows.
@@ -37,7 +37,7 @@ def pick_item(queue: pd.DataFrame) -> pd.Series | None:
                  column_config={"has_draft": "draft saved", "candidate_ref": "candidate id"}, placeholder=MISSING)
     labels = {i: f"{'OVERDUE · ' if r.overdue else ''}{r.candidate} · {r.stage} · due {r.due_on:%d %b}"
               for i, r in enumerate(queue.itertuples())}
-    chosen = st.selectbox("Work on", list(labels), format_func=labels.get, key="queue_item")
+    chosen = st.selectbox("Work on", list(labels), format_func=labelled(labels), key="queue_item")
     return queue.iloc[chosen]
 
 
@@ -148,7 +148,7 @@ def amendment_form(actor: Account) -> None:
             return
         labels = {i: f"{r.candidate} · {r.stage} · revision {r.revision} · {r.submitted_at:%d %b %Y %H:%M}"
                   for i, r in enumerate(mine.itertuples())}
-        chosen = mine.iloc[st.selectbox("Scorecard", list(labels), format_func=labels.get, key="amend_item")]
+        chosen = mine.iloc[st.selectbox("Scorecard", list(labels), format_func=labelled(labels), key="amend_item")]
         application_id, stage_id = int(chosen["application_id"]), int(chosen["stage_id"])
         saved = scorecards.own_card(database(), actor, application_id, stage_id)
         # The revision the person opened, kept across reruns: if the card moves on meanwhile (another

@@ -1,35 +1,37 @@
 """Scorecard validity: do take-home scores predict who succeeds, and are the weights right?"""
 
-from datetime import timedelta
+from __future__ import annotations
+
+from datetime import date, timedelta
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
-from scoring.agency.access import PermissionDenied, require
-from scoring.reports.validity import (PREDICTORS, SCORE_PREDICTORS, adopt_suggested_weights, evidence_csv,
-                                      validity_report)
-from scoring.agency.scorecard import DIMENSIONS
-from scoring.stats.severity import FIT_BAND
-from scoring.store.db import DatabaseError
-from scoring.agency.validity import FLOOR, MODEL, OUTCOME_BY_KEY, OUTCOMES
+from scoring.agency.access import Account
+from scoring.reports.formatting import MISSING
+from scoring.reports.validity import (DIMENSIONS, FIT_BAND, FLOOR, MODEL, OUTCOME_BY_KEY, OUTCOMES, PREDICTORS,
+                                      SCORE_PREDICTORS, Outcome, SearchFilter, ValidityReport,
+                                      adopt_suggested_weights, evidence_csv, validity_report)
 from ui import validity_charts as charts
-from ui.context import database, flash, guarded, read, require_account, show_flash, today
+from ui.access import account_allowed
+from ui.context import database, guarded, read, today
 from ui.empty_states import nothing_yet
 from ui.filters import search_filter
-from ui.tables import MISSING
-from ui.text import plain
+from ui.text import labelled
+from ui.writes import run_write, show_outcome
 
 
-def _auc_text(row) -> tuple[str, str]:
+def _auc_text(row: pd.Series) -> tuple[str, str]:
     """The metric value and its help text for one predictor row of the report."""
     if row["reason"]:
-        return "—", f"Not shown: {row['reason']}."
+        return MISSING, f"Not shown: {row['reason']}."
     return (f"{row['auc']:.3f}",
             f"95% DeLong interval {row['ci_low']:.3f} to {row['ci_high']:.3f}; {int(row['n']):,} applications "
             f"({int(row['n_good']):,} good and {int(row['n_bad']):,} bad outcomes). 0.5 = no better than chance.")
 
 
-def evidence_section(report, outcome) -> None:
+def evidence_section(report: ValidityReport, outcome: Outcome) -> None:
     st.subheader("Do the scores separate good outcomes from bad?")
     rows = report.predictors[report.predictors["outcome"] == outcome.key]
     top = st.columns(4)
@@ -55,7 +57,7 @@ def evidence_section(report, outcome) -> None:
 
     left, right = st.columns(2)
     with left:
-        predictor = st.selectbox("Score for the bands", SCORE_PREDICTORS, format_func=PREDICTORS.get,
+        predictor = st.selectbox("Score for the bands", SCORE_PREDICTORS, format_func=labelled(PREDICTORS),
                                  key="validity_band_score")
         bands = report.bands[(report.bands["outcome"] == outcome.key) & (report.bands["predictor"] == predictor)]
         st.plotly_chart(charts.band_rates(bands, outcome.rate_label, PREDICTORS[predictor]), width="stretch")
@@ -74,7 +76,7 @@ def evidence_section(report, outcome) -> None:
                                     "events": outcome.key}, placeholder=MISSING)
 
 
-def restriction_note(report, outcome) -> None:
+def restriction_note(report: ValidityReport, outcome: Outcome) -> None:
     coverage = report.coverage.set_index("outcome").loc[outcome.key]
     spread = report.restriction.set_index("outcome").loc[outcome.key]
     excluded = report.exclusions[report.exclusions["outcome"] == outcome.key]
@@ -92,7 +94,7 @@ def restriction_note(report, outcome) -> None:
     st.warning(text, icon=":material/filter_alt:")
 
 
-def reviewer_section(report, outcome) -> None:
+def reviewer_section(report: ValidityReport, outcome: Outcome) -> None:
     st.subheader("Reviewers: calibration judged by results")
     st.caption(f"Each reviewer's own weighted take-home score of the applications they rated, against the "
                f"outcome; beside it their severity and infit from the many-facet Rasch fit (flags outside "
@@ -118,7 +120,8 @@ def reviewer_section(report, outcome) -> None:
                        "compared": "ratings compared"}, placeholder=MISSING)
 
 
-def weights_section(actor, report, outcome, chosen, as_of) -> None:
+def weights_section(actor: Account, report: ValidityReport, outcome: Outcome, chosen: SearchFilter,
+                    as_of: date) -> None:
     st.subheader("Are the weights right?")
     suggestion = report.suggestion(outcome.key)
     current_label = (f"Newest version {report.newest_version}" if report.newest_version is not None
@@ -162,19 +165,16 @@ def weights_section(actor, report, outcome, chosen, as_of) -> None:
                 help=None if suggestion.is_improvement else
                 "Only a suggestion whose whole interval is a gain can be adopted.")
         if submitted:
-            try:
-                version = adopt_suggested_weights(database(), actor, chosen, as_of, outcome.key, effective, today())
-            except (DatabaseError, PermissionDenied, ValueError) as problem:
-                st.error(f"Not adopted: {plain(problem)}")
-            else:
-                flash(f"Weight version {version} added from the {outcome.label.lower()} model, effective "
-                      f"{effective:%d %b %Y}.")
+            run_write(lambda: adopt_suggested_weights(database(), actor, chosen, as_of, outcome.key, effective,
+                                                      today()),
+                      lambda version: f"Weight version {version} added from the {outcome.label.lower()} model, "
+                                      f"effective {effective:%d %b %Y}.", refused="Not adopted")
 
 
 def body() -> None:
-    actor = require(require_account(), "read_validity")
+    actor = account_allowed("read_validity")
     st.title("Scorecard validity")
-    show_flash()
+    show_outcome()
     chosen, as_of = search_filter(actor, "validity")
     report = read(validity_report, actor, chosen, as_of)
     key = st.segmented_control("Outcome", [o.key for o in OUTCOMES], default=OUTCOMES[0].key, required=True,

@@ -7,6 +7,7 @@ as written instead of reading it as HTML.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -41,12 +42,13 @@ def pass_rate_trend(table: pd.DataFrame, stage_names: dict[int, str]) -> go.Figu
     return figure
 
 
-def shortlist_histogram(times: pd.DataFrame, target: int, limit: int) -> go.Figure:
+def shortlist_histogram(times: pd.DataFrame, target: float | None, limit: float | None) -> go.Figure:
     """Business days to shortlist, with the target and the limit marked."""
     delivered = times[times["delivered"]]
     figure = go.Figure(go.Histogram(x=delivered["business_days"], xbins=dict(size=1), marker_color="#4C78A8"))
     for value, label in ((target, "target"), (limit, "limit")):
-        figure.add_vline(x=value + 0.5, line_dash="dash", annotation_text=f"{label}: {value}")
+        if value is not None:
+            figure.add_vline(x=value + 0.5, line_dash="dash", annotation_text=f"{label}: {value}")
     figure.update_layout(title="Business days from opening to shortlist", xaxis_title="business days",
                          yaxis_title="searches", **LAYOUT)
     return figure
@@ -65,12 +67,12 @@ NOTE_WIDTH = 60
 RADIAL_ANGLE = 54
 
 
-def _rating_text(value: object) -> str:
+def _rating_text(value: float | None) -> str:
     """A rating for the hover: whole ratings as they are, means to two decimals."""
     if value is None or pd.isna(value):
         return "not rated"
-    value = float(value)
-    return f"{value:.0f} / 5" if value.is_integer() else f"{value:.2f} / 5"
+    rating = float(value)
+    return f"{rating:.0f} / 5" if rating.is_integer() else f"{rating:.2f} / 5"
 
 
 def _note_text(note: object) -> str:
@@ -81,7 +83,7 @@ def _note_text(note: object) -> str:
     return "<br>Note: " + "<br>".join(chart_text(line) for line in lines)
 
 
-def radar(series: dict[str, pd.Series], labels: dict[str, str], title: str, *, consensus: str | None = None,
+def radar(series: Mapping[str, pd.Series], labels: Mapping[str, str], title: str, *, consensus: str | None = None,
           median: str | None = None, notes: dict[str, pd.Series] | None = None, height: int = 480) -> go.Figure:
     """One closed trace per named series of 1-5 ratings indexed by dimension code.
 
@@ -114,7 +116,7 @@ def radar(series: dict[str, pd.Series], labels: dict[str, str], title: str, *, c
     theta = [chart_text(labels[c]) for c in codes]
     notes = notes or {}
     # Drawn bottom to top: the median, the consensus, then the others; the legend lists the consensus first.
-    order = ([median] if median in series else []) + ([consensus] if consensus in series else []) + [
+    order: list[str] = [name for name in (median, consensus) if name is not None and name in series] + [
         name for name in series if name not in (consensus, median)]
     others = 0
     for name in order:

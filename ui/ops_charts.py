@@ -17,26 +17,31 @@ COHORT_COLOURS = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A
                   "#EECA3B", "#BAB0AC")
 
 
-def shortlist_distribution(distribution: pd.DataFrame, target: float, limit: float) -> go.Figure:
+def shortlist_distribution(distribution: pd.DataFrame, target: float | None, limit: float | None) -> go.Figure:
     """Delivered shortlists per number of business days, with the target and the limit marked."""
     figure = go.Figure(go.Bar(x=distribution["business_days"], y=distribution["searches"], marker_color=BAR_COLOUR,
                               name="searches", customdata=distribution["cumulative_share"],
                               hovertemplate="%{x} business days: %{y} searches<br>"
                                             "cumulative %{customdata:.1%}<extra></extra>"))
     for value, label, colour in ((target, "target", TARGET_COLOUR), (limit, "limit", LIMIT_COLOUR)):
+        if value is None:
+            continue
         figure.add_vline(x=value + 0.5, line_dash="dash", line_color=colour, annotation_text=f"{label}: {value:g}")
     figure.update_layout(title="Business days from opening to shortlist (delivered searches)",
                          xaxis_title="business days", yaxis_title="searches", showlegend=False, **LAYOUT)
     return figure
 
 
-def shortlist_trend(trend: pd.DataFrame, target: float, limit: float) -> go.Figure:
+def shortlist_trend(trend: pd.DataFrame, target: float | None, limit: float | None) -> go.Figure:
     """Per month of opening: searches counted (bars) and the shares within the target and the limit."""
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     figure.add_trace(go.Bar(x=trend["month"], y=trend["searches"], name="searches counted",
                             marker_color="#D9D9D9"), secondary_y=True)
-    for column, label, colour in (("share_within_target", f"within {target:g} business days", TARGET_COLOUR),
-                                  ("share_within_limit", f"within {limit:g} business days", BAR_COLOUR)):
+    for column, days, colour in (("share_within_target", target, TARGET_COLOUR),
+                                 ("share_within_limit", limit, BAR_COLOUR)):
+        if days is None:
+            continue
+        label = f"within {days:g} business days"
         figure.add_trace(go.Scatter(x=trend["month"], y=trend[column], mode="lines+markers", name=label,
                                     line=dict(color=colour), connectgaps=False), secondary_y=False)
     figure.update_layout(title="Shortlists in time, by month the search opened", legend=dict(orientation="h"),

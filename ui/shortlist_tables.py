@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from scoring.agency.sla import PROMISES
-from ui.tables import MISSING
+from scoring.reports.formatting import MISSING
+from scoring.reports.shortlist import SHORTLIST_PROMISE
 
 _SHOWN = {"search_ref": "search", "client": "client", "country": "country", "seniority": "seniority",
           "role_title": "role", "opened_on": "opened", "business_days": "business days so far"}
@@ -18,7 +18,7 @@ _SHOWN = {"search_ref": "search", "client": "client", "country": "country", "sen
 
 def at_risk(frame: pd.DataFrame, key: str) -> None:
     """Open searches past the target and not past the limit, or a sentence saying there are none."""
-    promise = PROMISES["shortlist_time"]
+    promise = SHORTLIST_PROMISE
     st.caption(f"Open searches without a shortlist after more than {promise.target:g} business days (the target) "
                f"and at most {promise.limit:g} (the limit): not counted in the figure yet, and a breach once past "
                f"{promise.limit:g}.")

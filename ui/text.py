@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from scoring.reports.formatting import MISSING, is_missing
 
@@ -104,3 +106,15 @@ def chart_text(text: object) -> str:
     if is_missing(text):
         return MISSING
     return html.escape(str(text), quote=False)
+
+
+def labelled(labels: Mapping[Any, str]) -> Callable[[Any], str]:
+    """A widget's ``format_func`` showing each option by its label (an option without one by itself).
+
+    Examples
+    --------
+    >>> show = labelled({1: "Version 1", None: "unchanged"})
+    >>> show(1), show(None), show(7)
+    ('Version 1', 'unchanged', '7')
+    """
+    return lambda option: labels[option] if option in labels else str(option)

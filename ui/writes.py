@@ -22,9 +22,9 @@ The refusals a store write raises, and what the person reads for each:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import NoReturn, TypeVar
+from typing import NoReturn, TypeVar, cast
 
 import duckdb
 import pandas as pd
@@ -49,7 +49,8 @@ class Outcome:
     """What the next run says about a write: a sentence, and the tables that back it, if any."""
 
     message: str
-    tables: tuple[pd.DataFrame, ...] = ()
+    #: Each table with the caption above it (``""`` for none).
+    tables: tuple[tuple[str, pd.DataFrame], ...] = ()
     #: ``"success"``, or ``"info"`` for a write that had nothing to change.
     tone: str = "success"
 
@@ -100,20 +101,30 @@ def run_write(write: Callable[[], T], done: str | Callable[[T], str], *, refused
     refused : str
         What did not happen, put before the reason: ``"Not saved"``, ``"Not created"``...
     """
+    went_through, result = attempt_write(write, refused=refused)
+    if went_through:
+        report_done(done(cast(T, result)) if callable(done) else done)
+
+
+def attempt_write(write: Callable[[], T], *, refused: str = "Not saved") -> tuple[bool, T | None]:
+    """Run ``write()`` and say why if it was refused: ``(True, what it returned)`` or ``(False, None)``.
+
+    For a write whose result the page looks at before reporting it with :func:`report_done` (an
+    import returns its problems instead of raising them); otherwise use :func:`run_write`.
+    """
     try:
-        result = write()
+        return True, write()
     except Exception as problem:
         reason = refusal_text(problem)
         if reason is None:
             raise
         st.error(reason if reason in (UNREACHABLE, IN_USE) else f"{refused}: {reason}")
-        return
-    report_done(done(result) if callable(done) else done)
+        return False, None
 
 
-def report_done(message: str, *tables: pd.DataFrame, tone: str = "success") -> NoReturn:
-    """Record the note about a write that went through, with its tables, and rerun the page."""
-    st.session_state[OUTCOME_KEY] = Outcome(message, tables, tone)
+def report_done(message: str, tables: Sequence[tuple[str, pd.DataFrame]] = (), *, tone: str = "success") -> NoReturn:
+    """Record the note about a write that went through, with its captioned tables, and rerun the page."""
+    st.session_state[OUTCOME_KEY] = Outcome(message, tuple(tables), tone)
     st.rerun()
 
 
@@ -123,5 +134,7 @@ def show_outcome() -> None:
     if not isinstance(outcome, Outcome):
         return
     (st.info if outcome.tone == "info" else st.success)(outcome.message)
-    for table in outcome.tables:
+    for caption, table in outcome.tables:
+        if caption:
+            st.caption(caption)
         st.dataframe(table, hide_index=True, width="stretch", placeholder=MISSING)

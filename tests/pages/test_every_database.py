@@ -23,7 +23,7 @@ from scoring.store.importer import import_paths
 from tests.conftest import ROOT
 from ui.empty_states import NOTHING_YET
 from ui.navigation import PAGES
-from ui.tables import MISSING
+from scoring.reports.formatting import MISSING
 
 SAMPLES = ROOT / "data" / "samples"
 #: Words that must never reach a person: a missing value printed as text.
