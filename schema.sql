@@ -351,3 +351,22 @@ SELECT sc.scorecard_id, sc.application_id, sc.stage_id, sc.reviewer_id, sc.submi
 FROM scorecards AS sc
 JOIN scores AS s USING (scorecard_id)
 WHERE sc.status = 'submitted' AND s.rating IS NOT NULL;
+
+-- What an application hangs off: its candidate, its search and the search's client, with the
+-- references a person looks them up by. Only columns no audit date cuts (ids never change; names
+-- and references are read as stored), so a read as of a date joins it to its known_<table> rows
+-- (scoring.store.as_of) as safely as a read of today joins it to the tables.
+CREATE OR REPLACE VIEW application_refs AS
+SELECT a.application_id, a.external_id AS application_ref, a.candidate_id, cand.external_id AS candidate_ref,
+       a.search_id, s.external_id AS search_ref, s.client_id, c.external_id AS client_ref, c.name AS client
+FROM applications AS a
+JOIN candidates AS cand ON cand.candidate_id = a.candidate_id
+JOIN searches AS s ON s.search_id = a.search_id
+JOIN clients AS c ON c.client_id = s.client_id;
+
+-- The same for a placement: placements -> applications -> searches -> clients, written once.
+CREATE OR REPLACE VIEW placement_refs AS
+SELECT p.placement_id, p.external_id AS placement_ref, r.application_id, r.application_ref, r.candidate_id,
+       r.candidate_ref, r.search_id, r.search_ref, r.client_id, r.client_ref, r.client
+FROM placements AS p
+JOIN application_refs AS r ON r.application_id = p.application_id;

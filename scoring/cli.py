@@ -307,7 +307,7 @@ def run_restore(args: argparse.Namespace) -> int:
 def run_report_ops(args: argparse.Namespace) -> int:
     from scoring.agency.access import OPERATOR
     from scoring.reports.ops_export import ops_audit, to_csv, to_json
-    from scoring.store.pipeline import SearchFilter
+    from scoring.store.searches import SearchFilter
 
     if args.start and args.end and args.start > args.end:
         print(f"report refused: --from {args.start} is after --to {args.end}", file=sys.stderr)

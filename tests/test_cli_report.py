@@ -19,7 +19,7 @@ from scoring.agency.access import OPERATOR
 from scoring.cli import main
 from scoring.reports.ops_export import ops_audit, to_csv, to_json
 from scoring.store import Database
-from scoring.store.pipeline import SearchFilter
+from scoring.store.searches import SearchFilter
 from tests.audit_fixture import AS_OF, build
 
 

@@ -2,8 +2,9 @@
 
 :func:`calibration_report` covers live scoring under a :class:`CalibrationFilter`;
 :func:`exercise_report` covers one calibration exercise, a fully crossed set of reference
-applications scored by every reviewer. Both read through :mod:`scoring.store.calibration` and
-compute with :mod:`scoring.stats.agreement`, :mod:`scoring.stats.severity` and :mod:`scoring.agency.calibration`.
+applications scored by every reviewer. Both read through :mod:`scoring.store.ratings` and
+:mod:`scoring.store.calibration_exercises` and compute with :mod:`scoring.stats.agreement`,
+:mod:`scoring.stats.severity` and :mod:`scoring.agency.calibration`.
 """
 
 from __future__ import annotations
@@ -16,23 +17,7 @@ import pandas as pd
 
 from scoring.agency import calibration as rules
 from scoring.agency.access import Account
-from scoring.agency.calibration import (  # noqa: F401  (thresholds the page states beside its figures)
-    AGREEMENT_DRIFT,
-    BOOTSTRAP_RESAMPLES,
-    DRIFT_BASELINE_MONTHS,
-    DRIFT_PERSISTENCE,
-    LIVE_ICC_FORM,
-    LIVE_ICC_SLOTS,
-    LOW_AGREEMENT_MARGIN,
-    MIN_MONTH_RATINGS,
-    MIN_SHARED_RATINGS,
-    NOTABLE_MOVE,
-    SEVERITY_MARGIN,
-    pick_reference,
-)
-from scoring.domain.stages import Stage
 from scoring.stats.agreement import (
-    ALPHA_BANDS,
     ALPHA_BANDS_SOURCE,
     bootstrap_alpha,
     icc,
@@ -40,10 +25,12 @@ from scoring.stats.agreement import (
     krippendorff_band,
     percent_agreement,
 )
-from scoring.stats.severity import (DRIFT_MIN_Z, DRIFT_THRESHOLD, FIT_BAND, SeverityFit,  # noqa: F401  (stated)
-                                    fit_severity, severity_by_period)
-from scoring.store import calibration as store
-from scoring.store.calibration import CalibrationFilter
+from scoring.stats.severity import SeverityFit, fit_severity, severity_by_period
+from scoring.store import accounts, applications
+from scoring.store import calibration_exercises as exercise_store
+from scoring.store import ratings as store
+from scoring.store import weights as weight_store
+from scoring.store.ratings import CalibrationFilter
 from scoring.store.db import Database
 
 TOP_MOVERS = 15
@@ -51,9 +38,6 @@ NO_ESTIMATE = "no estimate"
 DEFAULT_MONTHS = 12
 """The page opens on the last twelve months with ratings: a year of work per reviewer, short
 enough for the severity fits to finish in a few seconds on the full demo."""
-#: The stages whose scorecards are calibrated, as the page names them, take-home first.
-STAGE_LABELS: dict[int, str] = {int(s): f"{s.label} (stage {int(s)})"
-                                for s in (Stage.TAKE_HOME, Stage.INCIDENT_INTERVIEW)}
 
 AGREEMENT_COLUMNS = ["dimension_id", "dimension", "ratings", "units", "pairable", "alpha", "alpha_low",
                      "alpha_high", "band", "icc_form", "icc", "icc_low", "icc_high", "icc_units", "icc_raters",
@@ -250,11 +234,11 @@ def calibration_report(db: Database, actor: Account, chosen: CalibrationFilter) 
     CalibrationReport
     """
     ratings = store.live_ratings(db, actor, chosen)
-    names = store.reviewers(db, actor)
+    names = accounts.reviewers(db, actor)
     labels = reviewer_labels(names)
     every = store.dimensions(db, actor)
     dimensions = every[every["dimension_id"].isin(chosen.dimensions)].reset_index(drop=True)
-    newest = store.newest_weights(db, actor)
+    newest = weight_store.newest(db, actor)
     weights = rules.weight_fractions(dict(zip(newest["dimension_id"].astype(int), newest["weight_pct"])),
                                      list(chosen.dimensions))
     version = (f"version {int(newest['version_id'].iloc[0])}, in force from "
@@ -339,7 +323,7 @@ def _ranking(db: Database, actor: Account, ratings: pd.DataFrame, fit: SeverityF
     ranking = ranking.reset_index()
     top = ranking.reindex(ranking["shift"].abs().sort_values(ascending=False, kind="stable").index)
     top = top.head(TOP_MOVERS)
-    movers = top.merge(store.application_labels(db, actor, top["application_id"].tolist()), on="application_id",
+    movers = top.merge(applications.labels(db, actor, top["application_id"].tolist()), on="application_id",
                        how="left")
     return ranking, movers
 
@@ -452,38 +436,22 @@ def exercise_report(db: Database, actor: Account, set_id: int) -> ExerciseReport
     ValueError
         No set ``set_id``.
     """
-    sets = store.exercises(db, actor)
+    sets = exercise_store.exercises(db, actor)
     chosen = sets[sets["set_id"] == set_id]
     if chosen.empty:
         raise ValueError(f"no calibration exercise {set_id}")
-    labels = reviewer_labels(store.reviewers(db, actor))
+    labels = reviewer_labels(accounts.reviewers(db, actor))
     dimensions = store.dimensions(db, actor)
-    ratings = store.exercise_ratings(db, actor, set_id)
-    progress = store.exercise_progress(db, actor, set_id)
+    ratings = exercise_store.exercise_ratings(db, actor, set_id)
+    progress = exercise_store.exercise_progress(db, actor, set_id)
     progress["reviewer"] = progress["reviewer_id"].map(labels)
     consensus = (ratings.groupby(["application_id", "dimension_id"])["rating"]
                  .agg(mean="mean", sd="std", raters="size").reset_index())
     consensus["dimension"] = consensus["dimension_id"].map(dict(zip(dimensions["dimension_id"], dimensions["name"])))
     return ExerciseReport(
-        exercise=chosen.iloc[0], items=store.exercise_items(db, actor, set_id), progress=progress,
+        exercise=chosen.iloc[0], items=exercise_store.exercise_items(db, actor, set_id), progress=progress,
         agreement=exercise_agreement(ratings, dimensions),
         distances=exercise_distances(ratings, labels, dimensions) if not ratings.empty else pd.DataFrame(
             columns=["reviewer_id", "reviewer", "dimension_id", "dimension", "compared", "mad", "bias",
                      "within_one"]),
         consensus=consensus)
-
-
-def alpha_bands_text() -> str:
-    """The bands of Krippendorff's alpha in words, highest first.
-
-    Examples
-    --------
-    >>> alpha_bands_text()
-    'reliable from 0.800, tentative from 0.667, unreliable below'
-    """
-    return ", ".join(f"{band} from {low:.3f}" if np.isfinite(low) else f"{band} below" for low, band in ALPHA_BANDS)
-
-
-def reviewers_done(progress: pd.DataFrame) -> int:
-    """How many reviewers of an exercise (:attr:`ExerciseReport.progress`) scored every item assigned."""
-    return int((progress["submitted"] >= progress["assigned"]).sum())

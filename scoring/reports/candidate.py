@@ -11,6 +11,7 @@ from scoring.agency.scorecard import DIMENSIONS, NOT_RATED, incomplete_message, 
 from scoring.domain.stages import SCORED_STAGES
 from scoring.reports.formatting import MISSING, shown
 from scoring.store import candidates
+from scoring.store import weights as weight_store
 from scoring.store.db import Database
 
 CONSENSUS = "Consensus"
@@ -37,7 +38,7 @@ def candidate_report(db: Database, actor: Account, candidate_id: int, version_id
     apps = candidates.applications(db, actor, candidate_id)
     ids = apps["application_id"].tolist()
     ratings = candidates.ratings(db, actor, ids)
-    versions = candidates.weight_versions(db, actor)
+    versions = weight_store.version_weights(db, actor)
     scores = _scored(ratings, candidates.stage_dates(db, actor, ids), versions, version_id)
     return CandidateReport(profile=candidates.profile(db, actor, candidate_id), applications=apps,
                            history=candidates.stage_history(db, actor, candidate_id), ratings=ratings,
@@ -167,7 +168,7 @@ def shortlist_comparison(db: Database, actor: Account, search_id: int, version_i
     people = candidates.shortlist(db, actor, search_id)
     ids = people["application_id"].tolist()
     scores = _scored(candidates.ratings(db, actor, ids), candidates.stage_dates(db, actor, ids),
-                     candidates.weight_versions(db, actor), version_id)
+                     weight_store.version_weights(db, actor), version_id)
     final_stage = scores[scores["stage_id"] == 3] if not scores.empty else scores
     merged = people.merge(final_stage, on="application_id", how="left")
     return ShortlistComparison(candidates=people, scores=merged)

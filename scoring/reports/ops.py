@@ -1,6 +1,7 @@
 """The ops audit: each promise's headline, the rows behind every figure, breaches and survival.
 
-:func:`ops_report` reads the filtered rows through :mod:`scoring.store.ops`, judges them with
+:func:`ops_report` reads the filtered rows through :mod:`scoring.store.applications`,
+:mod:`scoring.store.placements` and :mod:`scoring.store.clients`, judges them with
 :mod:`scoring.agency.sla` and :mod:`scoring.agency.retention`, and returns an :class:`OpsReport`: small frames a
 page only draws. Every headline figure has an evidence frame in :attr:`OpsReport.evidence` whose
 ``in_figure`` rows are exactly the rows the figure is computed over (their count is the figure's
@@ -32,9 +33,11 @@ from scoring.reports.exports import to_csv  # noqa: F401  (the ops page's CSV do
 from scoring.reports.formatting import shown
 from scoring.reports.shortlist import LISTED_COLUMNS, shortlist_figures
 from scoring.agency.sla import FIRST_DAY_FROM, PROMISES, FirstDayFrom, PromiseStatus, SlaAudit
-from scoring.store import ops
+from scoring.store import applications
+from scoring.store import clients as client_store
+from scoring.store import placements as placement_store
 from scoring.store.db import Database
-from scoring.store.pipeline import SearchFilter
+from scoring.store.searches import SearchFilter
 
 #: Headline states; a promise without a promised figure is reported, never judged.
 MET, BREACHED, NO_DATA, REPORTED = "met", "breached", "not enough data", "reported (no promised figure)"
@@ -166,10 +169,10 @@ def ops_report(db: Database, actor: Account, search_filter: SearchFilter, as_of:
         raise ValueError(f"first_day_from must be one of {tuple(FIRST_DAY_FROM)}, got {first_day_from!r}")
     shortlist = shortlist_figures(db, actor, search_filter, as_of)     # the pipeline page's figures too
     searches = shortlist.searches
-    entries = ops.shortlist_entries(db, actor, search_filter, as_of)
-    placements = ops.placements(db, actor, search_filter, as_of)
-    replacements = ops.replacements(db, actor, search_filter, as_of)
-    clients = ops.clients(db, actor, search_filter, as_of)
+    entries = applications.shortlist_entries(db, actor, search_filter, as_of)
+    placements = placement_store.read(db, actor, search_filter, as_of)
+    replacements = placement_store.replacements(db, actor, search_filter, as_of)
+    clients = client_store.read(db, actor, search_filter, as_of)
 
     stamp = pd.Timestamp(as_of)
     filling = placements.loc[placements["is_replacement"], ["placement_id"]].rename(

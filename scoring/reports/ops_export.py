@@ -29,9 +29,11 @@ from scoring.reports import exports
 from scoring.reports.ops import BREACHED, MET, NO_DATA, REPORTED, OpsReport, ops_report
 from scoring.agency.scorecard import scores_under_versions
 from scoring.agency.sla import PROMISES, FirstDayFrom
-from scoring.store import candidates, ops, pipeline
+from scoring.store import applications
+from scoring.store import ratings as rating_store
+from scoring.store import weights as weight_store
 from scoring.store.db import Database
-from scoring.store.pipeline import SearchFilter
+from scoring.store.searches import SearchFilter
 
 #: Decimals kept in every float of the document (shares, days, scores, interval bounds).
 FLOAT_DIGITS = 6
@@ -103,10 +105,10 @@ def audit_extras(db: Database, actor: Account, search_filter: SearchFilter, as_o
     -------
     AuditExtras
     """
-    counts = pipeline.funnel_counts(db, actor, search_filter, as_of).set_index("stage_id")
-    stages = funnel.finish_funnel(counts, []).merge(pipeline.stage_names(db, actor), on="stage_id")
-    ratings = ops.scorecard_ratings(db, actor, search_filter, as_of)
-    return AuditExtras(stages=stages, scorecards=scorecard_scores(ratings, candidates.weight_versions(db, actor)))
+    counts = applications.funnel_counts(db, actor, search_filter, as_of).set_index("stage_id")
+    stages = funnel.finish_funnel(counts, []).merge(applications.stage_names(db, actor), on="stage_id")
+    ratings = rating_store.scorecard_ratings(db, actor, search_filter, as_of)
+    return AuditExtras(stages=stages, scorecards=scorecard_scores(ratings, weight_store.version_weights(db, actor)))
 
 
 def scorecard_scores(ratings: pd.DataFrame, versions: pd.DataFrame) -> pd.DataFrame:
@@ -115,7 +117,7 @@ def scorecard_scores(ratings: pd.DataFrame, versions: pd.DataFrame) -> pd.DataFr
     Parameters
     ----------
     ratings : pandas.DataFrame
-        As :func:`scoring.store.ops.scorecard_ratings`: ``application_id``, ``application_ref``,
+        As :func:`scoring.store.ratings.scorecard_ratings`: ``application_id``, ``application_ref``,
         ``stage_id``, ``stage``, ``entered_on``, ``reviewer_id``, ``dimension``, ``rating``.
     versions : pandas.DataFrame
         ``version_id``, ``effective_from``, ``dimension``, ``weight_pct``.

@@ -9,14 +9,12 @@ import pandas as pd
 
 from scoring.agency import funnel
 from scoring.agency.access import Account
-from scoring.reports.shortlist import SHORTLIST_PROMISE, shortlist_figures  # noqa: F401  (the page shows its days)
-from scoring.store import pipeline
+from scoring.reports.shortlist import shortlist_figures
+from scoring.store import applications
 from scoring.store.db import Database
-from scoring.store.pipeline import SearchFilter
+from scoring.store.searches import SearchFilter
 
 STALLED_PER_STAGE = 10
-#: How the funnel is counted, in sentences the page lists.
-FUNNEL_RULES: tuple[str, ...] = funnel.FUNNEL_RULES
 
 
 @dataclass(frozen=True)
@@ -42,12 +40,12 @@ class PipelineReport:
 def pipeline_report(db: Database, actor: Account, search_filter: SearchFilter, as_of: date) -> PipelineReport:
     shortlist = shortlist_figures(db, actor, search_filter, as_of)
     searches = shortlist.searches
-    names = pipeline.stage_names(db, actor)
-    overall = pipeline.funnel_counts(db, actor, search_filter, as_of).set_index("stage_id")
+    names = applications.stage_names(db, actor)
+    overall = applications.funnel_counts(db, actor, search_filter, as_of).set_index("stage_id")
     stages = funnel.finish_funnel(overall, []).merge(names, on="stage_id")
-    monthly = pipeline.funnel_counts(db, actor, search_filter, as_of, by_month=True)
+    monthly = applications.funnel_counts(db, actor, search_filter, as_of, by_month=True)
     by_month = funnel.finish_funnel(monthly.set_index(["entry_month", "stage_id"]), ["entry_month"])
-    stalled = pipeline.stalled(db, actor, search_filter, as_of, STALLED_PER_STAGE).merge(names, on="stage_id")
+    stalled = applications.stalled(db, actor, search_filter, as_of, STALLED_PER_STAGE).merge(names, on="stage_id")
     return PipelineReport(
         as_of=as_of, open_searches=int((searches["status"] == "open").sum()), searches=len(searches),
         stages=stages, by_month=by_month, shortlist=shortlist.summary, shortlist_times=shortlist.times,

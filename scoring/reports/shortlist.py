@@ -2,7 +2,7 @@
 
 The pipeline page (hiring leads) and the ops audit both show how quickly shortlists reach clients.
 They get those figures from :func:`shortlist_figures` alone: one store read of the filtered searches
-with each client's country (:func:`scoring.store.pipeline.searches`) and one pass of
+with each client's country (:func:`scoring.store.searches.read`) and one pass of
 :mod:`scoring.agency.sla` over it, so the two pages cannot disagree on a search's business days, on which
 searches are counted, or on the calendar of holidays skipped.
 
@@ -21,12 +21,10 @@ import pandas as pd
 from scoring.agency import sla
 from scoring.agency.access import Account
 from scoring.stats.business_days import configured_country, holiday_table
-from scoring.store import pipeline
+from scoring.store import searches
 from scoring.store.db import Database
-from scoring.store.pipeline import SearchFilter
+from scoring.store.searches import SearchFilter
 
-#: The promise these figures measure; its target and limit (business days) are shown beside them.
-SHORTLIST_PROMISE = sla.PROMISES["shortlist_time"]
 #: Columns of the searches listed apart (at risk, cancelled), as a page shows them.
 LISTED_COLUMNS = ("search_ref", "client", "country", "seniority", "role_title", "opened_on", "closed_on",
                   "business_days", "search_id", "client_id")
@@ -39,7 +37,7 @@ class ShortlistFigures:
     Attributes
     ----------
     searches : pandas.DataFrame
-        The read the figures come from (:func:`scoring.store.pipeline.searches`).
+        The read the figures come from (:func:`scoring.store.searches.read`).
     times : pandas.DataFrame
         :func:`scoring.agency.sla.shortlist_times`, one row per search opened by ``as_of``, each on its
         client's country's calendar.
@@ -82,7 +80,7 @@ def shortlist_figures(db: Database, actor: Account, search_filter: SearchFilter,
     as_of : date
         The audit date: later events have not happened yet.
     """
-    return figures_from(pipeline.searches(db, actor, search_filter, as_of), as_of)
+    return figures_from(searches.read(db, actor, search_filter, as_of), as_of)
 
 
 def figures_from(searches: pd.DataFrame, as_of: date) -> ShortlistFigures:

@@ -1,6 +1,6 @@
 """The scorecard-validity report for hiring leads: do take-home scores predict who succeeds?
 
-:func:`validity_report` reads through :mod:`scoring.store.outcomes`, labels outcomes and computes
+:func:`validity_report` reads through :mod:`scoring.store.ratings`, labels outcomes and computes
 every figure with :mod:`scoring.agency.validity` and :mod:`scoring.stats.severity`; :func:`adopt_suggested_weights`
 turns a suggestion that improves out of sample into a new weight version (admins only).
 """
@@ -16,12 +16,12 @@ from scoring.agency import validity
 from scoring.reports import exports
 from scoring.agency.access import Account
 from scoring.agency.scorecard import DIMENSIONS
-from scoring.stats.severity import FIT_BAND, fit_severity  # noqa: F401  (FIT_BAND: the page states it)
-from scoring.store import outcomes as store
-from scoring.store import weights
+from scoring.stats.severity import fit_severity
+from scoring.store import accounts, weights
+from scoring.store import ratings as store
 from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError
-from scoring.store.pipeline import SearchFilter
+from scoring.store.searches import SearchFilter
 
 #: predictor column -> label; every one is on the 1-5 scale.
 PREDICTORS: dict[str, str] = {
@@ -31,13 +31,6 @@ PREDICTORS: dict[str, str] = {
     **{code: f"{name} (mean rating)" for code, name in DIMENSIONS.items()},
 }
 SCORE_PREDICTORS = ("score_in_force", "score_newest", "fair_score")
-#: The outcomes the page lets a person choose, the floors under which a figure is not shown and the
-#: weight model's settings, stated beside the figures (declared in :mod:`scoring.agency.validity`).
-Outcome = validity.Outcome
-OUTCOMES = validity.OUTCOMES
-OUTCOME_BY_KEY = validity.OUTCOME_BY_KEY
-FLOOR = validity.FLOOR
-MODEL = validity.MODEL
 
 COVERAGE_COLUMNS = ["outcome", "label", "scored", "complete", "with_outcome", "good", "bad", "excluded",
                     "share_with_outcome"]
@@ -160,7 +153,7 @@ def _reviewers(db: Database, actor: Account, chosen: SearchFilter, labelled: pd.
                stage_id: int, as_of: date) -> pd.DataFrame:
     own = store.reviewer_scores(db, actor, chosen, stage_id, as_of)
     own = own[own["dimensions_rated"] == len(DIMENSIONS)]
-    names = store.reviewer_names(db, actor, as_of)
+    names = accounts.reviewers(db, actor)
     parts = []
     for outcome in validity.OUTCOMES:
         good = validity.good_outcome(labelled, outcome).rename("good")
@@ -185,7 +178,7 @@ def _reviewers(db: Database, actor: Account, chosen: SearchFilter, labelled: pd.
 
 def validity_report(db: Database, actor: Account, chosen: SearchFilter, as_of: date) -> ValidityReport:
     """Every figure of the validity page for the searches of ``chosen``, as the data stood at the end
-    of ``as_of``: nothing dated after it is used (:mod:`scoring.store.outcomes`).
+    of ``as_of``: nothing dated after it is used (:mod:`scoring.store.ratings`).
 
     Parameters
     ----------
@@ -206,7 +199,7 @@ def validity_report(db: Database, actor: Account, chosen: SearchFilter, as_of: d
     stage_id = validity.SCORED_STAGE
     apps = store.application_outcomes(db, actor, chosen, stage_id, as_of)
     labelled = validity.outcome_labels(apps, as_of)
-    newest = store.newest_weights(db, actor)
+    newest = weights.newest(db, actor)
     current_pct = {code: float(p) for code, p in zip(newest["dimension"], newest["weight_pct"])}
 
     fit, note = _severity(db, actor, chosen, newest, stage_id, as_of)

@@ -210,10 +210,19 @@ def list_accounts(db: Database, actor: Account) -> pd.DataFrame:
 
 
 def reviewers(db: Database, actor: Account) -> pd.DataFrame:
-    """Reviewer accounts (id and name), for filters and labels."""
+    """Every reviewer account and anyone else who has scored, for filters and labels: the one read of reviewers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``reviewer_id``, ``display_name``, ``active``; by account id.
+    """
     authorize(db, actor, "read_candidates")
-    return db.frame("SELECT account_id AS reviewer_id, display_name AS reviewer FROM accounts "
-                    "WHERE role = 'reviewer' ORDER BY display_name")
+    return db.frame("""
+        SELECT account_id AS reviewer_id, display_name, active
+        FROM accounts
+        WHERE role = 'reviewer' OR account_id IN (SELECT DISTINCT reviewer_id FROM scorecards)
+        ORDER BY account_id""")
 
 
 def create_account(db: Database, actor: Account, email: str, display_name: str, role: str,

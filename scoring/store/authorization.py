@@ -35,7 +35,7 @@ from typing import TypeVar
 
 import duckdb
 
-from scoring.agency.access import OPERATOR, Account, PermissionDenied, StaleSession, require
+from scoring.agency.access import OPERATOR, PERMISSIONS, Account, PermissionDenied, StaleSession, require
 from scoring.store.db import Database, is_unreachable
 
 F = TypeVar("F", bound=Callable)
@@ -79,6 +79,16 @@ def authorize(db: Database, actor: Account | None, permission: str | None = None
         return require(None, permission)
     check_session(db, actor)
     return actor if permission is None else require(actor, permission)
+
+
+def authorize_any(db: Database, actor: Account | None, permissions: tuple[str, ...]) -> Account:
+    """As :func:`authorize`, for a read that several pages share: ``actor``'s role holds any of ``permissions``.
+
+    Refused as :func:`authorize` refuses the first of them.
+    """
+    permissions = tuple(permissions or ())
+    held = [p for p in permissions if actor is not None and actor.role in PERMISSIONS[p]]
+    return authorize(db, actor, held[0] if held else (permissions[0] if permissions else None))
 
 
 def check_session(db: Database, actor: Account) -> Account:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from scoring.agency.access import Account, PermissionDenied
+from scoring.domain.stages import SCORED_STAGES, Stage, sql_list
 from scoring.store.authorization import authorize
 from scoring.store.db import Database
 
@@ -29,7 +30,9 @@ SEARCH_LIMIT = 50
 #: ratings off it; a reference trace over so few candidates says little about a typical one anyway.
 MEDIAN_MIN_APPLICATIONS = 10
 #: ``blind_from`` of an application where nothing is withheld: after the last stage.
-_NOTHING_WITHHELD = 5
+_NOTHING_WITHHELD = max(Stage) + 1
+#: The scored stages, as the inside of a SQL ``IN (...)``.
+_SCORED = sql_list(SCORED_STAGES)
 
 
 def _visible_scores(actor: Account) -> tuple[str, list]:
@@ -62,7 +65,7 @@ def _reach(actor: Account) -> tuple[str, list]:
                 "[]::INTEGER[] AS own_stages FROM applications)"), []
     return (f"""reach AS (
         SELECT x.application_id,
-               coalesce(min(CASE WHEN x.stage_id IN (2, 3) AND own.scorecard_id IS NULL THEN x.stage_id END),
+               coalesce(min(CASE WHEN x.stage_id IN ({_SCORED}) AND own.scorecard_id IS NULL THEN x.stage_id END),
                         {_NOTHING_WITHHELD}) AS blind_from,
                list(x.stage_id::INTEGER) AS own_stages
         FROM assignments AS x
@@ -251,25 +254,14 @@ def stage_dimension_medians(db: Database, actor: Account, stage_id: int) -> pd.D
 def shortlist(db: Database, actor: Account, search_id: int) -> pd.DataFrame:
     """The candidates presented to the client in one search, with the stage-4 outcome."""
     authorize(db, actor, "read_all_scores")
-    return db.frame("""
+    return db.frame(f"""
         SELECT a.application_id, c.candidate_id, c.external_id, c.full_name, c.seniority,
                d.entered_on AS presented_on, coalesce(d.decision, 'open') AS client_decision
         FROM stage_decisions AS d
         JOIN applications AS a USING (application_id)
         JOIN candidates AS c USING (candidate_id)
-        WHERE a.search_id = ? AND d.stage_id = 4
+        WHERE a.search_id = ? AND d.stage_id = {Stage.CLIENT_SHORTLIST:d}
         ORDER BY c.full_name""", [search_id])
-
-
-def weight_versions(db: Database, actor: Account) -> pd.DataFrame:
-    """Every weight version with its effective date and one column per dimension (percent)."""
-    authorize(db, actor, "read_candidates")
-    return db.frame("""
-        SELECT v.version_id, v.effective_from, v.note, dm.code AS dimension, w.weight_pct::DOUBLE AS weight_pct
-        FROM weight_versions AS v
-        JOIN dimension_weights AS w USING (version_id)
-        JOIN dimensions AS dm USING (dimension_id)
-        ORDER BY v.effective_from, dm.dimension_id""")
 
 
 def stage_dates(db: Database, actor: Account, application_ids: list[int]) -> pd.DataFrame:
@@ -284,5 +276,5 @@ def stage_dates(db: Database, actor: Account, application_ids: list[int]) -> pd.
         WITH {reach}
         SELECT d.application_id, d.stage_id, d.entered_on
         FROM stage_decisions AS d JOIN reach AS r USING (application_id)
-        WHERE d.application_id IN (SELECT unnest(?::INTEGER[])) AND d.stage_id IN (2, 3) AND {_STAGE_SHOWN}""",
+        WHERE d.application_id IN (SELECT unnest(?::INTEGER[])) AND d.stage_id IN ({_SCORED}) AND {_STAGE_SHOWN}""",
         [*params, list(map(int, application_ids))])

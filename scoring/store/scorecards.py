@@ -16,10 +16,11 @@ import pandas as pd
 
 from scoring.agency.access import Account, PermissionDenied, require
 from scoring.agency.rubric import DIMENSION_CODES, validate_scorecard
+from scoring.domain.stages import SCORED_STAGES, Stage
 from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_id, storable_text
 
-SCORED_STAGES = (2, 3)
+_SCORED_IDS = tuple(map(int, SCORED_STAGES))
 FINAL_DECISIONS = ("advance", "reject", "hold")
 
 
@@ -31,7 +32,7 @@ class CardChanged(DatabaseError):
 def queue(db: Database, actor: Account, as_of: date) -> pd.DataFrame:
     """The reviewer's assigned work not yet submitted, oldest first, with what is overdue."""
     authorize(db, actor, "write_scores")
-    return db.frame("""
+    return db.frame(f"""
         SELECT x.application_id, x.stage_id, st.name AS stage, c.candidate_id, c.full_name AS candidate,
                c.external_id AS candidate_ref, s.role_title, cl.name AS client, x.assigned_on, x.due_on,
                x.due_on < ? AS overdue, coalesce(sc.status = 'draft', false) AS has_draft
@@ -45,7 +46,7 @@ def queue(db: Database, actor: Account, as_of: date) -> pd.DataFrame:
         LEFT JOIN scorecards AS sc ON sc.application_id = x.application_id AND sc.stage_id = x.stage_id
              AND sc.reviewer_id = x.reviewer_id AND sc.status <> 'superseded'
         WHERE x.reviewer_id = ? AND coalesce(sc.status, 'draft') = 'draft'
-          AND (x.stage_id <> 1 OR d.decision IS NULL)
+          AND (x.stage_id <> {Stage.TOOLING_AUDIT:d} OR d.decision IS NULL)
         ORDER BY x.assigned_on, x.application_id, x.stage_id""", [as_of, actor.account_id])
 
 
@@ -66,7 +67,7 @@ def submitted(db: Database, actor: Account, limit: int = 50) -> pd.DataFrame:
 def _assert_assigned(cur: duckdb.DuckDBPyConnection, actor: Account, application_id: int, stage_id: int) -> None:
     require(actor, "write_scores")
     if stage_id not in SCORED_STAGES:
-        raise DatabaseError(f"stage_id: stage {stage_id} has no scorecard; scored stages are {SCORED_STAGES}")
+        raise DatabaseError(f"stage_id: stage {stage_id} has no scorecard; scored stages are {_SCORED_IDS}")
     assigned = cur.execute("SELECT 1 FROM assignments WHERE application_id = ? AND stage_id = ? AND reviewer_id = ?",
                            [application_id, stage_id, actor.account_id]).fetchone()
     if not assigned:

@@ -18,7 +18,8 @@ import duckdb
 import pandas as pd
 
 from scoring.agency.access import Account
-from scoring.agency.scorecard import DIMENSIONS, validate_weights
+from scoring.agency.scorecard import validate_weights
+from scoring.domain.dimensions import DIMENSION_CODES, DIMENSIONS
 from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_id, storable_text
 
@@ -37,23 +38,48 @@ def latest_start(today: date) -> date:
     return today.replace(year=year, day=28) if (today.month, today.day) == (2, 29) else today.replace(year=year)
 
 
-def versions(db: Database, actor: Account) -> pd.DataFrame:
-    """One row per version: id, effective date, note, author and a column per dimension (percent)."""
+def version_weights(db: Database, actor: Account) -> pd.DataFrame:
+    """Every weight version's weights, one row per version and dimension: the one read of the versions.
+
+    A version being withdrawn (no weights left) is not there. Any signed-in role may read the weights:
+    every score shown is computed with them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``version_id``, ``effective_from``, ``note``, ``created_by`` (the author's name, 'system' for the
+        seeded default and imports), ``dimension_id``, ``dimension`` (code), ``weight_pct`` (percent);
+        by effective date, then dimension.
+    """
     authorize(db, actor, "read_candidates")
-    long = db.frame("""
+    return db.frame("""
         SELECT v.version_id, v.effective_from, v.note, coalesce(a.display_name, 'system') AS created_by,
-               dm.code AS dimension, w.weight_pct::DOUBLE AS weight_pct
+               w.dimension_id, dm.code AS dimension, w.weight_pct::DOUBLE AS weight_pct
         FROM weight_versions AS v
         JOIN dimension_weights AS w USING (version_id)
         JOIN dimensions AS dm USING (dimension_id)
         LEFT JOIN accounts AS a ON a.account_id = v.created_by
-        ORDER BY v.effective_from""")
-    columns = ["version_id", "effective_from", "note", "created_by", *DIMENSIONS]
+        ORDER BY v.effective_from, w.dimension_id""")
+
+
+def versions(db: Database, actor: Account) -> pd.DataFrame:
+    """One row per version: id, effective date, note, author and a column per dimension (percent)."""
+    long = version_weights(db, actor)
+    columns = ["version_id", "effective_from", "note", "created_by", *DIMENSION_CODES]
     if long.empty:      # every database is seeded with version 1; only a damaged one has none
         return pd.DataFrame(columns=columns)
     wide = long.pivot_table(index=["version_id", "effective_from", "note", "created_by"], columns="dimension",
                             values="weight_pct").reset_index().rename_axis(columns=None)
     return wide[columns]
+
+
+def newest(db: Database, actor: Account) -> pd.DataFrame:
+    """The newest weight version (latest ``effective_from``), with the columns of :func:`version_weights`.
+
+    The setting a suggested change is judged against and would replace; empty when there is no version.
+    """
+    long = version_weights(db, actor)
+    return long[long["version_id"] == long["version_id"].iloc[-1]].reset_index(drop=True) if len(long) else long
 
 
 def add_version(db: Database, actor: Account, weights_pct: Mapping[str, float], effective_from: date,
@@ -88,8 +114,9 @@ def add_version(db: Database, actor: Account, weights_pct: Mapping[str, float], 
         version_id = max(next_id(cur, "weight_version_ids"), int(highest) + 1)
         cur.execute("INSERT INTO weight_versions (version_id, effective_from, created_by, note) VALUES (?, ?, ?, ?)",
                     [version_id, effective_from, actor.account_id, note.strip()])
-        for position, code in enumerate(DIMENSIONS, start=1):
-            cur.execute("INSERT INTO dimension_weights VALUES (?, ?, ?)", [version_id, position, weights_pct[code]])
+        for dimension in DIMENSIONS:
+            cur.execute("INSERT INTO dimension_weights VALUES (?, ?, ?)",
+                        [version_id, dimension.id, weights_pct[dimension.code]])
         audit(cur, actor.account_id, "create", "weight_version", version_id,
               after={"effective_from": effective_from, "weights_pct": dict(weights_pct), "note": note.strip()})
         return version_id

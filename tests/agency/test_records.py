@@ -19,7 +19,8 @@ from scoring.agency import records as rules
 from scoring.agency.access import Account
 from scoring.importing.files import Source
 from scoring.agency.scorecard import EARLIEST_DATE
-from scoring.store import ops
+from scoring.store import clients as client_store
+from scoring.store import placements as placement_store
 from scoring.store.db import DatabaseError
 from tests.importing.conftest import SAMPLES, TODAY, run_import, sample_sources
 
@@ -70,7 +71,7 @@ def clients_file(**changes: dict) -> str:
 def test_a_replacement_requested_after_its_placement_ended(agency):
     # PL-0001 ended on 20 June 2025 (not a fit); a request dated 25 June comes after the engagement.
     imported = import_problems(agency, "replacements.csv", REPLACEMENT_HEADER + "RP-0009,PL-0001,2025-06-25,,,,\n")
-    typed = form_refusal(lambda: ops.request_replacement(agency, OPS, placement(agency, "PL-0001"),
+    typed = form_refusal(lambda: placement_store.request_replacement(agency, OPS, placement(agency, "PL-0001"),
                                                          date(2025, 6, 25), as_of=TODAY))
     assert typed == ("requested_on: 2025-06-25 is after PL-0001 ended on 2025-06-20 (not_a_fit); a replacement "
                      "is requested while the engagement runs")
@@ -79,7 +80,7 @@ def test_a_replacement_requested_after_its_placement_ended(agency):
 
 def test_a_date_before_the_earliest_one(agency):
     imported = import_problems(agency, "replacements.csv", REPLACEMENT_HEADER + "RP-0009,PL-0002,1899-12-31,,,,\n")
-    typed = form_refusal(lambda: ops.request_replacement(agency, OPS, placement(agency, "PL-0002"),
+    typed = form_refusal(lambda: placement_store.request_replacement(agency, OPS, placement(agency, "PL-0002"),
                                                          date(1899, 12, 31), as_of=TODAY))
     assert typed == f"requested_on: 1899-12-31 is before {EARLIEST_DATE}, the earliest date a fact may carry"
     assert typed in imported          # the import also says it is before PL-0002's first day
@@ -97,7 +98,7 @@ def test_a_country_outside_iso_3166(agency):
 def test_a_churn_before_a_running_placement_starts(agency):
     # Blue Harbor's PL-0003 starts on 27 June 2025 and still runs: a churn on 1 June would end it before it began.
     imported = import_problems(agency, "clients.csv", clients_file(CL_0001={"churned_on": "2025-06-01"}))
-    typed = form_refusal(lambda: ops.record_client_churn(agency, OPS, client(agency, "CL-0001"), date(2025, 6, 1),
+    typed = form_refusal(lambda: client_store.record_client_churn(agency, OPS, client(agency, "CL-0001"), date(2025, 6, 1),
                                                          as_of=TODAY))
     assert typed == ("churned_on: 2025-06-01 is before PL-0003 of Blue Harbor Analytics starts (2025-06-27); "
                      "record the churn on or after its first day")
@@ -110,11 +111,11 @@ def test_a_churn_before_a_running_placement_starts(agency):
     ("PL-0003", "250", "cost_reason: replacements are free under the guarantee; a charge of 250.00 USD needs a reason"),
 ])
 def test_a_fulfilment_the_guarantee_does_not_allow(agency, replacing, cost, expected):
-    requested = ops.request_replacement(agency, OPS, placement(agency, "PL-0001"), date(2025, 6, 18), as_of=TODAY)
-    assert ops.replacement_ref(requested) == "RP-00001"
+    requested = placement_store.request_replacement(agency, OPS, placement(agency, "PL-0001"), date(2025, 6, 18), as_of=TODAY)
+    assert placement_store.replacement_ref(requested) == "RP-00001"
     imported = import_problems(agency, "replacements.csv",
                                REPLACEMENT_HEADER + f"RP-00001,PL-0001,2025-06-18,2025-06-27,{replacing},{cost},\n")
-    typed = form_refusal(lambda: ops.fulfil_replacement(agency, OPS, requested, date(2025, 6, 27),
+    typed = form_refusal(lambda: placement_store.fulfil_replacement(agency, OPS, requested, date(2025, 6, 27),
                                                         placement(agency, replacing), float(cost or 0), as_of=TODAY))
     assert typed == expected
     assert imported == [typed]

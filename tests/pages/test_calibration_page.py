@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from scoring.agency.access import Account
 from scoring.reports.calibration import calibration_report, default_filter, exercise_report
-from scoring.store import calibration, scorecards
+from scoring.store import calibration_exercises, ratings, scorecards
 from tests.conftest import account
 
 PAGE = Path(__file__).resolve().parents[2] / "pages" / "calibration.py"
@@ -62,7 +62,7 @@ def chart(app: AppTest, prefix: str) -> dict:
 
 
 def opening_report(demo_db, who: Account):
-    options = calibration.filter_options(demo_db, who)
+    options = ratings.filter_options(demo_db, who)
     return calibration_report(demo_db, who, default_filter(options["first"], options["last"]))
 
 
@@ -129,7 +129,7 @@ def test_changing_the_stage_redraws_for_that_stage(demo_db, monkeypatch):
     app = run_page(demo_db, monkeypatch, lead)
     app.sidebar.radio(key="calibration_stage").set_value(2).run()
     assert not app.exception
-    options = calibration.filter_options(demo_db, lead)
+    options = ratings.filter_options(demo_db, lead)
     report = calibration_report(demo_db, lead, default_filter(options["first"], options["last"], stage_id=2))
     alpha = chart(app, "Krippendorff's alpha per dimension")["data"][0]
     np.testing.assert_allclose(decoded(alpha["y"]).astype(float), report.agreement["alpha"].dropna(), atol=1e-12)
@@ -153,7 +153,7 @@ def test_admin_creates_an_exercise_from_the_form(demo_db, monkeypatch):
     app.number_input(key="exercise_seed").set_value(3)
     app.button(key="FormSubmitter:new_exercise-Create exercise and assign reviewers").click().run()
     assert not app.exception, [e.value for e in app.exception]
-    sets = calibration.exercises(demo_db, admin)
+    sets = calibration_exercises.exercises(demo_db, admin)
     assert sets["name"].tolist() == ["December reference set"] and sets["items"].tolist() == [4]
     assert any("December reference set" in s.value for s in app.success)
     active = demo_db.scalar("SELECT count(*) FROM accounts WHERE role = 'reviewer' AND active")
@@ -163,8 +163,8 @@ def test_admin_creates_an_exercise_from_the_form(demo_db, monkeypatch):
 def test_an_exercise_is_reported_separately_from_live_scoring(demo_db, monkeypatch):
     admin, lead = account(demo_db, "admin"), account(demo_db, "hiring_lead")
     before = opening_report(demo_db, lead)
-    ids = calibration.reference_applications(demo_db, admin, 3)["application_id"].head(5).tolist()
-    set_id = calibration.create_exercise(demo_db, admin, "Five references", ids, 3, date(2026, 11, 20))
+    ids = calibration_exercises.reference_applications(demo_db, admin, 3)["application_id"].head(5).tolist()
+    set_id = calibration_exercises.create_exercise(demo_db, admin, "Five references", ids, 3, date(2026, 11, 20))
     rng = np.random.default_rng(8)
     reviewers = demo_db.frame("SELECT account_id FROM accounts WHERE role = 'reviewer' AND active ORDER BY 1")
     for index in range(len(reviewers)):

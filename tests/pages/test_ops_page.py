@@ -22,7 +22,7 @@ from scoring.reports.ops_export import ops_audit
 from scoring.reports.ops_export import to_csv as audit_csv
 from scoring.reports.ops_export import to_json as audit_json
 from scoring.store import Database
-from scoring.store.pipeline import SearchFilter
+from scoring.store.searches import SearchFilter
 from tests import audit_fixture, shortlist_fixture
 from tests.conftest import plotly_values
 from tests.ops_fixture import build, person

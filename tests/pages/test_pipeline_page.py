@@ -7,7 +7,7 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from scoring.reports.pipeline import pipeline_report
-from scoring.store.pipeline import SearchFilter
+from scoring.store.searches import SearchFilter
 from tests import audit_fixture, shortlist_fixture
 from tests.conftest import DEMO_AS_OF, ROOT, account, plotly_values
 

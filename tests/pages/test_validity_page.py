@@ -11,7 +11,7 @@ import pytest
 
 from scoring.reports.validity import PREDICTORS, validity_report
 from scoring.agency.scorecard import DIMENSIONS
-from scoring.store.pipeline import SearchFilter
+from scoring.store.searches import SearchFilter
 from tests.conftest import DEMO_AS_OF, account, plotly_values
 from tests.reports.test_validity_report import governance_only, plant_acceptance_by_infrastructure
 

@@ -9,7 +9,7 @@ import time
 import pandas as pd
 import pytest
 
-from scoring.store import Database, DatabaseError, pipeline
+from scoring.store import Database, DatabaseError, applications, searches
 from scoring.store.db import audit
 from scoring.store import local_copy
 from scoring.store.local_copy import CopyKeeper, LocalCopy, table_names
@@ -45,9 +45,9 @@ def test_the_copy_holds_every_table_with_every_row(replica):
 
 
 @pytest.mark.parametrize("read", [
-    lambda db, lead: pipeline.funnel_counts(db, lead, pipeline.SearchFilter(), DEMO_AS_OF, True),
-    lambda db, lead: pipeline.stalled(db, lead, pipeline.SearchFilter(), DEMO_AS_OF, 20),
-    lambda db, lead: pipeline.stage_entries(db, lead, pipeline.SearchFilter()),
+    lambda db, lead: applications.funnel_counts(db, lead, searches.SearchFilter(), DEMO_AS_OF, True),
+    lambda db, lead: applications.stalled(db, lead, searches.SearchFilter(), DEMO_AS_OF, 20),
+    lambda db, lead: applications.stage_entries(db, lead, searches.SearchFilter()),
 ], ids=["funnel by month", "stalled", "stage entries"])
 def test_store_reads_give_the_same_figures_from_the_copy_as_from_postgres(replica, read):
     lead = account(replica, "hiring_lead")

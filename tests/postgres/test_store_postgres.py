@@ -7,7 +7,7 @@ import pytest
 
 from scoring.agency.access import Account
 from scoring.store import Database, DatabaseError
-from scoring.store import candidates, pipeline, scorecards
+from scoring.store import applications, candidates, scorecards, searches
 from scoring.store.bulk import TABLE_ORDER
 from tests.conftest import DEMO_AS_OF, SMALL_DEMO, account
 
@@ -57,11 +57,12 @@ def test_a_second_demo_build_into_the_same_database_is_refused(pg_demo_url):
 
 def test_pipeline_figures_match_the_duckdb_file(pg_demo, file_demo):
     lead_pg, lead_file = account(pg_demo, "hiring_lead"), account(file_demo, "hiring_lead")
-    everything = pipeline.SearchFilter()
+    everything = searches.SearchFilter()
     for by_month in (False, True):
-        same(pipeline.funnel_counts(pg_demo, lead_pg, everything, DEMO_AS_OF, by_month),
-             pipeline.funnel_counts(file_demo, lead_file, everything, DEMO_AS_OF, by_month))
-    same(pipeline.stage_counts(pg_demo, lead_pg, everything), pipeline.stage_counts(file_demo, lead_file, everything))
+        same(applications.funnel_counts(pg_demo, lead_pg, everything, DEMO_AS_OF, by_month),
+             applications.funnel_counts(file_demo, lead_file, everything, DEMO_AS_OF, by_month))
+    same(applications.stage_counts(pg_demo, lead_pg, everything),
+         applications.stage_counts(file_demo, lead_file, everything))
 
 
 def test_candidate_ratings_match_the_duckdb_file(pg_demo, file_demo):

@@ -32,8 +32,9 @@ from scoring.reports.calibration import (
     exercise_report,
 )
 from scoring.stats.severity import DRIFT_THRESHOLD, fit_severity, severity_by_period
-from scoring.store import Database, calibration, scorecards
-from scoring.store.calibration import CalibrationFilter
+from scoring.store import Database, calibration_exercises, scorecards
+from scoring.store import ratings as rating_store
+from scoring.store.ratings import CalibrationFilter
 from tests.conftest import account
 
 CODES = ("infrastructure", "deployment", "monitoring", "automation", "governance")
@@ -51,7 +52,7 @@ def lead(db):
 
 @pytest.fixture(scope="module")
 def chosen(db, lead):
-    options = calibration.filter_options(db, lead)
+    options = rating_store.filter_options(db, lead)
     return default_filter(options["first"], options["last"], stage_id=3, months=18)
 
 
@@ -338,9 +339,9 @@ def score_exercise(db, set_id: int, seed: int = 5, skip: int = 1) -> None:
 @pytest.fixture
 def exercise(demo_db):
     admin = account(demo_db, "admin")
-    pool = calibration.reference_applications(demo_db, admin, 3)
+    pool = calibration_exercises.reference_applications(demo_db, admin, 3)
     ids = pool["application_id"].head(6).tolist()
-    set_id = calibration.create_exercise(demo_db, admin, "Reference six", ids, 3, date(2026, 11, 20))
+    set_id = calibration_exercises.create_exercise(demo_db, admin, "Reference six", ids, 3, date(2026, 11, 20))
     score_exercise(demo_db, set_id)
     return demo_db, set_id
 

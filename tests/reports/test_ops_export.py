@@ -17,8 +17,9 @@ import pytest
 
 from scoring.agency.access import OPERATOR, PermissionDenied
 from scoring.reports.ops_export import CSV_HEADER, SECTIONS, ops_audit, to_csv, to_json
-from scoring.store import Database, ops
-from scoring.store.pipeline import SearchFilter
+from scoring.store import Database
+from scoring.store import placements as placement_store
+from scoring.store.searches import SearchFilter
 from tests.audit_fixture import AS_OF, TODAY, build, person
 
 EVERYTHING = SearchFilter()
@@ -240,7 +241,7 @@ def test_the_operator_reads_like_ops_staff_and_cannot_write(db):
     # PL-3 runs from 16 June and has no request: only the audit entry, naming an account that does not
     # exist, stands in the way.
     with pytest.raises(duckdb.ConstraintException, match="foreign key"):
-        ops.request_replacement(db, OPERATOR, 3, TODAY, as_of=TODAY)
+        placement_store.request_replacement(db, OPERATOR, 3, TODAY, as_of=TODAY)
     assert db.scalar("SELECT count(*) FROM audit_log") == before
     assert db.scalar("SELECT count(*) FROM replacements") == 3
 

@@ -27,7 +27,7 @@ from scoring.reports.ops import (
 )
 from scoring.agency.sla import PROMISES
 from scoring.store import Database
-from scoring.store.pipeline import SearchFilter
+from scoring.store.searches import SearchFilter
 from tests.ops_fixture import AS_OF, build, person
 
 

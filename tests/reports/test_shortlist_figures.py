@@ -15,7 +15,7 @@ from scoring.reports.ops import ops_report
 from scoring.reports.pipeline import pipeline_report
 from scoring.reports.shortlist import shortlist_figures
 from scoring.store import Database
-from scoring.store.pipeline import SearchFilter
+from scoring.store.searches import SearchFilter
 from tests.shortlist_fixture import AS_OF, LEAD, OPS, build
 
 

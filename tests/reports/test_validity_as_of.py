@@ -4,7 +4,7 @@ The expectation is built without the as-of code: a second copy of the demo agenc
 plain SQL (every row dated after the audit date deleted, every change dated after it undone), and the
 report computed on it must equal, figure for figure, the report as of that date on the full history.
 Weight versions are settings rather than facts of the period and stay as stored in both (see
-:mod:`scoring.store.outcomes`). Both copies carry two amendments planted on either side of the date, since
+:mod:`scoring.store.ratings`). Both copies carry two amendments planted on either side of the date, since
 the demo itself amends nothing.
 """
 
@@ -21,7 +21,7 @@ import pytest
 from scoring.reports.validity import validity_report
 from scoring.agency.scorecard import DIMENSIONS
 from scoring.store import Database, scorecards
-from scoring.store.pipeline import SearchFilter
+from scoring.store.searches import SearchFilter
 from tests.conftest import DEMO_AS_OF, account
 
 FRAMES = ("coverage", "exclusions", "restriction", "predictors", "bands", "roc", "reviewers", "evidence")

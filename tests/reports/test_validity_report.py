@@ -28,9 +28,11 @@ from scoring.reports.validity import (
 from scoring.agency.retention import placement_outcomes
 from scoring.agency.scorecard import DIMENSIONS, scores_under_versions, version_in_force
 from scoring.stats.severity import fit_severity
-from scoring.store import Database, outcomes, weights
+from scoring.store import Database
+from scoring.store import ratings as rating_store
+from scoring.store import weights as weight_store
 from scoring.store.db import DatabaseError
-from scoring.store.pipeline import SearchFilter
+from scoring.store.searches import SearchFilter
 from tests.conftest import DEMO_AS_OF, account
 
 CODES = list(DIMENSIONS)
@@ -344,10 +346,10 @@ def test_not_assessed_dimensions_are_missing_ratings_and_an_incomplete_applicati
     assert not np.isnan(rows.loc[gap, "score_in_force"])
     for row in report.coverage.itertuples():
         assert row.complete == row.scored - 1                        # the incomplete one is left out
-    own = outcomes.reviewer_scores(demo_db, lead, SearchFilter(), 3)
+    own = rating_store.reviewer_scores(demo_db, lead, SearchFilter(), 3)
     mine = own[(own["application_id"] == nobody) & own["reviewer_id"].isin(skipped_by)]
     assert len(mine) == len(skipped_by) and mine["own_score"].isna().all() and (mine["dimensions_rated"] == 4).all()
-    fed = outcomes.stage_ratings(demo_db, lead, SearchFilter(), 3)
+    fed = rating_store.stage_ratings(demo_db, lead, SearchFilter(), 3)
     assert not ((fed["application_id"] == nobody) & (fed["dimension_id"] == 5)).any()   # severity never sees it
 
 
@@ -368,7 +370,7 @@ def plant_acceptance_by_infrastructure(db: Database) -> None:
 
 
 def governance_only(db: Database) -> None:
-    weights.add_version(db, account(db, "admin"), {c: (100 if c == "governance" else 0) for c in CODES},
+    weight_store.add_version(db, account(db, "admin"), {c: (100 if c == "governance" else 0) for c in CODES},
                         DEMO_AS_OF + timedelta(days=1), "governance only", DEMO_AS_OF)
 
 

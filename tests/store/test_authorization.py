@@ -15,11 +15,12 @@ import pytest
 import scoring.reports
 import scoring.store
 from scoring.agency.access import OPERATOR, Account, PermissionDenied, StaleSession
-from scoring.store import Database, accounts, candidates, pipeline, scorecards, tooling_audit
+from scoring.store import Database, accounts, applications, candidates, scorecards, tooling_audit
+from scoring.store import searches as search_store
 from scoring.store.audit_log import AuditFilter
 from scoring.store.authorization import WITHOUT_ACCOUNT, authorize
-from scoring.store.calibration import CalibrationFilter
-from scoring.store.pipeline import SearchFilter
+from scoring.store.ratings import CalibrationFilter
+from scoring.store.searches import SearchFilter
 from tests.conftest import DEMO_AS_OF as AS_OF
 from tests.store.conftest import Agency
 
@@ -304,10 +305,10 @@ def test_an_adjudicated_decision_leaves_every_reviewers_scores_as_they_were(agen
 # -- reads --------------------------------------------------------------------------------------
 
 PIPELINE_READS = [
-    pytest.param(lambda db, actor: pipeline.filter_options(db, actor), id="filter_options"),
-    pytest.param(lambda db, actor: pipeline.stage_counts(db, actor, SearchFilter()), id="stage_counts"),
-    pytest.param(lambda db, actor: pipeline.searches(db, actor, SearchFilter()), id="searches"),
-    pytest.param(lambda db, actor: pipeline.stage_entries(db, actor, SearchFilter()), id="stage_entries"),
+    pytest.param(lambda db, actor: search_store.filter_options(db, actor), id="filter_options"),
+    pytest.param(lambda db, actor: applications.stage_counts(db, actor, SearchFilter()), id="stage_counts"),
+    pytest.param(lambda db, actor: search_store.read(db, actor, SearchFilter()), id="searches"),
+    pytest.param(lambda db, actor: applications.stage_entries(db, actor, SearchFilter()), id="stage_entries"),
 ]
 
 
@@ -455,7 +456,7 @@ def test_the_enumeration_reaches_every_kind_of_store_function():
     assert len(ACTING) > 80
     for expected in ["store.scorecards.submit", "store.scorecards.save_draft", "store.accounts.create_account",
                      "store.accounts.update_account", "store.accounts.sign_out", "store.importer.import_sources",
-                     "store.archive.export_database", "store.ops.request_replacement",
+                     "store.archive.export_database", "store.placements.request_replacement",
                      "reports.validity.adopt_suggested_weights", "reports.ops_export.ops_audit"]:
         assert expected in ACTING
 

@@ -26,7 +26,7 @@ import pytest
 import scoring.store
 from scoring.agency.access import PERMISSIONS, Account, PermissionDenied
 from scoring.reports.candidate import candidate_report, history_table
-from scoring.store import Database, accounts, candidates, pipeline, scorecards, tooling_audit, weights
+from scoring.store import Database, accounts, applications, candidates, scorecards, tooling_audit, weights
 from scoring.store.accounts import create_operator_account
 
 AS_OF = date(2026, 11, 20)
@@ -149,15 +149,18 @@ def _permissions_checked(module, function) -> set[str | None]:
         if not isinstance(node, ast.Call):
             continue
         called = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
-        if called not in ("authorize", "require"):
+        if called not in ("authorize", "authorize_any", "require"):
             continue
         arguments = [a for a in node.args if not (isinstance(a, ast.Name) and a.id in ("db", "actor", "cur"))]
         if not arguments:
             checked.add(None)
-        elif isinstance(arguments[0], ast.Constant):
-            checked.add(arguments[0].value)
-        elif isinstance(arguments[0], ast.Name):
-            checked.add(getattr(module, arguments[0].id))
+        if called == "authorize_any" and arguments and isinstance(arguments[0], ast.Tuple):
+            arguments = arguments[0].elts                   # any one of them will do
+        for argument in arguments if called == "authorize_any" else arguments[:1]:
+            if isinstance(argument, ast.Constant):
+                checked.add(argument.value)
+            elif isinstance(argument, ast.Name):
+                checked.add(getattr(module, argument.id))
     return checked
 
 
@@ -195,10 +198,11 @@ READS: dict[str, Read] = {
     "candidates.not_assessed": lambda s: candidates.not_assessed(s.db, s.reviewer, s.every_application),
     "candidates.stage_dimension_medians": lambda s: [candidates.stage_dimension_medians(s.db, s.reviewer, stage)
                                                      for stage in (INTERVIEW, TAKE_HOME)],
-    "candidates.weight_versions": lambda s: candidates.weight_versions(s.db, s.reviewer),
+    "weights.version_weights": lambda s: weights.version_weights(s.db, s.reviewer),
     "candidates.stage_dates": lambda s: candidates.stage_dates(s.db, s.reviewer, s.every_application),
-    "pipeline.stage_names": lambda s: pipeline.stage_names(s.db, s.reviewer),
+    "applications.stage_names": lambda s: applications.stage_names(s.db, s.reviewer),
     "weights.versions": lambda s: weights.versions(s.db, s.reviewer),
+    "weights.newest": lambda s: weights.newest(s.db, s.reviewer),
     "scorecards.queue": lambda s: scorecards.queue(s.db, s.reviewer, AS_OF),
     "scorecards.submitted": lambda s: scorecards.submitted(s.db, s.reviewer),
     "scorecards.own_card": lambda s: scorecards.own_card(s.db, s.reviewer, s.item, TAKE_HOME),
@@ -217,8 +221,8 @@ def test_every_store_function_a_reviewer_may_call_is_enumerated():
 def test_the_enumeration_finds_functions_by_their_checks_and_leaves_the_others_out():
     callable_by_reviewers = reviewer_callable()
     assert {"candidates.ratings", "scorecards.peer_ratings", "tooling_audit.checklist"} <= callable_by_reviewers
-    assert not {"candidates.shortlist", "scorecards.record_final_decision", "calibration.exercise_ratings",
-                "outcomes.stage_ratings", "ops.scorecard_ratings"} & callable_by_reviewers
+    assert not {"candidates.shortlist", "scorecards.record_final_decision", "calibration_exercises.exercise_ratings",
+                "ratings.stage_ratings", "ratings.scorecard_ratings"} & callable_by_reviewers
 
 
 # -- what a reviewer's calls return -------------------------------------------------------------------

@@ -20,8 +20,9 @@ from scoring.agency.calibration import weight_fractions, weighted_consensus
 from scoring.agency.scorecard import scores_under_versions, weighted_scores
 from scoring.domain.dimensions import DIMENSION_CODES, DIMENSION_IDS, DIMENSIONS
 from scoring.domain.stages import Stage
-from scoring.store import Database, outcomes
-from scoring.store.pipeline import SearchFilter
+from scoring.store import Database
+from scoring.store import ratings as rating_store
+from scoring.store.searches import SearchFilter
 
 SEEDS = range(4)
 APPLICATIONS = 80
@@ -119,7 +120,7 @@ def test_the_application_scores_of_sql_are_the_python_definitions(agency):
     newest = int(versions.sort_values("effective_from")["version_id"].iloc[-1])
     under_newest = scores_under_versions(ratings, stage_dates, versions, version_id=newest).set_index("application_id")
 
-    got = outcomes.application_outcomes(db, lead, SearchFilter(), Stage.TAKE_HOME).set_index("application_id")
+    got = rating_store.application_outcomes(db, lead, SearchFilter(), Stage.TAKE_HOME).set_index("application_id")
 
     assert sorted(got.index) == sorted(expected.index)
     got = got.loc[expected.index]
@@ -150,7 +151,7 @@ def test_each_reviewers_own_score_in_sql_is_the_python_definition(agency):
         rows.append((application_id, reviewer_id, score))
     expected = pd.DataFrame(rows, columns=["application_id", "reviewer_id", "own_score"])
 
-    got = outcomes.reviewer_scores(db, lead, SearchFilter(), Stage.TAKE_HOME)
+    got = rating_store.reviewer_scores(db, lead, SearchFilter(), Stage.TAKE_HOME)
 
     assert got[["application_id", "reviewer_id"]].values.tolist() == \
         expected[["application_id", "reviewer_id"]].values.tolist()

@@ -25,7 +25,8 @@ import pytest
 
 from scoring.agency import passwords
 from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
-from scoring.store import Database, DatabaseError, accounts, calibration, candidates, ops, scorecards, tooling_audit
+from scoring.store import Database, DatabaseError, accounts, calibration_exercises, candidates, scorecards, tooling_audit
+from scoring.store import placements as placement_store
 from scoring.store import weights
 from scoring.store.db import is_constraint_violation, next_id
 from scoring.agency.text import MAX_CHARS
@@ -325,7 +326,7 @@ LIMITED_WRITES = {   # a write of ``text`` into one field -> (the field the refu
     "account e-mail": (lambda a, w, text: accounts.create_account(
         a.db, a.admin, text[:-len("@demo.example")] + "@demo.example", "Long Address", "reviewer", None),
         "email", "email", None),
-    "calibration exercise name": (lambda a, w, text: calibration.create_exercise(
+    "calibration exercise name": (lambda a, w, text: calibration_exercises.create_exercise(
         a.db, a.admin, text, [w.application_id], w.stage_id, a.as_of), "name", "name", None),
     "weight version note": (lambda a, w, text: weights.add_version(
         a.db, a.admin, DEFAULT_WEIGHTS_PCT, a.as_of + timedelta(days=1), text, today=a.as_of), "note", "text", None),
@@ -485,7 +486,7 @@ def test_a_charge_too_large_for_its_column_is_refused_with_its_bounds(ops_db, ch
 
     before = ops_db.frame("SELECT * FROM replacements ORDER BY replacement_id")
     with pytest.raises(DatabaseError, match=f"^cost_usd: .*{re.escape(reason)}"):
-        ops.fulfil_replacement(ops_db, person("ops"), 4, date(2025, 6, 20), 5, cost_usd=charge,
+        placement_store.fulfil_replacement(ops_db, person("ops"), 4, date(2025, 6, 20), 5, cost_usd=charge,
                                cost_reason="relocation", as_of=AS_OF)
     assert ops_db.frame("SELECT * FROM replacements ORDER BY replacement_id").equals(before)
 
@@ -493,7 +494,7 @@ def test_a_charge_too_large_for_its_column_is_refused_with_its_bounds(ops_db, ch
 def test_the_largest_charge_the_column_holds_is_stored(ops_db):
     from tests.ops_fixture import AS_OF, person
 
-    ops.fulfil_replacement(ops_db, person("ops"), 4, date(2025, 6, 20), 5, cost_usd=Decimal("99999999.99"),
+    placement_store.fulfil_replacement(ops_db, person("ops"), 4, date(2025, 6, 20), 5, cost_usd=Decimal("99999999.99"),
                            cost_reason="relocation", as_of=AS_OF)
     assert ops_db.scalar("SELECT cost_usd FROM replacements WHERE replacement_id = 4") == Decimal("99999999.99")
 
@@ -506,9 +507,9 @@ def test_ops_notes_and_reasons_have_the_note_limit(ops_db, field):
     with pytest.raises(DatabaseError, match=f"^{field}: is 10,001 characters long; a note, reason or evidence may "
                                             "have at most 10,000$"):
         if field == "note":
-            ops.request_replacement(ops_db, person("ops"), 7, date(2025, 6, 27), text, as_of=AS_OF)
+            placement_store.request_replacement(ops_db, person("ops"), 7, date(2025, 6, 27), text, as_of=AS_OF)
         else:
-            ops.fulfil_replacement(ops_db, person("ops"), 4, date(2025, 6, 20), 5, cost_usd=10, cost_reason=text,
+            placement_store.fulfil_replacement(ops_db, person("ops"), 4, date(2025, 6, 20), 5, cost_usd=10, cost_reason=text,
                                    as_of=AS_OF)
 
 

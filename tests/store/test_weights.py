@@ -164,15 +164,13 @@ def test_only_admins_withdraw_a_version(empty_db):
 
 def test_a_withdrawal_cut_short_scores_nothing_under_the_version_and_is_finished_later(empty_db):
     """The weights went (the first step) but the version's row stayed: as if the server died between."""
-    from scoring.store import calibration, outcomes
 
     admin = first_admin(empty_db)
     version_id = weights.add_version(empty_db, admin, MONITORING_FIRST, TODAY + timedelta(days=5), "", today=TODAY)
     empty_db.write(lambda cur: cur.execute("DELETE FROM dimension_weights WHERE version_id = ?", [version_id]))
 
     assert weights.versions(empty_db, admin)["version_id"].tolist() == [1]
-    assert set(calibration.newest_weights(empty_db, admin)["version_id"]) == {1}
-    assert set(outcomes.newest_weights(empty_db, admin)["version_id"]) == {1}
+    assert set(weights.newest(empty_db, admin)["version_id"]) == {1}
     with pytest.raises(DatabaseError, match="there is no weight version"):
         weights.withdraw_version(empty_db, admin, version_id, today=TODAY)
     weights.add_version(empty_db, admin, DEFAULT_WEIGHTS_PCT, TODAY + timedelta(days=5), "", today=TODAY)

@@ -1,10 +1,10 @@
-"""Calibration reads and the one calibration write: ratings for agreement and severity, exercises.
+"""Calibration exercises: reference applications every reviewer scores, and how far the scoring got.
 
-Live scoring and calibration exercises are kept apart here. A rating belongs to an exercise when its
-application and stage are an item of a calibration set and it was submitted after the set was
-created; the live reads leave those ratings out, the exercise reads take every current rating of the
+A rating belongs to an exercise when its application and stage are an item of a calibration set and
+it was submitted after the set was created; the exercise reads take every current rating of the
 set's items (a reviewer who had already scored an item in live work cannot score it again, so that
-earlier rating is their rating of the item).
+earlier rating is their rating of the item). The live reads of :mod:`scoring.store.ratings` leave
+exercise ratings out.
 
 Every read requires ``read_calibration``; :func:`create_exercise` and the list of reference
 applications require ``manage_calibration``.
@@ -13,208 +13,21 @@ applications require ``manage_calibration``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import duckdb
 import pandas as pd
 
 from scoring.agency.access import Account
+from scoring.domain.dimensions import DIMENSIONS
+from scoring.domain.stages import SCORED_STAGES
 from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
 
-SCORED_STAGES: tuple[int, ...] = (2, 3)
-DIMENSION_IDS: tuple[int, ...] = (1, 2, 3, 4, 5)
-
-#: Which date puts a rating into a month: key -> (SQL expression, label shown on the page).
-PERIOD_BASES: dict[str, tuple[str, str]] = {
-    "submitted": ("cs.submitted_at", "month the scorecard was submitted"),
-    "entered": ("d.entered_on", "month the application entered the stage"),
-}
+_SCORED_IDS = tuple(map(int, SCORED_STAGES))
 
 #: Days a reviewer has to score the items of a calibration exercise (agency policy).
 EXERCISE_DUE_DAYS = 14
-
-# A rating made for a calibration exercise: on an item of a set, submitted once the set existed.
-_EXERCISE_RATING = """EXISTS (
-    SELECT 1 FROM calibration_items AS ci JOIN calibration_sets AS cset USING (set_id)
-    WHERE ci.application_id = cs.application_id AND ci.stage_id = cs.stage_id
-      AND cs.submitted_at >= cset.created_at)"""
-
-
-def _month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def _next_month(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def _as_date(value: object) -> date | None:
-    return None if pd.isna(value) else pd.Timestamp(value).date()
-
-
-@dataclass(frozen=True)
-class CalibrationFilter:
-    """Which live ratings a calibration figure covers.
-
-    Attributes
-    ----------
-    stage_id : int
-        2 (production incident interview) or 3 (take-home assessment).
-    dimension_ids : tuple of int
-        Dimensions to include; empty means all five.
-    first_month, last_month : date or None
-        Inclusive month range (any day of the month); None leaves that end open.
-    basis : {"submitted", "entered"}
-        Whether the month is that of the scorecard's submission or of the application's entry
-        into the stage.
-    """
-
-    stage_id: int = 3
-    dimension_ids: tuple[int, ...] = ()
-    first_month: date | None = None
-    last_month: date | None = None
-    basis: str = "submitted"
-
-    def __post_init__(self) -> None:
-        if self.stage_id not in SCORED_STAGES:
-            raise ValueError(f"stage_id must be one of {SCORED_STAGES}; got {self.stage_id!r}")
-        unknown = sorted(set(self.dimension_ids) - set(DIMENSION_IDS))
-        if unknown:
-            raise ValueError(f"unknown dimension id(s) {unknown}; valid: {list(DIMENSION_IDS)}")
-        if self.basis not in PERIOD_BASES:
-            raise ValueError(f"unknown period basis {self.basis!r}; valid: {', '.join(PERIOD_BASES)}")
-        if self.first_month and self.last_month and _month_start(self.first_month) > _month_start(self.last_month):
-            raise ValueError(f"first_month {self.first_month} is after last_month {self.last_month}")
-
-    @property
-    def dimensions(self) -> tuple[int, ...]:
-        """The chosen dimension ids in scorecard order (all five when none was chosen)."""
-        return tuple(d for d in DIMENSION_IDS if not self.dimension_ids or d in self.dimension_ids)
-
-    def where(self) -> tuple[str, list]:
-        """A SQL condition on ``current_scores AS cs`` joined to ``stage_decisions AS d``."""
-        column = PERIOD_BASES[self.basis][0]
-        clauses = ["cs.stage_id = ?", "cs.dimension_id IN (SELECT unnest(?::TINYINT[]))"]
-        params: list = [self.stage_id, list(self.dimensions)]
-        if self.first_month is not None:
-            clauses.append(f"{column} >= ?")
-            params.append(_month_start(self.first_month))
-        if self.last_month is not None:
-            clauses.append(f"{column} < ?")
-            params.append(_next_month(self.last_month))
-        clauses.append(f"NOT {_EXERCISE_RATING}")
-        return " AND ".join(clauses), params
-
-
-def _live(chosen: CalibrationFilter) -> tuple[str, list]:
-    """The filtered live ratings as a SELECT, with the month each one falls in."""
-    where, params = chosen.where()
-    month = PERIOD_BASES[chosen.basis][0]
-    return f"""
-        SELECT cs.application_id, cs.reviewer_id, cs.dimension_id, cs.rating, cs.submitted_at,
-               date_trunc('month', {month})::DATE AS month
-        FROM current_scores AS cs
-        LEFT JOIN stage_decisions AS d ON d.application_id = cs.application_id AND d.stage_id = cs.stage_id
-        WHERE {where}""", params
-
-
-def dimensions(db: Database, actor: Account) -> pd.DataFrame:
-    """The five scorecard dimensions: ``dimension_id``, ``code``, ``name``."""
-    authorize(db, actor, "read_calibration")
-    return db.frame("SELECT dimension_id, code, name FROM dimensions ORDER BY dimension_id")
-
-
-def filter_options(db: Database, actor: Account) -> dict[str, object]:
-    """The months that hold live ratings (first, last) and the dimensions, for the filter widgets."""
-    authorize(db, actor, "read_calibration")
-    span = db.frame("""
-        WITH dated AS (
-            SELECT cs.submitted_at::DATE AS submitted, coalesce(d.entered_on, cs.submitted_at::DATE) AS entered
-            FROM current_scores AS cs
-            LEFT JOIN stage_decisions AS d ON d.application_id = cs.application_id AND d.stage_id = cs.stage_id
-        )
-        SELECT date_trunc('month', min(least(submitted, entered)))::DATE AS first,
-               date_trunc('month', max(greatest(submitted, entered)))::DATE AS last
-        FROM dated""").iloc[0]
-    return {"first": _as_date(span["first"]), "last": _as_date(span["last"]), "dimensions": dimensions(db, actor)}
-
-
-def live_ratings(db: Database, actor: Account, chosen: CalibrationFilter) -> pd.DataFrame:
-    """The filtered live ratings, one row per reviewer, application and dimension.
-
-    Sorted by application, dimension and submission time, so the ratings of one application and
-    dimension come in the order they were given. Columns: ``application_id``, ``reviewer_id``,
-    ``dimension_id``, ``rating`` (1-5), ``submitted_at``, ``month`` (first day of the month of the
-    chosen basis).
-    """
-    authorize(db, actor, "read_calibration")
-    sql, params = _live(chosen)
-    frame = db.frame(f"{sql} ORDER BY cs.application_id, cs.dimension_id, cs.submitted_at, cs.reviewer_id", params)
-    return frame.astype({"application_id": "int64", "reviewer_id": "int64", "dimension_id": "int64",
-                         "rating": "int64"})
-
-
-def rating_pairs(db: Database, actor: Account, chosen: CalibrationFilter) -> pd.DataFrame:
-    """Every pair of reviewers' ratings of the same application and dimension, counted.
-
-    One row per (``reviewer_a`` < ``reviewer_b``, ``rating_a``, ``rating_b``) with ``pairs``, the
-    number of (application, dimension) ratings the two gave those values: the contingency tables
-    of all reviewer pairs at once.
-    """
-    authorize(db, actor, "read_calibration")
-    sql, params = _live(chosen)
-    return db.frame(f"""
-        WITH live AS ({sql})
-        SELECT a.reviewer_id AS reviewer_a, b.reviewer_id AS reviewer_b,
-               a.rating AS rating_a, b.rating AS rating_b, count(*) AS pairs
-        FROM live AS a
-        JOIN live AS b ON a.application_id = b.application_id AND a.dimension_id = b.dimension_id
-                      AND a.reviewer_id < b.reviewer_id
-        GROUP BY ALL
-        ORDER BY reviewer_a, reviewer_b, rating_a, rating_b""", params)
-
-
-def reviewers(db: Database, actor: Account) -> pd.DataFrame:
-    """Every reviewer account and anyone else who has scored: id, display name, active."""
-    authorize(db, actor, "read_calibration")
-    return db.frame("""
-        SELECT account_id AS reviewer_id, display_name, active
-        FROM accounts
-        WHERE role = 'reviewer' OR account_id IN (SELECT DISTINCT reviewer_id FROM scorecards)
-        ORDER BY account_id""")
-
-
-def newest_weights(db: Database, actor: Account) -> pd.DataFrame:
-    """The weights of the newest weight version: ``version_id``, ``effective_from``,
-    ``dimension_id``, ``weight_pct`` (percent)."""
-    authorize(db, actor, "read_calibration")
-    return db.frame("""
-        SELECT v.version_id, v.effective_from, w.dimension_id, w.weight_pct::DOUBLE AS weight_pct
-        FROM weight_versions AS v JOIN dimension_weights AS w USING (version_id)
-        WHERE v.effective_from = (SELECT max(effective_from) FROM weight_versions
-                                  WHERE version_id IN (SELECT version_id FROM dimension_weights))
-        ORDER BY w.dimension_id""")   # a version without weights is being withdrawn (store.weights)
-
-
-def application_labels(db: Database, actor: Account, application_ids: Sequence[int]) -> pd.DataFrame:
-    """Application and candidate references for a few applications (e.g. the top rank movers)."""
-    authorize(db, actor, "read_calibration")
-    return db.frame("""
-        SELECT a.application_id, a.external_id AS application, c.external_id AS candidate_ref,
-               c.full_name AS candidate, s.external_id AS search
-        FROM applications AS a
-        JOIN candidates AS c USING (candidate_id)
-        JOIN searches AS s USING (search_id)
-        WHERE a.application_id IN (SELECT unnest(?::INTEGER[]))
-        ORDER BY a.application_id""", [[int(i) for i in application_ids]])
-
-
-# ------------------------------------------------------------------------------------------------
-# Calibration exercises
-# ------------------------------------------------------------------------------------------------
-
 
 def exercises(db: Database, actor: Account) -> pd.DataFrame:
     """Every calibration set, newest first, with its stage, size and how far the scoring got.
@@ -248,7 +61,6 @@ def exercises(db: Database, actor: Account) -> pd.DataFrame:
         LEFT JOIN submitted AS sub USING (set_id)
         ORDER BY s.created_at DESC, s.set_id DESC""")
 
-
 def exercise_items(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
     """The reference applications of one set with their candidate and search."""
     authorize(db, actor, "read_calibration")
@@ -262,7 +74,6 @@ def exercise_items(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
         WHERE ci.set_id = ?
         ORDER BY ci.application_id""", [set_id])
 
-
 def exercise_ratings(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
     """Every current rating of the set's items: ``application_id``, ``reviewer_id``,
     ``dimension_id``, ``rating``, ``submitted_at``."""
@@ -275,7 +86,6 @@ def exercise_ratings(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
         ORDER BY cs.application_id, cs.dimension_id, cs.submitted_at, cs.reviewer_id""",
         [set_id]).astype({"application_id": "int64", "reviewer_id": "int64", "dimension_id": "int64",
                           "rating": "int64"})
-
 
 def exercise_progress(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
     """Per reviewer assigned to the set's items: items assigned and scorecards submitted."""
@@ -292,7 +102,6 @@ def exercise_progress(db: Database, actor: Account, set_id: int) -> pd.DataFrame
         GROUP BY ALL
         ORDER BY submitted DESC, acc.display_name""", [set_id])
 
-
 def reference_applications(db: Database, actor: Account, stage_id: int) -> pd.DataFrame:
     """Applications fit to be a calibration reference at ``stage_id``, most recent first.
 
@@ -301,13 +110,13 @@ def reference_applications(db: Database, actor: Account, stage_id: int) -> pd.Da
     """
     authorize(db, actor, "manage_calibration")
     if stage_id not in SCORED_STAGES:
-        raise DatabaseError(f"stage_id: stage {stage_id} has no scorecard; scored stages are {SCORED_STAGES}")
-    return db.frame("""
+        raise DatabaseError(f"stage_id: stage {stage_id} has no scorecard; scored stages are {_SCORED_IDS}")
+    return db.frame(f"""
         WITH complete AS (
             SELECT application_id, scorecard_id
             FROM current_scores WHERE stage_id = ?
             GROUP BY application_id, scorecard_id
-            HAVING count(DISTINCT dimension_id) = 5
+            HAVING count(DISTINCT dimension_id) = {len(DIMENSIONS)}
         ), scored AS (
             SELECT application_id, count(*) AS reviewers FROM complete GROUP BY application_id HAVING count(*) >= 2
         )
@@ -319,7 +128,6 @@ def reference_applications(db: Database, actor: Account, stage_id: int) -> pd.Da
         JOIN stage_decisions AS d ON d.application_id = sc.application_id AND d.stage_id = ?
         WHERE sc.application_id NOT IN (SELECT application_id FROM calibration_items WHERE stage_id = ?)
         ORDER BY d.entered_on DESC, sc.application_id DESC""", [stage_id, stage_id, stage_id])
-
 
 def create_exercise(db: Database, actor: Account, name: str, application_ids: Sequence[int], stage_id: int,
                     today: date) -> int:
@@ -362,7 +170,7 @@ def create_exercise(db: Database, actor: Account, name: str, application_ids: Se
     if not clean_name:
         raise DatabaseError("name: a calibration exercise needs a name")
     if stage_id not in SCORED_STAGES:
-        raise DatabaseError(f"stage_id: stage {stage_id} has no scorecard; scored stages are {SCORED_STAGES}")
+        raise DatabaseError(f"stage_id: stage {stage_id} has no scorecard; scored stages are {_SCORED_IDS}")
     try:
         ids = sorted({int(i) for i in application_ids})
     except (TypeError, ValueError) as problem:

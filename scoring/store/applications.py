@@ -1,62 +1,31 @@
-"""Pipeline reads for hiring leads and ops: stage counts, searches and their shortlists.
+"""Applications and their stage decisions: counts, entries, the funnel, the stalled and the shortlisted.
 
-Every function filters by :class:`SearchFilter` (the search's opening date, client, seniority) and
-aggregates inside DuckDB, returning small frames. Reads given an audit date ``as_of`` see the tables
-as they stood at the end of that day (:mod:`scoring.store.as_of`): a search opened later is not
-there, a decision taken later is still open; ``as_of=None`` reads the rows as stored.
+Every read of many applications filters by :class:`~scoring.store.searches.SearchFilter` (the
+search's opening date, client, seniority) and aggregates inside the database, returning small
+frames. Reads given an audit date ``as_of`` see the tables as they stood at the end of that day
+(:mod:`scoring.store.as_of`): a search opened later is not there, a decision taken later is still
+open; ``as_of=None`` reads the rows as stored. The funnel's rules are
+:mod:`scoring.agency.funnel`'s; :func:`funnel_counts` only does their counting where the rows are.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
 
 from scoring.agency.access import Account
-from scoring.store.authorization import authorize
+from scoring.domain.stages import Stage
 from scoring.store.as_of import known
+from scoring.store.authorization import authorize
 from scoring.store.db import Database
+from scoring.store.searches import SearchFilter
 
-
-@dataclass(frozen=True)
-class SearchFilter:
-    """Which searches a figure covers: opened between ``start`` and ``end`` (inclusive)."""
-
-    start: date | None = None
-    end: date | None = None
-    client_ids: tuple[int, ...] = ()
-    seniorities: tuple[str, ...] = ()
-
-    def where(self, alias: str = "s") -> tuple[str, list]:
-        """A SQL condition on the searches table ``alias`` and its bound parameters."""
-        clauses, params = ["true"], []
-        if self.start is not None:
-            clauses.append(f"{alias}.opened_on >= ?")
-            params.append(self.start)
-        if self.end is not None:
-            clauses.append(f"{alias}.opened_on <= ?")
-            params.append(self.end)
-        if self.client_ids:
-            clauses.append(f"{alias}.client_id IN (SELECT unnest(?::INTEGER[]))")
-            params.append(list(self.client_ids))
-        if self.seniorities:
-            clauses.append(f"{alias}.seniority IN (SELECT unnest(?::VARCHAR[]))")
-            params.append(list(self.seniorities))
-        return " AND ".join(clauses), params
-
-
-def filter_options(db: Database, actor: Account,
-                   as_of: date | None = None) -> dict[str, pd.DataFrame | tuple[date, date]]:
-    """Clients signed by ``as_of`` and the span of opening dates of searches opened by then, for the
-    filter widgets."""
-    authorize(db, actor, "read_pipeline")
-    cut, cut_params = known(as_of, "clients", "searches")
-    clients = db.frame(f"WITH {cut} SELECT client_id, name FROM known_clients ORDER BY name", cut_params)
-    span = db.frame(f"WITH {cut} SELECT min(opened_on) AS first, max(opened_on) AS last FROM known_searches",
-                    cut_params).iloc[0]
-    return {"clients": clients, "span": (span["first"], span["last"])}
-
+def stage_names(db: Database, actor: Account) -> pd.DataFrame:
+    """``stage_id``, ``stage`` (its name) and ``code`` (as in the import format) of the four stages."""
+    authorize(db, actor, "read_candidates")
+    return db.frame("SELECT stage_id, name AS stage, code FROM stages ORDER BY stage_id")
 
 def stage_counts(db: Database, actor: Account, search_filter: SearchFilter,
                  as_of: date | None = None) -> pd.DataFrame:
@@ -83,34 +52,6 @@ def stage_counts(db: Database, actor: Account, search_filter: SearchFilter,
         FROM stages AS st LEFT JOIN per_stage AS p USING (stage_id)
         ORDER BY st.stage_id""", [*cut_params, *params])
 
-
-def searches(db: Database, actor: Account, search_filter: SearchFilter, as_of: date | None = None) -> pd.DataFrame:
-    """One row per filtered search, as of ``as_of``, with its client's name and country.
-
-    The one read of searches behind every shortlist-time figure, on the pipeline page and in the ops
-    audit alike (:mod:`scoring.reports.shortlist`): the client's country picks the holiday calendar
-    its business days skip.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``search_id``, ``search_ref``, ``client_id``, ``client``, ``country``, ``role_title``,
-        ``seniority``, ``status`` (as of ``as_of``), ``opened_on``, ``shortlist_delivered_on``,
-        ``closed_on``.
-    """
-    authorize(db, actor, "read_pipeline")
-    cut, cut_params = known(as_of, "searches")
-    where, params = search_filter.where("s")
-    return db.frame(f"""
-        WITH {cut}
-        SELECT s.search_id, s.external_id AS search_ref, s.client_id, c.name AS client, c.country,
-               s.role_title, s.seniority, s.status, s.opened_on, s.shortlist_delivered_on, s.closed_on
-        FROM known_searches AS s
-        JOIN clients AS c USING (client_id)
-        WHERE {where}
-        ORDER BY s.opened_on, s.search_id""", [*cut_params, *params])
-
-
 def stage_entries(db: Database, actor: Account, search_filter: SearchFilter,
                   as_of: date | None = None) -> pd.DataFrame:
     """Every stage entry of the filtered searches made by ``as_of``, with its search's grouping columns.
@@ -129,13 +70,6 @@ def stage_entries(db: Database, actor: Account, search_filter: SearchFilter,
         JOIN applications AS a USING (application_id)
         JOIN known_searches AS s USING (search_id)
         WHERE {where}""", [*cut_params, *params])
-
-
-def stage_names(db: Database, actor: Account) -> pd.DataFrame:
-    """``stage_id``, ``stage`` (its name) and ``code`` (as in the import format) of the four stages."""
-    authorize(db, actor, "read_candidates")
-    return db.frame("SELECT stage_id, name AS stage, code FROM stages ORDER BY stage_id")
-
 
 def _stage_rows(where: str) -> str:
     """The filtered stage entries, each with its cohort month and whether it moved to a later stage.
@@ -163,7 +97,6 @@ def _stage_rows(where: str) -> str:
             FROM filtered AS f LEFT JOIN moved AS m USING (application_id, stage_id)
         )"""
 
-
 def funnel_counts(db: Database, actor: Account, search_filter: SearchFilter, as_of: date,
                   by_month: bool = False) -> pd.DataFrame:
     """Per stage (and month of first entry): the counts and day quantiles of the funnel.
@@ -189,7 +122,6 @@ def funnel_counts(db: Database, actor: Account, search_filter: SearchFilter, as_
         FROM rows
         GROUP BY ALL ORDER BY ALL""", [*cut_params, *params, as_of, as_of])
 
-
 def stalled(db: Database, actor: Account, search_filter: SearchFilter, as_of: date, top: int) -> pd.DataFrame:
     """Open applications waiting longest in each stage as of ``as_of``, ``top`` per stage (ties by
     application id)."""
@@ -203,3 +135,31 @@ def stalled(db: Database, actor: Account, search_filter: SearchFilter, as_of: da
         FROM rows WHERE decision IS NULL
         QUALIFY rank <= ?
         ORDER BY stage_id, rank""", [*cut_params, *params, as_of, top])
+
+def shortlist_entries(db: Database, actor: Account, search_filter: SearchFilter,
+                      as_of: date | None = None) -> pd.DataFrame:
+    """Stage-4 entries of the filtered searches: ``application_id``, ``stage_id``, ``entered_on``,
+    ``search_id``. One row per application presented to the client by ``as_of``."""
+    authorize(db, actor, "read_ops")
+    cut, cut_params = known(as_of, "searches", "decisions")
+    where, params = search_filter.where("s")
+    return db.frame(f"""
+        WITH {cut}
+        SELECT d.application_id, d.stage_id, d.entered_on, a.search_id
+        FROM known_decisions AS d
+        JOIN applications AS a USING (application_id)
+        JOIN known_searches AS s ON s.search_id = a.search_id
+        WHERE d.stage_id = ? AND {where}
+        ORDER BY a.search_id, d.application_id""", [*cut_params, int(Stage.CLIENT_SHORTLIST), *params])
+
+def labels(db: Database, actor: Account, application_ids: Sequence[int]) -> pd.DataFrame:
+    """Application and candidate references for a few applications (e.g. the top rank movers)."""
+    authorize(db, actor, "read_calibration")
+    return db.frame("""
+        SELECT a.application_id, a.external_id AS application, c.external_id AS candidate_ref,
+               c.full_name AS candidate, s.external_id AS search
+        FROM applications AS a
+        JOIN candidates AS c USING (candidate_id)
+        JOIN searches AS s USING (search_id)
+        WHERE a.application_id IN (SELECT unnest(?::INTEGER[]))
+        ORDER BY a.application_id""", [[int(i) for i in application_ids]])
