@@ -8,12 +8,12 @@ from typing import cast
 import pandas as pd
 import streamlit as st
 
-from scoring.agency.access import Account
 from scoring.reports.admin import DIMENSIONS, ROLES, newest_weights, role_label, waiting_versions, weights_shown
 from scoring.reports.exports import to_csv
 from scoring.reports.formatting import MISSING
 from scoring.store import accounts, audit_log, weights
 from scoring.store.audit_log import AuditFilter
+from ui.access import Account
 from ui.context import database, guarded, read, require_account, today
 from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome

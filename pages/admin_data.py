@@ -12,15 +12,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from scoring.agency.access import Account
-from scoring.importing.files import Source
-from scoring.importing.format import format_summary
 from scoring.reports.exports import to_csv
 from scoring.reports.formatting import MISSING
 from scoring.store.archive import export_database, zip_export
 from scoring.store.importer import ImportResult, import_sources
-from ui.access import account_allowed
+from ui.access import Account, account_allowed
 from ui.context import database, guarded
+from ui.uploads import import_format, uploaded_sources
 from ui.writes import attempt_write, report_done, show_outcome
 
 EXPORT_KEY = "export_zip"
@@ -47,7 +45,7 @@ def import_section(actor: Account) -> None:
     check_only = st.checkbox("Only check the files, write nothing", key="import_check_only")
     if st.button("Check and import" if not check_only else "Check", type="primary", disabled=not uploads,
                  key="import_button"):
-        sources = [Source(upload.name, data=upload.getvalue()) for upload in uploads]
+        sources = uploaded_sources(uploads or [])
         bar, update = _bar("Reading the files")
         went_through, result = attempt_write(
             lambda: import_sources(database(), sources, actor, progress=update, check_only=check_only),
@@ -56,7 +54,7 @@ def import_section(actor: Account) -> None:
         if went_through and result is not None:
             show_result(result, check_only)
     with st.expander("Columns of each file"):
-        st.dataframe(format_summary(), hide_index=True, width="stretch", placeholder=MISSING)
+        st.dataframe(import_format(), hide_index=True, width="stretch", placeholder=MISSING)
 
 
 def show_result(result: ImportResult, check_only: bool) -> None:

@@ -1,32 +1,51 @@
 """Reviewer calibration: agreement, pairwise kappa, severity, drift, who to calibrate, exercises."""
 
+from __future__ import annotations
+
 from datetime import date
+from typing import cast
 
 import pandas as pd
 import streamlit as st
 
-from scoring.agency import calibration as rules
-from scoring.agency.access import PermissionDenied
-from scoring.stats.agreement import ALPHA_BANDS
 from scoring.reports.calibration import (
+    AGREEMENT_DRIFT,
+    ALPHA_BANDS,
+    BOOTSTRAP_RESAMPLES,
+    DRIFT_BASELINE_MONTHS,
+    DRIFT_MIN_Z,
+    DRIFT_PERSISTENCE,
+    DRIFT_THRESHOLD,
+    FIT_BAND,
+    LIVE_ICC_FORM,
+    LIVE_ICC_SLOTS,
+    LOW_AGREEMENT_MARGIN,
+    MIN_MONTH_RATINGS,
+    MIN_SHARED_RATINGS,
     NO_ESTIMATE,
+    NOTABLE_MOVE,
+    SEVERITY_MARGIN,
+    CalibrationReport,
+    ExerciseReport,
+    alpha_bands_text,
     calibration_report,
     default_filter,
     exercise_report,
+    pick_reference,
+    reviewers_done,
 )
-from scoring.stats.severity import DRIFT_MIN_Z, DRIFT_THRESHOLD, FIT_BAND
-from scoring.store import calibration_exercises, ratings
-from scoring.store.ratings import PERIOD_BASES, CalibrationFilter
-from scoring.store.db import DatabaseError
+from scoring.reports.calibration import STAGE_LABELS as STAGES
+from scoring.reports.formatting import MISSING, shown
+from scoring.store import calibration
+from scoring.store.calibration import PERIOD_BASES, CalibrationFilter
 from ui import calibration_charts as charts
+from ui.access import Account
 from ui.context import database, guarded, read, require_account, today
 from ui.empty_states import nothing_yet
-from ui.tables import MISSING
-from ui.text import plain
+from ui.text import labelled, plain
+from ui.writes import run_write, show_outcome
 
-STAGES = {3: "Take-home assessment (stage 3)", 2: "Production incident interview (stage 2)"}
 REFERENCE_CHOICES = 300
-FLASH_KEY = "calibration_flash"
 ICC_EXPLANATION = (
     "**Which ICC, and why.** Live scoring is sparse: each application is scored by two or three of "
     "{reviewers} reviewers, so no group of reviewers rates every application, and the two-way models "
@@ -42,22 +61,24 @@ def months_between(first: date, last: date) -> list[date]:
     return [stamp.date() for stamp in pd.date_range(first, last, freq="MS")]
 
 
-def sidebar_filter(actor) -> CalibrationFilter:
+def sidebar_filter(actor: Account) -> CalibrationFilter:
     """Stage, dimensions and month range in the sidebar."""
-    options = read(ratings.filter_options, actor)
-    dimensions = options["dimensions"]
+    options = read(calibration.filter_options, actor)
+    dimensions = cast(pd.DataFrame, options["dimensions"])
+    first = cast("date | None", options["first"])
+    last = cast("date | None", options["last"])
     names = dict(zip(dimensions["dimension_id"].astype(int), dimensions["name"]))
     with st.sidebar:
         st.subheader("Filters")
-        stage_id = st.radio("Stage", list(STAGES), format_func=STAGES.get, key="calibration_stage")
-        chosen = st.multiselect("Dimensions", list(names), format_func=names.get, placeholder="All dimensions",
+        stage_id = st.radio("Stage", list(STAGES), format_func=labelled(STAGES), key="calibration_stage")
+        chosen = st.multiselect("Dimensions", list(names), format_func=labelled(names), placeholder="All dimensions",
                                 key="calibration_dimensions")
         basis = st.radio("Month of", list(PERIOD_BASES), format_func=lambda b: PERIOD_BASES[b][1],
                          key="calibration_basis")
-        opening = default_filter(options["first"], options["last"], stage_id)
+        opening = default_filter(first, last, stage_id)
         first_month, last_month = opening.first_month, opening.last_month
-        if options["first"] is not None:
-            months = months_between(options["first"], options["last"])
+        if first is not None and last is not None:
+            months = months_between(first, last)
             first_month, last_month = st.select_slider(
                 "Months", months, value=(opening.first_month, opening.last_month),
                 format_func=lambda m: f"{m:%b %Y}", key="calibration_months")
@@ -66,10 +87,10 @@ def sidebar_filter(actor) -> CalibrationFilter:
 
 
 def fmt(value: float, pattern: str = "{:.3f}") -> str:
-    return "—" if value is None or value != value else pattern.format(value)
+    return shown(value, pattern)
 
 
-def agreement_section(report) -> None:
+def agreement_section(report: CalibrationReport) -> None:
     st.subheader("Agreement per dimension")
     table = report.agreement.assign(
         alpha_ci=[f"{fmt(lo)} to {fmt(hi)}" for lo, hi in zip(report.agreement["alpha_low"],
@@ -81,30 +102,29 @@ def agreement_section(report) -> None:
         hide_index=True, width="stretch",
         column_config={
             "alpha": st.column_config.NumberColumn("Krippendorff's alpha (ordinal)", format="%.3f"),
-            "alpha_ci": f"alpha 95% bootstrap interval ({rules.BOOTSTRAP_RESAMPLES:,} resamples)",
+            "alpha_ci": f"alpha 95% bootstrap interval ({BOOTSTRAP_RESAMPLES:,} resamples)",
             "band": "band",
-            "icc": st.column_config.NumberColumn(rules.LIVE_ICC_FORM, format="%.3f"),
-            "icc_ci": f"{rules.LIVE_ICC_FORM} 95% interval",
+            "icc": st.column_config.NumberColumn(LIVE_ICC_FORM, format="%.3f"),
+            "icc_ci": f"{LIVE_ICC_FORM} 95% interval",
             "icc_units": "applications in the ICC",
             "exact": st.column_config.NumberColumn("exact agreement", format="percent"),
             "within_one": st.column_config.NumberColumn("within one point", format="percent"),
             "pairable": "applications with 2+ ratings", "ratings": "ratings"}, placeholder=MISSING)
     st.plotly_chart(charts.alpha_by_dimension(report.agreement, ALPHA_BANDS, "Krippendorff's alpha per dimension, "
                                               "95% bootstrap interval"), width="stretch")
-    bands = ", ".join(f"{band} from {low:.3f}" if low > -1e9 else f"{band} below" for low, band in ALPHA_BANDS)
-    st.caption(f"Bands: {bands}. Source: {report.alpha_source}. Exact and within-one agreement count pairs of "
+    st.caption(f"Bands: {alpha_bands_text()}. Source: {report.alpha_source}. Exact and within-one agreement count pairs of "
                "ratings of the same application and dimension; they are not corrected for chance.")
-    st.info(ICC_EXPLANATION.format(reviewers=report.n_reviewers, slots=int(rules.LIVE_ICC_SLOTS.value)))
+    st.info(ICC_EXPLANATION.format(reviewers=report.n_reviewers, slots=int(LIVE_ICC_SLOTS.value)))
 
 
-def pairs_section(report) -> None:
+def pairs_section(report: CalibrationReport) -> None:
     st.subheader("Reviewer pairs: weighted kappa")
-    threshold = int(rules.MIN_SHARED_RATINGS.value)
+    threshold = int(MIN_SHARED_RATINGS.value)
     kappa = report.kappa
     scored = kappa.dropna(subset=["kappa"])
     st.caption(f"Quadratic-weighted Cohen's kappa on the 1-5 categories, from ratings of the same application and "
                f"dimension. Shown for pairs sharing at least **{threshold} ratings** "
-               f"({rules.MIN_SHARED_RATINGS.source}): {len(scored):,} of {len(kappa):,} pairs that share any. "
+               f"({MIN_SHARED_RATINGS.source}): {len(scored):,} of {len(kappa):,} pairs that share any. "
                "Reviewers are ordered by severity, softest first.")
     if report.kappa_matrix.empty:
         st.info("No two reviewers rated the same application in this selection.")
@@ -119,7 +139,7 @@ def pairs_section(report) -> None:
                                                          placeholder=MISSING)
 
 
-def severity_section(report) -> None:
+def severity_section(report: CalibrationReport) -> None:
     st.subheader("Reviewer severity")
     st.caption(f"{report.severity_note} Weights: {report.weights_version}, as fractions over the chosen "
                "dimensions. Severity 0 is the average reviewer; the interval is the estimate plus or minus 1.96 "
@@ -127,7 +147,7 @@ def severity_section(report) -> None:
                f"{FIT_BAND.too_predictable_below} too predictable ({FIT_BAND.source})")
     if report.reviewers["severity"].notna().any():
         left, right = st.columns(2)
-        left.plotly_chart(charts.severity_intervals(report.reviewers, rules.SEVERITY_MARGIN.value), width="stretch")
+        left.plotly_chart(charts.severity_intervals(report.reviewers, SEVERITY_MARGIN.value), width="stretch")
         right.plotly_chart(charts.rating_shares(report.distribution, list(report.reviewers["reviewer"])),
                            width="stretch")
     st.dataframe(
@@ -148,13 +168,13 @@ def severity_section(report) -> None:
                            placeholder=MISSING)
 
 
-def ranking_section(report) -> None:
+def ranking_section(report: CalibrationReport) -> None:
     st.subheader("Ranking with severity removed")
     if report.ranking.empty:
         st.info("No fair scores without a severity fit.")
         return
     summary = report.ranking_summary
-    notable = rules.NOTABLE_MOVE.value
+    notable = NOTABLE_MOVE.value
     top = st.columns(4)
     top[0].metric("Applications ranked", f"{int(summary['ranked']):,}",
                   help="Applications with a rating on every chosen dimension")
@@ -177,15 +197,15 @@ def ranking_section(report) -> None:
                                                                                   format="%+.1f")}, placeholder=MISSING)
 
 
-def drift_section(report) -> None:
+def drift_section(report: CalibrationReport) -> None:
     st.subheader("Severity and agreement month by month")
     monthly = report.monthly
     flagged = monthly[monthly["severity_flag"] | monthly["agreement_flag"]]
     st.caption(f"Severity drift: more than {DRIFT_THRESHOLD} logits from the reviewer's own baseline (their first "
-               f"{int(rules.DRIFT_BASELINE_MONTHS.value)} months here) and at least {DRIFT_MIN_Z} standard errors. "
-               f"Agreement drift: distance from peers up by more than {rules.AGREEMENT_DRIFT.value} rating points "
+               f"{int(DRIFT_BASELINE_MONTHS.value)} months here) and at least {DRIFT_MIN_Z} standard errors. "
+               f"Agreement drift: distance from peers up by more than {AGREEMENT_DRIFT.value} rating points "
                "over the same kind of baseline. Either needs a month with at least "
-               f"{int(rules.MIN_MONTH_RATINGS.value)} ratings. Monthly severities are measured against that month's "
+               f"{int(MIN_MONTH_RATINGS.value)} ratings. Monthly severities are measured against that month's "
                "average reviewer: a shift shared by every reviewer in a month cannot be told apart from that month's "
                "candidates being stronger or weaker. Flagged months are marked with a cross.")
     names = sorted(monthly["reviewer"].dropna().unique())
@@ -209,15 +229,15 @@ def drift_section(report) -> None:
                                                                                  format="%+.2f")}, placeholder=MISSING)
 
 
-def session_section(report) -> None:
+def session_section(report: CalibrationReport) -> None:
     st.subheader("Who should join the next calibration session")
     if report.session.empty:
         st.success("No reviewer crosses a calibration threshold in this selection.")
         return
     st.caption("Reasons: a fit flag, a severity interval clear of zero by more than "
-               f"{rules.SEVERITY_MARGIN.value} logits, severity or agreement drift flagged in at least "
-               f"{int(rules.DRIFT_PERSISTENCE.value)} months (severity: in one direction), or a distance from peers "
-               f"more than {rules.LOW_AGREEMENT_MARGIN.value} rating points above the panel's median.")
+               f"{SEVERITY_MARGIN.value} logits, severity or agreement drift flagged in at least "
+               f"{int(DRIFT_PERSISTENCE.value)} months (severity: in one direction), or a distance from peers "
+               f"more than {LOW_AGREEMENT_MARGIN.value} rating points above the panel's median.")
     marks = {"fit": "fit flag", "harsh": "harsh", "lenient": "lenient", "severity_drift": "severity drift",
              "agreement_drift": "agreement drift", "low_agreement": "far from peers"}
     st.dataframe(report.session[["reviewer", "n_reasons", *marks]], hide_index=True, width="stretch",
@@ -226,42 +246,35 @@ def session_section(report) -> None:
         st.markdown("\n".join(f"- **{plain(row.reviewer)}**: {row.reasons}" for row in report.session.itertuples()))
 
 
-def exercise_form(actor, expanded: bool) -> None:
+def exercise_form(actor: Account, expanded: bool) -> None:
     """Admins pick reference applications and start a new exercise."""
     with st.expander("Start a calibration exercise", expanded=expanded):
-        stage_id = st.selectbox("Stage", list(STAGES), format_func=STAGES.get, key="exercise_stage")
-        pool = read(calibration_exercises.reference_applications, actor, stage_id)
+        stage_id = st.selectbox("Stage", list(STAGES), format_func=labelled(STAGES), key="exercise_stage")
+        pool = read(calibration.reference_applications, actor, stage_id)
         st.caption(f"{len(pool):,} applications have complete scorecards from at least two reviewers at this stage "
                    "and are in no exercise yet. Every active reviewer will be assigned every chosen application, "
-                   f"due in {calibration_exercises.EXERCISE_DUE_DAYS} days.")
+                   f"due in {calibration.EXERCISE_DUE_DAYS} days.")
         recent = pool.head(REFERENCE_CHOICES)
         labels = {int(r.application_id): f"{r.application} · {r.candidate} · entered {r.entered_on:%d %b %Y}"
                   for r in recent.itertuples()}
         with st.form("new_exercise"):
             name = st.text_input("Name", key="exercise_name")
             picked = st.multiselect(f"Reference applications (from the {len(recent)} most recent)", list(labels),
-                                    format_func=labels.get, key="exercise_picked")
+                                    format_func=labelled(labels), key="exercise_picked")
             left, right = st.columns(2)
             count = left.number_input("Or draw this many at random", 2, 100, 10, key="exercise_count")
             seed = right.number_input("Random seed", 0, 1_000_000, 1, key="exercise_seed")
             submitted = st.form_submit_button("Create exercise and assign reviewers", type="primary")
         if submitted:
-            ids = picked or rules.pick_reference(pool["application_id"].tolist(), int(count), int(seed))
-            try:
-                set_id = calibration_exercises.create_exercise(database(), actor, name, ids, stage_id, today())
-            except (DatabaseError, PermissionDenied) as problem:
-                st.error(f"Not created: {plain(problem)}")
-            else:
-                st.session_state[FLASH_KEY] = (f"Exercise {plain(repr(name.strip()))} (#{set_id}) created with "
-                                               f"{len(ids)} applications.")
-                st.rerun()
+            ids = picked or pick_reference(pool["application_id"].tolist(), int(count), int(seed))
+            run_write(lambda: calibration.create_exercise(database(), actor, name, ids, stage_id, today()),
+                      lambda set_id: f"Exercise {plain(repr(name.strip()))} (#{set_id}) created with "
+                                     f"{len(ids)} applications.", refused="Not created")
 
 
-def exercise_section(actor) -> None:
+def exercise_section(actor: Account) -> None:
     st.subheader("Calibration exercises")
-    if FLASH_KEY in st.session_state:
-        st.success(st.session_state.pop(FLASH_KEY))
-    sets = read(calibration_exercises.exercises, actor)
+    sets = read(calibration.exercises, actor)
     if sets.empty:
         st.info("No calibration exercise yet. An exercise is a set of reference applications that every active "
                 "reviewer scores, so agreement can be measured on a fully crossed design."
@@ -269,18 +282,18 @@ def exercise_section(actor) -> None:
     else:
         labels = {int(r.set_id): f"{r.name} · stage {r.stage_id} · {r.items} applications · created "
                                  f"{r.created_at:%d %b %Y}" for r in sets.itertuples()}
-        set_id = st.selectbox("Exercise", list(labels), format_func=labels.get, key="exercise_choice")
+        set_id = st.selectbox("Exercise", list(labels), format_func=labelled(labels), key="exercise_choice")
         show_exercise(read(exercise_report, actor, set_id))
     if actor.may("manage_calibration"):
         exercise_form(actor, expanded=sets.empty)
 
 
-def show_exercise(report) -> None:
+def show_exercise(report: ExerciseReport) -> None:
     info = report.exercise
     top = st.columns(4)
     top[0].metric("Reference applications", int(info["items"]))
     top[1].metric("Scorecards submitted", f"{int(info['submitted'])} of {int(info['expected'])}")
-    complete = int((report.progress["submitted"] >= report.progress["assigned"]).sum())
+    complete = reviewers_done(report.progress)
     top[2].metric("Reviewers who scored everything", f"{complete} of {len(report.progress)}")
     top[3].metric("Stage", f"stage {int(info['stage_id'])}", help=STAGES.get(int(info["stage_id"])))
     st.caption("Figures below use only this exercise's items, separately from live scoring. Alpha uses every "
@@ -323,6 +336,7 @@ def show_exercise(report) -> None:
 def body() -> None:
     actor = require_account()
     st.title("Reviewer calibration")
+    show_outcome()
     chosen = sidebar_filter(actor)
     with st.spinner("Measuring agreement and fitting reviewer severities (a few seconds for a year of ratings; "
                     "longer for several years), once per change to the data"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from scoring.agency.access import Account
 from scoring.reports.candidate import (CONSENSUS, DIMENSIONS, MEDIAN, STAGE_LABELS, WITHHELD, CandidateReport,
                                        breakdown, candidate_report, history_table, median_note, not_assessed_at,
                                        radar_notes, radar_series, score_headline, shortlist_comparison,
@@ -14,6 +13,7 @@ from scoring.reports.formatting import MISSING
 from scoring.store import candidates, scorecards
 from scoring.store.scorecards import FINAL_DECISIONS
 from ui import charts
+from ui.access import Account
 from ui.context import database, guarded, read, require_account
 from ui.empty_states import nothing_yet
 from ui.text import labelled, plain

@@ -1,15 +1,24 @@
 """Ops audit: each promise met or breached, the rows behind every figure, breaches, and the form
 that records replacements and client churn."""
 
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal, cast
+
+import pandas as pd
 import streamlit as st
 
-from scoring.agency.access import PermissionDenied, require
+from scoring.reports.formatting import MISSING, shown
 from scoring.reports.ops import (
     BREACHED,
     EVIDENCE_VIEWS,
+    FIRST_DAY_FROM,
     MET,
     NO_DATA,
+    PROMISES,
     REPORTED,
+    OpsReport,
     evidence_rows,
     filter_breaches,
     ops_report,
@@ -19,27 +28,26 @@ from scoring.reports.ops import (
 from scoring.reports.ops_export import audit_extras, ops_document
 from scoring.reports.ops_export import to_csv as audit_csv
 from scoring.reports.ops_export import to_json as audit_json
-from scoring.agency.sla import FIRST_DAY_FROM, PROMISES
-from scoring.store import clients as client_store
-from scoring.store import placements as placement_store
-from scoring.store.db import DatabaseError
+from scoring.store import ops
 from ui import ops_charts, shortlist_tables
-from ui.context import database, flash, guarded, read, require_account, show_flash, today
+from ui.access import Account, account_allowed
+from ui.context import database, guarded, read, today
 from ui.empty_states import nothing_yet
 from ui.filters import search_filter
-from ui.tables import MISSING
-from ui.text import plain
+from ui.text import labelled, plain
+from ui.writes import run_write, show_outcome
 
-STATUS_COLOURS = {MET: "green", BREACHED: "red", NO_DATA: "gray", REPORTED: "blue"}
+STATUS_COLOURS: dict[str, Literal["green", "red", "gray", "blue"]] = {MET: "green", BREACHED: "red", NO_DATA: "gray",
+                                                                     REPORTED: "blue"}
 PARQUET = "application/vnd.apache.parquet"
 PROMISE_NAMES = {key: promise.name for key, promise in PROMISES.items()}
 
 
 def pct(value: float) -> str:
-    return "—" if value != value else f"{value:.1%}"
+    return shown(value, "{:.1%}")
 
 
-def downloads(frame, stem: str, key: str) -> None:
+def downloads(frame: pd.DataFrame, stem: str, key: str) -> None:
     """CSV and Parquet downloads of ``frame`` side by side."""
     left, right = st.columns(2)
     left.download_button(f"Download {stem}.csv", to_csv(frame), f"{stem}.csv", "text/csv", key=f"{key}_csv",
@@ -48,7 +56,7 @@ def downloads(frame, stem: str, key: str) -> None:
                           key=f"{key}_parquet", on_click="ignore", icon=":material/download:")
 
 
-def headline_section(report) -> None:
+def headline_section(report: OpsReport) -> None:
     st.subheader("Promises")
     rows = list(report.headline.itertuples())
     for start in range(0, len(rows), 3):
@@ -66,7 +74,7 @@ def headline_section(report) -> None:
                   help=f"{int(summary['within_limit'])} of {int(summary['searches'])} searches counted; "
                        f"95% interval {low} to {high}")
     median = summary["median_days"]
-    third.metric("Median business days to shortlist", "—" if median != median else f"{median:g}",
+    third.metric("Median business days to shortlist", shown(median, "{:g}"),
                  help="Over delivered shortlists")
     st.dataframe(report.headline[["name", "figure_text", "target_text", "status", "n", "detail"]],
                  hide_index=True, width="stretch",
@@ -74,13 +82,13 @@ def headline_section(report) -> None:
                                 "n": st.column_config.NumberColumn("rows counted", format="%d")}, placeholder=MISSING)
 
 
-def evidence_section(report) -> None:
+def evidence_section(report: OpsReport) -> None:
     st.subheader("The rows behind a figure")
     figures = dict(zip(report.headline["key"], report.headline["figure_text"]))
     left, right = st.columns([2, 1])
     key = left.selectbox("Show the rows behind", list(PROMISES),
                          format_func=lambda k: f"{PROMISE_NAMES[k]}: {figures[k]}", key="ops_evidence")
-    view = right.radio("Rows", list(EVIDENCE_VIEWS), format_func=EVIDENCE_VIEWS.get, key="ops_evidence_view",
+    view = right.radio("Rows", list(EVIDENCE_VIEWS), format_func=labelled(EVIDENCE_VIEWS), key="ops_evidence_view",
                        horizontal=True)
     rows = evidence_rows(report, key, view)
     counted = int(report.headline.set_index("key").loc[key, "n"])
@@ -91,7 +99,7 @@ def evidence_section(report) -> None:
     downloads(rows, f"ops_{key}_{report.as_of:%Y-%m-%d}", "ops_evidence_download")
 
 
-def shortlist_section(report) -> None:
+def shortlist_section(report: OpsReport) -> None:
     promise = PROMISES["shortlist_time"]
     left, right = st.columns(2)
     left.plotly_chart(ops_charts.shortlist_distribution(report.distribution, promise.target, promise.limit),
@@ -109,7 +117,7 @@ def shortlist_section(report) -> None:
         shortlist_tables.cancelled(report.cancelled, "ops_cancelled")
 
 
-def retention_section(report) -> None:
+def retention_section(report: OpsReport) -> None:
     left, right = st.columns(2)
     days, label = report.horizons["client_retention"]
     left.plotly_chart(ops_charts.survival(report.client_curves, days, label,
@@ -129,14 +137,14 @@ def retention_section(report) -> None:
                "are left out of the retained share and stay in the curves only while observed.")
 
 
-def breach_section(report) -> None:
+def breach_section(report: OpsReport) -> None:
     breaches = report.breaches
     known = breaches.dropna(subset=["client_id"])
     names = dict(zip(known["client_id"].astype(int), known["client"]))
     left, right = st.columns(2)
-    promises = left.multiselect("Promise", list(PROMISES), format_func=PROMISE_NAMES.get, key="ops_breach_promises",
+    promises = left.multiselect("Promise", list(PROMISES), format_func=labelled(PROMISE_NAMES), key="ops_breach_promises",
                                 placeholder="Every promise")
-    clients = right.multiselect("Client", sorted(names, key=names.get), format_func=names.get,
+    clients = right.multiselect("Client", sorted(names, key=lambda c: names[c]), format_func=labelled(names),
                                 key="ops_breach_clients", placeholder="Every client")
     rows = filter_breaches(breaches, promises, clients)
     st.caption(f"{len(rows):,} of {len(breaches):,} breaches.")
@@ -144,74 +152,65 @@ def breach_section(report) -> None:
     downloads(rows, f"ops_breaches_{report.as_of:%Y-%m-%d}", "ops_breach_download")
 
 
-def request_form(actor, as_of) -> None:
-    choices = read(placement_store.replaceable_placements, actor)
+def request_form(actor: Account, as_of: date) -> None:
+    choices = read(ops.replaceable_placements, actor)
     labels = dict(zip(choices["placement_id"].astype(int), choices["label"]))
     with st.form("ops_request_form"):
         st.markdown("**Replacement requested**")
-        placement_id = st.selectbox("Placed engineer", list(labels), format_func=labels.get, index=None,
+        placement_id = st.selectbox("Placed engineer", list(labels), format_func=labelled(labels), index=None,
                                     placeholder="Choose a placement", key="ops_request_placement")
         requested_on = st.date_input("Requested on", as_of, max_value=as_of, key="ops_request_date")
         note = st.text_area("Note (kept in the audit log)", key="ops_request_note")
         if st.form_submit_button("Record request", type="primary", key="ops_request_submit"):
-            try:
-                replacement_id = placement_store.request_replacement(database(), actor, placement_id, requested_on,
-                                                                     note, as_of=as_of)
-            except (DatabaseError, PermissionDenied) as problem:
-                st.error(f"Not saved: {plain(problem)}")
-            else:
-                flash(f"Replacement request {placement_store.replacement_ref(replacement_id)} recorded.")
+            # No placement chosen: the store refuses it in words, like any other missing value.
+            run_write(lambda: ops.request_replacement(database(), actor, cast(int, placement_id),
+                                                                  requested_on, note, as_of=as_of),
+                      lambda replacement_id: f"Replacement request {ops.replacement_ref(replacement_id)}"
+                                             " recorded.")
 
 
-def fulfil_form(actor, as_of) -> None:
-    requests = read(placement_store.open_requests, actor)
+def fulfil_form(actor: Account, as_of: date) -> None:
+    requests = read(ops.open_requests, actor)
     if requests.empty:
         st.markdown("**Replacement fulfilled**")
         st.caption("No replacement request is waiting.")
         return
     labels = dict(zip(requests["replacement_id"].astype(int), requests["label"]))
-    chosen = st.selectbox("Open request", list(labels), format_func=labels.get, key="ops_fulfil_request")
-    options = read(placement_store.replacing_options, actor, int(chosen))
+    chosen = st.selectbox("Open request", list(labels), format_func=labelled(labels), key="ops_fulfil_request")
+    options = read(ops.replacing_options, actor, int(chosen))
     placements = dict(zip(options["placement_id"].astype(int), options["label"]))
     with st.form("ops_fulfil_form"):
         st.markdown("**Replacement fulfilled**")
-        replacing = st.selectbox("Filled by placement", list(placements), format_func=placements.get, index=None,
+        replacing = st.selectbox("Filled by placement", list(placements), format_func=labelled(placements), index=None,
                                  placeholder="Choose the new engineer's placement", key="ops_fulfil_placement")
         fulfilled_on = st.date_input("Fulfilled on", as_of, max_value=as_of, key="ops_fulfil_date")
         cost = st.number_input("Charged to the client (USD)", min_value=0.0, value=0.0, step=50.0,
                                key="ops_fulfil_cost")
         reason = st.text_input("Reason for a charge (required unless 0)", key="ops_fulfil_reason")
         if st.form_submit_button("Record fulfilment", type="primary", key="ops_fulfil_submit"):
-            try:
-                placement_store.fulfil_replacement(database(), actor, int(chosen), fulfilled_on, replacing, cost,
-                                                   reason, as_of=as_of)
-            except (DatabaseError, PermissionDenied) as problem:
-                st.error(f"Not saved: {plain(problem)}")
-            else:
-                flash(f"Replacement request fulfilled on {fulfilled_on:%d %b %Y}.")
+            run_write(lambda: ops.fulfil_replacement(database(), actor, int(chosen), fulfilled_on,
+                                                                 cast(int, replacing), cost, reason, as_of=as_of),
+                      f"Replacement request fulfilled on {fulfilled_on:%d %b %Y}.")
 
 
-def churn_form(actor, as_of) -> None:
-    clients = read(client_store.active, actor)
+def churn_form(actor: Account, as_of: date) -> None:
+    clients = read(ops.active_clients, actor)
     labels = dict(zip(clients["client_id"].astype(int), clients["label"]))
     with st.form("ops_churn_form"):
         st.markdown("**Client churned**")
-        client_id = st.selectbox("Client", list(labels), format_func=labels.get, index=None,
+        client_id = st.selectbox("Client", list(labels), format_func=labelled(labels), index=None,
                                  placeholder="Choose a client", key="ops_churn_client")
         churned_on = st.date_input("Left on", as_of, max_value=as_of, key="ops_churn_date")
         st.caption("Its running placements end that day as 'client_churned' and its open searches are cancelled.")
         if st.form_submit_button("Record churn", type="primary", key="ops_churn_submit"):
-            try:
-                changed = client_store.record_client_churn(database(), actor, client_id, churned_on, as_of=as_of)
-            except (DatabaseError, PermissionDenied) as problem:
-                st.error(f"Not saved: {plain(problem)}")
-            else:
-                flash(f"Churn of {plain(labels[client_id])} recorded on {churned_on:%d %b %Y}: "
-                      f"{len(changed['placements_ended'])} placement(s) ended, "
-                      f"{len(changed['searches_cancelled'])} open search(es) cancelled.")
+            run_write(lambda: ops.record_client_churn(database(), actor, cast(int, client_id), churned_on,
+                                                               as_of=as_of),
+                      lambda changed: f"Churn of {plain(labels.get(client_id))} recorded on {churned_on:%d %b %Y}: "
+                                      f"{len(changed['placements_ended'])} placement(s) ended, "
+                                      f"{len(changed['searches_cancelled'])} open search(es) cancelled.")
 
 
-def record_section(actor, as_of) -> None:
+def record_section(actor: Account, as_of: date) -> None:
     if not actor.may("write_ops"):
         st.info("Recording replacements and churn is for ops staff and admins.")
         return
@@ -225,11 +224,11 @@ def record_section(actor, as_of) -> None:
         churn_form(actor, as_of)
 
 
-def export_section(actor, report) -> None:
+def export_section(actor: Account, report: OpsReport) -> None:
     """The whole audit as one file, made only when a button is clicked (the scorecards take a moment)."""
     chosen, as_of = report.search_filter, report.as_of
 
-    def document() -> dict:
+    def document() -> dict[str, Any]:
         return ops_document(report, read(audit_extras, actor, chosen, as_of))
 
     st.subheader("Export this audit")
@@ -245,7 +244,7 @@ def export_section(actor, report) -> None:
                           "text/csv", key="ops_audit_csv", on_click="ignore", icon=":material/download:")
 
 
-def reference_section(report) -> None:
+def reference_section(report: OpsReport) -> None:
     with st.expander("How each promise is measured"):
         for promise in PROMISES.values():
             st.markdown(f"**{promise.name}.** {promise.measured} *Source: {promise.source}.*")
@@ -255,12 +254,12 @@ def reference_section(report) -> None:
 
 
 def body() -> None:
-    actor = require(require_account(), "read_ops")
+    actor = account_allowed("read_ops")
     st.title("Ops audit")
-    show_flash()
+    show_outcome()
     chosen, as_of = search_filter(actor, "ops")
     with st.sidebar:
-        first_day_from = st.radio("First day counted from", list(FIRST_DAY_FROM), format_func=FIRST_DAY_FROM.get,
+        first_day_from = st.radio("First day counted from", list(FIRST_DAY_FROM), format_func=labelled(FIRST_DAY_FROM),
                                   key="ops_first_day_from")
     report = read(ops_report, actor, chosen, as_of, first_day_from)
     st.caption(f"As of {as_of:%d %b %Y}, as the data stood at the end of that day (nothing dated later is used). "

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from scoring.agency.access import Account
 from scoring.reports.formatting import MISSING
 from scoring.reports.score_entry import (CHOICES, DIMENSIONS, NOT_ASSESSED, REQUIRED_TOOLS, anchors_for, choice_label,
                                          peer_review, stage_evidence, tooling_verdict)
 from scoring.store import scorecards, tooling_audit
+from ui.access import Account
 from ui.context import database, guarded, read, require_account, today
 from ui.empty_states import nothing_yet
 from ui.text import labelled, plain

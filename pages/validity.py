@@ -8,13 +8,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from scoring.agency.access import Account
 from scoring.reports.formatting import MISSING
 from scoring.reports.validity import (DIMENSIONS, FIT_BAND, FLOOR, MODEL, OUTCOME_BY_KEY, OUTCOMES, PREDICTORS,
                                       SCORE_PREDICTORS, Outcome, SearchFilter, ValidityReport,
                                       adopt_suggested_weights, evidence_csv, validity_report)
 from ui import validity_charts as charts
-from ui.access import account_allowed
+from ui.access import Account, account_allowed
 from ui.context import database, guarded, read, today
 from ui.empty_states import nothing_yet
 from ui.filters import search_filter

@@ -5,6 +5,9 @@ from __future__ import annotations
 from scoring.agency.access import Account, require
 from ui.context import require_account
 
+#: ``Account`` is the signed-in person as pages type it.
+__all__ = ["Account", "account_allowed"]
+
 
 def account_allowed(permission: str) -> Account:
     """The signed-in account if its role holds ``permission``.
