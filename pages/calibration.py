@@ -36,8 +36,8 @@ from scoring.reports.calibration import (
 )
 from scoring.reports.calibration import STAGE_LABELS as STAGES
 from scoring.reports.formatting import MISSING, shown
-from scoring.store import calibration
-from scoring.store.calibration import PERIOD_BASES, CalibrationFilter
+from scoring.store import calibration_exercises, ratings
+from scoring.store.ratings import PERIOD_BASES, CalibrationFilter
 from ui import calibration_charts as charts
 from ui.access import Account
 from ui.context import database, guarded, read, require_account, today
@@ -63,7 +63,7 @@ def months_between(first: date, last: date) -> list[date]:
 
 def sidebar_filter(actor: Account) -> CalibrationFilter:
     """Stage, dimensions and month range in the sidebar."""
-    options = read(calibration.filter_options, actor)
+    options = read(ratings.filter_options, actor)
     dimensions = cast(pd.DataFrame, options["dimensions"])
     first = cast("date | None", options["first"])
     last = cast("date | None", options["last"])
@@ -250,10 +250,10 @@ def exercise_form(actor: Account, expanded: bool) -> None:
     """Admins pick reference applications and start a new exercise."""
     with st.expander("Start a calibration exercise", expanded=expanded):
         stage_id = st.selectbox("Stage", list(STAGES), format_func=labelled(STAGES), key="exercise_stage")
-        pool = read(calibration.reference_applications, actor, stage_id)
+        pool = read(calibration_exercises.reference_applications, actor, stage_id)
         st.caption(f"{len(pool):,} applications have complete scorecards from at least two reviewers at this stage "
                    "and are in no exercise yet. Every active reviewer will be assigned every chosen application, "
-                   f"due in {calibration.EXERCISE_DUE_DAYS} days.")
+                   f"due in {calibration_exercises.EXERCISE_DUE_DAYS} days.")
         recent = pool.head(REFERENCE_CHOICES)
         labels = {int(r.application_id): f"{r.application} · {r.candidate} · entered {r.entered_on:%d %b %Y}"
                   for r in recent.itertuples()}
@@ -267,14 +267,14 @@ def exercise_form(actor: Account, expanded: bool) -> None:
             submitted = st.form_submit_button("Create exercise and assign reviewers", type="primary")
         if submitted:
             ids = picked or pick_reference(pool["application_id"].tolist(), int(count), int(seed))
-            run_write(lambda: calibration.create_exercise(database(), actor, name, ids, stage_id, today()),
+            run_write(lambda: calibration_exercises.create_exercise(database(), actor, name, ids, stage_id, today()),
                       lambda set_id: f"Exercise {plain(repr(name.strip()))} (#{set_id}) created with "
                                      f"{len(ids)} applications.", refused="Not created")
 
 
 def exercise_section(actor: Account) -> None:
     st.subheader("Calibration exercises")
-    sets = read(calibration.exercises, actor)
+    sets = read(calibration_exercises.exercises, actor)
     if sets.empty:
         st.info("No calibration exercise yet. An exercise is a set of reference applications that every active "
                 "reviewer scores, so agreement can be measured on a fully crossed design."

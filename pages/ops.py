@@ -28,7 +28,8 @@ from scoring.reports.ops import (
 from scoring.reports.ops_export import audit_extras, ops_document
 from scoring.reports.ops_export import to_csv as audit_csv
 from scoring.reports.ops_export import to_json as audit_json
-from scoring.store import ops
+from scoring.store import clients as client_store
+from scoring.store import placements as placement_store
 from ui import ops_charts, shortlist_tables
 from ui.access import Account, account_allowed
 from ui.context import database, guarded, read, today
@@ -153,7 +154,7 @@ def breach_section(report: OpsReport) -> None:
 
 
 def request_form(actor: Account, as_of: date) -> None:
-    choices = read(ops.replaceable_placements, actor)
+    choices = read(placement_store.replaceable_placements, actor)
     labels = dict(zip(choices["placement_id"].astype(int), choices["label"]))
     with st.form("ops_request_form"):
         st.markdown("**Replacement requested**")
@@ -163,21 +164,21 @@ def request_form(actor: Account, as_of: date) -> None:
         note = st.text_area("Note (kept in the audit log)", key="ops_request_note")
         if st.form_submit_button("Record request", type="primary", key="ops_request_submit"):
             # No placement chosen: the store refuses it in words, like any other missing value.
-            run_write(lambda: ops.request_replacement(database(), actor, cast(int, placement_id),
+            run_write(lambda: placement_store.request_replacement(database(), actor, cast(int, placement_id),
                                                                   requested_on, note, as_of=as_of),
-                      lambda replacement_id: f"Replacement request {ops.replacement_ref(replacement_id)}"
+                      lambda replacement_id: f"Replacement request {placement_store.replacement_ref(replacement_id)}"
                                              " recorded.")
 
 
 def fulfil_form(actor: Account, as_of: date) -> None:
-    requests = read(ops.open_requests, actor)
+    requests = read(placement_store.open_requests, actor)
     if requests.empty:
         st.markdown("**Replacement fulfilled**")
         st.caption("No replacement request is waiting.")
         return
     labels = dict(zip(requests["replacement_id"].astype(int), requests["label"]))
     chosen = st.selectbox("Open request", list(labels), format_func=labelled(labels), key="ops_fulfil_request")
-    options = read(ops.replacing_options, actor, int(chosen))
+    options = read(placement_store.replacing_options, actor, int(chosen))
     placements = dict(zip(options["placement_id"].astype(int), options["label"]))
     with st.form("ops_fulfil_form"):
         st.markdown("**Replacement fulfilled**")
@@ -188,13 +189,13 @@ def fulfil_form(actor: Account, as_of: date) -> None:
                                key="ops_fulfil_cost")
         reason = st.text_input("Reason for a charge (required unless 0)", key="ops_fulfil_reason")
         if st.form_submit_button("Record fulfilment", type="primary", key="ops_fulfil_submit"):
-            run_write(lambda: ops.fulfil_replacement(database(), actor, int(chosen), fulfilled_on,
+            run_write(lambda: placement_store.fulfil_replacement(database(), actor, int(chosen), fulfilled_on,
                                                                  cast(int, replacing), cost, reason, as_of=as_of),
                       f"Replacement request fulfilled on {fulfilled_on:%d %b %Y}.")
 
 
 def churn_form(actor: Account, as_of: date) -> None:
-    clients = read(ops.active_clients, actor)
+    clients = read(client_store.active, actor)
     labels = dict(zip(clients["client_id"].astype(int), clients["label"]))
     with st.form("ops_churn_form"):
         st.markdown("**Client churned**")
@@ -203,7 +204,7 @@ def churn_form(actor: Account, as_of: date) -> None:
         churned_on = st.date_input("Left on", as_of, max_value=as_of, key="ops_churn_date")
         st.caption("Its running placements end that day as 'client_churned' and its open searches are cancelled.")
         if st.form_submit_button("Record churn", type="primary", key="ops_churn_submit"):
-            run_write(lambda: ops.record_client_churn(database(), actor, cast(int, client_id), churned_on,
+            run_write(lambda: client_store.record_client_churn(database(), actor, cast(int, client_id), churned_on,
                                                                as_of=as_of),
                       lambda changed: f"Churn of {plain(labels.get(client_id))} recorded on {churned_on:%d %b %Y}: "
                                       f"{len(changed['placements_ended'])} placement(s) ended, "

@@ -4,6 +4,9 @@ validity pages."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import cast
+
+import pandas as pd
 
 import streamlit as st
 
@@ -12,6 +15,7 @@ from scoring.agency.scorecard import EARLIEST_DATE
 from scoring.store import searches
 from scoring.store.searches import SearchFilter
 from ui.context import read, today
+from ui.text import labelled
 
 SENIORITIES = ("junior", "mid", "senior")
 PERIODS = {"Last 90 days": 90, "Last 12 months": 365, "All time": None, "Custom": -1}
@@ -32,22 +36,22 @@ def search_filter(actor: Account, key: str) -> tuple[SearchFilter, date]:
         as_of = st.date_input("As of", latest, min_value=EARLIEST_DATE, max_value=latest, key=f"{key}_as_of",
                               help=AS_OF_HELP)
     options = read(searches.filter_options, actor, as_of)
-    clients = options["clients"]
+    clients = cast(pd.DataFrame, options["clients"])
     with st.sidebar:
         period = st.selectbox("Searches opened", list(PERIODS), index=1, key=f"{key}_period")
         start, end = None, None
         if PERIODS[period] == -1:
-            first, last = options["span"]
+            first, last = cast("tuple[date, date]", options["span"])
             if first is None or first != first:        # no search opened by the as-of date
                 first, last = as_of, as_of
             chosen = st.date_input("Between", (first, last), min_value=first, max_value=last,
                                    key=f"{key}_range")
             if isinstance(chosen, tuple) and len(chosen) == 2:
                 start, end = chosen
-        elif PERIODS[period] is not None:
-            start, end = as_of - timedelta(days=PERIODS[period]), as_of
+        elif (days := PERIODS[period]) is not None:
+            start, end = as_of - timedelta(days=days), as_of
         names = dict(zip(clients["client_id"], clients["name"]))
-        client_ids = st.multiselect("Clients", list(names), format_func=names.get, key=f"{key}_clients",
+        client_ids = st.multiselect("Clients", list(names), format_func=labelled(names), key=f"{key}_clients",
                                     placeholder="All clients")
         seniorities = st.multiselect("Seniority", SENIORITIES, key=f"{key}_seniority",
                                      placeholder="All levels")

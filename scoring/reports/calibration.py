@@ -17,7 +17,23 @@ import pandas as pd
 
 from scoring.agency import calibration as rules
 from scoring.agency.access import Account
+from scoring.agency.calibration import (  # noqa: F401  (thresholds the page states beside its figures)
+    AGREEMENT_DRIFT,
+    BOOTSTRAP_RESAMPLES,
+    DRIFT_BASELINE_MONTHS,
+    DRIFT_PERSISTENCE,
+    LIVE_ICC_FORM,
+    LIVE_ICC_SLOTS,
+    LOW_AGREEMENT_MARGIN,
+    MIN_MONTH_RATINGS,
+    MIN_SHARED_RATINGS,
+    NOTABLE_MOVE,
+    SEVERITY_MARGIN,
+    pick_reference,
+)
+from scoring.domain.stages import Stage
 from scoring.stats.agreement import (
+    ALPHA_BANDS,
     ALPHA_BANDS_SOURCE,
     bootstrap_alpha,
     icc,
@@ -25,11 +41,12 @@ from scoring.stats.agreement import (
     krippendorff_band,
     percent_agreement,
 )
-from scoring.stats.severity import SeverityFit, fit_severity, severity_by_period
+from scoring.stats.severity import (DRIFT_MIN_Z, DRIFT_THRESHOLD, FIT_BAND, SeverityFit,  # noqa: F401  (stated)
+                                    fit_severity, severity_by_period)
 from scoring.store import accounts, applications
+from scoring.store import weights as weight_store
 from scoring.store import calibration_exercises as exercise_store
 from scoring.store import ratings as store
-from scoring.store import weights as weight_store
 from scoring.store.ratings import CalibrationFilter
 from scoring.store.db import Database
 
@@ -38,6 +55,9 @@ NO_ESTIMATE = "no estimate"
 DEFAULT_MONTHS = 12
 """The page opens on the last twelve months with ratings: a year of work per reviewer, short
 enough for the severity fits to finish in a few seconds on the full demo."""
+#: The stages whose scorecards are calibrated, as the page names them, take-home first.
+STAGE_LABELS: dict[int, str] = {int(s): f"{s.label} (stage {int(s)})"
+                                for s in (Stage.TAKE_HOME, Stage.INCIDENT_INTERVIEW)}
 
 AGREEMENT_COLUMNS = ["dimension_id", "dimension", "ratings", "units", "pairable", "alpha", "alpha_low",
                      "alpha_high", "band", "icc_form", "icc", "icc_low", "icc_high", "icc_units", "icc_raters",
@@ -455,3 +475,19 @@ def exercise_report(db: Database, actor: Account, set_id: int) -> ExerciseReport
             columns=["reviewer_id", "reviewer", "dimension_id", "dimension", "compared", "mad", "bias",
                      "within_one"]),
         consensus=consensus)
+
+
+def alpha_bands_text() -> str:
+    """The bands of Krippendorff's alpha in words, highest first.
+
+    Examples
+    --------
+    >>> alpha_bands_text()
+    'reliable from 0.800, tentative from 0.667, unreliable below'
+    """
+    return ", ".join(f"{band} from {low:.3f}" if np.isfinite(low) else f"{band} below" for low, band in ALPHA_BANDS)
+
+
+def reviewers_done(progress: pd.DataFrame) -> int:
+    """How many reviewers of an exercise (:attr:`ExerciseReport.progress`) scored every item assigned."""
+    return int((progress["submitted"] >= progress["assigned"]).sum())

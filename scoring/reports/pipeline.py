@@ -9,12 +9,14 @@ import pandas as pd
 
 from scoring.agency import funnel
 from scoring.agency.access import Account
-from scoring.reports.shortlist import shortlist_figures
+from scoring.reports.shortlist import SHORTLIST_PROMISE, shortlist_figures  # noqa: F401  (the page shows its days)
 from scoring.store import applications
 from scoring.store.db import Database
 from scoring.store.searches import SearchFilter
 
 STALLED_PER_STAGE = 10
+#: How the funnel is counted, in sentences the page lists.
+FUNNEL_RULES: tuple[str, ...] = funnel.FUNNEL_RULES
 
 
 @dataclass(frozen=True)

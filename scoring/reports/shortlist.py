@@ -25,6 +25,8 @@ from scoring.store import searches
 from scoring.store.db import Database
 from scoring.store.searches import SearchFilter
 
+#: The promise these figures measure; its target and limit (business days) are shown beside them.
+SHORTLIST_PROMISE = sla.PROMISES["shortlist_time"]
 #: Columns of the searches listed apart (at risk, cancelled), as a page shows them.
 LISTED_COLUMNS = ("search_ref", "client", "country", "seniority", "role_title", "opened_on", "closed_on",
                   "business_days", "search_id", "client_id")

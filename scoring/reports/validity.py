@@ -16,7 +16,7 @@ from scoring.agency import validity
 from scoring.reports import exports
 from scoring.agency.access import Account
 from scoring.agency.scorecard import DIMENSIONS
-from scoring.stats.severity import fit_severity
+from scoring.stats.severity import FIT_BAND, fit_severity  # noqa: F401  (FIT_BAND: the page states it)
 from scoring.store import accounts, weights
 from scoring.store import ratings as store
 from scoring.store.authorization import authorize
@@ -31,6 +31,13 @@ PREDICTORS: dict[str, str] = {
     **{code: f"{name} (mean rating)" for code, name in DIMENSIONS.items()},
 }
 SCORE_PREDICTORS = ("score_in_force", "score_newest", "fair_score")
+#: The outcomes the page lets a person choose, the floors under which a figure is not shown and the
+#: weight model's settings, stated beside the figures (declared in :mod:`scoring.agency.validity`).
+Outcome = validity.Outcome
+OUTCOMES = validity.OUTCOMES
+OUTCOME_BY_KEY = validity.OUTCOME_BY_KEY
+FLOOR = validity.FLOOR
+MODEL = validity.MODEL
 
 COVERAGE_COLUMNS = ["outcome", "label", "scored", "complete", "with_outcome", "good", "bad", "excluded",
                     "share_with_outcome"]
