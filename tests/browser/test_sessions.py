@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import shutil
 import time
@@ -22,6 +23,7 @@ from datetime import timedelta
 
 import duckdb
 import pytest
+from playwright.sync_api import expect
 
 from scoring.store import Database
 from scoring.store.accounts import create_operator_account
@@ -80,10 +82,11 @@ def test_an_admin_deactivated_elsewhere_is_signed_out_at_the_next_click(browser,
         b.get_by_role("button", name="Create account").click()
         b.get_by_text(ENDED).wait_for(timeout=30_000)
         b.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
-        b.screenshot(path=screenshots / "session-ended.png", full_page=True)
-        assert b.get_by_role("heading", name="Admin", exact=True).count() == 0
-        assert b.locator('[data-testid="stSidebar"]').get_by_text("Signed in as").count() == 0
+        # The previous run's elements stay until the new run has finished: wait for them to go.
+        expect(b.get_by_role("heading", name="Admin", exact=True)).to_have_count(0)
+        expect(b.locator('[data-testid="stSidebar"]').get_by_text("Signed in as")).to_have_count(0)
         assert b.locator('[data-testid="stException"]').count() == 0
+        b.screenshot(path=screenshots / "session-ended.png", full_page=True)
 
         a.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Pipeline health").click()
         a.get_by_role("heading", name="Pipeline health", exact=True).wait_for(timeout=30_000)   # A is still in
@@ -110,7 +113,7 @@ def session_cookie(context) -> dict | None:
     return next((c for c in context.cookies() if c["name"] == SESSION_COOKIE), None)
 
 
-def wait_for_cookie(context, present: bool = True, timeout: float = 15) -> dict | None:
+def wait_for_cookie(context, present: bool = True, timeout: float = 30) -> dict | None:
     """Wait until the browser holds the session cookie (or, with ``present`` false, no longer does)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -269,11 +272,16 @@ def open_candidate_link(page, url: str, ref: str) -> None:
 
 
 def expect_candidate_profile(page, ref: str, name: str) -> None:
-    page.get_by_role("heading", name="Candidate profile", exact=True).wait_for(timeout=30_000)
+    """The profile of the linked candidate, found by the link's query, at the link's address.
+
+    Waited for rather than read at once: on a server that has not run the app yet, the page file
+    runs first and hands over to the entry point, which comes back to the page.
+    """
     search = page.get_by_label("Find a candidate by name, id (e.g. CA-000123) or email")
-    assert search.input_value() == ref
+    expect(search).to_have_value(ref, timeout=30_000)
+    page.get_by_role("heading", name="Candidate profile", exact=True).wait_for(timeout=30_000)
     page.get_by_text(name).first.wait_for(timeout=30_000)
-    assert f"q={ref}" in page.url and "/candidate" in page.url
+    expect(page).to_have_url(re.compile(rf"/candidate\?q={ref}$"))
     assert page.get_by_text("Page not found").count() == 0
     assert page.locator('[data-testid="stException"]').count() == 0
 
