@@ -98,7 +98,7 @@ def _local_sign_in(wanted: str | None) -> None:
         try:
             actor = authenticate(database(), email, password)
             keep_session(actor, start_session(database(), actor))
-        except SignInError as refusal:
+        except (SignInError, StaleSession) as refusal:      # stale: changed by an admin in between
             st.error(str(refusal))
         else:
             st.rerun()
