@@ -143,9 +143,10 @@ def sign_in_as(page, url: str, email: str, password: str) -> None:
 
 
 def walk(browser, url: str, role: str, email: str, password: str, width: int,
-         screenshots: Path | None = None, prefix: str = "") -> list[PageVisit]:
+         screenshots: Path | None = None, prefix: str = "", only: set[str] | None = None) -> list[PageVisit]:
     """Sign in as ``email`` in a fresh browser context ``width`` px wide and open every page ``role`` may
-    open; screenshots (full page) go to ``screenshots`` as ``<prefix><role>-<width>-<page>.png``."""
+    open (or those of them whose address is in ``only``); screenshots (full page) go to ``screenshots``
+    as ``<prefix><role>-<width>-<page>.png``."""
     context = browser.new_context(viewport={"width": width, "height": 1000})
     page = context.new_page()
     console = collect_console(page)
@@ -153,6 +154,8 @@ def walk(browser, url: str, role: str, email: str, password: str, width: int,
         sign_in_as(page, url, email, password)
         visits = []
         for spec in pages_for(role):
+            if only is not None and spec.url_path not in only:
+                continue
             wait_ms = open_page(page, spec)
             visits.append(PageVisit(role, width, spec, wait_ms, problems_on(page, console)))
             if screenshots is not None:
