@@ -1,11 +1,16 @@
 """A realistic demo agency, generated deterministically from a seed.
 
-Each candidate has a latent skill; every observable (stage-1 tooling evidence, reviewers' ratings,
-stage decisions, the client's choice, whether a placement lasts) depends on it with noise, so the
-analytics have a real signal to find. Reviewers differ in severity; a few are erratic, one rates
-everything near 3, one drifts harsher over time. The agency's promises hold with realistic misses:
-most shortlists within 14 business days, a few percent of placements replaced under the guarantee,
-about 5% of clients leaving within their first three months.
+Each candidate has a latent skill and a profile across the five dimensions; every observable
+(stage-1 tooling evidence, reviewers' ratings, stage decisions, the client's choice, whether a
+placement lasts) depends on them with noise, so the analytics have a real signal to find.
+
+The agency it draws is the seed's agency, working as promised with a handful of misses to find
+(:data:`scoring.demo.targets.TARGETS` states each figure, its tolerance and its source): most
+shortlists within 14 business days, a first day about four weeks after a search opens, most
+replacements within the guarantee at zero cost, about 95% of clients past their first three months.
+Reviewers agree as a working anchored rubric lets them (Krippendorff's alpha about 0.7), except on
+Governance, whose anchors leave more to judgement; three reviewers stand out for the calibration
+page to find: one lenient, one who grows harsher over the last months, one erratic.
 
 Generation is vectorised with numpy; dates are day numbers (days since 1970-01-01) until the end.
 """
@@ -19,8 +24,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from scoring.agency.scorecard import DEFAULT_WEIGHTS_PCT, DIMENSIONS
 from scoring.agency.tooling import REQUIRED_CATEGORIES, TOOL_CATALOGUE
+from scoring.demo.pipeline import PipelineDraw
+from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT, DIMENSION_CODES
+from scoring.domain.ratings import RATING_MAX, RATING_MIN
+from scoring.domain.seniorities import SENIORITIES as SENIORITY_CODES
+from scoring.domain.stages import Stage
 
 Progress = Callable[[str, float], None]   # (what is happening, share done 0-1)
 #: (tool_id, name, category) in the order of the catalogue, which is also the schema's tool ids.
@@ -30,8 +39,28 @@ HISTORY_DAYS = 3 * 365
 CANDIDATES_PER_SEARCH = 40
 CANDIDATES_PER_CLIENT = 342          # 85,500 candidates -> 250 clients, the seed's figures
 CANDIDATES_PER_REVIEWER = 1_425      # 85,500 candidates -> 60 reviewers
-SENIORITIES = np.array(["junior", "mid", "senior"])
-WEEKLY_RATE_BAND = {"junior": (600, 720), "mid": (700, 860), "senior": (840, 1000)}   # USD per week
+EARLY_CHURN_SHARE = 0.04             # clients leaving within their first 3 months (seed: at least 95% stay)
+LATE_CHURN_SHARE = 0.18              # clients leaving some time after their first 3 months
+RETENTION_MONTHS_DAYS = 92           # a client signed this long ago has a known 3-month outcome
+
+# How reviewers rate (rating points on the 1-5 scale). A rating is the candidate's true level on the
+# dimension, moved by the reviewer's severity and blurred by the reviewer's noise, then rounded.
+RATING_CENTRE = 3.0                  # the rating of an average candidate on an average dimension
+TAKE_HOME_BAR = 0.7                  # the take-home asks more: the same level rates this much lower
+INTERVIEW_NOISE = 1.4                # an interview leaves more to judgement than a submitted repository
+RATING_SLOPE = 0.95                  # rating points per standard deviation of skill
+PROFILE_SD = 0.7                     # a candidate's own strengths and gaps across dimensions
+DIFFICULTY = {"infrastructure": 0.1, "deployment": 0.0, "monitoring": -0.25, "automation": 0.05,
+              "governance": 0.15}    # Monitoring is the hardest dimension to score well on
+VAGUE_DIMENSION = "governance"       # its anchors leave most to judgement: reviewers agree least
+VAGUE_NOISE = 2.1                    # how much more a reviewer's noise blurs it
+SEVERITY_SD = 0.05                   # the spread of ordinary reviewers' severities
+NOISE_RANGE = (0.2, 0.35)            # ordinary reviewers' noise
+LENIENT_SEVERITY = -0.55             # the lenient reviewer rates this much above peers
+DRIFT_DAYS = 270                     # the drifting reviewer grows harsher over the last months...
+DRIFT_SEVERITY = 1.0                 # ...by this much in all
+ERRATIC_NOISE = 1.4                  # the erratic reviewer's noise
+SENIORITIES = np.array(SENIORITY_CODES)
 DEMO_PASSWORD = "demo-password"
 DEMO_ACCOUNTS = (   # (email, display name, role); reviewer@ is also the first reviewer of the pool
     ("reviewer@demo.example", "Riley Reviewer", "reviewer"),
@@ -107,10 +136,17 @@ class _Generator:
     def clients(self) -> pd.DataFrame:
         rng, n = self.rng, self.config.clients
         signed = rng.integers(self.start - 365, self.today - 30, n)
-        early_churn = rng.random(n) < 0.05             # leave within their first 3 months
-        late_churn = rng.random(n) < 0.18
+        # Exactly EARLY_CHURN_SHARE of the clients old enough to judge leave early, so a small demo
+        # shows the intended rate rather than a lucky or unlucky draw: one client in every
+        # 1 / EARLY_CHURN_SHARE in order of signing, so any year's cohort shows it too.
+        known = np.nonzero(signed <= self.today - RETENTION_MONTHS_DAYS)[0]
+        known = known[np.argsort(signed[known], kind="stable")]
+        step = round(1 / EARLY_CHURN_SHARE)
+        early_churn = np.zeros(n, dtype=bool)
+        early_churn[known[int(rng.integers(0, step))::step]] = True
+        late_churn = rng.random(n) < LATE_CHURN_SHARE
         churn_after = np.where(early_churn, rng.integers(20, 90, n),
-                               90 + rng.exponential(320, n).astype(int))
+                               RETENTION_MONTHS_DAYS + 10 + rng.exponential(320, n).astype(int))
         churned = np.where(early_churn | late_churn, signed + churn_after, -1)
         churned[churned > self.today] = -1
         first, second = CLIENT_WORDS
@@ -147,6 +183,7 @@ class _Generator:
     def candidates(self) -> pd.DataFrame:
         rng, n = self.rng, self.config.candidates
         self.skill = rng.normal(0, 1, n)
+        self.profile = rng.normal(0, PROFILE_SD, (n, len(DIMENSION_CODES)))
         seniority_index = np.clip(np.round(1 + 0.6 * self.skill + rng.normal(0, 0.7, n)), 0, 2).astype(int)
         self.candidate_seniority = SENIORITIES[seniority_index]
         first = rng.choice(FIRST_NAMES, n)
@@ -156,7 +193,8 @@ class _Generator:
         return pd.DataFrame({
             "candidate_id": ids, "external_id": [f"CA-{i:06d}" for i in ids],
             "full_name": np.char.add(np.char.add(first.astype(str), " "), last.astype(str)),
-            "email": [f"{f.lower()}.{l.lower()}.{i}@mail.example" for f, l, i in zip(first, last, ids)],
+            "email": [f"{given.lower()}.{family.lower()}.{i}@mail.example"
+                      for given, family, i in zip(first, last, ids)],
             "country": rng.choice(countries, n, p=np.array(shares) / sum(shares)),
             "seniority": self.candidate_seniority,
         })
@@ -196,7 +234,7 @@ class _Generator:
         tool_ids = np.array([t[0] for t in TOOLS])
         category = np.array([t[2] for t in TOOLS])
         required = np.isin(category, REQUIRED_CATEGORIES)
-        claim_p = np.where(required, 0.42, 0.12)
+        claim_p = np.where(required, 0.5, 0.12)
         skill = self.skill[candidates][:, None]
         claimed = rng.random((len(candidates), len(TOOLS))) < claim_p
         verified = claimed & (rng.random(claimed.shape) < _sigmoid(1.4 * skill + 1.9))
@@ -217,37 +255,51 @@ class _Generator:
 
     # -- reviewers and their ratings ------------------------------------------------------------
     def reviewer_traits(self) -> None:
+        """Ordinary reviewers differ a little; three stand out (:func:`standout_reviewers`)."""
         rng, n = self.rng, self.config.reviewers
-        self.severity = rng.normal(0, 0.35, n)                # rating points; positive = harsher
-        self.noise = rng.uniform(0.35, 0.6, n)
-        self.erratic = np.zeros(n, dtype=bool)
-        self.erratic[[n - 1, n - 2]] = True                  # two inconsistent reviewers
-        self.noise[self.erratic] = 1.6
-        self.central = np.zeros(n, dtype=bool)
-        self.central[n - 3] = True                           # rates nearly everything 3
-        self.drifting = n - 4                                # grows harsher over time
-        self.difficulty = np.array([0.1, 0.0, -0.25, 0.05, 0.2])   # Monitoring is the hardest
+        self.severity = rng.normal(0, SEVERITY_SD, n)          # rating points; positive = harsher
+        self.noise = rng.uniform(*NOISE_RANGE, n)
+        self.lenient, self.drifting, self.erratic = standout_reviewers(n)
+        self.severity[self.lenient] = LENIENT_SEVERITY
+        self.severity[self.drifting] = 0.0
+        self.noise[self.erratic] = ERRATIC_NOISE
+        self.difficulty = np.array([DIFFICULTY[code] for code in DIMENSION_CODES])
+        self.dimension_noise = np.array([VAGUE_NOISE if code == VAGUE_DIMENSION else 1.0 for code in DIMENSION_CODES])
 
-    def ratings(self, apps: np.ndarray, reviewers: np.ndarray, when: np.ndarray) -> np.ndarray:
-        """Ratings (reviews x 5 dimensions) of applications ``apps`` by ``reviewers`` on day ``when``."""
+    def ratings(self, apps: np.ndarray, reviewers: np.ndarray, when: np.ndarray, stage: int) -> np.ndarray:
+        """Ratings (reviews x 5 dimensions) of applications ``apps`` by ``reviewers`` on day ``when``
+        at ``stage`` (2: the incident interview, 3: the take-home)."""
         rng = self.rng
-        n = len(apps)
-        skill = self.app_skill[apps][:, None] + 0.55 * rng.normal(0, 1, (n, len(DIMENSIONS)))
+        candidates = self.app_candidate[apps]
+        level = self.skill[candidates][:, None] + self.profile[candidates]
         severity = self.severity[reviewers].copy()
         drift = reviewers == self.drifting
-        severity[drift] += 0.9 * (when[drift] - self.start) / HISTORY_DAYS
-        latent = (3.05 + 0.95 * skill + self.difficulty[None, :] - severity[:, None]
-                  + rng.normal(0, 1, (n, len(DIMENSIONS))) * self.noise[reviewers][:, None])
-        central = self.central[reviewers]
-        latent[central] = 3 + 0.2 * (latent[central] - 3)
-        return np.clip(np.rint(latent), 1, 5).astype(np.int8)
+        severity[drift] += DRIFT_SEVERITY * np.clip((when[drift] - (self.today - DRIFT_DAYS)) / DRIFT_DAYS, 0, 1)
+        noise = self.noise[reviewers][:, None] * self.dimension_noise[None, :]
+        if stage == Stage.INCIDENT_INTERVIEW:
+            noise = noise * INTERVIEW_NOISE
+        centre = RATING_CENTRE - (TAKE_HOME_BAR if stage == Stage.TAKE_HOME else 0.0)
+        latent = (centre + RATING_SLOPE * level + self.difficulty[None, :] - severity[:, None]
+                  + rng.normal(0, 1, level.shape) * noise)
+        return np.clip(np.rint(latent), RATING_MIN, RATING_MAX).astype(np.int8)
+
+    def true_level(self, apps: np.ndarray) -> np.ndarray:
+        """What a perfectly calibrated, noiseless panel would score applications ``apps`` (before the
+        rating scale): the candidate's skill plus their profile, under the default weights."""
+        candidates = self.app_candidate[apps]
+        weights = np.array([DEFAULT_WEIGHTS_PCT[code] for code in DIMENSION_CODES]) / 100
+        return self.skill[candidates] + self.profile[candidates] @ weights
+
+
+def standout_reviewers(n_reviewers: int) -> tuple[int, int, int]:
+    """Pool positions (0-based; account id minus one) of the lenient, the drifting and the erratic
+    reviewer: the last three of the pool, so the demo reviewer account (the first) is an ordinary one."""
+    return n_reviewers - 1, n_reviewers - 2, n_reviewers - 3
 
 
 def generate(config: DemoConfig, progress: Progress | None = None) -> dict[str, pd.DataFrame]:
     """Draw every table of a demo agency. Pure: nothing is written."""
     say = progress or (lambda message, done: None)
-    from scoring.demo.pipeline import PipelineDraw   # the stage walk, kept in its own module
-
     g = _Generator(config)
     say("clients and searches", 0.02)
     tables = {"clients": g.clients(), "searches": g.searches()}
@@ -278,7 +330,7 @@ def accounts(config: DemoConfig, password_hash: str) -> pd.DataFrame:
     """The reviewer pool plus one account per role; every demo account shares one password."""
     rng = np.random.default_rng(config.seed + 1)
     n = config.reviewers
-    names = [f"{f} {l}" for f, l in zip(rng.choice(FIRST_NAMES, n), rng.choice(LAST_NAMES, n))]
+    names = [f"{given} {family}" for given, family in zip(rng.choice(FIRST_NAMES, n), rng.choice(LAST_NAMES, n))]
     emails = [f"reviewer{i:03d}@agency.example" for i in range(1, n + 1)]
     names[0], emails[0] = DEMO_ACCOUNTS[0][1], DEMO_ACCOUNTS[0][0]
     rows = [(i + 1, emails[i], names[i], "reviewer") for i in range(n)]
