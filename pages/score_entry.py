@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
 from scoring.reports.formatting import MISSING
-from scoring.reports.score_entry import (CHOICES, DIMENSIONS, NOT_ASSESSED, REQUIRED_TOOLS, anchors_for, choice_label,
-                                         peer_review, stage_evidence, tooling_verdict)
+from scoring.reports.score_entry import (
+    CHOICES,
+    DIMENSIONS,
+    NOT_ASSESSED,
+    PROFILE_LINK,
+    REQUIRED_TOOLS,
+    TOOL_COLUMNS,
+    anchors_for,
+    choice_label,
+    item_key,
+    nothing_verified,
+    peer_review,
+    queue_labels,
+    queue_table,
+    stage_evidence,
+    tooling_rows,
+    tooling_verdict,
+    unverified_warning,
+)
 from scoring.store import scorecards, tooling_audit
 from ui.access import Account
 from ui.context import database, guarded, read, require_account, today
@@ -24,7 +43,26 @@ NOT_ASSESSED_HELP = ("Choose **Not assessed** only when this stage gave no evide
                      "candidate's score at this stage stays incomplete, with no weighted total.")
 
 
+#: The queue's columns: formats, units and widths (the labels are the report's).
+QUEUE_CONFIG = {
+    "Candidate id": st.column_config.LinkColumn("Candidate id", help="Opens the candidate's profile",
+                                                display_text=f"{re.escape(PROFILE_LINK)}(.*)",
+                                                width="small"),
+    "Assigned": st.column_config.DateColumn("Assigned", format="D MMM YYYY", width="small"),
+    "Due": st.column_config.DateColumn("Due", format="D MMM YYYY", width="small"),
+    "Overdue": st.column_config.CheckboxColumn("Overdue", width="small"),
+    "Draft saved": st.column_config.CheckboxColumn("Draft saved", width="small"),
+}
+QUEUE_ITEM = "queue_item"
+
+
 def pick_item(queue: pd.DataFrame) -> pd.Series | None:
+    """The queue and the "Work on" box; the item chosen is the one the form below shows.
+
+    The box holds the item itself (application and stage), not its place in the list: when a
+    submitted item leaves the queue, the box moves to the first one left instead of naming the
+    submitted candidate over another candidate's form.
+    """
     st.subheader(f"Your queue ({len(queue)})")
     if queue.empty:
         nothing_yet("queue")
@@ -32,13 +70,14 @@ def pick_item(queue: pd.DataFrame) -> pd.Series | None:
     overdue = int(queue["overdue"].sum())
     if overdue:
         st.warning(f"{overdue} item{'s are' if overdue > 1 else ' is'} overdue.")
-    st.dataframe(queue[["candidate", "candidate_ref", "stage", "role_title", "client", "assigned_on", "due_on",
-                        "overdue", "has_draft"]], hide_index=True, width="stretch",
-                 column_config={"has_draft": "draft saved", "candidate_ref": "candidate id"}, placeholder=MISSING)
-    labels = {i: f"{'OVERDUE · ' if r.overdue else ''}{r.candidate} · {r.stage} · due {r.due_on:%d %b}"
-              for i, r in enumerate(queue.itertuples())}
-    chosen = st.selectbox("Work on", list(labels), format_func=labelled(labels), key="queue_item")
-    return queue.iloc[chosen]
+    st.dataframe(queue_table(queue), hide_index=True, width="stretch", column_config=QUEUE_CONFIG,
+                 placeholder=MISSING)
+    labels = queue_labels(queue)
+    if st.session_state.get(QUEUE_ITEM) not in labels:
+        st.session_state[QUEUE_ITEM] = next(iter(labels))
+    chosen = st.selectbox("Work on", list(labels), format_func=labelled(labels), key=QUEUE_ITEM)
+    keys = [item_key(row) for _, row in queue.iterrows()]
+    return queue.iloc[keys.index(chosen)]
 
 
 def _saved_choice(saved: dict, code: str) -> int | None:
@@ -103,13 +142,17 @@ def scorecard_form(actor: Account, item: pd.Series) -> None:
 
 
 def peers_after_submission(actor: Account) -> None:
-    submitted = st.session_state.get(JUST_SUBMITTED)
+    """Once, on the run after a submission: the other reviewers' scores, when any has submitted."""
+    submitted = st.session_state.pop(JUST_SUBMITTED, None)
     if not submitted:
         return
     application_id, stage_id, candidate = submitted
     peers = peer_review(database(), actor, application_id, stage_id)
+    if not peers.others:
+        st.caption(f"No other reviewer has submitted a scorecard for {plain(candidate)} at this stage yet.")
+        return
     st.markdown(f"**All reviewers' scores for {plain(candidate)}, now that yours is in**")
-    st.dataframe(peers.grid, width="stretch", placeholder=MISSING)
+    st.dataframe(peers.grid, hide_index=True, width="stretch", placeholder=MISSING)
     for row in peers.not_assessed.itertuples():
         st.caption(f"{plain(row.reviewer)} did not assess {row.dimension}: {plain(row.reason)}")
     if peers.disagreements:
@@ -118,25 +161,56 @@ def peers_after_submission(actor: Account) -> None:
         st.info(f"No dimension differs by {peers.gap} or more between reviewers.")
 
 
+#: The tooling checklist's columns: labels from the report, the ones a reviewer may not change.
+TOOL_CONFIG = {
+    "category": st.column_config.TextColumn(TOOL_COLUMNS["category"], width="medium"),
+    "tool": st.column_config.TextColumn(TOOL_COLUMNS["tool"], width="medium"),
+    "claimed": st.column_config.CheckboxColumn(TOOL_COLUMNS["claimed"], width="small"),
+    "verified": st.column_config.CheckboxColumn(TOOL_COLUMNS["verified"], width="small",
+                                                help="Confirmed by code samples or job history"),
+    "evidence": st.column_config.TextColumn(TOOL_COLUMNS["evidence"], width="large"),
+}
+
+
 def tooling_form(actor: Account, item: pd.Series) -> None:
     application_id = int(item["application_id"])
     db = database()
     st.subheader(f"{plain(item['candidate'])} · Pipeline and tooling audit")
     st.caption("Tick each tool the candidate claims; mark it verified only when code samples or job history "
                "confirm it. The rule needs a verified tool in each of: " + ", ".join(REQUIRED_TOOLS) + ".")
-    rows = tooling_audit.checklist(db, actor, application_id)
-    edited = st.data_editor(rows[["category", "tool", "claimed", "verified", "evidence"]], hide_index=True,
-                            disabled=["category", "tool"], width="stretch", key=f"tools_{application_id}",
-                            placeholder=MISSING)
+    rows = tooling_rows(tooling_audit.checklist(db, actor, application_id))
+    edited = st.data_editor(rows, hide_index=True, disabled=["category", "tool"], width="stretch",
+                            column_config=TOOL_CONFIG, key=f"tools_{application_id}", placeholder=MISSING)
     verdict = tooling_verdict(edited)
     left, right = st.columns(2)
-    left.metric("Minimum bar (one verified per required category)", "met" if verdict.passes_minimum else "not met")
-    right.metric("Stricter bar (two verified per required category)", "met" if verdict.passes_strict else "not met")
+    left.metric("Minimum bar", "met" if verdict.passes_minimum else "not met",
+                help="One verified tool in each required category: the rule that passes or fails this stage.")
+    right.metric("Stricter bar", "met" if verdict.passes_strict else "not met",
+                 help="Two verified tools in each required category: shown for information, it decides nothing.")
     for reason in verdict.missing:
         st.caption(f"• {reason}")
-    if st.button("Submit tooling audit", type="primary", key=f"submit_tools_{application_id}"):
+
+    def record() -> None:
         run_write(lambda: tooling_audit.submit_audit(db, actor, application_id, edited.to_dict("records"), today()),
                   lambda result: f"Tooling audit recorded: {'pass' if result.passes_minimum else 'fail'}.")
+
+    asking = f"confirm_tools_{application_id}"
+    if st.session_state.get(asking) and nothing_verified(edited):
+        st.warning(unverified_warning(plain(item["candidate"])))
+        fail, back = st.columns(2)
+        if fail.button("Record the fail", type="primary", key=f"fail_tools_{application_id}"):
+            del st.session_state[asking]
+            record()
+        if back.button("Go back to the checklist", key=f"back_tools_{application_id}"):
+            del st.session_state[asking]
+            st.rerun()
+        return
+    st.session_state.pop(asking, None)      # a tool marked verified meanwhile: nothing left to ask
+    if st.button("Submit tooling audit", type="primary", key=f"submit_tools_{application_id}"):
+        if nothing_verified(edited):
+            st.session_state[asking] = True
+            st.rerun()
+        record()
 
 
 def amendment_form(actor: Account) -> None:
@@ -146,9 +220,12 @@ def amendment_form(actor: Account) -> None:
         if mine.empty:
             st.caption("You have not submitted a scorecard yet.")
             return
-        labels = {i: f"{r.candidate} · {r.stage} · revision {r.revision} · {r.submitted_at:%d %b %Y %H:%M}"
-                  for i, r in enumerate(mine.itertuples())}
-        chosen = mine.iloc[st.selectbox("Scorecard", list(labels), format_func=labelled(labels), key="amend_item")]
+        labels = {item_key(r): f"{r['candidate']} · {r['stage']} · revision {r['revision']} · "
+                               f"{r['submitted_at']:%d %b %Y %H:%M}" for _, r in mine.iterrows()}
+        if st.session_state.get("amend_item") not in labels:
+            st.session_state["amend_item"] = next(iter(labels))
+        picked = st.selectbox("Scorecard", list(labels), format_func=labelled(labels), key="amend_item")
+        chosen = mine.iloc[[item_key(r) for _, r in mine.iterrows()].index(picked)]
         application_id, stage_id = int(chosen["application_id"]), int(chosen["stage_id"])
         saved = scorecards.own_card(database(), actor, application_id, stage_id)
         # The revision the person opened, kept across reruns: if the card moves on meanwhile (another

@@ -12,15 +12,24 @@ from dataclasses import dataclass
 import pandas as pd
 
 from scoring.agency.access import Account
-from scoring.agency.rubric import (DIMENSIONS, DISAGREEMENT_GAP, LEVEL_LABELS, LEVELS, STAGE_EVIDENCE, anchors_for,
-                                   disagreements, stage_code)
+from scoring.agency.rubric import (
+    DIMENSIONS,
+    DISAGREEMENT_GAP,
+    LEVEL_LABELS,
+    LEVELS,
+    STAGE_EVIDENCE,
+    anchors_for,
+    disagreements,
+    stage_code,
+)
 from scoring.agency.scorecard import rating_grid
 from scoring.agency.tooling import CATEGORY_LABELS, REQUIRED_CATEGORIES, ToolingVerdict, evaluate_tooling
 from scoring.store import scorecards
 from scoring.store.db import Database
 
-__all__ = ["CHOICES", "DIMENSIONS", "NOT_ASSESSED", "REQUIRED_TOOLS", "PeerReview", "anchors_for", "choice_label",
-           "peer_review", "stage_evidence", "tooling_verdict"]
+__all__ = ["CHOICES", "DIMENSIONS", "NOT_ASSESSED", "PROFILE_LINK", "QUEUE_COLUMNS", "REQUIRED_TOOLS", "TOOL_COLUMNS",
+           "PeerReview", "anchors_for", "choice_label", "item_key", "nothing_verified", "peer_review", "queue_labels",
+           "queue_table", "stage_evidence", "tooling_rows", "tooling_verdict", "unverified_warning"]
 
 NOT_ASSESSED = "not assessed"
 #: The choices beside each dimension: the five anchored levels, or not assessed.
@@ -28,6 +37,14 @@ CHOICES: tuple[int | str, ...] = (*LEVELS, NOT_ASSESSED)
 #: The categories where the tooling rule needs a verified tool, by name, in the rule's order.
 REQUIRED_TOOLS: tuple[str, ...] = tuple(CATEGORY_LABELS[c] for c in REQUIRED_CATEGORIES)
 _DIMENSION_NAMES: Mapping[str, str] = {d.code: d.name for d in DIMENSIONS}
+#: Where a candidate's id leads: their profile, which reads its search from ``?q=``.
+PROFILE_LINK = "/candidate?q="
+#: The queue table's columns, as :func:`queue_table` names them, in the order they are shown.
+QUEUE_COLUMNS: tuple[str, ...] = ("Candidate", "Candidate id", "Stage", "Role", "Client", "Assigned", "Due",
+                                  "Overdue", "Draft saved")
+#: The tooling checklist's columns as a reviewer reads them, by the name :func:`tooling_rows` gives them.
+TOOL_COLUMNS: Mapping[str, str] = {"category": "Category", "tool": "Tool", "claimed": "Claimed",
+                                   "verified": "Verified", "evidence": "Evidence"}
 
 
 def choice_label(choice: int | str) -> str:
@@ -39,6 +56,57 @@ def choice_label(choice: int | str) -> str:
     ('Not assessed', True)
     """
     return "Not assessed" if choice == NOT_ASSESSED else f"{choice} {LEVEL_LABELS[int(choice)]}"
+
+
+def item_key(item: pd.Series) -> tuple[int, int]:
+    """What identifies one piece of queued work: its application and stage ids."""
+    return int(item["application_id"]), int(item["stage_id"])
+
+
+def queue_table(queue: pd.DataFrame) -> pd.DataFrame:
+    """The reviewer's queue (:func:`scoring.store.scorecards.queue`) under :data:`QUEUE_COLUMNS`.
+
+    ``Candidate id`` holds the link to the candidate's profile (:data:`PROFILE_LINK` and the id); the
+    dates are days, without a time.
+    """
+    return pd.DataFrame({
+        "Candidate": queue["candidate"].to_numpy(),
+        "Candidate id": (PROFILE_LINK + queue["candidate_ref"].astype(str)).to_numpy(),
+        "Stage": queue["stage"].to_numpy(),
+        "Role": queue["role_title"].to_numpy(),
+        "Client": queue["client"].to_numpy(),
+        "Assigned": pd.to_datetime(queue["assigned_on"]).dt.date.to_numpy(),
+        "Due": pd.to_datetime(queue["due_on"]).dt.date.to_numpy(),
+        "Overdue": queue["overdue"].astype(bool).to_numpy(),
+        "Draft saved": queue["has_draft"].astype(bool).to_numpy(),
+    }, columns=list(QUEUE_COLUMNS))
+
+
+def queue_labels(queue: pd.DataFrame) -> dict[tuple[int, int], str]:
+    """Each queued item (by :func:`item_key`) as the "Work on" box names it: candidate, stage, due day."""
+    return {item_key(row): f"{'OVERDUE · ' if row['overdue'] else ''}{row['candidate']} · {row['stage']} · "
+                           f"due {pd.Timestamp(row['due_on']):%d %b}"
+            for _, row in queue.iterrows()}
+
+
+def tooling_rows(checklist: pd.DataFrame) -> pd.DataFrame:
+    """The checklist (:func:`scoring.store.tooling_audit.checklist`) as the reviewer edits it: the keys
+    of :data:`TOOL_COLUMNS`, each category under its label."""
+    rows = checklist[list(TOOL_COLUMNS)].copy()
+    rows["category"] = rows["category"].map(CATEGORY_LABELS).fillna(rows["category"])
+    return rows.reset_index(drop=True)
+
+
+def nothing_verified(checklist: pd.DataFrame) -> bool:
+    """Whether the reviewer marked no tool verified: submitting then records a fail."""
+    return not checklist["verified"].fillna(False).astype(bool).any()
+
+
+def unverified_warning(candidate: str) -> str:
+    """What submitting a checklist with nothing verified will record, asked before it is."""
+    return (f"No tool is marked verified, so submitting records a **fail** for {candidate}'s tooling audit "
+            f"(it needs a verified tool in each of {', '.join(REQUIRED_TOOLS)}) and ends this candidate's "
+            "application at this stage. Record the fail?")
 
 
 def stage_evidence(stage_id: int) -> str:
@@ -56,6 +124,8 @@ class PeerReview:
     not_assessed: pd.DataFrame
     #: ``"Monitoring (2 vs 4)"`` for each dimension where ratings differ by :attr:`gap` or more.
     disagreements: tuple[str, ...]
+    #: How many reviewers other than the one asking have submitted: the grid is worth showing only above 0.
+    others: int = 0
     gap: int = DISAGREEMENT_GAP
 
 
@@ -70,7 +140,9 @@ def peer_review(db: Database, actor: Account, application_id: int, stage_id: int
     by_reviewer = {name: dict(zip(rows["dimension"], rows["rating"].astype(int)))
                    for name, rows in rated.groupby("reviewer")}
     gaps = tuple(f"{_DIMENSION_NAMES[g.dimension]} ({g.low} vs {g.high})" for g in disagreements(by_reviewer))
-    return PeerReview(grid=rating_grid(peers), not_assessed=not_assessed, disagreements=gaps)
+    grid = rating_grid(peers).reset_index().rename(columns={"reviewer": "Reviewer"})
+    others = int(peers.loc[peers["reviewer_id"] != actor.account_id, "reviewer_id"].nunique())
+    return PeerReview(grid=grid, not_assessed=not_assessed, disagreements=gaps, others=others)
 
 
 def tooling_verdict(checklist: pd.DataFrame) -> ToolingVerdict:

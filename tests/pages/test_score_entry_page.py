@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from scoring.agency.rubric import DIMENSION_CODES
 from scoring.store import scorecards
 from tests.conftest import account
@@ -22,8 +24,24 @@ def _queue_size(db, reviewer_id: int) -> int:
 def _choose_scored_item(at):
     box = at.selectbox(key="queue_item")
     index = next(i for i, label in enumerate(box.options) if "Pipeline and tooling" not in label)
-    box.set_value(index)
+    box.select_index(index)
     return at.run()
+
+
+def _peers(db, reviewer_id: int, application_id: int, stage_id: int) -> int:
+    return int(db.scalar("""SELECT count(*) FROM scorecards WHERE application_id = ? AND stage_id = ?
+                            AND status = 'submitted' AND reviewer_id <> ?""", [application_id, stage_id, reviewer_id]))
+
+
+def _choose_item_with(at, db, *, peers: bool):
+    """Choose in "Work on" the first scored item on which another reviewer has (or has not) submitted."""
+    reviewer = account(db, "reviewer")
+    queue = scorecards.queue(db, reviewer, date.today())
+    for position, row in enumerate(queue.itertuples()):
+        if row.stage_id != 1 and (_peers(db, reviewer.account_id, row.application_id, row.stage_id) > 0) == peers:
+            at.selectbox(key="queue_item").select_index(position)
+            return at.run(), row
+    raise AssertionError(f"the demo reviewer has no scored item {'with' if peers else 'without'} a peer's scorecard")
 
 
 def _card_radios(at):
@@ -63,7 +81,7 @@ NO_GOVERNANCE = "The take-home had no registry or data-versioning part"
 
 def test_a_dimension_marked_not_assessed_with_a_reason_is_submitted(open_page, demo_db):
     reviewer = account(demo_db, "reviewer")
-    at = _choose_scored_item(open_page(PAGE, "reviewer"))
+    at, _ = _choose_item_with(open_page(PAGE, "reviewer"), demo_db, peers=True)
     for radio, value in zip(_card_radios(at), (4, 3, 2, 4, "not assessed")):
         radio.set_value(value)
     _card_notes(at)[4].input(NO_GOVERNANCE)
@@ -130,7 +148,7 @@ def test_a_1_or_5_without_a_note_is_refused_and_nothing_is_written(open_page, de
 
 def test_submitting_stores_the_scores_and_reveals_the_peers(open_page, demo_db):
     reviewer = account(demo_db, "reviewer")
-    at = _choose_scored_item(open_page(PAGE, "reviewer"))
+    at, _ = _choose_item_with(open_page(PAGE, "reviewer"), demo_db, peers=True)
     waiting = _queue_size(demo_db, reviewer.account_id)
     for radio, value in zip(_card_radios(at), (4, 3, 2, 4, 3)):
         radio.set_value(value)
@@ -149,7 +167,41 @@ def test_submitting_stores_the_scores_and_reveals_the_peers(open_page, demo_db):
                                   WHERE application_id = ? AND stage_id = ?""",
                                [int(newest["application_id"]), int(newest["stage_id"])])
     peers = at.dataframe[0].value
-    assert "Riley Reviewer" in peers.index and len(peers) == submitted
+    assert "Riley Reviewer" in peers["Reviewer"].tolist() and len(peers) == submitted
+
+
+def test_without_a_peers_scorecard_no_peers_table_is_shown(open_page, demo_db):
+    at, item = _choose_item_with(open_page(PAGE, "reviewer"), demo_db, peers=False)
+    for radio, value in zip(_card_radios(at), (4, 3, 2, 4, 3)):
+        radio.set_value(value)
+    at.button[1].click().run()
+    assert any("submitted" in s.value for s in at.success)
+    assert any(f"No other reviewer has submitted a scorecard for {item.candidate}" in c.value for c in at.caption)
+    assert not any("All reviewers' scores" in m.value for m in at.markdown)
+    assert len(at.dataframe) == 1                       # the queue only
+
+
+def test_after_a_submission_the_box_and_the_form_name_the_same_candidate(open_page, demo_db):
+    at, item = _choose_item_with(open_page(PAGE, "reviewer"), demo_db, peers=True)
+    for radio, value in zip(_card_radios(at), (4, 3, 2, 4, 3)):
+        radio.set_value(value)
+    at.button[1].click().run()
+    box = at.selectbox(key="queue_item")
+    working_on = box.options[box.index].removeprefix("OVERDUE · ")
+    assert working_on.startswith(f"{at.subheader[1].value} · due"), (working_on, at.subheader[1].value)
+
+
+def test_the_confirmation_and_the_peers_go_at_the_next_action(open_page, demo_db):
+    at, _ = _choose_item_with(open_page(PAGE, "reviewer"), demo_db, peers=True)
+    for radio, value in zip(_card_radios(at), (4, 3, 2, 4, 3)):
+        radio.set_value(value)
+    at.button[1].click().run()
+    assert at.success and any("All reviewers' scores" in m.value for m in at.markdown)
+    _card_radios(at)[0].set_value(2)
+    at.run()                                            # the reviewer goes on with the next candidate
+    assert not at.success
+    assert not any("All reviewers' scores" in m.value for m in at.markdown)
+    assert len(at.dataframe) == 1
 
 
 def test_a_draft_is_saved_without_being_submitted(open_page, demo_db):
@@ -201,16 +253,50 @@ def test_a_tooling_audit_shows_the_rule_beside_the_stricter_bar(open_page, demo_
     box = at.selectbox(key="queue_item")
     audits = [i for i, label in enumerate(box.options) if "Pipeline and tooling" in label]
     assert audits, "the demo has an open tooling audit"
-    box.set_value(audits[0])
+    box.select_index(audits[0])
     at.run()
     assert not at.exception
     bars = {m.label: m.value for m in at.metric}
-    assert bars["Minimum bar (one verified per required category)"] in ("met", "not met")
-    assert bars["Stricter bar (two verified per required category)"] in ("met", "not met")
+    assert bars["Stricter bar"] in ("met", "not met")
     # claims from a CV are not verified yet, so the minimum bar cannot be met before the audit
-    assert bars["Minimum bar (one verified per required category)"] == "not met"
-    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("submit_tools_"))).click().run()
+    assert bars["Minimum bar"] == "not met"
+
+
+def _open_tooling_audit(open_page, demo_db):
+    reviewer = account(demo_db, "reviewer")
+    with demo_db.transaction() as cur:   # give the demo reviewer an open tooling audit
+        cur.execute("""INSERT INTO assignments
+                       SELECT application_id, 1, ?, entered_on, entered_on + 3 FROM stage_decisions
+                       WHERE stage_id = 1 AND decision IS NULL ORDER BY application_id LIMIT 1
+                       ON CONFLICT DO NOTHING""", [reviewer.account_id])
+    at = open_page(PAGE, "reviewer")
+    box = at.selectbox(key="queue_item")
+    box.select_index(next(i for i, label in enumerate(box.options) if "Pipeline and tooling" in label))
+    return at.run()
+
+
+def _press(at, prefix: str):
+    return at.button(key=next(b.key for b in at.button if b.key and b.key.startswith(prefix))).click().run()
+
+
+def _decided(db) -> int:
+    return int(db.scalar("SELECT count(*) FROM stage_decisions WHERE stage_id = 1 AND decision IS NOT NULL"))
+
+
+def test_a_tooling_audit_with_nothing_verified_asks_before_recording_a_fail(open_page, demo_db):
+    at = _open_tooling_audit(open_page, demo_db)
+    decided = _decided(demo_db)
+    _press(at, "submit_tools_")
+    assert not at.exception and not at.success
+    assert any("records a **fail**" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert _decided(demo_db) == decided                 # nothing recorded yet
+    _press(at, "back_tools_")
+    assert not any("records a **fail**" in w.value for w in at.warning)
+    assert _decided(demo_db) == decided
+    _press(at, "submit_tools_")
+    _press(at, "fail_tools_")
     assert any("Tooling audit recorded: fail" in s.value for s in at.success)
+    assert _decided(demo_db) == decided + 1
 
 
 def test_an_amendment_of_a_card_amended_meanwhile_elsewhere_is_refused_and_the_new_revision_opened(open_page,
