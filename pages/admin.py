@@ -8,7 +8,23 @@ from typing import cast
 import pandas as pd
 import streamlit as st
 
-from scoring.reports.admin import DIMENSIONS, ROLES, newest_weights, role_label, waiting_versions, weights_shown
+from scoring.reports.admin import (
+    AUDIT_COLUMNS,
+    DIMENSIONS,
+    ROLES,
+    account_change_problems,
+    accounts_shown,
+    active_label,
+    audit_shown,
+    code_words,
+    new_account_problems,
+    newest_weights,
+    refusal,
+    role_label,
+    waiting_versions,
+    weight_problems,
+    weights_shown,
+)
 from scoring.reports.exports import to_csv
 from scoring.reports.formatting import MISSING
 from scoring.store import accounts, audit_log, weights
@@ -17,6 +33,27 @@ from ui.access import Account
 from ui.context import database, guarded, read, require_account, today
 from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
+
+#: How the weight versions are drawn: dates as days, weights as percentages.
+VERSIONS_CONFIG = {
+    "Version": st.column_config.NumberColumn("Version", format="%d", width="small"),
+    "Effective from": st.column_config.DateColumn("Effective from", format="D MMM YYYY", width="small"),
+    "Why": st.column_config.TextColumn("Why", width="medium"),
+    **{name: st.column_config.NumberColumn(name, format="%g%%", width="small") for name in DIMENSIONS.values()},
+}
+ACCOUNTS_CONFIG = {
+    "account_id": None,
+    "Active": st.column_config.CheckboxColumn("Active", width="small"),
+    "Failed sign-ins": st.column_config.NumberColumn("Failed sign-ins", format="%d", width="small",
+                                                     help="Failed sign-in attempts since the last successful one"),
+    "Locked until": st.column_config.DatetimeColumn("Locked until", format="D MMM YYYY, HH:mm"),
+    "Created": st.column_config.DateColumn("Created", format="D MMM YYYY", width="small"),
+}
+AUDIT_CONFIG = {
+    "audit_id": None,
+    "logged_at": st.column_config.DatetimeColumn(AUDIT_COLUMNS["logged_at"], format="D MMM YYYY, HH:mm:ss"),
+    **{column: st.column_config.TextColumn(label) for column, label in AUDIT_COLUMNS.items() if column != "logged_at"},
+}
 
 
 def weights_tab(actor: Account) -> None:
@@ -27,7 +64,8 @@ def weights_tab(actor: Account) -> None:
     if table.empty:
         st.info("There is no weight version yet: add one below (the form starts from the default weights).")
     else:
-        st.dataframe(weights_shown(table), hide_index=True, width="stretch", placeholder=MISSING)
+        st.dataframe(weights_shown(table), hide_index=True, width="stretch", column_config=VERSIONS_CONFIG,
+                     placeholder=MISSING)
     newest = newest_weights(table)
     with st.form("new_weights"):
         st.markdown("**Add a version**")
@@ -42,8 +80,14 @@ def weights_tab(actor: Account) -> None:
         submitted = st.form_submit_button("Add weight version", type="primary")
     st.caption(f"Total: {sum(proposed.values()):g}% (must be 100%)")
     if submitted:
-        run_write(lambda: weights.add_version(database(), actor, proposed, effective, note, today()),
-                  lambda version_id: f"Weight version {version_id} added, effective {effective:%d %b %Y}.")
+        problems = weight_problems(proposed, effective if isinstance(effective, date) else None, note, today(),
+                                   table)
+        if problems:
+            st.error(refusal("Not added", problems))
+        else:
+            run_write(lambda: weights.add_version(database(), actor, proposed, effective, note, today()),
+                      lambda version_id: f"Weight version {version_id} added, effective {effective:%d %b %Y}.",
+                      refused="Not added")
     withdraw_form(actor, table)
 
 
@@ -66,7 +110,8 @@ def withdraw_form(actor: Account, table: pd.DataFrame) -> None:
 def accounts_tab(actor: Account) -> None:
     st.subheader("Accounts")
     people = read(accounts.list_accounts, actor)
-    st.dataframe(people, hide_index=True, width="stretch", placeholder=MISSING)
+    st.dataframe(accounts_shown(people), hide_index=True, width="stretch", column_config=ACCOUNTS_CONFIG,
+                 placeholder=MISSING)
     left, right = st.columns(2)
     with left.form("new_account"):
         st.markdown("**New account**")
@@ -76,17 +121,25 @@ def accounts_tab(actor: Account) -> None:
         password = st.text_input("Initial password (optional with single sign-on)", type="password",
                                  key="new_account_password")
         if st.form_submit_button("Create account"):
-            run_write(lambda: accounts.create_account(database(), actor, email, name, role, password or None),
-                      f"Account for {plain(email)} created.", refused="Not created")
+            problems = new_account_problems(email, name, role, password, people["email"])
+            if problems:
+                st.error(refusal("Not created", problems))
+            else:
+                run_write(lambda: accounts.create_account(database(), actor, email, name, role, password or None),
+                          f"Account for {plain(email.strip())} created.", refused="Not created")
     with right.form("change_account"):
         st.markdown("**Change an account**")
         labels = dict(zip(people["account_id"], people["email"]))
         chosen = st.selectbox("Account", list(labels), format_func=labelled(labels))
         new_role = st.selectbox("Role", [None, *ROLES], format_func=role_label)
-        active = st.selectbox("Active", [None, True, False], format_func=lambda a: "unchanged" if a is None else str(a))
+        active = st.selectbox("Active", [None, True, False], format_func=active_label)
         new_password = st.text_input("New password (leave empty to keep)", type="password",
                                      key="change_account_password")
         if st.form_submit_button("Save change"):
+            problems = account_change_problems(people, int(chosen), new_role, active, new_password)
+            if problems:
+                st.error(refusal("Not changed", problems))
+                return
             run_write(lambda: accounts.update_account(database(), actor, int(chosen), role=new_role, active=active,
                                                       password=new_password or None),
                       "Account updated.", refused="Not changed")
@@ -98,8 +151,8 @@ def audit_tab(actor: Account) -> None:
     first, second, third = st.columns(3)
     now = date.today()   # audit entries carry real timestamps, even in a demo database
     period = first.date_input("Between", (now - timedelta(days=30), now), key="audit_period")
-    actions = second.multiselect("Actions", words["actions"], placeholder="All actions")
-    entities = third.multiselect("Entities", words["entities"], placeholder="All entities")
+    actions = second.multiselect("Actions", words["actions"], format_func=code_words, placeholder="All actions")
+    entities = third.multiselect("Entities", words["entities"], format_func=code_words, placeholder="All entities")
     actors = cast(pd.DataFrame, words["actors"])
     people = dict(zip(actors["actor_id"], actors["display_name"]))
     who = first.selectbox("Who", [None, *people], format_func=lambda a: "Anyone" if a is None else people[a])
@@ -108,8 +161,9 @@ def audit_tab(actor: Account) -> None:
     chosen = AuditFilter(start=start, end=end, actor_id=None if who is None else int(who), actions=tuple(actions),
                          entities=tuple(entities), text=text.strip())
     rows = read(audit_log.entries, actor, chosen)
-    st.caption(f"{len(rows)} most recent matching entries (at most {audit_log.PAGE_SIZE}).")
-    st.dataframe(rows, hide_index=True, width="stretch", placeholder=MISSING)
+    st.caption(f"The {len(rows):,} most recent matching entr{'y' if len(rows) == 1 else 'ies'} "
+               f"(at most {audit_log.PAGE_SIZE:,}).")
+    st.dataframe(audit_shown(rows), hide_index=True, width="stretch", column_config=AUDIT_CONFIG, placeholder=MISSING)
     st.download_button("Download as CSV", to_csv(rows), "audit_log.csv", "text/csv")
 
 

@@ -6,16 +6,31 @@ versions may still be withdrawn come from here, declared in :mod:`scoring.agency
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 import pandas as pd
 
+from scoring.agency import records
 from scoring.agency.access import ROLE_LABELS, ROLES
+from scoring.agency.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
-from scoring.agency.scorecard import DIMENSIONS
+from scoring.agency.scorecard import DIMENSIONS, WEIGHT_TOLERANCE
+from scoring.agency.text import normalised, text_problem
+from scoring.store.weights import MAX_YEARS_AHEAD, latest_start
 
-__all__ = ["DIMENSIONS", "ROLES", "newest_weights", "role_label", "waiting_versions", "weights_shown"]
+__all__ = ["ACCOUNT_COLUMNS", "AUDIT_COLUMNS", "DIMENSIONS", "ROLES", "VERSION_COLUMNS", "account_change_problems",
+           "accounts_shown", "active_label", "audit_shown", "code_words", "new_account_problems", "newest_weights",
+           "refusal", "role_label", "waiting_versions", "weight_problems", "weights_shown"]
+
+#: The weight versions' columns as :func:`weights_shown` names them (the dimensions follow, by name).
+VERSION_COLUMNS: tuple[str, ...] = ("Version", "Effective from", "Why", "Added by")
+#: The accounts table's columns as :func:`accounts_shown` names them; ``account_id`` is kept, hidden.
+ACCOUNT_COLUMNS: tuple[str, ...] = ("Email", "Name", "Role", "Active", "Failed sign-ins", "Locked until", "Created")
+#: The audit log's columns (:func:`scoring.store.audit_log.entries`) as a person reads them.
+AUDIT_COLUMNS: Mapping[str, str] = {"logged_at": "When", "actor": "Who", "action": "Action", "entity": "What",
+                                    "entity_key": "Which", "before": "Before", "after": "After"}
+EMAIL_EXAMPLE = "ana@agency.example"
 
 
 def role_label(role: str | None, unset: str = "unchanged") -> str:
@@ -29,9 +44,184 @@ def role_label(role: str | None, unset: str = "unchanged") -> str:
     return unset if role is None else ROLE_LABELS[role]
 
 
+def active_label(active: bool | None) -> str:
+    """Whether an account is active, as the change form offers it.
+
+    Examples
+    --------
+    >>> active_label(None), active_label(True), active_label(False)
+    ('unchanged', 'Active', 'Deactivated')
+    """
+    return "unchanged" if active is None else "Active" if active else "Deactivated"
+
+
+def code_words(code: object) -> str:
+    """An audit action or entity code as words: ``"save_draft"`` -> ``"Save draft"``.
+
+    Examples
+    --------
+    >>> code_words("weight_version"), code_words("create")
+    ('Weight version', 'Create')
+    """
+    return str(code).replace("_", " ").strip().capitalize()
+
+
 def weights_shown(versions: pd.DataFrame) -> pd.DataFrame:
-    """The weight versions with each dimension's column under its name."""
-    return versions.rename(columns=DIMENSIONS)
+    """The weight versions under :data:`VERSION_COLUMNS`, then each dimension's weight (percent) under its
+    name; the effective date is a day."""
+    shown = pd.DataFrame({"Version": versions["version_id"].astype("Int64").to_numpy(),
+                          "Effective from": pd.to_datetime(versions["effective_from"]).dt.date.to_numpy(),
+                          "Why": versions["note"].to_numpy(), "Added by": versions["created_by"].to_numpy()},
+                         columns=list(VERSION_COLUMNS))
+    for code, name in DIMENSIONS.items():
+        shown[name] = versions[code].astype(float).to_numpy()
+    return shown
+
+
+def accounts_shown(people: pd.DataFrame) -> pd.DataFrame:
+    """The accounts (:func:`scoring.store.accounts.list_accounts`) under :data:`ACCOUNT_COLUMNS`, roles in
+    words; ``account_id`` stays as the first column for the page to hide."""
+    return pd.DataFrame({
+        "account_id": people["account_id"].to_numpy(),
+        "Email": people["email"].to_numpy(), "Name": people["display_name"].to_numpy(),
+        "Role": [role_label(r) for r in people["role"]], "Active": people["active"].astype(bool).to_numpy(),
+        "Failed sign-ins": people["failed_logins"].astype(int).to_numpy(),
+        "Locked until": pd.to_datetime(people["locked_until"]).to_numpy(),
+        "Created": pd.to_datetime(people["created_at"]).dt.date.to_numpy(),
+    }, columns=["account_id", *ACCOUNT_COLUMNS])
+
+
+def audit_shown(rows: pd.DataFrame) -> pd.DataFrame:
+    """Audit entries (:func:`scoring.store.audit_log.entries`) with their action and entity in words."""
+    return rows.assign(action=rows["action"].map(code_words), entity=rows["entity"].map(code_words))
+
+
+# -- refusals, in words, all at once, before anything reaches the database --------------------------
+
+def refusal(what: str, problems: Iterable[str]) -> str:
+    """What did not happen and every change it needs, one per line, as Markdown.
+
+    Examples
+    --------
+    >>> print(refusal("Not created", ["Email: type it.", "Display name: type it."]))
+    Not created. Change this first:
+    <BLANKLINE>
+    - Email: type it.
+    - Display name: type it.
+    """
+    return f"{what}. Change this first:\n\n" + "\n".join(f"- {problem}" for problem in problems)
+
+
+def _password_problems(password: str) -> list[str]:
+    if not password:
+        return []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [f"Password: use at least {MIN_PASSWORD_LENGTH} characters (this one has {len(password)}); a "
+                "few words in a row make a good one."]
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [f"Password: use at most {MAX_PASSWORD_LENGTH:,} characters (this one has {len(password):,})."]
+    return []
+
+
+def new_account_problems(email: str, name: str, role: str | None, password: str,
+                         taken: Iterable[str] = ()) -> list[str]:
+    """Every change a new account needs before it can be created, in words; empty when it may be.
+
+    The rules are the store's (:func:`scoring.store.accounts.create_account`), which checks again:
+    an email address by :func:`scoring.agency.records.email_reasons`, not already taken (``taken``
+    holds the stored addresses), a name, a known role, a password of
+    :data:`~scoring.agency.passwords.MIN_PASSWORD_LENGTH` characters or more when one is given.
+
+    Examples
+    --------
+    >>> for problem in new_account_problems("ana at agency", " ", "reviewer", "short"):
+    ...     print(problem.split(":")[0])
+    Email
+    Display name
+    Password
+    """
+    problems = []
+    email, name = normalised(email.strip()), normalised(name.strip())
+    invisible = text_problem("Email", email, "email")
+    if not email:
+        problems.append(f"Email: type the person's email address, such as {EMAIL_EXAMPLE}.")
+    elif invisible:
+        problems.append(f"{invisible}.")
+    elif records.email_reasons(pd.Series([email], dtype=object)).iloc[0] is not None:
+        problems.append(f"Email: this is not a whole email address; write it as a name, one @ and a domain with a "
+                        f"dot, such as {EMAIL_EXAMPLE}.")
+    elif email.lower() in {str(known).strip().lower() for known in taken}:
+        problems.append("Email: an account with this address already exists; change that account on the right "
+                        "instead.")
+    too_long = text_problem("Display name", name, "name")
+    if not name:
+        problems.append("Display name: type the name people will see, such as Ana Souza.")
+    elif too_long:
+        problems.append(f"{too_long}.")
+    if role not in ROLES:
+        problems.append("Role: choose one of " + ", ".join(ROLE_LABELS[r] for r in ROLES) + ".")
+    return problems + _password_problems(password)
+
+
+def account_change_problems(people: pd.DataFrame, account_id: int, role: str | None, active: bool | None,
+                            password: str) -> list[str]:
+    """Every change an account change needs before it can be saved, in words; empty when it may be.
+
+    ``people`` is :func:`scoring.store.accounts.list_accounts`. Nothing chosen is refused; so is
+    taking the admin role or the active flag from the last active admin (the store checks again,
+    against changes made meanwhile).
+    """
+    if role is None and active is None and not password:
+        return ["Nothing is chosen: pick a new role, Active or Deactivated, or type a new password."]
+    problems = []
+    if role is not None and role not in ROLES:
+        problems.append("Role: choose one of " + ", ".join(ROLE_LABELS[r] for r in ROLES) + ".")
+    admins = people[(people["role"] == "admin") & people["active"].astype(bool)]
+    removes_admin = (role is not None and role != "admin") or active is False
+    if removes_admin and admins["account_id"].tolist() == [account_id]:
+        problems.append("This account is the last active admin: make another account an admin first, or nobody "
+                        "could manage accounts and weights.")
+    return problems + _password_problems(password)
+
+
+def weight_problems(proposed: Mapping[str, float], effective: date | None, note: str, today: date,
+                    versions: pd.DataFrame) -> list[str]:
+    """Every change a new weight version needs before it can be added, in words; empty when it may be.
+
+    The store's rules (:func:`scoring.store.weights.add_version`), which checks again: weights of 0% or
+    more adding up to 100%, a start from ``today`` to :data:`~scoring.store.weights.MAX_YEARS_AHEAD`
+    year ahead and after the newest version's (``versions`` is :func:`scoring.store.weights.versions`).
+
+    Examples
+    --------
+    >>> weight_problems({**DEFAULT_WEIGHTS_PCT, "governance": 15}, date(2026, 1, 1), "", date(2026, 1, 2),
+    ...                 pd.DataFrame({"effective_from": []}))[0]
+    'Weights: they add up to 105%; change them so that they add up to 100%.'
+    """
+    problems = []
+    negative = [DIMENSIONS[code] for code, weight in proposed.items() if weight < 0]
+    if negative:
+        problems.append(f"Weights: {', '.join(negative)} cannot be below 0%.")
+    total = float(sum(proposed.values()))
+    if abs(total - 100) > WEIGHT_TOLERANCE:
+        problems.append(f"Weights: they add up to {total:g}%; change them so that they add up to 100%.")
+    starts = pd.to_datetime(versions["effective_from"]).dt.date
+    newest = starts.max() if len(starts) else None
+    latest = latest_start(today)
+    if effective is None:
+        problems.append("Effective from: choose the day the version starts.")
+    elif effective < today:
+        problems.append(f"Effective from: choose today ({today:%d %b %Y}) or later; a version never changes "
+                        "scores already made under other weights.")
+    elif effective > latest:
+        problems.append(f"Effective from: choose a day by {latest:%d %b %Y}; a version starts at most "
+                        f"{MAX_YEARS_AHEAD} year ahead.")
+    elif newest is not None and effective <= newest:
+        problems.append(f"Effective from: choose a day after {newest:%d %b %Y}, when the newest version starts.")
+    too_long = text_problem("Why", normalised(note.strip()), "text")
+    if too_long:
+        problems.append(f"{too_long}.")
+    return problems
 
 
 def waiting_versions(versions: pd.DataFrame, today: date) -> pd.DataFrame:

@@ -22,7 +22,7 @@ def _add_weights(at, **changes):
 def test_weights_that_do_not_total_100_are_refused(open_page, demo_db):
     versions = demo_db.scalar("SELECT count(*) FROM weight_versions")
     at = _add_weights(open_page(PAGE, "admin"), governance=15.0)
-    assert any("sum to 100%" in e.value for e in at.error)
+    assert any("add up to 105%; change them so that they add up to 100%" in e.value for e in at.error)
     assert demo_db.scalar("SELECT count(*) FROM weight_versions") == versions
 
 
@@ -45,7 +45,7 @@ def test_the_audit_log_lists_the_newest_entries_first(open_page, demo_db):
         audit(cur, None, "test_action", "thing", "k-1", after={"x": 1})
     at = open_page(PAGE, "admin")
     log = at.dataframe[2].value
-    assert log.iloc[0]["action"] == "test_action"
+    assert log.iloc[0]["action"] == "Test action"            # in words, never the code
     assert log["audit_id"].is_monotonic_decreasing
 
 
@@ -58,6 +58,53 @@ def test_an_account_is_created_with_a_hashed_password(open_page, demo_db):
     assert not at.error, [e.value for e in at.error]
     stored = demo_db.scalar("SELECT password_hash FROM accounts WHERE email = 'new.reviewer@agency.example'")
     assert stored.startswith("$argon2id$") and "a-long-enough-password" not in stored
+
+
+def _new_account(at, email: str, name: str, password: str):
+    at.text_input(key="new_account_email").input(email)
+    at.text_input(key="new_account_name").input(name)
+    at.text_input(key="new_account_password").input(password)
+    return _button(at, "Create account").click().run()
+
+
+def test_a_bad_new_account_is_refused_in_words_with_every_problem_at_once(open_page, demo_db):
+    accounts_before = demo_db.scalar("SELECT count(*) FROM accounts")
+    at = _new_account(open_page(PAGE, "admin"), "priya at agency", "  ", "short")
+    assert not at.exception
+    [refused] = [e.value for e in at.error]
+    assert refused.startswith("Not created. Change this first:")
+    assert "Email: this is not a whole email address" in refused and "ana@agency.example" in refused
+    assert "Display name: type the name people will see" in refused
+    assert "Password: use at least 12 characters (this one has 5)" in refused
+    assert not any(word in refused for word in ("Constraint", "CHECK", "display_name", "~~"))
+    assert demo_db.scalar("SELECT count(*) FROM accounts") == accounts_before
+
+
+def test_an_email_that_already_has_an_account_is_refused_before_the_database(open_page, demo_db):
+    at = _new_account(open_page(PAGE, "admin"), "Reviewer@Demo.example", "Riley Again", "a-long-enough-password")
+    assert any("an account with this address already exists" in e.value for e in at.error)
+
+
+def test_a_change_with_nothing_chosen_says_what_to_choose(open_page):
+    at = open_page(PAGE, "admin")
+    _button(at, "Save change").click().run()
+    assert any("Nothing is chosen: pick a new role" in e.value for e in at.error)
+
+
+def test_a_short_new_password_is_refused_in_words(open_page, demo_db):
+    at = open_page(PAGE, "admin")
+    at.text_input(key="change_account_password").input("too-short")
+    _button(at, "Save change").click().run()
+    assert any("Password: use at least 12 characters (this one has 9)" in e.value for e in at.error)
+
+
+def test_the_tables_are_in_words(open_page):
+    at = open_page(PAGE, "admin")
+    versions, people, log = (frame.value for frame in at.dataframe[:3])
+    assert list(versions.columns[:4]) == ["Version", "Effective from", "Why", "Added by"]
+    assert "Infrastructure" in versions.columns
+    assert set(people["Role"]) <= {"Reviewer", "Hiring lead", "Ops", "Admin"}
+    assert not log["action"].str.contains("_").any()
 
 
 def test_a_hiring_lead_is_refused(open_page):
@@ -79,13 +126,13 @@ def test_a_future_weight_version_is_withdrawn_from_the_weights_tab(open_page, de
                                      as_of + timedelta(days=30), "planned", today=as_of)
     at = open_page(PAGE, "admin")
     assert at.selectbox(key="withdrawn_version").value == version_id
-    assert version_id in at.dataframe[0].value["version_id"].tolist()
+    assert version_id in at.dataframe[0].value["Version"].tolist()
 
     at.button(key="withdraw_version").click().run()
 
     assert not at.error, [e.value for e in at.error]
     assert any(f"Weight version {version_id} withdrawn" in s.value for s in at.success)
-    assert version_id not in at.dataframe[0].value["version_id"].tolist()
+    assert version_id not in at.dataframe[0].value["Version"].tolist()
     assert demo_db.scalar("SELECT count(*) FROM weight_versions WHERE version_id = ?", [version_id]) == 0
     assert demo_db.scalar("SELECT count(*) FROM audit_log WHERE action = 'withdraw' AND entity_key = ?",
                           [str(version_id)]) == 1
