@@ -75,7 +75,8 @@ def test_the_tables_use_peoples_words():
     people = accounts_shown(PEOPLE)
     assert people["Role"].tolist() == ["Admin", "Hiring lead", "Reviewer"]
     assert people["Created"].tolist()[0] == date(2026, 1, 1)
+    weights = {code: [weight] for code, weight in DEFAULT_WEIGHTS_PCT.items()}
     versions = weights_shown(pd.DataFrame({"version_id": [1], "effective_from": [date(1900, 1, 1)], "note": [""],
-                                           "created_by": ["system"], **{k: [v] for k, v in DEFAULT_WEIGHTS_PCT.items()}}))
+                                           "created_by": ["system"], **weights}))
     assert list(versions.columns) == ["Version", "Effective from", "Why", "Added by", "Infrastructure",
                                       "Model Deployment", "Monitoring", "Automation", "Governance"]
