@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from scoring.reports.formatting import MISSING, shown
+from scoring.reports.formatting import shown
 from scoring.reports.pipeline import FUNNEL_RULES, SHORTLIST_PROMISE, pipeline_report
-from ui import charts, shortlist_tables
+from ui import charts, pipeline_tables, shortlist_tables
 from ui.context import guarded, read, require_account
 from ui.empty_states import nothing_yet
 from ui.filters import search_filter
@@ -18,7 +18,7 @@ def body() -> None:
     chosen, as_of = search_filter(actor, "pipeline")
     report = read(pipeline_report, actor, chosen, as_of)
     promise = SHORTLIST_PROMISE
-    st.caption(f"As of {as_of:%d %b %Y}: {report.searches:,} searches opened in the chosen period, as they "
+    st.caption(f"As of {as_of:%d %b %Y}: {report.searches_text} opened in the chosen period, as they "
                "stood at the end of that day (nothing dated later is used). "
                "Business days exclude weekends and the public holidays of each search's client's country "
                f"({', '.join(report.countries)}), as in the ops audit.")
@@ -26,29 +26,32 @@ def body() -> None:
         nothing_yet("searches")
         return
 
-    top = st.columns(5)
-    top[0].metric("Open searches", f"{report.open_searches:,}")
-    top[1].metric("Candidates in a stage now", f"{int(report.stages['open'].sum()):,}")
-    median = report.shortlist["median_days"]
-    top[2].metric("Median business days to shortlist", shown(median, "{:.0f}"),
-                  help=f"Target {promise.target}, limit {promise.limit} business days")
-    share = report.shortlist["share_within_limit"]
-    top[3].metric(f"Shortlists within {promise.limit} business days", shown(share, "{:.1%}"),
-                  help=f"{int(report.shortlist['within_limit'])} of {int(report.shortlist['searches'])} searches "
-                       f"counted (delivered, or past the limit without a shortlist); "
-                       f"{int(report.shortlist['cancelled'])} cancelled without a shortlist are left out")
-    top[4].metric("At risk", f"{len(report.at_risk):,}",
-                  help=f"Open searches past the {promise.target}-business-day target without a shortlist, "
-                       f"not yet past the {promise.limit}-day limit (listed below)")
+    first, second, third = st.columns(3)
+    first.metric("Open searches", f"{report.open_searches:,}")
+    second.metric("Candidates waiting", f"{int(report.stages['open'].sum()):,}",
+                  help="Candidates in a stage now, waiting for its decision")
+    third.metric("At risk", f"{len(report.at_risk):,}",
+                 help=f"Open searches past the {promise.target}-business-day target without a shortlist, "
+                      f"not yet past the {promise.limit}-day limit (listed below)")
+    left, right = st.columns(2)
+    left.metric("Median business days to shortlist", shown(report.shortlist["median_days"], "{:.0f}"),
+                help=f"Over delivered shortlists. Target {promise.target}, limit {promise.limit} business days")
+    right.metric(f"Shortlists within {promise.limit} business days", shown(report.shortlist["share_within_limit"],
+                                                                            "{:.1%}"),
+                 help=f"{int(report.shortlist['within_limit']):,} of {int(report.shortlist['searches']):,} searches "
+                      f"counted (delivered, or past the limit without a shortlist); "
+                      f"{int(report.shortlist['cancelled']):,} cancelled without a shortlist are left out")
 
-    per_stage = st.columns(4)
-    for column, (_, stage) in zip(per_stage, report.stages.iterrows()):
-        rate = stage["pass_rate"]
-        column.metric(stage["stage"], f"{int(stage['open']):,} in stage",
-                      None if rate != rate else f"{rate:.1%} pass", delta_color="off", delta_arrow="off",
-                      help=f"Passed {int(stage['passed']):,} of {int(stage['decided']):,} decided; "
-                           f"95% interval {shown(stage['pass_rate_low'], '{:.1%}')} to "
-                           f"{shown(stage['pass_rate_high'], '{:.1%}')}")
+    st.subheader("Waiting in each stage")
+    for start in range(0, len(report.stages), 2):
+        for column, (_, stage) in zip(st.columns(2), report.stages.iloc[start:start + 2].iterrows()):
+            rate = stage["pass_rate"]
+            column.metric(stage["stage"], f"{int(stage['open']):,} waiting",
+                          None if rate != rate else f"{rate:.1%} pass", delta_color="off", delta_arrow="off",
+                          border=True,
+                          help=f"Passed {int(stage['passed']):,} of {int(stage['decided']):,} decided; "
+                               f"95% interval {shown(stage['pass_rate_low'], '{:.1%}')} to "
+                               f"{shown(stage['pass_rate_high'], '{:.1%}')}")
 
     left, right = st.columns(2)
     left.plotly_chart(charts.funnel(report.stages), width="stretch")
@@ -63,21 +66,15 @@ def body() -> None:
         shortlist_tables.cancelled(report.cancelled, "pipeline_cancelled")
 
     st.subheader("Stage detail")
-    st.dataframe(
-        report.stages[["stage", "entered", "decided", "passed", "open", "pass_rate", "days_median",
-                       "days_p90", "drop_off"]],
-        hide_index=True, width="stretch",
-        column_config={"pass_rate": st.column_config.NumberColumn("pass rate", format="percent"),
-                       "drop_off": st.column_config.NumberColumn("drop-off", format="percent"),
-                       "days_median": "median days in stage", "days_p90": "90th percentile days"}, placeholder=MISSING)
+    pipeline_tables.stage_detail(report.stages)
     st.subheader("Where candidates stall now")
-    st.dataframe(report.stalled[["stage", "rank", "application_id", "entered_on", "age_days", "seniority"]],
-                 hide_index=True, width="stretch", placeholder=MISSING)
+    st.caption("The candidates waiting longest at each stage, by days since they entered it. A candidate's "
+               "profile opens from the link.")
+    pipeline_tables.stalled(report.stalled, report.stages)
     with st.expander("How the funnel is counted"):
         st.markdown("\n".join(f"- {rule}" for rule in FUNNEL_RULES))
     with st.expander(f"Holiday calendars used ({', '.join(report.countries)})"):
-        st.caption("A search's business days skip weekends and the public holidays of its client's country.")
-        st.dataframe(report.holidays, hide_index=True, width="stretch", placeholder=MISSING)
+        shortlist_tables.holidays(report.holidays)
 
 
 guarded(body)

@@ -19,38 +19,46 @@ LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), height=360)
 
 
 def funnel(stages: pd.DataFrame) -> go.Figure:
-    """Applications entering each stage, with the share of the first stage."""
-    figure = go.Figure(go.Funnel(y=[chart_text(s) for s in stages["stage"]], x=stages["entered"],
-                                 textinfo="value+percent initial",
+    """Applications entering each stage, with the share of the first stage; counts written in full
+    (``37,028``, never ``37.028k``) and stage names wrapped so the funnel keeps its width."""
+    figure = go.Figure(go.Funnel(y=["<br>".join(textwrap.wrap(chart_text(s), 16)) for s in stages["stage"]],
+                                 x=stages["entered"], texttemplate="%{value:,}<br>%{percentInitial:.0%}",
+                                 hovertemplate="%{y}: %{value:,} applications, %{percentInitial:.0%} of the "
+                                               "first stage<extra></extra>",
                                  marker=dict(color=list(STAGE_COLOURS[: len(stages)]))))
     figure.update_layout(title="Applications entering each stage", **LAYOUT)
     return figure
 
 
 def pass_rate_trend(table: pd.DataFrame, stage_names: dict[int, str]) -> go.Figure:
-    """Pass rate per stage by month, with the Wilson interval as error bars."""
+    """Pass rate per stage by month, with the Wilson interval as error bars; each stage in its funnel colour."""
     figure = go.Figure()
-    for stage_id, rows in table.groupby("stage_id"):
+    for position, (stage_id, rows) in enumerate(table.groupby("stage_id")):
         rows = rows.dropna(subset=["pass_rate"])
+        colour = STAGE_COLOURS[position % len(STAGE_COLOURS)]
         figure.add_trace(go.Scatter(
             x=rows["entry_month"], y=rows["pass_rate"], mode="lines+markers",
-            name=chart_text(stage_names[stage_id]),
+            name=chart_text(stage_names[stage_id]), line=dict(color=colour),
+            hovertemplate="%{x}: %{y:.0%} passed<extra>%{fullData.name}</extra>",
             error_y=dict(type="data", symmetric=False, array=rows["pass_rate_high"] - rows["pass_rate"],
-                         arrayminus=rows["pass_rate"] - rows["pass_rate_low"], thickness=1)))
+                         arrayminus=rows["pass_rate"] - rows["pass_rate_low"], thickness=1, width=2,
+                         color=colour)))
     figure.update_layout(title="Pass rate by month of entry (95% Wilson interval)", yaxis_tickformat=".0%",
-                         **LAYOUT)
+                         xaxis_title="Month of entry", yaxis_title="Pass rate",
+                         legend=dict(orientation="h", yanchor="top", y=-0.2, x=0), **{**LAYOUT, "height": 420})
     return figure
 
 
 def shortlist_histogram(times: pd.DataFrame, target: float | None, limit: float | None) -> go.Figure:
     """Business days to shortlist, with the target and the limit marked."""
     delivered = times[times["delivered"]]
-    figure = go.Figure(go.Histogram(x=delivered["business_days"], xbins=dict(size=1), marker_color="#4C78A8"))
-    for value, label in ((target, "target"), (limit, "limit")):
+    figure = go.Figure(go.Histogram(x=delivered["business_days"], xbins=dict(size=1), marker_color="#4C78A8",
+                                    hovertemplate="%{x} business days<br>Searches: %{y}<extra></extra>"))
+    for value, label in ((target, "Target"), (limit, "Limit")):
         if value is not None:
-            figure.add_vline(x=value + 0.5, line_dash="dash", annotation_text=f"{label}: {value}")
-    figure.update_layout(title="Business days from opening to shortlist", xaxis_title="business days",
-                         yaxis_title="searches", **LAYOUT)
+            figure.add_vline(x=value + 0.5, line_dash="dash", annotation_text=f"{label} {value:g}")
+    figure.update_layout(title="Business days to shortlist", xaxis_title="Business days",
+                         yaxis_title="Searches", **LAYOUT)
     return figure
 
 

@@ -1,7 +1,9 @@
-"""The searches listed apart from the shortlist-time figure, drawn alike on the pipeline and ops pages.
+"""The searches listed apart from the shortlist-time figure, drawn alike on the pipeline and ops pages,
+and the holiday calendars their business days skip.
 
 Both pages get these rows from :func:`scoring.reports.shortlist.shortlist_figures`; this module only
-draws them, with the words a person reads instead of column names.
+draws them, with the words a person reads instead of column names, and the columns people came for
+within 1024 px (the country and seniority stay in the downloads and the rows behind the figure).
 """
 
 from __future__ import annotations
@@ -12,8 +14,30 @@ import streamlit as st
 from scoring.reports.formatting import MISSING
 from scoring.reports.shortlist import SHORTLIST_PROMISE
 
-_SHOWN = {"search_ref": "search", "client": "client", "country": "country", "seniority": "seniority",
-          "role_title": "role", "opened_on": "opened", "business_days": "business days so far"}
+DATE_FORMAT = "D MMM YYYY"
+
+_SHOWN = {
+    "search_ref": st.column_config.TextColumn("Search", width=90),
+    "client": st.column_config.TextColumn("Client", width=125),
+    "role_title": st.column_config.TextColumn("Role", width=140),
+    "opened_on": st.column_config.DateColumn("Opened", format=DATE_FORMAT, width=95),
+    "business_days": st.column_config.NumberColumn("Business days so far", format="%d", width=95,
+                                                   help="Business days since the search opened, skipping weekends "
+                                                        "and the client's country's public holidays"),
+}
+_CANCELLED = {
+    **_SHOWN,
+    "closed_on": st.column_config.DateColumn("Cancelled", format=DATE_FORMAT, width=95),
+    "business_days": st.column_config.NumberColumn("Business days open", format="%d", width=80,
+                                                   help="Business days from opening to cancelling, skipping "
+                                                        "weekends and the client's country's public holidays"),
+}
+_CANCELLED_ORDER = ("search_ref", "client", "role_title", "closed_on", "business_days")
+_HOLIDAYS = {
+    "country": st.column_config.TextColumn("Country", width=70),
+    "date": st.column_config.DateColumn("Date", format=DATE_FORMAT, width=110),
+    "holiday": st.column_config.TextColumn("Holiday", width="large"),
+}
 
 
 def at_risk(frame: pd.DataFrame, key: str) -> None:
@@ -25,8 +49,8 @@ def at_risk(frame: pd.DataFrame, key: str) -> None:
     if frame.empty:
         st.markdown(f"No open search is past the {promise.target:g}-business-day target.")
         return
-    st.dataframe(frame[list(_SHOWN)], hide_index=True, width="stretch", key=key,
-                 column_config=dict(_SHOWN), placeholder=MISSING)
+    st.dataframe(frame[list(_SHOWN)], hide_index=True, width="stretch", key=key, column_config=_SHOWN,
+                 placeholder=MISSING)
 
 
 def cancelled(frame: pd.DataFrame, key: str) -> None:
@@ -36,6 +60,11 @@ def cancelled(frame: pd.DataFrame, key: str) -> None:
     if frame.empty:
         st.markdown("No search was cancelled without a shortlist.")
         return
-    shown = {**_SHOWN, "closed_on": "cancelled on", "business_days": "business days open"}
-    columns = [c for c in shown if c in frame.columns]
-    st.dataframe(frame[columns], hide_index=True, width="stretch", key=key, column_config=shown, placeholder=MISSING)
+    st.dataframe(frame[list(_CANCELLED_ORDER)], hide_index=True, width="stretch", key=key,
+                 column_config=_CANCELLED, placeholder=MISSING)
+
+
+def holidays(frame: pd.DataFrame) -> None:
+    """The public holidays the business days skip, per country."""
+    st.caption("A search's business days skip weekends and the public holidays of its client's country.")
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=_HOLIDAYS, placeholder=MISSING)

@@ -124,17 +124,25 @@ def funnel_counts(db: Database, actor: Account, search_filter: SearchFilter, as_
 
 def stalled(db: Database, actor: Account, search_filter: SearchFilter, as_of: date, top: int) -> pd.DataFrame:
     """Open applications waiting longest in each stage as of ``as_of``, ``top`` per stage (ties by
-    application id)."""
+    application id), with the candidate (``candidate_ref``, ``candidate``), the search (``search_ref``,
+    ``role_title``) and its ``client`` a person knows them by."""
     authorize(db, actor, "read_pipeline")
     cut, cut_params = known(as_of, "searches", "decisions")
     where, params = search_filter.where()
     return db.frame(f"""
-        WITH {cut}, {_stage_rows(where)}
-        SELECT stage_id, row_number() OVER (PARTITION BY stage_id ORDER BY entered_on, application_id) AS rank,
-               application_id, entered_on, ?::DATE - entered_on AS age_days, search_id, client_id, seniority
-        FROM rows WHERE decision IS NULL
-        QUALIFY rank <= ?
-        ORDER BY stage_id, rank""", [*cut_params, *params, as_of, top])
+        WITH {cut}, {_stage_rows(where)},
+        waiting AS (
+            SELECT stage_id, row_number() OVER (PARTITION BY stage_id ORDER BY entered_on, application_id) AS rank,
+                   application_id, entered_on, ?::DATE - entered_on AS age_days, search_id, client_id, seniority
+            FROM rows WHERE decision IS NULL
+            QUALIFY rank <= ?
+        )
+        SELECT w.*, r.candidate_ref, cand.full_name AS candidate, r.search_ref, s.role_title, r.client
+        FROM waiting AS w
+        JOIN application_refs AS r USING (application_id)
+        JOIN candidates AS cand ON cand.candidate_id = r.candidate_id
+        JOIN searches AS s ON s.search_id = w.search_id
+        ORDER BY w.stage_id, w.rank""", [*cut_params, *params, as_of, top])
 
 def shortlist_entries(db: Database, actor: Account, search_filter: SearchFilter,
                       as_of: date | None = None) -> pd.DataFrame:

@@ -29,11 +29,11 @@ def test_headline_figures_match_the_report(open_page, demo_db):
     report = pipeline_report(demo_db, account(demo_db, "hiring_lead"), SearchFilter(), DEMO_AS_OF)
     shown = _metrics(at)
     assert shown["Open searches"] == f"{report.open_searches:,}"
-    assert shown["Candidates in a stage now"] == f"{int(report.stages['open'].sum()):,}"
+    assert shown["Candidates waiting"] == f"{int(report.stages['open'].sum()):,}"
     assert shown["Median business days to shortlist"] == f"{report.shortlist['median_days']:.0f}"
     assert shown["Shortlists within 14 business days"] == f"{report.shortlist['share_within_limit']:.1%}"
     for _, stage in report.stages.iterrows():
-        assert shown[stage["stage"]] == f"{int(stage['open']):,} in stage"
+        assert shown[stage["stage"]] == f"{int(stage['open']):,} waiting"
 
 
 def test_figures_agree_with_plain_sql_counts(open_page, demo_db):
@@ -42,7 +42,7 @@ def test_figures_agree_with_plain_sql_counts(open_page, demo_db):
     in_stage = demo_db.scalar("SELECT count(*) FROM stage_decisions WHERE decision IS NULL")
     shown = _metrics(at)
     assert shown["Open searches"] == f"{open_searches:,}"
-    assert shown["Candidates in a stage now"] == f"{in_stage:,}"
+    assert shown["Candidates waiting"] == f"{in_stage:,}"
 
 
 def test_funnel_chart_counts_every_stage_entry(open_page, demo_db):
@@ -63,7 +63,7 @@ def test_client_and_seniority_filters_narrow_the_figures(open_page, demo_db):
     expected = demo_db.scalar("""SELECT count(*) FROM stage_decisions JOIN applications USING (application_id)
                                  JOIN searches USING (search_id)
                                  WHERE client_id = ? AND seniority = 'senior' AND decision IS NULL""", [client_id])
-    assert _metrics(at)["Candidates in a stage now"] == f"{expected:,}"
+    assert _metrics(at)["Candidates waiting"] == f"{expected:,}"
 
 
 def test_a_reviewer_is_refused(open_page):
@@ -82,15 +82,15 @@ def test_the_as_of_date_moves_the_figures(tmp_path, monkeypatch):
     assert (chosen.label, chosen.value) == ("As of", audit_fixture.TODAY)
     # 30 June: only SR-4 is open (SR-6 was cancelled, SR-7 and SR-8 have their shortlists); only AP-08
     # waits in a stage, at the client shortlist.
-    assert (_metrics(at)["Open searches"], _metrics(at)["Candidates in a stage now"]) == ("1", "1")
+    assert (_metrics(at)["Open searches"], _metrics(at)["Candidates waiting"]) == ("1", "1")
 
     chosen.set_value(audit_fixture.AS_OF)
     at.run()
     assert not at.exception
     # 30 May: SR-4, SR-6 and SR-8 are open (SR-7 not opened yet); AP-07 waits at the interview, AP-08 at the
     # take-home and AP-04 for the client (decisions taken in June).
-    assert (_metrics(at)["Open searches"], _metrics(at)["Candidates in a stage now"]) == ("3", "3")
-    assert _metrics(at)["Client shortlist"] == "1 in stage"
+    assert (_metrics(at)["Open searches"], _metrics(at)["Candidates waiting"]) == ("3", "3")
+    assert _metrics(at)["Client shortlist"] == "1 waiting"
     assert any("As of 30 May 2025" in caption.value for caption in at.caption)
 
 
@@ -114,3 +114,24 @@ def test_shortlist_figures_follow_each_clients_calendar_and_flag_searches_at_ris
     assert any(e.label == "Holiday calendars used (DE, GB, US)" for e in at.expander)
     calendars = next(frame.value for frame in at.dataframe if "holiday" in frame.value.columns)
     assert set(calendars["country"]) == {"DE", "GB", "US"}
+
+
+def test_where_candidates_stall_names_them_and_links_their_profiles(open_page, demo_db):
+    at = _all_time(open_page(PAGE, "hiring_lead"))
+    assert not at.exception
+    stalled = [frame.value for frame in at.dataframe if "profile" in frame.value.columns]
+    report = pipeline_report(demo_db, account(demo_db, "hiring_lead"), SearchFilter(), DEMO_AS_OF)
+    assert len(stalled) == int((report.stages["open"] > 0).sum())   # a table in each tab with someone waiting
+    first = stalled[0].iloc[0]
+    expected = demo_db.frame("""
+        SELECT c.external_id AS ref, c.full_name AS name, s.external_id AS search, s.role_title, cl.name AS client
+        FROM applications AS a JOIN candidates AS c USING (candidate_id) JOIN searches AS s USING (search_id)
+        JOIN clients AS cl ON cl.client_id = s.client_id
+        WHERE a.application_id = ?""", [int(first["application_id"])]).iloc[0]
+    assert first["candidate"] == expected["name"] and first["client"] == expected["client"]
+    assert first["profile"] == f"/candidate?q={expected['ref']}"
+    assert first["role"] == f"{expected['role_title']} ({expected['search']})"
+    waiting = stalled[0]["age_days"].tolist()
+    assert waiting == sorted(waiting, reverse=True)              # the longest wait first
+    assert [t.label.rsplit(" (", 1)[0] for t in at.tabs][:4] == demo_db.frame(
+        "SELECT name FROM stages ORDER BY stage_id")["name"].tolist()

@@ -1,0 +1,63 @@
+"""The pipeline page's tables: the stages in detail and the candidates waiting longest in each stage.
+
+Words, formats and widths only: the rows come from :func:`scoring.reports.pipeline.pipeline_report`.
+Each table fits 1024 px wide without a horizontal scroll: the columns people came for, ids hidden.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from scoring.reports.formatting import MISSING
+from scoring.reports.pipeline import STALLED_COLUMNS
+from scoring.reports.score_entry import PROFILE_LINK
+
+STAGE_COLUMNS = {
+    "stage": st.column_config.TextColumn("Stage", width=190),
+    "entered": st.column_config.NumberColumn("Entered", format="%d", width=70,
+                                             help="Applications that entered the stage"),
+    "passed": st.column_config.NumberColumn("Passed", format="%d", width=65,
+                                            help="Applications that passed the stage"),
+    "pass_rate": st.column_config.NumberColumn("Pass rate", format="percent", width=75,
+                                               help="Passed of those decided; a decision still open counts "
+                                                    "neither way"),
+    "days_median": st.column_config.NumberColumn("Median days", format="%.0f", width=80,
+                                                 help="Median calendar days from entering the stage to its "
+                                                      "decision"),
+    "drop_off": st.column_config.NumberColumn("Drop-off", format="percent", width=70,
+                                              help="Share of decided applications that went no further"),
+}
+
+STALLED = {
+    "candidate": st.column_config.TextColumn("Candidate", width=130),
+    "profile": st.column_config.LinkColumn("Profile", width=85, help="Opens the candidate's profile",
+                                           display_text=f"{re.escape(PROFILE_LINK)}(.*)"),
+    "role": st.column_config.TextColumn("Search", width=160, help="The role searched for, with the search's "
+                                                                   "reference"),
+    "client": st.column_config.TextColumn("Client", width=115),
+    "age_days": st.column_config.NumberColumn("Days waiting", format="%d", width=70,
+                                              help="Calendar days since the candidate entered the stage, to the "
+                                                   "as-of date"),
+}
+
+
+def stage_detail(stages: pd.DataFrame) -> None:
+    """Per stage: entries, passes, pass rate, days to a decision and drop-off."""
+    st.dataframe(stages, hide_index=True, width="stretch", column_order=list(STAGE_COLUMNS),
+                 column_config=STAGE_COLUMNS, placeholder=MISSING)
+
+
+def stalled(rows: pd.DataFrame, stages: pd.DataFrame) -> None:
+    """One tab per stage, titled with how many wait there, listing those waiting longest."""
+    tabs = st.tabs([f"{stage} ({int(waiting):,})" for stage, waiting in zip(stages["stage"], stages["open"])])
+    for tab, stage_id in zip(tabs, stages["stage_id"]):
+        waiting = rows[rows["stage_id"] == stage_id]
+        with tab:
+            if waiting.empty:
+                st.markdown("No candidate is waiting at this stage.")
+                continue
+            st.dataframe(waiting, hide_index=True, width="stretch", column_order=list(STALLED_COLUMNS),
+                         column_config=STALLED, placeholder=MISSING, key=f"pipeline_stalled_{stage_id}")
