@@ -22,20 +22,21 @@ from scoring.reports.calibration import (
     LOW_AGREEMENT_MARGIN,
     MIN_MONTH_RATINGS,
     MIN_SHARED_RATINGS,
-    NO_ESTIMATE,
     NOTABLE_MOVE,
     SEVERITY_MARGIN,
     CalibrationReport,
     ExerciseReport,
     alpha_bands_text,
+    awaited_text,
     calibration_report,
+    counted,
     default_filter,
     exercise_report,
     pick_reference,
     reviewers_done,
 )
 from scoring.reports.calibration import STAGE_LABELS as STAGES
-from scoring.reports.formatting import MISSING, shown
+from scoring.reports.formatting import MISSING, is_missing, shown
 from scoring.store import calibration_exercises, ratings
 from scoring.store.ratings import PERIOD_BASES, CalibrationFilter
 from ui import calibration_charts as charts
@@ -46,6 +47,9 @@ from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
 
 REFERENCE_CHOICES = 300
+#: A candidate's reference shown as a link to their profile (the report gives the address).
+CANDIDATE_LINK = st.column_config.LinkColumn("Profile", display_text=r"/candidate\?q=(.*)",
+                                             help="Opens the candidate's profile")
 ICC_EXPLANATION = (
     "**Which ICC, and why.** Live scoring is sparse: each application is scored by two or three of "
     "{reviewers} reviewers, so no group of reviewers rates every application, and the two-way models "
@@ -90,30 +94,43 @@ def fmt(value: float, pattern: str = "{:.3f}") -> str:
     return shown(value, pattern)
 
 
+def interval(low: object, high: object, pattern: str = "{:.3f}") -> str:
+    """``low to high``, or the one dash when there is no interval."""
+    return MISSING if is_missing(low) or is_missing(high) else f"{shown(low, pattern)} to {shown(high, pattern)}"
+
+
 def agreement_section(report: CalibrationReport) -> None:
     st.subheader("Agreement per dimension")
-    table = report.agreement.assign(
-        alpha_ci=[f"{fmt(lo)} to {fmt(hi)}" for lo, hi in zip(report.agreement["alpha_low"],
-                                                              report.agreement["alpha_high"])],
-        icc_ci=[f"{fmt(lo)} to {fmt(hi)}" for lo, hi in zip(report.agreement["icc_low"], report.agreement["icc_high"])])
+    agreement = report.agreement
+    table = agreement.assign(
+        alpha_ci=[interval(lo, hi) for lo, hi in zip(agreement["alpha_low"], agreement["alpha_high"])],
+        icc_ci=[interval(lo, hi) for lo, hi in zip(agreement["icc_low"], agreement["icc_high"])])
     st.dataframe(
-        table[["dimension", "alpha", "alpha_ci", "band", "icc", "icc_ci", "icc_units", "exact", "within_one",
-               "pairable", "ratings"]],
+        table[["dimension", "alpha", "alpha_ci", "band", "icc", "icc_ci", "exact", "within_one", "pairable"]],
         hide_index=True, width="stretch",
         column_config={
-            "alpha": st.column_config.NumberColumn("Krippendorff's alpha (ordinal)", format="%.3f"),
-            "alpha_ci": f"alpha 95% bootstrap interval ({BOOTSTRAP_RESAMPLES:,} resamples)",
-            "band": "band",
-            "icc": st.column_config.NumberColumn(LIVE_ICC_FORM, format="%.3f"),
-            "icc_ci": f"{LIVE_ICC_FORM} 95% interval",
-            "icc_units": "applications in the ICC",
-            "exact": st.column_config.NumberColumn("exact agreement", format="percent"),
-            "within_one": st.column_config.NumberColumn("within one point", format="percent"),
-            "pairable": "applications with 2+ ratings", "ratings": "ratings"}, placeholder=MISSING)
+            "dimension": st.column_config.TextColumn("Dimension", width="medium"),
+            "alpha": st.column_config.NumberColumn("Alpha", format="%.3f",
+                                                   help="Krippendorff's alpha for ordinal ratings"),
+            "alpha_ci": st.column_config.TextColumn(
+                "Alpha 95% interval", help=f"Bootstrap interval from {BOOTSTRAP_RESAMPLES:,} resamples"),
+            "band": st.column_config.TextColumn("Reliability", help=f"Bands: {alpha_bands_text()}"),
+            "icc": st.column_config.NumberColumn(LIVE_ICC_FORM, format="%.3f",
+                                                 help="Intraclass correlation, one-way random model"),
+            "icc_ci": st.column_config.TextColumn(
+                f"{LIVE_ICC_FORM} 95% interval",
+                help="Over the applications in the ICC: those with the first ratings filled"),
+            "exact": st.column_config.NumberColumn("Exact agreement", format="percent",
+                                                   help="Share of rating pairs on the same point"),
+            "within_one": st.column_config.NumberColumn("Within one point", format="percent",
+                                                        help="Share of rating pairs at most one point apart"),
+            "pairable": st.column_config.NumberColumn("Applications", format="%d",
+                                                      help="Applications with two or more ratings")},
+        placeholder=MISSING)
     st.plotly_chart(charts.alpha_by_dimension(report.agreement, ALPHA_BANDS, "Krippendorff's alpha per dimension, "
                                               "95% bootstrap interval"), width="stretch")
-    st.caption(f"Bands: {alpha_bands_text()}. Source: {report.alpha_source}. Exact and within-one agreement count pairs of "
-               "ratings of the same application and dimension; they are not corrected for chance.")
+    st.caption(f"Bands: {alpha_bands_text()}. Source: {report.alpha_source}. Exact and within-one agreement count "
+               "pairs of ratings of the same application and dimension; they are not corrected for chance.")
     st.info(ICC_EXPLANATION.format(reviewers=report.n_reviewers, slots=int(LIVE_ICC_SLOTS.value)))
 
 
@@ -133,10 +150,12 @@ def pairs_section(report: CalibrationReport) -> None:
     if not scored.empty:
         st.markdown("**Pairs that agree least**")
         st.dataframe(scored.nsmallest(10, "kappa")[["name_a", "name_b", "shared", "kappa"]], hide_index=True,
-                     width="stretch", column_config={"name_a": "reviewer", "name_b": "with",
-                                                     "shared": "shared ratings",
-                                                     "kappa": st.column_config.NumberColumn(format="%.2f")},
-                                                         placeholder=MISSING)
+                     width="stretch",
+                     column_config={"name_a": "Reviewer", "name_b": "With",
+                                    "shared": st.column_config.NumberColumn("Shared ratings", format="%d"),
+                                    "kappa": st.column_config.NumberColumn(
+                                        "Weighted kappa", format="%.2f", help="Quadratic weights, 1-5 categories")},
+                     placeholder=MISSING)
 
 
 def severity_section(report: CalibrationReport) -> None:
@@ -150,22 +169,31 @@ def severity_section(report: CalibrationReport) -> None:
         left.plotly_chart(charts.severity_intervals(report.reviewers, SEVERITY_MARGIN.value), width="stretch")
         right.plotly_chart(charts.rating_shares(report.distribution, list(report.reviewers["reviewer"])),
                            width="stretch")
+    reviewers = report.reviewers.assign(
+        interval=[interval(lo, hi, "{:+.2f}") for lo, hi in zip(report.reviewers["ci_low"],
+                                                                report.reviewers["ci_high"])])
     st.dataframe(
-        report.reviewers[["reviewer", "severity", "ci_low", "ci_high", "infit_mnsq", "outfit_mnsq", "flag",
-                          "n_ratings", "raw_mean", "mad", "within_one"]],
+        reviewers[["reviewer", "severity", "interval", "infit_mnsq", "outfit_mnsq", "flag", "n_ratings", "raw_mean",
+                   "mad", "within_one"]],
         hide_index=True, width="stretch",
-        column_config={"severity": st.column_config.NumberColumn("severity (logits)", format="%+.2f"),
-                       "ci_low": st.column_config.NumberColumn("95% low", format="%+.2f"),
-                       "ci_high": st.column_config.NumberColumn("95% high", format="%+.2f"),
-                       "infit_mnsq": st.column_config.NumberColumn("infit", format="%.2f"),
-                       "outfit_mnsq": st.column_config.NumberColumn("outfit", format="%.2f"),
-                       "raw_mean": st.column_config.NumberColumn("mean rating", format="%.2f"),
-                       "mad": st.column_config.NumberColumn("distance from peers", format="%.2f",
+        column_config={"reviewer": st.column_config.TextColumn("Reviewer", width="medium"),
+                       "severity": st.column_config.NumberColumn("Severity", format="%+.2f",
+                                                                 help="Logits; positive is harsher, 0 the average "
+                                                                      "reviewer"),
+                       "interval": st.column_config.TextColumn("95% interval", help="Logits"),
+                       "infit_mnsq": st.column_config.NumberColumn("Infit", format="%.2f",
+                                                                   help="Infit mean-square; near 1 is healthy"),
+                       "outfit_mnsq": st.column_config.NumberColumn("Outfit", format="%.2f",
+                                                                    help="Outfit mean-square; near 1 is healthy"),
+                       "flag": "Fit flag",
+                       "n_ratings": st.column_config.NumberColumn("Ratings", format="%d"),
+                       "raw_mean": st.column_config.NumberColumn("Mean rating", format="%.2f", help="On the 1-5 scale"),
+                       "mad": st.column_config.NumberColumn("Distance from peers", format="%.2f",
                                                             help="Mean absolute difference from the other "
                                                                  "reviewers' mean on the same application and "
                                                                  "dimension (rating points)"),
-                       "within_one": st.column_config.NumberColumn("within one of peers", format="percent")},
-                           placeholder=MISSING)
+                       "within_one": st.column_config.NumberColumn("Within one of peers", format="percent")},
+        placeholder=MISSING)
 
 
 def ranking_section(report: CalibrationReport) -> None:
@@ -176,28 +204,35 @@ def ranking_section(report: CalibrationReport) -> None:
     summary = report.ranking_summary
     notable = NOTABLE_MOVE.value
     top = st.columns(4)
-    top[0].metric("Applications ranked", f"{int(summary['ranked']):,}",
+    top[0].metric("Ranked", f"{int(summary['ranked']):,}",
                   help="Applications with a rating on every chosen dimension")
-    top[1].metric("Rank correlation, raw vs fair", fmt(summary["spearman"]), help="Spearman's rho")
-    top[2].metric("Median move (percentile points)", fmt(summary["median_move"], "{:.1f}"))
-    top[3].metric(f"Moving more than {notable:g} points", fmt(summary["share_notable"], "{:.1%}"))
+    top[1].metric("Rank correlation", fmt(summary["spearman"], "{:.2f}"),
+                  help="Spearman's rho between the raw and the fair ranking")
+    top[2].metric("Median move", fmt(summary["median_move"], "{:.1f}"), help="In percentile points")
+    top[3].metric("Big moves", fmt(summary["share_notable"], "{:.1%}"),
+                  help=f"Share of applications moving more than {notable:g} percentile points")
     st.caption("Raw: the weights-sum of each dimension's mean rating. Fair: the same weights applied to the "
                "rating an average reviewer (severity 0) would be expected to give (many-facet Rasch fair "
                "average). Ranks are 1 = best; tied raw scores share their mean rank.")
     st.plotly_chart(charts.rank_shift_histogram(report.ranking, notable), width="stretch")
     st.markdown(f"**Top {len(report.movers)} movers**")
-    st.dataframe(report.movers[["candidate", "candidate_ref", "application", "raw", "fair", "raw_rank", "fair_rank",
+    st.dataframe(report.movers[["candidate", "candidate_link", "application", "raw", "fair", "raw_rank", "fair_rank",
                                 "shift", "percentile_shift"]], hide_index=True, width="stretch",
-                 column_config={"raw": st.column_config.NumberColumn("raw consensus", format="%.2f"),
-                                "fair": st.column_config.NumberColumn("fair score", format="%.2f"),
-                                "raw_rank": st.column_config.NumberColumn(format="%.0f"),
-                                "fair_rank": st.column_config.NumberColumn(format="%.0f"),
-                                "shift": st.column_config.NumberColumn("places moved up", format="%+.0f"),
-                                "percentile_shift": st.column_config.NumberColumn("percentile points",
-                                                                                  format="%+.1f")}, placeholder=MISSING)
+                 column_config={"candidate": st.column_config.TextColumn("Candidate", width="medium"),
+                                "candidate_link": CANDIDATE_LINK, "application": "Application",
+                                "raw": st.column_config.NumberColumn("Raw score", format="%.2f",
+                                                                     help="Weighted consensus, 1-5 scale"),
+                                "fair": st.column_config.NumberColumn("Fair score", format="%.2f",
+                                                                      help="Severity removed, 1-5 scale"),
+                                "raw_rank": st.column_config.NumberColumn("Raw rank", format="%.0f"),
+                                "fair_rank": st.column_config.NumberColumn("Fair rank", format="%.0f"),
+                                "shift": st.column_config.NumberColumn("Places moved up", format="%+.0f"),
+                                "percentile_shift": st.column_config.NumberColumn(
+                                    "Percentile move", format="%+.1f", help="In percentile points")},
+                 placeholder=MISSING)
 
 
-def drift_section(report: CalibrationReport) -> None:
+def drift_section(report: CalibrationReport, colours: dict[str, str]) -> None:
     st.subheader("Severity and agreement month by month")
     monthly = report.monthly
     flagged = monthly[monthly["severity_flag"] | monthly["agreement_flag"]]
@@ -214,19 +249,31 @@ def drift_section(report: CalibrationReport) -> None:
     part = monthly[monthly["reviewer"].isin(shown)]
     left, right = st.columns(2)
     left.plotly_chart(charts.monthly_trend(part, "severity", "ci_low", "ci_high", "severity_flag",
-                                           "Severity by month (logits, 95% interval)", "severity (logits)"),
+                                           "Severity by month (95% interval)", "Severity (logits)", colours),
                       width="stretch")
     right.plotly_chart(charts.monthly_trend(part, "mad", None, None, "agreement_flag",
-                                            "Distance from peers by month", "rating points"), width="stretch")
-    st.markdown(f"**Flagged reviewer-months: {len(flagged)}**")
+                                            "Distance from peers by month", "Rating points", colours),
+                       width="stretch")
+    st.markdown(f"**Flagged reviewer-months: {len(flagged):,}**")
+    if flagged.empty:
+        st.caption("No reviewer-month crosses a drift threshold in this selection.")
+        return
     st.dataframe(flagged[["reviewer", "month", "severity", "drift", "direction", "severity_flag", "mad",
                           "agreement_drift", "agreement_flag"]], hide_index=True, width="stretch",
-                 column_config={"month": st.column_config.DateColumn(format="MMM YYYY"),
-                                "severity": st.column_config.NumberColumn(format="%+.2f"),
-                                "drift": st.column_config.NumberColumn("severity drift", format="%+.2f"),
-                                "mad": st.column_config.NumberColumn("distance from peers", format="%.2f"),
-                                "agreement_drift": st.column_config.NumberColumn("agreement drift",
-                                                                                 format="%+.2f")}, placeholder=MISSING)
+                 column_config={"reviewer": st.column_config.TextColumn("Reviewer", width="medium"),
+                                "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
+                                "severity": st.column_config.NumberColumn("Severity", format="%+.2f",
+                                                                          help="Logits, positive is harsher"),
+                                "drift": st.column_config.NumberColumn("Severity drift", format="%+.2f",
+                                                                       help="Logits from the reviewer's baseline"),
+                                "direction": "Direction",
+                                "severity_flag": st.column_config.CheckboxColumn("Severity flagged"),
+                                "mad": st.column_config.NumberColumn("Distance from peers", format="%.2f",
+                                                                     help="Rating points"),
+                                "agreement_drift": st.column_config.NumberColumn(
+                                    "Agreement drift", format="%+.2f", help="Rating points from the baseline"),
+                                "agreement_flag": st.column_config.CheckboxColumn("Agreement flagged")},
+                 placeholder=MISSING)
 
 
 def session_section(report: CalibrationReport) -> None:
@@ -238,10 +285,13 @@ def session_section(report: CalibrationReport) -> None:
                f"{SEVERITY_MARGIN.value} logits, severity or agreement drift flagged in at least "
                f"{int(DRIFT_PERSISTENCE.value)} months (severity: in one direction), or a distance from peers "
                f"more than {LOW_AGREEMENT_MARGIN.value} rating points above the panel's median.")
-    marks = {"fit": "fit flag", "harsh": "harsh", "lenient": "lenient", "severity_drift": "severity drift",
-             "agreement_drift": "agreement drift", "low_agreement": "far from peers"}
+    marks = {"fit": "Fit flag", "harsh": "Harsh", "lenient": "Lenient", "severity_drift": "Severity drift",
+             "agreement_drift": "Agreement drift", "low_agreement": "Far from peers"}
     st.dataframe(report.session[["reviewer", "n_reasons", *marks]], hide_index=True, width="stretch",
-                 column_config={"n_reasons": "reasons", **marks}, placeholder=MISSING)
+                 column_config={"reviewer": st.column_config.TextColumn("Reviewer", width="medium"),
+                                "n_reasons": st.column_config.NumberColumn("Reasons", format="%d"),
+                                **{key: st.column_config.CheckboxColumn(label) for key, label in marks.items()}},
+                 placeholder=MISSING)
     with st.expander(f"Why, for each of the {len(report.session)} reviewers"):
         st.markdown("\n".join(f"- **{plain(row.reviewer)}**: {row.reasons}" for row in report.session.itertuples()))
 
@@ -280,7 +330,7 @@ def exercise_section(actor: Account) -> None:
                 "reviewer scores, so agreement can be measured on a fully crossed design."
                 + ("" if actor.may("manage_calibration") else " An admin can start one."))
     else:
-        labels = {int(r.set_id): f"{r.name} · stage {r.stage_id} · {r.items} applications · created "
+        labels = {int(r.set_id): f"{r.name} · stage {r.stage_id} · {counted(int(r.items), 'reference')} · created "
                                  f"{r.created_at:%d %b %Y}" for r in sets.itertuples()}
         set_id = st.selectbox("Exercise", list(labels), format_func=labelled(labels), key="exercise_choice")
         show_exercise(read(exercise_report, actor, set_id))
@@ -290,47 +340,108 @@ def exercise_section(actor: Account) -> None:
 
 def show_exercise(report: ExerciseReport) -> None:
     info = report.exercise
-    top = st.columns(4)
-    top[0].metric("Reference applications", int(info["items"]))
-    top[1].metric("Scorecards submitted", f"{int(info['submitted'])} of {int(info['expected'])}")
-    complete = reviewers_done(report.progress)
-    top[2].metric("Reviewers who scored everything", f"{complete} of {len(report.progress)}")
-    top[3].metric("Stage", f"stage {int(info['stage_id'])}", help=STAGES.get(int(info["stage_id"])))
-    st.caption("Figures below use only this exercise's items, separately from live scoring. Alpha uses every "
+    stage = STAGES.get(int(info["stage_id"]), MISSING)
+    asked = int(info["scored_since"]) + int(info["awaited"])
+    top = st.columns(3)
+    top[0].metric("References", f"{int(info['items']):,}", help=f"Applications every reviewer scores, at {stage}")
+    top[1].metric("Scorecards in", f"{int(info['scored_since']):,} of {asked:,}",
+                  help="Scorecards submitted for this exercise, of those asked for when it was created")
+    top[2].metric("Reviewers done", f"{reviewers_done(report.progress):,} of {len(report.progress):,}",
+                  help="Reviewers who owe no scorecard of this exercise")
+    st.caption(exercise_status(report))
+    if not report.has_results:
+        st.info("No results yet: agreement is shown once two reviewers have scored the same reference for this "
+                "exercise.", icon=":material/hourglass_empty:")
+    else:
+        exercise_agreement_section(report)
+    progress_table(report)
+    with st.expander("Reference applications and their consensus ratings"):
+        st.dataframe(report.items[["application", "candidate", "candidate_link", "search"]], hide_index=True,
+                     width="stretch",
+                     column_config={"application": "Application", "candidate": "Candidate",
+                                    "candidate_link": CANDIDATE_LINK, "search": "Search"}, placeholder=MISSING)
+        if report.has_results:
+            st.dataframe(report.consensus[["application", "dimension", "mean", "sd", "raters"]], hide_index=True,
+                         width="stretch",
+                         column_config={"application": "Application", "dimension": "Dimension",
+                                        "mean": st.column_config.NumberColumn("Mean rating", format="%.2f",
+                                                                              help="On the 1-5 scale"),
+                                        "sd": st.column_config.NumberColumn("Spread", format="%.2f",
+                                                                            help="Standard deviation, rating points"),
+                                        "raters": st.column_config.NumberColumn("Reviewers", format="%d")},
+                         placeholder=MISSING)
+
+
+def exercise_status(report: ExerciseReport) -> str:
+    """Where the exercise stands in words: what is awaited, from whom, by when, and what counts."""
+    info = report.exercise
+    awaited, before = int(info["awaited"]), int(info["scored_before"])
+    created = f"Created {pd.Timestamp(info['created_at']):%d %b %Y} by {plain(info['created_by'])}."
+    if awaited:
+        owing = awaited_text(report.progress)
+        status = (f" {counted(awaited, 'scorecard')} awaited from {counted(int(info['awaited_from']), 'reviewer')}, "
+                  f"due {pd.Timestamp(info['due_on']):%d %b %Y}: {plain(owing)}.")
+    else:
+        status = " Every scorecard asked for is in."
+    earlier = ("" if before == 0 else
+               f" {counted(before, 'scorecard')} of these references had been submitted in live scoring before the "
+               "exercise: those reviewers are not asked again, and their earlier ratings join the figures once the "
+               "exercise has results.")
+    return created + status + earlier
+
+
+def exercise_agreement_section(report: ExerciseReport) -> None:
+    st.caption("Figures below use only this exercise's references, separately from live scoring. Alpha uses every "
                "rating; ICC(2,1) (two-way random, absolute agreement) and ICC(3,1) (two-way mixed, consistency) use "
-               "the reviewers who have scored every item, the fully crossed part. Source of the alpha bands: "
+               "the reviewers who have scored every reference, the fully crossed part. Source of the alpha bands: "
                f"{report.alpha_source}.")
     agreement = report.agreement
     if agreement["alpha"].notna().any():
         st.plotly_chart(charts.alpha_by_dimension(agreement, ALPHA_BANDS, "Exercise: Krippendorff's alpha per "
                                                   "dimension, 95% bootstrap interval"), width="stretch")
     table = agreement.assign(**{
-        f"{name}_ci": [f"{fmt(lo)} to {fmt(hi)}" for lo, hi in zip(agreement[f"{name}_low"], agreement[f"{name}_high"])]
+        f"{name}_ci": [interval(lo, hi) for lo, hi in zip(agreement[f"{name}_low"], agreement[f"{name}_high"])]
         for name in ("alpha", "icc2", "icc3")})
-    st.dataframe(table[["dimension", "alpha", "alpha_ci", "band", "complete_raters", "icc2", "icc2_ci", "icc3",
-                        "icc3_ci", "exact", "within_one", "raters", "ratings"]],
+    st.dataframe(table[["dimension", "alpha", "alpha_ci", "band", "icc2", "icc2_ci", "icc3", "icc3_ci",
+                        "complete_raters", "within_one"]],
                  hide_index=True, width="stretch",
-                 column_config={"alpha": st.column_config.NumberColumn("Krippendorff's alpha", format="%.3f"),
-                                "alpha_ci": "alpha 95% bootstrap interval",
-                                "complete_raters": "reviewers who scored every item",
-                                "icc2": st.column_config.NumberColumn("ICC(2,1)", format="%.3f"),
+                 column_config={"dimension": st.column_config.TextColumn("Dimension", width="medium"),
+                                "alpha": st.column_config.NumberColumn(
+                                    "Alpha", format="%.3f", help="Krippendorff's alpha for ordinal ratings"),
+                                "alpha_ci": st.column_config.TextColumn(
+                                    "Alpha 95% interval", help=f"Bootstrap, {BOOTSTRAP_RESAMPLES:,} resamples"),
+                                "band": st.column_config.TextColumn("Reliability", help=f"Bands: {alpha_bands_text()}"),
+                                "icc2": st.column_config.NumberColumn("ICC(2,1)", format="%.3f",
+                                                                      help="Two-way random, absolute agreement"),
                                 "icc2_ci": "ICC(2,1) 95% interval",
-                                "icc3": st.column_config.NumberColumn("ICC(3,1)", format="%.3f"),
+                                "icc3": st.column_config.NumberColumn("ICC(3,1)", format="%.3f",
+                                                                      help="Two-way mixed, consistency"),
                                 "icc3_ci": "ICC(3,1) 95% interval",
-                                "exact": st.column_config.NumberColumn("exact agreement", format="percent"),
-                                "within_one": st.column_config.NumberColumn("within one point", format="percent"),
-                                "raters": "reviewers with a rating"}, placeholder=MISSING)
-    if agreement["band"].eq(NO_ESTIMATE).all():
-        st.info("No item has two ratings yet: agreement appears once reviewers submit their scorecards.")
+                                "complete_raters": st.column_config.NumberColumn(
+                                    "Reviewers in the ICC", format="%d", help="Reviewers who scored every reference"),
+                                "within_one": st.column_config.NumberColumn(
+                                    "Within one point", format="percent",
+                                    help="Share of rating pairs at most one point apart")},
+                 placeholder=MISSING)
     if not report.distances.empty:
         st.plotly_chart(charts.distance_heatmap(report.distances), width="stretch")
-    with st.expander("Progress by reviewer"):
-        st.dataframe(report.progress[["reviewer", "assigned", "submitted", "active"]], hide_index=True,
-                     width="stretch", placeholder=MISSING)
-    with st.expander("Reference applications and their consensus ratings"):
-        st.dataframe(report.items[["application", "candidate", "candidate_ref", "search"]], hide_index=True,
-                     width="stretch", placeholder=MISSING)
-        st.dataframe(report.consensus, hide_index=True, width="stretch", placeholder=MISSING)
+
+
+def progress_table(report: ExerciseReport) -> None:
+    with st.expander(f"Progress by reviewer ({counted(len(report.progress), 'reviewer')})"):
+        st.dataframe(report.progress[["reviewer", "assigned", "scored_since", "scored_before", "awaited", "due_on",
+                                      "active"]], hide_index=True, width="stretch",
+                     column_config={"reviewer": st.column_config.TextColumn("Reviewer", width="medium"),
+                                    "assigned": st.column_config.NumberColumn("References", format="%d"),
+                                    "scored_since": st.column_config.NumberColumn(
+                                        "Scored for it", format="%d", help="Submitted since the exercise began"),
+                                    "scored_before": st.column_config.NumberColumn(
+                                        "Scored before", format="%d",
+                                        help="Submitted in live scoring before the exercise; not asked again"),
+                                    "awaited": st.column_config.NumberColumn("Awaited", format="%d"),
+                                    "due_on": st.column_config.DateColumn("Due", format="D MMM YYYY"),
+                                    "active": st.column_config.CheckboxColumn("Active")},
+                     placeholder=MISSING)
 
 
 def body() -> None:
@@ -341,6 +452,7 @@ def body() -> None:
     with st.spinner("Measuring agreement and fitting reviewer severities (a few seconds for a year of ratings; "
                     "longer for several years), once per change to the data"):
         report = read(calibration_report, actor, chosen)
+    colours = charts.reviewer_colours(report.reviewers["reviewer"].dropna())
     period = ("all months" if chosen.first_month is None else
               f"{chosen.first_month:%b %Y} to {chosen.last_month:%b %Y} ({PERIOD_BASES[chosen.basis][1]})")
     st.caption(f"Live scoring at {STAGES[chosen.stage_id].lower()}, {period}: {report.n_ratings:,} ratings of "
@@ -361,14 +473,18 @@ def body() -> None:
         with tabs[3]:
             ranking_section(report)
         with tabs[4]:
-            drift_section(report)
+            drift_section(report, colours)
         with tabs[5]:
             session_section(report)
     with tabs[6]:
         exercise_section(actor)
     with tabs[7]:
         st.subheader("Thresholds and their sources")
-        st.dataframe(report.thresholds, hide_index=True, width="stretch", placeholder=MISSING)
+        st.dataframe(report.thresholds, hide_index=True, width="stretch", placeholder=MISSING,
+                     column_config={"threshold": st.column_config.TextColumn("Threshold", width="medium"),
+                                    "value": "Value", "unit": "Unit",
+                                    "meaning": st.column_config.TextColumn("Meaning", width="large"),
+                                    "source": "Source"})
 
 
 guarded(body)

@@ -6,7 +6,7 @@ shows them as written instead of reading them as HTML.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,20 @@ BAND_COLOURS = {"reliable": "#54A24B", "tentative": "#F58518", "unreliable": "#E
 RATING_COLOURS = ("#B2182B", "#EF8A62", "#D9D9D9", "#67A9CF", "#2166AC")   # 1 (red) .. 5 (blue)
 FLAG_COLOURS = {"": "#4C78A8", "erratic": "#E45756", "too predictable": "#B279A2"}
 ROW_HEIGHT = 16
+#: Reviewer colours, cycled past the last: distinct hues first, then their lighter partners.
+REVIEWER_PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#EECA3B", "#9D755D",
+                    "#FF9DA6", "#79706E", "#1F77B4", "#8C564B", "#17BECF", "#BCBD22", "#D62728", "#9467BD",
+                    "#9ECAE9", "#FFBF79", "#88D27A", "#FF9D98", "#B7E4E0", "#D6A5C9", "#BAB0AC", "#D8B5A5")
+
+
+def reviewer_colours(reviewers: Sequence[str]) -> dict[str, str]:
+    """One colour per reviewer, for every chart of a page: built once from the page's reviewer list.
+
+    The reviewers are sorted by name first, so a reviewer keeps their colour whichever subset of
+    reviewers a chart shows and whatever order the list came in.
+    """
+    names = sorted({str(name) for name in reviewers})
+    return {name: REVIEWER_PALETTE[i % len(REVIEWER_PALETTE)] for i, name in enumerate(names)}
 
 
 def _tall(rows: int, minimum: int = 360) -> int:
@@ -117,24 +131,30 @@ def rank_shift_histogram(ranking: pd.DataFrame, notable: float) -> go.Figure:
 
 
 def monthly_trend(monthly: pd.DataFrame, value: str, low: str | None, high: str | None, flag: str,
-                  title: str, axis_title: str) -> go.Figure:
-    """One line per reviewer over months, with an interval band if given and flagged months marked."""
+                  title: str, axis_title: str, colours: Mapping[str, str]) -> go.Figure:
+    """One line per reviewer over months, with an interval band if given and flagged months marked.
+
+    ``colours`` is :func:`reviewer_colours` of the page's reviewers, so a reviewer has one colour in
+    every chart.
+    """
     figure = go.Figure()
     for name, rows in monthly.dropna(subset=[value]).groupby("reviewer", sort=True):
         rows = rows.sort_values("month")
         error = None
+        colour = colours.get(str(name), "#4C78A8")
         if low and high:
             error = dict(type="data", symmetric=False, array=rows[high] - rows[value],
-                         arrayminus=rows[value] - rows[low], thickness=1)
+                         arrayminus=rows[value] - rows[low], thickness=1, color=colour)
         figure.add_trace(go.Scatter(x=rows["month"], y=rows[value], mode="lines+markers", name=chart_text(name),
+                                    line=dict(color=colour), marker=dict(color=colour),
                                     error_y=error, legendgroup=chart_text(name)))
         hits = rows[rows[flag].astype(bool)]
         if not hits.empty:
             figure.add_trace(go.Scatter(x=hits["month"], y=hits[value], mode="markers",
                                         name=f"{chart_text(name)}: flagged",
-                                        marker=dict(symbol="x", size=14, color="#E45756"), legendgroup=chart_text(name),
-                                        showlegend=False))
-    figure.update_layout(title=title, yaxis_title=axis_title, **LAYOUT)
+                                        marker=dict(symbol="x", size=13, color="#222222"),
+                                        legendgroup=chart_text(name), showlegend=False))
+    figure.update_layout(title=title, yaxis_title=axis_title, legend=dict(orientation="h", y=-0.15), **LAYOUT)
     return figure
 
 

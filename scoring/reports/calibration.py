@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -41,14 +42,13 @@ from scoring.stats.agreement import (
     krippendorff_band,
     percent_agreement,
 )
-from scoring.stats.severity import (DRIFT_MIN_Z, DRIFT_THRESHOLD, FIT_BAND, SeverityFit,  # noqa: F401  (stated)
-                                    fit_severity, severity_by_period)
+from scoring.stats.severity import DRIFT_MIN_Z, DRIFT_THRESHOLD, FIT_BAND, SeverityFit, fit_severity, severity_by_period  # noqa: F401  (stated)
 from scoring.store import accounts, applications
-from scoring.store import weights as weight_store
 from scoring.store import calibration_exercises as exercise_store
 from scoring.store import ratings as store
-from scoring.store.ratings import CalibrationFilter
+from scoring.store import weights as weight_store
 from scoring.store.db import Database
+from scoring.store.ratings import CalibrationFilter
 
 TOP_MOVERS = 15
 NO_ESTIMATE = "no estimate"
@@ -105,7 +105,7 @@ class CalibrationReport:
     ranking_summary : dict
         :func:`rules.ranking_summary` of ``ranking``.
     movers : pandas.DataFrame
-        The :data:`TOP_MOVERS` applications whose rank moves most, with their references.
+        The :data:`TOP_MOVERS` applications whose rank moves most, with their references and ``candidate_link``.
     monthly : pandas.DataFrame
         Reviewer-months (:data:`MONTHLY_COLUMNS`): severity and its drift flag, distance from peers
         and its drift flag.
@@ -345,6 +345,7 @@ def _ranking(db: Database, actor: Account, ratings: pd.DataFrame, fit: SeverityF
     top = top.head(TOP_MOVERS)
     movers = top.merge(applications.labels(db, actor, top["application_id"].tolist()), on="application_id",
                        how="left")
+    movers["candidate_link"] = movers["candidate_ref"].map(candidate_link)
     return ranking, movers
 
 
@@ -366,11 +367,14 @@ class ExerciseReport:
     ----------
     exercise : pandas.Series
         The set: ``set_id``, ``name``, ``stage_id``, ``items``, ``created_at``, ``created_by``,
-        ``expected``, ``submitted``.
+        ``expected``, ``submitted``, ``scored_before``, ``scored_since``, ``awaited``,
+        ``awaited_from``, ``due_on`` (:func:`scoring.store.calibration_exercises.exercises`).
     items : pandas.DataFrame
-        The reference applications with their candidate.
+        The reference applications with their candidate and ``candidate_link``, the address of the
+        candidate's profile.
     progress : pandas.DataFrame
-        Per assigned reviewer: ``assigned``, ``submitted``.
+        Per assigned reviewer: ``assigned``, ``submitted``, ``scored_before``, ``scored_since``,
+        ``awaited``, ``due_on``, ``active``.
     agreement : pandas.DataFrame
         One row per dimension (:data:`EXERCISE_AGREEMENT_COLUMNS`): alpha over every rating with
         its bootstrap interval and band; ICC(2,1) and ICC(3,1) with intervals over the reviewers
@@ -380,7 +384,11 @@ class ExerciseReport:
         leave-one-out mean of the other reviewers), ``bias`` (signed, positive = more lenient),
         ``within_one``; dimension ``0`` is all dimensions together.
     consensus : pandas.DataFrame
-        Per item and dimension: ``mean``, ``sd``, ``raters``: the reference ratings to discuss.
+        Per item and dimension: ``application``, ``dimension``, ``mean``, ``sd``, ``raters``: the
+        reference ratings to discuss.
+    has_results : bool
+        Whether two reviewers have scored the same reference for the exercise (not in live work
+        before it): until then the exercise has no agreement figures of its own.
     """
 
     exercise: pd.Series
@@ -389,6 +397,7 @@ class ExerciseReport:
     agreement: pd.DataFrame
     distances: pd.DataFrame
     consensus: pd.DataFrame
+    has_results: bool = False
     alpha_source: str = ALPHA_BANDS_SOURCE
 
 
@@ -464,17 +473,68 @@ def exercise_report(db: Database, actor: Account, set_id: int) -> ExerciseReport
     dimensions = store.dimensions(db, actor)
     ratings = exercise_store.exercise_ratings(db, actor, set_id)
     progress = exercise_store.exercise_progress(db, actor, set_id)
-    progress["reviewer"] = progress["reviewer_id"].map(labels)
+    progress["reviewer"] = progress["reviewer_id"].map(labels).fillna(progress["display_name"])
+    items = exercise_store.exercise_items(db, actor, set_id)
+    items["candidate_link"] = items["candidate_ref"].map(candidate_link)
     consensus = (ratings.groupby(["application_id", "dimension_id"])["rating"]
                  .agg(mean="mean", sd="std", raters="size").reset_index())
     consensus["dimension"] = consensus["dimension_id"].map(dict(zip(dimensions["dimension_id"], dimensions["name"])))
+    consensus["application"] = consensus["application_id"].map(dict(zip(items["application_id"],
+                                                                         items["application"])))
     return ExerciseReport(
-        exercise=chosen.iloc[0], items=exercise_store.exercise_items(db, actor, set_id), progress=progress,
+        exercise=chosen.iloc[0], items=items, progress=progress,
         agreement=exercise_agreement(ratings, dimensions),
         distances=exercise_distances(ratings, labels, dimensions) if not ratings.empty else pd.DataFrame(
             columns=["reviewer_id", "reviewer", "dimension_id", "dimension", "compared", "mad", "bias",
                      "within_one"]),
-        consensus=consensus)
+        consensus=consensus[["application_id", "application", "dimension_id", "dimension", "mean", "sd", "raters"]],
+        has_results=has_exercise_results(ratings))
+
+
+def has_exercise_results(ratings: pd.DataFrame) -> bool:
+    """Whether two reviewers rated the same reference for the exercise itself.
+
+    ``ratings`` are :func:`scoring.store.calibration_exercises.exercise_ratings`; the ratings made in
+    live work before the exercise existed do not count, so a new exercise has no results.
+    """
+    own = ratings[ratings["for_exercise"].astype(bool)]
+    return bool(own.groupby("application_id")["reviewer_id"].nunique().ge(2).any())
+
+
+def counted(n: int, noun: str) -> str:
+    """``n`` and ``noun``, agreeing in number.
+
+    Examples
+    --------
+    >>> counted(1, "reviewer"), counted(1_200, "scorecard"), counted(0, "reference")
+    ('1 reviewer', '1,200 scorecards', '0 references')
+    """
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def candidate_link(ref: object) -> str:
+    """The address of a candidate's profile, which opens on its search for ``ref``.
+
+    Examples
+    --------
+    >>> candidate_link("CAND-00012")
+    '/candidate?q=CAND-00012'
+    """
+    return f"/candidate?q={quote(str(ref), safe='')}"
+
+
+def awaited_text(progress: pd.DataFrame) -> str:
+    """Who still owes scorecards of an exercise, most owed first, as ``Name (3), Other (1)``.
+
+    Examples
+    --------
+    >>> awaited_text(pd.DataFrame({"reviewer": ["Ana", "Bo", "Cy"], "awaited": [1, 3, 0],
+    ...                            "active": [True, True, True]}))
+    'Bo (3), Ana (1)'
+    """
+    owing = progress[progress["awaited"] > 0].sort_values(["awaited", "reviewer"], ascending=[False, True])
+    return ", ".join(f"{row.reviewer} ({int(row.awaited)}{'' if row.active else ', no longer active'})"
+                     for row in owing.itertuples())
 
 
 def alpha_bands_text() -> str:
@@ -489,5 +549,5 @@ def alpha_bands_text() -> str:
 
 
 def reviewers_done(progress: pd.DataFrame) -> int:
-    """How many reviewers of an exercise (:attr:`ExerciseReport.progress`) scored every item assigned."""
-    return int((progress["submitted"] >= progress["assigned"]).sum())
+    """How many reviewers of an exercise (:attr:`ExerciseReport.progress`) owe no scorecard."""
+    return int((progress["awaited"] == 0).sum())

@@ -3,8 +3,9 @@
 A rating belongs to an exercise when its application and stage are an item of a calibration set and
 it was submitted after the set was created; the exercise reads take every current rating of the
 set's items (a reviewer who had already scored an item in live work cannot score it again, so that
-earlier rating is their rating of the item). The live reads of :mod:`scoring.store.ratings` leave
-exercise ratings out.
+earlier rating is their rating of the item) and say which were submitted for the exercise, so an
+exercise nobody has scored yet has no results of its own. The live reads of
+:mod:`scoring.store.ratings` leave exercise ratings out.
 
 Every read requires ``read_calibration``; :func:`create_exercise` and the list of reference
 applications require ``manage_calibration``.
@@ -33,16 +34,26 @@ def exercises(db: Database, actor: Account) -> pd.DataFrame:
     """Every calibration set, newest first, with its stage, size and how far the scoring got.
 
     ``submitted`` counts the reviewer-item scorecards that are submitted; ``expected`` the items
-    times the reviewers who were assigned them.
+    times the reviewers who were assigned them. Of those assignments, ``scored_before`` were
+    submitted before the set was created (live work), ``scored_since`` since, and ``awaited`` have
+    no submitted scorecard yet, from ``awaited_from`` reviewers; ``due_on`` is the latest due date.
     """
     authorize(db, actor, "read_calibration")
     return db.frame("""
         WITH items AS (
             SELECT set_id, min(stage_id) AS stage_id, count(*) AS items FROM calibration_items GROUP BY set_id
         ), expected AS (
-            SELECT ci.set_id, count(*) AS expected
+            SELECT ci.set_id, count(*) AS expected,
+                   count(*) FILTER (WHERE sc.submitted_at < cset.created_at) AS scored_before,
+                   count(*) FILTER (WHERE sc.submitted_at >= cset.created_at) AS scored_since,
+                   count(*) FILTER (WHERE sc.scorecard_id IS NULL) AS awaited,
+                   count(DISTINCT x.reviewer_id) FILTER (WHERE sc.scorecard_id IS NULL) AS awaited_from,
+                   max(x.due_on) AS due_on
             FROM calibration_items AS ci
+            JOIN calibration_sets AS cset USING (set_id)
             JOIN assignments AS x ON x.application_id = ci.application_id AND x.stage_id = ci.stage_id
+            LEFT JOIN scorecards AS sc ON sc.application_id = x.application_id AND sc.stage_id = x.stage_id
+                 AND sc.reviewer_id = x.reviewer_id AND sc.status = 'submitted'
             GROUP BY ci.set_id
         ), submitted AS (
             SELECT ci.set_id, count(*) AS submitted
@@ -53,7 +64,9 @@ def exercises(db: Database, actor: Account) -> pd.DataFrame:
         )
         SELECT s.set_id, s.name, i.stage_id, coalesce(i.items, 0) AS items, s.created_at,
                a.display_name AS created_by, coalesce(e.expected, 0) AS expected,
-               coalesce(sub.submitted, 0) AS submitted
+               coalesce(sub.submitted, 0) AS submitted, coalesce(e.scored_before, 0) AS scored_before,
+               coalesce(e.scored_since, 0) AS scored_since, coalesce(e.awaited, 0) AS awaited,
+               coalesce(e.awaited_from, 0) AS awaited_from, e.due_on
         FROM calibration_sets AS s
         JOIN accounts AS a ON a.account_id = s.created_by
         LEFT JOIN items AS i USING (set_id)
@@ -76,31 +89,40 @@ def exercise_items(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
 
 def exercise_ratings(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
     """Every current rating of the set's items: ``application_id``, ``reviewer_id``,
-    ``dimension_id``, ``rating``, ``submitted_at``."""
+    ``dimension_id``, ``rating``, ``submitted_at`` and ``for_exercise`` (submitted once the set
+    existed, rather than in live work before it)."""
     authorize(db, actor, "read_calibration")
     return db.frame("""
-        SELECT cs.application_id, cs.reviewer_id, cs.dimension_id, cs.rating, cs.submitted_at
+        SELECT cs.application_id, cs.reviewer_id, cs.dimension_id, cs.rating, cs.submitted_at,
+               cs.submitted_at >= cset.created_at AS for_exercise
         FROM current_scores AS cs
         JOIN calibration_items AS ci ON ci.application_id = cs.application_id AND ci.stage_id = cs.stage_id
+        JOIN calibration_sets AS cset ON cset.set_id = ci.set_id
         WHERE ci.set_id = ?
         ORDER BY cs.application_id, cs.dimension_id, cs.submitted_at, cs.reviewer_id""",
         [set_id]).astype({"application_id": "int64", "reviewer_id": "int64", "dimension_id": "int64",
-                          "rating": "int64"})
+                          "rating": "int64", "for_exercise": "bool"})
 
 def exercise_progress(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
-    """Per reviewer assigned to the set's items: items assigned and scorecards submitted."""
+    """Per reviewer assigned to the set's items: items ``assigned``, scorecards ``submitted`` (of
+    them ``scored_before`` the set was created and ``scored_since``), ``awaited`` and the latest
+    ``due_on``; the reviewers with the most awaited first."""
     authorize(db, actor, "read_calibration")
     return db.frame("""
         SELECT x.reviewer_id, acc.display_name, acc.active, count(*) AS assigned,
-               count(sc.scorecard_id) AS submitted
+               count(sc.scorecard_id) AS submitted,
+               count(*) FILTER (WHERE sc.submitted_at < cset.created_at) AS scored_before,
+               count(*) FILTER (WHERE sc.submitted_at >= cset.created_at) AS scored_since,
+               count(*) FILTER (WHERE sc.scorecard_id IS NULL) AS awaited, max(x.due_on) AS due_on
         FROM calibration_items AS ci
+        JOIN calibration_sets AS cset USING (set_id)
         JOIN assignments AS x ON x.application_id = ci.application_id AND x.stage_id = ci.stage_id
         JOIN accounts AS acc ON acc.account_id = x.reviewer_id
         LEFT JOIN scorecards AS sc ON sc.application_id = x.application_id AND sc.stage_id = x.stage_id
              AND sc.reviewer_id = x.reviewer_id AND sc.status = 'submitted'
         WHERE ci.set_id = ?
-        GROUP BY ALL
-        ORDER BY submitted DESC, acc.display_name""", [set_id])
+        GROUP BY x.reviewer_id, acc.display_name, acc.active
+        ORDER BY awaited DESC, acc.display_name, x.reviewer_id""", [set_id])
 
 def reference_applications(db: Database, actor: Account, stage_id: int) -> pd.DataFrame:
     """Applications fit to be a calibration reference at ``stage_id``, most recent first.

@@ -27,9 +27,11 @@ from scoring.stats.agreement import (
 )
 from scoring.reports.calibration import (
     TOP_MOVERS,
+    awaited_text,
     calibration_report,
     default_filter,
     exercise_report,
+    reviewers_done,
 )
 from scoring.stats.severity import DRIFT_THRESHOLD, fit_severity, severity_by_period
 from scoring.store import Database, calibration_exercises, scorecards
@@ -394,6 +396,43 @@ def test_exercise_progress_counts_the_reviewer_who_has_not_started(exercise):
     behind = result.progress[result.progress["submitted"] < result.progress["assigned"]]
     assert len(behind) >= 1
     assert int(result.exercise["expected"]) == result.progress["assigned"].sum()
+
+
+def test_a_new_exercise_has_no_results_and_says_what_is_awaited(demo_db):
+    admin, lead = account(demo_db, "admin"), account(demo_db, "hiring_lead")
+    ids = calibration_exercises.reference_applications(demo_db, admin, 3)["application_id"].head(4).tolist()
+    set_id = calibration_exercises.create_exercise(demo_db, admin, "Fresh", ids, 3, date(2026, 11, 20))
+    result = exercise_report(demo_db, lead, set_id)
+    info = result.exercise
+    # the live scorecards of the references were there before: they are no result of the exercise
+    earlier = demo_db.scalar("SELECT count(*) FROM scorecards WHERE stage_id = 3 AND status = 'submitted' "
+                             "AND application_id IN (SELECT unnest(?::INTEGER[]))", [ids])
+    assert earlier >= 2 * len(ids)
+    assert (int(info["scored_since"]), int(info["scored_before"])) == (0, earlier)
+    assert int(info["awaited"]) == int(info["expected"]) - earlier == int(result.progress["awaited"].sum())
+    assert not result.has_results and reviewers_done(result.progress) == 0
+    assert pd.Timestamp(info["due_on"]).date() == date(2026, 12, 4)
+    first = result.progress.iloc[0]
+    assert awaited_text(result.progress).startswith(f"{first['reviewer']} ({int(first['awaited'])})")
+
+    # one reviewer scoring one reference is still no agreement; a second on the same reference is
+    people = demo_db.scalar("SELECT count(*) FROM accounts WHERE role = 'reviewer' AND active")
+    newcomers = [a for a in (account(demo_db, "reviewer", i) for i in range(people)) if not demo_db.scalar(
+        "SELECT count(*) FROM scorecards WHERE application_id = ? AND stage_id = 3 AND reviewer_id = ?",
+        [ids[0], a.account_id])][:2]
+    card = {"infrastructure": 3, "deployment": 4, "monitoring": 2, "automation": 3, "governance": 4}
+    scorecards.submit(demo_db, newcomers[0], ids[0], 3, card, {})
+    once = exercise_report(demo_db, lead, set_id)
+    assert not once.has_results and int(once.exercise["scored_since"]) == 1
+    assert int(once.exercise["awaited"]) == int(info["awaited"]) - 1
+    scorecards.submit(demo_db, newcomers[1], ids[0], 3, card, {})
+    assert exercise_report(demo_db, lead, set_id).has_results
+
+
+def test_exercise_references_link_to_the_candidate_profile(exercise):
+    db, set_id = exercise
+    items = exercise_report(db, account(db, "hiring_lead"), set_id).items
+    assert (items["candidate_link"] == "/candidate?q=" + items["candidate_ref"]).all()
 
 
 def test_unknown_exercise_is_refused(db, lead):
