@@ -27,12 +27,13 @@ from scoring.domain.stages import SCORED_STAGES, Stage
 NOT_ENTERED = -1
 SECONDS_PER_DAY = 86_400
 REVIEW_DUE_DAYS = 3
+THIRD_REVIEWER_SHARE = 0.2                  # scored applications given a third reviewer; the rest get two
 STAGE_DAYS = {                              # (fewest days, mean extra days) a stage takes to decide
     Stage.TOOLING_AUDIT: (1, 0.5),
     Stage.INCIDENT_INTERVIEW: (1, 0.8),
     Stage.TAKE_HOME: (2, 1.0),              # 3-4 hours of work, handed in within a few days
 }
-PASS_THRESHOLD = {Stage.INCIDENT_INTERVIEW: 3.2, Stage.TAKE_HOME: 3.55}   # consensus weighted score to pass
+PASS_THRESHOLD = {Stage.INCIDENT_INTERVIEW: 3.3, Stage.TAKE_HOME: 3.55}   # consensus weighted score to pass
 SHORTLIST_SIZES = ((2, 0.44), (3, 0.55), (4, 0.01))   # candidates presented; 4 breaks the 2-3 promise
 SCARCE_SEARCH_SHARE = 0.08                  # searches for scarce skills: the shortlist waits...
 SCARCE_SEARCH_DELAY = (7, 17)               # ...this many more calendar days (low, high exclusive)
@@ -129,7 +130,7 @@ class PipelineDraw:
 
         def decide(apps: np.ndarray, entered: np.ndarray, still_open: np.ndarray) -> np.ndarray:
             rng, n_reviewers = self.rng, self.g.config.reviewers
-            per_app = np.where(rng.random(len(apps)) < 0.3, 3, 2)
+            per_app = np.where(rng.random(len(apps)) < THIRD_REVIEWER_SHARE, 3, 2)
             chosen = rng.random((len(apps), n_reviewers)).argpartition(3, axis=1)[:, :3]
             # the demo reviewer account (reviewer 0) always has open work in its queue
             demo_reviewer_missing = still_open & ~(chosen == 0).any(axis=1)

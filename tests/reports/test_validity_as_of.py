@@ -27,7 +27,7 @@ from tests.conftest import DEMO_AS_OF, account
 FRAMES = ("coverage", "exclusions", "restriction", "predictors", "bands", "roc", "reviewers", "evidence")
 #: Audit dates inside the small demo's history, before and after its second weight version (24 Jan 2026),
 #: on which take-home and client decisions, first days and placement ends straddle the date.
-CUTS = (date(2025, 3, 18), date(2026, 7, 9))
+CUTS = (date(2025, 3, 17), date(2026, 6, 24))
 TAKE_HOME = 3
 
 
