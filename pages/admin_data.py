@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-
-from collections.abc import Callable
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
+from scoring.reports.admin import (
+    FORMAT_COLUMNS,
+    files_read,
+    import_counts,
+    import_problems,
+    import_summary,
+    problems_heading,
+)
 from scoring.reports.exports import to_csv
 from scoring.reports.formatting import MISSING
 from scoring.store.archive import export_database, zip_export
@@ -22,6 +28,14 @@ from ui.uploads import import_format, uploaded_sources
 from ui.writes import attempt_write, report_done, show_outcome
 
 EXPORT_KEY = "export_zip"
+FORMAT_CONFIG = {column: st.column_config.TextColumn(label) for column, label in FORMAT_COLUMNS.items()} | {
+    "required": st.column_config.CheckboxColumn(FORMAT_COLUMNS["required"], width="small"),
+    "in the key": st.column_config.CheckboxColumn(FORMAT_COLUMNS["in the key"], width="small"),
+    "meaning": st.column_config.TextColumn(FORMAT_COLUMNS["meaning"], width="large"),
+}
+PROBLEMS_CONFIG = {"Row": st.column_config.NumberColumn("Row", format="%d", width="small",
+                                                        help="As a spreadsheet counts: the header is row 1"),
+                   "Reason": st.column_config.TextColumn("Reason", width="large")}
 
 
 def _bar(text: str) -> tuple[Any, Callable[[str, float], None]]:
@@ -54,34 +68,25 @@ def import_section(actor: Account) -> None:
         if went_through and result is not None:
             show_result(result, check_only)
     with st.expander("Columns of each file"):
-        st.dataframe(import_format(), hide_index=True, width="stretch", placeholder=MISSING)
+        st.dataframe(import_format(), hide_index=True, width="stretch", column_config=FORMAT_CONFIG,
+                     placeholder=MISSING)
 
 
 def show_result(result: ImportResult, check_only: bool) -> None:
     """Every problem, in place, when the files were refused; otherwise what was done, on the next run."""
-    files = ("Files read", pd.DataFrame(result.files, columns=["file", "table", "rows"]))
+    files = ("Files read", files_read(result))
     if not result.ok:
-        listed = len(result.problems)
-        shown = f" (the first {listed:,} are listed)" if listed < result.total_problems else ""
-        st.error(f"{result.total_problems:,} problems found{shown}. Nothing was written.")
-        problems = pd.DataFrame([vars(p) for p in result.problems], columns=["file", "row", "column", "reason"])
-        problems["row"] = problems["row"].astype("Int64")
-        st.dataframe(problems, hide_index=True, width="stretch", placeholder=MISSING)
+        st.error(problems_heading(result))
+        problems = import_problems(result)
+        st.dataframe(problems, hide_index=True, width="stretch", column_config=PROBLEMS_CONFIG, placeholder=MISSING)
         st.download_button("Download the problems as CSV", to_csv(problems),
                            "import-problems.csv", "text/csv", key="problems_download")
         st.caption(files[0])
         st.dataframe(files[1], hide_index=True, width="stretch", placeholder=MISSING)
-    elif check_only:
-        report_done(f"No problems in {len(result.files)} files. Nothing was written (check only).", [files])
-    elif not result.changed:
-        report_done("No changes: the database already holds every row of these files. Nothing was written.",
-                    [files], tone="info")
+    elif check_only or not result.changed:
+        report_done(import_summary(result, check_only), [files], tone="success" if check_only else "info")
     else:
-        counts = pd.DataFrame([{"table": t, "new": c.inserted, "updated": c.updated, "unchanged": c.unchanged}
-                               for t, c in result.counts.items()])
-        report_done(f"Imported {counts['new'].sum():,} new and {counts['updated'].sum():,} updated rows "
-                    "(score rows for scores; a changed scorecard is stored as its next revision).",
-                    [("", counts), files])
+        report_done(import_summary(result, check_only), [("", import_counts(result)), files])
 
 
 def export_section(actor: Account) -> None:

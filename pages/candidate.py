@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
-from scoring.reports.candidate import (CONSENSUS, DIMENSIONS, MEDIAN, STAGE_LABELS, WITHHELD, CandidateReport,
-                                       breakdown, candidate_report, history_table, median_note, not_assessed_at,
-                                       radar_notes, radar_series, score_headline, shortlist_comparison,
-                                       shortlist_table, shortlist_traces)
+from scoring.reports.candidate import (
+    CONSENSUS,
+    DIMENSIONS,
+    MEDIAN,
+    PROFILE_LINK,
+    SHORTLIST_SCORE,
+    STAGE_LABELS,
+    WITHHELD,
+    CandidateReport,
+    breakdown,
+    candidate_report,
+    history_table,
+    median_note,
+    not_assessed_at,
+    notes_at,
+    radar_notes,
+    radar_series,
+    score_headline,
+    shortlist_comparison,
+    shortlist_table,
+    shortlist_traces,
+)
 from scoring.reports.formatting import MISSING
 from scoring.store import candidates, scorecards
 from scoring.store.scorecards import FINAL_DECISIONS
@@ -20,6 +40,15 @@ from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
 
 IN_FORCE = "Weights in force at the time"
+#: The shortlist's columns: the candidate id opens that candidate's profile.
+SHORTLIST_CONFIG = {
+    "Candidate": st.column_config.TextColumn("Candidate", width="medium"),
+    "Candidate id": st.column_config.LinkColumn("Candidate id", help="Opens the candidate's profile",
+                                                display_text=f"{re.escape(PROFILE_LINK)}(.*)", width="small"),
+    SHORTLIST_SCORE: st.column_config.TextColumn(SHORTLIST_SCORE, width="medium"),
+}
+NOTES_CONFIG = {"Rating": st.column_config.NumberColumn("Rating", format="%d", width="small"),
+                "Note": st.column_config.TextColumn("Note", width="large")}
 
 
 def pick_candidate(actor: Account) -> int | None:
@@ -44,8 +73,9 @@ def pick_candidate(actor: Account) -> int | None:
 
 def version_choice(report: CandidateReport) -> int | None:
     versions = report.versions.drop_duplicates("version_id")
-    labels: dict[int | None, str] = {None: IN_FORCE, **{int(v.version_id): f"Version {v.version_id}, from {v.effective_from:%d %b %Y}"
-                                 for v in versions.itertuples()}}
+    labels: dict[int | None, str] = {None: IN_FORCE, **{int(v.version_id): f"Version {v.version_id}, from "
+                                                                         f"{v.effective_from:%d %b %Y}"
+                                                         for v in versions.itertuples()}}
     return st.selectbox("Weights", list(labels), format_func=labelled(labels), key="weight_version")
 
 
@@ -113,17 +143,18 @@ def body() -> None:
         else:
             st.warning(f"{incomplete}: no weighted total, and this candidate is not ranked against complete "
                        "scorecards. A missing dimension is never counted as zero.")
-            figures[0].metric("Re-weighted over the rated dimensions only", f"{row['reweighted_score']:.2f} / 5",
-                              help="The weights of the rated dimensions scaled up to 100%. Not the weighted "
-                                   "score: it leaves out what no reviewer rated.")
-            figures[1].metric("On 0-100, rated dimensions only", f"{row['reweighted_score_pct']:.0f}")
+            figures[0].metric("Re-weighted score", f"{row['reweighted_score']:.2f} / 5",
+                              help="Over the rated dimensions only: their weights scaled up to 100%. Not the "
+                                   "weighted score: it leaves out what no reviewer rated.")
+            figures[1].metric("Re-weighted, 0-100", f"{row['reweighted_score_pct']:.0f}",
+                              help="The re-weighted score on a 0-100 scale, over the rated dimensions only.")
         figures[2].metric("Reviewers", int(row["reviewers"]))
         figures[3].metric("Scorecard", "complete" if row["complete"] else "incomplete",
                           help="An incomplete scorecard is not ranked against complete ones.")
         st.caption(f"Scored under weight version {int(row['version_id'])}.")
         st.subheader("Ratings by reviewer and dimension")
         st.dataframe(breakdown(report, application_id, stage_id), hide_index=True, width="stretch",
-            placeholder=MISSING)
+                     placeholder=MISSING)
         medians = read(candidates.stage_dimension_medians, actor, stage_id)
         # A row of its own: in a column the radar shrank until its axis labels were cut off.
         st.plotly_chart(charts.radar(radar_series(report, application_id, stage_id, medians), DIMENSIONS,
@@ -132,12 +163,10 @@ def body() -> None:
         sparse = median_note(medians)
         if sparse:
             st.caption(sparse)
-        notes = report.ratings[(report.ratings["application_id"] == application_id)
-                               & (report.ratings["stage_id"] == stage_id) & (report.ratings["note"] != "")]
+        notes = notes_at(report, application_id, stage_id)
         if not notes.empty:
             with st.expander(f"Reviewer notes ({len(notes)})"):
-                st.dataframe(notes[["reviewer", "dimension", "rating", "note"]], hide_index=True, width="stretch",
-                    placeholder=MISSING)
+                st.dataframe(notes, hide_index=True, width="stretch", column_config=NOTES_CONFIG, placeholder=MISSING)
         skipped = not_assessed_at(report, application_id, stage_id)
         if not skipped.empty:
             with st.expander(f"Dimensions not assessed ({len(skipped)})", expanded=incomplete is not None):
@@ -158,11 +187,12 @@ def body() -> None:
         comparison = read(shortlist_comparison, actor, search_id, version_id)
         if not comparison.candidates.empty:
             st.subheader("Shortlist for this search, side by side (take-home scores)")
-            st.dataframe(shortlist_table(comparison), hide_index=True, width="stretch", placeholder=MISSING)
+            st.dataframe(shortlist_table(comparison), hide_index=True, width="stretch", column_config=SHORTLIST_CONFIG,
+                         placeholder=MISSING)
             st.caption("Complete scorecards first, by weighted score; an incomplete one is listed after them, "
                        "unranked.")
-            st.plotly_chart(charts.radar(shortlist_traces(comparison), DIMENSIONS, "Shortlisted candidates, consensus ratings"),
-                            width="stretch")
+            st.plotly_chart(charts.radar(shortlist_traces(comparison), DIMENSIONS,
+                                         "Shortlisted candidates, consensus ratings"), width="stretch")
 
 
 guarded(body)

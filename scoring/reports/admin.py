@@ -1,4 +1,4 @@
-"""The Admin page's report: the words and limits it shows beside the weight versions and accounts.
+"""The Admin pages' report: the words and limits shown beside the weight versions, accounts and imports.
 
 The page draws the tables the store returns; the roles, dimension names, default weights and which
 versions may still be withdrawn come from here, declared in :mod:`scoring.agency` once.
@@ -17,11 +17,14 @@ from scoring.agency.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
 from scoring.agency.scorecard import DIMENSIONS, WEIGHT_TOLERANCE
 from scoring.agency.text import normalised, text_problem
+from scoring.reports.formatting import MISSING
+from scoring.store.importer import ImportResult
 from scoring.store.weights import MAX_YEARS_AHEAD, latest_start
 
-__all__ = ["ACCOUNT_COLUMNS", "AUDIT_COLUMNS", "DIMENSIONS", "ROLES", "VERSION_COLUMNS", "account_change_problems",
-           "accounts_shown", "active_label", "audit_shown", "code_words", "new_account_problems", "newest_weights",
-           "refusal", "role_label", "waiting_versions", "weight_problems", "weights_shown"]
+__all__ = ["ACCOUNT_COLUMNS", "AUDIT_COLUMNS", "DIMENSIONS", "FORMAT_COLUMNS", "ROLES", "VERSION_COLUMNS",
+           "account_change_problems", "accounts_shown", "active_label", "audit_shown", "code_words", "files_read",
+           "import_counts", "import_problems", "import_summary", "new_account_problems", "newest_weights",
+           "problems_heading", "refusal", "role_label", "waiting_versions", "weight_problems", "weights_shown"]
 
 #: The weight versions' columns as :func:`weights_shown` names them (the dimensions follow, by name).
 VERSION_COLUMNS: tuple[str, ...] = ("Version", "Effective from", "Why", "Added by")
@@ -239,3 +242,65 @@ def newest_weights(versions: pd.DataFrame) -> Mapping[str, float]:
         return {code: float(weight) for code, weight in DEFAULT_WEIGHTS_PCT.items()}
     newest = versions.iloc[-1]
     return {code: float(newest[code]) for code in DIMENSIONS}
+
+
+# -- the Import and export page -----------------------------------------------------------------------
+
+#: The import format's columns (:func:`scoring.importing.format.format_summary`) as a person reads them.
+FORMAT_COLUMNS: Mapping[str, str] = {"table": "File", "column": "Column", "type": "Type", "required": "Required",
+                                     "in the key": "In the key", "allowed values": "Allowed values",
+                                     "meaning": "Meaning"}
+
+
+def files_read(result: ImportResult) -> pd.DataFrame:
+    """Each file of an import: ``File``, ``Holds`` (the table it was read as) and ``Rows``."""
+    return pd.DataFrame([(name, table or MISSING, rows) for name, table, rows in result.files],
+                        columns=["File", "Holds", "Rows"])
+
+
+def import_problems(result: ImportResult) -> pd.DataFrame:
+    """Every problem of a refused import: ``File``, ``Row`` (as a spreadsheet counts, the header being
+    row 1; missing for the whole file), ``Column`` and ``Reason``."""
+    problems = pd.DataFrame([vars(p) for p in result.problems], columns=["file", "row", "column", "reason"])
+    return pd.DataFrame({"File": problems["file"], "Row": problems["row"].astype("Int64"),
+                         "Column": problems["column"], "Reason": problems["reason"]})
+
+
+def import_counts(result: ImportResult) -> pd.DataFrame:
+    """What an import wrote, per table: ``Table``, ``New``, ``Updated``, ``Unchanged`` rows."""
+    return pd.DataFrame([{"Table": code_words(table), "New": c.inserted, "Updated": c.updated,
+                          "Unchanged": c.unchanged} for table, c in result.counts.items()],
+                        columns=["Table", "New", "Updated", "Unchanged"])
+
+
+def import_summary(result: ImportResult, check_only: bool) -> str:
+    """The sentence that reports an import that went through (or was only checked).
+
+    Examples
+    --------
+    >>> import_summary(ImportResult(files=[("clients.csv", "clients", 2)]), check_only=True)
+    'No problems in 1 file. Nothing was written (check only).'
+    """
+    files = f"{len(result.files):,} file{'' if len(result.files) == 1 else 's'}"
+    if check_only:
+        return f"No problems in {files}. Nothing was written (check only)."
+    if not result.changed:
+        return "No changes: the database already holds every row of these files. Nothing was written."
+    counts = import_counts(result)
+    return (f"Imported {counts['New'].sum():,} new and {counts['Updated'].sum():,} updated rows from {files} "
+            "(score rows for scores; a changed scorecard is stored as its next revision).")
+
+
+def problems_heading(result: ImportResult) -> str:
+    """What a refused import says above its problems.
+
+    Examples
+    --------
+    >>> from scoring.importing.format import Problem
+    >>> problems_heading(ImportResult(files=[], problems=[Problem("a.csv", 2, "name", "empty")], total_problems=1))
+    '1 problem found. Nothing was written.'
+    """
+    listed = len(result.problems)
+    more = f" (the first {listed:,} are listed)" if listed < result.total_problems else ""
+    return (f"{result.total_problems:,} problem{'' if result.total_problems == 1 else 's'} found{more}. "
+            "Nothing was written.")

@@ -15,6 +15,8 @@ from scoring.store import weights as weight_store
 from scoring.store.db import Database
 
 CONSENSUS = "Consensus"
+#: Where a candidate's id leads: their profile, which reads its search from ``?q=``.
+PROFILE_LINK = "/candidate?q="
 MEDIAN = "Median candidate at this stage"
 #: The stages a candidate's scores are shown for, by id, with the name a person reads.
 STAGE_LABELS: dict[int, str] = {int(stage): stage.label for stage in SCORED_STAGES}
@@ -134,9 +136,20 @@ def breakdown(report: CandidateReport, application_id: int, stage_id: int) -> pd
     rated = _at(report.ratings, application_id, stage_id)[["reviewer", "dimension", "rating"]]
     skipped = _at(report.not_assessed, application_id, stage_id)[["reviewer", "dimension"]].assign(rating=float("nan"))
     if rated.empty:
-        return pd.DataFrame(columns=["reviewer", *DIMENSIONS.values()])
+        return pd.DataFrame(columns=["Reviewer", *DIMENSIONS.values()])
     rows = pd.concat([rated.astype({"rating": float}), skipped], ignore_index=True)
-    return rating_grid(rows, consensus=CONSENSUS).reset_index()
+    return rating_grid(rows, consensus=CONSENSUS).reset_index().rename(columns={"reviewer": "Reviewer"})
+
+
+def notes_at(report: CandidateReport, application_id: int, stage_id: int) -> pd.DataFrame:
+    """The reviewers' notes at one stage: ``Reviewer``, ``Dimension`` (its name), ``Rating``, ``Note``;
+    a dimension without a note is left out."""
+    rows = _at(report.ratings, application_id, stage_id)
+    rows = rows[rows["note"].fillna("").astype(str).str.strip() != ""]
+    return pd.DataFrame({"Reviewer": rows["reviewer"].to_numpy(),
+                         "Dimension": rows["dimension"].map(DIMENSIONS).to_numpy(),
+                         "Rating": rows["rating"].astype("Int64").to_numpy(),
+                         "Note": rows["note"].to_numpy()})
 
 
 def score_headline(score: pd.Series) -> str | None:
@@ -148,12 +161,12 @@ def score_headline(score: pd.Series) -> str | None:
 
 
 def not_assessed_at(report: CandidateReport, application_id: int, stage_id: int) -> pd.DataFrame:
-    """Who left which dimension not assessed at this stage, and why: ``reviewer``, ``dimension``
-    (its name), ``reason``."""
+    """Who left which dimension not assessed at this stage, and why: ``Reviewer``, ``Dimension``
+    (its name), ``Reason``."""
     rows = _at(report.not_assessed, application_id, stage_id)
-    return pd.DataFrame({"reviewer": rows["reviewer"].to_numpy(),
-                         "dimension": rows["dimension"].map(DIMENSIONS).to_numpy(),
-                         "reason": rows["reason"].to_numpy()})
+    return pd.DataFrame({"Reviewer": rows["reviewer"].to_numpy(),
+                         "Dimension": rows["dimension"].map(DIMENSIONS).to_numpy(),
+                         "Reason": rows["reason"].to_numpy()})
 
 
 @dataclass(frozen=True)
@@ -181,14 +194,15 @@ def shortlist_table(comparison: ShortlistComparison) -> pd.DataFrame:
     """The shortlist side by side, as text: complete scorecards by weighted score, best first, then
     the incomplete ones (never ranked against them) saying which dimension no reviewer rated.
 
-    Columns: ``Candidate``, ``Candidate id``, ``Client decision``, the five dimension names (mean
-    rating, or "not rated"), :data:`SHORTLIST_SCORE` (1-5, or the incomplete message) and ``On 0-100``.
+    Columns: ``Candidate``, ``Candidate id`` (the link to the profile, :data:`PROFILE_LINK` and the id),
+    ``Client decision``, the five dimension names (mean rating, or "not rated"), :data:`SHORTLIST_SCORE`
+    (1-5, or the incomplete message) and ``On 0-100``.
     """
     rows = comparison.scores
     scored = rows["score"].notna() if "score" in rows else pd.Series(False, index=rows.index)
     ordered = pd.concat([rows[scored].sort_values("score", ascending=False, kind="stable"), rows[~scored]])
     table = pd.DataFrame({"Candidate": ordered["full_name"].to_numpy(),
-                          "Candidate id": ordered["external_id"].to_numpy(),
+                          "Candidate id": (PROFILE_LINK + ordered["external_id"].astype(str)).to_numpy(),
                           "Client decision": ordered["client_decision"].to_numpy()})
     for code, name in DIMENSIONS.items():
         values = ordered[code] if code in ordered else pd.Series(float("nan"), index=ordered.index)

@@ -35,7 +35,7 @@ def test_an_admin_imports_the_sample_files(open_page, demo_db):
     assert not at.error and not at.exception, [e.value for e in at.error]
     assert any("Imported" in s.value for s in at.success)
     counts = at.dataframe[0].value
-    assert counts.set_index("table").loc["scores", "new"] == 133
+    assert counts.set_index("Table").loc["Scores", "New"] == 133
     assert demo_db.scalar("SELECT count(*) FROM clients") == clients + 3
     admin_id = demo_db.scalar("SELECT account_id FROM accounts WHERE role = 'admin'")
     assert demo_db.scalar("SELECT actor_id FROM audit_log WHERE action = 'import'") == admin_id
@@ -60,7 +60,7 @@ def test_broken_files_show_every_problem_and_write_nothing(open_page, demo_db):
     assert any("5 problems found" in e.value and "Nothing was written" in e.value for e in at.error)
     problems = at.dataframe[0].value
     assert len(problems) == 5
-    assert problems.iloc[0][["file", "row", "column"]].tolist() == ["clients.csv", 2, "signed_on"]
+    assert problems.iloc[0][["File", "Row", "Column"]].tolist() == ["clients.csv", 2, "signed_on"]
     assert demo_db.scalar("SELECT count(*) FROM clients") == clients
     assert len(at.get("progress")) >= 1          # the refusal is shown in place, under the finished bar
 

@@ -21,7 +21,8 @@ def shortlisted(demo_db):
     """A candidate who reached the client shortlist, with their take-home application."""
     return demo_db.frame("""
         SELECT c.candidate_id, c.external_id, c.full_name, a.application_id
-        FROM stage_decisions AS d JOIN applications AS a USING (application_id) JOIN candidates AS c USING (candidate_id)
+        FROM stage_decisions AS d JOIN applications AS a USING (application_id)
+        JOIN candidates AS c USING (candidate_id)
         WHERE d.stage_id = 4 ORDER BY a.application_id LIMIT 1""").iloc[0]
 
 
@@ -178,17 +179,17 @@ def test_a_stage_no_reviewer_rated_on_governance_shows_incomplete_and_no_total(o
     weights = demo_db.frame("SELECT weight_pct::DOUBLE AS w FROM dimension_weights WHERE version_id = ? "
                             "AND dimension_id < 5 ORDER BY dimension_id", [version])["w"]
     expected = float((means["mean"].to_numpy() * weights.to_numpy()).sum() / weights.sum())
-    assert metrics["Re-weighted over the rated dimensions only"] == f"{expected:.2f} / 5"
+    assert metrics["Re-weighted score"] == f"{expected:.2f} / 5"
 
-    breakdown = at.dataframe[0].value.set_index("reviewer")
+    breakdown = at.dataframe[0].value.set_index("Reviewer")
     assert breakdown["Governance"].tolist() == ["not assessed"] * reviewers + ["not rated"]
-    skipped = next(d.value for d in at.dataframe if "reason" in d.value.columns)
-    assert skipped["reason"].tolist() == [SKIPPED] * reviewers and set(skipped["dimension"]) == {"Governance"}
+    skipped = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
+    assert skipped["Reason"].tolist() == [SKIPPED] * reviewers and set(skipped["Dimension"]) == {"Governance"}
     shortlist = at.dataframe[-1].value.set_index("Candidate id")
-    assert shortlist.loc[shortlisted["external_id"], "Weighted score"] == (
-        "Incomplete: Governance not rated by any reviewer")
-    assert shortlist.index[-1] == shortlisted["external_id"]               # after every complete scorecard
-    assert shortlist.loc[shortlisted["external_id"], "On 0-100"] == MISSING
+    profile = f"/candidate?q={shortlisted['external_id']}"                 # the id opens the profile
+    assert shortlist.loc[profile, "Weighted score"] == "Incomplete: Governance not rated by any reviewer"
+    assert shortlist.index[-1] == profile                                  # after every complete scorecard
+    assert shortlist.loc[profile, "On 0-100"] == MISSING
 
 
 # -- blind review on the candidate page ------------------------------------------------------------
