@@ -9,9 +9,22 @@ import pandas as pd
 import streamlit as st
 
 from scoring.reports.formatting import MISSING
-from scoring.reports.validity import (DIMENSIONS, FIT_BAND, FLOOR, MODEL, OUTCOME_BY_KEY, OUTCOMES, PREDICTORS,
-                                      SCORE_PREDICTORS, Outcome, SearchFilter, ValidityReport,
-                                      adopt_suggested_weights, evidence_csv, validity_report)
+from scoring.reports.validity import (
+    DIMENSIONS,
+    FIT_BAND,
+    FLOOR,
+    MODEL,
+    OUTCOME_BY_KEY,
+    OUTCOMES,
+    PREDICTORS,
+    SCORE_PREDICTORS,
+    Outcome,
+    SearchFilter,
+    ValidityReport,
+    adopt_suggested_weights,
+    evidence_csv,
+    validity_report,
+)
 from ui import validity_charts as charts
 from ui.access import Account, account_allowed
 from ui.context import database, guarded, read, today
@@ -19,6 +32,18 @@ from ui.empty_states import nothing_yet
 from ui.filters import search_filter
 from ui.text import labelled
 from ui.writes import run_write, show_outcome
+
+#: The weight model's coefficient table in people's words.
+COEFFICIENT_COLUMNS = {
+    "dimension": st.column_config.TextColumn("Dimension", width="medium"),
+    "coef_standardised": st.column_config.NumberColumn("Coefficient per SD", format="%+.3f",
+                                                       help="Per standard deviation of the dimension's mean rating"),
+    "coef_raw": st.column_config.NumberColumn("Coefficient per point", format="%+.3f",
+                                              help="Per rating point of the dimension's mean rating"),
+    "clipped": st.column_config.CheckboxColumn("Clipped to 0", help="A negative coefficient gets no weight"),
+    "current_pct": st.column_config.NumberColumn("Current weight", format="%.0f%%"),
+    "suggested_pct": st.column_config.NumberColumn("Suggested weight", format="%.0f%%"),
+}
 
 
 def _auc_text(row: pd.Series) -> tuple[str, str]:
@@ -46,20 +71,35 @@ def evidence_section(report: ValidityReport, outcome: Outcome) -> None:
         value, help_text = _auc_text(rows.set_index("predictor").loc[predictor])
         column.metric(f"AUC: {PREDICTORS[predictor].lower()}", value, help=help_text)
 
+    if rows["auc"].isna().all():
+        st.info(f"No AUC for {outcome.label.lower()} in this period: {rows['reason'].iloc[0]}. The table says why "
+                "for each score; a longer period or an earlier filter gathers more cases.")
     st.dataframe(rows[["label", "auc", "ci_low", "ci_high", "n", "n_good", "n_bad", "reason"]],
                  hide_index=True, width="stretch",
-                 column_config={"label": "predictor", "auc": st.column_config.NumberColumn("AUC", format="%.3f"),
-                                "ci_low": st.column_config.NumberColumn("95% low", format="%.3f"),
-                                "ci_high": st.column_config.NumberColumn("95% high", format="%.3f"),
-                                "n": "cases", "n_good": "good outcomes", "n_bad": "bad outcomes",
-                                "reason": "not shown because"}, placeholder=MISSING)
+                 column_config={"label": st.column_config.TextColumn("Predictor", width="medium"),
+                                "auc": st.column_config.NumberColumn(
+                                    "AUC", format="%.3f", help="Chance that a good outcome outscores a bad one; "
+                                                               "0.5 is no better than chance"),
+                                "ci_low": st.column_config.NumberColumn("95% low", format="%.3f",
+                                                                        help="DeLong interval"),
+                                "ci_high": st.column_config.NumberColumn("95% high", format="%.3f",
+                                                                         help="DeLong interval"),
+                                "n": st.column_config.NumberColumn("Applications", format="%d"),
+                                "n_good": st.column_config.NumberColumn("Good outcomes", format="%d"),
+                                "n_bad": st.column_config.NumberColumn("Bad outcomes", format="%d"),
+                                "reason": st.column_config.TextColumn("Not shown because", width="medium")},
+                 placeholder=MISSING)
 
     left, right = st.columns(2)
     with left:
         predictor = st.selectbox("Score for the bands", SCORE_PREDICTORS, format_func=labelled(PREDICTORS),
                                  key="validity_band_score")
         bands = report.bands[(report.bands["outcome"] == outcome.key) & (report.bands["predictor"] == predictor)]
-        st.plotly_chart(charts.band_rates(bands, outcome.rate_label, PREDICTORS[predictor]), width="stretch")
+        if bands["rate"].notna().any():
+            st.plotly_chart(charts.band_rates(bands, outcome.rate_label, PREDICTORS[predictor]), width="stretch")
+        else:
+            st.info(f"No band has enough cases for a {outcome.rate_label.lower()}: each needs at least "
+                    f"{FLOOR.min_cases} applications. The cases per band are listed below.")
     with right:
         curves = report.roc[report.roc["outcome"] == outcome.key]
         if curves.empty:
@@ -69,10 +109,17 @@ def evidence_section(report: ValidityReport, outcome: Outcome) -> None:
     with st.expander("Rates by band, with the cases behind them"):
         st.dataframe(bands[["band", "cases", "events", "rate", "ci_low", "ci_high", "reason"]], hide_index=True,
                      width="stretch",
-                     column_config={"rate": st.column_config.NumberColumn(format="percent"),
-                                    "ci_low": st.column_config.NumberColumn("95% low", format="percent"),
-                                    "ci_high": st.column_config.NumberColumn("95% high", format="percent"),
-                                    "events": outcome.key}, placeholder=MISSING)
+                     column_config={"band": st.column_config.TextColumn("Score band", help="Weighted score, 1-5"),
+                                    "cases": st.column_config.NumberColumn("Applications", format="%d"),
+                                    "events": st.column_config.NumberColumn(
+                                        "Outcome met", format="%d", help=f"Applications where {outcome.event}"),
+                                    "rate": st.column_config.NumberColumn("Rate", format="percent"),
+                                    "ci_low": st.column_config.NumberColumn("95% low", format="percent",
+                                                                            help="Wilson interval"),
+                                    "ci_high": st.column_config.NumberColumn("95% high", format="percent",
+                                                                             help="Wilson interval"),
+                                    "reason": st.column_config.TextColumn("Not shown because", width="medium")},
+                     placeholder=MISSING)
 
 
 def restriction_note(report: ValidityReport, outcome: Outcome) -> None:
@@ -102,21 +149,36 @@ def reviewer_section(report: ValidityReport, outcome: Outcome) -> None:
     rows = report.reviewers[report.reviewers["outcome"] == outcome.key]
     if rows["auc"].notna().any():
         st.plotly_chart(charts.reviewer_validity(rows), width="stretch")
+    else:
+        st.info(f"No reviewer has enough scored applications with this outcome for an AUC of their own (at least "
+                f"{FLOOR.min_cases}, with {FLOOR.min_per_class} of each outcome); their severity and agreement are "
+                "still listed.")
     st.dataframe(
         rows[["reviewer", "auc", "ci_low", "ci_high", "n", "n_good", "n_bad", "reason", "severity", "severity_se",
               "infit_mnsq", "fit_flag", "mad", "bias", "compared"]],
         hide_index=True, width="stretch",
-        column_config={"auc": st.column_config.NumberColumn("AUC", format="%.3f"),
-                       "ci_low": st.column_config.NumberColumn("95% low", format="%.3f"),
-                       "ci_high": st.column_config.NumberColumn("95% high", format="%.3f"),
-                       "n": "applications", "n_good": "good", "n_bad": "bad", "reason": "AUC not shown because",
-                       "severity": st.column_config.NumberColumn("severity (logits)", format="%+.2f"),
-                       "severity_se": st.column_config.NumberColumn("SE", format="%.2f"),
-                       "infit_mnsq": st.column_config.NumberColumn("infit MnSq", format="%.2f"),
-                       "fit_flag": "fit flag",
-                       "mad": st.column_config.NumberColumn("distance from others", format="%.2f"),
-                       "bias": st.column_config.NumberColumn("leniency vs others", format="%+.2f"),
-                       "compared": "ratings compared"}, placeholder=MISSING)
+        column_config={"reviewer": st.column_config.TextColumn("Reviewer", width="medium"),
+                       "auc": st.column_config.NumberColumn("AUC", format="%.3f",
+                                                            help="Of the reviewer's own weighted scores"),
+                       "ci_low": st.column_config.NumberColumn("95% low", format="%.3f", help="DeLong interval"),
+                       "ci_high": st.column_config.NumberColumn("95% high", format="%.3f", help="DeLong interval"),
+                       "n": st.column_config.NumberColumn("Applications", format="%d"),
+                       "n_good": st.column_config.NumberColumn("Good", format="%d", help="Good outcomes"),
+                       "n_bad": st.column_config.NumberColumn("Bad", format="%d", help="Bad outcomes"),
+                       "reason": st.column_config.TextColumn("AUC not shown because", width="medium"),
+                       "severity": st.column_config.NumberColumn("Severity", format="%+.2f",
+                                                                 help="Logits; positive is harsher"),
+                       "severity_se": st.column_config.NumberColumn("Standard error", format="%.2f",
+                                                                    help="Of the severity, in logits"),
+                       "infit_mnsq": st.column_config.NumberColumn("Infit", format="%.2f",
+                                                                   help="Infit mean-square; near 1 is healthy"),
+                       "fit_flag": "Fit flag",
+                       "mad": st.column_config.NumberColumn("Distance from others", format="%.2f",
+                                                            help="Mean absolute difference, rating points"),
+                       "bias": st.column_config.NumberColumn("Leniency vs others", format="%+.2f",
+                                                             help="Rating points; positive is more lenient"),
+                       "compared": st.column_config.NumberColumn("Ratings compared", format="%d")},
+        placeholder=MISSING)
 
 
 def weights_section(actor: Account, report: ValidityReport, outcome: Outcome, chosen: SearchFilter,
@@ -153,7 +215,7 @@ def weights_section(actor: Account, report: ValidityReport, outcome: Outcome, ch
                                               if clipped else " No coefficient was negative."))
     with st.expander("Coefficients"):
         st.dataframe(suggestion.coefficients.assign(dimension=suggestion.coefficients["dimension"].map(DIMENSIONS)),
-                     hide_index=True, width="stretch", placeholder=MISSING)
+                     hide_index=True, width="stretch", placeholder=MISSING, column_config=COEFFICIENT_COLUMNS)
     if actor.may("manage_weights"):
         now = today()                        # a new version applies from tomorrow, whatever the as-of date
         first = max(now, report.newest_from or now) + timedelta(days=1)
@@ -191,7 +253,9 @@ def body() -> None:
     with st.expander("Thresholds and their sources"):
         st.caption(f"A figure resting on fewer than {FLOOR.min_cases} cases, or on fewer than "
                    f"{FLOOR.min_per_class} of either outcome, is not shown.")
-        st.dataframe(report.thresholds, hide_index=True, width="stretch", placeholder=MISSING)
+        st.dataframe(report.thresholds, hide_index=True, width="stretch", placeholder=MISSING,
+                     column_config={"threshold": st.column_config.TextColumn("Threshold", width="medium"),
+                                    "value": "Value", "unit": "Unit", "source": "Source"})
     st.download_button("Download the evidence (CSV)", lambda: evidence_csv(report),
                        file_name=f"validity_evidence_{as_of:%Y%m%d}.csv", mime="text/csv",
                        help="One row per application scored at the take-home: ratings, scores, outcomes and why "

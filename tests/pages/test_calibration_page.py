@@ -191,3 +191,19 @@ def test_an_exercise_is_reported_separately_from_live_scoring(demo_db, monkeypat
     live = chart(app, "Krippendorff's alpha per dimension")["data"][0]
     np.testing.assert_allclose(decoded(live["y"]).astype(float), before.agreement["alpha"].dropna(), atol=1e-12)
     assert f"{before.n_ratings:,} ratings" in app.caption[0].value
+
+
+def test_a_new_exercise_says_what_is_awaited_and_shows_no_agreement(demo_db, monkeypatch):
+    admin, lead = account(demo_db, "admin"), account(demo_db, "hiring_lead")
+    ids = calibration_exercises.reference_applications(demo_db, admin, 3)["application_id"].head(3).tolist()
+    calibration_exercises.create_exercise(demo_db, admin, "Three references", ids, 3, date(2026, 11, 20))
+    app = run_page(demo_db, monkeypatch, lead)
+    metrics = {m.label: m.value for m in app.metric}
+    listed = calibration_exercises.exercises(demo_db, lead).iloc[0]
+    assert metrics["Scorecards in"] == f"0 of {int(listed['awaited']):,}"
+    assert metrics["References"] == "3"
+    status = next(c.value for c in app.caption if "awaited from" in c.value)
+    assert f"{int(listed['awaited']):,} scorecards awaited from {int(listed['awaited_from'])} reviewers" in status
+    assert "due 04 Dec 2026" in status
+    assert any("No results yet" in i.value for i in app.info)
+    assert not [title for title in charts(app) if title.startswith("Exercise:")]

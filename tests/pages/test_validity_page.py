@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from scoring.reports.validity import PREDICTORS, validity_report
 from scoring.agency.scorecard import DIMENSIONS
+from scoring.reports.validity import PREDICTORS, validity_report
 from scoring.store.searches import SearchFilter
 from tests.conftest import DEMO_AS_OF, account, plotly_values
 from tests.reports.test_validity_report import governance_only, plant_acceptance_by_infrastructure
@@ -200,3 +200,25 @@ def test_an_admin_adopts_a_real_improvement(open_page, demo_db):
                               ORDER BY effective_from DESC LIMIT 1""").iloc[0]
     assert newest["effective_from"].date() == DEMO_AS_OF + timedelta(days=2)
     assert newest["note"].startswith("Fitted to client acceptance")
+
+
+@pytest.mark.parametrize("outcome", ["accepted", "retained", "replaced"])
+def test_a_thin_period_says_in_words_what_it_cannot_show(open_page, outcome):
+    """A short period leaves few outcomes: no empty chart, no table of dashes without a sentence."""
+    at = open_page(PAGE, "hiring_lead")
+    at.selectbox(key="validity_period").select("Last 90 days").run()
+    at.segmented_control(key="validity_outcome").set_value(outcome).run()
+    assert not at.exception
+    said = " ".join(i.value for i in at.info)
+    for title, spec in _charts(at).items():
+        if "by score band" in title:
+            assert not np.isnan(_values(spec["data"][0]["y"])).all(), title
+        if title.startswith("Reviewers:"):
+            assert not np.isnan(_values(spec["data"][0]["y"])).all(), title
+    if not any(t.startswith("Reviewers:") for t in _charts(at)):
+        assert "No reviewer has enough scored applications" in said
+    if not any("by score band" in t for t in _charts(at)):
+        assert "No band has enough cases" in said
+    text = " ".join([*(c.value for c in at.caption), *(w.value for w in at.warning), said,
+                     *(m.value for m in at.metric)])
+    assert "nan" not in text.split() and "None" not in text.split()

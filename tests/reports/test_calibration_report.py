@@ -17,14 +17,6 @@ from scipy.stats import rankdata
 
 from scoring.agency import calibration as rules
 from scoring.agency.access import PermissionDenied
-from scoring.stats.agreement import (
-    bootstrap_alpha,
-    cohen_kappa,
-    icc,
-    krippendorff_alpha,
-    krippendorff_band,
-    percent_agreement,
-)
 from scoring.reports.calibration import (
     TOP_MOVERS,
     awaited_text,
@@ -33,8 +25,16 @@ from scoring.reports.calibration import (
     exercise_report,
     reviewers_done,
 )
+from scoring.stats.agreement import (
+    bootstrap_alpha,
+    cohen_kappa,
+    icc,
+    krippendorff_alpha,
+    krippendorff_band,
+    percent_agreement,
+)
 from scoring.stats.severity import DRIFT_THRESHOLD, fit_severity, severity_by_period
-from scoring.store import Database, calibration_exercises, scorecards
+from scoring.store import calibration_exercises, scorecards
 from scoring.store import ratings as rating_store
 from scoring.store.ratings import CalibrationFilter
 from tests.conftest import account
