@@ -9,7 +9,7 @@ from typing import Any, Literal, cast
 import pandas as pd
 import streamlit as st
 
-from scoring.reports.formatting import MISSING, shown
+from scoring.reports.formatting import shown
 from scoring.reports.ops import (
     BREACHED,
     EVIDENCE_VIEWS,
@@ -18,7 +18,10 @@ from scoring.reports.ops import (
     NO_DATA,
     PROMISES,
     REPORTED,
+    SHORT_NAMES,
     OpsReport,
+    count_text,
+    evidence_caption,
     evidence_rows,
     filter_breaches,
     ops_report,
@@ -30,7 +33,7 @@ from scoring.reports.ops_export import to_csv as audit_csv
 from scoring.reports.ops_export import to_json as audit_json
 from scoring.store import clients as client_store
 from scoring.store import placements as placement_store
-from ui import ops_charts, shortlist_tables
+from ui import ops_charts, ops_tables, shortlist_tables
 from ui.access import Account, account_allowed
 from ui.context import database, guarded, read, today
 from ui.empty_states import nothing_yet
@@ -48,13 +51,14 @@ def pct(value: float) -> str:
     return shown(value, "{:.1%}")
 
 
-def downloads(frame: pd.DataFrame, stem: str, key: str) -> None:
-    """CSV and Parquet downloads of ``frame`` side by side."""
+def downloads(frame: pd.DataFrame, what: str, stem: str, key: str) -> None:
+    """CSV and Parquet downloads of ``frame`` (every column) side by side, saved as ``stem``."""
     left, right = st.columns(2)
-    left.download_button(f"Download {stem}.csv", to_csv(frame), f"{stem}.csv", "text/csv", key=f"{key}_csv",
-                         on_click="ignore", icon=":material/download:")
-    right.download_button(f"Download {stem}.parquet", to_parquet(frame), f"{stem}.parquet", PARQUET,
-                          key=f"{key}_parquet", on_click="ignore", icon=":material/download:")
+    left.download_button(f"Download {what} (CSV)", to_csv(frame), f"{stem}.csv", "text/csv", key=f"{key}_csv",
+                         on_click="ignore", icon=":material/download:", help=f"Saved as {stem}.csv")
+    right.download_button(f"Download {what} (Parquet)", to_parquet(frame), f"{stem}.parquet", PARQUET,
+                          key=f"{key}_parquet", on_click="ignore", icon=":material/download:",
+                          help=f"Saved as {stem}.parquet")
 
 
 def headline_section(report: OpsReport) -> None:
@@ -62,80 +66,61 @@ def headline_section(report: OpsReport) -> None:
     rows = list(report.headline.itertuples())
     for start in range(0, len(rows), 3):
         for column, row in zip(st.columns(3), rows[start:start + 3]):
-            column.metric(row.name, row.figure_text, row.status, delta_color=STATUS_COLOURS[row.status],
+            column.metric(SHORT_NAMES[row.key], row.figure_text, row.status, delta_color=STATUS_COLOURS[row.status],
                           delta_arrow="off", border=True,
-                          help=f"Promised: {row.target_text}. Measured over {row.n} rows: {row.detail}.")
-    summary = report.shortlist
-    promise = PROMISES["shortlist_time"]
-    first, second, third = st.columns(3)
-    first.metric(f"Shortlisted within {promise.target:g} business days", pct(summary["share_within_target"]),
-                 help=f"{int(summary['within_target'])} of {int(summary['searches'])} searches counted")
-    low, high = pct(summary["share_within_limit_low"]), pct(summary["share_within_limit_high"])
-    second.metric(f"Shortlisted within {promise.limit:g} business days", pct(summary["share_within_limit"]),
-                  help=f"{int(summary['within_limit'])} of {int(summary['searches'])} searches counted; "
-                       f"95% interval {low} to {high}")
-    median = summary["median_days"]
-    third.metric("Median business days to shortlist", shown(median, "{:g}"),
-                 help="Over delivered shortlists")
-    st.dataframe(report.headline[["name", "figure_text", "target_text", "status", "n", "detail"]],
-                 hide_index=True, width="stretch",
-                 column_config={"name": "promise", "figure_text": "figure", "target_text": "promised",
-                                "n": st.column_config.NumberColumn("rows counted", format="%d")}, placeholder=MISSING)
+                          help=f"**{row.name}.** Promised: {row.target_text}. Measured over "
+                               f"{count_text(int(row.n), 'row', 'rows')}: {row.detail}.")
 
 
 def evidence_section(report: OpsReport) -> None:
     st.subheader("The rows behind a figure")
     figures = dict(zip(report.headline["key"], report.headline["figure_text"]))
-    left, right = st.columns([2, 1])
-    key = left.selectbox("Show the rows behind", list(PROMISES),
-                         format_func=lambda k: f"{PROMISE_NAMES[k]}: {figures[k]}", key="ops_evidence")
-    view = right.radio("Rows", list(EVIDENCE_VIEWS), format_func=labelled(EVIDENCE_VIEWS), key="ops_evidence_view",
-                       horizontal=True)
+    key = st.selectbox("Show the rows behind", list(PROMISES),
+                       format_func=lambda k: f"{PROMISE_NAMES[k]}: {figures[k]}", key="ops_evidence")
+    view = st.radio("Rows", list(EVIDENCE_VIEWS), format_func=labelled(EVIDENCE_VIEWS), key="ops_evidence_view",
+                    horizontal=True, label_visibility="collapsed")
     rows = evidence_rows(report, key, view)
-    counted = int(report.headline.set_index("key").loc[key, "n"])
-    breaking = len(evidence_rows(report, key, "breach"))
-    st.caption(f"{len(rows):,} rows shown. The figure is computed over the {counted:,} rows marked in_figure; "
-               f"{breaking:,} rows break the promise. Measured: {PROMISES[key].measured}")
-    st.dataframe(rows, hide_index=True, width="stretch", placeholder=MISSING)
-    downloads(rows, f"ops_{key}_{report.as_of:%Y-%m-%d}", "ops_evidence_download")
+    st.caption(evidence_caption(report, key, len(rows)))
+    ops_tables.evidence(rows, key, report.first_day_from)
+    downloads(rows, "these rows", f"ops_{key}_{report.as_of:%Y-%m-%d}", "ops_evidence_download")
 
 
 def shortlist_section(report: OpsReport) -> None:
+    summary = report.shortlist
     promise = PROMISES["shortlist_time"]
-    left, right = st.columns(2)
-    left.plotly_chart(ops_charts.shortlist_distribution(report.distribution, promise.target, promise.limit),
-                      width="stretch")
-    right.plotly_chart(ops_charts.shortlist_trend(report.trend, promise.target, promise.limit), width="stretch")
-    st.dataframe(report.trend, hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(c.replace("_", " "), format="percent")
-                                for c in report.trend.columns if c.startswith("share")}, placeholder=MISSING)
-    at_risk, cancelled = st.columns(2)
-    with at_risk:
-        st.markdown(f"**At risk ({len(report.at_risk):,})**")
-        shortlist_tables.at_risk(report.at_risk, "ops_at_risk")
-    with cancelled:
-        st.markdown(f"**Cancelled without a shortlist ({len(report.cancelled):,})**")
-        shortlist_tables.cancelled(report.cancelled, "ops_cancelled")
+    first, second, third = st.columns(3)
+    first.metric(f"Within {promise.target:g} business days", pct(summary["share_within_target"]),
+                 help=f"Shortlisted within the target: {int(summary['within_target']):,} of "
+                      f"{count_text(int(summary['searches']), 'search', 'searches')} counted")
+    low, high = pct(summary["share_within_limit_low"]), pct(summary["share_within_limit_high"])
+    second.metric(f"Within {promise.limit:g} business days", pct(summary["share_within_limit"]),
+                  help=f"Shortlisted within the limit: {int(summary['within_limit']):,} of "
+                       f"{count_text(int(summary['searches']), 'search', 'searches')} counted; "
+                       f"95% interval {low} to {high}")
+    third.metric("Median business days", shown(summary["median_days"], "{:g}"),
+                 help="From opening to shortlist, over delivered shortlists")
+    st.plotly_chart(ops_charts.shortlist_distribution(report.distribution, promise.target, promise.limit),
+                    width="stretch")
+    st.plotly_chart(ops_charts.shortlist_trend(report.trend, promise.target, promise.limit), width="stretch")
+    ops_tables.trend(report.trend)
+    st.markdown(f"**At risk ({len(report.at_risk):,})**")
+    shortlist_tables.at_risk(report.at_risk, "ops_at_risk")
+    st.markdown(f"**Cancelled without a shortlist ({len(report.cancelled):,})**")
+    shortlist_tables.cancelled(report.cancelled, "ops_cancelled")
 
 
 def retention_section(report: OpsReport) -> None:
-    left, right = st.columns(2)
     days, label = report.horizons["client_retention"]
-    left.plotly_chart(ops_charts.survival(report.client_curves, days, label,
-                                          "Clients still with the agency, by quarter signed (Kaplan-Meier)"),
-                      width="stretch")
-    left.dataframe(report.client_cohorts, hide_index=True, width="stretch",
-                   column_config={"share": st.column_config.NumberColumn("retained share", format="percent")},
-                       placeholder=MISSING)
+    st.plotly_chart(ops_charts.survival(report.client_curves, days, label,
+                                        "Clients still with the agency, by quarter signed"), width="stretch")
+    ops_tables.cohorts(report.client_cohorts)
     days, label = report.horizons["placement_retention"]
-    right.plotly_chart(ops_charts.survival(report.placement_curves, days, label,
-                                           "Placed engineers still in post, by quarter started (Kaplan-Meier)"),
-                       width="stretch")
-    right.dataframe(report.placement_cohorts, hide_index=True, width="stretch",
-                    column_config={"share": st.column_config.NumberColumn("retained share", format="percent")},
-                        placeholder=MISSING)
-    st.caption("Censored subjects (too recent to know, or a placement ended for a reason that is not the event) "
-               "are left out of the retained share and stay in the curves only while observed.")
+    st.plotly_chart(ops_charts.survival(report.placement_curves, days, label,
+                                        "Placed engineers still in post, by quarter started"), width="stretch")
+    ops_tables.cohorts(report.placement_cohorts)
+    st.caption("Curves are Kaplan-Meier estimates. Censored subjects (too recent to know, or a placement ended for "
+               "a reason that is not the event) are left out of the retained share and stay in the curves only "
+               "while observed.")
 
 
 def breach_section(report: OpsReport) -> None:
@@ -143,14 +128,14 @@ def breach_section(report: OpsReport) -> None:
     known = breaches.dropna(subset=["client_id"])
     names = dict(zip(known["client_id"].astype(int), known["client"]))
     left, right = st.columns(2)
-    promises = left.multiselect("Promise", list(PROMISES), format_func=labelled(PROMISE_NAMES), key="ops_breach_promises",
-                                placeholder="Every promise")
+    promises = left.multiselect("Promise", list(PROMISES), format_func=labelled(PROMISE_NAMES),
+                                key="ops_breach_promises", placeholder="Every promise")
     clients = right.multiselect("Client", sorted(names, key=lambda c: names[c]), format_func=labelled(names),
                                 key="ops_breach_clients", placeholder="Every client")
     rows = filter_breaches(breaches, promises, clients)
-    st.caption(f"{len(rows):,} of {len(breaches):,} breaches.")
-    st.dataframe(rows, hide_index=True, width="stretch", placeholder=MISSING)
-    downloads(rows, f"ops_breaches_{report.as_of:%Y-%m-%d}", "ops_breach_download")
+    st.caption(f"{len(rows):,} of {count_text(len(breaches), 'breach', 'breaches')}.")
+    ops_tables.breaches(rows)
+    downloads(rows, "the breaches", f"ops_breaches_{report.as_of:%Y-%m-%d}", "ops_breach_download")
 
 
 def request_form(actor: Account, as_of: date) -> None:
@@ -250,8 +235,7 @@ def reference_section(report: OpsReport) -> None:
         for promise in PROMISES.values():
             st.markdown(f"**{promise.name}.** {promise.measured} *Source: {promise.source}.*")
     with st.expander(f"Holiday calendars used ({', '.join(report.countries)})"):
-        st.caption("A search's business days skip weekends and the public holidays of its client's country.")
-        st.dataframe(report.holidays, hide_index=True, width="stretch", placeholder=MISSING)
+        shortlist_tables.holidays(report.holidays)
 
 
 def body() -> None:

@@ -21,33 +21,37 @@ def shortlist_distribution(distribution: pd.DataFrame, target: float | None, lim
     """Delivered shortlists per number of business days, with the target and the limit marked."""
     figure = go.Figure(go.Bar(x=distribution["business_days"], y=distribution["searches"], marker_color=BAR_COLOUR,
                               name="searches", customdata=distribution["cumulative_share"],
-                              hovertemplate="%{x} business days: %{y} searches<br>"
-                                            "cumulative %{customdata:.1%}<extra></extra>"))
-    for value, label, colour in ((target, "target", TARGET_COLOUR), (limit, "limit", LIMIT_COLOUR)):
+                              hovertemplate="%{x} business days<br>Searches: %{y}<br>"
+                                            "Cumulative share: %{customdata:.1%}<extra></extra>"))
+    for value, label, colour in ((target, "Target", TARGET_COLOUR), (limit, "Limit", LIMIT_COLOUR)):
         if value is None:
             continue
-        figure.add_vline(x=value + 0.5, line_dash="dash", line_color=colour, annotation_text=f"{label}: {value:g}")
+        figure.add_vline(x=value + 0.5, line_dash="dash", line_color=colour, annotation_text=f"{label} {value:g}")
     figure.update_layout(title="Business days from opening to shortlist (delivered searches)",
-                         xaxis_title="business days", yaxis_title="searches", showlegend=False, **LAYOUT)
+                         xaxis_title="Business days", yaxis_title="Searches", showlegend=False, **LAYOUT)
     return figure
 
 
 def shortlist_trend(trend: pd.DataFrame, target: float | None, limit: float | None) -> go.Figure:
     """Per month of opening: searches counted (bars) and the shares within the target and the limit."""
     figure = make_subplots(specs=[[{"secondary_y": True}]])
-    figure.add_trace(go.Bar(x=trend["month"], y=trend["searches"], name="searches counted",
-                            marker_color="#D9D9D9"), secondary_y=True)
+    figure.add_trace(go.Bar(x=trend["month"], y=trend["searches"], name="Searches counted",
+                            marker_color="#D9D9D9", hovertemplate="%{x}: %{y} counted<extra></extra>"),
+                     secondary_y=True)
     for column, days, colour in (("share_within_target", target, TARGET_COLOUR),
                                  ("share_within_limit", limit, BAR_COLOUR)):
         if days is None:
             continue
-        label = f"within {days:g} business days"
+        label = f"Within {days:g} business days"
         figure.add_trace(go.Scatter(x=trend["month"], y=trend[column], mode="lines+markers", name=label,
-                                    line=dict(color=colour), connectgaps=False), secondary_y=False)
-    figure.update_layout(title="Shortlists in time, by month the search opened", legend=dict(orientation="h"),
-                         **LAYOUT)
-    figure.update_yaxes(title_text="share of searches", tickformat=".0%", range=[0, 1.05], secondary_y=False)
-    figure.update_yaxes(title_text="searches", showgrid=False, secondary_y=True)
+                                    line=dict(color=colour), connectgaps=False,
+                                    hovertemplate="%{x}: %{y:.0%}<extra>" + label + "</extra>"), secondary_y=False)
+    figure.update_layout(title="Shortlists in time, by month the search opened",
+                         legend=dict(orientation="h", yanchor="top", y=-0.15, x=0), **{**LAYOUT, "height": 400})
+    figure.update_xaxes(title_text="Month opened")
+    figure.update_yaxes(title_text="Share of searches", tickformat=".0%", range=[0, 1.05], secondary_y=False)
+    figure.update_yaxes(title_text="Searches counted", showgrid=False, tickformat="d", rangemode="tozero",
+                        secondary_y=True)
     return figure
 
 
@@ -60,9 +64,9 @@ def survival(curves: pd.DataFrame, horizon_days: int, horizon_label: str, title:
         figure.add_trace(go.Scatter(
             x=rows["t_days"], y=rows["survival"], mode="lines", line_shape="hv", name=name,
             line=dict(color=colour), customdata=rows[["at_risk", "events"]],
-            hovertemplate="day %{x}: %{y:.1%} (at risk %{customdata[0]}, events %{customdata[1]})"
+            hovertemplate="Day %{x}: %{y:.1%} still in place (at risk %{customdata[0]}, events %{customdata[1]})"
                           "<extra>" + name + "</extra>"))
     figure.add_vline(x=horizon_days, line_dash="dash", line_color="grey", annotation_text=horizon_label)
-    figure.update_layout(title=title, xaxis_title="days since start", yaxis_title="still in place",
+    figure.update_layout(title=title, xaxis_title="Days since start", yaxis_title="Still in place",
                          yaxis_tickformat=".0%", yaxis_range=[0, 1.05], **LAYOUT)
     return figure

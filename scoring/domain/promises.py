@@ -97,10 +97,11 @@ class Promise:
 def _shortlist_time(target: int, limit: int) -> Promise:
     return Promise(
         "shortlist_time", f"Shortlist within {target}-{limit} business days", target, limit, "business days",
-        "Business days from searches.opened_on to shortlist_delivered_on, the opening day not counted, "
+        "Business days from the day a search opened to the day its shortlist was delivered, the opening day "
+        "not counted, "
         f"weekends and the client's country's public holidays excluded. {target} is the target, {limit} "
         "the limit for every search; a search without a shortlist breaches once "
-        f"{limit} business days have passed (to as_of) and is at risk past the target; a search "
+        f"{limit} business days have passed (to the audit date) and is at risk past the target; a search "
         "cancelled without a shortlist is left out of the figure (neither met nor breached) and listed "
         "apart.", SEED)
 
@@ -116,33 +117,34 @@ def _shortlist_size(fewest: int, most: int) -> Promise:
 def _first_day(target: int) -> Promise:
     return Promise(
         "first_day", f"First day within {target} days on average", target, None, "calendar days",
-        "Mean calendar days from searches.opened_on to placements.first_day, over placements started by "
-        "as_of that are not replacements. Measured from the search opening, as the client waits from its "
-        "request; accepted_on -> first_day is available as an option.", SEED)
+        "Mean calendar days from the day a search opened to the placed engineer's first day, over placements "
+        "started by the audit date that are not replacements. Measured from the search opening, as the client "
+        "waits from its request; counting from the day the offer was accepted is available as an option.", SEED)
 
 
 def _replacement(target: int, limit: int) -> Promise:
     return Promise(
         "replacement", f"Replacement within {target}-{limit} days at zero cost", target, limit, "calendar days",
-        f"Calendar days from replacements.requested_on to fulfilled_on; {limit} is the limit and cost_usd "
-        f"must be 0. An unfulfilled request breaches once {limit} days have passed.", SEED)
+        f"Calendar days from the day a replacement was requested to the day it was fulfilled; {limit} is the "
+        f"limit and the client must be charged nothing. An unfulfilled request breaches once {limit} days have "
+        "passed.", SEED)
 
 
 def _client_retention(share: float, horizon: Horizon) -> Promise:
     return Promise(
         "client_retention", f"{share:.0%} of clients continue beyond their first {horizon}", share, None,
         "share of clients",
-        f"Clients still with the agency {horizon.length} calendar {horizon.unit} after signed_on, among "
+        f"Clients still with the agency {horizon.length} calendar {horizon.unit} after signing, among "
         f"those whose outcome is known; clients younger than {horizon} are censored, not counted.",
         SEED, horizon)
 
 
 def _placement_retention(horizon: Horizon) -> Promise:
-    reasons = " or ".join(f"'{reason}'" for reason in PLACEMENT_LOST_REASONS)
+    reasons = " or ".join(f"'{reason.replace('_', ' ')}'" for reason in PLACEMENT_LOST_REASONS)
     return Promise(
         "placement_retention", f"Placed engineers still in post at {horizon}", None, None,
         "share of placements",
-        f"Placements not ended as {reasons} within {horizon} of first_day, among those whose outcome "
+        f"Placements not ended as {reasons} within {horizon} of the first day, among those whose outcome "
         "is known. No figure is promised: reported, not judged.",
         "no figure in the seeds; the quality signal behind the replacement guarantee", horizon)
 

@@ -29,10 +29,10 @@ from scoring.agency.retention import (
     retention_share,
     survival_curves,
 )
+from scoring.agency.sla import FIRST_DAY_FROM, PROMISES, FirstDayFrom, PromiseStatus, SlaAudit
 from scoring.reports.exports import to_csv  # noqa: F401  (the ops page's CSV downloads)
 from scoring.reports.formatting import shown
 from scoring.reports.shortlist import LISTED_COLUMNS, shortlist_figures
-from scoring.agency.sla import FIRST_DAY_FROM, PROMISES, FirstDayFrom, PromiseStatus, SlaAudit
 from scoring.store import applications
 from scoring.store import clients as client_store
 from scoring.store import placements as placement_store
@@ -40,7 +40,18 @@ from scoring.store.db import Database
 from scoring.store.searches import SearchFilter
 
 #: Headline states; a promise without a promised figure is reported, never judged.
-MET, BREACHED, NO_DATA, REPORTED = "met", "breached", "not enough data", "reported (no promised figure)"
+MET, BREACHED, NO_DATA, REPORTED = "met", "breached", "not enough data", "no figure promised"
+
+#: Each promise's short name, for a metric's label that must fit a third of the page at 1024 px; the
+#: promise's full name goes in the metric's help.
+SHORT_NAMES: dict[str, str] = {
+    "shortlist_time": "Shortlist time",
+    "shortlist_size": "Shortlist size",
+    "first_day": "Time to first day",
+    "replacement": "Replacements",
+    "client_retention": "Client retention",
+    "placement_retention": f"In post at {PLACEMENT_HORIZON}",
+}
 
 #: Which rows of an evidence frame to show: label per choice.
 EVIDENCE_VIEWS: dict[str, str] = {
@@ -395,3 +406,44 @@ def to_parquet(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     frame.to_parquet(buffer, engine="pyarrow", index=False)
     return buffer.getvalue()
+
+
+def count_text(n: int, one: str, many: str) -> str:
+    """``n`` with the noun that agrees with it.
+
+    Examples
+    --------
+    >>> count_text(1, "row", "rows"), count_text(2, "row", "rows"), count_text(1200, "breach", "breaches")
+    ('1 row', '2 rows', '1,200 breaches')
+    """
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def evidence_caption(report: OpsReport, key: str, shown_rows: int) -> str:
+    """What the rows behind promise ``key`` are, in words: how many are shown, counted and breaking it,
+    what was promised, what was measured and how."""
+    head = report.headline.set_index("key").loc[key]
+    breaking = int(report.evidence[key]["breach"].sum())
+    promise = PROMISES[key]
+    return (f"{count_text(shown_rows, 'row', 'rows')} shown; the figure is computed over the "
+            f"{count_text(int(head['n']), 'row', 'rows')} marked as counted, and "
+            f"{count_text(breaking, 'row breaks', 'rows break')} the promise. Promised: {head['target_text']}. "
+            f"Measured: {head['detail']}. {promise.measured}")
+
+
+def breach_texts(breaches: pd.DataFrame) -> pd.Series:
+    """Each breach in a few words: what broke the promise, the value measured and the promised limit.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"detail": ["shortlist delivered after the limit"], "figure": [18.0], "limit": [14.0],
+    ...                      "unit": ["business days"]})
+    >>> breach_texts(rows).tolist()
+    ['shortlist delivered after the limit: 18 business days (limit 14)']
+    """
+    def one(row: pd.Series) -> str:
+        measured = shown(row["figure"], "{:g}")
+        limit = shown(row["limit"], "{:g}")
+        return f"{row['detail']}: {measured} {row['unit']} (limit {limit})"
+
+    return breaches.apply(one, axis=1).astype(object) if len(breaches) else pd.Series([], dtype=object)
