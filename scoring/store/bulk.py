@@ -10,26 +10,8 @@ import duckdb
 import pandas as pd
 
 from scoring.store.db import Database, DatabaseError, audit, is_postgres_location, on_postgres, postgres_rows
-
-#: Tables in an order where every foreign key points at a table written earlier.
-TABLE_ORDER = (
-    "metadata", "clients", "candidates", "searches", "applications", "accounts", "sign_in_attempts", "sessions",
-    "weight_versions",
-    "dimension_weights", "stage_decisions", "assignments", "scorecards", "scores", "tooling_evidence",
-    "placements", "replacements", "final_decisions", "calibration_sets", "calibration_items", "audit_log",
-)
-#: Which sequence hands out the ids of which table's key column.
-SEQUENCES = {
-    "client_ids": ("clients", "client_id"), "search_ids": ("searches", "search_id"),
-    "candidate_ids": ("candidates", "candidate_id"), "application_ids": ("applications", "application_id"),
-    "account_ids": ("accounts", "account_id"), "weight_version_ids": ("weight_versions", "version_id"),
-    "scorecard_ids": ("scorecards", "scorecard_id"), "placement_ids": ("placements", "placement_id"),
-    "replacement_ids": ("replacements", "replacement_id"), "audit_ids": ("audit_log", "audit_id"),
-    "calibration_set_ids": ("calibration_sets", "set_id"),
-}
-#: The rows schema.sql itself inserts into data tables (the default weight version 1), as a condition
-#: per table. Every database holds them, so a database holding nothing else counts as empty.
-SEEDED_ROWS = {"weight_versions": "version_id = 1", "dimension_weights": "version_id = 1"}
+from scoring.store.replacing import new_database_file
+from scoring.store.tables import SEEDED_ROWS, SEQUENCES, TABLE_ORDER, rows_beyond_seed
 
 
 def insert_frames(cur: duckdb.DuckDBPyConnection, tables: Mapping[str, pd.DataFrame],
@@ -72,16 +54,6 @@ def advance_sequences(cur: duckdb.DuckDBPyConnection) -> None:
             cur.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [behind])
 
 
-def rows_beyond_seed(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Each data table holding rows besides the schema's seeded ones, with how many; ``{}`` if it holds no data."""
-    counts = {}
-    for table in TABLE_ORDER:
-        seeded = SEEDED_ROWS.get(table)
-        where = f" WHERE NOT ({seeded})" if seeded else ""
-        rows = cur.execute(f"SELECT count(*) FROM {table}{where}").fetchone()[0]
-        if rows:
-            counts[table] = int(rows)
-    return counts
 
 
 def clear_data(cur: duckdb.DuckDBPyConnection) -> None:
@@ -111,7 +83,6 @@ def build_database(path: str | os.PathLike[str], tables: Mapping[str, pd.DataFra
         A database is at ``path`` and ``replace`` is false, or another process has it open.
         Nothing was changed.
     """
-    from scoring.store.replacing import new_database_file   # that module builds on this one
 
     if is_postgres_location(path):
         return build_postgres(str(path), tables, summary, progress, replace=replace)

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import duckdb
 import pandas as pd
@@ -174,18 +174,29 @@ class Database:
     and :meth:`reader` serves the heavy reads from a local copy.
     """
 
-    def __init__(self, location: str | os.PathLike[str]) -> None:
-        self.location = str(location)
-        self.is_postgres = is_postgres_location(self.location)
-        self._lock = threading.Lock()
-        self._catalog: str | None = None      # the attached database cursors start in, if not the root's own
-        if self.is_postgres:
-            from scoring.store.local_copy import CopyKeeper   # that module builds on this one
+    #: Makes the keeper of a PostgreSQL handle's local copies (:class:`scoring.store.local_copy.CopyKeeper`).
+    #: That module builds on this one and sets it when imported, which ``scoring.store`` always does, so
+    #: this module never imports it back.
+    copy_keeper: ClassVar[Callable[[Database], Any] | None] = None
 
+    def __init__(self, location: str | os.PathLike[str], *, shared_with: Database | None = None,
+                 catalog: str | None = None) -> None:
+        """Open the database at ``location``; or, given ``shared_with``, a handle on the catalog ``catalog``
+        attached to that handle's connection (a local copy), which opens nothing and applies no schema."""
+        self.location = str(location)
+        self.is_postgres = shared_with is None and is_postgres_location(self.location)
+        self._lock = threading.Lock() if shared_with is None else shared_with._lock
+        self._catalog: str | None = catalog   # the attached database cursors start in, if not the root's own
+        if shared_with is not None:
+            self._root = shared_with._root
+            return
+        if self.is_postgres:
+            if Database.copy_keeper is None:
+                raise DatabaseError("import scoring.store.local_copy before opening a PostgreSQL database")
             self._root = _open_postgres(self.location)
             self._catalog = POSTGRES_CATALOG
             self.refresh_seconds = float(REFRESH_SECONDS.read())
-            self.copies = CopyKeeper(self)
+            self.copies = Database.copy_keeper(self)
             return
         if self.location != ":memory:":
             Path(self.location).parent.mkdir(parents=True, exist_ok=True)
@@ -292,6 +303,16 @@ class Database:
 
     def metadata(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM metadata WHERE key = ?", [key])
+
+    def detach(self, catalog: str) -> None:
+        """Detach the attached database ``catalog`` (a local copy's) from this handle's connection, if it
+        is still open."""
+        try:
+            with self._lock:
+                cur = self._root.cursor()
+            cur.execute(f"DETACH {catalog}")
+        except duckdb.Error:
+            pass        # the connection is already closed, and the copy with it
 
 
 def next_id(cur: duckdb.DuckDBPyConnection, sequence: str) -> int:

@@ -49,16 +49,12 @@ class LocalCopy(Database):
 
     def __init__(self, source: Database, catalog: str, version: int, taken_at: datetime,
                  seconds_to_copy: float) -> None:
-        self.location = source.location
-        self.is_postgres = False
+        super().__init__(source.location, shared_with=source, catalog=catalog)
         self._source = source
-        self._lock = source._lock
-        self._root = source._root
-        self._catalog = catalog
         self.version = version
         self.taken_at = taken_at
         self.seconds_to_copy = seconds_to_copy
-        weakref.finalize(self, _detach, source._root, source._lock, catalog)
+        weakref.finalize(self, source.detach, catalog)
 
     def data_version(self) -> int:
         return self.version
@@ -72,15 +68,6 @@ class LocalCopy(Database):
 
     def close(self) -> None:
         """Nothing to close: the connection belongs to the PostgreSQL handle it was copied from."""
-
-
-def _detach(root: duckdb.DuckDBPyConnection, lock: threading.Lock, catalog: str) -> None:
-    try:
-        with lock:
-            cur = root.cursor()
-        cur.execute(f"DETACH {catalog}")
-    except duckdb.Error:
-        pass        # the connection is already closed, and the copy with it
 
 
 def table_names() -> list[str]:
@@ -183,3 +170,6 @@ class CopyKeeper:
                     self.reachable = False      # keep serving the last copy until PostgreSQL is back
                 else:                           # say so, and try again at the next check
                     _log.exception("refreshing the local copy of %s failed", self.source.location)
+
+
+Database.copy_keeper = CopyKeeper

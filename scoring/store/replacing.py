@@ -28,8 +28,8 @@ from pathlib import Path
 
 import duckdb
 
-from scoring.store.bulk import rows_beyond_seed
 from scoring.store.db import DatabaseError, is_held_by_another_process
+from scoring.store.tables import rows_beyond_seed
 
 BUILDING_SUFFIX = ".building"
 IN_USE = ("is open in another program (a running dashboard or another scorecard command); stop that program "
