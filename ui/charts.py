@@ -20,8 +20,8 @@ LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), height=360)
 
 def funnel(stages: pd.DataFrame) -> go.Figure:
     """Applications entering each stage, with the share of the first stage; counts written in full
-    (``37,028``, never ``37.028k``) and stage names wrapped so the funnel keeps its width."""
-    figure = go.Figure(go.Funnel(y=["<br>".join(textwrap.wrap(chart_text(s), 16)) for s in stages["stage"]],
+    (``37,028``, never ``37.028k``)."""
+    figure = go.Figure(go.Funnel(y=[chart_text(s) for s in stages["stage"]],
                                  x=stages["entered"], texttemplate="%{value:,}<br>%{percentInitial:.0%}",
                                  hovertemplate="%{y}: %{value:,} applications, %{percentInitial:.0%} of the "
                                                "first stage<extra></extra>",
