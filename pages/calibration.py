@@ -106,10 +106,10 @@ def agreement_section(report: CalibrationReport) -> None:
         alpha_ci=[interval(lo, hi) for lo, hi in zip(agreement["alpha_low"], agreement["alpha_high"])],
         icc_ci=[interval(lo, hi) for lo, hi in zip(agreement["icc_low"], agreement["icc_high"])])
     st.dataframe(
-        table[["dimension", "alpha", "alpha_ci", "band", "icc", "icc_ci", "exact", "within_one", "pairable"]],
+        table[["dimension", "alpha", "alpha_ci", "band", "icc", "icc_ci", "exact", "within_one"]],
         hide_index=True, width="stretch",
         column_config={
-            "dimension": st.column_config.TextColumn("Dimension", width="medium"),
+            "dimension": "Dimension",
             "alpha": st.column_config.NumberColumn("Alpha", format="%.3f",
                                                    help="Krippendorff's alpha for ordinal ratings"),
             "alpha_ci": st.column_config.TextColumn(
@@ -120,12 +120,10 @@ def agreement_section(report: CalibrationReport) -> None:
             "icc_ci": st.column_config.TextColumn(
                 f"{LIVE_ICC_FORM} 95% interval",
                 help="Over the applications in the ICC: those with the first ratings filled"),
-            "exact": st.column_config.NumberColumn("Exact agreement", format="percent",
+            "exact": st.column_config.NumberColumn("Exact", format="percent",
                                                    help="Share of rating pairs on the same point"),
-            "within_one": st.column_config.NumberColumn("Within one point", format="percent",
-                                                        help="Share of rating pairs at most one point apart"),
-            "pairable": st.column_config.NumberColumn("Applications", format="%d",
-                                                      help="Applications with two or more ratings")},
+            "within_one": st.column_config.NumberColumn("Within one", format="percent",
+                                                        help="Share of rating pairs at most one point apart")},
         placeholder=MISSING)
     st.plotly_chart(charts.alpha_by_dimension(report.agreement, ALPHA_BANDS, "Krippendorff's alpha per dimension, "
                                               "95% bootstrap interval"), width="stretch")
