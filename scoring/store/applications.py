@@ -22,10 +22,12 @@ from scoring.store.authorization import authorize
 from scoring.store.db import Database
 from scoring.store.searches import SearchFilter
 
+
 def stage_names(db: Database, actor: Account) -> pd.DataFrame:
     """``stage_id``, ``stage`` (its name) and ``code`` (as in the import format) of the four stages."""
     authorize(db, actor, "read_candidates")
     return db.frame("SELECT stage_id, name AS stage, code FROM stages ORDER BY stage_id")
+
 
 def stage_counts(db: Database, actor: Account, search_filter: SearchFilter,
                  as_of: date | None = None) -> pd.DataFrame:
@@ -52,6 +54,7 @@ def stage_counts(db: Database, actor: Account, search_filter: SearchFilter,
         FROM stages AS st LEFT JOIN per_stage AS p USING (stage_id)
         ORDER BY st.stage_id""", [*cut_params, *params])
 
+
 def stage_entries(db: Database, actor: Account, search_filter: SearchFilter,
                   as_of: date | None = None) -> pd.DataFrame:
     """Every stage entry of the filtered searches made by ``as_of``, with its search's grouping columns.
@@ -70,6 +73,7 @@ def stage_entries(db: Database, actor: Account, search_filter: SearchFilter,
         JOIN applications AS a USING (application_id)
         JOIN known_searches AS s USING (search_id)
         WHERE {where}""", [*cut_params, *params])
+
 
 def _stage_rows(where: str) -> str:
     """The filtered stage entries, each with its cohort month and whether it moved to a later stage.
@@ -97,6 +101,7 @@ def _stage_rows(where: str) -> str:
             FROM filtered AS f LEFT JOIN moved AS m USING (application_id, stage_id)
         )"""
 
+
 def funnel_counts(db: Database, actor: Account, search_filter: SearchFilter, as_of: date,
                   by_month: bool = False) -> pd.DataFrame:
     """Per stage (and month of first entry): the counts and day quantiles of the funnel.
@@ -122,6 +127,7 @@ def funnel_counts(db: Database, actor: Account, search_filter: SearchFilter, as_
         FROM rows
         GROUP BY ALL ORDER BY ALL""", [*cut_params, *params, as_of, as_of])
 
+
 def stalled(db: Database, actor: Account, search_filter: SearchFilter, as_of: date, top: int) -> pd.DataFrame:
     """Open applications waiting longest in each stage as of ``as_of``, ``top`` per stage (ties by
     application id), with the candidate (``candidate_ref``, ``candidate``), the search (``search_ref``,
@@ -144,6 +150,7 @@ def stalled(db: Database, actor: Account, search_filter: SearchFilter, as_of: da
         JOIN searches AS s ON s.search_id = w.search_id
         ORDER BY w.stage_id, w.rank""", [*cut_params, *params, as_of, top])
 
+
 def shortlist_entries(db: Database, actor: Account, search_filter: SearchFilter,
                       as_of: date | None = None) -> pd.DataFrame:
     """Stage-4 entries of the filtered searches: ``application_id``, ``stage_id``, ``entered_on``,
@@ -159,6 +166,7 @@ def shortlist_entries(db: Database, actor: Account, search_filter: SearchFilter,
         JOIN known_searches AS s ON s.search_id = a.search_id
         WHERE d.stage_id = ? AND {where}
         ORDER BY a.search_id, d.application_id""", [*cut_params, int(Stage.CLIENT_SHORTLIST), *params])
+
 
 def labels(db: Database, actor: Account, application_ids: Sequence[int]) -> pd.DataFrame:
     """Application and candidate references for a few applications (e.g. the top rank movers)."""

@@ -54,8 +54,6 @@ def advance_sequences(cur: duckdb.DuckDBPyConnection) -> None:
             cur.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [behind])
 
 
-
-
 def clear_data(cur: duckdb.DuckDBPyConnection) -> None:
     """Delete every row but the schema's seeded ones, children first, inside the caller's transaction.
 

@@ -30,6 +30,7 @@ _SCORED_IDS = tuple(map(int, SCORED_STAGES))
 #: Days a reviewer has to score the items of a calibration exercise (agency policy).
 EXERCISE_DUE_DAYS = 14
 
+
 def exercises(db: Database, actor: Account) -> pd.DataFrame:
     """Every calibration set, newest first, with its stage, size and how far the scoring got.
 
@@ -74,6 +75,7 @@ def exercises(db: Database, actor: Account) -> pd.DataFrame:
         LEFT JOIN submitted AS sub USING (set_id)
         ORDER BY s.created_at DESC, s.set_id DESC""")
 
+
 def exercise_items(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
     """The reference applications of one set with their candidate and search."""
     authorize(db, actor, "read_calibration")
@@ -86,6 +88,7 @@ def exercise_items(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
         JOIN searches AS s USING (search_id)
         WHERE ci.set_id = ?
         ORDER BY ci.application_id""", [set_id])
+
 
 def exercise_ratings(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
     """Every current rating of the set's items: ``application_id``, ``reviewer_id``,
@@ -102,6 +105,7 @@ def exercise_ratings(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
         ORDER BY cs.application_id, cs.dimension_id, cs.submitted_at, cs.reviewer_id""",
         [set_id]).astype({"application_id": "int64", "reviewer_id": "int64", "dimension_id": "int64",
                           "rating": "int64", "for_exercise": "bool"})
+
 
 def exercise_progress(db: Database, actor: Account, set_id: int) -> pd.DataFrame:
     """Per reviewer assigned to the set's items: items ``assigned``, scorecards ``submitted`` (of
@@ -123,6 +127,7 @@ def exercise_progress(db: Database, actor: Account, set_id: int) -> pd.DataFrame
         WHERE ci.set_id = ?
         GROUP BY x.reviewer_id, acc.display_name, acc.active
         ORDER BY awaited DESC, acc.display_name, x.reviewer_id""", [set_id])
+
 
 def reference_applications(db: Database, actor: Account, stage_id: int) -> pd.DataFrame:
     """Applications fit to be a calibration reference at ``stage_id``, most recent first.
@@ -150,6 +155,7 @@ def reference_applications(db: Database, actor: Account, stage_id: int) -> pd.Da
         JOIN stage_decisions AS d ON d.application_id = sc.application_id AND d.stage_id = ?
         WHERE sc.application_id NOT IN (SELECT application_id FROM calibration_items WHERE stage_id = ?)
         ORDER BY d.entered_on DESC, sc.application_id DESC""", [stage_id, stage_id, stage_id])
+
 
 def create_exercise(db: Database, actor: Account, name: str, application_ids: Sequence[int], stage_id: int,
                     today: date) -> int:

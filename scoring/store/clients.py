@@ -18,9 +18,17 @@ from scoring.agency.access import Account
 from scoring.store.as_of import known
 from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError, audit
-from scoring.store.placements import (CHURN_END_REASON, as_day, end_placement, placement_row, refuse,
-                                      refuse_unstorable_day, whole_id)
+from scoring.store.placements import (
+    CHURN_END_REASON,
+    as_day,
+    end_placement,
+    placement_row,
+    refuse,
+    refuse_unstorable_day,
+    whole_id,
+)
 from scoring.store.searches import SearchFilter
+
 
 def read(db: Database, actor: Account, search_filter: SearchFilter, as_of: date | None = None) -> pd.DataFrame:
     """Clients signed within the filter's period and by ``as_of`` (and among the filter's clients,
@@ -51,6 +59,7 @@ def read(db: Database, actor: Account, search_filter: SearchFilter, as_of: date 
         WHERE {" AND ".join(clauses)}
         ORDER BY c.signed_on, c.client_id""", [*cut_params, *params])
 
+
 def active(db: Database, actor: Account) -> pd.DataFrame:
     """Clients that have not churned: ``client_id``, ``label``, ``signed_on``; by name."""
     authorize(db, actor, "write_ops")
@@ -58,6 +67,7 @@ def active(db: Database, actor: Account) -> pd.DataFrame:
         SELECT client_id, name || ' (' || external_id || ', signed ' || strftime(signed_on, '%Y-%m-%d')
                    || ')' AS label, signed_on
         FROM clients WHERE churned_on IS NULL ORDER BY name""")
+
 
 def record_client_churn(db: Database, actor: Account, client_id: int, churned_on: date,
                         *, as_of: date | None = None) -> dict[str, list[str]]:

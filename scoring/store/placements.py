@@ -36,7 +36,6 @@ MISFIT_END_REASON = "not_a_fit"
 
 
 # -- reads -----------------------------------------------------------------------------------------
-
 def read(db: Database, actor: Account, search_filter: SearchFilter, as_of: date | None = None) -> pd.DataFrame:
     """Placements made from the filtered searches by ``as_of``, with the search's opening date.
 
@@ -64,6 +63,7 @@ def read(db: Database, actor: Account, search_filter: SearchFilter, as_of: date 
         JOIN known_searches AS s ON s.search_id = k.search_id
         WHERE {where}
         ORDER BY p.first_day, p.placement_id""", [*cut_params, *params])
+
 
 def replacements(db: Database, actor: Account, search_filter: SearchFilter,
                  as_of: date | None = None) -> pd.DataFrame:
@@ -95,7 +95,6 @@ def replacements(db: Database, actor: Account, search_filter: SearchFilter,
         WHERE {where}
         ORDER BY r.requested_on, r.replacement_id""", [*cut_params, *params])
 
-# -- choices for the ops forms ------------------------------------------------------------------
 
 # -- choices for the ops forms ------------------------------------------------------------------
 def replaceable_placements(db: Database, actor: Account) -> pd.DataFrame:
@@ -113,6 +112,7 @@ def replaceable_placements(db: Database, actor: Account) -> pd.DataFrame:
           AND (p.ended_on IS NULL OR p.end_reason = ?)
         ORDER BY p.first_day DESC, p.placement_id DESC""", [MISFIT_END_REASON])
 
+
 def open_requests(db: Database, actor: Account) -> pd.DataFrame:
     """Replacement requests not yet fulfilled: ``replacement_id``, ``label``, ``placement_id``,
     ``client_id``, ``requested_on``; oldest first."""
@@ -126,6 +126,7 @@ def open_requests(db: Database, actor: Account) -> pd.DataFrame:
         JOIN placement_refs AS k ON k.placement_id = r.placement_id
         WHERE r.fulfilled_on IS NULL
         ORDER BY r.requested_on, r.replacement_id""")
+
 
 def replacing_options(db: Database, actor: Account, replacement_id: int) -> pd.DataFrame:
     """Placements that could fill request ``replacement_id``: the same client's placements other
@@ -150,7 +151,6 @@ def replacing_options(db: Database, actor: Account, replacement_id: int) -> pd.D
           AND NOT EXISTS (SELECT 1 FROM replacements AS r WHERE r.replacing_placement_id = p.placement_id)
         ORDER BY p.accepted_on DESC, p.placement_id DESC""", [replacement_id])
 
-# -- writes --------------------------------------------------------------------------------------
 
 # -- writes --------------------------------------------------------------------------------------
 def as_day(value, field: str) -> date:
@@ -166,15 +166,18 @@ def as_day(value, field: str) -> date:
             pass
     raise DatabaseError(f"{field}: {value!r} is not a date (YYYY-MM-DD)")
 
+
 def refuse_unstorable_day(day: date, field: str, as_of: date | None) -> None:
     """Refuse a day before the earliest a fact may carry, or after today (``as_of``), if given."""
     refuse(rules.value_problem(rules.date_reasons, field, day, today=as_of))
+
 
 def refuse(*problems: str | None) -> None:
     """Raise a :class:`DatabaseError` with every problem given (``None`` is none)."""
     found = [problem for problem in problems if problem]
     if found:
         raise DatabaseError("; ".join(found))
+
 
 def whole_id(value, field: str) -> int:
     """``value`` as an integer id (numpy integers accepted), or a :class:`DatabaseError`."""
@@ -190,6 +193,7 @@ def whole_id(value, field: str) -> int:
         raise DatabaseError(f"{field}: {value!r} is not an id")
     return whole
 
+
 def placement_row(cur: duckdb.DuckDBPyConnection, placement_id: int) -> dict | None:
     """One placement with its client, inside a write: ``placement_id``, ``ref``, dates, ``client_id``, ``client``."""
     row = cur.execute("""
@@ -203,6 +207,7 @@ def placement_row(cur: duckdb.DuckDBPyConnection, placement_id: int) -> dict | N
     keys = ("placement_id", "ref", "accepted_on", "first_day", "ended_on", "end_reason", "client_id", "client")
     return dict(zip(keys, row))
 
+
 def replacement_ref(replacement_id: int) -> str:
     """The external id given to a new replacement request.
 
@@ -212,6 +217,7 @@ def replacement_ref(replacement_id: int) -> str:
     'RP-00042'
     """
     return f"{REPLACEMENT_PREFIX}{int(replacement_id):0{REPLACEMENT_DIGITS}d}"
+
 
 def request_replacement(db: Database, actor: Account, placement_id: int, requested_on: date, note: str = "",
                         *, as_of: date | None = None) -> int:
@@ -274,6 +280,7 @@ def request_replacement(db: Database, actor: Account, placement_id: int, request
 
     return db.write(write)
 
+
 def _cost(cost_usd, cost_reason: str | None) -> tuple[Decimal, str | None]:
     """The charge as cents-exact Decimal and its reason; a charge without a reason is refused."""
     try:
@@ -287,6 +294,7 @@ def _cost(cost_usd, cost_reason: str | None) -> tuple[Decimal, str | None]:
     reason = storable_text("cost_reason", (cost_reason or "").strip()) or None
     refuse(rules.CHARGE_NEEDS_REASON.problem(cost_usd=cost, cost_reason=reason))
     return cost, reason
+
 
 def fulfil_replacement(db: Database, actor: Account, replacement_id: int, fulfilled_on: date,
                        replacing_placement_id: int, cost_usd: float | Decimal = 0, cost_reason: str | None = None,
@@ -366,6 +374,7 @@ def fulfil_replacement(db: Database, actor: Account, replacement_id: int, fulfil
             end_placement(cur, actor.account_id, original, fulfilled_on, MISFIT_END_REASON, f"replaced under {ref}")
 
     db.write(write)
+
 
 def end_placement(cur: duckdb.DuckDBPyConnection, actor_id: int, placed: dict, ended_on: date, reason: str,
                   why: str) -> None:

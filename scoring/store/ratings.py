@@ -62,14 +62,18 @@ _EXERCISE_RATING = """EXISTS (
     WHERE ci.application_id = cs.application_id AND ci.stage_id = cs.stage_id
       AND cs.submitted_at >= cset.created_at)"""
 
+
 def _month_start(day: date) -> date:
     return day.replace(day=1)
+
 
 def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
+
 def _as_date(value: object) -> date | None:
     return None if pd.isna(value) else pd.Timestamp(value).date()
+
 
 @dataclass(frozen=True)
 class CalibrationFilter:
@@ -124,6 +128,7 @@ class CalibrationFilter:
         clauses.append(f"NOT {_EXERCISE_RATING}")
         return " AND ".join(clauses), params
 
+
 def _live(chosen: CalibrationFilter) -> tuple[str, list]:
     """The filtered live ratings as a SELECT, with the month each one falls in."""
     where, params = chosen.where()
@@ -135,12 +140,13 @@ def _live(chosen: CalibrationFilter) -> tuple[str, list]:
         LEFT JOIN stage_decisions AS d ON d.application_id = cs.application_id AND d.stage_id = cs.stage_id
         WHERE {where}""", params
 
-# -- calibration --------------------------------------------------------------------------------
 
+# -- calibration --------------------------------------------------------------------------------
 def dimensions(db: Database, actor: Account) -> pd.DataFrame:
     """The five scorecard dimensions: ``dimension_id``, ``code``, ``name``."""
     authorize(db, actor, "read_calibration")
     return db.frame("SELECT dimension_id, code, name FROM dimensions ORDER BY dimension_id")
+
 
 def filter_options(db: Database, actor: Account) -> dict[str, object]:
     """The months that hold live ratings (first, last) and the dimensions, for the filter widgets."""
@@ -156,6 +162,7 @@ def filter_options(db: Database, actor: Account) -> dict[str, object]:
         FROM dated""").iloc[0]
     return {"first": _as_date(span["first"]), "last": _as_date(span["last"]), "dimensions": dimensions(db, actor)}
 
+
 def live_ratings(db: Database, actor: Account, chosen: CalibrationFilter) -> pd.DataFrame:
     """The filtered live ratings, one row per reviewer, application and dimension.
 
@@ -169,6 +176,7 @@ def live_ratings(db: Database, actor: Account, chosen: CalibrationFilter) -> pd.
     frame = db.frame(f"{sql} ORDER BY cs.application_id, cs.dimension_id, cs.submitted_at, cs.reviewer_id", params)
     return frame.astype({"application_id": "int64", "reviewer_id": "int64", "dimension_id": "int64",
                          "rating": "int64"})
+
 
 def rating_pairs(db: Database, actor: Account, chosen: CalibrationFilter) -> pd.DataFrame:
     """Every pair of reviewers' ratings of the same application and dimension, counted.
@@ -189,8 +197,8 @@ def rating_pairs(db: Database, actor: Account, chosen: CalibrationFilter) -> pd.
         GROUP BY ALL
         ORDER BY reviewer_a, reviewer_b, rating_a, rating_b""", params)
 
-# -- validity -----------------------------------------------------------------------------------
 
+# -- validity -----------------------------------------------------------------------------------
 # The applications of the filtered searches, and their submitted ratings at one stage, as known then.
 _SCOPED = """
     scoped AS MATERIALIZED (
@@ -217,11 +225,13 @@ _IN_FORCE = f"""
     ),
     in_force AS MATERIALIZED ({formulas.version_in_force("entered", "entered_on", "application_id")})"""
 
+
 def _scope(search_filter: SearchFilter, stage_id: int, as_of: date | None, *tables: str) -> tuple[str, list]:
     """The CTEs every read starts from (the as-of cut of ``tables`` as well), and their parameters."""
     cut, cut_params = known(as_of, "clients", "searches", "current_scores", *tables)
     where, params = search_filter.where("s")
     return f"{cut},\n{_SCOPED.format(where=where)}", [*cut_params, *params, stage_id]
+
 
 def application_outcomes(db: Database, actor: Account, search_filter: SearchFilter,
                          stage_id: int = Stage.TAKE_HOME, as_of: date | None = None) -> pd.DataFrame:
@@ -277,6 +287,7 @@ def application_outcomes(db: Database, actor: Account, search_filter: SearchFilt
         SELECT * FROM final ORDER BY application_id""",
         [*params, stage_id])
 
+
 def reviewer_scores(db: Database, actor: Account, search_filter: SearchFilter,
                     stage_id: int = Stage.TAKE_HOME, as_of: date | None = None) -> pd.DataFrame:
     """Each reviewer's own weighted score of each shortlisted application they rated at ``stage_id``.
@@ -311,6 +322,7 @@ def reviewer_scores(db: Database, actor: Account, search_filter: SearchFilter,
         SELECT * FROM final ORDER BY application_id, reviewer_id""",
         [*params, stage_id])
 
+
 def stage_ratings(db: Database, actor: Account, search_filter: SearchFilter, stage_id: int = Stage.TAKE_HOME,
                   as_of: date | None = None) -> pd.DataFrame:
     """Every rating at ``stage_id`` of the filtered searches submitted by ``as_of``, for the severity fit.
@@ -326,6 +338,7 @@ def stage_ratings(db: Database, actor: Account, search_filter: SearchFilter, sta
         WITH {scoped}
         SELECT application_id, reviewer_id, dimension_id, rating FROM stage_scores
         ORDER BY application_id, reviewer_id, dimension_id""", params)
+
 
 def reviewer_agreement(db: Database, actor: Account, search_filter: SearchFilter,
                        stage_id: int = Stage.TAKE_HOME, as_of: date | None = None) -> pd.DataFrame:
@@ -363,8 +376,8 @@ def reviewer_agreement(db: Database, actor: Account, search_filter: SearchFilter
         )
         SELECT * FROM final ORDER BY reviewer_id""", params)
 
-# -- ops ----------------------------------------------------------------------------------------
 
+# -- ops ----------------------------------------------------------------------------------------
 def scorecard_ratings(db: Database, actor: Account, search_filter: SearchFilter,
                       as_of: date | None = None) -> pd.DataFrame:
     """The ratings behind each scored stage of the filtered searches' applications, as of ``as_of``.

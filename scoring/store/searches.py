@@ -17,6 +17,7 @@ from scoring.store.as_of import known
 from scoring.store.authorization import authorize, authorize_any
 from scoring.store.db import Database
 
+
 @dataclass(frozen=True)
 class SearchFilter:
     """Which searches a figure covers: opened between ``start`` and ``end`` (inclusive)."""
@@ -43,6 +44,7 @@ class SearchFilter:
             params.append(list(self.seniorities))
         return " AND ".join(clauses), params
 
+
 def filter_options(db: Database, actor: Account,
                    as_of: date | None = None) -> dict[str, pd.DataFrame | tuple[date, date]]:
     """Clients signed by ``as_of`` and the span of opening dates of searches opened by then, for the
@@ -53,6 +55,7 @@ def filter_options(db: Database, actor: Account,
     span = db.frame(f"WITH {cut} SELECT min(opened_on) AS first, max(opened_on) AS last FROM known_searches",
                     cut_params).iloc[0]
     return {"clients": clients, "span": (span["first"], span["last"])}
+
 
 def read(db: Database, actor: Account, search_filter: SearchFilter, as_of: date | None = None) -> pd.DataFrame:
     """One row per filtered search, as of ``as_of``, with its client's name and country.
