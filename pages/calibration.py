@@ -106,10 +106,10 @@ def agreement_section(report: CalibrationReport) -> None:
         alpha_ci=[interval(lo, hi) for lo, hi in zip(agreement["alpha_low"], agreement["alpha_high"])],
         icc_ci=[interval(lo, hi) for lo, hi in zip(agreement["icc_low"], agreement["icc_high"])])
     st.dataframe(
-        table[["dimension", "alpha", "alpha_ci", "band", "icc", "icc_ci", "exact", "within_one"]],
+        table[["dimension", "alpha", "band", "icc", "exact", "within_one", "alpha_ci", "icc_ci"]],
         hide_index=True, width="stretch",
         column_config={
-            "dimension": "Dimension",
+            "dimension": st.column_config.TextColumn("Dimension", pinned=True),
             "alpha": st.column_config.NumberColumn("Alpha", format="%.3f",
                                                    help="Krippendorff's alpha for ordinal ratings"),
             "alpha_ci": st.column_config.TextColumn(
@@ -171,10 +171,10 @@ def severity_section(report: CalibrationReport) -> None:
         interval=[interval(lo, hi, "{:+.2f}") for lo, hi in zip(report.reviewers["ci_low"],
                                                                 report.reviewers["ci_high"])])
     st.dataframe(
-        reviewers[["reviewer", "severity", "interval", "infit_mnsq", "outfit_mnsq", "flag", "n_ratings", "raw_mean",
-                   "mad", "within_one"]],
+        reviewers[["reviewer", "severity", "flag", "raw_mean", "mad", "interval", "infit_mnsq", "outfit_mnsq",
+                   "n_ratings", "within_one"]],
         hide_index=True, width="stretch",
-        column_config={"reviewer": st.column_config.TextColumn("Reviewer", width="medium"),
+        column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),
                        "severity": st.column_config.NumberColumn("Severity", format="%+.2f",
                                                                  help="Logits; positive is harsher, 0 the average "
                                                                       "reviewer"),
@@ -214,9 +214,9 @@ def ranking_section(report: CalibrationReport) -> None:
                "average). Ranks are 1 = best; tied raw scores share their mean rank.")
     st.plotly_chart(charts.rank_shift_histogram(report.ranking, notable), width="stretch")
     st.markdown(f"**Top {len(report.movers)} movers**")
-    st.dataframe(report.movers[["candidate", "candidate_link", "application", "raw", "fair", "raw_rank", "fair_rank",
-                                "shift", "percentile_shift"]], hide_index=True, width="stretch",
-                 column_config={"candidate": st.column_config.TextColumn("Candidate", width="medium"),
+    st.dataframe(report.movers[["candidate", "candidate_link", "raw", "fair", "shift", "percentile_shift", "raw_rank",
+                                "fair_rank", "application"]], hide_index=True, width="stretch",
+                 column_config={"candidate": st.column_config.TextColumn("Candidate", pinned=True),
                                 "candidate_link": CANDIDATE_LINK, "application": "Application",
                                 "raw": st.column_config.NumberColumn("Raw score", format="%.2f",
                                                                      help="Weighted consensus, 1-5 scale"),
@@ -258,7 +258,7 @@ def drift_section(report: CalibrationReport, colours: dict[str, str]) -> None:
         return
     st.dataframe(flagged[["reviewer", "month", "severity", "drift", "direction", "severity_flag", "mad",
                           "agreement_drift", "agreement_flag"]], hide_index=True, width="stretch",
-                 column_config={"reviewer": st.column_config.TextColumn("Reviewer", width="medium"),
+                 column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),
                                 "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
                                 "severity": st.column_config.NumberColumn("Severity", format="%+.2f",
                                                                           help="Logits, positive is harsher"),
@@ -286,7 +286,7 @@ def session_section(report: CalibrationReport) -> None:
     marks = {"fit": "Fit flag", "harsh": "Harsh", "lenient": "Lenient", "severity_drift": "Severity drift",
              "agreement_drift": "Agreement drift", "low_agreement": "Far from peers"}
     st.dataframe(report.session[["reviewer", "n_reasons", *marks]], hide_index=True, width="stretch",
-                 column_config={"reviewer": st.column_config.TextColumn("Reviewer", width="medium"),
+                 column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),
                                 "n_reasons": st.column_config.NumberColumn("Reasons", format="%d"),
                                 **{key: st.column_config.CheckboxColumn(label) for key, label in marks.items()}},
                  placeholder=MISSING)
@@ -400,10 +400,10 @@ def exercise_agreement_section(report: ExerciseReport) -> None:
     table = agreement.assign(**{
         f"{name}_ci": [interval(lo, hi) for lo, hi in zip(agreement[f"{name}_low"], agreement[f"{name}_high"])]
         for name in ("alpha", "icc2", "icc3")})
-    st.dataframe(table[["dimension", "alpha", "alpha_ci", "band", "icc2", "icc2_ci", "icc3", "icc3_ci",
-                        "complete_raters", "within_one"]],
+    st.dataframe(table[["dimension", "alpha", "band", "icc2", "icc3", "within_one", "complete_raters", "alpha_ci",
+                        "icc2_ci", "icc3_ci"]],
                  hide_index=True, width="stretch",
-                 column_config={"dimension": st.column_config.TextColumn("Dimension", width="medium"),
+                 column_config={"dimension": st.column_config.TextColumn("Dimension", pinned=True),
                                 "alpha": st.column_config.NumberColumn(
                                     "Alpha", format="%.3f", help="Krippendorff's alpha for ordinal ratings"),
                                 "alpha_ci": st.column_config.TextColumn(
@@ -418,7 +418,7 @@ def exercise_agreement_section(report: ExerciseReport) -> None:
                                 "complete_raters": st.column_config.NumberColumn(
                                     "Reviewers in the ICC", format="%d", help="Reviewers who scored every reference"),
                                 "within_one": st.column_config.NumberColumn(
-                                    "Within one point", format="percent",
+                                    "Within one", format="percent",
                                     help="Share of rating pairs at most one point apart")},
                  placeholder=MISSING)
     if not report.distances.empty:
@@ -429,7 +429,7 @@ def progress_table(report: ExerciseReport) -> None:
     with st.expander(f"Progress by reviewer ({counted(len(report.progress), 'reviewer')})"):
         st.dataframe(report.progress[["reviewer", "assigned", "scored_since", "scored_before", "awaited", "due_on",
                                       "active"]], hide_index=True, width="stretch",
-                     column_config={"reviewer": st.column_config.TextColumn("Reviewer", width="medium"),
+                     column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),
                                     "assigned": st.column_config.NumberColumn("References", format="%d"),
                                     "scored_since": st.column_config.NumberColumn(
                                         "Scored for it", format="%d", help="Submitted since the exercise began"),

@@ -74,9 +74,9 @@ def evidence_section(report: ValidityReport, outcome: Outcome) -> None:
     if rows["auc"].isna().all():
         st.info(f"No AUC for {outcome.label.lower()} in this period: {rows['reason'].iloc[0]}. The table says why "
                 "for each score; a longer period or an earlier filter gathers more cases.")
-    st.dataframe(rows[["label", "auc", "ci_low", "ci_high", "n", "n_good", "n_bad", "reason"]],
+    st.dataframe(rows[["label", "auc", "ci_low", "ci_high", "n_good", "n_bad", "n", "reason"]],
                  hide_index=True, width="stretch",
-                 column_config={"label": st.column_config.TextColumn("Predictor", width="medium"),
+                 column_config={"label": st.column_config.TextColumn("Predictor", pinned=True),
                                 "auc": st.column_config.NumberColumn(
                                     "AUC", format="%.3f", help="Chance that a good outcome outscores a bad one; "
                                                                "0.5 is no better than chance"),
@@ -154,10 +154,10 @@ def reviewer_section(report: ValidityReport, outcome: Outcome) -> None:
                 f"{FLOOR.min_cases}, with {FLOOR.min_per_class} of each outcome); their severity and agreement are "
                 "still listed.")
     st.dataframe(
-        rows[["reviewer", "auc", "ci_low", "ci_high", "n", "n_good", "n_bad", "reason", "severity", "severity_se",
-              "infit_mnsq", "fit_flag", "mad", "bias", "compared"]],
+        rows[["reviewer", "auc", "n", "severity", "fit_flag", "mad", "bias", "reason", "ci_low", "ci_high", "n_good",
+              "n_bad", "severity_se", "infit_mnsq", "compared"]],
         hide_index=True, width="stretch",
-        column_config={"reviewer": st.column_config.TextColumn("Reviewer", width="medium"),
+        column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),
                        "auc": st.column_config.NumberColumn("AUC", format="%.3f",
                                                             help="Of the reviewer's own weighted scores"),
                        "ci_low": st.column_config.NumberColumn("95% low", format="%.3f", help="DeLong interval"),

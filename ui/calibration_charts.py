@@ -19,10 +19,9 @@ BAND_COLOURS = {"reliable": "#54A24B", "tentative": "#F58518", "unreliable": "#E
 RATING_COLOURS = ("#B2182B", "#EF8A62", "#D9D9D9", "#67A9CF", "#2166AC")   # 1 (red) .. 5 (blue)
 FLAG_COLOURS = {"": "#4C78A8", "erratic": "#E45756", "too predictable": "#B279A2"}
 ROW_HEIGHT = 16
-#: Reviewer colours, cycled past the last: distinct hues first, then their lighter partners.
-REVIEWER_PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#EECA3B", "#9D755D",
-                    "#FF9DA6", "#79706E", "#1F77B4", "#8C564B", "#17BECF", "#BCBD22", "#D62728", "#9467BD",
-                    "#9ECAE9", "#FFBF79", "#88D27A", "#FF9D98", "#B7E4E0", "#D6A5C9", "#BAB0AC", "#D8B5A5")
+#: Reviewer colours, cycled past the last: ten light hues, then six dark ones that differ from them.
+REVIEWER_PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#EECA3B", "#B279A2", "#FF9DA6",
+                    "#9D755D", "#BAB0AC", "#17BECF", "#393B79", "#843C39", "#637939", "#7B4173", "#E7298A")
 
 
 def reviewer_colours(reviewers: Sequence[str]) -> dict[str, str]:
@@ -55,7 +54,7 @@ def alpha_by_dimension(agreement: pd.DataFrame, bands: Sequence[tuple[float, str
             figure.add_hline(y=low, line_dash="dash", line_color=BAND_COLOURS.get(band, "grey"),
                              annotation_text=f"{band} from {low:.3f}", annotation_position="top left")
     lowest = float(np.nanmin(rows["alpha_low"])) if len(rows) and rows["alpha_low"].notna().any() else 0.0
-    figure.update_layout(title=title, yaxis_title="Krippendorff's alpha (ordinal)",
+    figure.update_layout(title=title, yaxis_title="Krippendorff's alpha",
                          yaxis_range=[min(0.0, lowest - 0.05), 1.05], showlegend=False, **LAYOUT)
     return figure
 
@@ -67,7 +66,7 @@ def kappa_heatmap(matrix: pd.DataFrame, min_shared: int) -> go.Figure:
     figure = go.Figure(go.Heatmap(
         z=values, x=[chart_text(c) for c in matrix.columns], y=[chart_text(i) for i in matrix.index],
         zmin=min(0.0, low), zmax=1.0,
-        colorscale="Viridis", colorbar=dict(title="kappa"), hoverongaps=False,
+        colorscale="Viridis", colorbar=dict(title="Kappa"), hoverongaps=False,
         hovertemplate="%{y} and %{x}<br>weighted kappa %{z:.2f}<extra></extra>"))
     figure.update_layout(
         title=f"Pairwise weighted kappa (quadratic, 1-5); blank below {min_shared} shared ratings",
@@ -95,10 +94,11 @@ def severity_intervals(reviewers: pd.DataFrame, margin: float) -> go.Figure:
     for side in (-margin, margin):
         figure.add_vline(x=side, line_dash="dash", line_color="#E45756")
     figure.update_layout(
-        title="Reviewer severity with 95% interval",
-        xaxis_title=f"logits (positive = harsher; dashed at +/-{margin})",
+        title="Severity, 95% interval",
+        xaxis_title=f"Logits (positive = harsher; dashed at ±{margin:g})",
         yaxis=dict(categoryorder="array", categoryarray=list(rows["reviewer"]), autorange="reversed"),
-        **{**LAYOUT, "height": _tall(len(rows))})
+        legend=dict(orientation="h", y=-0.12, yanchor="top", title_text="Fit"),
+        **{**LAYOUT, "height": _tall(len(rows)) + 40})
     return figure
 
 
@@ -113,9 +113,10 @@ def rating_shares(distribution: pd.DataFrame, order: Sequence[str]) -> go.Figure
         figure.add_trace(go.Bar(y=shown, x=part["share"], orientation="h", name=str(rating), marker_color=colour,
                                 hovertemplate="%{y}: %{x:.1%} rated " + str(rating) + "<extra></extra>"))
     figure.update_layout(
-        title="Rating distribution: each reviewer beside all reviewers", barmode="stack", xaxis_tickformat=".0%",
-        yaxis=dict(categoryorder="array", categoryarray=shown, autorange="reversed"), legend_title="rating",
-        **{**LAYOUT, "height": _tall(len(ordered))})
+        title="Ratings given", barmode="stack", xaxis_tickformat=".0%",
+        yaxis=dict(categoryorder="array", categoryarray=shown, autorange="reversed"),
+        legend=dict(orientation="h", y=-0.08, yanchor="top", title_text="Rating", traceorder="normal"),
+        **{**LAYOUT, "height": _tall(len(ordered)) + 40})
     return figure
 
 
@@ -124,9 +125,9 @@ def rank_shift_histogram(ranking: pd.DataFrame, notable: float) -> go.Figure:
     figure = go.Figure(go.Histogram(x=ranking["percentile_shift"], nbinsx=60, marker_color="#4C78A8"))
     for side in (-notable, notable):
         figure.add_vline(x=side, line_dash="dash", line_color="#E45756")
-    figure.update_layout(title=f"Rank shift, raw consensus to fair score (percentile points; dashed: +/-{notable:g})",
-                         xaxis_title="percentile points (positive = moves up once severity is removed)",
-                         yaxis_title="applications", **LAYOUT)
+    figure.update_layout(title="Rank shift once severity is removed",
+                         xaxis_title=f"Percentile points (positive = moves up; dashed at ±{notable:g})",
+                         yaxis_title="Applications", **LAYOUT)
     return figure
 
 
@@ -168,9 +169,9 @@ def distance_heatmap(distances: pd.DataFrame) -> go.Figure:
         table = table.sort_values("All dimensions", ascending=False)
     figure = go.Figure(go.Heatmap(z=table.to_numpy(dtype=np.float64), x=[chart_text(c) for c in table.columns],
                                   y=[chart_text(i) for i in table.index],
-                                  colorscale="Reds", colorbar=dict(title="rating points"), hoverongaps=False,
+                                  colorscale="Reds", colorbar=dict(title="Rating points"), hoverongaps=False,
                                   hovertemplate="%{y}, %{x}: %{z:.2f} from the others' mean<extra></extra>"))
-    figure.update_layout(title="Distance from the others' mean on the exercise (mean absolute difference)",
-                         xaxis=dict(side="top"), yaxis=dict(autorange="reversed"),
-                         **{**LAYOUT, "height": _tall(len(table)), "margin": dict(l=10, r=10, t=90, b=10)})
+    figure.update_layout(title="Distance from the others' mean on the exercise",
+                         xaxis=dict(side="bottom", tickangle=-30), yaxis=dict(autorange="reversed"),
+                         **{**LAYOUT, "height": _tall(len(table)) + 60})
     return figure

@@ -56,7 +56,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from scoring.agency.retention import placement_outcomes
 from scoring.domain.dimensions import DIMENSION_CODES
-from scoring.domain.promises import PLACEMENT_HORIZON, PLACEMENT_LOST_REASONS, SHORTLIST_STAGE
+from scoring.domain.promises import PLACEMENT_HORIZON, PLACEMENT_LOST_REASONS
 from scoring.domain.ratings import RATING_MAX, RATING_MIN
 from scoring.domain.stages import Stage
 
@@ -242,19 +242,19 @@ class Outcome:
 _HIRED = "passed the take-home, were shortlisted and were hired"
 OUTCOMES: Final[tuple[Outcome, ...]] = (
     Outcome("accepted", "Client acceptance",
-            f"the client accepted the candidate from the shortlist (stage {int(SHORTLIST_STAGE)} 'pass')",
+            "the client accepted the candidate from the shortlist",
             "Shortlisted applications whose client has decided; those still awaiting the client's "
             "decision are left out and counted.", True,
             "Acceptance rate", "passed the take-home and were shortlisted"),
     Outcome("retained", f"Retention past {PLACEMENT_HORIZON}",
             f"the placed engineer was still in post {PLACEMENT_HORIZON} after the first day",
             f"Placements whose first {PLACEMENT_HORIZON.length} days have elapsed. Ends for "
-            f"{' or '.join(repr(r) for r in PLACEMENT_LOST_REASONS)} within that time are losses; "
+            f"{' or '.join(r.replace('_', ' ') for r in PLACEMENT_LOST_REASONS)} within that time are losses; "
             "younger placements, and those that ended earlier for another reason (the client churned, "
             "the engagement completed), are right-censored: left out and counted.", True,
             f"Retained at {PLACEMENT_HORIZON}", _HIRED),
     Outcome("replaced", "Replacement under the guarantee",
-            "the placement ended 'not_a_fit' and fell under the zero-cost replacement guarantee",
+            "the placement ended as not a fit and fell under the zero-cost replacement guarantee",
             f"Placements at least {REPLACEMENT_FOLLOW_UP_DAYS} days past their first day; younger "
             "placements are left out and counted.", False,
             "Replacement rate", _HIRED),

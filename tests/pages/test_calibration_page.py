@@ -93,7 +93,7 @@ def test_lead_sees_agreement_kappa_severity_and_ranking_as_reported(demo_db, mon
         if isinstance(heatmap["z"], list) else decoded(heatmap["z"]).astype(float)
     np.testing.assert_allclose(z, report.kappa_matrix.to_numpy(), atol=1e-12, equal_nan=True)
 
-    severity = chart(app, "Reviewer severity")
+    severity = chart(app, "Severity, 95% interval")
     plotted = {name: x for trace in severity["data"]
                for name, x in zip(trace["y"], decoded(trace["x"]).astype(float))}
     expected = dict(zip(report.reviewers["reviewer"], report.reviewers["severity"]))
@@ -106,7 +106,7 @@ def test_lead_sees_agreement_kappa_severity_and_ranking_as_reported(demo_db, mon
     np.testing.assert_allclose(np.sort(decoded(shift["x"]).astype(float)),
                                np.sort(report.ranking["percentile_shift"].to_numpy()), atol=1e-12)
 
-    shares = chart(app, "Rating distribution")
+    shares = chart(app, "Ratings given")
     everyone = report.distribution[report.distribution["reviewer_id"] == 0].set_index("rating")["share"]
     for trace in shares["data"]:
         row = list(trace["y"]).index("All reviewers")

@@ -124,7 +124,7 @@ def test_calibration_charts_escape_reviewer_names():
     monthly = pd.DataFrame({"reviewer": [NAME], "month": ["2025-01-01"], "severity": [0.3], "ci_low": [0.1],
                             "ci_high": [0.5], "severity_flag": [True]})
     assert_escaped(calibration_charts.monthly_trend(monthly, "severity", "ci_low", "ci_high", "severity_flag",
-                                                    "t", "a"))
+                                                    "t", "a", calibration_charts.reviewer_colours([NAME])))
     distances = pd.DataFrame({"reviewer": [NAME], "dimension": ["All dimensions"], "dimension_id": [0], "mad": [0.4]})
     assert_escaped(calibration_charts.distance_heatmap(distances))
     agreement = pd.DataFrame({"dimension": [NAME], "alpha": [0.7], "alpha_low": [0.6], "alpha_high": [0.8],
