@@ -36,15 +36,18 @@ from ui.writes import run_write, show_outcome
 
 #: How the weight versions are drawn: dates as days, weights as percentages.
 VERSIONS_CONFIG = {
-    "Version": st.column_config.NumberColumn("Version", format="%d", width="small"),
-    "Effective from": st.column_config.DateColumn("Effective from", format="D MMM YYYY", width="small"),
+    "Version": st.column_config.NumberColumn("Version", format="%d", width=65),
+    "Effective from": st.column_config.DateColumn("Effective from", format="D MMM YYYY", width=105),
     "Why": st.column_config.TextColumn("Why", width="medium"),
-    **{name: st.column_config.NumberColumn(name, format="%g%%", width="small") for name in DIMENSIONS.values()},
+    **{name: st.column_config.NumberColumn(name, format="%g%%") for name in DIMENSIONS.values()},
 }
 ACCOUNTS_CONFIG = {
     "account_id": None,
-    "Active": st.column_config.CheckboxColumn("Active", width="small"),
-    "Failed sign-ins": st.column_config.NumberColumn("Failed sign-ins", format="%d", width="small",
+    "Email": st.column_config.TextColumn("Email", width=195),
+    "Name": st.column_config.TextColumn("Name", width=125),
+    "Role": st.column_config.TextColumn("Role", width=85),
+    "Active": st.column_config.CheckboxColumn("Active", width=60),
+    "Failed sign-ins": st.column_config.NumberColumn("Failed sign-ins", format="%d", width=105,
                                                      help="Failed sign-in attempts since the last successful one"),
     "Locked until": st.column_config.DatetimeColumn("Locked until", format="D MMM YYYY, HH:mm"),
     "Created": st.column_config.DateColumn("Created", format="D MMM YYYY", width="small"),
@@ -148,15 +151,16 @@ def accounts_tab(actor: Account) -> None:
 def audit_tab(actor: Account) -> None:
     st.subheader("Audit log")
     words = read(audit_log.vocabulary, actor)
-    first, second, third = st.columns(3)
+    first, second = st.columns(2)
     now = date.today()   # audit entries carry real timestamps, even in a demo database
     period = first.date_input("Between", (now - timedelta(days=30), now), key="audit_period")
-    actions = second.multiselect("Actions", words["actions"], format_func=code_words, placeholder="All actions")
-    entities = third.multiselect("Entities", words["entities"], format_func=code_words, placeholder="All entities")
     actors = cast(pd.DataFrame, words["actors"])
     people = dict(zip(actors["actor_id"], actors["display_name"]))
-    who = first.selectbox("Who", [None, *people], format_func=lambda a: "Anyone" if a is None else people[a])
-    text = second.text_input("Key or text contains", key="audit_text")
+    who = second.selectbox("Who", [None, *people], format_func=lambda a: "Anyone" if a is None else people[a])
+    first, second, third = st.columns(3)
+    actions = first.multiselect("Actions", words["actions"], format_func=code_words, placeholder="All actions")
+    entities = second.multiselect("Entities", words["entities"], format_func=code_words, placeholder="All entities")
+    text = third.text_input("Key or text contains", key="audit_text")
     start, end = period if isinstance(period, tuple) and len(period) == 2 else (None, None)
     chosen = AuditFilter(start=start, end=end, actor_id=None if who is None else int(who), actions=tuple(actions),
                          entities=tuple(entities), text=text.strip())

@@ -42,10 +42,13 @@ from ui.writes import run_write, show_outcome
 IN_FORCE = "Weights in force at the time"
 #: The shortlist's columns: the candidate id opens that candidate's profile.
 SHORTLIST_CONFIG = {
-    "Candidate": st.column_config.TextColumn("Candidate", width="medium"),
+    "Candidate": st.column_config.TextColumn("Candidate", width=130, pinned=True),
     "Candidate id": st.column_config.LinkColumn("Candidate id", help="Opens the candidate's profile",
-                                                display_text=f"{re.escape(PROFILE_LINK)}(.*)", width="small"),
-    SHORTLIST_SCORE: st.column_config.TextColumn(SHORTLIST_SCORE, width="medium"),
+                                                display_text=f"{re.escape(PROFILE_LINK)}(.*)", width=100),
+    SHORTLIST_SCORE: st.column_config.TextColumn(SHORTLIST_SCORE, width=115,
+                                                  help="1-5; an incomplete scorecard is not ranked"),
+    "On 0-100": st.column_config.TextColumn("On 0-100", width=75),
+    "Client decision": st.column_config.TextColumn("Client decision", width=110),
 }
 NOTES_CONFIG = {"Rating": st.column_config.NumberColumn("Rating", format="%d", width="small"),
                 "Note": st.column_config.TextColumn("Note", width="large")}
@@ -115,10 +118,10 @@ def body() -> None:
     apps = report.applications
     app_labels = {int(r.application_id): f"{r.search} · {r.role_title} at {r.client} · applied {r.applied_on:%d %b %Y}"
                   for r in apps.itertuples()}
-    left, middle, right = st.columns([3, 2, 2])
     # Keyed by candidate and application: another candidate's choice must not carry over.
-    application_id = left.selectbox("Application", list(app_labels), format_func=labelled(app_labels),
-                                    key=f"application_of_{candidate_id}")
+    application_id = st.selectbox("Application", list(app_labels), format_func=labelled(app_labels),
+                                  key=f"application_of_{candidate_id}")
+    middle, right = st.columns(2)
     stage_id = middle.selectbox("Stage", list(STAGE_LABELS), format_func=labelled(STAGE_LABELS),
                                 index=1 if ((report.scores["application_id"] == application_id)
                                             & (report.scores["stage_id"] == 3)).any() else 0,
@@ -136,7 +139,7 @@ def body() -> None:
     else:
         row = score.iloc[0]
         incomplete = score_headline(row)
-        figures = st.columns(4)
+        figures = st.columns([1.25, 0.9, 0.8, 1.45])      # room for "3.77 / 5" and "incomplete" at 1024 px
         if incomplete is None:
             figures[0].metric("Weighted score", f"{row['score']:.2f} / 5")
             figures[1].metric("On 0-100", f"{row['score_pct']:.0f}")

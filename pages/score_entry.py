@@ -22,6 +22,7 @@ from scoring.reports.score_entry import (
     peer_review,
     queue_labels,
     queue_table,
+    shortfalls,
     stage_evidence,
     tooling_rows,
     tooling_verdict,
@@ -45,13 +46,14 @@ NOT_ASSESSED_HELP = ("Choose **Not assessed** only when this stage gave no evide
 
 #: The queue's columns: formats, units and widths (the labels are the report's).
 QUEUE_CONFIG = {
+    "Candidate": st.column_config.TextColumn("Candidate", width=125, pinned=True),
     "Candidate id": st.column_config.LinkColumn("Candidate id", help="Opens the candidate's profile",
-                                                display_text=f"{re.escape(PROFILE_LINK)}(.*)",
-                                                width="small"),
-    "Assigned": st.column_config.DateColumn("Assigned", format="D MMM YYYY", width="small"),
-    "Due": st.column_config.DateColumn("Due", format="D MMM YYYY", width="small"),
-    "Overdue": st.column_config.CheckboxColumn("Overdue", width="small"),
-    "Draft saved": st.column_config.CheckboxColumn("Draft saved", width="small"),
+                                                display_text=f"{re.escape(PROFILE_LINK)}(.*)", width=95),
+    "Stage": st.column_config.TextColumn("Stage", width=180),
+    "Due": st.column_config.DateColumn("Due", format="D MMM YYYY", width=90),
+    "Overdue": st.column_config.CheckboxColumn("Overdue", width=70),
+    "Draft saved": st.column_config.CheckboxColumn("Draft saved", width=90),
+    "Assigned": st.column_config.DateColumn("Assigned", format="D MMM YYYY", width=95),
 }
 QUEUE_ITEM = "queue_item"
 
@@ -163,10 +165,10 @@ def peers_after_submission(actor: Account) -> None:
 
 #: The tooling checklist's columns: labels from the report, the ones a reviewer may not change.
 TOOL_CONFIG = {
-    "category": st.column_config.TextColumn(TOOL_COLUMNS["category"], width="medium"),
-    "tool": st.column_config.TextColumn(TOOL_COLUMNS["tool"], width="medium"),
-    "claimed": st.column_config.CheckboxColumn(TOOL_COLUMNS["claimed"], width="small"),
-    "verified": st.column_config.CheckboxColumn(TOOL_COLUMNS["verified"], width="small",
+    "category": st.column_config.TextColumn(TOOL_COLUMNS["category"], width=160),
+    "tool": st.column_config.TextColumn(TOOL_COLUMNS["tool"], width=130),
+    "claimed": st.column_config.CheckboxColumn(TOOL_COLUMNS["claimed"], width=90),
+    "verified": st.column_config.CheckboxColumn(TOOL_COLUMNS["verified"], width=90,
                                                 help="Confirmed by code samples or job history"),
     "evidence": st.column_config.TextColumn(TOOL_COLUMNS["evidence"], width="large"),
 }
@@ -187,7 +189,7 @@ def tooling_form(actor: Account, item: pd.Series) -> None:
                 help="One verified tool in each required category: the rule that passes or fails this stage.")
     right.metric("Stricter bar", "met" if verdict.passes_strict else "not met",
                  help="Two verified tools in each required category: shown for information, it decides nothing.")
-    for reason in verdict.missing:
+    for reason in shortfalls(verdict):
         st.caption(f"• {reason}")
 
     def record() -> None:

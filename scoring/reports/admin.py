@@ -70,14 +70,14 @@ def code_words(code: object) -> str:
 
 
 def weights_shown(versions: pd.DataFrame) -> pd.DataFrame:
-    """The weight versions under :data:`VERSION_COLUMNS`, then each dimension's weight (percent) under its
-    name; the effective date is a day."""
+    """The weight versions: ``Version`` and ``Effective from`` (a day), each dimension's weight (percent)
+    under its name, then ``Why`` and ``Added by`` (:data:`VERSION_COLUMNS`)."""
     shown = pd.DataFrame({"Version": versions["version_id"].astype("Int64").to_numpy(),
-                          "Effective from": pd.to_datetime(versions["effective_from"]).dt.date.to_numpy(),
-                          "Why": versions["note"].to_numpy(), "Added by": versions["created_by"].to_numpy()},
-                         columns=list(VERSION_COLUMNS))
+                          "Effective from": pd.to_datetime(versions["effective_from"]).dt.date.to_numpy()})
     for code, name in DIMENSIONS.items():
         shown[name] = versions[code].astype(float).to_numpy()
+    shown["Why"] = versions["note"].to_numpy()
+    shown["Added by"] = versions["created_by"].to_numpy()
     return shown
 
 

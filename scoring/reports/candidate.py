@@ -128,17 +128,20 @@ def _at(frame: pd.DataFrame, application_id: int, stage_id: int) -> pd.DataFrame
 
 
 def breakdown(report: CandidateReport, application_id: int, stage_id: int) -> pd.DataFrame:
-    """Reviewer x dimension ratings as text with the consensus row, columns in scorecard order.
+    """Dimension x reviewer ratings as text: a ``Dimension`` column (by name, in scorecard order), then a
+    column per reviewer and the :data:`CONSENSUS` column last.
 
-    A dimension a reviewer marked not assessed reads "not assessed"; the consensus of a dimension
-    no reviewer rated reads "not rated" (see :func:`scoring.agency.scorecard.rating_grid`).
+    Dimensions run down, so the table stays narrow however long their names are. A dimension a
+    reviewer marked not assessed reads "not assessed"; the consensus of a dimension no reviewer rated
+    reads "not rated" (see :func:`scoring.agency.scorecard.rating_grid`).
     """
     rated = _at(report.ratings, application_id, stage_id)[["reviewer", "dimension", "rating"]]
     skipped = _at(report.not_assessed, application_id, stage_id)[["reviewer", "dimension"]].assign(rating=float("nan"))
     if rated.empty:
-        return pd.DataFrame(columns=["Reviewer", *DIMENSIONS.values()])
+        return pd.DataFrame({"Dimension": list(DIMENSIONS.values())})
     rows = pd.concat([rated.astype({"rating": float}), skipped], ignore_index=True)
-    return rating_grid(rows, consensus=CONSENSUS).reset_index().rename(columns={"reviewer": "Reviewer"})
+    grid = rating_grid(rows, consensus=CONSENSUS).T
+    return grid.rename_axis(index="Dimension", columns=None).reset_index()
 
 
 def notes_at(report: CandidateReport, application_id: int, stage_id: int) -> pd.DataFrame:
@@ -195,20 +198,20 @@ def shortlist_table(comparison: ShortlistComparison) -> pd.DataFrame:
     the incomplete ones (never ranked against them) saying which dimension no reviewer rated.
 
     Columns: ``Candidate``, ``Candidate id`` (the link to the profile, :data:`PROFILE_LINK` and the id),
-    ``Client decision``, the five dimension names (mean rating, or "not rated"), :data:`SHORTLIST_SCORE`
-    (1-5, or the incomplete message) and ``On 0-100``.
+    :data:`SHORTLIST_SCORE` (1-5, or the incomplete message), ``On 0-100``, ``Client decision``, then the
+    five dimension names (mean rating, or "not rated").
     """
     rows = comparison.scores
     scored = rows["score"].notna() if "score" in rows else pd.Series(False, index=rows.index)
     ordered = pd.concat([rows[scored].sort_values("score", ascending=False, kind="stable"), rows[~scored]])
     table = pd.DataFrame({"Candidate": ordered["full_name"].to_numpy(),
                           "Candidate id": (PROFILE_LINK + ordered["external_id"].astype(str)).to_numpy(),
+                          SHORTLIST_SCORE: [_score_text(row) for _, row in ordered.iterrows()],
+                          "On 0-100": [shown(row.get("score_pct"), "{:.0f}") for _, row in ordered.iterrows()],
                           "Client decision": ordered["client_decision"].to_numpy()})
     for code, name in DIMENSIONS.items():
         values = ordered[code] if code in ordered else pd.Series(float("nan"), index=ordered.index)
         table[name] = [NOT_RATED if pd.isna(v) else f"{v:.2f}" for v in values]
-    table[SHORTLIST_SCORE] = [_score_text(row) for _, row in ordered.iterrows()]
-    table["On 0-100"] = [shown(row.get("score_pct"), "{:.0f}") for _, row in ordered.iterrows()]
     return table
 
 

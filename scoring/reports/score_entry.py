@@ -24,12 +24,13 @@ from scoring.agency.rubric import (
 )
 from scoring.agency.scorecard import rating_grid
 from scoring.agency.tooling import CATEGORY_LABELS, REQUIRED_CATEGORIES, ToolingVerdict, evaluate_tooling
+from scoring.domain.tools import MINIMUM_VERIFIED
 from scoring.store import scorecards
 from scoring.store.db import Database
 
 __all__ = ["CHOICES", "DIMENSIONS", "NOT_ASSESSED", "PROFILE_LINK", "QUEUE_COLUMNS", "REQUIRED_TOOLS", "TOOL_COLUMNS",
            "PeerReview", "anchors_for", "choice_label", "item_key", "nothing_verified", "peer_review", "queue_labels",
-           "queue_table", "stage_evidence", "tooling_rows", "tooling_verdict", "unverified_warning"]
+           "queue_table", "shortfalls", "stage_evidence", "tooling_rows", "tooling_verdict", "unverified_warning"]
 
 NOT_ASSESSED = "not assessed"
 #: The choices beside each dimension: the five anchored levels, or not assessed.
@@ -40,8 +41,9 @@ _DIMENSION_NAMES: Mapping[str, str] = {d.code: d.name for d in DIMENSIONS}
 #: Where a candidate's id leads: their profile, which reads its search from ``?q=``.
 PROFILE_LINK = "/candidate?q="
 #: The queue table's columns, as :func:`queue_table` names them, in the order they are shown.
-QUEUE_COLUMNS: tuple[str, ...] = ("Candidate", "Candidate id", "Stage", "Role", "Client", "Assigned", "Due",
-                                  "Overdue", "Draft saved")
+#: What a reviewer came for first (who, which stage, when it is due), then where the work comes from.
+QUEUE_COLUMNS: tuple[str, ...] = ("Candidate", "Candidate id", "Stage", "Due", "Overdue", "Draft saved", "Role",
+                                  "Client", "Assigned")
 #: The tooling checklist's columns as a reviewer reads them, by the name :func:`tooling_rows` gives them.
 TOOL_COLUMNS: Mapping[str, str] = {"category": "Category", "tool": "Tool", "claimed": "Claimed",
                                    "verified": "Verified", "evidence": "Evidence"}
@@ -143,6 +145,33 @@ def peer_review(db: Database, actor: Account, application_id: int, stage_id: int
     grid = rating_grid(peers).reset_index().rename(columns={"reviewer": "Reviewer"})
     others = int(peers.loc[peers["reviewer_id"] != actor.account_id, "reviewer_id"].nunique())
     return PeerReview(grid=grid, not_assessed=not_assessed, disagreements=gaps, others=others)
+
+
+def _names(tools: tuple[str, ...]) -> str:
+    return tools[0] if len(tools) == 1 else f"{', '.join(tools[:-1])} and {tools[-1]}"
+
+
+def shortfalls(verdict: ToolingVerdict) -> list[str]:
+    """Why the minimum bar is not met, one sentence per required category short of a verified tool,
+    the category named as people read it; empty when the bar is met.
+
+    Examples
+    --------
+    >>> verdict = evaluate_tooling([("Airflow", False), ("MLflow", True), ("KServe", True)])
+    >>> shortfalls(verdict)
+    ['Pipeline orchestration: no verified tool yet (claimed, not verified: Airflow).']
+    >>> shortfalls(evaluate_tooling([("MLflow", True)]))[1]
+    'Model serving: no tool claimed.'
+    """
+    out = []
+    for category in REQUIRED_CATEGORIES:
+        if verdict.verified_counts.get(category, 0) >= MINIMUM_VERIFIED:
+            continue
+        unverified = tuple(verdict.unverified_tools.get(category, ()))
+        said = f"no verified tool yet (claimed, not verified: {_names(unverified)})" if unverified else (
+            "no tool claimed")
+        out.append(f"{CATEGORY_LABELS[category]}: {said}.")
+    return out
 
 
 def tooling_verdict(checklist: pd.DataFrame) -> ToolingVerdict:

@@ -101,7 +101,7 @@ def test_a_short_new_password_is_refused_in_words(open_page, demo_db):
 def test_the_tables_are_in_words(open_page):
     at = open_page(PAGE, "admin")
     versions, people, log = (frame.value for frame in at.dataframe[:3])
-    assert list(versions.columns[:4]) == ["Version", "Effective from", "Why", "Added by"]
+    assert list(versions.columns[:3]) == ["Version", "Effective from", "Infrastructure"]
     assert "Infrastructure" in versions.columns
     assert set(people["Role"]) <= {"Reviewer", "Hiring lead", "Ops", "Admin"}
     assert not log["action"].str.contains("_").any()

@@ -181,8 +181,9 @@ def test_a_stage_no_reviewer_rated_on_governance_shows_incomplete_and_no_total(o
     expected = float((means["mean"].to_numpy() * weights.to_numpy()).sum() / weights.sum())
     assert metrics["Re-weighted score"] == f"{expected:.2f} / 5"
 
-    breakdown = at.dataframe[0].value.set_index("Reviewer")
-    assert breakdown["Governance"].tolist() == ["not assessed"] * reviewers + ["not rated"]
+    breakdown = at.dataframe[0].value.set_index("Dimension")
+    assert breakdown.loc["Governance"].tolist() == ["not assessed"] * reviewers + ["not rated"]
+    assert breakdown.columns[-1] == "Consensus"
     skipped = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
     assert skipped["Reason"].tolist() == [SKIPPED] * reviewers and set(skipped["Dimension"]) == {"Governance"}
     shortlist = at.dataframe[-1].value.set_index("Candidate id")

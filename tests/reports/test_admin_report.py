@@ -78,5 +78,5 @@ def test_the_tables_use_peoples_words():
     weights = {code: [weight] for code, weight in DEFAULT_WEIGHTS_PCT.items()}
     versions = weights_shown(pd.DataFrame({"version_id": [1], "effective_from": [date(1900, 1, 1)], "note": [""],
                                            "created_by": ["system"], **weights}))
-    assert list(versions.columns) == ["Version", "Effective from", "Why", "Added by", "Infrastructure",
-                                      "Model Deployment", "Monitoring", "Automation", "Governance"]
+    assert list(versions.columns) == ["Version", "Effective from", "Infrastructure", "Model Deployment",
+                                      "Monitoring", "Automation", "Governance", "Why", "Added by"]
