@@ -20,6 +20,7 @@ from scoring.reports.ops import (
     REPORTED,
     SHORT_NAMES,
     OpsReport,
+    churn_message,
     count_text,
     evidence_caption,
     evidence_rows,
@@ -187,13 +188,14 @@ def churn_form(actor: Account, as_of: date) -> None:
         client_id = st.selectbox("Client", list(labels), format_func=labelled(labels), index=None,
                                  placeholder="Choose a client", key="ops_churn_client")
         churned_on = st.date_input("Left on", as_of, max_value=as_of, key="ops_churn_date")
-        st.caption("Its running placements end that day as 'client_churned' and its open searches are cancelled.")
+        st.caption("Its running placements end that day, ended by the client's leaving, and its open searches are "
+                   "cancelled.")
         if st.form_submit_button("Record churn", type="primary", key="ops_churn_submit"):
             run_write(lambda: client_store.record_client_churn(database(), actor, cast(int, client_id), churned_on,
                                                                as_of=as_of),
-                      lambda changed: f"Churn of {plain(labels.get(client_id))} recorded on {churned_on:%d %b %Y}: "
-                                      f"{len(changed['placements_ended'])} placement(s) ended, "
-                                      f"{len(changed['searches_cancelled'])} open search(es) cancelled.")
+                      lambda changed: churn_message(plain(labels.get(client_id)), churned_on,
+                                                    len(changed["placements_ended"]),
+                                                    len(changed["searches_cancelled"])))
 
 
 def record_section(actor: Account, as_of: date) -> None:
@@ -201,13 +203,9 @@ def record_section(actor: Account, as_of: date) -> None:
         st.info("Recording replacements and churn is for ops staff and admins.")
         return
     st.caption("Each record is written in one transaction with an audit-log entry; a refused one writes nothing.")
-    left, middle, right = st.columns(3)
-    with left:
-        request_form(actor, as_of)
-    with middle:
-        fulfil_form(actor, as_of)
-    with right:
-        churn_form(actor, as_of)
+    request_form(actor, as_of)
+    fulfil_form(actor, as_of)
+    churn_form(actor, as_of)
 
 
 def export_section(actor: Account, report: OpsReport) -> None:

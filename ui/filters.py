@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from typing import cast
 
 import pandas as pd
-
 import streamlit as st
 
 from scoring.agency.access import Account

@@ -5,6 +5,8 @@ Text from the data (cohort names) goes through :func:`ui.text.chart_text`, shown
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -33,11 +35,12 @@ def shortlist_distribution(distribution: pd.DataFrame, target: float | None, lim
 
 
 def shortlist_trend(trend: pd.DataFrame, target: float | None, limit: float | None) -> go.Figure:
-    """Per month of opening: searches counted (bars) and the shares within the target and the limit."""
+    """Per month of opening: searches counted (bars, left) and the shares within the target and the limit
+    (lines, right), the lines drawn over the bars."""
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     figure.add_trace(go.Bar(x=trend["month"], y=trend["searches"], name="Searches counted",
                             marker_color="#D9D9D9", hovertemplate="%{x}: %{y} counted<extra></extra>"),
-                     secondary_y=True)
+                     secondary_y=False)
     for column, days, colour in (("share_within_target", target, TARGET_COLOUR),
                                  ("share_within_limit", limit, BAR_COLOUR)):
         if days is None:
@@ -45,13 +48,14 @@ def shortlist_trend(trend: pd.DataFrame, target: float | None, limit: float | No
         label = f"Within {days:g} business days"
         figure.add_trace(go.Scatter(x=trend["month"], y=trend[column], mode="lines+markers", name=label,
                                     line=dict(color=colour), connectgaps=False,
-                                    hovertemplate="%{x}: %{y:.0%}<extra>" + label + "</extra>"), secondary_y=False)
+                                    hovertemplate="%{x}: %{y:.0%}<extra>" + label + "</extra>"), secondary_y=True)
+    most = int(trend["searches"].max()) if len(trend) else 0
     figure.update_layout(title="Shortlists in time, by month the search opened",
                          legend=dict(orientation="h", yanchor="top", y=-0.15, x=0), **{**LAYOUT, "height": 400})
     figure.update_xaxes(title_text="Month opened")
-    figure.update_yaxes(title_text="Share of searches", tickformat=".0%", range=[0, 1.05], secondary_y=False)
-    figure.update_yaxes(title_text="Searches counted", showgrid=False, tickformat="d", rangemode="tozero",
-                        secondary_y=True)
+    figure.update_yaxes(title_text="Searches counted", showgrid=False, rangemode="tozero", tick0=0,
+                        dtick=max(1, math.ceil(most / 5)), secondary_y=False)
+    figure.update_yaxes(title_text="Share of searches", tickformat=".0%", range=[0, 1.05], secondary_y=True)
     return figure
 
 

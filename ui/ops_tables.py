@@ -9,23 +9,25 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
 
 from scoring.reports.formatting import MISSING
-from scoring.reports.ops import breach_texts
+from scoring.reports.ops import SHORT_NAMES, breach_texts
+from ui.pipeline_tables import PERCENT, percentages
 
 DATE_FORMAT = "D MMM YYYY"
 
 
-def _date(label: str, help: str | None = None) -> st.column_config.Column:
+def _date(label: str, help: str | None = None) -> ColumnConfig:
     return st.column_config.DateColumn(label, format=DATE_FORMAT, width=88, help=help)
 
 
-def _count(label: str, width: int = 70, help: str | None = None) -> st.column_config.Column:
+def _count(label: str, width: int = 70, help: str | None = None) -> ColumnConfig:
     return st.column_config.NumberColumn(label, format="%d", width=width, help=help)
 
 
 #: Every column of an evidence frame a page may show, in people's words.
-EVIDENCE_CONFIG: dict[str, st.column_config.Column] = {
+EVIDENCE_CONFIG: dict[str, ColumnConfig] = {
     "in_figure": st.column_config.CheckboxColumn("Counted", width=62, help="Counted in the figure"),
     "breach": st.column_config.CheckboxColumn("Breach", width=58, help="Breaks the promise"),
     "search_ref": st.column_config.TextColumn("Search", width=85),
@@ -62,32 +64,32 @@ EVIDENCE_SHOWN: dict[str, tuple[str, ...]] = {
     "placement_retention": ("in_figure", "placement_ref", "first_day", "ended_on", "note"),
 }
 
-BREACH_CONFIG: dict[str, st.column_config.Column] = {
-    "promise_name": st.column_config.TextColumn("Promise", width=140),
+BREACH_CONFIG: dict[str, ColumnConfig] = {
+    "short_name": st.column_config.TextColumn("Promise", width=115),
     "reference": st.column_config.TextColumn("Reference", width=88),
-    "client": st.column_config.TextColumn("Client", width=110),
-    "what": st.column_config.TextColumn("What broke it", width=226),
+    "client": st.column_config.TextColumn("Client", width=115),
+    "what": st.column_config.TextColumn("What broke it", width=240),
 }
 
-TREND_CONFIG: dict[str, st.column_config.Column] = {
+TREND_CONFIG: dict[str, ColumnConfig] = {
     "month": st.column_config.DateColumn("Month opened", format="MMM YYYY", width=95),
     "searches": _count("Counted", 70, "Searches counted: delivered, or past the limit without a shortlist"),
     "within_target": _count("In target", 72, "Shortlisted within the target"),
     "within_limit": _count("In limit", 65, "Shortlisted within the limit"),
-    "share_within_limit": st.column_config.NumberColumn("Share in limit", format="percent", width=95),
+    "share_within_limit": st.column_config.NumberColumn("Share in limit", format=PERCENT, width=95),
     "breaches": _count("Breaches", 72),
     "median_days": st.column_config.NumberColumn("Median days", format="%.1f", width=85,
                                                  help="Median business days to a delivered shortlist"),
 }
 
-COHORT_CONFIG: dict[str, st.column_config.Column] = {
+COHORT_CONFIG: dict[str, ColumnConfig] = {
     "cohort": st.column_config.TextColumn("Quarter", width=75),
     "retained": _count("Retained", 72),
     "lost": _count("Lost", 55),
     "censored": _count("Not known yet", 100, "Too recent to know, or ended for another reason: not counted"),
-    "share": st.column_config.NumberColumn("Retained share", format="percent", width=105),
-    "ci_low": st.column_config.NumberColumn("95% from", format="percent", width=75),
-    "ci_high": st.column_config.NumberColumn("95% to", format="percent", width=70),
+    "share": st.column_config.NumberColumn("Retained share", format=PERCENT, width=105),
+    "ci_low": st.column_config.NumberColumn("95% from", format=PERCENT, width=75),
+    "ci_high": st.column_config.NumberColumn("95% to", format=PERCENT, width=70),
 }
 
 
@@ -100,19 +102,22 @@ def evidence(rows: pd.DataFrame, key: str, first_day_from: str) -> None:
 
 def breaches(rows: pd.DataFrame) -> None:
     """The breach list."""
-    st.dataframe(rows.assign(what=breach_texts(rows)), hide_index=True, width="stretch",
+    shown = rows.assign(short_name=rows["promise"].map(SHORT_NAMES), what=breach_texts(rows))
+    st.dataframe(shown, hide_index=True, width="stretch",
                  column_order=list(BREACH_CONFIG),
                  column_config=BREACH_CONFIG, placeholder=MISSING)
 
 
 def trend(rows: pd.DataFrame) -> None:
     """The shortlist figures per month a search opened."""
-    shown = rows.assign(month=pd.to_datetime(rows["month"], format="%Y-%m").dt.date)
+    shown = percentages(rows, ("share_within_limit",)).assign(
+        month=pd.to_datetime(rows["month"], format="%Y-%m").dt.date)
     st.dataframe(shown, hide_index=True, width="stretch", column_order=list(TREND_CONFIG),
                  column_config=TREND_CONFIG, placeholder=MISSING)
 
 
 def cohorts(rows: pd.DataFrame) -> None:
     """Retained, lost and not yet known per quarter of starting, with the retained share."""
-    st.dataframe(rows, hide_index=True, width="stretch", column_order=list(COHORT_CONFIG),
+    st.dataframe(percentages(rows, ("share", "ci_low", "ci_high")), hide_index=True, width="stretch",
+                 column_order=list(COHORT_CONFIG),
                  column_config=COHORT_CONFIG, placeholder=MISSING)

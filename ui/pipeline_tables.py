@@ -15,30 +15,39 @@ from scoring.reports.formatting import MISSING
 from scoring.reports.pipeline import STALLED_COLUMNS
 from scoring.reports.score_entry import PROFILE_LINK
 
+#: Shares shown as percentages to one decimal: the table gets them multiplied by 100 (:func:`percentages`).
+PERCENT = "%.1f%%"
+
+
+def percentages(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``frame`` with the shares in ``columns`` as percentages (0.514 -> 51.4), for :data:`PERCENT`."""
+    return frame.assign(**{column: frame[column] * 100 for column in columns})
+
+
 STAGE_COLUMNS = {
     "stage": st.column_config.TextColumn("Stage", width=190),
-    "entered": st.column_config.NumberColumn("Entered", format="%d", width=70,
+    "entered": st.column_config.NumberColumn("Entered", format="localized", width=70,
                                              help="Applications that entered the stage"),
-    "passed": st.column_config.NumberColumn("Passed", format="%d", width=65,
+    "passed": st.column_config.NumberColumn("Passed", format="localized", width=65,
                                             help="Applications that passed the stage"),
-    "pass_rate": st.column_config.NumberColumn("Pass rate", format="percent", width=75,
+    "pass_rate": st.column_config.NumberColumn("Pass rate", format=PERCENT, width=75,
                                                help="Passed of those decided; a decision still open counts "
                                                     "neither way"),
     "days_median": st.column_config.NumberColumn("Median days", format="%.0f", width=80,
                                                  help="Median calendar days from entering the stage to its "
                                                       "decision"),
-    "drop_off": st.column_config.NumberColumn("Drop-off", format="percent", width=70,
+    "drop_off": st.column_config.NumberColumn("Drop-off", format=PERCENT, width=70,
                                               help="Share of decided applications that went no further"),
 }
 
 STALLED = {
-    "candidate": st.column_config.TextColumn("Candidate", width=130),
+    "candidate": st.column_config.TextColumn("Candidate", width=115),
     "profile": st.column_config.LinkColumn("Profile", width=85, help="Opens the candidate's profile",
                                            display_text=f"{re.escape(PROFILE_LINK)}(.*)"),
-    "role": st.column_config.TextColumn("Search", width=160, help="The role searched for, with the search's "
+    "role": st.column_config.TextColumn("Search", width=135, help="The role searched for, with the search's "
                                                                    "reference"),
-    "client": st.column_config.TextColumn("Client", width=115),
-    "age_days": st.column_config.NumberColumn("Days waiting", format="%d", width=70,
+    "client": st.column_config.TextColumn("Client", width=110),
+    "age_days": st.column_config.NumberColumn("Days waiting", format="localized", width=95,
                                               help="Calendar days since the candidate entered the stage, to the "
                                                    "as-of date"),
 }
@@ -46,7 +55,8 @@ STALLED = {
 
 def stage_detail(stages: pd.DataFrame) -> None:
     """Per stage: entries, passes, pass rate, days to a decision and drop-off."""
-    st.dataframe(stages, hide_index=True, width="stretch", column_order=list(STAGE_COLUMNS),
+    st.dataframe(percentages(stages, ("pass_rate", "drop_off")), hide_index=True, width="stretch",
+                 column_order=list(STAGE_COLUMNS),
                  column_config=STAGE_COLUMNS, placeholder=MISSING)
 
 

@@ -21,14 +21,14 @@ _SHOWN = {
     "client": st.column_config.TextColumn("Client", width=125),
     "role_title": st.column_config.TextColumn("Role", width=140),
     "opened_on": st.column_config.DateColumn("Opened", format=DATE_FORMAT, width=95),
-    "business_days": st.column_config.NumberColumn("Business days so far", format="%d", width=95,
+    "business_days": st.column_config.NumberColumn("Days so far", format="%d", width=85,
                                                    help="Business days since the search opened, skipping weekends "
                                                         "and the client's country's public holidays"),
 }
 _CANCELLED = {
     **_SHOWN,
     "closed_on": st.column_config.DateColumn("Cancelled", format=DATE_FORMAT, width=95),
-    "business_days": st.column_config.NumberColumn("Business days open", format="%d", width=80,
+    "business_days": st.column_config.NumberColumn("Days open", format="%d", width=80,
                                                    help="Business days from opening to cancelling, skipping "
                                                         "weekends and the client's country's public holidays"),
 }

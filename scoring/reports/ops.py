@@ -421,29 +421,44 @@ def count_text(n: int, one: str, many: str) -> str:
 
 def evidence_caption(report: OpsReport, key: str, shown_rows: int) -> str:
     """What the rows behind promise ``key`` are, in words: how many are shown, counted and breaking it,
-    what was promised, what was measured and how."""
+    what was promised and what was measured (how each promise is measured is listed apart)."""
     head = report.headline.set_index("key").loc[key]
     breaking = int(report.evidence[key]["breach"].sum())
-    promise = PROMISES[key]
     return (f"{count_text(shown_rows, 'row', 'rows')} shown; the figure is computed over the "
             f"{count_text(int(head['n']), 'row', 'rows')} marked as counted, and "
             f"{count_text(breaking, 'row breaks', 'rows break')} the promise. Promised: {head['target_text']}. "
-            f"Measured: {head['detail']}. {promise.measured}")
+            f"Measured: {head['detail']}.")
 
 
 def breach_texts(breaches: pd.DataFrame) -> pd.Series:
-    """Each breach in a few words: what broke the promise, the value measured and the promised limit.
+    """Each breach in a few words: the value measured against the promised limit, then what broke it.
 
     Examples
     --------
-    >>> rows = pd.DataFrame({"detail": ["shortlist delivered after the limit"], "figure": [18.0], "limit": [14.0],
-    ...                      "unit": ["business days"]})
-    >>> breach_texts(rows).tolist()
-    ['shortlist delivered after the limit: 18 business days (limit 14)']
+    >>> rows = pd.DataFrame({"detail": ["shortlist delivered after the limit", "fewer than 2 candidates"],
+    ...                      "figure": [18.0, 1.0], "limit": [14.0, 2.0], "unit": ["business days", "candidates"]})
+    >>> for text in breach_texts(rows):
+    ...     print(text)
+    18 business days (limit 14): shortlist delivered after the limit
+    1 candidate (limit 2): fewer than 2 candidates
     """
     def one(row: pd.Series) -> str:
-        measured = shown(row["figure"], "{:g}")
-        limit = shown(row["limit"], "{:g}")
-        return f"{row['detail']}: {measured} {row['unit']} (limit {limit})"
+        unit = str(row["unit"])
+        if row["figure"] == 1 and unit.endswith("s"):
+            unit = unit[:-1]
+        return f"{shown(row['figure'], '{:g}')} {unit} (limit {shown(row['limit'], '{:g}')}): {row['detail']}"
 
     return breaches.apply(one, axis=1).astype(object) if len(breaches) else pd.Series([], dtype=object)
+
+
+def churn_message(client: str, churned_on: date, placements_ended: int, searches_cancelled: int) -> str:
+    """The confirmation of a recorded churn, with its consequences counted in words that agree in number.
+
+    Examples
+    --------
+    >>> churn_message("Ember Energy", date(2025, 6, 27), 1, 2)
+    'Churn of Ember Energy recorded on 27 Jun 2025: 1 placement ended, 2 open searches cancelled.'
+    """
+    return (f"Churn of {client} recorded on {churned_on:%d %b %Y}: "
+            f"{count_text(placements_ended, 'placement', 'placements')} ended, "
+            f"{count_text(searches_cancelled, 'open search', 'open searches')} cancelled.")

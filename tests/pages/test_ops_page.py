@@ -240,7 +240,7 @@ def test_the_form_records_a_churn(fixture_file):
     at.date_input(key="ops_churn_date").set_value(date(2025, 6, 27))
     at.button(key="ops_churn_submit").click()
     at.run()
-    assert any("1 placement(s) ended, 2 open search(es) cancelled" in s.value for s in at.success)
+    assert any("1 placement ended, 2 open searches cancelled" in s.value for s in at.success)
 
 
 def test_holiday_calendars_are_shown(fixture_file):
