@@ -46,11 +46,11 @@ NOT_ASSESSED_HELP = ("Choose **Not assessed** only when this stage gave no evide
 
 #: The queue's columns: formats, units and widths (the labels are the report's).
 QUEUE_CONFIG = {
-    "Candidate": st.column_config.TextColumn("Candidate", width=125, pinned=True),
+    "Candidate": st.column_config.TextColumn("Candidate", width=118, pinned=True),
     "Candidate id": st.column_config.LinkColumn("Candidate id", help="Opens the candidate's profile",
-                                                display_text=f"{re.escape(PROFILE_LINK)}(.*)", width=95),
-    "Stage": st.column_config.TextColumn("Stage", width=180),
-    "Due": st.column_config.DateColumn("Due", format="D MMM YYYY", width=90),
+                                                display_text=f"{re.escape(PROFILE_LINK)}(.*)", width=90),
+    "Stage": st.column_config.TextColumn("Stage", width=192),
+    "Due": st.column_config.DateColumn("Due", format="D MMM YYYY", width=88),
     "Overdue": st.column_config.CheckboxColumn("Overdue", width=70),
     "Draft saved": st.column_config.CheckboxColumn("Draft saved", width=90),
     "Assigned": st.column_config.DateColumn("Assigned", format="D MMM YYYY", width=95),
