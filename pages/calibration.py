@@ -94,6 +94,14 @@ def fmt(value: float, pattern: str = "{:.3f}") -> str:
     return shown(value, pattern)
 
 
+PERCENT = "%.0f%%"
+
+
+def in_percent(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """``frame`` with shares (0-1) in ``columns`` as percentages, for a table's whole-percent format."""
+    return frame.assign(**{column: frame[column] * 100 for column in columns})
+
+
 def interval(low: object, high: object, pattern: str = "{:.3f}") -> str:
     """``low to high``, or the one dash when there is no interval."""
     return MISSING if is_missing(low) or is_missing(high) else f"{shown(low, pattern)} to {shown(high, pattern)}"
@@ -102,7 +110,7 @@ def interval(low: object, high: object, pattern: str = "{:.3f}") -> str:
 def agreement_section(report: CalibrationReport) -> None:
     st.subheader("Agreement per dimension")
     agreement = report.agreement
-    table = agreement.assign(
+    table = in_percent(agreement, "exact", "within_one").assign(
         alpha_ci=[interval(lo, hi) for lo, hi in zip(agreement["alpha_low"], agreement["alpha_high"])],
         icc_ci=[interval(lo, hi) for lo, hi in zip(agreement["icc_low"], agreement["icc_high"])])
     st.dataframe(
@@ -120,9 +128,9 @@ def agreement_section(report: CalibrationReport) -> None:
             "icc_ci": st.column_config.TextColumn(
                 f"{LIVE_ICC_FORM} 95% interval",
                 help="Over the applications in the ICC: those with the first ratings filled"),
-            "exact": st.column_config.NumberColumn("Exact", format="percent",
+            "exact": st.column_config.NumberColumn("Exact", format=PERCENT,
                                                    help="Share of rating pairs on the same point"),
-            "within_one": st.column_config.NumberColumn("Within one", format="percent",
+            "within_one": st.column_config.NumberColumn("Within one", format=PERCENT,
                                                         help="Share of rating pairs at most one point apart")},
         placeholder=MISSING)
     st.plotly_chart(charts.alpha_by_dimension(report.agreement, ALPHA_BANDS, "Krippendorff's alpha per dimension, "
@@ -167,7 +175,7 @@ def severity_section(report: CalibrationReport) -> None:
         left.plotly_chart(charts.severity_intervals(report.reviewers, SEVERITY_MARGIN.value), width="stretch")
         right.plotly_chart(charts.rating_shares(report.distribution, list(report.reviewers["reviewer"])),
                            width="stretch")
-    reviewers = report.reviewers.assign(
+    reviewers = in_percent(report.reviewers, "within_one").assign(
         interval=[interval(lo, hi, "{:+.2f}") for lo, hi in zip(report.reviewers["ci_low"],
                                                                 report.reviewers["ci_high"])])
     st.dataframe(
@@ -190,7 +198,7 @@ def severity_section(report: CalibrationReport) -> None:
                                                             help="Mean absolute difference from the other "
                                                                  "reviewers' mean on the same application and "
                                                                  "dimension (rating points)"),
-                       "within_one": st.column_config.NumberColumn("Within one of peers", format="percent")},
+                       "within_one": st.column_config.NumberColumn("Within one of peers", format=PERCENT)},
         placeholder=MISSING)
 
 
@@ -397,7 +405,7 @@ def exercise_agreement_section(report: ExerciseReport) -> None:
     if agreement["alpha"].notna().any():
         st.plotly_chart(charts.alpha_by_dimension(agreement, ALPHA_BANDS, "Exercise: Krippendorff's alpha per "
                                                   "dimension, 95% bootstrap interval"), width="stretch")
-    table = agreement.assign(**{
+    table = in_percent(agreement, "within_one").assign(**{
         f"{name}_ci": [interval(lo, hi) for lo, hi in zip(agreement[f"{name}_low"], agreement[f"{name}_high"])]
         for name in ("alpha", "icc2", "icc3")})
     st.dataframe(table[["dimension", "alpha", "band", "icc2", "icc3", "within_one", "complete_raters", "alpha_ci",
@@ -418,7 +426,7 @@ def exercise_agreement_section(report: ExerciseReport) -> None:
                                 "complete_raters": st.column_config.NumberColumn(
                                     "Reviewers in the ICC", format="%d", help="Reviewers who scored every reference"),
                                 "within_one": st.column_config.NumberColumn(
-                                    "Within one", format="percent",
+                                    "Within one", format=PERCENT,
                                     help="Share of rating pairs at most one point apart")},
                  placeholder=MISSING)
     if not report.distances.empty:

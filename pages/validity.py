@@ -107,16 +107,17 @@ def evidence_section(report: ValidityReport, outcome: Outcome) -> None:
         else:
             st.plotly_chart(charts.roc_curves(curves, PREDICTORS), width="stretch")
     with st.expander("Rates by band, with the cases behind them"):
-        st.dataframe(bands[["band", "cases", "events", "rate", "ci_low", "ci_high", "reason"]], hide_index=True,
+        percent = bands.assign(**{c: bands[c] * 100 for c in ("rate", "ci_low", "ci_high")})
+        st.dataframe(percent[["band", "cases", "events", "rate", "ci_low", "ci_high", "reason"]], hide_index=True,
                      width="stretch",
                      column_config={"band": st.column_config.TextColumn("Score band", help="Weighted score, 1-5"),
                                     "cases": st.column_config.NumberColumn("Applications", format="%d"),
                                     "events": st.column_config.NumberColumn(
                                         "Outcome met", format="%d", help=f"Applications where {outcome.event}"),
-                                    "rate": st.column_config.NumberColumn("Rate", format="percent"),
-                                    "ci_low": st.column_config.NumberColumn("95% low", format="percent",
+                                    "rate": st.column_config.NumberColumn("Rate", format="%.1f%%"),
+                                    "ci_low": st.column_config.NumberColumn("95% low", format="%.1f%%",
                                                                             help="Wilson interval"),
-                                    "ci_high": st.column_config.NumberColumn("95% high", format="percent",
+                                    "ci_high": st.column_config.NumberColumn("95% high", format="%.1f%%",
                                                                              help="Wilson interval"),
                                     "reason": st.column_config.TextColumn("Not shown because", width="medium")},
                      placeholder=MISSING)

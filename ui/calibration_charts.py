@@ -95,10 +95,10 @@ def severity_intervals(reviewers: pd.DataFrame, margin: float) -> go.Figure:
         figure.add_vline(x=side, line_dash="dash", line_color="#E45756")
     figure.update_layout(
         title="Severity, 95% interval",
-        xaxis_title=f"Logits (positive = harsher; dashed at ±{margin:g})",
+        xaxis_title=f"Logits, positive = harsher (dashed: ±{margin:g})",
         yaxis=dict(categoryorder="array", categoryarray=list(rows["reviewer"]), autorange="reversed"),
-        legend=dict(orientation="h", y=-0.12, yanchor="top", title_text="Fit"),
-        **{**LAYOUT, "height": _tall(len(rows)) + 40})
+        legend=dict(orientation="h", y=-0.22, yanchor="top", title_text="Fit"),
+        **{**LAYOUT, "height": _tall(len(rows)) + 60})
     return figure
 
 
@@ -172,6 +172,6 @@ def distance_heatmap(distances: pd.DataFrame) -> go.Figure:
                                   colorscale="Reds", colorbar=dict(title="Rating points"), hoverongaps=False,
                                   hovertemplate="%{y}, %{x}: %{z:.2f} from the others' mean<extra></extra>"))
     figure.update_layout(title="Distance from the others' mean on the exercise",
-                         xaxis=dict(side="bottom", tickangle=-30), yaxis=dict(autorange="reversed"),
-                         **{**LAYOUT, "height": _tall(len(table)) + 60})
+                         xaxis=dict(side="bottom", tickangle=-30, automargin=True), yaxis=dict(autorange="reversed"),
+                         **{**LAYOUT, "height": _tall(len(table)) + 90, "margin": dict(l=10, r=10, t=40, b=100)})
     return figure
