@@ -188,8 +188,7 @@ def churn_form(actor: Account, as_of: date) -> None:
         client_id = st.selectbox("Client", list(labels), format_func=labelled(labels), index=None,
                                  placeholder="Choose a client", key="ops_churn_client")
         churned_on = st.date_input("Left on", as_of, max_value=as_of, key="ops_churn_date")
-        st.caption("Its running placements end that day, ended by the client's leaving, and its open searches are "
-                   "cancelled.")
+        st.caption("Its running placements end that day and its open searches are cancelled.")
         if st.form_submit_button("Record churn", type="primary", key="ops_churn_submit"):
             run_write(lambda: client_store.record_client_churn(database(), actor, cast(int, client_id), churned_on,
                                                                as_of=as_of),

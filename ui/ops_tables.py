@@ -68,7 +68,7 @@ BREACH_CONFIG: dict[str, ColumnConfig] = {
     "short_name": st.column_config.TextColumn("Promise", width=115),
     "reference": st.column_config.TextColumn("Reference", width=88),
     "client": st.column_config.TextColumn("Client", width=115),
-    "what": st.column_config.TextColumn("What broke it", width=240),
+    "what": st.column_config.TextColumn("What broke it", width=230),
 }
 
 TREND_CONFIG: dict[str, ColumnConfig] = {

@@ -147,6 +147,11 @@ def test_drill_down_shows_the_rows_behind_each_figure(fixture_file):
     at.radio(key="ops_evidence_view").set_value("breach")
     at.run()
     assert evidence_table(at)["client"].tolist() == ["Birch Analytics"]
+    # Counted in words that agree in number, never a column name.
+    caption = next(c.value for c in at.caption if " shown; " in c.value)
+    assert caption.startswith("1 row shown; the figure is computed over the 5 rows marked as counted, and 1 row "
+                              "breaks the promise.")
+    assert "in_figure" not in caption and "_" not in caption
     # Replacements behind the 25%: the 4 counted rows with their days and cost.
     at.selectbox(key="ops_evidence").select("replacement")
     at.radio(key="ops_evidence_view").set_value("in_figure")
