@@ -41,6 +41,16 @@ def test_reviewer_submits_a_scorecard_and_sees_it_on_the_profile(page, private_a
     page.get_by_text(f"Scorecard for {name} submitted.").wait_for(timeout=30_000)
     page.screenshot(path=screenshots / "reviewer-submitted.png", full_page=True)
 
+    # The box and the form below it name the same next candidate, never the one just submitted.
+    working_on = page.get_by_role("combobox", name="Work on").input_value().removeprefix("OVERDUE · ")
+    heading = page.locator('[data-testid="stHeading"]').filter(has_text=" · ").first.inner_text().strip()
+    assert working_on.startswith(f"{heading} · due"), (working_on, heading)
+    assert not heading.startswith(name)
+    # The confirmation goes at the next action that runs the page, such as choosing other work (a click
+    # inside the scorecard's form runs nothing until the form is sent).
+    choose_option(page, "Work on", "Pipeline and tooling audit")
+    page.get_by_text(f"Scorecard for {name} submitted.").wait_for(state="detached", timeout=30_000)
+
     page.get_by_role("link", name="Candidate profile").click()
     page.get_by_label("Find a candidate").fill(ref)
     page.get_by_label("Find a candidate").press("Enter")
