@@ -176,6 +176,7 @@ def severity_section(report: CalibrationReport) -> None:
         right.plotly_chart(charts.rating_shares(report.distribution, list(report.reviewers["reviewer"])),
                            width="stretch")
     reviewers = in_percent(report.reviewers, "within_one").assign(
+        severity=report.reviewers["severity"].round(2) + 0.0,            # no "-0.00"
         interval=[interval(lo, hi, "{:+.2f}") for lo, hi in zip(report.reviewers["ci_low"],
                                                                 report.reviewers["ci_high"])])
     st.dataframe(

@@ -66,7 +66,7 @@ def kappa_heatmap(matrix: pd.DataFrame, min_shared: int) -> go.Figure:
     figure = go.Figure(go.Heatmap(
         z=values, x=[chart_text(c) for c in matrix.columns], y=[chart_text(i) for i in matrix.index],
         zmin=min(0.0, low), zmax=1.0,
-        colorscale="Viridis", colorbar=dict(title="Kappa"), hoverongaps=False,
+        colorscale="Viridis", colorbar=dict(title=dict(text="Kappa", side="right")), hoverongaps=False,
         hovertemplate="%{y} and %{x}<br>weighted kappa %{z:.2f}<extra></extra>"))
     figure.update_layout(
         title=f"Pairwise weighted kappa (quadratic, 1-5); blank below {min_shared} shared ratings",
@@ -169,7 +169,8 @@ def distance_heatmap(distances: pd.DataFrame) -> go.Figure:
         table = table.sort_values("All dimensions", ascending=False)
     figure = go.Figure(go.Heatmap(z=table.to_numpy(dtype=np.float64), x=[chart_text(c) for c in table.columns],
                                   y=[chart_text(i) for i in table.index],
-                                  colorscale="Reds", colorbar=dict(title="Rating points"), hoverongaps=False,
+                                  colorscale="Reds", colorbar=dict(title=dict(text="Rating points", side="right")),
+                                  hoverongaps=False,
                                   hovertemplate="%{y}, %{x}: %{z:.2f} from the others' mean<extra></extra>"))
     figure.update_layout(title="Distance from the others' mean on the exercise",
                          xaxis=dict(side="bottom", tickangle=-30, automargin=True), yaxis=dict(autorange="reversed"),

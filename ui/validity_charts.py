@@ -38,7 +38,7 @@ def band_rates(table: pd.DataFrame, event_label: str, score_label: str) -> go.Fi
         figure.add_annotation(x=band, y=0, yref="paper", yanchor="top", text=label, showarrow=False,
                               font=dict(size=10, color="#666"), yshift=-22)
     figure.update_layout(title=f"{event_label} by score band (95% Wilson interval)",
-                         yaxis=dict(tickformat=".0%", rangemode="tozero", title=event_label.lower()),
+                         yaxis=dict(tickformat=".0%", rangemode="tozero", title=event_label),
                          xaxis=dict(title=dict(text=score_label, standoff=28), type="category"),
                          **{**LAYOUT, "height": 380, "margin": dict(l=10, r=10, t=40, b=70)})
     return figure
@@ -55,8 +55,8 @@ def roc_curves(roc: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
     figure.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="No discrimination (AUC 0.5)",
                                 line=dict(dash="dot", color="#999")))
     figure.update_layout(title="ROC curves: good outcomes found vs bad outcomes let through",
-                         xaxis=dict(title="share of bad outcomes above the cut", range=[0, 1], tickformat=".0%"),
-                         yaxis=dict(title="share of good outcomes above the cut", range=[0, 1], tickformat=".0%"),
+                         xaxis=dict(title="Share of bad outcomes above the cut", range=[0, 1], tickformat=".0%"),
+                         yaxis=dict(title="Share of good outcomes above the cut", range=[0, 1], tickformat=".0%"),
                          legend=dict(orientation="h", y=-0.25), **{**LAYOUT, "height": 440})
     return figure
 
@@ -73,7 +73,7 @@ def weights_side_by_side(current_pct: Mapping[str, float], suggested_pct: Mappin
                                 name="Suggested by the outcome model", marker_color=SUGGESTED_COLOUR,
                                 texttemplate="%{y:.0f}%"))
     figure.update_layout(title="Dimension weights: current and suggested", barmode="group",
-                         yaxis=dict(title="weight (%)", rangemode="tozero"), **LAYOUT)
+                         yaxis=dict(title="Weight (%)", rangemode="tozero"), **LAYOUT)
     return figure
 
 
@@ -95,6 +95,6 @@ def reviewer_validity(reviewers: pd.DataFrame) -> go.Figure:
                          arrayminus=(part["auc"] - part["ci_low"]).tolist(), thickness=1)))
     figure.add_hline(y=0.5, line_dash="dot", annotation_text="no discrimination")
     figure.update_layout(title="Reviewers: does their own score predict the outcome? (95% DeLong interval)",
-                         xaxis_title="severity (logits, positive = harsher)", yaxis_title="AUC of own scores",
+                         xaxis_title="Severity (logits, positive = harsher)", yaxis_title="AUC of own scores",
                          **LAYOUT)
     return figure
