@@ -68,8 +68,8 @@ def test_the_weights_tab_shows_the_default_version_and_adds_the_next(initialised
 
     assert not at.exception and not at.error
     versions = at.dataframe[0].value
-    assert versions["version_id"].tolist() == [1]
-    assert versions["created_by"].tolist() == ["system"]
+    assert versions["Version"].tolist() == [1]
+    assert versions["Added by"].tolist() == ["system"]
     assert {code: at.number_input(key=f"weight_{code}").value for code in DEFAULT_WEIGHTS_PCT} == \
         {code: float(pct) for code, pct in DEFAULT_WEIGHTS_PCT.items()}
 
