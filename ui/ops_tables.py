@@ -50,7 +50,7 @@ EVIDENCE_CONFIG: dict[str, ColumnConfig] = {
     "churned_on": _date("Left"),
     "ended_on": _date("Ended"),
     "outcome": st.column_config.TextColumn("Outcome", width=80),
-    "note": st.column_config.TextColumn("Note", width=130),
+    "note": st.column_config.TextColumn("Note", width=120),
 }
 
 #: The columns shown per promise, in order.
