@@ -36,6 +36,7 @@ from scoring.domain.stages import Stage
 from scoring.stats.agreement import (
     ALPHA_BANDS,
     ALPHA_BANDS_SOURCE,
+    IccForm,
     bootstrap_alpha,
     icc,
     krippendorff_alpha,
@@ -177,7 +178,7 @@ def live_agreement(ratings: pd.DataFrame, dimensions: pd.DataFrame) -> pd.DataFr
     return pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
 
 
-def _agreement_row(dimension_id: int, name: str, matrix: np.ndarray, n_ratings: int, form: str,
+def _agreement_row(dimension_id: int, name: str, matrix: np.ndarray, n_ratings: int, form: IccForm,
                    icc_matrix: np.ndarray) -> tuple:
     pairable = int(((~np.isnan(matrix)).sum(axis=0) >= 2).sum())
     if pairable == 0:
@@ -353,7 +354,7 @@ def _ranking(db: Database, actor: Account, ratings: pd.DataFrame, fit: SeverityF
 # Calibration exercises
 # ------------------------------------------------------------------------------------------------
 
-EXERCISE_FORMS = ("ICC(2,1)", "ICC(3,1)")
+EXERCISE_FORMS: tuple[IccForm, IccForm] = ("ICC(2,1)", "ICC(3,1)")
 EXERCISE_AGREEMENT_COLUMNS = ["dimension_id", "dimension", "ratings", "units", "raters", "alpha", "alpha_low",
                               "alpha_high", "band", "complete_raters", "icc2", "icc2_low", "icc2_high", "icc3",
                               "icc3_low", "icc3_high", "exact", "within_one"]
