@@ -18,13 +18,16 @@ from scoring.reports.candidate import (
     CandidateReport,
     breakdown,
     candidate_report,
+    country_name,
     history_table,
     median_note,
     not_assessed_at,
     notes_at,
+    profile_line,
     radar_notes,
     radar_series,
     score_headline,
+    seniority_label,
     shortlist_comparison,
     shortlist_table,
     shortlist_traces,
@@ -68,8 +71,8 @@ def pick_candidate(actor: Account) -> int | None:
         st.info("No candidate matches.")
     if found.empty:
         return None
-    labels = {int(r.candidate_id): f"{r.full_name} · {r.external_id} · {r.seniority} · {r.country}"
-              for r in found.itertuples()}
+    labels = {int(r.candidate_id): f"{r.full_name} · {r.external_id} · {seniority_label(r.seniority)} · "
+                                   f"{country_name(r.country)}" for r in found.itertuples()}
     return st.selectbox(f"{len(found)} match{'es' if len(found) != 1 else ''}", list(labels),
                         format_func=labelled(labels), key="candidate_choice")
 
@@ -109,8 +112,7 @@ def body() -> None:
     report = read(candidate_report, actor, candidate_id, version_id)
     person = report.profile
     st.header(plain(person["full_name"]))
-    st.caption(f"{plain(person['external_id'])} · {person['seniority']} · {person['country']} · "
-               f"in the database since {person['sourced_on']:%d %b %Y}")
+    st.caption(plain(profile_line(person)))
     if report.applications.empty:
         st.info("This candidate has not applied to any search yet.")
         return

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pycountry
 
 from scoring.agency.access import Account
 from scoring.agency.scorecard import DIMENSIONS, NOT_RATED, incomplete_message, rating_grid, scores_under_versions
+from scoring.domain.seniorities import SENIORITY_LABELS
 from scoring.domain.stages import SCORED_STAGES
-from scoring.reports.formatting import MISSING, shown
+from scoring.reports.formatting import MISSING, is_missing, shown
 from scoring.store import candidates
 from scoring.store import weights as weight_store
 from scoring.store.db import Database
@@ -45,6 +47,34 @@ def candidate_report(db: Database, actor: Account, candidate_id: int, version_id
     return CandidateReport(profile=candidates.profile(db, actor, candidate_id), applications=apps,
                            history=candidates.stage_history(db, actor, candidate_id), ratings=ratings,
                            scores=scores, versions=versions, not_assessed=candidates.not_assessed(db, actor, ids))
+
+
+def seniority_label(code: object) -> str:
+    """A seniority as people read it (``"Mid-level"``), or the dash when there is none."""
+    return MISSING if is_missing(code) else SENIORITY_LABELS.get(str(code), str(code))
+
+
+def country_name(code: object) -> str:
+    """An ISO 3166-1 country code as its common name (``"PL"`` -> ``"Poland"``), or the dash.
+
+    Examples
+    --------
+    >>> country_name("PL"), country_name("GB"), country_name(None)
+    ('Poland', 'United Kingdom', '—')
+    """
+    if is_missing(code):
+        return MISSING
+    country = pycountry.countries.get(alpha_2=str(code))
+    return str(code) if country is None else getattr(country, "common_name", country.name)
+
+
+def profile_line(profile: pd.Series) -> str:
+    """The line under a candidate's name: id, seniority, country and since when they are in the database.
+
+    Stored text in it (the id) is not escaped: the page does that.
+    """
+    return (f"{profile['external_id']} · {seniority_label(profile['seniority'])} · {country_name(profile['country'])}"
+            f" · in the database since {shown(profile['sourced_on'], '{:%d %b %Y}')}")
 
 
 def _scored(ratings: pd.DataFrame, stage_dates: pd.DataFrame, versions: pd.DataFrame,

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from scoring.reports.candidate import (CONSENSUS, MEDIAN, WITHHELD, CandidateReport, history_table, median_note,
-                                       radar_notes, radar_series)
+from scoring.reports.candidate import (
+    CONSENSUS,
+    MEDIAN,
+    WITHHELD,
+    CandidateReport,
+    history_table,
+    median_note,
+    profile_line,
+    radar_notes,
+    radar_series,
+)
 from scoring.reports.formatting import MISSING
 from scoring.store.candidates import MEDIAN_MIN_APPLICATIONS
 
@@ -70,3 +79,11 @@ def test_the_history_reads_as_text_with_withheld_decisions_named():
         "Entered": ["06 Jan 2026", "07 Jan 2026", "21 Jan 2026"],
         "Decided": ["07 Jan 2026", MISSING, MISSING],
         "Decision": ["pass", "open", WITHHELD]}
+
+
+def test_the_line_under_the_name_reads_seniority_and_country_in_words():
+    person = pd.Series({"external_id": "CA-000335", "seniority": "mid", "country": "PL",
+                        "sourced_on": pd.Timestamp("2023-04-29")})
+    assert profile_line(person) == "CA-000335 · Mid-level · Poland · in the database since 29 Apr 2023"
+    assert profile_line(pd.Series({**person, "seniority": None, "country": "XX"})) == (
+        f"CA-000335 · {MISSING} · XX · in the database since 29 Apr 2023")
