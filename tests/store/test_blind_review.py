@@ -209,9 +209,10 @@ READS: dict[str, Read] = {
     "scorecards.peer_ratings": lambda s: scorecards.peer_ratings(s.db, s.reviewer, s.item, TAKE_HOME),
     "tooling_audit.checklist": lambda s: tooling_audit.checklist(s.db, s.reviewer, s.item),
 }
-#: The writes a reviewer may make: each returns only an id, or the verdict on the reviewer's own input.
-WRITES = {"accounts.sign_out", "scorecards.save_draft", "scorecards.submit", "scorecards.amend",
-          "tooling_audit.submit_audit"}
+#: The writes a reviewer may make: each returns only an id, the token of the reviewer's own new session,
+#: or the verdict on the reviewer's own input.
+WRITES = {"accounts.sign_out", "sessions.start_session", "scorecards.save_draft", "scorecards.submit",
+          "scorecards.amend", "tooling_audit.submit_audit"}
 
 
 def test_every_store_function_a_reviewer_may_call_is_enumerated():
