@@ -17,8 +17,18 @@ from scoring.agency import records as rules
 from scoring.agency.access import ROLES, Account
 from scoring.agency.passwords import hash_password, verify_password
 from scoring.store.authorization import authorize, operator_command, sign_in_step
-from scoring.store.db import (POSTGRES_CATALOG, Database, DatabaseError, audit, is_constraint_violation,
-                              is_write_conflict, next_id, on_postgres, storable_text)
+from scoring.store.db import (
+    POSTGRES_CATALOG,
+    Database,
+    DatabaseError,
+    audit,
+    is_constraint_violation,
+    is_write_conflict,
+    next_id,
+    on_postgres,
+    scalar_of,
+    storable_text,
+)
 from scoring.store.sessions import revoke_sessions
 
 MAX_FAILED_LOGINS = 5
@@ -105,7 +115,7 @@ def authenticate(db: Database, email: str, password: str, now: datetime | None =
             db.write(lambda cur: audit(cur, None, "lock", "sign_in", key, after={"locked_until": slot.locked_until}))
             raise SignInError(f"too many failed attempts; locked until {slot.locked_until:%H:%M}")
         raise SignInError(WRONG_EMAIL_OR_PASSWORD)
-    if not row[6]:
+    if row is None or not row[6]:      # a match implies a row: a hash was read from it
         raise SignInError("this account is deactivated; ask an admin")
     db.write(lambda cur: cur.execute("DELETE FROM sign_in_attempts WHERE email = ?", [key]), refresh_copy=False)
     return _account(row)
@@ -418,8 +428,8 @@ def _keep_an_admin(cur, account_id: int, email: str) -> None:
     for step in ("+ 1", "- 1"):
         cur.execute(f"UPDATE accounts SET session_version = coalesce(session_version, 0) {step} "
                     "WHERE role = 'admin' AND active AND account_id <> ?", [account_id])
-    others = cur.execute("SELECT count(*) FROM accounts WHERE role = 'admin' AND active AND account_id <> ?",
-                         [account_id]).fetchone()[0]
+    others = scalar_of(cur, "SELECT count(*) FROM accounts WHERE role = 'admin' AND active AND account_id <> ?",
+                         [account_id])
     if not others:
         raise DatabaseError(f"account: {email} is the last active admin; make another account an admin first, "
                             "or nobody could manage accounts and weights")

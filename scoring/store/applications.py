@@ -29,38 +29,13 @@ def stage_names(db: Database, actor: Account) -> pd.DataFrame:
     return db.frame("SELECT stage_id, name AS stage, code FROM stages ORDER BY stage_id")
 
 
-def stage_counts(db: Database, actor: Account, search_filter: SearchFilter,
-                 as_of: date | None = None) -> pd.DataFrame:
-    """Per stage: applications that entered, were decided, passed, failed, and are still open."""
-    authorize(db, actor, "read_pipeline")
-    cut, cut_params = known(as_of, "searches", "decisions")
-    where, params = search_filter.where()
-    return db.frame(f"""
-        WITH {cut},
-        per_stage AS (
-            SELECT d.stage_id, count(*) AS entered, count(d.decision) AS decided,
-                   count(*) FILTER (WHERE d.decision = 'pass') AS passed,
-                   count(*) FILTER (WHERE d.decision = 'fail') AS failed,
-                   count(*) FILTER (WHERE d.decision IS NULL) AS open
-            FROM known_decisions AS d
-            JOIN applications AS a USING (application_id)
-            JOIN known_searches AS s USING (search_id)
-            WHERE {where}
-            GROUP BY d.stage_id
-        )
-        SELECT st.stage_id, st.name AS stage, coalesce(p.entered, 0) AS entered,
-               coalesce(p.decided, 0) AS decided, coalesce(p.passed, 0) AS passed,
-               coalesce(p.failed, 0) AS failed, coalesce(p.open, 0) AS open
-        FROM stages AS st LEFT JOIN per_stage AS p USING (stage_id)
-        ORDER BY st.stage_id""", [*cut_params, *params])
-
-
 def stage_entries(db: Database, actor: Account, search_filter: SearchFilter,
                   as_of: date | None = None) -> pd.DataFrame:
     """Every stage entry of the filtered searches made by ``as_of``, with its search's grouping columns.
 
     One row per application and stage (a few hundred thousand at most): the input of
-    :func:`scoring.agency.funnel` metrics.
+    :func:`scoring.agency.funnel` metrics, computed in pandas; the pages read :func:`funnel_counts`,
+    the same figures aggregated in the database, which tests check against this.
     """
     authorize(db, actor, "read_pipeline")
     cut, cut_params = known(as_of, "searches", "decisions")

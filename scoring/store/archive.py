@@ -24,7 +24,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,9 @@ import duckdb
 
 from scoring.agency.access import Account
 from scoring.store.authorization import authorize, operator_command
-from scoring.store.bulk import SEEDED_ROWS, TABLE_ORDER, advance_sequences, clear_data, rows_beyond_seed
-from scoring.store.db import Database, DatabaseError, on_postgres, postgres_rows
+from scoring.store.bulk import advance_sequences, clear_data
+from scoring.store.db import Database, DatabaseError, on_postgres, postgres_rows, scalar_of
+from scoring.store.tables import SEEDED_ROWS, TABLE_ORDER, rows_beyond_seed
 
 Progress = Callable[[str, float], None]
 MANIFEST = "manifest.json"
@@ -128,12 +129,12 @@ def _export(db: Database, directory: str | os.PathLike[str], progress: Progress 
     with db.transaction() as cur:            # one snapshot for every table
         description = schema_description(cur)
         tables = _export_order(description)
-        entries = []
+        entries: list[dict[str, Any]] = []
         for done, table in enumerate(tables):
             say(f"exporting {table}", done / len(tables))
             path = target / f"{table}.parquet"
             cur.execute(f"COPY (SELECT * FROM {table} ORDER BY ALL) TO {_literal(path)} (FORMAT parquet)")
-            rows = cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            rows = scalar_of(cur, f"SELECT count(*) FROM {table}")
             entries.append({"name": table, "file": path.name, "rows": int(rows)})
     say("checksums", 0.95)
     for entry in entries:
@@ -141,7 +142,7 @@ def _export(db: Database, directory: str | os.PathLike[str], progress: Progress 
         entry.update(bytes=path.stat().st_size, sha256=file_sha256(path))
     manifest = {
         "format": FORMAT_NAME, "format_version": FORMAT_VERSION,
-        "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": Path(db.location).name, "schema_sha256": schema_hash(description), "schema": description,
         "tables": entries,
     }
@@ -173,7 +174,12 @@ def verify_export(directory: str | os.PathLike[str]) -> dict[str, Any]:
         raise ArchiveError(f"{manifest_path} is not a {FORMAT_NAME} version {FORMAT_VERSION} manifest")
     problems = []
     for entry in manifest.get("tables", []):
-        path = source / entry["file"]
+        name = entry.get("file")
+        if not isinstance(name, str) or name in ("", ".", "..") or Path(name).name != name:
+            # An absolute path or one with a directory would be read from outside the export.
+            problems.append(f"{name!r}: not the name of a file in the export directory")
+            continue
+        path = source / name
         if not path.is_file():
             problems.append(f"{entry['file']}: missing")
         elif path.stat().st_size != entry["bytes"] or file_sha256(path) != entry["sha256"]:
@@ -216,7 +222,7 @@ def restore_database(db: Database, directory: str | os.PathLike[str],
             seeded = SEEDED_ROWS.get(table)
             cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet({path})"
                         + (f" WHERE NOT ({seeded})" if seeded else ""))
-            stored = cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]   # the seeded rows included
+            stored = scalar_of(cur, f"SELECT count(*) FROM {table}")   # the seeded rows included
             if stored != entries[table]["rows"]:
                 raise ArchiveError(f"{table}: {stored} rows restored, the manifest says {entries[table]['rows']}")
             counts[table] = int(stored)
@@ -247,10 +253,10 @@ def _check_target(cur: duckdb.DuckDBPyConnection, manifest: dict, entries: dict,
     for table in REFERENCE_TABLES:
         if table in entries:
             path = _literal(source / entries[table]["file"])
-            differs = cur.execute(f"""
+            differs = scalar_of(cur, f"""
                 SELECT count(*) FROM ((SELECT * FROM read_parquet({path}) EXCEPT SELECT * FROM {table})
                                       UNION ALL (SELECT * FROM {table} EXCEPT SELECT * FROM read_parquet({path})))
-                """).fetchone()[0]
+                """)
             if differs:
                 raise ArchiveError(f"{table}: the exported reference rows differ from this schema's")
     for table, seeded in SEEDED_ROWS.items():
@@ -261,8 +267,8 @@ def _check_target(cur: duckdb.DuckDBPyConnection, manifest: dict, entries: dict,
         path = _literal(source / entries[table]["file"])
         exported = f"SELECT {columns} FROM read_parquet({path}) WHERE {seeded}"
         here = f"SELECT {columns} FROM {table} WHERE {seeded}"
-        differs = cur.execute(f"SELECT count(*) FROM (({exported} EXCEPT {here}) UNION ALL ({here} EXCEPT {exported}))"
-                              ).fetchone()[0]
+        differs = scalar_of(cur, f"SELECT count(*) FROM (({exported} EXCEPT {here}) UNION ALL "
+                                 f"({here} EXCEPT {exported}))")
         if differs:
             raise ArchiveError(f"{table}: the export's default weight version differs from the one this "
                                "schema gives every new database")

@@ -27,7 +27,8 @@ class AuditFilter:
 def entries(db: Database, actor: Account, chosen: AuditFilter, limit: int = PAGE_SIZE) -> pd.DataFrame:
     """Newest first: who, when, what, and the before/after record of each write."""
     authorize(db, actor, "read_audit_log")
-    clauses, params = ["true"], []
+    clauses: list[str] = ["true"]
+    params: list[object] = []
     if chosen.start:
         clauses.append("l.logged_at >= ?")
         params.append(chosen.start)

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from scoring.store.db import Database, DatabaseError, audit, is_postgres_location, on_postgres, postgres_rows
+from scoring.store.db import Database, DatabaseError, audit, is_postgres_location, on_postgres, postgres_rows, scalar_of
 from scoring.store.replacing import new_database_file
 from scoring.store.tables import SEEDED_ROWS, SEQUENCES, TABLE_ORDER, rows_beyond_seed
 
@@ -44,7 +44,7 @@ def advance_sequences(cur: duckdb.DuckDBPyConnection) -> None:
     else:
         last = dict(cur.execute("SELECT sequence_name, last_value FROM duckdb_sequences()").fetchall())
     for sequence, (table, column) in SEQUENCES.items():
-        highest = cur.execute(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchone()[0]
+        highest = scalar_of(cur, f"SELECT coalesce(max({column}), 0) FROM {table}")
         behind = highest - (last.get(sequence) or 0)
         if behind <= 0:
             continue

@@ -23,7 +23,7 @@ from scoring.agency.access import Account
 from scoring.domain.dimensions import DIMENSIONS
 from scoring.domain.stages import SCORED_STAGES
 from scoring.store.authorization import authorize
-from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
+from scoring.store.db import Database, DatabaseError, audit, next_id, scalar_of, storable_text
 
 _SCORED_IDS = tuple(map(int, SCORED_STAGES))
 
@@ -227,8 +227,8 @@ def create_exercise(db: Database, actor: Account, name: str, application_ids: Se
         cur.execute("INSERT INTO calibration_sets (set_id, name, created_by, created_at) VALUES (?, ?, ?, ?)",
                     [set_id, clean_name, actor.account_id, datetime.now()])
         cur.execute("INSERT INTO calibration_items SELECT ?, unnest(?::INTEGER[]), ?", [set_id, ids, stage_id])
-        before = cur.execute("SELECT count(*) FROM assignments WHERE stage_id = ? "
-                             "AND application_id IN (SELECT unnest(?::INTEGER[]))", [stage_id, ids]).fetchone()[0]
+        before = scalar_of(cur, "SELECT count(*) FROM assignments WHERE stage_id = ? "
+                             "AND application_id IN (SELECT unnest(?::INTEGER[]))", [stage_id, ids])
         cur.execute("""
             INSERT INTO assignments (application_id, stage_id, reviewer_id, assigned_on, due_on)
             SELECT item.application_id, ?, reviewer.account_id, ?, ?
@@ -236,8 +236,8 @@ def create_exercise(db: Database, actor: Account, name: str, application_ids: Se
             CROSS JOIN (SELECT unnest(?::INTEGER[]) AS account_id) AS reviewer
             ON CONFLICT DO NOTHING""",
             [stage_id, today, today + timedelta(days=EXERCISE_DUE_DAYS), ids, reviewer_ids])
-        after = cur.execute("SELECT count(*) FROM assignments WHERE stage_id = ? "
-                            "AND application_id IN (SELECT unnest(?::INTEGER[]))", [stage_id, ids]).fetchone()[0]
+        after = scalar_of(cur, "SELECT count(*) FROM assignments WHERE stage_id = ? "
+                            "AND application_id IN (SELECT unnest(?::INTEGER[]))", [stage_id, ids])
         audit(cur, actor.account_id, "create", "calibration_set", set_id,
               after={"name": clean_name, "stage_id": stage_id, "application_ids": ids,
                      "reviewers": len(reviewer_ids), "new_assignments": int(after - before),

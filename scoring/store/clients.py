@@ -22,9 +22,9 @@ from scoring.store.placements import (
     CHURN_END_REASON,
     as_day,
     end_placement,
-    placement_row,
     refuse,
     refuse_unstorable_day,
+    stored_placement,
     whole_id,
 )
 from scoring.store.searches import SearchFilter
@@ -41,7 +41,8 @@ def read(db: Database, actor: Account, search_filter: SearchFilter, as_of: date 
     """
     authorize(db, actor, "read_ops")
     cut, cut_params = known(as_of, "clients")
-    clauses, params = ["true"], []
+    clauses: list[str] = ["true"]
+    params: list[object] = []
     if search_filter.start is not None:
         clauses.append("c.signed_on >= ?")
         params.append(search_filter.start)
@@ -116,7 +117,7 @@ def record_client_churn(db: Database, actor: Account, client_id: int, churned_on
         running = cur.execute("""
             SELECT p.placement_id FROM placements AS p JOIN placement_refs AS k USING (placement_id)
             WHERE k.client_id = ? AND p.ended_on IS NULL ORDER BY p.placement_id""", [client_id]).fetchall()
-        placed = [placement_row(cur, row[0]) for row in running]
+        placed = [stored_placement(cur, row[0]) for row in running]
         refuse(*(rules.CHURN_AFTER_RUNNING_STARTS.problem(churned_on=churned_on, name=name, placement_ref=p["ref"],
                                                 first_day=p["first_day"]) for p in placed))
         open_searches = cur.execute("""SELECT search_id, external_id, opened_on FROM searches
@@ -130,7 +131,7 @@ def record_client_churn(db: Database, actor: Account, client_id: int, churned_on
               before={"churned_on": None}, after={"churned_on": churned_on})
         for placement in placed:
             end_placement(cur, actor.account_id, placement, churned_on, CHURN_END_REASON, f"{name} churned")
-        for search_id, external_id, _ in open_searches:
+        for search_id, _, _ in open_searches:
             cur.execute("UPDATE searches SET status = 'cancelled', closed_on = ? WHERE search_id = ?",
                         [churned_on, search_id])
             audit(cur, actor.account_id, "cancel_search", "search", search_id,

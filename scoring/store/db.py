@@ -44,9 +44,6 @@ _DUCKDB_LOCKED = re.compile(r"Could not set lock on file|Conflicting lock is hel
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 DEFAULT_LOCATION = PROJECT_ROOT / DATABASE.default
 LOCATION_SETTING = DATABASE.name
-#: On PostgreSQL, how often (seconds) a replica looks for others' changes to refresh its local copy.
-REFRESH_SETTING = REFRESH_SECONDS.name
-DEFAULT_REFRESH_SECONDS = float(REFRESH_SECONDS.default)
 CONFLICT_RETRIES = 8
 
 DATA_VERSION_SQL = "SELECT count(*) FROM audit_log"
@@ -129,7 +126,7 @@ def _sql_literal(text: str) -> str:
 
 def _open_postgres(location: str) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the PostgreSQL database at ``location`` attached and its schema applied."""
-    import duckdb_extensions   # the extension's files, installed by pip: nothing is downloaded
+    import duckdb_extensions  # the extension's files, installed by pip: nothing is downloaded
 
     root = duckdb.connect(":memory:")
     duckdb_extensions.import_extension("postgres", con=root)
@@ -149,6 +146,12 @@ def _columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
                        "WHERE database_name = current_database() ORDER BY ALL").fetchall()
 
 
+def scalar_of(cur: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | list[Any] | None = None) -> Any:
+    """The first column of the first row ``sql`` gives through ``cur``; None when it gives no row."""
+    row = cur.execute(sql, params or []).fetchone()
+    return None if row is None else row[0]
+
+
 def _upgrade_file(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a DuckDB file made before dimensions could be left not assessed up to schema.sql.
 
@@ -157,8 +160,8 @@ def _upgrade_file(con: duckdb.DuckDBPyConnection) -> None:
     CHECKs of schema.sql hold only in files made since). It is never issued on a file that needs
     nothing, and the caller checkpoints right after it.
     """
-    present = con.execute("""SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database()
-                             AND table_name = 'scores' AND column_name = 'not_assessed_reason'""").fetchone()[0]
+    present = scalar_of(con, """SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database()
+                             AND table_name = 'scores' AND column_name = 'not_assessed_reason'""")
     if present:
         return
     con.execute("ALTER TABLE scores ADD COLUMN not_assessed_reason VARCHAR")
@@ -185,10 +188,10 @@ class Database:
         attached to that handle's connection (a local copy), which opens nothing and applies no schema."""
         self.location = str(location)
         self.is_postgres = shared_with is None and is_postgres_location(self.location)
-        self._lock = threading.Lock() if shared_with is None else shared_with._lock
+        self._lock: threading.Lock = threading.Lock() if shared_with is None else shared_with._lock
         self._catalog: str | None = catalog   # the attached database cursors start in, if not the root's own
         if shared_with is not None:
-            self._root = shared_with._root
+            self._root: duckdb.DuckDBPyConnection = shared_with._root
             return
         if self.is_postgres:
             if Database.copy_keeper is None:
@@ -240,8 +243,7 @@ class Database:
 
     def scalar(self, sql: str, params: dict[str, Any] | list[Any] | None = None) -> Any:
         with self.cursor() as cur:
-            row = cur.execute(sql, params or []).fetchone()
-        return None if row is None else row[0]
+            return scalar_of(cur, sql, params)
 
     @contextmanager
     def transaction(self, *, refresh_copy: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:

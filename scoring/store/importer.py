@@ -34,7 +34,7 @@ from scoring.importing.format import FORMATS, IMPORT_ORDER, NOT_IN_HISTORY, Prob
 from scoring.importing.rules import tables_needed
 from scoring.importing.validation import LISTED_PROBLEMS, Checked, Existing, validate
 from scoring.store.authorization import authorize, operator_command
-from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_ids
+from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_ids, scalar_of
 
 Progress = Callable[[str, float], None]
 READ_SHARE, CHECK_SHARE = 0.15, 0.25          # of the progress bar; writing takes the rest
@@ -142,7 +142,7 @@ def _import(db: Database, sources: Sequence[Source], actor_id: int | None, progr
     unusable = sorted({f.table for f in loaded if f.table and f.frame is None})
 
     def work(cur: duckdb.DuckDBPyConnection) -> dict[str, TableCounts]:
-        tables = {f.table for f in loaded if f.frame is not None}
+        tables = {f.table for f in loaded if f.frame is not None and f.table is not None}
         existing = snapshot(cur, tables)
         checked = validate(loaded, existing, today, file_problems, unusable, limit,
                            lambda message, done: say(message, READ_SHARE + CHECK_SHARE * done))
@@ -344,7 +344,7 @@ def _upsert(cur: duckdb.DuckDBPyConnection, table: str, spec: TableWrite, rows: 
             actor_id: int | None) -> TableCounts:
     """Insert the new rows, update the changed ones (auditing each before/after), leave the rest."""
     cur.execute(f"CREATE OR REPLACE TEMP TABLE import_staged AS {spec.staged}")
-    staged = cur.execute("SELECT count(*) FROM import_staged").fetchone()[0]
+    staged = scalar_of(cur, "SELECT count(*) FROM import_staged")
     if staged != rows:
         raise DatabaseError(f"{table}: {rows - staged} rows lost their references while writing; nothing was written")
     differs = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in spec.updatable)
@@ -352,10 +352,10 @@ def _upsert(cur: duckdb.DuckDBPyConnection, table: str, spec: TableWrite, rows: 
     cur.execute(f"""CREATE OR REPLACE TEMP TABLE import_changed AS
                     SELECT s.*, {stored} FROM import_staged AS s JOIN {spec.target} AS t ON {spec.key}
                     WHERE {differs}""")
-    changed = cur.execute("SELECT count(*) FROM import_changed").fetchone()[0]
+    changed = scalar_of(cur, "SELECT count(*) FROM import_changed")
     columns = ", ".join(spec.columns)
-    inserted = cur.execute(f"""INSERT INTO {spec.target} ({columns}) SELECT {columns} FROM import_staged AS s
-                               WHERE NOT EXISTS (SELECT 1 FROM {spec.target} AS t WHERE {spec.key})""").fetchone()[0]
+    inserted = scalar_of(cur, f"""INSERT INTO {spec.target} ({columns}) SELECT {columns} FROM import_staged AS s
+                               WHERE NOT EXISTS (SELECT 1 FROM {spec.target} AS t WHERE {spec.key})""")
     if changed:
         assignments = ", ".join(f"{c} = s.{c}" for c in spec.updatable)
         cur.execute(f"UPDATE {spec.target} AS t SET {assignments} FROM import_changed AS s WHERE {spec.key}")
@@ -426,7 +426,7 @@ def _write_scorecards(cur: duckdb.DuckDBPyConnection, actor_id: int | None) -> T
         LEFT JOIN current AS c USING (application_id, stage_id, reviewer_id)
         LEFT JOIN same_rows AS m ON m.scorecard_id = c.scorecard_id
         LEFT JOIN stored_rows AS k ON k.scorecard_id = c.scorecard_id""")
-    new_cards = int(cur.execute("SELECT count(*) FROM import_cards WHERE fate <> 'same'").fetchone()[0])
+    new_cards = int(scalar_of(cur, "SELECT count(*) FROM import_cards WHERE fate <> 'same'"))
     card_ids = pd.DataFrame({"card": range(1, new_cards + 1),
                              "scorecard_id": next_ids(cur, "scorecard_ids", new_cards)})
     cur.register("import_card_ids", card_ids)

@@ -17,11 +17,11 @@ import re
 import threading
 import time
 import weakref
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 
-from scoring.store.db import DATA_VERSION_SQL, SCHEMA_PATH, Database, DatabaseError, is_unreachable
+from scoring.store.db import DATA_VERSION_SQL, SCHEMA_PATH, Database, DatabaseError, is_unreachable, scalar_of
 
 _SCHEMA = SCHEMA_PATH.read_text()
 #: The schema's tables in schema.sql's order (parents before children), and its views' statements.
@@ -70,11 +70,6 @@ class LocalCopy(Database):
         """Nothing to close: the connection belongs to the PostgreSQL handle it was copied from."""
 
 
-def table_names() -> list[str]:
-    """The schema's tables, in schema.sql's order (parents before children)."""
-    return list(_TABLES)
-
-
 def take_copy(source: Database) -> LocalCopy:
     """Copy every table of ``source`` (a PostgreSQL database) into a new in-memory database.
 
@@ -82,7 +77,7 @@ def take_copy(source: Database) -> LocalCopy:
     READ: the copy is one consistent moment even while other replicas write.
     """
     started = time.perf_counter()
-    taken_at = datetime.now(timezone.utc)
+    taken_at = datetime.now(UTC)
     catalog = f"local_copy_{next(_NAMES)}"
     with source.cursor() as cur:
         cur.execute(f"ATTACH ':memory:' AS {catalog}")
@@ -99,7 +94,7 @@ def take_copy(source: Database) -> LocalCopy:
         cur.execute(f"USE {catalog}")
         for view in _VIEWS:
             cur.execute(view)
-        version = int(cur.execute(DATA_VERSION_SQL).fetchone()[0])
+        version = int(scalar_of(cur, DATA_VERSION_SQL))
     return LocalCopy(source, catalog, version, taken_at, time.perf_counter() - started)
 
 
@@ -156,11 +151,14 @@ class CopyKeeper:
             if time.monotonic() - checked_at < self.source.refresh_seconds:
                 continue
             checked_at = time.monotonic()
+            held = self.copy         # the watcher starts once there is a copy; it is only ever replaced
+            if held is None:
+                continue
             try:
-                if self.source.data_version() != self.copy.version:
+                if self.source.data_version() != held.version:
                     fresh = take_copy(self.source)
                     with self._lock:
-                        if fresh.taken_at > self.copy.taken_at:
+                        if self.copy is None or fresh.taken_at > self.copy.taken_at:
                             self.copy = fresh
                 self.reachable = True
             except duckdb.Error as error:

@@ -15,6 +15,7 @@ accept and refuse alike, in the same words.
 
 from __future__ import annotations
 
+import math
 import numbers
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -186,7 +187,7 @@ def whole_id(value, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise DatabaseError(f"{field}: {value!r} is not an id")
     try:
-        whole = int(value)
+        whole = int(math.trunc(value))
     except (ValueError, OverflowError) as problem:
         raise DatabaseError(f"{field}: {value!r} is not an id") from problem
     if whole != value:
@@ -206,6 +207,14 @@ def placement_row(cur: duckdb.DuckDBPyConnection, placement_id: int) -> dict | N
         return None
     keys = ("placement_id", "ref", "accepted_on", "first_day", "ended_on", "end_reason", "client_id", "client")
     return dict(zip(keys, row))
+
+
+def stored_placement(cur: duckdb.DuckDBPyConnection, placement_id: int) -> dict:
+    """:func:`placement_row` of a placement the database holds (named by a foreign key or a query just run)."""
+    row = placement_row(cur, placement_id)
+    if row is None:
+        raise DatabaseError(f"placement_id: there is no placement {placement_id}")
+    return row
 
 
 def replacement_ref(replacement_id: int) -> str:
@@ -345,7 +354,7 @@ def fulfil_replacement(db: Database, actor: Account, replacement_id: int, fulfil
         if done_on is not None:
             raise DatabaseError(f"replacement_id: {ref} was already fulfilled on {done_on}")
         refuse(rules.FULFILLED_AFTER_REQUEST.problem(fulfilled_on=fulfilled_on, requested_on=requested_on))
-        original = placement_row(cur, original_id)
+        original = stored_placement(cur, original_id)
         new = placement_row(cur, replacing_placement_id)
         if new is None:
             raise DatabaseError(f"replacing_placement_id: there is no placement {replacing_placement_id}; "

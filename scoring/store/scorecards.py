@@ -15,7 +15,8 @@ import duckdb
 import pandas as pd
 
 from scoring.agency.access import Account, PermissionDenied, require
-from scoring.agency.rubric import DIMENSION_CODES, validate_scorecard
+from scoring.agency.rubric import validate_scorecard
+from scoring.domain.dimensions import DIMENSION_CODES
 from scoring.domain.stages import SCORED_STAGES, Stage
 from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_id, storable_text

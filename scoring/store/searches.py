@@ -27,9 +27,10 @@ class SearchFilter:
     client_ids: tuple[int, ...] = ()
     seniorities: tuple[str, ...] = ()
 
-    def where(self, alias: str = "s") -> tuple[str, list]:
+    def where(self, alias: str = "s") -> tuple[str, list[object]]:
         """A SQL condition on the searches table ``alias`` and its bound parameters."""
-        clauses, params = ["true"], []
+        clauses: list[str] = ["true"]
+        params: list[object] = []
         if self.start is not None:
             clauses.append(f"{alias}.opened_on >= ?")
             params.append(self.start)

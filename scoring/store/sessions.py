@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from scoring.agency.access import Account
 from scoring.store.authorization import authorize, sign_in_step
@@ -69,7 +69,7 @@ class SessionRefused(Exception):
 
 def utc_now() -> datetime:
     """The current time in UTC, without a zone, as the ``sessions`` table stores it."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def token_digest(token: str) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import duckdb
 
+from scoring.store.db import scalar_of
+
 #: Tables in an order where every foreign key points at a table written earlier.
 TABLE_ORDER = (
     "metadata", "clients", "candidates", "searches", "applications", "accounts", "sign_in_attempts", "sessions",
@@ -36,7 +38,7 @@ def rows_beyond_seed(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
     for table in TABLE_ORDER:
         seeded = SEEDED_ROWS.get(table)
         where = f" WHERE NOT ({seeded})" if seeded else ""
-        rows = cur.execute(f"SELECT count(*) FROM {table}{where}").fetchone()[0]
+        rows = scalar_of(cur, f"SELECT count(*) FROM {table}{where}")
         if rows:
             counts[table] = int(rows)
     return counts

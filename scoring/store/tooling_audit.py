@@ -8,10 +8,10 @@ from datetime import date
 import pandas as pd
 
 from scoring.agency.access import Account, PermissionDenied, require
+from scoring.agency.tooling import ToolingVerdict, evaluate_tooling
 from scoring.domain.stages import Stage
 from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError, audit, storable_text
-from scoring.agency.tooling import ToolingVerdict, evaluate_tooling
 
 TOOLING_STAGE = int(Stage.TOOLING_AUDIT)
 

@@ -21,7 +21,7 @@ from scoring.agency.access import Account
 from scoring.agency.scorecard import validate_weights
 from scoring.domain.dimensions import DIMENSION_CODES, DIMENSIONS
 from scoring.store.authorization import authorize
-from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_id, storable_text
+from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_id, scalar_of, storable_text
 
 #: How far ahead a new version may start, in years. Versions must be added in date order, so one
 #: dated far ahead (a slip such as 9999-12-31) would refuse every version before it; a year covers
@@ -103,14 +103,14 @@ def add_version(db: Database, actor: Account, weights_pct: Mapping[str, float], 
     _finish_withdrawals(db)
 
     def write(cur) -> int:
-        newest = cur.execute(f"SELECT max(effective_from) FROM weight_versions WHERE {IN_EFFECT}").fetchone()[0]
+        newest = scalar_of(cur, f"SELECT max(effective_from) FROM weight_versions WHERE {IN_EFFECT}")
         if newest is not None and effective_from <= newest:
             raise DatabaseError(f"effective_from: must be after the newest version's date, {newest}")
         if cur.execute("SELECT 1 FROM weight_versions WHERE effective_from = ?", [effective_from]).fetchone():
             raise DatabaseError(f"effective_from: a version withdrawn a moment ago still holds {effective_from}; "
                                 "try again")
         # above every stored id even in a file made before version 1 was seeded, whose sequence started at 1
-        highest = cur.execute("SELECT coalesce(max(version_id), 0) FROM weight_versions").fetchone()[0]
+        highest = scalar_of(cur, "SELECT coalesce(max(version_id), 0) FROM weight_versions")
         version_id = max(next_id(cur, "weight_version_ids"), int(highest) + 1)
         cur.execute("INSERT INTO weight_versions (version_id, effective_from, created_by, note) VALUES (?, ?, ?, ?)",
                     [version_id, effective_from, actor.account_id, note.strip()])

@@ -12,9 +12,17 @@ import pytest
 from scoring.agency.access import PermissionDenied
 from scoring.cli import main
 from scoring.store import Database
-from scoring.store.archive import (MANIFEST, ArchiveError, export_database, file_sha256, operator_export,
-                                   restore_database, verify_export, zip_export)
-from scoring.store.bulk import SEQUENCES, TABLE_ORDER
+from scoring.store.archive import (
+    MANIFEST,
+    ArchiveError,
+    export_database,
+    file_sha256,
+    operator_export,
+    restore_database,
+    verify_export,
+    zip_export,
+)
+from scoring.store.tables import SEQUENCES, TABLE_ORDER
 from tests.conftest import account
 from tests.importing.conftest import ALL_TABLES, db_fingerprints, fingerprints
 
@@ -109,6 +117,25 @@ def test_a_damaged_file_is_found_before_anything_is_written(demo_export, tmp_pat
         assert target.scalar("SELECT count(*) FROM clients") == 0
     finally:
         target.close()
+
+
+def test_a_manifest_naming_a_file_outside_the_export_is_refused(demo_export, tmp_path):
+    """A crafted manifest must not make a restore read a file from elsewhere on the machine, even
+    with that file's true checksum."""
+    crafted = tmp_path / "crafted"
+    shutil.copytree(demo_export, crafted)
+    outside = tmp_path / "outside.parquet"
+    shutil.copy(crafted / "clients.parquet", outside)
+    manifest = json.loads((crafted / MANIFEST).read_text())
+    entry = next(e for e in manifest["tables"] if e["name"] == "clients")
+    entry["file"] = "../outside.parquet"
+    other = next(e for e in manifest["tables"] if e["name"] == "searches")
+    other["file"] = str(outside)
+    (crafted / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(ArchiveError) as refusal:
+        verify_export(crafted)
+    assert "'../outside.parquet': not the name of a file in the export directory" in str(refusal.value)
+    assert f"{str(outside)!r}: not the name of a file in the export directory" in str(refusal.value)
 
 
 def test_a_directory_without_a_manifest_is_not_an_export(tmp_path):

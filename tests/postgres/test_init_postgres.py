@@ -8,9 +8,9 @@ import subprocess
 import pandas as pd
 import pytest
 
-from scoring.cli import main
-from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
 from scoring.agency.scorecard import EARLIEST_DATE
+from scoring.cli import main
+from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT
 from scoring.store.accounts import authenticate
 from scoring.store.db import Database, next_id
 
@@ -27,7 +27,8 @@ def _default_version(db: Database) -> dict:
     rows = db.frame("""SELECT v.effective_from, d.code, w.weight_pct::DOUBLE AS pct FROM weight_versions AS v
                        JOIN dimension_weights AS w USING (version_id) JOIN dimensions AS d USING (dimension_id)
                        WHERE v.version_id = 1""")
-    return {"from": set(pd.to_datetime(rows["effective_from"]).dt.date), "weights": dict(zip(rows["code"], rows["pct"]))}
+    return {"from": set(pd.to_datetime(rows["effective_from"]).dt.date),
+            "weights": dict(zip(rows["code"], rows["pct"]))}
 
 
 def test_init_fills_an_empty_postgres_database_once(pg_url, monkeypatch, capsys):

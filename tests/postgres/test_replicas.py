@@ -18,8 +18,9 @@ import pytest
 from scoring.agency.access import Account
 from scoring.importing.synthetic import synthetic_frames, write_file_set
 from scoring.store import Database, scorecards
+from scoring.store.archive import REFERENCE_TABLES
 from scoring.store.db import audit
-from scoring.store.local_copy import table_names
+from scoring.store.tables import TABLE_ORDER
 from tests.conftest import DEMO_AS_OF, account
 from tests.importing.conftest import kill_while
 from tests.postgres.server import running_server
@@ -30,7 +31,7 @@ RATINGS = {"infrastructure": 3, "deployment": 4, "monitoring": 2, "automation": 
 
 
 def row_counts(db: Database) -> dict[str, int]:
-    return {t: int(db.scalar(f"SELECT count(*) FROM {t}")) for t in table_names()}
+    return {t: int(db.scalar(f"SELECT count(*) FROM {t}")) for t in (*REFERENCE_TABLES, *TABLE_ORDER)}
 
 
 def _open_work(db: Database, how_many: int) -> list[tuple[int, int, int]]:

@@ -306,7 +306,6 @@ def test_an_adjudicated_decision_leaves_every_reviewers_scores_as_they_were(agen
 
 PIPELINE_READS = [
     pytest.param(lambda db, actor: search_store.filter_options(db, actor), id="filter_options"),
-    pytest.param(lambda db, actor: applications.stage_counts(db, actor, SearchFilter()), id="stage_counts"),
     pytest.param(lambda db, actor: search_store.read(db, actor, SearchFilter()), id="searches"),
     pytest.param(lambda db, actor: applications.stage_entries(db, actor, SearchFilter()), id="stage_entries"),
 ]
