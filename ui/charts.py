@@ -160,10 +160,3 @@ def radar(series: Mapping[str, pd.Series], labels: Mapping[str, str], title: str
     return figure
 
 
-def grouped_bars(frame: pd.DataFrame, x: str, y: str, colour: str, title: str) -> go.Figure:
-    figure = go.Figure()
-    for name, rows in frame.groupby(colour, sort=False):
-        categories = [chart_text(v) if isinstance(v, str) else v for v in rows[x]]
-        figure.add_trace(go.Bar(x=categories, y=rows[y], name=chart_text(name)))
-    figure.update_layout(title=title, barmode="group", **LAYOUT)
-    return figure

@@ -16,9 +16,17 @@ import streamlit as st
 
 from scoring.agency.access import Account, PermissionDenied, StaleSession
 from scoring.store.authorization import check_session
+from scoring.store.db import (
+    DEFAULT_LOCATION,
+    Database,
+    DatabaseError,
+    database_location,
+    is_constraint_violation,
+    is_held_by_another_process,
+    is_unreachable,
+)
+from scoring.store.local_copy import LocalCopy
 from scoring.store.sessions import SESSION_LIFETIME, SessionRefused, resume_session
-from scoring.store.db import (DEFAULT_LOCATION, Database, DatabaseError, database_location,
-                               is_constraint_violation, is_held_by_another_process, is_unreachable)
 from ui.text import plain
 
 T = TypeVar("T")
@@ -96,7 +104,10 @@ def _build_first_demo(location: str) -> None:
     from scoring.demo.generator import DemoConfig, build_demo
 
     bar = st.progress(0.0, text="First start: building the demo agency")
-    build_demo(location, DemoConfig(), lambda message, done: bar.progress(min(done, 1.0), text=message))
+    def report(message: str, done: float) -> None:
+        bar.progress(min(done, 1.0), text=message)
+
+    build_demo(location, DemoConfig(), report)
     bar.empty()
 
 
@@ -245,6 +256,8 @@ def freshness_note() -> None:
     if not db.is_postgres:
         return
     copy = db.reader()
+    if not isinstance(copy, LocalCopy):      # no copy yet: the pages read the database itself
+        return
     if not db.copies.reachable:
         st.sidebar.warning(f"The database cannot be reached. Figures are from {copy.taken_at:%H:%M:%S} UTC, "
                            "the last copy this server took; nothing can be saved until the database is back.")
@@ -277,18 +290,3 @@ def today() -> date:
     """The date figures are computed as of: the demo's own 'today' when the data is a demo."""
     stored = database().reader().metadata("demo_as_of")
     return date.fromisoformat(stored) if stored else date.today()
-
-
-FLASH_KEY = "flash"
-
-
-def flash(message: str) -> None:
-    """Show ``message`` as a success note after the rerun that a write triggers."""
-    st.session_state[FLASH_KEY] = message
-    st.rerun()
-
-
-def show_flash() -> None:
-    message = st.session_state.pop(FLASH_KEY, None)
-    if message:
-        st.success(message)

@@ -11,12 +11,12 @@ import streamlit as st
 
 from scoring.agency.access import Account
 from scoring.agency.scorecard import EARLIEST_DATE
+from scoring.domain.seniorities import SENIORITIES, SENIORITY_LABELS
 from scoring.store import searches
 from scoring.store.searches import SearchFilter
 from ui.context import read, today
 from ui.text import labelled
 
-SENIORITIES = ("junior", "mid", "senior")
 PERIODS = {"Last 90 days": 90, "Last 12 months": 365, "All time": None, "Custom": -1}
 AS_OF_HELP = ("Figures as they stood at the end of this day: a search opened later is not there, a decision "
               "taken later is still open, a placement starting later has not started, a score submitted or "
@@ -52,7 +52,7 @@ def search_filter(actor: Account, key: str) -> tuple[SearchFilter, date]:
         names = dict(zip(clients["client_id"], clients["name"]))
         client_ids = st.multiselect("Clients", list(names), format_func=labelled(names), key=f"{key}_clients",
                                     placeholder="All clients")
-        seniorities = st.multiselect("Seniority", SENIORITIES, key=f"{key}_seniority",
-                                     placeholder="All levels")
+        seniorities = st.multiselect("Seniority", SENIORITIES, format_func=SENIORITY_LABELS.__getitem__,
+                                     key=f"{key}_seniority", placeholder="All levels")
     return SearchFilter(start=start, end=end, client_ids=tuple(int(c) for c in client_ids),
                         seniorities=tuple(seniorities)), as_of

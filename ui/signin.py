@@ -13,8 +13,18 @@ from scoring.store import accounts
 from scoring.store.accounts import SignInError, account_for_email, accounts_able_to_sign_in, authenticate
 from scoring.store.db import is_unreachable
 from scoring.store.sessions import SESSION_LIFETIME, start_session
-from ui.context import (ACCOUNT_KEY, COOKIE_WRITE_KEY, SESSION_COOKIE, SESSION_ENDED_KEY, UNREACHABLE,
-                        WANTED_PAGE_KEY, account, database, forget_session, keep_session)
+from ui.context import (
+    ACCOUNT_KEY,
+    COOKIE_WRITE_KEY,
+    SESSION_COOKIE,
+    SESSION_ENDED_KEY,
+    UNREACHABLE,
+    WANTED_PAGE_KEY,
+    account,
+    database,
+    forget_session,
+    keep_session,
+)
 from ui.text import plain
 
 #: What a session token is made of (URL-safe base64): checked before it goes into the cookie script.
@@ -114,9 +124,14 @@ def _oidc_sign_in(wanted: str | None) -> None:
             st.caption(f"Sign in to open {wanted}.")
         st.button("Sign in with your organisation", on_click=st.login, type="primary")
         return
-    mapped = account_for_email(database(), st.user.email)
+    email = st.user.email
+    if not isinstance(email, str):
+        st.error("Your organisation's sign-in gave no email address; ask an admin to check the sign-in settings.")
+        st.button("Sign out", on_click=st.logout)
+        return
+    mapped = account_for_email(database(), email)
     if mapped is None:
-        st.error(f"{plain(st.user.email)} has no account here; ask an admin to create one.")
+        st.error(f"{plain(email)} has no account here; ask an admin to create one.")
         st.button("Sign out", on_click=st.logout)
         return
     st.session_state[ACCOUNT_KEY] = mapped

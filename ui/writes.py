@@ -32,8 +32,13 @@ import streamlit as st
 
 from scoring.agency.access import PermissionDenied, StaleSession
 from scoring.reports.formatting import MISSING
-from scoring.store.db import (DatabaseError, is_constraint_violation, is_held_by_another_process, is_unreachable,
-                              is_write_conflict)
+from scoring.store.db import (
+    DatabaseError,
+    is_constraint_violation,
+    is_held_by_another_process,
+    is_unreachable,
+    is_write_conflict,
+)
 from ui.context import IN_USE, UNREACHABLE
 from ui.text import plain
 

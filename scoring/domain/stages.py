@@ -14,8 +14,6 @@ class Stage(IntEnum):
     --------
     >>> Stage.TAKE_HOME.code, Stage.TAKE_HOME.label, Stage.TAKE_HOME.is_scored
     ('take_home', 'Take-home assessment', True)
-    >>> Stage.from_code('client_shortlist')
-    <Stage.CLIENT_SHORTLIST: 4>
     """
 
     TOOLING_AUDIT = 1
@@ -37,14 +35,6 @@ class Stage(IntEnum):
     def is_scored(self) -> bool:
         """Whether reviewers fill a five-dimension scorecard at this stage."""
         return self in SCORED_STAGES
-
-    @classmethod
-    def from_code(cls, code: str) -> Stage:
-        """The stage whose code is ``code``; ``ValueError`` names the codes that exist."""
-        for stage in cls:
-            if stage.code == code:
-                return stage
-        raise ValueError(f"unknown stage {code!r}; stages are {', '.join(s.code for s in cls)}")
 
 
 _LABELS = {

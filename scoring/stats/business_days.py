@@ -23,9 +23,6 @@ from numpy.typing import ArrayLike
 
 from scoring.domain.settings import HOLIDAY_COUNTRY
 
-DEFAULT_COUNTRY = HOLIDAY_COUNTRY.default
-COUNTRY_SETTING = HOLIDAY_COUNTRY.name
-
 
 def configured_country() -> str:
     """Return the ISO 3166 alpha-2 country whose public holidays are excluded.

@@ -468,8 +468,8 @@ def _threshold_step(eta: _Vec, tau: _Vec, n_ge: _Vec) -> _Vec:
         tail[:, j - 1] = acc / s0
     col = tail.sum(axis=0)
     grad = col - n_ge  # d logL / d F_j
-    j = np.arange(_N_STEPS)
-    cov = col[np.maximum.outer(j, j)] - tail.T @ tail  # = -Hessian
+    steps = np.arange(_N_STEPS)
+    cov = col[np.maximum.outer(steps, steps)] - tail.T @ tail  # = -Hessian
     step = np.linalg.solve(cov, grad)
     big = np.max(np.abs(step))
     if big > MAX_STEP:
@@ -553,6 +553,11 @@ class _Estimates:
     change: float
 
 
+def _weighted_count(index: NDArray[np.intp], weights: NDArray[np.float64], size: int) -> NDArray[np.float64]:
+    """The sum of ``weights`` per value of ``index`` (0 to ``size`` - 1), as floats."""
+    return np.bincount(index, weights=weights, minlength=size).astype(np.float64, copy=False)
+
+
 def _logit_start(adjusted: NDArray[np.float64], count: NDArray[np.float64]) -> NDArray[np.float64]:
     p = np.clip(adjusted / np.maximum(count * _N_STEPS, 1.0), 0.02, 0.98)
     return np.log(p / (1.0 - p))
@@ -579,7 +584,7 @@ def _estimate(
     a, r, d = idx
     active, core = _core_mask(idx, sizes, x, free)
     counts = [np.bincount(ix, minlength=n).astype(np.float64) for ix, n in zip(idx, sizes, strict=True)]
-    scores = [np.bincount(ix, weights=x, minlength=n) for ix, n in zip(idx, sizes, strict=True)]
+    scores = [_weighted_count(ix, x, n) for ix, n in zip(idx, sizes, strict=True)]
     adjusted = [_extreme_adjusted(sc, c, extreme_correction) for sc, c in zip(scores, counts, strict=True)]
     params = [p.astype(np.float64, copy=True) for p in start]
     core_free = [c & f for c, f in zip(core, free, strict=True)]
@@ -588,7 +593,7 @@ def _estimate(
     iterations, converged, change = 0, True, 0.0
     if active.any():
         targets = [
-            np.bincount(ix[active], weights=x[active], minlength=n) for ix, n in zip(idx, sizes, strict=True)
+            _weighted_count(ix[active], x[active], n) for ix, n in zip(idx, sizes, strict=True)
         ]
         tau, iterations, converged, change = _jmle(
             a[active], r[active], d[active], x[active], params, tau, core_free, targets,
@@ -745,7 +750,7 @@ def fit_severity(
     start = []
     for f, (ix, n) in enumerate(zip(idx, sizes, strict=True)):
         cnt = np.bincount(ix, minlength=n).astype(np.float64)
-        adj = _extreme_adjusted(np.bincount(ix, weights=x, minlength=n), cnt, extreme_correction)
+        adj = _extreme_adjusted(_weighted_count(ix, x, n), cnt, extreme_correction)
         lo = _logit_start(adj, cnt)
         start.append(lo if f == 0 else -(lo - (lo[core[f]].mean() if core[f].any() else 0.0)))
     tau0 = np.log(np.maximum(used[:-1], 0.5) / np.maximum(used[1:], 0.5))
@@ -913,7 +918,7 @@ def severity_by_period(
 
     anchored_b = fit.applications["measure"].reindex(app_ids).to_numpy(dtype=np.float64)
     cnt_a = np.bincount(a, minlength=sizes[0]).astype(np.float64)
-    adj_a = _extreme_adjusted(np.bincount(a, weights=x, minlength=sizes[0]), cnt_a, extreme_correction)
+    adj_a = _extreme_adjusted(_weighted_count(a, x, sizes[0]), cnt_a, extreme_correction)
     b0 = np.where(np.isnan(anchored_b), _logit_start(adj_a, cnt_a), anchored_b)
     c0 = fit.reviewers["severity"].reindex(r_ids).fillna(0.0).to_numpy(dtype=np.float64)[g_rev]
     d0 = fit.dimensions["difficulty"].to_numpy(dtype=np.float64)

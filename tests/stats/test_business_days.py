@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scoring.domain.settings import HOLIDAY_COUNTRY
 from scoring.stats.business_days import (
-    COUNTRY_SETTING,
     business_days_between,
     business_days_by_country,
     configured_country,
@@ -95,9 +95,9 @@ def test_accepts_dates_timestamps_series_and_scalars():
 
 
 def test_configured_country_from_environment(monkeypatch):
-    monkeypatch.delenv(COUNTRY_SETTING, raising=False)
+    monkeypatch.delenv(HOLIDAY_COUNTRY.name, raising=False)
     assert configured_country() == "US"
-    monkeypatch.setenv(COUNTRY_SETTING, "gb")
+    monkeypatch.setenv(HOLIDAY_COUNTRY.name, "gb")
     assert configured_country() == "GB"
     assert one("2025-12-24", "2025-12-29", None) == 1  # GB calendar: Boxing Day off
 

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ui import calibration_charts, charts, ops_charts, text, validity_charts
 from scoring.reports.formatting import MISSING
+from ui import calibration_charts, charts, ops_charts, text, validity_charts
 from ui.text import WORD_JOINER, chart_text, plain
 
 LINK = "http://203.0.113.9"
@@ -109,7 +109,6 @@ def test_funnel_and_trend_escape_stage_names():
     table = pd.DataFrame({"stage_id": [1], "entry_month": ["2025-01-01"], "pass_rate": [0.5], "pass_rate_low": [0.4],
                           "pass_rate_high": [0.6]})
     assert_escaped(charts.pass_rate_trend(table, {1: NAME}))
-    assert_escaped(charts.grouped_bars(pd.DataFrame({"x": [NAME], "y": [1], "c": [NAME]}), "x", "y", "c", "t"))
 
 
 def test_calibration_charts_escape_reviewer_names():
