@@ -35,7 +35,8 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scoring.importing.format import DIMENSION_IDS, STAGE_IDS  # noqa: E402
+from scoring.domain.dimensions import DIMENSION_IDS
+from scoring.importing.format import STAGE_IDS
 from scoring.importing.synthetic import synthetic_frames, write_file_set  # noqa: E402
 from scoring.store.db import Database  # noqa: E402
 from scoring.store.importer import import_paths  # noqa: E402

@@ -8,9 +8,9 @@ from typing import cast
 import pandas as pd
 import streamlit as st
 
+from scoring.domain.dimensions import DIMENSION_NAMES
 from scoring.reports.admin import (
     AUDIT_COLUMNS,
-    DIMENSIONS,
     ROLES,
     account_change_problems,
     accounts_shown,
@@ -39,7 +39,7 @@ VERSIONS_CONFIG = {
     "Version": st.column_config.NumberColumn("Version", format="%d", width=65),
     "Effective from": st.column_config.DateColumn("Effective from", format="D MMM YYYY", width=105),
     "Why": st.column_config.TextColumn("Why", width="medium"),
-    **{name: st.column_config.NumberColumn(name, format="%g%%") for name in DIMENSIONS.values()},
+    **{name: st.column_config.NumberColumn(name, format="%g%%") for name in DIMENSION_NAMES.values()},
 }
 ACCOUNTS_CONFIG = {
     "account_id": None,
@@ -72,10 +72,10 @@ def weights_tab(actor: Account) -> None:
     newest = newest_weights(table)
     with st.form("new_weights"):
         st.markdown("**Add a version**")
-        columns = st.columns(len(DIMENSIONS))
+        columns = st.columns(len(DIMENSION_NAMES))
         proposed = {code: column.number_input(f"{name} (%)", 0.0, 100.0, newest[code], step=5.0,
                                               key=f"weight_{code}")
-                    for column, (code, name) in zip(columns, DIMENSIONS.items())}
+                    for column, (code, name) in zip(columns, DIMENSION_NAMES.items())}
         latest = weights.latest_start(today())
         effective = st.date_input("Effective from", today() + timedelta(days=1), min_value=today(), max_value=latest,
                                   help=f"At most {weights.MAX_YEARS_AHEAD} year ahead: by {latest:%d %b %Y}.")

@@ -7,9 +7,9 @@ import re
 import pandas as pd
 import streamlit as st
 
+from scoring.domain.dimensions import DIMENSION_NAMES
 from scoring.reports.candidate import (
     CONSENSUS,
-    DIMENSIONS,
     MEDIAN,
     PROFILE_LINK,
     SHORTLIST_SCORE,
@@ -162,7 +162,7 @@ def body() -> None:
                      placeholder=MISSING)
         medians = read(candidates.stage_dimension_medians, actor, stage_id)
         # A row of its own: in a column the radar shrank until its axis labels were cut off.
-        st.plotly_chart(charts.radar(radar_series(report, application_id, stage_id, medians), DIMENSIONS,
+        st.plotly_chart(charts.radar(radar_series(report, application_id, stage_id, medians), DIMENSION_NAMES,
                                      "Ratings against the rubric", consensus=CONSENSUS, median=MEDIAN,
                                      notes=radar_notes(report, application_id, stage_id)), width="stretch")
         sparse = median_note(medians)
@@ -196,7 +196,7 @@ def body() -> None:
                          placeholder=MISSING)
             st.caption("Complete scorecards first, by weighted score; an incomplete one is listed after them, "
                        "unranked.")
-            st.plotly_chart(charts.radar(shortlist_traces(comparison), DIMENSIONS,
+            st.plotly_chart(charts.radar(shortlist_traces(comparison), DIMENSION_NAMES,
                                          "Shortlisted candidates, consensus ratings"), width="stretch")
 
 

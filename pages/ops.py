@@ -9,6 +9,8 @@ from typing import Any, Literal, cast
 import pandas as pd
 import streamlit as st
 
+from scoring.domain.promises import PROMISES
+from scoring.reports.exports import to_csv
 from scoring.reports.formatting import shown
 from scoring.reports.ops import (
     BREACHED,
@@ -16,7 +18,6 @@ from scoring.reports.ops import (
     FIRST_DAY_FROM,
     MET,
     NO_DATA,
-    PROMISES,
     REPORTED,
     SHORT_NAMES,
     OpsReport,
@@ -26,7 +27,6 @@ from scoring.reports.ops import (
     evidence_rows,
     filter_breaches,
     ops_report,
-    to_csv,
     to_parquet,
 )
 from scoring.reports.ops_export import audit_extras, ops_document

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from scoring.reports.formatting import shown
-from scoring.reports.pipeline import FUNNEL_RULES, SHORTLIST_PROMISE, pipeline_report
+from scoring.reports.pipeline import FUNNEL_RULES, pipeline_report
+from scoring.reports.shortlist import SHORTLIST_PROMISE
 from ui import charts, pipeline_tables, shortlist_tables
 from ui.context import guarded, read, require_account
 from ui.empty_states import nothing_yet

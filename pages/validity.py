@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from scoring.domain.dimensions import DIMENSION_NAMES
 from scoring.reports.formatting import MISSING
 from scoring.reports.validity import (
-    DIMENSIONS,
     FIT_BAND,
     FLOOR,
     MODEL,
@@ -19,12 +19,12 @@ from scoring.reports.validity import (
     PREDICTORS,
     SCORE_PREDICTORS,
     Outcome,
-    SearchFilter,
     ValidityReport,
     adopt_suggested_weights,
     evidence_csv,
     validity_report,
 )
+from scoring.store.searches import SearchFilter
 from ui import validity_charts as charts
 from ui.access import Account, account_allowed
 from ui.context import database, guarded, read, today
@@ -188,12 +188,12 @@ def weights_section(actor: Account, report: ValidityReport, outcome: Outcome, ch
     suggestion = report.suggestion(outcome.key)
     current_label = (f"Newest version {report.newest_version}" if report.newest_version is not None
                      else "No version")
-    st.plotly_chart(charts.weights_side_by_side(report.current_pct, suggestion.suggested_pct, DIMENSIONS,
+    st.plotly_chart(charts.weights_side_by_side(report.current_pct, suggestion.suggested_pct, DIMENSION_NAMES,
                                                 current_label), width="stretch")
     if suggestion.reason:
         st.info(f"No suggested weights for {outcome.label.lower()}: {suggestion.reason}.")
         return
-    clipped = suggestion.coefficients.loc[suggestion.coefficients["clipped"], "dimension"].map(DIMENSIONS).tolist()
+    clipped = suggestion.coefficients.loc[suggestion.coefficients["clipped"], "dimension"].map(DIMENSION_NAMES).tolist()
     cols = st.columns(3)
     cols[0].metric("Cross-validated AUC, current weights", f"{suggestion.auc_current:.3f}")
     cols[1].metric("Cross-validated AUC, suggested weights", f"{suggestion.auc_suggested:.3f}")
@@ -215,7 +215,7 @@ def weights_section(actor: Account, report: ValidityReport, outcome: Outcome, ch
         f"{MODEL.folds} stratified folds." + (f" Clipped to 0 (negative coefficient): {', '.join(clipped)}."
                                               if clipped else " No coefficient was negative."))
     with st.expander("Coefficients"):
-        st.dataframe(suggestion.coefficients.assign(dimension=suggestion.coefficients["dimension"].map(DIMENSIONS)),
+        st.dataframe(suggestion.coefficients.assign(dimension=suggestion.coefficients["dimension"].map(DIMENSION_NAMES)),
                      hide_index=True, width="stretch", placeholder=MISSING, column_config=COEFFICIENT_COLUMNS)
     if actor.may("manage_weights"):
         now = today()                        # a new version applies from tomorrow, whatever the as-of date

@@ -20,13 +20,19 @@ import pandas as pd
 from tqdm import tqdm
 
 from scoring.agency.access import ROLES
-from scoring.demo.generator import DemoConfig, build_demo
 from scoring.agency.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from scoring.agency.text import terminal_safe
+from scoring.demo.generator import DemoConfig, build_demo
 from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT
 from scoring.domain.settings import DATABASE
-from scoring.store.db import (PROJECT_ROOT, Database, DatabaseError, database_location,
-                              is_held_by_another_process, is_postgres_location)
-from scoring.agency.text import terminal_safe
+from scoring.store.db import (
+    PROJECT_ROOT,
+    Database,
+    DatabaseError,
+    database_location,
+    is_held_by_another_process,
+    is_postgres_location,
+)
 
 DEFAULT_PORT = 8501
 FORCE_HELP = ("replace the database already there: a file is replaced whole, never while another program has it "
@@ -99,8 +105,8 @@ def _make_room(location: str, force: bool, command: str, advice: str = "") -> No
     dashboard) has it open; a PostgreSQL database that holds data is emptied first only with
     ``force``. The refusal says what the database holds; ``advice`` is added to it.
     """
-    from scoring.store.bulk import rows_beyond_seed
     from scoring.store.replacing import describe, file_contents, refuse_if_in_use
+    from scoring.store.tables import rows_beyond_seed
 
     if is_postgres_location(location):
         with Database(location) as db, db.cursor() as cur:
@@ -146,9 +152,10 @@ def _existing_database(location: str) -> Database:
 
 def run_init(args: argparse.Namespace) -> int:
     from scoring.store.accounts import check_email, create_operator_account
-    from scoring.store.bulk import clear_data, rows_beyond_seed
+    from scoring.store.bulk import clear_data
     from scoring.store.db import storable_text
     from scoring.store.replacing import new_database_file
+    from scoring.store.tables import rows_beyond_seed
 
     location = args.db
     _make_room(location, args.force, "init", advice=" To add an admin to it instead: scorecard accounts add "

@@ -17,12 +17,12 @@ import pandas as pd
 import pytest
 
 from scoring.agency.passwords import MIN_PASSWORD_LENGTH
-from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
 from scoring.agency.scorecard import EARLIEST_DATE
 from scoring.cli import main
+from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT
 from scoring.store import Database
 from scoring.store.accounts import authenticate
-from scoring.store.bulk import rows_beyond_seed
+from scoring.store.tables import rows_beyond_seed
 from tests.conftest import ROOT
 
 ADMIN = "first.admin@new-agency.example"

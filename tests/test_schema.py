@@ -13,9 +13,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
 from scoring.agency.records import COUNTRY_CODES
 from scoring.agency.scorecard import EARLIEST_DATE
+from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT
 from scoring.store import Database
 from scoring.store.db import SCHEMA_PATH, next_id
 
@@ -33,9 +33,12 @@ PARENTS: list[tuple[str, dict]] = [
                         email="omar.khan@mail.example", country="EG", seniority="senior", sourced_on="2025-01-16")),
     ("candidates", dict(candidate_id=3, external_id="CA-0003", full_name="Mei Tan",
                         email="mei.tan@mail.example", country="PH", seniority="mid", sourced_on="2025-01-17")),
-    ("applications", dict(application_id=1, external_id="AP-0001", candidate_id=1, search_id=1, applied_on="2025-02-04")),
-    ("applications", dict(application_id=2, external_id="AP-0002", candidate_id=2, search_id=1, applied_on="2025-02-04")),
-    ("applications", dict(application_id=3, external_id="AP-0003", candidate_id=3, search_id=1, applied_on="2025-02-05")),
+    ("applications", dict(application_id=1, external_id="AP-0001", candidate_id=1, search_id=1,
+                          applied_on="2025-02-04")),
+    ("applications", dict(application_id=2, external_id="AP-0002", candidate_id=2, search_id=1,
+                          applied_on="2025-02-04")),
+    ("applications", dict(application_id=3, external_id="AP-0003", candidate_id=3, search_id=1,
+                          applied_on="2025-02-05")),
     ("accounts", dict(account_id=1, email="riley@agency.example", display_name="Riley Reviewer", role="reviewer")),
     ("stage_decisions", dict(application_id=1, stage_id=1, entered_on="2025-02-04", decided_on="2025-02-05",
                              decision="pass")),
@@ -82,7 +85,8 @@ ACCEPTED_VARIANTS = [
     pytest.param("stage_decisions", dict(decided_on=None, decision=None), id="an open stage (no decision yet)"),
     pytest.param("stage_decisions", dict(decided_on="2025-02-06"), id="a stage decided the day it was entered"),
     pytest.param("searches", dict(status="open", shortlist_delivered_on=None, closed_on=None), id="an open search"),
-    pytest.param("searches", dict(status="cancelled", shortlist_delivered_on=None), id="a cancelled search, no shortlist"),
+    pytest.param("searches", dict(status="cancelled", shortlist_delivered_on=None),
+                 id="a cancelled search, no shortlist"),
     pytest.param("scorecards", dict(status="draft", submitted_at=None), id="a draft"),
     pytest.param("scorecards", dict(stage_id=2, revision=2, amendment_reason="monitoring rating mistyped"),
                  id="an amendment with its reason"),
@@ -125,8 +129,8 @@ REFUSED = [
     # a dimension is rated or not assessed with a reason: exactly one of the two
     pytest.param("scores", dict(rating=None), check_failed("scores", "not_assessed_reason"),
                  id="neither a rating nor a reason"),
-    pytest.param("scores", dict(not_assessed_reason="could not judge it"), check_failed("scores", "not_assessed_reason"),
-                 id="both a rating and a not-assessed reason"),
+    pytest.param("scores", dict(not_assessed_reason="could not judge it"),
+                 check_failed("scores", "not_assessed_reason"), id="both a rating and a not-assessed reason"),
     pytest.param("scores", dict(rating=None, not_assessed_reason="  "), check_failed("scores", "not_assessed_reason"),
                  id="not assessed with a blank reason"),
     # weights are percentages
@@ -183,7 +187,8 @@ REFUSED = [
                  id="shortlist delivered before the search opened"),
     pytest.param("searches", dict(status="paused"), check_failed("searches", "status"),
                  id="search status not in the list"),
-    pytest.param("searches", dict(status="open"), check_failed("searches", "closed_on"), id="open search with closed_on"),
+    pytest.param("searches", dict(status="open"), check_failed("searches", "closed_on"),
+                 id="open search with closed_on"),
     pytest.param("searches", dict(shortlist_delivered_on=None), check_failed("searches", "shortlist_delivered_on"),
                  id="filled search without a shortlist date"),
     pytest.param("searches", dict(seniority="principal"), check_failed("searches", "seniority"),

@@ -10,7 +10,7 @@ scoring data into their inputs and their outputs into decisions:
 * :func:`weighted_consensus`, :func:`rank_changes` compare the ranking of candidates before and
   after reviewer severity is removed;
 * :func:`pair_kappas`, :func:`agreement_drift` and :func:`session_list` apply the thresholds of
-  :data:`THRESHOLDS`.
+  :data:`scoring.domain.thresholds.CALIBRATION_THRESHOLDS`.
 
 Nothing here reads a database or draws anything.
 """
@@ -28,7 +28,6 @@ from scipy import stats
 
 from scoring.agency.scorecard import weighted_total
 from scoring.domain.ratings import LEVELS
-from scoring.domain.ratings import LEVELS as KAPPA_CATEGORIES  # noqa: F401  re-exported for scoring.reports
 from scoring.domain.thresholds import (
     AGREEMENT_DRIFT,
     CALIBRATION_THRESHOLDS,
@@ -61,7 +60,6 @@ __all__ = [
     "NOTABLE_MOVE",
     "SEVERITY_MARGIN",
     "SEVERITY_TOL",
-    "THRESHOLDS",
     "Threshold",
     "agreement_drift",
     "centre_by_period",
@@ -82,9 +80,6 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 
 
-THRESHOLDS: Final[tuple[Threshold, ...]] = CALIBRATION_THRESHOLDS
-"""Every calibration threshold of the agency, in the order the page shows them
-(:data:`scoring.domain.thresholds.CALIBRATION_THRESHOLDS`)."""
 
 LIVE_ICC_FORM: Final = "ICC(1,1)"
 """Live scoring is sparse (2-3 of many reviewers per application): a one-way random model."""
@@ -127,7 +122,7 @@ def threshold_table() -> pd.DataFrame:
         SEVERITY_DRIFT,
         DRIFT_MIN_Z_THRESHOLD,
     ]
-    rows = [*alpha_rows, *fit_rows, *THRESHOLDS]
+    rows = [*alpha_rows, *fit_rows, *CALIBRATION_THRESHOLDS]
     return pd.DataFrame([(t.name, t.value, t.unit, t.meaning, t.source) for t in rows],
                         columns=["threshold", "value", "unit", "meaning", "source"])
 

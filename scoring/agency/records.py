@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -38,7 +39,6 @@ from scoring.agency.scorecard import EARLIEST_DATE
 #: them), never a hand-typed list. ``schema.sql`` checks the same list; a test keeps them equal.
 COUNTRY_CODES: frozenset[str] = frozenset(country.alpha_2 for country in pycountry.countries)
 EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
-SEARCH_STATUSES = ("open", "shortlisted", "filled", "cancelled")
 
 
 # -- helpers ------------------------------------------------------------------------------------------
@@ -60,7 +60,8 @@ def _refused(broken: pd.Series | np.ndarray, reason: pd.Series | str, index: pd.
     """Per row: ``reason`` where ``broken``, ``None`` elsewhere (an object Series on ``index``)."""
     mask = np.asarray(pd.Series(broken).fillna(False), dtype=bool)
     text = reason.to_numpy(dtype=object) if isinstance(reason, pd.Series) else reason
-    return pd.Series(np.where(mask, text, None), index=index, dtype=object)
+    # numpy's stubs refuse None as a choice of np.where, which numpy itself accepts
+    return pd.Series(np.where(mask, text, None), index=index, dtype=object)  # type: ignore[arg-type]
 
 
 def _first(*reasons: pd.Series) -> pd.Series:
@@ -263,8 +264,17 @@ CHARGE_NEEDS_REASON = Rule(
                        "replacements are free under the guarantee; a charge of "
                        + pd.to_numeric(pd.Series(f["cost_usd"], dtype=object), errors="coerce").map(
                            lambda v: f"{v:.2f}") + " USD needs a reason", f.index))
+
+
+class Bounds(TypedDict):
+    """The smallest and largest value a number may take, as keyword arguments of a range check."""
+
+    minimum: float
+    maximum: float
+
+
 #: Bounds of a replacement's charge (USD): what ``replacements.cost_usd DECIMAL(10, 2)`` holds, never negative.
-CHARGE_BOUNDS = {"minimum": 0, "maximum": 99_999_999.99}
+CHARGE_BOUNDS: Bounds = {"minimum": 0, "maximum": 99_999_999.99}
 
 
 def _request_reasons(f: pd.DataFrame) -> pd.Series:

@@ -21,11 +21,6 @@ import pandas as pd
 from scoring.domain.promises import CLIENT_HORIZON, PLACEMENT_HORIZON, PLACEMENT_LOST_REASONS, Horizon
 from scoring.stats.intervals import wilson_interval
 
-# The Kaplan-Meier curves are generic statistics; scoring.reports still imports them from here.
-from scoring.stats.survival import survival_curves  # noqa: F401  re-exported
-
-OUTCOME_COLUMNS = ("cohort", "mark", "stop", "t_days", "event", "outcome")
-
 
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
     missing = [c for c in columns if c not in frame.columns]

@@ -36,12 +36,9 @@ import numbers
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
-# DIMENSIONS, DIMENSION_CODES, LEVELS and LEVEL_LABELS above, and DEFAULT_WEIGHTS_PCT here, are still
-# imported from this module by scoring.store, pages and tests; they belong to scoring.domain.
 from scoring.domain.dimensions import (
-    DEFAULT_WEIGHTS_PCT,  # noqa: F401  re-exported
     DIMENSION_CODES,
     DIMENSIONS,
     dimension,
@@ -67,7 +64,7 @@ _SCALE = f"{RATING_MIN}-{RATING_MAX}"
 _SCALE_WORDS = f"{RATING_MIN} to {RATING_MAX}"
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     """True for ints (Python or numpy), False for bools and everything else."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
@@ -555,8 +552,11 @@ def validate_scorecard(
     ...         'automation': 2, 'governance': 3}
     >>> validate_scorecard(card, {'monitoring': 'PSI > 0.2 alert caught a catalogue change'})
     []
-    >>> validate_scorecard({**card, 'deployment': 6, 'governance': None}, {})
-    ['Model Deployment: rating 6 is outside 1-5', 'Monitoring: a rating of 5 needs a note giving the evidence', 'Governance: no rating given']
+    >>> for problem in validate_scorecard({**card, 'deployment': 6, 'governance': None}, {}):
+    ...     print(problem)
+    Model Deployment: rating 6 is outside 1-5
+    Monitoring: a rating of 5 needs a note giving the evidence
+    Governance: no rating given
     >>> skipped = {'governance': 'the take-home had no registry or data-versioning part'}
     >>> validate_scorecard({**card, 'monitoring': 4, 'governance': None}, {}, skipped)
     []

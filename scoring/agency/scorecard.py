@@ -16,21 +16,18 @@ kept apart, under its own name, for places that label it as such.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from scoring.domain.dimensions import (
-    DEFAULT_WEIGHTS_PCT,  # noqa: F401  re-exported (and used by the examples)
     DIMENSION_CODES,
     DIMENSION_NAMES,
 )
 from scoring.domain.ratings import RATING_MAX, RATING_MIN
 
-# Dimension code -> name, under its old name: this module's weight functions and scoring.store,
-# scoring.reports, scoring.demo, pages and tests still use it (scoring.domain.dimensions.DIMENSION_NAMES).
-DIMENSIONS = DIMENSION_NAMES  # re-exported
 #: How a display shows a dimension a reviewer marked not assessed, and one that no reviewer rated.
 NOT_ASSESSED, NOT_RATED = "not assessed", "not rated"
 #: The columns :func:`scores_under_versions` adds from :func:`weighted_scores` (all but the rank).
@@ -40,6 +37,50 @@ WEIGHT_TOLERANCE = 1e-6
 #: The earliest date any stored fact may carry. Every database's default weight version (seeded by
 #: schema.sql as version 1) applies from it, so every dated score falls under some version.
 EARLIEST_DATE = date(1900, 1, 1)
+
+
+@dataclass(frozen=True)
+class WeightCheck:
+    """What is wrong with a proposed weight set, every fault at once (:func:`check_weights`)."""
+
+    unknown: tuple[str, ...]
+    """Keys that are not dimension codes."""
+    missing: tuple[str, ...]
+    """Dimension codes without a weight."""
+    negative: tuple[str, ...]
+    """Dimension codes whose weight is below 0 or not a number."""
+    total: float
+    """The sum of the weights, in percent."""
+
+    @property
+    def adds_up(self) -> bool:
+        """Whether the weights sum to 100% (within :data:`WEIGHT_TOLERANCE`)."""
+        return bool(abs(self.total - 100) <= WEIGHT_TOLERANCE)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the set may be stored: no fault at all."""
+        return not (self.unknown or self.missing or self.negative) and self.adds_up
+
+
+def check_weights(weights_pct: Mapping[str, float]) -> WeightCheck:
+    """Every fault of a proposed weight set: the one weight rule, for refusals and for forms alike.
+
+    Examples
+    --------
+    >>> from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT
+    >>> check_weights(DEFAULT_WEIGHTS_PCT).ok
+    True
+    >>> check = check_weights({**DEFAULT_WEIGHTS_PCT, "governance": -5})
+    >>> check.negative, check.total, check.adds_up
+    (('governance',), 85.0, False)
+    """
+    return WeightCheck(
+        unknown=tuple(sorted(set(weights_pct) - set(DIMENSION_CODES))),
+        missing=tuple(d for d in DIMENSION_CODES if d not in weights_pct),
+        negative=tuple(code for code, weight in weights_pct.items() if not np.isfinite(weight) or weight < 0),
+        total=float(sum(weights_pct.values())),
+    )
 
 
 def validate_weights(weights_pct: Mapping[str, float]) -> None:
@@ -52,24 +93,23 @@ def validate_weights(weights_pct: Mapping[str, float]) -> None:
 
     Examples
     --------
+    >>> from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT
     >>> validate_weights(DEFAULT_WEIGHTS_PCT)
     >>> validate_weights({**DEFAULT_WEIGHTS_PCT, "governance": 15})
     Traceback (most recent call last):
     ...
     ValueError: weights must sum to 100%, these sum to 105%
     """
-    unknown = sorted(set(weights_pct) - set(DIMENSIONS))
-    missing = [d for d in DIMENSIONS if d not in weights_pct]
-    if unknown:
-        raise ValueError(f"unknown dimension(s) {unknown}; valid: {list(DIMENSIONS)}")
-    if missing:
-        raise ValueError(f"no weight for dimension(s) {missing}")
-    for code, weight in weights_pct.items():
-        if not np.isfinite(weight) or weight < 0:
-            raise ValueError(f"weight of {code} must be a non-negative number, got {weight}")
-    total = float(sum(weights_pct.values()))
-    if abs(total - 100) > WEIGHT_TOLERANCE:
-        raise ValueError(f"weights must sum to 100%, these sum to {total:g}%")
+    check = check_weights(weights_pct)
+    if check.unknown:
+        raise ValueError(f"unknown dimension(s) {list(check.unknown)}; valid: {list(DIMENSION_CODES)}")
+    if check.missing:
+        raise ValueError(f"no weight for dimension(s) {list(check.missing)}")
+    if check.negative:
+        code = check.negative[0]
+        raise ValueError(f"weight of {code} must be a non-negative number, got {weights_pct[code]}")
+    if not check.adds_up:
+        raise ValueError(f"weights must sum to 100%, these sum to {check.total:g}%")
 
 
 def to_percent(score: float | np.ndarray | pd.Series) -> float | np.ndarray | pd.Series:
@@ -169,7 +209,8 @@ def weighted_scores(means: pd.DataFrame, weights_pct: Mapping[str, float]) -> pd
 
     Examples
     --------
-    >>> means = pd.DataFrame([[4, 4, 3, 3, 2], [5, 5, 5, 5, None]], columns=list(DIMENSIONS))
+    >>> from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT
+    >>> means = pd.DataFrame([[4, 4, 3, 3, 2], [5, 5, 5, 5, None]], columns=list(DIMENSION_CODES))
     >>> scored = weighted_scores(means, DEFAULT_WEIGHTS_PCT)
     >>> scored[["score", "complete", "rank"]]
        score  complete  rank
@@ -179,7 +220,7 @@ def weighted_scores(means: pd.DataFrame, weights_pct: Mapping[str, float]) -> pd
     (['governance'], 5.0)
     """
     validate_weights(weights_pct)
-    codes = list(DIMENSIONS)
+    codes = list(DIMENSION_CODES)
     values = means.reindex(columns=codes).to_numpy(dtype=float)
     rated = ~np.isnan(values)
     reweighted = weighted_total(values, np.array([weights_pct[d] for d in codes], dtype=float))
@@ -307,9 +348,9 @@ def scores_under_versions(ratings: pd.DataFrame, stage_dates: pd.DataFrame, vers
     keys = ["application_id", "stage_id"]
     ratings = ratings.dropna(subset=["rating"])
     if ratings.empty:
-        return pd.DataFrame(columns=[*keys, *DIMENSIONS, "reviewers", "version_id", *SCORE_COLUMNS])
+        return pd.DataFrame(columns=[*keys, *DIMENSION_CODES, "reviewers", "version_id", *SCORE_COLUMNS])
     means = ratings.pivot_table(index=keys, columns="dimension", values="rating", aggfunc="mean")
-    means = means.reindex(columns=list(DIMENSIONS)).reset_index().rename_axis(columns=None)
+    means = means.reindex(columns=list(DIMENSION_CODES)).reset_index().rename_axis(columns=None)
     means["reviewers"] = ratings.groupby(keys)["reviewer_id"].nunique().to_numpy() \
         if "reviewer_id" in ratings else np.nan
     if version_id is None:
@@ -323,6 +364,6 @@ def scores_under_versions(ratings: pd.DataFrame, stage_dates: pd.DataFrame, vers
     parts = []
     for vid, rows in means.groupby("version_id"):
         row = weights[weights["version_id"] == vid].iloc[0]
-        scored = weighted_scores(rows[list(DIMENSIONS)], {d: float(row[d]) for d in DIMENSIONS})
+        scored = weighted_scores(rows[list(DIMENSION_CODES)], {d: float(row[d]) for d in DIMENSION_CODES})
         parts.append(rows.join(scored[list(SCORE_COLUMNS)]))
     return pd.concat(parts).sort_values(keys).reset_index(drop=True)

@@ -23,13 +23,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from scoring.agency.retention import client_outcomes, placement_outcomes, retention_share
-from scoring.domain.promises import CLIENT_HORIZON, PROMISES, SHORTLIST_STAGE, Promise  # noqa: F401  Promise re-exported
+from scoring.agency.retention import retention_share
+from scoring.domain.promises import CLIENT_HORIZON, PROMISES, SHORTLIST_STAGE
 from scoring.stats.business_days import business_days_by_country
 from scoring.stats.intervals import wilson_interval
 
-# The promises, their numbers and the shortlist stage are the agency's vocabulary (scoring.domain.promises);
-# scoring.reports, ui, pages and tests still import PROMISES and Promise from this module.
 _SHORTLIST_TIME = PROMISES["shortlist_time"]
 _SHORTLIST_SIZE = PROMISES["shortlist_size"]
 _FIRST_DAY = PROMISES["first_day"]
@@ -365,7 +363,8 @@ def replacement_times(replacements: pd.DataFrame, as_of) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class SlaAudit:
-    """Per-row evidence behind every promise, all as of one date (see :func:`sla_audit`)."""
+    """Per-row evidence behind every promise, all as of one date: each frame is the named function's
+    result on the same ``as_of`` (see :func:`scoring.reports.ops.ops_report`)."""
 
     as_of: pd.Timestamp
     shortlist: pd.DataFrame      # shortlist_times
@@ -374,22 +373,6 @@ class SlaAudit:
     replacements: pd.DataFrame   # replacement_times
     clients: pd.DataFrame        # retention.client_outcomes
     placements: pd.DataFrame     # retention.placement_outcomes
-
-
-def sla_audit(searches: pd.DataFrame, shortlist_entries: pd.DataFrame, placements: pd.DataFrame,
-              replacements: pd.DataFrame, clients: pd.DataFrame, as_of, *,
-              first_day_from: FirstDayFrom = "opened_on", country: str | None = None) -> SlaAudit:
-    """Evaluate every promise row by row (inputs as in the module docstring)."""
-    as_of = pd.Timestamp(as_of)
-    return SlaAudit(
-        as_of=as_of,
-        shortlist=shortlist_times(searches, as_of, country),
-        sizes=shortlist_sizes(searches, shortlist_entries, as_of),
-        first_days=first_day_times(placements, as_of, replacements, first_day_from),
-        replacements=replacement_times(replacements, as_of),
-        clients=client_outcomes(clients, as_of),
-        placements=placement_outcomes(placements, as_of),
-    )
 
 
 def _verdict(ok: bool, n: int) -> bool | None:

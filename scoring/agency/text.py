@@ -27,10 +27,11 @@ Nothing here touches the database.
 from __future__ import annotations
 
 import unicodedata
+from typing import Final
 
 NUL = "\x00"
 NUL_REASON = "contains a NUL character (U+0000), which cannot be stored; remove it"
-NORMAL_FORM = "NFC"
+NORMAL_FORM: Final = "NFC"
 
 #: The longest text each kind of field may hold, in characters after NFC normalisation.
 MAX_CHARS: dict[str, int] = {

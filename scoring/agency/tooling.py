@@ -28,14 +28,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
 
 from scoring.domain.tools import (
     CATEGORIES,
-    CATEGORY_LABELS,  # noqa: F401  re-exported
     MINIMUM_VERIFIED,
     REQUIRED_CATEGORIES,
     STRICT_VERIFIED,
@@ -43,9 +42,6 @@ from scoring.domain.tools import (
     TOOL_CATALOGUE,
     TOOL_CATEGORY,
 )
-
-# CATEGORY_LABELS, REQUIRED_CATEGORIES and TOOL_CATALOGUE are still imported from here by scoring.demo
-# and pages; they belong to scoring.domain.tools.
 
 __all__ = [
     "ToolingVerdict",
@@ -102,7 +98,7 @@ def resolve_tool(tool: str, category: str | None = None) -> tuple[str, str]:
     >>> resolve_tool('MLflow', 'serving')
     Traceback (most recent call last):
     ...
-    ValueError: 'MLflow' is an experiment_tracking tool, not serving; serving tools: Triton, BentoML, Seldon, TorchServe, TensorFlow Serving, KServe
+    ValueError: 'MLflow' is an experiment_tracking tool, not serving; serving tools: Triton, BentoML, ...
     >>> resolve_tool('Kubernetes')  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -170,8 +166,8 @@ class ToolingVerdict:
     strict_missing: tuple[str, ...]
 
 
-ToolRef = Union[str, tuple[str, str]]
-Evidence = Union[pd.DataFrame, Mapping[Any, Any], Iterable[tuple[ToolRef, bool]]]
+ToolRef: TypeAlias = str | tuple[str, str]
+Evidence: TypeAlias = pd.DataFrame | Mapping[Any, Any] | Iterable[tuple[ToolRef, bool]]
 
 
 def _as_bool(value: object, where: str) -> bool:
@@ -191,7 +187,7 @@ def _rows(evidence: Evidence) -> Iterable[tuple[ToolRef, object]]:
             )
         has_category = "category" in evidence.columns
         for row in evidence.itertuples(index=False):
-            category = getattr(row, "category") if has_category else None
+            category = row.category if has_category else None
             if category is None or (not isinstance(category, str) and pd.isna(category)):
                 yield row.tool, row.verified
             else:
@@ -270,8 +266,10 @@ def evaluate_tooling(evidence: Evidence) -> ToolingVerdict:
     (True, False)
     >>> v.verified_counts['serving'], v.claimed_counts['serving']
     (1, 2)
-    >>> v.strict_missing
-    ('experiment_tracking: 1 verified tool (MLflow), 2 needed', 'serving: 1 verified tool (Triton), 2 needed (claimed: Seldon, unverified)')
+    >>> for shortfall in v.strict_missing:
+    ...     print(shortfall)
+    experiment_tracking: 1 verified tool (MLflow), 2 needed
+    serving: 1 verified tool (Triton), 2 needed (claimed: Seldon, unverified)
     >>> evaluate_tooling([]).missing[0]
     'orchestration: no verified tool (none claimed)'
     """

@@ -48,6 +48,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Final
 
 import numpy as np
@@ -59,23 +60,18 @@ from scoring.domain.dimensions import DIMENSION_CODES
 from scoring.domain.promises import PLACEMENT_HORIZON, PLACEMENT_LOST_REASONS
 from scoring.domain.ratings import RATING_MAX, RATING_MIN
 from scoring.domain.stages import Stage
-
-# Generic statistics that scoring.reports still reaches through this module:
-from scoring.stats.discrimination import (  # noqa: F401  re-exported
+from scoring.stats.discrimination import (
     CONFIDENCE,
     AucEstimate,
     auc,
     auc_interval,
     compare_aucs,
-    range_restriction,
-    roc_points,
 )
 from scoring.stats.discrimination import binary_labels as _as_labels
 from scoring.stats.discrimination import complete_cases as _complete
 from scoring.stats.intervals import wilson_interval
 
 __all__ = [
-    "CONFIDENCE",
     "FLOOR",
     "MODEL",
     "OUTCOMES",
@@ -612,13 +608,13 @@ def _fit_coefficients(x: FloatArray, y: NDArray[np.int_], settings: ModelSetting
             model = LogisticRegression(C=c, solver="newton-cholesky", max_iter=200).fit(z[rows], y[rows])
         return model.coef_.reshape(-1)
 
-    held_out = []
+    held_out: list[float] = []
     for c in grid:
         areas = []
         for train, test in splits:
             if 0 < y[test].sum() < test.size:
                 areas.append(auc(z[test] @ fitted(c, train), y[test]))
-        held_out.append(np.mean(areas) if areas else -np.inf)
+        held_out.append(float(np.mean(areas)) if areas else -np.inf)
     best = grid[int(np.argmax(held_out))]
     standardised = fitted(best, slice(None))
     return standardised, standardised / scale, float(best)
@@ -679,10 +675,11 @@ def suggest_weights(means: pd.DataFrame, good: ArrayLike, current_pct: Mapping[s
     current = {c: float(current_pct[c]) for c in codes}
     w_current = np.array([current[c] for c in codes]) / 100.0
     needed = settings.min_events_per_variable * len(codes)
-    base = dict(outcome=outcome, n=int(y.size), n_good=n_good, n_bad=n_bad, current_pct=current)
+    suggestion = partial(WeightSuggestion, outcome=outcome, n=int(y.size), n_good=n_good, n_bad=n_bad,
+                         current_pct=current)
     if min(n_good, n_bad) < needed:
         rarer = "good" if n_good < n_bad else "bad"
-        return WeightSuggestion(**base, reason=(
+        return suggestion(reason=(
             f"only {_count(min(n_good, n_bad), rarer + ' outcome')}; a model of {len(codes)} dimensions needs at least "
             f"{needed} ({settings.min_events_per_variable} per dimension)"))
 
@@ -691,7 +688,7 @@ def suggest_weights(means: pd.DataFrame, good: ArrayLike, current_pct: Mapping[s
     table = pd.DataFrame({"dimension": codes, "coef_standardised": standardised, "coef_raw": raw,
                           "clipped": clipped, "current_pct": w_current * 100, "suggested_pct": pct})
     if np.all(np.isnan(pct)):
-        return WeightSuggestion(**base, coefficients=table, c=c, reason=(
+        return suggestion(coefficients=table, c=c, reason=(
             "no dimension mean is positively associated with the good outcome, so no weights follow"))
 
     from sklearn.model_selection import StratifiedKFold
@@ -708,8 +705,8 @@ def suggest_weights(means: pd.DataFrame, good: ArrayLike, current_pct: Mapping[s
         if 0 < y[test].sum() < test.size:
             fold_differences.append(auc(out_of_fold[test], y[test]) - auc(current_score[test], y[test]))
     comparison = compare_aucs(out_of_fold, current_score, y, confidence)
-    return WeightSuggestion(
-        **base, reason="", suggested_pct={code: float(p) for code, p in zip(codes, pct)}, coefficients=table,
+    return suggestion(
+        reason="", suggested_pct={code: float(p) for code, p in zip(codes, pct)}, coefficients=table,
         c=c, auc_current=comparison.auc_b, auc_suggested=comparison.auc_a, difference=comparison.difference,
         se=comparison.se, ci_low=comparison.ci_low, ci_high=comparison.ci_high, p_value=comparison.p_value,
         fold_differences=tuple(float(d) for d in fold_differences),

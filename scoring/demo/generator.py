@@ -24,12 +24,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from scoring.agency.tooling import REQUIRED_CATEGORIES, TOOL_CATALOGUE
 from scoring.demo.pipeline import PipelineDraw
 from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT, DIMENSION_CODES
 from scoring.domain.ratings import RATING_MAX, RATING_MIN
 from scoring.domain.seniorities import SENIORITIES as SENIORITY_CODES
 from scoring.domain.stages import Stage
+from scoring.domain.tools import REQUIRED_CATEGORIES, TOOL_CATALOGUE
 
 Progress = Callable[[str, float], None]   # (what is happening, share done 0-1)
 #: (tool_id, name, category) in the order of the catalogue, which is also the schema's tool ids.

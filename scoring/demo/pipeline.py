@@ -329,7 +329,8 @@ class PipelineDraw:
             "fulfilled_on": frame["fulfilled"].to_numpy(),
             "replacing_placement_id": frame["replacing"].map(lambda r: None if r is None or pd.isna(r) else int(r) + 1),
             "cost_usd": np.where(charged, 250.0, 0.0),
-            "cost_reason": np.where(charged, "relocation fee agreed with the client", None),
+            # numpy's stubs refuse None as a choice of np.where, which numpy itself accepts
+            "cost_reason": np.where(charged, "relocation fee agreed with the client", None),  # type: ignore[call-overload]
         })
 
     # -- tables ---------------------------------------------------------------------------------
@@ -341,7 +342,7 @@ class PipelineDraw:
             frames.append(pd.DataFrame({
                 "application_id": apps + 1, "stage_id": int(stage), "entered_on": self.enter[stage, apps],
                 "decided_on": decided,
-                "decision": np.where(decided == NOT_ENTERED, None,
+                "decision": np.where(decided == NOT_ENTERED, None,  # type: ignore[call-overload]  # None, as above
                                      np.where(self.passed[stage, apps], "pass", "fail")),
             }))
         return pd.concat(frames, ignore_index=True)

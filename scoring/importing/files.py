@@ -2,9 +2,10 @@
 
 Everything a file can get wrong before its cells are looked at is found here: no header, the wrong
 encoding, lines ended by a carriage return alone, a row with more cells than the header, a header
-of another table, missing or unexpected columns. Each becomes a :class:`~scoring.importing.format.Problem`; a file whose header cannot be
-matched to one table is set aside, the others go on to validation even when some of their rows
-had bad bytes, so that one run reports everything.
+of another table, missing or unexpected columns. Each becomes a
+:class:`~scoring.importing.format.Problem`; a file whose header cannot be matched to one table is
+set aside, the others go on to validation even when some of their rows had bad bytes, so that one
+run reports everything.
 
 Cells are kept as text here (surrounding spaces removed, empty cells as ""), whatever the file
 type; :mod:`scoring.importing.validation` parses them. Row labels are data-row positions (0 for the
@@ -26,8 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from scoring.importing.format import (FILE_SUFFIXES, FORMATS, Problem, normalise_header, table_for_header,
-                                   table_for_name)
+from scoring.importing.format import FILE_SUFFIXES, FORMATS, Problem, normalise_header, table_for_header, table_for_name
 
 FIRST_DATA_ROW = 2            # the header is row 1, as a spreadsheet counts
 UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
@@ -45,13 +45,19 @@ class Source:
     data: bytes | None = None
 
     def read(self) -> bytes:
-        return self.data if self.data is not None else Path(self.path).read_bytes()
+        if self.data is not None:
+            return self.data
+        if self.path is None:
+            raise ValueError(f"{self.name}: neither a path nor the file's bytes")
+        return Path(self.path).read_bytes()
 
     @property
     def size(self) -> int:
         """Bytes to read (0 for a path that does not exist: reading it reports the problem)."""
         if self.data is not None:
             return len(self.data)
+        if self.path is None:
+            return 0
         try:
             return os.path.getsize(self.path)
         except OSError:
@@ -139,7 +145,7 @@ def _read_csv(name: str, data: bytes) -> tuple[LoadedFile, list[Problem]]:
     except UnicodeDecodeError:
         problems = _encoding_problems(name, data)
         cells, overflow = _csv_cells(data, len(header), "replace")
-    if overflow:
+    if overflow or cells is None:
         return LoadedFile(name, table, None), problems + _cell_count_problems(name, data, len(header))
     cells.columns = header
     return LoadedFile(name, table, _tidy(cells)), problems
@@ -173,7 +179,8 @@ def _csv_header(data: bytes) -> list[str]:
 
 def _encoding_problems(name: str, data: bytes) -> list[Problem]:
     """One problem per line holding bytes that are not UTF-8, naming the first bad byte of the line."""
-    problems, lines_with_errors = [], 0
+    problems: list[Problem] = []
+    lines_with_errors = 0
     for number, line in enumerate(data.split(b"\n"), start=1):
         try:
             line.decode("utf-8")

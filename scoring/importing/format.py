@@ -25,11 +25,9 @@ import pandas as pd
 
 from scoring.agency import records as shared_rules
 from scoring.domain.dimensions import DIMENSION_CODES
-from scoring.domain.dimensions import DIMENSION_IDS  # noqa: F401  re-exported
 from scoring.domain.ratings import NOTE_REQUIRED_LEVELS, RATING_MAX, RATING_MIN
 from scoring.domain.seniorities import SENIORITIES
 from scoring.domain.stages import SCORED_STAGES, Stage
-from scoring.domain.tools import TOOL_CATEGORY
 
 Kind = Literal["ref", "text", "email", "country", "date", "timestamp", "integer", "money", "boolean",
                "choice", "tool"]
@@ -52,8 +50,6 @@ KIND_HELP: dict[str, str] = {
 #: The stages of vetting by code, with their ids in the database (scoring.domain.stages).
 STAGE_IDS: dict[str, int] = {stage.code: int(stage) for stage in Stage}
 SCORED_STAGE_CODES = tuple(stage.code for stage in SCORED_STAGES)
-# DIMENSION_IDS (dimension code -> dimensions.dimension_id), imported above from scoring.domain, is
-# still imported from this module by bench/bench_import.py.
 #: The ratings that need a note, in words ("1 or 5").
 _NOTE_LEVELS = " or ".join(str(level) for level in sorted(NOTE_REQUIRED_LEVELS))
 #: The reason recorded for a dimension a scorecard in the files has no row for.
@@ -154,7 +150,8 @@ class RowRule:
     def check(self, frame: pd.DataFrame) -> pd.Series:
         """Per row, the reason it breaks the rule or ``None`` (as :meth:`scoring.agency.records.Rule.check`)."""
         broken = self.broken(frame).to_numpy(dtype=bool)
-        return pd.Series(np.where(broken, self.reason, None), index=frame.index, dtype=object)
+        # numpy's stubs refuse None as a choice of np.where, which numpy itself accepts
+        return pd.Series(np.where(broken, self.reason, None), index=frame.index, dtype=object)  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
@@ -319,7 +316,6 @@ TABLES: tuple[TableFormat, ...] = (
 FORMATS: dict[str, TableFormat] = {t.name: t for t in TABLES}
 #: Tables in the order their rows are written: every reference points at a table written earlier.
 IMPORT_ORDER: tuple[str, ...] = tuple(FORMATS)
-KNOWN_TOOLS: tuple[str, ...] = tuple(TOOL_CATEGORY)
 
 
 def table_for_name(file_name: str) -> str | None:

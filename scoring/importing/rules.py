@@ -3,8 +3,9 @@
 A replacement must be requested while the placement it replaces runs, and filled by a placement of
 the same client that was accepted and still in post; a client's churn must come after the start of
 every placement still running for it and the opening of every search still open. The dashboard's
-forms refuse a fact that breaks one of these rules (:mod:`scoring.store.ops`); an import refuses it
-too, with the same rules (:mod:`scoring.agency.records`) and the same words.
+forms refuse a fact that breaks one of these rules (:mod:`scoring.store.placements`,
+:mod:`scoring.store.clients`); an import refuses it too, with the same rules
+(:mod:`scoring.agency.records`) and the same words.
 
 The rows an import brings may sit beside rows already stored: a replacement file for placements
 imported last month. Each table is therefore taken as the database will hold it after the import,

@@ -28,11 +28,11 @@ import numpy as np
 import pandas as pd
 
 from scoring.agency import records as shared_rules
+from scoring.agency.text import KIND_WORDS, MAX_CHARS, NUL, NUL_REASON, invisible_reason, normalised
+from scoring.agency.tooling import resolve_tool
 from scoring.importing.files import FIRST_DATA_ROW, LoadedFile
 from scoring.importing.format import FORMATS, IMPORT_ORDER, KIND_HELP, Column, Problem, TableFormat
 from scoring.importing.rules import check_across_tables
-from scoring.agency.text import KIND_WORDS, MAX_CHARS, NUL, NUL_REASON, invisible_reason, normalised
-from scoring.agency.tooling import resolve_tool
 
 LISTED_PROBLEMS = 1_000
 SHOWN_VALUE_CHARS = 60
@@ -282,8 +282,9 @@ def _parse(column: Column, cells: pd.Series) -> tuple[pd.Series, pd.Series, str]
         return values, present & values.isna(), " is not a tool of the catalogue (see docs/import-format.md)"
     if kind == "boolean":
         lowered = cells.str.lower()
-        values = pd.Series(np.where(lowered.isin(TRUE_WORDS), True, np.where(lowered.isin(FALSE_WORDS), False, None)),
-                           index=cells.index, dtype="boolean")
+        values = pd.Series(pd.NA, index=cells.index, dtype="boolean")
+        values[lowered.isin(TRUE_WORDS)] = True
+        values[lowered.isin(FALSE_WORDS)] = False
         return values, present & values.isna(), " is not true or false"
     if kind in ("date", "timestamp"):
         pattern, help_text = (DATE_PATTERN, "YYYY-MM-DD") if kind == "date" else (TIMESTAMP_PATTERN,

@@ -14,14 +14,14 @@ import pandas as pd
 from scoring.agency import records
 from scoring.agency.access import ROLE_LABELS, ROLES
 from scoring.agency.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
-from scoring.agency.scorecard import DIMENSIONS, WEIGHT_TOLERANCE
+from scoring.agency.scorecard import check_weights
 from scoring.agency.text import normalised, text_problem
+from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT, DIMENSION_NAMES
 from scoring.reports.formatting import MISSING
 from scoring.store.importer import ImportResult
 from scoring.store.weights import MAX_YEARS_AHEAD, latest_start
 
-__all__ = ["ACCOUNT_COLUMNS", "AUDIT_COLUMNS", "DIMENSIONS", "FORMAT_COLUMNS", "ROLES", "VERSION_COLUMNS",
+__all__ = ["ACCOUNT_COLUMNS", "AUDIT_COLUMNS", "DIMENSION_NAMES", "FORMAT_COLUMNS", "ROLES", "VERSION_COLUMNS",
            "account_change_problems", "accounts_shown", "active_label", "audit_shown", "code_words", "files_read",
            "import_counts", "import_problems", "import_summary", "new_account_problems", "newest_weights",
            "problems_heading", "refusal", "role_label", "waiting_versions", "weight_problems", "weights_shown"]
@@ -74,7 +74,7 @@ def weights_shown(versions: pd.DataFrame) -> pd.DataFrame:
     under its name, then ``Why`` and ``Added by`` (:data:`VERSION_COLUMNS`)."""
     shown = pd.DataFrame({"Version": versions["version_id"].astype("Int64").to_numpy(),
                           "Effective from": pd.to_datetime(versions["effective_from"]).dt.date.to_numpy()})
-    for code, name in DIMENSIONS.items():
+    for code, name in DIMENSION_NAMES.items():
         shown[name] = versions[code].astype(float).to_numpy()
     shown["Why"] = versions["note"].to_numpy()
     shown["Added by"] = versions["created_by"].to_numpy()
@@ -192,8 +192,9 @@ def weight_problems(proposed: Mapping[str, float], effective: date | None, note:
     """Every change a new weight version needs before it can be added, in words; empty when it may be.
 
     The store's rules (:func:`scoring.store.weights.add_version`), which checks again: weights of 0% or
-    more adding up to 100%, a start from ``today`` to :data:`~scoring.store.weights.MAX_YEARS_AHEAD`
-    year ahead and after the newest version's (``versions`` is :func:`scoring.store.weights.versions`).
+    more adding up to 100% (:func:`scoring.agency.scorecard.check_weights`), a start from ``today`` to
+    :data:`~scoring.store.weights.MAX_YEARS_AHEAD` year ahead and after the newest version's
+    (``versions`` is :func:`scoring.store.weights.versions`).
 
     Examples
     --------
@@ -202,12 +203,14 @@ def weight_problems(proposed: Mapping[str, float], effective: date | None, note:
     'Weights: they add up to 105%; change them so that they add up to 100%.'
     """
     problems = []
-    negative = [DIMENSIONS[code] for code, weight in proposed.items() if weight < 0]
-    if negative:
-        problems.append(f"Weights: {', '.join(negative)} cannot be below 0%.")
-    total = float(sum(proposed.values()))
-    if abs(total - 100) > WEIGHT_TOLERANCE:
-        problems.append(f"Weights: they add up to {total:g}%; change them so that they add up to 100%.")
+    check = check_weights(proposed)
+    if check.missing:
+        missing = ", ".join(DIMENSION_NAMES[code] for code in check.missing)
+        problems.append(f"Weights: give {missing} a weight.")
+    if check.negative:
+        problems.append(f"Weights: {', '.join(DIMENSION_NAMES.get(c, c) for c in check.negative)} cannot be below 0%.")
+    if not check.adds_up:
+        problems.append(f"Weights: they add up to {check.total:g}%; change them so that they add up to 100%.")
     starts = pd.to_datetime(versions["effective_from"]).dt.date
     newest = starts.max() if len(starts) else None
     latest = latest_start(today)
@@ -241,7 +244,7 @@ def newest_weights(versions: pd.DataFrame) -> Mapping[str, float]:
     if versions.empty:
         return {code: float(weight) for code, weight in DEFAULT_WEIGHTS_PCT.items()}
     newest = versions.iloc[-1]
-    return {code: float(newest[code]) for code in DIMENSIONS}
+    return {code: float(newest[code]) for code in DIMENSION_NAMES}
 
 
 # -- the Import and export page -----------------------------------------------------------------------

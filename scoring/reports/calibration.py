@@ -18,23 +18,17 @@ import pandas as pd
 
 from scoring.agency import calibration as rules
 from scoring.agency.access import Account
-from scoring.agency.calibration import (  # noqa: F401  (thresholds the page states beside its figures)
-    AGREEMENT_DRIFT,
-    BOOTSTRAP_RESAMPLES,
-    DRIFT_BASELINE_MONTHS,
-    DRIFT_PERSISTENCE,
-    LIVE_ICC_FORM,
-    LIVE_ICC_SLOTS,
-    LOW_AGREEMENT_MARGIN,
-    MIN_MONTH_RATINGS,
-    MIN_SHARED_RATINGS,
-    NOTABLE_MOVE,
-    SEVERITY_MARGIN,
-    pick_reference,
-)
+
+# The page states these beside its figures; it reads them here, with the report.
+from scoring.agency.calibration import BOOTSTRAP_RESAMPLES as BOOTSTRAP_RESAMPLES
+from scoring.agency.calibration import LIVE_ICC_FORM as LIVE_ICC_FORM
+from scoring.agency.calibration import pick_reference as pick_reference
+from scoring.domain.ratings import LEVELS
 from scoring.domain.stages import Stage
 from scoring.stats.agreement import (
-    ALPHA_BANDS,
+    ALPHA_BANDS as ALPHA_BANDS,
+)
+from scoring.stats.agreement import (
     ALPHA_BANDS_SOURCE,
     IccForm,
     bootstrap_alpha,
@@ -43,7 +37,10 @@ from scoring.stats.agreement import (
     krippendorff_band,
     percent_agreement,
 )
-from scoring.stats.severity import DRIFT_MIN_Z, DRIFT_THRESHOLD, FIT_BAND, SeverityFit, fit_severity, severity_by_period  # noqa: F401  (stated)
+from scoring.stats.severity import DRIFT_MIN_Z as DRIFT_MIN_Z
+from scoring.stats.severity import DRIFT_THRESHOLD as DRIFT_THRESHOLD
+from scoring.stats.severity import FIT_BAND as FIT_BAND
+from scoring.stats.severity import SeverityFit, fit_severity, severity_by_period
 from scoring.store import accounts, applications
 from scoring.store import calibration_exercises as exercise_store
 from scoring.store import ratings as store
@@ -203,7 +200,7 @@ def _peer_deviation(ratings: pd.DataFrame) -> np.ndarray:
 
 def rating_distribution(ratings: pd.DataFrame, labels: dict[int, str]) -> pd.DataFrame:
     """Count and share of each rating 1-5 per reviewer, plus all reviewers as ``reviewer_id`` 0."""
-    categories = list(rules.KAPPA_CATEGORIES)
+    categories = list(LEVELS)
     counts = pd.crosstab(ratings["reviewer_id"], ratings["rating"]).reindex(columns=categories, fill_value=0)
     counts.loc[0] = counts.sum(axis=0)
     shares = counts.div(counts.sum(axis=1), axis=0)

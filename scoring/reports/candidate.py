@@ -8,7 +8,8 @@ import pandas as pd
 import pycountry
 
 from scoring.agency.access import Account
-from scoring.agency.scorecard import DIMENSIONS, NOT_RATED, incomplete_message, rating_grid, scores_under_versions
+from scoring.agency.scorecard import NOT_RATED, incomplete_message, rating_grid, scores_under_versions
+from scoring.domain.dimensions import DIMENSION_NAMES
 from scoring.domain.seniorities import SENIORITY_LABELS
 from scoring.domain.stages import SCORED_STAGES
 from scoring.reports.formatting import MISSING, is_missing, shown
@@ -125,7 +126,7 @@ def median_note(stage_medians: pd.DataFrame) -> str | None:
     fewest = int(short["applications"].min())
     return (f"The median candidate is drawn once at least {candidates.MEDIAN_MIN_APPLICATIONS} applications "
             f"were scored at this stage ({fewest} so far on "
-            f"{', '.join(DIMENSIONS[code] for code in short['dimension'])}): over fewer, it would show "
+            f"{', '.join(DIMENSION_NAMES[code] for code in short['dimension'])}): over fewer, it would show "
             "individual candidates' ratings.")
 
 
@@ -168,7 +169,7 @@ def breakdown(report: CandidateReport, application_id: int, stage_id: int) -> pd
     rated = _at(report.ratings, application_id, stage_id)[["reviewer", "dimension", "rating"]]
     skipped = _at(report.not_assessed, application_id, stage_id)[["reviewer", "dimension"]].assign(rating=float("nan"))
     if rated.empty:
-        return pd.DataFrame({"Dimension": list(DIMENSIONS.values())})
+        return pd.DataFrame({"Dimension": list(DIMENSION_NAMES.values())})
     rows = pd.concat([rated.astype({"rating": float}), skipped], ignore_index=True)
     grid = rating_grid(rows, consensus=CONSENSUS).T
     return grid.rename_axis(index="Dimension", columns=None).reset_index()
@@ -180,7 +181,7 @@ def notes_at(report: CandidateReport, application_id: int, stage_id: int) -> pd.
     rows = _at(report.ratings, application_id, stage_id)
     rows = rows[rows["note"].fillna("").astype(str).str.strip() != ""]
     return pd.DataFrame({"Reviewer": rows["reviewer"].to_numpy(),
-                         "Dimension": rows["dimension"].map(DIMENSIONS).to_numpy(),
+                         "Dimension": rows["dimension"].map(DIMENSION_NAMES).to_numpy(),
                          "Rating": rows["rating"].astype("Int64").to_numpy(),
                          "Note": rows["note"].to_numpy()})
 
@@ -198,7 +199,7 @@ def not_assessed_at(report: CandidateReport, application_id: int, stage_id: int)
     (its name), ``Reason``."""
     rows = _at(report.not_assessed, application_id, stage_id)
     return pd.DataFrame({"Reviewer": rows["reviewer"].to_numpy(),
-                         "Dimension": rows["dimension"].map(DIMENSIONS).to_numpy(),
+                         "Dimension": rows["dimension"].map(DIMENSION_NAMES).to_numpy(),
                          "Reason": rows["reason"].to_numpy()})
 
 
@@ -239,7 +240,7 @@ def shortlist_table(comparison: ShortlistComparison) -> pd.DataFrame:
                           SHORTLIST_SCORE: [_score_text(row) for _, row in ordered.iterrows()],
                           "On 0-100": [shown(row.get("score_pct"), "{:.0f}") for _, row in ordered.iterrows()],
                           "Client decision": ordered["client_decision"].to_numpy()})
-    for code, name in DIMENSIONS.items():
+    for code, name in DIMENSION_NAMES.items():
         values = ordered[code] if code in ordered else pd.Series(float("nan"), index=ordered.index)
         table[name] = [NOT_RATED if pd.isna(v) else f"{v:.2f}" for v in values]
     return table
@@ -256,4 +257,5 @@ def _score_text(row: pd.Series) -> str:
 def shortlist_traces(comparison: ShortlistComparison) -> dict[str, pd.Series]:
     """Each shortlisted candidate's consensus rating per dimension, for the side-by-side radar."""
     rows = comparison.scores
-    return {row["full_name"]: pd.Series({code: row.get(code) for code in DIMENSIONS}) for _, row in rows.iterrows()}
+    return {row["full_name"]: pd.Series({code: row.get(code) for code in DIMENSION_NAMES})
+            for _, row in rows.iterrows()}

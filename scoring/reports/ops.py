@@ -20,19 +20,12 @@ import pandas as pd
 
 from scoring.agency import sla
 from scoring.agency.access import Account
-from scoring.agency.retention import (
-    CLIENT_HORIZON,
-    PLACEMENT_HORIZON,
-    Horizon,
-    client_outcomes,
-    placement_outcomes,
-    retention_share,
-    survival_curves,
-)
-from scoring.agency.sla import FIRST_DAY_FROM, PROMISES, FirstDayFrom, PromiseStatus, SlaAudit
-from scoring.reports.exports import to_csv  # noqa: F401  (the ops page's CSV downloads)
+from scoring.agency.retention import client_outcomes, placement_outcomes, retention_share
+from scoring.agency.sla import FIRST_DAY_FROM, FirstDayFrom, PromiseStatus, SlaAudit
+from scoring.domain.promises import CLIENT_HORIZON, PLACEMENT_HORIZON, PROMISES, Horizon, Promise
 from scoring.reports.formatting import shown
 from scoring.reports.shortlist import LISTED_COLUMNS, shortlist_figures
+from scoring.stats.survival import survival_curves
 from scoring.store import applications
 from scoring.store import clients as client_store
 from scoring.store import placements as placement_store
@@ -60,8 +53,8 @@ EVIDENCE_VIEWS: dict[str, str] = {
     "breach": "Rows that break the promise",
 }
 
-#: How each promise's target reads, built from the thresholds in :data:`scoring.agency.sla.PROMISES`.
-TARGET_TEXT: dict[str, Callable[[sla.Promise], str]] = {
+#: How each promise's target reads, built from the thresholds in :data:`scoring.domain.promises.PROMISES`.
+TARGET_TEXT: dict[str, Callable[[Promise], str]] = {
     "shortlist_time": lambda p: f"every search within {p.limit:g} business days (target {p.target:g})",
     "shortlist_size": lambda p: f"every shortlist {p.target:g}-{p.limit:g} candidates",
     "first_day": lambda p: f"mean at most {p.target:g} days",
@@ -107,7 +100,7 @@ class OpsReport:
     Attributes
     ----------
     headline : pandas.DataFrame
-        One row per promise, in the order of :data:`scoring.agency.sla.PROMISES`: ``key``, ``name``,
+        One row per promise, in the order of :data:`scoring.domain.promises.PROMISES`: ``key``, ``name``,
         ``figure``, ``target`` (as in :class:`scoring.agency.sla.PromiseStatus`), ``status`` (one of
         :data:`MET`, :data:`BREACHED`, :data:`NO_DATA`, :data:`REPORTED`), ``n``, ``detail``,
         ``figure_text`` and ``target_text``.
@@ -170,7 +163,7 @@ def ops_report(db: Database, actor: Account, search_filter: SearchFilter, as_of:
         The audit date: the tables are read as they stood at the end of that day
         (:mod:`scoring.store.as_of`), so later events have not happened yet.
     first_day_from : {'opened_on', 'accepted_on'}, default 'opened_on'
-        Where the first-day clock starts (see :data:`scoring.agency.sla.PROMISES`).
+        Where the first-day clock starts (see :data:`scoring.domain.promises.PROMISES`).
 
     Returns
     -------
@@ -319,8 +312,8 @@ def _replacement_evidence(times: pd.DataFrame) -> pd.DataFrame:
 def _client_evidence(outcomes: pd.DataFrame) -> pd.DataFrame:
     note = np.select(
         [outcomes["outcome"] == "lost", outcomes["outcome"] == "retained"],
-        ["left within its first 3 months", "still a client after its first 3 months"],
-        "signed less than 3 months before the audit date: censored, not counted")
+        [f"left within its first {CLIENT_HORIZON}", f"still a client after its first {CLIENT_HORIZON}"],
+        f"signed less than {CLIENT_HORIZON} before the audit date: censored, not counted")
     return _shaped(outcomes.assign(in_figure=outcomes["outcome"] != "censored",
                                    breach=outcomes["outcome"] == "lost", note=note), "client_retention")
 
@@ -330,9 +323,9 @@ def _placement_evidence(outcomes: pd.DataFrame) -> pd.DataFrame:
     ended_early = ended.notna() & (ended == outcomes["stop"]) & (outcomes["stop"] <= outcomes["mark"])
     note = np.select(
         [outcomes["outcome"] == "lost", outcomes["outcome"] == "retained", ended_early],
-        ["ended (not a fit or the engineer left) within 90 days", "in post after 90 days",
-         "ended for another reason within 90 days: censored, not counted"],
-        "fewer than 90 days in post by the audit date: censored, not counted")
+        [f"ended (not a fit or the engineer left) within {PLACEMENT_HORIZON}", f"in post after {PLACEMENT_HORIZON}",
+         f"ended for another reason within {PLACEMENT_HORIZON}: censored, not counted"],
+        f"fewer than {PLACEMENT_HORIZON} in post by the audit date: censored, not counted")
     # No figure is promised, so no row is a breach; 'lost' rows are in the outcome column.
     return _shaped(outcomes.assign(in_figure=outcomes["outcome"] != "censored", breach=False, note=note),
                    "placement_retention")
@@ -370,7 +363,7 @@ def _no_cohorts() -> pd.DataFrame:
 
 def _horizon(horizon: Horizon) -> tuple[int, str]:
     days = horizon.length if horizon.unit == "days" else round(horizon.length * DAYS_PER_MONTH)
-    return int(days), f"{horizon.length} {horizon.unit}"
+    return int(days), str(horizon)
 
 
 # -- selections and exports for the page -----------------------------------------------------------

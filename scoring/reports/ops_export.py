@@ -25,10 +25,11 @@ import pandas as pd
 
 from scoring.agency import funnel
 from scoring.agency.access import Account
+from scoring.agency.scorecard import scores_under_versions
+from scoring.agency.sla import FirstDayFrom
+from scoring.domain.promises import CLIENT_HORIZON, PROMISES
 from scoring.reports import exports
 from scoring.reports.ops import BREACHED, MET, NO_DATA, REPORTED, OpsReport, ops_report
-from scoring.agency.scorecard import scores_under_versions
-from scoring.agency.sla import PROMISES, FirstDayFrom
 from scoring.store import applications
 from scoring.store import ratings as rating_store
 from scoring.store import weights as weight_store
@@ -42,11 +43,13 @@ FLOAT_DIGITS = 6
 PROMISE_KEYS: tuple[str, ...] = ("shortlist_time", "shortlist_size", "first_day", "replacement", "client_retention")
 #: What each promise's ``figure`` is; ``target`` is on the same scale.
 MEASURES: dict[str, str] = {
-    "shortlist_time": "share of counted searches shortlisted within 14 business days",
-    "shortlist_size": "share of delivered shortlists with 2-3 candidates",
+    "shortlist_time": (f"share of counted searches shortlisted within {PROMISES['shortlist_time'].limit:g} "
+                       "business days"),
+    "shortlist_size": (f"share of delivered shortlists with {PROMISES['shortlist_size'].target:g}-"
+                       f"{PROMISES['shortlist_size'].limit:g} candidates"),
     "first_day": "mean calendar days to the first day",
-    "replacement": "share of counted replacements within 14 days at zero cost",
-    "client_retention": "share of clients with a known outcome retained past their first 3 months",
+    "replacement": f"share of counted replacements within {PROMISES['replacement'].limit:g} days at zero cost",
+    "client_retention": f"share of clients with a known outcome retained past their first {CLIENT_HORIZON}",
 }
 #: Headline status on the page -> status code in the document.
 STATUS_CODES: dict[str, str] = {MET: "met", BREACHED: "breached", NO_DATA: "not_enough_data",

@@ -11,7 +11,7 @@ import pandas as pd
 from scoring.agency import funnel
 from scoring.agency.access import Account
 from scoring.reports.score_entry import PROFILE_LINK
-from scoring.reports.shortlist import SHORTLIST_PROMISE, shortlist_figures  # noqa: F401  (the page shows its days)
+from scoring.reports.shortlist import shortlist_figures
 from scoring.store import applications
 from scoring.store.db import Database
 from scoring.store.searches import SearchFilter

@@ -20,13 +20,14 @@ import pandas as pd
 
 from scoring.agency import sla
 from scoring.agency.access import Account
+from scoring.domain.promises import PROMISES
 from scoring.stats.business_days import configured_country, holiday_table
 from scoring.store import searches
 from scoring.store.db import Database
 from scoring.store.searches import SearchFilter
 
 #: The promise these figures measure; its target and limit (business days) are shown beside them.
-SHORTLIST_PROMISE = sla.PROMISES["shortlist_time"]
+SHORTLIST_PROMISE = PROMISES["shortlist_time"]
 #: Columns of the searches listed apart (at risk, cancelled), as a page shows them.
 LISTED_COLUMNS = ("search_ref", "client", "country", "seniority", "role_title", "opened_on", "closed_on",
                   "business_days", "search_id", "client_id")

@@ -13,10 +13,12 @@ from datetime import date
 import pandas as pd
 
 from scoring.agency import validity
-from scoring.reports import exports
 from scoring.agency.access import Account
-from scoring.agency.scorecard import DIMENSIONS
-from scoring.stats.severity import FIT_BAND, fit_severity  # noqa: F401  (FIT_BAND: the page states it)
+from scoring.domain.dimensions import DIMENSION_NAMES
+from scoring.reports import exports
+from scoring.stats import discrimination
+from scoring.stats.severity import FIT_BAND as FIT_BAND  # the page states it beside the fit figures
+from scoring.stats.severity import fit_severity
 from scoring.store import accounts, weights
 from scoring.store import ratings as store
 from scoring.store.authorization import authorize
@@ -28,7 +30,7 @@ PREDICTORS: dict[str, str] = {
     "score_in_force": "Weighted score (weights in force)",
     "score_newest": "Weighted score (newest weights)",
     "fair_score": "Severity-adjusted score (newest weights)",
-    **{code: f"{name} (mean rating)" for code, name in DIMENSIONS.items()},
+    **{code: f"{name} (mean rating)" for code, name in DIMENSION_NAMES.items()},
 }
 SCORE_PREDICTORS = ("score_in_force", "score_newest", "fair_score")
 #: The outcomes the page lets a person choose, the floors under which a figure is not shown and the
@@ -47,7 +49,7 @@ REVIEWER_COLUMNS = ["reviewer_id", "reviewer", "outcome", "n", "n_good", "n_bad"
                     "reason", "severity", "severity_se", "infit_mnsq", "outfit_mnsq", "fit_flag", "n_ratings",
                     "compared", "mad", "bias"]
 EVIDENCE_COLUMNS = ["application_id", "application", "search", "client", "seniority", "opened_on",
-                    "stage_entered_on", "reviewers", "dimensions_rated", *DIMENSIONS, "version_in_force",
+                    "stage_entered_on", "reviewers", "dimensions_rated", *DIMENSION_NAMES, "version_in_force",
                     "score_in_force", "version_newest", "score_newest", "fair_score", "score_band",
                     "shortlisted_on", "client_decision", "placement_id", "first_day", "ended_on", "end_reason",
                     *[c for o in validity.OUTCOMES for c in (o.key, f"{o.key}_status")]]
@@ -73,7 +75,7 @@ class ValidityReport:
     exclusions : pandas.DataFrame
         Per outcome and status: how many complete scored applications have no outcome, and why.
     restriction : pandas.DataFrame
-        Per outcome: :func:`scoring.agency.validity.range_restriction` of the in-force weighted score.
+        Per outcome: :func:`scoring.stats.discrimination.range_restriction` of the in-force weighted score.
     predictors : pandas.DataFrame
         Per outcome and predictor (:data:`PREDICTOR_COLUMNS`): AUC with DeLong 95% interval, NaN
         below the floor with the reason.
@@ -159,7 +161,7 @@ def _severity(db: Database, actor: Account, chosen: SearchFilter, newest: pd.Dat
 def _reviewers(db: Database, actor: Account, chosen: SearchFilter, labelled: pd.DataFrame, fit,
                stage_id: int, as_of: date) -> pd.DataFrame:
     own = store.reviewer_scores(db, actor, chosen, stage_id, as_of)
-    own = own[own["dimensions_rated"] == len(DIMENSIONS)]
+    own = own[own["dimensions_rated"] == len(DIMENSION_NAMES)]
     names = accounts.reviewers(db, actor)
     parts = []
     for outcome in validity.OUTCOMES:
@@ -211,13 +213,14 @@ def validity_report(db: Database, actor: Account, chosen: SearchFilter, as_of: d
 
     fit, note = _severity(db, actor, chosen, newest, stage_id, as_of)
     fair = fit.applications["fair_weighted"] if fit is not None else pd.Series(dtype=float)
-    is_complete = labelled["dimensions_rated"] == len(DIMENSIONS)
+    is_complete = labelled["dimensions_rated"] == len(DIMENSION_NAMES)
     # The Rasch model could fill in a dimension nobody rated; an incomplete scorecard has no total at all.
     labelled["fair_score"] = labelled["application_id"].map(fair).astype(float).where(is_complete)
     labelled["score_band"] = _band_label(labelled["score_in_force"]).where(is_complete, "incomplete")
     complete = labelled[is_complete]
 
-    coverage, exclusions, restriction, predictor_rows, bands, rocs, suggestions = [], [], [], [], [], [], {}
+    coverage, restriction, predictor_rows, bands, rocs, suggestions = [], [], [], [], [], {}
+    exclusions: list[tuple[str, str, int]] = []
     for outcome in validity.OUTCOMES:
         good = validity.good_outcome(complete, outcome)
         known = good.notna()
@@ -226,7 +229,7 @@ def validity_report(db: Database, actor: Account, chosen: SearchFilter, as_of: d
                          known.sum() / len(complete) if len(complete) else float("nan")))
         counts = complete.loc[~known, f"{outcome.key}_status"].value_counts()
         exclusions.extend((outcome.key, status, int(count)) for status, count in counts.items())
-        restriction.append({"outcome": outcome.key, **validity.range_restriction(
+        restriction.append({"outcome": outcome.key, **discrimination.range_restriction(
             complete["score_in_force"].to_numpy(float), known.to_numpy())})
         for predictor, label in PREDICTORS.items():
             est = validity.discrimination(complete[predictor].to_numpy(float), good.to_numpy(float))
@@ -237,10 +240,10 @@ def validity_report(db: Database, actor: Account, chosen: SearchFilter, as_of: d
                                             complete[outcome.key].to_numpy(float))
                 bands.append(table.assign(outcome=outcome.key, predictor=predictor))
                 if est.shown:
-                    curve = validity.roc_points(complete[predictor].to_numpy(float), good.to_numpy(float))
+                    curve = discrimination.roc_points(complete[predictor].to_numpy(float), good.to_numpy(float))
                     rocs.append(curve.assign(outcome=outcome.key, predictor=predictor, auc=est.auc))
         if current_pct:
-            suggestions[outcome.key] = validity.suggest_weights(complete[list(DIMENSIONS)], good.to_numpy(float),
+            suggestions[outcome.key] = validity.suggest_weights(complete[list(DIMENSION_NAMES)], good.to_numpy(float),
                                                                 current_pct, outcome=outcome.key)
         else:
             suggestions[outcome.key] = validity.WeightSuggestion(

@@ -32,7 +32,8 @@ def day(value):
 @pytest.fixture
 def decisions() -> pd.DataFrame:
     rows = [(a, c, s, day(e), day(d), x) for a, c, s, e, d, x in PATHS]
-    frame = pd.DataFrame(rows, columns=["application_id", "client_id", "stage_id", "entered_on", "decided_on", "decision"])
+    frame = pd.DataFrame(rows, columns=["application_id", "client_id", "stage_id", "entered_on", "decided_on",
+                                        "decision"])
     frame["entered_on"] = pd.to_datetime(frame["entered_on"])
     frame["decided_on"] = pd.to_datetime(frame["decided_on"])
     return frame

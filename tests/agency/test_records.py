@@ -17,8 +17,8 @@ import pytest
 
 from scoring.agency import records as rules
 from scoring.agency.access import Account
-from scoring.importing.files import Source
 from scoring.agency.scorecard import EARLIEST_DATE
+from scoring.importing.files import Source
 from scoring.store import clients as client_store
 from scoring.store import placements as placement_store
 from scoring.store.db import DatabaseError
@@ -98,8 +98,8 @@ def test_a_country_outside_iso_3166(agency):
 def test_a_churn_before_a_running_placement_starts(agency):
     # Blue Harbor's PL-0003 starts on 27 June 2025 and still runs: a churn on 1 June would end it before it began.
     imported = import_problems(agency, "clients.csv", clients_file(CL_0001={"churned_on": "2025-06-01"}))
-    typed = form_refusal(lambda: client_store.record_client_churn(agency, OPS, client(agency, "CL-0001"), date(2025, 6, 1),
-                                                         as_of=TODAY))
+    typed = form_refusal(lambda: client_store.record_client_churn(agency, OPS, client(agency, "CL-0001"),
+                                                                  date(2025, 6, 1), as_of=TODAY))
     assert typed == ("churned_on: 2025-06-01 is before PL-0003 of Blue Harbor Analytics starts (2025-06-27); "
                      "record the churn on or after its first day")
     assert typed in imported          # with its open search SR-0004, opened later still
@@ -111,7 +111,8 @@ def test_a_churn_before_a_running_placement_starts(agency):
     ("PL-0003", "250", "cost_reason: replacements are free under the guarantee; a charge of 250.00 USD needs a reason"),
 ])
 def test_a_fulfilment_the_guarantee_does_not_allow(agency, replacing, cost, expected):
-    requested = placement_store.request_replacement(agency, OPS, placement(agency, "PL-0001"), date(2025, 6, 18), as_of=TODAY)
+    requested = placement_store.request_replacement(agency, OPS, placement(agency, "PL-0001"), date(2025, 6, 18),
+                                                    as_of=TODAY)
     assert placement_store.replacement_ref(requested) == "RP-00001"
     imported = import_problems(agency, "replacements.csv",
                                REPLACEMENT_HEADER + f"RP-00001,PL-0001,2025-06-18,2025-06-27,{replacing},{cost},\n")

@@ -74,7 +74,8 @@ def test_to_percent_maps_1_to_5_onto_0_to_100(score, percent):
 
 def test_to_percent_works_elementwise():
     np.testing.assert_allclose(to_percent(np.array([1.0, 3.0, 5.0])), [0, 50, 100])
-    pd.testing.assert_series_equal(to_percent(pd.Series([1.0, 5.0], index=[7, 8])), pd.Series([0.0, 100.0], index=[7, 8]))
+    pd.testing.assert_series_equal(to_percent(pd.Series([1.0, 5.0], index=[7, 8])),
+                                   pd.Series([0.0, 100.0], index=[7, 8]))
 
 
 # -- dimension_means -------------------------------------------------------------------------------

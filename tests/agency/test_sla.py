@@ -16,9 +16,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scoring.agency.retention import client_outcomes, placement_outcomes
 from scoring.agency.sla import (
     BREACH_COLUMNS,
+    FirstDayFrom,
     PromiseStatus,
+    SlaAudit,
     breach_list,
     first_day_times,
     promise_statuses,
@@ -28,7 +31,6 @@ from scoring.agency.sla import (
     shortlist_summary,
     shortlist_times,
     shortlist_trend,
-    sla_audit,
 )
 from scoring.domain.promises import PROMISES
 
@@ -82,6 +84,23 @@ CLIENTS = [
     (3, "2025-05-01", None),          # censored
     (4, "2024-06-01", None),          # retained
 ]
+
+
+
+def sla_audit(searches: pd.DataFrame, shortlist_entries: pd.DataFrame, placements: pd.DataFrame,
+              replacements: pd.DataFrame, clients: pd.DataFrame, as_of, *,
+              first_day_from: FirstDayFrom = "opened_on") -> SlaAudit:
+    """Every promise's rows as of one date, as the ops report puts them together from the store."""
+    as_of = pd.Timestamp(as_of)
+    return SlaAudit(
+        as_of=as_of,
+        shortlist=shortlist_times(searches, as_of),
+        sizes=shortlist_sizes(searches, shortlist_entries, as_of),
+        first_days=first_day_times(placements, as_of, replacements, first_day_from),
+        replacements=replacement_times(replacements, as_of),
+        clients=client_outcomes(clients, as_of),
+        placements=placement_outcomes(placements, as_of),
+    )
 
 
 def frame(rows, columns, dates):
@@ -344,7 +363,8 @@ def test_breach_list(audit):
     # Ids to drill down.
     assert rows.loc[rows["promise"] == "shortlist_time", "search_id"].tolist() == [5, 4]  # never cancelled S8
     assert rows.loc[rows["promise"] == "shortlist_size", "search_id"].tolist() == [4, 3, 10]
-    assert rows.loc[rows["promise"] == "first_day", ["placement_id", "search_id", "client_id"]].values.tolist() == [[2, 2, 1]]
+    first_day = rows.loc[rows["promise"] == "first_day", ["placement_id", "search_id", "client_id"]]
+    assert first_day.values.tolist() == [[2, 2, 1]]
     assert rows.loc[rows["promise"] == "replacement", "replacement_id"].tolist() == [4, 3, 6]
     assert rows.loc[rows["promise"] == "client_retention", "client_id"].tolist() == [2]
     details = rows.set_index(["promise", "search_id"])["detail"]

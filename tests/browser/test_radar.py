@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from scoring.agency.scorecard import DIMENSIONS
+from scoring.domain.dimensions import DIMENSION_NAMES
 from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -62,5 +62,5 @@ def test_the_radar_is_wide_and_its_labels_whole(page, served_app, take_home_cand
     assert drawn["x"] + drawn["width"] <= chart["x"] + chart["width"] + 1, (drawn, chart)
     assert drawn["y"] + drawn["height"] <= chart["y"] + chart["height"] + 1, (drawn, chart)
     texts = radar.locator("svg text").all_text_contents()
-    assert [name for name in DIMENSIONS.values() if name not in texts] == [], texts
+    assert [name for name in DIMENSION_NAMES.values() if name not in texts] == [], texts
     assert {"1", "2", "3", "4", "5"} <= set(texts), texts

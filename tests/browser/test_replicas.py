@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from scoring.agency.rubric import LEVEL_LABELS
+from scoring.domain.ratings import LEVEL_LABELS
 from scoring.store import Database
 from tests.browser.conftest import choose_option, sign_in, start_server
 

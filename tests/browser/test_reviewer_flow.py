@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from scoring.agency.rubric import LEVEL_LABELS
+from scoring.domain.ratings import LEVEL_LABELS
 from tests.browser.conftest import choose_option, sign_in
 
 pytestmark = pytest.mark.browser

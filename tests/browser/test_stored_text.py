@@ -26,7 +26,7 @@ ROLE_EMAILS = {"reviewer": "reviewer@demo.example", "hiring_lead": "lead@demo.ex
 #: Attributes through which an element fetches something or links somewhere.
 FETCHING = ("href", "xlink:href", "src", "srcset", "poster", "data", "action", "formaction", "background", "style")
 FIND_FETCHING = """(host) => {
-    const names = new Set(%s);
+    const names = new Set(FETCHING_NAMES);
     const hits = [];
     for (const element of document.querySelectorAll('*')) {
         for (const attribute of element.attributes) {
@@ -36,7 +36,7 @@ FIND_FETCHING = """(host) => {
         }
     }
     return hits;
-}""" % list(FETCHING)
+}""".replace("FETCHING_NAMES", str(list(FETCHING)))
 IDLE = ("() => document.querySelector('[data-testid=\"stApp\"]')"
         ".getAttribute('data-test-script-state') !== 'running'")
 

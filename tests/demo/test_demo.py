@@ -16,13 +16,13 @@ import pandas as pd
 import pytest
 
 from scoring.agency import records as rules
-from scoring.demo.generator import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoConfig, generate
 from scoring.agency.funnel import funnel_table
 from scoring.agency.passwords import verify_password
 from scoring.agency.retention import client_outcomes
 from scoring.agency.scorecard import scores_under_versions
 from scoring.agency.sla import shortlist_sizes, shortlist_summary, shortlist_times
-from scoring.store.bulk import SEQUENCES
+from scoring.demo.generator import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoConfig, generate
+from scoring.store.tables import SEQUENCES
 from tests.conftest import DEMO_AS_OF, SMALL_DEMO, account
 
 TINY = DemoConfig(candidates=2_000, seed=5, as_of=date(2026, 1, 15))
@@ -154,7 +154,8 @@ def test_shortlists_mostly_hold_2_or_3_candidates(demo):
 def test_placed_engineers_were_accepted_by_the_client(demo):
     placements = rows(demo, """SELECT p.placement_id, d.decision
                                FROM placements AS p
-                               LEFT JOIN stage_decisions AS d ON d.application_id = p.application_id AND d.stage_id = 4""")
+                               LEFT JOIN stage_decisions AS d
+                                 ON d.application_id = p.application_id AND d.stage_id = 4""")
     assert len(placements) >= 20
     assert (placements["decision"] == "pass").all()
 
@@ -184,7 +185,8 @@ def test_engineers_replaced_as_not_a_fit_scored_lower_on_the_take_home():
 
 
 def test_clients_accept_candidates_with_a_higher_take_home_consensus(demo):
-    decided = rows(demo, "SELECT application_id, decision FROM stage_decisions WHERE stage_id = 4 AND decision IS NOT NULL")
+    decided = rows(demo, "SELECT application_id, decision FROM stage_decisions "
+                         "WHERE stage_id = 4 AND decision IS NOT NULL")
     scored = decided.merge(stage_scores(demo, 3), on="application_id")
     means = scored.groupby("decision")["score"].mean()
     assert means["pass"] > means["fail"], means.to_dict()

@@ -17,8 +17,8 @@ import pytest
 from scoring.importing.files import Source
 from scoring.store import Database
 from scoring.store.archive import REFERENCE_TABLES
-from scoring.store.bulk import TABLE_ORDER
 from scoring.store.importer import ImportResult, operator_import
+from scoring.store.tables import TABLE_ORDER
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"

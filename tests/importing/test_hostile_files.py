@@ -13,9 +13,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from scoring.agency.text import MAX_CHARS
 from scoring.cli import main
 from scoring.importing.files import Source
-from scoring.agency.text import MAX_CHARS
 from tests.importing.conftest import db_fingerprints, run_import, sample_frame, sample_sources
 
 HEADER = "client_ref,name,country,signed_on,churned_on"

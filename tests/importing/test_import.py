@@ -13,9 +13,9 @@ from scoring.cli import main
 from scoring.importing.files import Source
 from scoring.importing.format import IMPORT_ORDER
 from scoring.store import Database
-from tests.conftest import account
 from scoring.store.importer import import_sources
-from tests.importing.conftest import (BROKEN, SAMPLES, TODAY, db_fingerprints, run_import, sample_frame, sample_sources)
+from tests.conftest import account
+from tests.importing.conftest import BROKEN, SAMPLES, TODAY, db_fingerprints, run_import, sample_frame, sample_sources
 
 
 def _replaced(table: str, frame: pd.DataFrame) -> list[Source]:

@@ -12,8 +12,7 @@ from scoring.importing.files import Source, load
 from scoring.importing.format import FORMATS, IMPORT_ORDER, table_for_header, table_for_name
 from scoring.store.db import audit
 from scoring.store.importer import operator_import
-from tests.importing.conftest import (BROKEN, ROOT, SAMPLES, db_fingerprints, run_import, sample_frame,
-                                      sample_sources)
+from tests.importing.conftest import BROKEN, ROOT, SAMPLES, db_fingerprints, run_import, sample_frame, sample_sources
 
 # case -> (total problems, [(file, row, column, words in the reason)])
 CATALOGUE = {

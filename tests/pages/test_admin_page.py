@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
+from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT
 from scoring.store import weights
 from scoring.store.db import audit
 from tests.conftest import account

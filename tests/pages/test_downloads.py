@@ -23,9 +23,9 @@ from streamlit.testing.v1 import AppTest
 
 from scoring.agency.access import PERMISSIONS
 from scoring.reports.exports import FORMULA_STARTS
+from scoring.store import Database
 from tests.conftest import ROOT, account
 from tests.hostile_fixture import FORMULAS, build
-from scoring.store import Database
 from ui.navigation import PAGES
 
 ROLES = ("reviewer", "hiring_lead", "ops", "admin")

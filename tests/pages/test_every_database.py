@@ -17,13 +17,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from scoring.agency.access import ROLES, Account
+from scoring.reports.formatting import MISSING
 from scoring.store import Database
 from scoring.store.accounts import create_operator_account
 from scoring.store.importer import import_paths
 from tests.conftest import ROOT
 from ui.empty_states import NOTHING_YET
 from ui.navigation import PAGES
-from scoring.reports.formatting import MISSING
 
 SAMPLES = ROOT / "data" / "samples"
 #: Words that must never reach a person: a missing value printed as text.

@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from scoring.agency.access import Account
 from scoring.cli import main
+from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT
 from scoring.reports.candidate import candidate_report
-from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
 from scoring.store import Database, weights
 from tests.conftest import ROOT
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from scoring.agency.rubric import DIMENSION_CODES
+from scoring.domain.dimensions import DIMENSION_CODES
 from scoring.store import scorecards
 from tests.conftest import account
 

@@ -9,14 +9,14 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from scoring.agency.scorecard import DIMENSIONS
+from scoring.domain.dimensions import DIMENSION_NAMES
 from scoring.reports.validity import PREDICTORS, validity_report
 from scoring.store.searches import SearchFilter
 from tests.conftest import DEMO_AS_OF, account, plotly_values
 from tests.reports.test_validity_report import governance_only, plant_acceptance_by_infrastructure
 
 PAGE = "pages/validity.py"
-CODES = list(DIMENSIONS)
+CODES = list(DIMENSION_NAMES)
 
 
 def _all_time(at):
@@ -107,7 +107,7 @@ def test_weights_chart_puts_current_and_suggested_side_by_side(lead_view, report
     suggestion = report.suggestion("accepted")
     assert _values(current["y"]).tolist() == [report.current_pct[c] for c in CODES]
     assert _values(suggested["y"]).tolist() == [suggestion.suggested_pct[c] for c in CODES]
-    assert list(current["x"]) == list(DIMENSIONS.values())
+    assert list(current["x"]) == list(DIMENSION_NAMES.values())
 
 
 def test_a_thin_outcome_shows_dashes_and_the_reason(lead_view, report):

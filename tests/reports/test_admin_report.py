@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
+from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT
 from scoring.reports.admin import (
     account_change_problems,
     accounts_shown,

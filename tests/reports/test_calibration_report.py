@@ -17,6 +17,7 @@ from scipy.stats import rankdata
 
 from scoring.agency import calibration as rules
 from scoring.agency.access import PermissionDenied
+from scoring.domain.thresholds import CALIBRATION_THRESHOLDS
 from scoring.reports.calibration import (
     TOP_MOVERS,
     awaited_text,
@@ -96,7 +97,7 @@ def peers_mean(rows: pd.DataFrame) -> pd.Series:
         groups.setdefault((application, dimension), []).append((index, rating))
     out = np.full(len(rows), np.nan)
     for members in groups.values():
-        for index, rating in members:
+        for index, _ in members:
             others = [r for i, r in members if i != index]
             if others:
                 out[index] = sum(others) / len(others)
@@ -447,7 +448,7 @@ def test_every_threshold_is_documented():
     table = rules.threshold_table()
     assert table["source"].str.strip().astype(bool).all()
     assert table["meaning"].str.strip().astype(bool).all()
-    names = [t.name for t in rules.THRESHOLDS]
+    names = [t.name for t in CALIBRATION_THRESHOLDS]
     assert len(names) == len(set(names))
     assert set(names) <= set(table["threshold"])
 

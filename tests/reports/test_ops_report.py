@@ -14,18 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from scoring.agency.access import PermissionDenied
-from scoring.reports.ops import (
-    BREACHED,
-    MET,
-    NO_DATA,
-    REPORTED,
-    evidence_rows,
-    filter_breaches,
-    ops_report,
-    to_csv,
-    to_parquet,
-)
-from scoring.agency.sla import PROMISES
+from scoring.domain.promises import PROMISES
+from scoring.reports.exports import to_csv
+from scoring.reports.ops import BREACHED, MET, NO_DATA, REPORTED, evidence_rows, filter_breaches, ops_report, to_parquet
 from scoring.store import Database
 from scoring.store.searches import SearchFilter
 from tests.ops_fixture import AS_OF, build, person

@@ -18,8 +18,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from scoring.domain.dimensions import DIMENSION_NAMES
 from scoring.reports.validity import validity_report
-from scoring.agency.scorecard import DIMENSIONS
 from scoring.store import Database, scorecards
 from scoring.store.searches import SearchFilter
 from tests.conftest import DEMO_AS_OF, account
@@ -243,7 +243,7 @@ def test_an_amendment_made_after_the_audit_date_leaves_that_date_as_it_was(demo_
                             ORDER BY sc.scorecard_id LIMIT 1""").iloc[0]
     application_id = int(card["application_id"])
     scorecards.amend(demo_db, reviewer_of(demo_db, int(card["reviewer_id"])), application_id, TAKE_HOME,
-                     {code: 2 for code in DIMENSIONS}, {}, "second reading of the take-home")
+                     {code: 2 for code in DIMENSION_NAMES}, {}, "second reading of the take-home")
     assert datetime.now().date() > DEMO_AS_OF              # the amendment is dated today, after the demo's date
 
     assert_same_report(validity_report(demo_db, lead, SearchFilter(), DEMO_AS_OF), before)

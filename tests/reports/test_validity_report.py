@@ -17,6 +17,9 @@ from sklearn.metrics import roc_auc_score
 
 from scoring.agency import validity
 from scoring.agency.access import PermissionDenied
+from scoring.agency.retention import placement_outcomes
+from scoring.agency.scorecard import scores_under_versions, version_in_force
+from scoring.domain.dimensions import DIMENSION_NAMES
 from scoring.reports.validity import (
     EVIDENCE_COLUMNS,
     PREDICTORS,
@@ -25,8 +28,7 @@ from scoring.reports.validity import (
     evidence_csv,
     validity_report,
 )
-from scoring.agency.retention import placement_outcomes
-from scoring.agency.scorecard import DIMENSIONS, scores_under_versions, version_in_force
+from scoring.stats import discrimination
 from scoring.stats.severity import fit_severity
 from scoring.store import Database
 from scoring.store import ratings as rating_store
@@ -35,7 +37,7 @@ from scoring.store.db import DatabaseError
 from scoring.store.searches import SearchFilter
 from tests.conftest import DEMO_AS_OF, account
 
-CODES = list(DIMENSIONS)
+CODES = list(DIMENSION_NAMES)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +107,7 @@ def test_coverage_adds_up_and_exclusions_are_explained(report, complete):
 def test_range_restriction_is_measured_on_the_in_force_score(report, complete):
     for outcome in validity.OUTCOMES:
         known = complete[outcome.key].notna().to_numpy()
-        expected = validity.range_restriction(complete["score_in_force"].to_numpy(float), known)
+        expected = discrimination.range_restriction(complete["score_in_force"].to_numpy(float), known)
         got = report.restriction.set_index("outcome").loc[outcome.key]
         for key, value in expected.items():
             assert got[key] == pytest.approx(value, nan_ok=True)

@@ -16,13 +16,12 @@ import pandas as pd
 import pytest
 
 from scoring.agency.access import Account
-from scoring.store import Database
-from scoring.store import accounts, scorecards
+from scoring.domain.stages import SCORED_STAGES, Stage
+from scoring.store import Database, accounts, scorecards
 from scoring.store.archive import schema_description
 from scoring.store.db import next_id
 
 DEMO_PASSWORD = "demo-password"
-SCORED_STAGES = (2, 3)
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ class Agency:
         assert work, "the demo should give this reviewer open, undrafted work"
         return work[0]
 
-    def not_assigned_to(self, reviewer: Account, stage_id: int = 2) -> int:
+    def not_assigned_to(self, reviewer: Account, stage_id: int = Stage.INCIDENT_INTERVIEW) -> int:
         """An application that entered ``stage_id`` and is assigned to others, but not to ``reviewer``."""
         found = self.db.scalar("""
             SELECT min(x.application_id) FROM assignments AS x

@@ -15,8 +15,7 @@ import pandas as pd
 import pytest
 
 from scoring.agency.access import StaleSession
-from scoring.store import DatabaseError
-from scoring.store import accounts
+from scoring.store import DatabaseError, accounts
 from scoring.store.accounts import LOCKOUT, MAX_FAILED_LOGINS, SignInError
 from scoring.store.authorization import check_session
 

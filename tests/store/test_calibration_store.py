@@ -14,8 +14,8 @@ from scoring.store import applications, calibration_exercises, scorecards
 from scoring.store import ratings as rating_store
 from scoring.store import weights as weight_store
 from scoring.store.calibration_exercises import EXERCISE_DUE_DAYS
-from scoring.store.ratings import CalibrationFilter
 from scoring.store.db import DatabaseError
+from scoring.store.ratings import CalibrationFilter
 from tests.conftest import account
 
 TODAY = date(2026, 11, 20)

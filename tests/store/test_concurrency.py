@@ -11,17 +11,16 @@ from itertools import zip_longest
 
 import pytest
 
-from scoring.store import DatabaseError
-from scoring.store import scorecards
+from scoring.domain.dimensions import DIMENSION_CODES
+from scoring.store import DatabaseError, scorecards
 from tests.store.conftest import PauseBefore
 
 WRITTEN_BY_SUBMIT = {"scorecards", "scores", "audit_log"}
-DIMENSIONS = ("infrastructure", "deployment", "monitoring", "automation", "governance")
 
 
 def ratings_for(index: int) -> dict[str, int]:
     """A distinct card per thread (ratings 2-4, so no notes are needed)."""
-    return {code: 2 + (index + position) % 3 for position, code in enumerate(DIMENSIONS)}
+    return {code: 2 + (index + position) % 3 for position, code in enumerate(DIMENSION_CODES)}
 
 
 def spread_work(agency, how_many: int):
@@ -103,7 +102,8 @@ def test_two_submissions_of_the_same_scorecard_race_and_exactly_one_wins(agency,
     jobs = []
     for i, w in enumerate(targets):
         for contender in range(2):
-            jobs.append(lambda w=w, r=ratings_for(2 * i + contender):
+            card = ratings_for(2 * i + contender)
+            jobs.append(lambda w=w, r=card:
                         scorecards.submit(agency.db, w.reviewer, w.application_id, w.stage_id, r, {}))
     outcomes = run_together(jobs)
 
@@ -138,7 +138,9 @@ def test_the_loser_of_a_race_is_told_the_scorecard_was_already_submitted(agency,
 
     def cursor():
         inner = real_cursor()
-        return PauseBefore(inner, "INSERT INTO scorecards", reached, resume) if threading.current_thread() in slow_thread else inner
+        if threading.current_thread() in slow_thread:
+            return PauseBefore(inner, "INSERT INTO scorecards", reached, resume)
+        return inner
 
     monkeypatch.setattr(agency.db, "cursor", cursor)
     outcome = {}

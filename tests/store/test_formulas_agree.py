@@ -102,7 +102,8 @@ def python_inputs(db: Database) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
     stage_dates = db.frame("SELECT application_id, stage_id, entered_on FROM stage_decisions")
     stage_dates["entered_on"] = pd.to_datetime(stage_dates["entered_on"])
     versions = db.frame("SELECT version_id, effective_from, dimension_id, weight_pct::DOUBLE AS weight_pct "
-                        "FROM weight_versions JOIN dimension_weights USING (version_id)").merge(codes, on="dimension_id")
+                        "FROM weight_versions JOIN dimension_weights USING (version_id)").merge(
+                            codes, on="dimension_id")
     versions["effective_from"] = pd.to_datetime(versions["effective_from"])
     return ratings, stage_dates, versions
 

@@ -24,12 +24,20 @@ import duckdb
 import pytest
 
 from scoring.agency import passwords
-from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
-from scoring.store import Database, DatabaseError, accounts, calibration_exercises, candidates, scorecards, tooling_audit
-from scoring.store import placements as placement_store
-from scoring.store import weights
-from scoring.store.db import is_constraint_violation, next_id
 from scoring.agency.text import MAX_CHARS
+from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT
+from scoring.store import (
+    Database,
+    DatabaseError,
+    accounts,
+    calibration_exercises,
+    candidates,
+    scorecards,
+    tooling_audit,
+    weights,
+)
+from scoring.store import placements as placement_store
+from scoring.store.db import is_constraint_violation, next_id
 
 # Near the longest note (scoring.agency.text.MAX_CHARS["text"], 10,000), leaving room for a tool's name before it.
 LONG = ("O'Brien said \"100%_done\"; DROP TABLE scores; -- \u202e\U0001F680\t" * 250)[:9_900]
@@ -509,8 +517,8 @@ def test_ops_notes_and_reasons_have_the_note_limit(ops_db, field):
         if field == "note":
             placement_store.request_replacement(ops_db, person("ops"), 7, date(2025, 6, 27), text, as_of=AS_OF)
         else:
-            placement_store.fulfil_replacement(ops_db, person("ops"), 4, date(2025, 6, 20), 5, cost_usd=10, cost_reason=text,
-                                   as_of=AS_OF)
+            placement_store.fulfil_replacement(ops_db, person("ops"), 4, date(2025, 6, 20), 5, cost_usd=10,
+                                               cost_reason=text, as_of=AS_OF)
 
 
 def test_the_schema_caps_every_text_column_at_the_limit_of_its_kind():

@@ -9,8 +9,7 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
-from scoring.store import DatabaseError
-from scoring.store import scorecards, tooling_audit
+from scoring.store import DatabaseError, scorecards, tooling_audit
 from tests.store.conftest import PauseBefore
 
 RATINGS = {"infrastructure": 4, "deployment": 3, "monitoring": 5, "automation": 2, "governance": 1}

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from scoring.agency.access import Account, PermissionDenied
-from scoring.agency.rubric import DEFAULT_WEIGHTS_PCT
 from scoring.agency.scorecard import EARLIEST_DATE
+from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT
 from scoring.store import Database, DatabaseError, weights
 from scoring.store.accounts import create_operator_account
 from scoring.store.db import SCHEMA_PATH
@@ -64,7 +64,8 @@ def test_a_file_made_before_the_seed_gets_it_and_new_ids_stay_above_it(tmp_path)
     path = tmp_path / "older.duckdb"
     older_schema = re.sub(r"-- Every database starts with the seed's default weights.*?ON CONFLICT DO NOTHING;\n"
                           r"INSERT INTO dimension_weights VALUES \(1, 1, 25\).*?ON CONFLICT DO NOTHING;\n", "",
-                          SCHEMA_PATH.read_text(), flags=re.S).replace("weight_version_ids START 2", "weight_version_ids START 1")
+                          SCHEMA_PATH.read_text(), flags=re.S).replace("weight_version_ids START 2",
+                                                                       "weight_version_ids START 1")
     assert "DATE '1900-01-01'" not in older_schema
     with duckdb.connect(str(path)) as con:
         con.execute(older_schema)
