@@ -60,7 +60,7 @@ def candidate_steps(at, db):
 
 def score_entry_steps(at, db):
     count = len(at.selectbox(key="queue_item").options) if at.selectbox else 0
-    return [lambda at, i=i: at.selectbox(key="queue_item").set_value(i) for i in range(min(count, 4))]
+    return [lambda at, i=i: at.selectbox(key="queue_item").select_index(i) for i in range(min(count, 4))]
 
 
 def admin_steps(at, db):
