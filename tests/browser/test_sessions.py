@@ -75,7 +75,7 @@ def test_an_admin_deactivated_elsewhere_is_signed_out_at_the_next_click(browser,
 
         open_admin_page(a)
         choose_option(a, "Account", SECOND_ADMIN)
-        choose_option(a, "Active", "False")
+        choose_option(a, "Active", "Deactivated")
         a.get_by_role("button", name="Save change").click()
         a.get_by_text("Account updated.").wait_for(timeout=30_000)
 
