@@ -46,6 +46,9 @@ VISIBLE_TEXT = """() => {
     while (walker.nextNode()) parts.push(walker.currentNode.textContent);
     return parts.join(' ');
 }"""
+CONTENT_HEIGHT = """() => Math.max(...[...document.querySelectorAll(
+    '[data-testid="stMain"], [data-testid="stMainBlockContainer"], [data-testid="stAppScrollToBottomContainer"]')]
+    .map(box => box.scrollHeight))"""
 HEADERS = """grid => [...grid.querySelectorAll('[role="columnheader"]')]
     .map(cell => cell.textContent.trim()).filter(text => text.length > 0)"""
 ONE_PLURAL = re.compile(r"(?<![\d.,])1 (rows|searches|candidates|applications|placements|reviewers|clients|scorecards|"
@@ -124,6 +127,16 @@ def table_headers(page) -> list[str]:
     return headers
 
 
+def whole_page_screenshot(page, width: int, path: Path) -> None:
+    """A picture of the whole page: Streamlit scrolls its main area inside the window, so the window is
+    made as tall as the content for the picture, then given back its height."""
+    height = page.evaluate(CONTENT_HEIGHT)
+    page.set_viewport_size({"width": width, "height": max(1000, height + 80)})
+    page.wait_for_timeout(600)                  # charts redraw at the new size
+    page.screenshot(path=path)
+    page.set_viewport_size({"width": width, "height": 1000})
+
+
 def collect_console(page) -> list[str]:
     """Start collecting the page's console errors and failed requests into the returned list."""
     console: list[str] = []
@@ -159,7 +172,7 @@ def walk(browser, url: str, role: str, email: str, password: str, width: int,
             wait_ms = open_page(page, spec)
             visits.append(PageVisit(role, width, spec, wait_ms, problems_on(page, console)))
             if screenshots is not None:
-                page.screenshot(path=screenshots / f"{prefix}{role}-{width}-{spec.url_path}.png", full_page=True)
+                whole_page_screenshot(page, width, screenshots / f"{prefix}{role}-{width}-{spec.url_path}.png")
         return visits
     finally:
         context.close()
