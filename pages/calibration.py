@@ -31,14 +31,13 @@ from scoring.reports.calibration import (
     alpha_bands_text,
     awaited_text,
     calibration_report,
-    counted,
     default_filter,
     exercise_report,
     pick_reference,
     reviewers_done,
 )
 from scoring.reports.calibration import STAGE_LABELS as STAGES
-from scoring.reports.formatting import MISSING, is_missing, shown
+from scoring.reports.formatting import MISSING, counted, is_missing, shown
 from scoring.store import calibration_exercises, ratings
 from scoring.store.ratings import PERIOD_BASES, CalibrationFilter
 from ui import calibration_charts as charts
@@ -54,7 +53,7 @@ CANDIDATE_LINK = st.column_config.LinkColumn("Profile", display_text=r"/candidat
                                              help="Opens the candidate's profile")
 ICC_EXPLANATION = (
     "**Which ICC, and why.** Live scoring is sparse: each application is scored by two or three of "
-    "{reviewers} reviewers, so no group of reviewers rates every application, and the two-way models "
+    "{reviewers}, so no group of reviewers rates every application, and the two-way models "
     "ICC(2,1) and ICC(3,1) (which need the same reviewers on every unit) cannot be estimated. The live ICC "
     "is therefore **ICC(1,1)**, the one-way random model (Shrout & Fleiss 1979, case 1), on a units x "
     "rating-slot table: the first {slots} submitted ratings of each application. It is the reliability of "
@@ -139,7 +138,7 @@ def agreement_section(report: CalibrationReport) -> None:
                                               "95% bootstrap interval"), width="stretch")
     st.caption(f"Bands: {alpha_bands_text()}. Source: {report.alpha_source}. Exact and within-one agreement count "
                "pairs of ratings of the same application and dimension; they are not corrected for chance.")
-    st.info(ICC_EXPLANATION.format(reviewers=report.n_reviewers, slots=int(LIVE_ICC_SLOTS.value)))
+    st.info(ICC_EXPLANATION.format(reviewers=counted(report.n_reviewers, 'reviewer'), slots=int(LIVE_ICC_SLOTS.value)))
 
 
 def pairs_section(report: CalibrationReport) -> None:
@@ -464,8 +463,9 @@ def body() -> None:
     colours = charts.reviewer_colours(report.reviewers["reviewer"].dropna())
     period = ("all months" if chosen.first_month is None else
               f"{chosen.first_month:%b %Y} to {chosen.last_month:%b %Y} ({PERIOD_BASES[chosen.basis][1]})")
-    st.caption(f"Live scoring at {STAGES[chosen.stage_id].lower()}, {period}: {report.n_ratings:,} ratings of "
-               f"{report.n_applications:,} applications by {report.n_reviewers} reviewers. Ratings made for "
+    st.caption(f"Live scoring at {STAGES[chosen.stage_id].lower()}, {period}: {counted(report.n_ratings, 'rating')} of "
+               f"{counted(report.n_applications, 'application')} by {counted(report.n_reviewers, 'reviewer')}. "
+               "Ratings made for "
                "calibration exercises are left out here and reported in their own tab.")
     tabs = st.tabs(["Agreement", "Reviewer pairs", "Severity", "Ranking", "Over time", "Next session",
                     "Exercises", "Thresholds"])

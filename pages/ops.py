@@ -11,7 +11,7 @@ import streamlit as st
 
 from scoring.domain.promises import PROMISES
 from scoring.reports.exports import to_csv
-from scoring.reports.formatting import shown
+from scoring.reports.formatting import counted, shown
 from scoring.reports.ops import (
     BREACHED,
     EVIDENCE_VIEWS,
@@ -22,7 +22,6 @@ from scoring.reports.ops import (
     SHORT_NAMES,
     OpsReport,
     churn_message,
-    count_text,
     evidence_caption,
     evidence_rows,
     filter_breaches,
@@ -70,7 +69,7 @@ def headline_section(report: OpsReport) -> None:
             column.metric(SHORT_NAMES[row.key], row.figure_text, row.status, delta_color=STATUS_COLOURS[row.status],
                           delta_arrow="off", border=True,
                           help=f"**{row.name}.** Promised: {row.target_text}. Measured over "
-                               f"{count_text(int(row.n), 'row', 'rows')}: {row.detail}.")
+                               f"{counted(int(row.n), 'row', 'rows')}: {row.detail}.")
 
 
 def evidence_section(report: OpsReport) -> None:
@@ -92,11 +91,11 @@ def shortlist_section(report: OpsReport) -> None:
     first, second, third = st.columns(3)
     first.metric(f"Within {promise.target:g} business days", pct(summary["share_within_target"]),
                  help=f"Shortlisted within the target: {int(summary['within_target']):,} of "
-                      f"{count_text(int(summary['searches']), 'search', 'searches')} counted")
+                      f"{counted(int(summary['searches']), 'search', 'searches')} counted")
     low, high = pct(summary["share_within_limit_low"]), pct(summary["share_within_limit_high"])
     second.metric(f"Within {promise.limit:g} business days", pct(summary["share_within_limit"]),
                   help=f"Shortlisted within the limit: {int(summary['within_limit']):,} of "
-                       f"{count_text(int(summary['searches']), 'search', 'searches')} counted; "
+                       f"{counted(int(summary['searches']), 'search', 'searches')} counted; "
                        f"95% interval {low} to {high}")
     third.metric("Median business days", shown(summary["median_days"], "{:g}"),
                  help="From opening to shortlist, over delivered shortlists")
@@ -134,7 +133,7 @@ def breach_section(report: OpsReport) -> None:
     clients = right.multiselect("Client", sorted(names, key=lambda c: names[c]), format_func=labelled(names),
                                 key="ops_breach_clients", placeholder="Every client")
     rows = filter_breaches(breaches, promises, clients)
-    st.caption(f"{len(rows):,} of {count_text(len(breaches), 'breach', 'breaches')}.")
+    st.caption(f"{len(rows):,} of {counted(len(breaches), 'breach', 'breaches')}.")
     ops_tables.breaches(rows)
     downloads(rows, "the breaches", f"ops_breaches_{report.as_of:%Y-%m-%d}", "ops_breach_download")
 

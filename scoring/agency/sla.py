@@ -400,13 +400,14 @@ def promise_statuses(audit: SlaAudit, confidence: float = 0.95) -> list[PromiseS
     statuses.append(PromiseStatus(
         "shortlist_time", time.name, float(shortlist["share_within_limit"]), 1.0,
         _verdict(shortlist["breaches"] == 0, n), n,
-        f"{int(shortlist['within_target'])} of {n} searches within {time.target:g} {time.unit}, "
+        f"{int(shortlist['within_target'])} of {n} {'search' if n == 1 else 'searches'} within "
+        f"{time.target:g} {time.unit}, "
         f"{int(shortlist['within_limit'])} within {time.limit:g}; {int(shortlist['open_breaches'])} still "
         f"without a shortlist after {time.limit:g}; "
         + (f"median {shortlist['median_days']:g} business days (delivered ones)"
            if np.isfinite(shortlist["median_days"]) else "no shortlist delivered yet")
-        + f". Not counted: {int(shortlist['at_risk'])} open searches at risk (past {time.target:g}), "
-        f"{int(shortlist['cancelled'])} cancelled without a shortlist",
+        + f". Not counted: open searches at risk (past {time.target:g}): {int(shortlist['at_risk'])}; "
+        f"cancelled without a shortlist: {int(shortlist['cancelled'])}",
     ))
     sizes = audit.sizes
     n = len(sizes)
@@ -423,7 +424,7 @@ def promise_statuses(audit: SlaAudit, confidence: float = 0.95) -> list[PromiseS
     statuses.append(PromiseStatus(
         "first_day", first_day.name, mean, first_day.target,
         _verdict(mean <= _number(first_day.target), n), n,
-        (f"mean {mean:.1f} days over {n} placements (median {days.median():g}); "
+        (f"mean {mean:.1f} days (median {days.median():g}) over {n} {'placement' if n == 1 else 'placements'}; "
          f"{int(audit.first_days['over_target'].sum())} took more than {first_day.target:g}" if n
          else "no placement has started yet"),
     ))
@@ -433,7 +434,8 @@ def promise_statuses(audit: SlaAudit, confidence: float = 0.95) -> list[PromiseS
     statuses.append(PromiseStatus(
         "replacement", replacement.name, kept / n if n else np.nan, 1.0,
         _verdict(kept == n, n), n,
-        f"{int(counted['within_target'].sum())} of {n} within {replacement.target:g} days, "
+        f"{int(counted['within_target'].sum())} of {n} {'replacement' if n == 1 else 'replacements'} within "
+        f"{replacement.target:g} days, "
         f"{int(counted['within_limit'].sum())} within {replacement.limit:g}; "
         f"{int((~counted['fulfilled']).sum())} unfulfilled past {replacement.limit:g} days; "
         f"{int((~counted['zero_cost']).sum())} charged",

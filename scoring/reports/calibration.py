@@ -499,16 +499,6 @@ def has_exercise_results(ratings: pd.DataFrame) -> bool:
     return bool(own.groupby("application_id")["reviewer_id"].nunique().ge(2).any())
 
 
-def counted(n: int, noun: str) -> str:
-    """``n`` and ``noun``, agreeing in number.
-
-    Examples
-    --------
-    >>> counted(1, "reviewer"), counted(1_200, "scorecard"), counted(0, "reference")
-    ('1 reviewer', '1,200 scorecards', '0 references')
-    """
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
-
 
 def candidate_link(ref: object) -> str:
     """The address of a candidate's profile, which opens on its search for ``ref``.

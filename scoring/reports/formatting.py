@@ -55,3 +55,14 @@ def shown(value: object, pattern: str = "{}") -> str:
     ('45.7%', '—', '—', '3')
     """
     return MISSING if is_missing(value) else pattern.format(value)
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """``n``, with thousands separators, and the noun that agrees with it (``many`` defaults to ``one`` + "s").
+
+    Examples
+    --------
+    >>> counted(1, "row"), counted(2, "row"), counted(1_200, "search", "searches"), counted(0, "reviewer")
+    ('1 row', '2 rows', '1,200 searches', '0 reviewers')
+    """
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"

@@ -23,7 +23,7 @@ from scoring.agency.access import Account
 from scoring.agency.retention import client_outcomes, placement_outcomes, retention_share
 from scoring.agency.sla import FIRST_DAY_FROM, FirstDayFrom, PromiseStatus, SlaAudit
 from scoring.domain.promises import CLIENT_HORIZON, PLACEMENT_HORIZON, PROMISES, Horizon, Promise
-from scoring.reports.formatting import shown
+from scoring.reports.formatting import counted, shown
 from scoring.reports.shortlist import LISTED_COLUMNS, shortlist_figures
 from scoring.stats.survival import survival_curves
 from scoring.store import applications
@@ -401,25 +401,15 @@ def to_parquet(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def count_text(n: int, one: str, many: str) -> str:
-    """``n`` with the noun that agrees with it.
-
-    Examples
-    --------
-    >>> count_text(1, "row", "rows"), count_text(2, "row", "rows"), count_text(1200, "breach", "breaches")
-    ('1 row', '2 rows', '1,200 breaches')
-    """
-    return f"{n:,} {one if n == 1 else many}"
-
 
 def evidence_caption(report: OpsReport, key: str, shown_rows: int) -> str:
     """What the rows behind promise ``key`` are, in words: how many are shown, counted and breaking it,
     what was promised and what was measured (how each promise is measured is listed apart)."""
     head = report.headline.set_index("key").loc[key]
     breaking = int(report.evidence[key]["breach"].sum())
-    return (f"{count_text(shown_rows, 'row', 'rows')} shown; the figure is computed over the "
-            f"{count_text(int(head['n']), 'row', 'rows')} marked as counted, and "
-            f"{count_text(breaking, 'row breaks', 'rows break')} the promise. Promised: {head['target_text']}. "
+    return (f"{counted(shown_rows, 'row', 'rows')} shown; the figure is computed over the "
+            f"{counted(int(head['n']), 'row', 'rows')} marked as counted, and "
+            f"{counted(breaking, 'row breaks', 'rows break')} the promise. Promised: {head['target_text']}. "
             f"Measured: {head['detail']}.")
 
 
@@ -453,5 +443,5 @@ def churn_message(client: str, churned_on: date, placements_ended: int, searches
     'Churn of Ember Energy recorded on 27 Jun 2025: 1 placement ended, 2 open searches cancelled.'
     """
     return (f"Churn of {client} recorded on {churned_on:%d %b %Y}: "
-            f"{count_text(placements_ended, 'placement', 'placements')} ended, "
-            f"{count_text(searches_cancelled, 'open search', 'open searches')} cancelled.")
+            f"{counted(placements_ended, 'placement', 'placements')} ended, "
+            f"{counted(searches_cancelled, 'open search', 'open searches')} cancelled.")

@@ -314,8 +314,8 @@ def test_headline_statuses(audit):
         assert (status.target, status.met, status.n) == (target, met, n), key
         assert status.detail
     assert "1 still without a shortlist" in statuses["shortlist_time"].detail
-    assert "1 open searches at risk" in statuses["shortlist_time"].detail
-    assert "2 cancelled without a shortlist" in statuses["shortlist_time"].detail
+    assert "open searches at risk (past 7): 1" in statuses["shortlist_time"].detail
+    assert "cancelled without a shortlist: 2" in statuses["shortlist_time"].detail
     assert "1 not known yet (censored" in statuses["client_retention"].detail
 
 
