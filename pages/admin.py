@@ -8,9 +8,9 @@ from typing import cast
 import pandas as pd
 import streamlit as st
 
-from scoring.domain.dimensions import DIMENSION_NAMES
 from scoring.reports.admin import (
     AUDIT_COLUMNS,
+    DIMENSION_NAMES,
     ROLES,
     account_change_problems,
     accounts_shown,

@@ -8,24 +8,22 @@ from typing import cast
 import pandas as pd
 import streamlit as st
 
-from scoring.domain.thresholds import (
+from scoring.reports.calibration import (
     AGREEMENT_DRIFT,
+    ALPHA_BANDS,
+    BOOTSTRAP_RESAMPLES,
     DRIFT_BASELINE_MONTHS,
+    DRIFT_MIN_Z,
     DRIFT_PERSISTENCE,
+    DRIFT_THRESHOLD,
+    FIT_BAND,
+    LIVE_ICC_FORM,
     LIVE_ICC_SLOTS,
     LOW_AGREEMENT_MARGIN,
     MIN_MONTH_RATINGS,
     MIN_SHARED_RATINGS,
     NOTABLE_MOVE,
     SEVERITY_MARGIN,
-)
-from scoring.reports.calibration import (
-    ALPHA_BANDS,
-    BOOTSTRAP_RESAMPLES,
-    DRIFT_MIN_Z,
-    DRIFT_THRESHOLD,
-    FIT_BAND,
-    LIVE_ICC_FORM,
     CalibrationReport,
     ExerciseReport,
     alpha_bands_text,

@@ -7,9 +7,9 @@ import re
 import pandas as pd
 import streamlit as st
 
-from scoring.domain.dimensions import DIMENSION_NAMES
 from scoring.reports.candidate import (
     CONSENSUS,
+    DIMENSION_NAMES,
     MEDIAN,
     PROFILE_LINK,
     SHORTLIST_SCORE,

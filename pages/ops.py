@@ -9,7 +9,6 @@ from typing import Any, Literal, cast
 import pandas as pd
 import streamlit as st
 
-from scoring.domain.promises import PROMISES
 from scoring.reports.exports import to_csv
 from scoring.reports.formatting import counted, shown
 from scoring.reports.ops import (
@@ -18,6 +17,7 @@ from scoring.reports.ops import (
     FIRST_DAY_FROM,
     MET,
     NO_DATA,
+    PROMISES,
     REPORTED,
     SHORT_NAMES,
     OpsReport,

@@ -7,10 +7,10 @@ import re
 import pandas as pd
 import streamlit as st
 
-from scoring.domain.dimensions import DIMENSIONS
 from scoring.reports.formatting import MISSING
 from scoring.reports.score_entry import (
     CHOICES,
+    DIMENSIONS,
     NOT_ASSESSED,
     PROFILE_LINK,
     REQUIRED_TOOLS,

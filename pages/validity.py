@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from scoring.domain.dimensions import DIMENSION_NAMES
 from scoring.reports.formatting import MISSING
 from scoring.reports.validity import (
+    DIMENSION_NAMES,
     FIT_BAND,
     FLOOR,
     MODEL,

@@ -14,9 +14,9 @@ names. The rules, lowest layer first:
 - ``scoring.reports`` (what one page shows) imports the store and what lies below it;
 - ``scoring.cli`` may import any of ``scoring``;
 - ``ui`` (Streamlit glue) imports ``scoring`` except the command line;
-- ``pages`` import ``ui``, ``scoring.reports`` (what they read), ``scoring.store`` (what they write, each
-  function checking the acting account) and ``scoring.domain`` (the vocabulary); never the statistics,
-  the rules or the file readers, whose figures reach a page through a report;
+- ``pages`` import ``ui``, ``scoring.reports`` (what they read, with the labels and thresholds they
+  state) and ``scoring.store`` (what they write, each function checking the acting account); never the
+  vocabulary, the statistics, the rules or the file readers, which reach a page through its report;
 - ``app.py`` imports ``ui`` only;
 - nothing under ``scoring`` imports Streamlit, and no module imports ``pages`` or ``app``;
 - no two modules import each other, directly or round a longer loop (imports under ``if TYPE_CHECKING:``
@@ -67,7 +67,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "reports": BELOW_STORE | {"store"},
     "cli": BELOW_STORE | {"importing", "store", "demo", "reports"},
     "ui": BELOW_STORE | {"importing", "store", "demo", "reports"},
-    "pages": frozenset({"ui", "reports", "store", "domain"}),
+    "pages": frozenset({"ui", "reports", "store"}),
     "app": frozenset({"ui"}),
 }
 

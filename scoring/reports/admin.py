@@ -16,7 +16,8 @@ from scoring.agency.access import ROLE_LABELS, ROLES
 from scoring.agency.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from scoring.agency.scorecard import check_weights
 from scoring.agency.text import normalised, text_problem
-from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT, DIMENSION_NAMES
+from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT
+from scoring.domain.dimensions import DIMENSION_NAMES as DIMENSION_NAMES
 from scoring.reports.formatting import MISSING
 from scoring.store.importer import ImportResult
 from scoring.store.weights import MAX_YEARS_AHEAD, latest_start

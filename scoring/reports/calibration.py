@@ -25,6 +25,15 @@ from scoring.agency.calibration import LIVE_ICC_FORM as LIVE_ICC_FORM
 from scoring.agency.calibration import pick_reference as pick_reference
 from scoring.domain.ratings import LEVELS
 from scoring.domain.stages import Stage
+from scoring.domain.thresholds import AGREEMENT_DRIFT as AGREEMENT_DRIFT
+from scoring.domain.thresholds import DRIFT_BASELINE_MONTHS as DRIFT_BASELINE_MONTHS
+from scoring.domain.thresholds import DRIFT_PERSISTENCE as DRIFT_PERSISTENCE
+from scoring.domain.thresholds import LIVE_ICC_SLOTS as LIVE_ICC_SLOTS
+from scoring.domain.thresholds import LOW_AGREEMENT_MARGIN as LOW_AGREEMENT_MARGIN
+from scoring.domain.thresholds import MIN_MONTH_RATINGS as MIN_MONTH_RATINGS
+from scoring.domain.thresholds import MIN_SHARED_RATINGS as MIN_SHARED_RATINGS
+from scoring.domain.thresholds import NOTABLE_MOVE as NOTABLE_MOVE
+from scoring.domain.thresholds import SEVERITY_MARGIN as SEVERITY_MARGIN
 from scoring.stats.agreement import (
     ALPHA_BANDS as ALPHA_BANDS,
 )

@@ -9,7 +9,7 @@ import pycountry
 
 from scoring.agency.access import Account
 from scoring.agency.scorecard import NOT_RATED, incomplete_message, rating_grid, scores_under_versions
-from scoring.domain.dimensions import DIMENSION_NAMES
+from scoring.domain.dimensions import DIMENSION_NAMES as DIMENSION_NAMES
 from scoring.domain.seniorities import SENIORITY_LABELS
 from scoring.domain.stages import SCORED_STAGES
 from scoring.reports.formatting import MISSING, is_missing, shown

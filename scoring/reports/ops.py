@@ -22,7 +22,8 @@ from scoring.agency import sla
 from scoring.agency.access import Account
 from scoring.agency.retention import client_outcomes, placement_outcomes, retention_share
 from scoring.agency.sla import FIRST_DAY_FROM, FirstDayFrom, PromiseStatus, SlaAudit
-from scoring.domain.promises import CLIENT_HORIZON, PLACEMENT_HORIZON, PROMISES, Horizon, Promise
+from scoring.domain.promises import CLIENT_HORIZON, PLACEMENT_HORIZON, Horizon, Promise
+from scoring.domain.promises import PROMISES as PROMISES
 from scoring.reports.formatting import counted, shown
 from scoring.reports.shortlist import LISTED_COLUMNS, shortlist_figures
 from scoring.stats.survival import survival_curves

@@ -15,7 +15,7 @@ from scoring.agency.access import Account
 from scoring.agency.rubric import STAGE_EVIDENCE, anchors_for, disagreements, stage_code
 from scoring.agency.scorecard import rating_grid
 from scoring.agency.tooling import ToolingVerdict, evaluate_tooling
-from scoring.domain.dimensions import DIMENSIONS
+from scoring.domain.dimensions import DIMENSIONS as DIMENSIONS
 from scoring.domain.ratings import DISAGREEMENT_GAP, LEVEL_LABELS, LEVELS
 from scoring.domain.tools import CATEGORY_LABELS, MINIMUM_VERIFIED, REQUIRED_CATEGORIES
 from scoring.store import scorecards

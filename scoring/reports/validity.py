@@ -14,7 +14,7 @@ import pandas as pd
 
 from scoring.agency import validity
 from scoring.agency.access import Account
-from scoring.domain.dimensions import DIMENSION_NAMES
+from scoring.domain.dimensions import DIMENSION_NAMES as DIMENSION_NAMES
 from scoring.reports import exports
 from scoring.stats import discrimination
 from scoring.stats.severity import FIT_BAND as FIT_BAND  # the page states it beside the fit figures
