@@ -13,6 +13,7 @@ from scoring.reports.validity import (
     DIMENSION_NAMES,
     FIT_BAND,
     FLOOR,
+    HEADLINE_LABELS,
     MODEL,
     OUTCOME_BY_KEY,
     OUTCOMES,
@@ -60,7 +61,7 @@ def evidence_section(report: ValidityReport, outcome: Outcome) -> None:
     rows = report.predictors[report.predictors["outcome"] == outcome.key]
     top = st.columns(4)
     coverage = report.coverage.set_index("outcome").loc[outcome.key]
-    top[0].metric("Scored at the take-home", f"{int(coverage['complete']):,}",
+    top[0].metric("Scored", f"{int(coverage['complete']):,}",
                   help="Applications of the chosen searches with every dimension rated at stage "
                        f"{report.stage_id}; {int(coverage['scored'] - coverage['complete']):,} incomplete ones "
                        "left out.")
@@ -69,7 +70,7 @@ def evidence_section(report: ValidityReport, outcome: Outcome) -> None:
                        f"{int(coverage['excluded']):,} scored applications have no outcome (see below).")
     for column, predictor in zip(top[2:], ("score_in_force", "fair_score")):
         value, help_text = _auc_text(rows.set_index("predictor").loc[predictor])
-        column.metric(f"AUC: {PREDICTORS[predictor].lower()}", value, help=help_text)
+        column.metric(HEADLINE_LABELS[predictor], value, help=f"{PREDICTORS[predictor]}. {help_text}")
 
     if rows["auc"].isna().all():
         st.info(f"No AUC for {outcome.label.lower()} in this period: {rows['reason'].iloc[0]}. The table says why "

@@ -33,6 +33,8 @@ PREDICTORS: dict[str, str] = {
     **{code: f"{name} (mean rating)" for code, name in DIMENSION_NAMES.items()},
 }
 SCORE_PREDICTORS = ("score_in_force", "score_newest", "fair_score")
+#: Headline metrics' labels, short enough for a quarter of a 1024 px page; the full name goes in their help.
+HEADLINE_LABELS: dict[str, str] = {"score_in_force": "AUC, weighted", "fair_score": "AUC, adjusted"}
 #: The outcomes the page lets a person choose, the floors under which a figure is not shown and the
 #: weight model's settings, stated beside the figures (declared in :mod:`scoring.agency.validity`).
 Outcome = validity.Outcome

@@ -55,7 +55,7 @@ ONE_PLURAL = re.compile(r"(?<![\d.,])1 (rows|searches|candidates|applications|pl
                         r"days|months|ratings|breaches|accounts|replacements)\b")
 CUT_METRICS = """() => [...document.querySelectorAll(
     '[data-testid="stMain"] [data-testid="stMetricLabel"] *, [data-testid="stMain"] [data-testid="stMetricValue"] *')]
-    .filter(box => box.children.length === 0 && box.scrollWidth > box.clientWidth + 1)
+    .filter(box => getComputedStyle(box).overflowX !== 'visible' && box.scrollWidth > box.clientWidth + 1)
     .map(box => box.textContent.trim())"""
 
 

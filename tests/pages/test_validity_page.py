@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from scoring.domain.dimensions import DIMENSION_NAMES
-from scoring.reports.validity import PREDICTORS, validity_report
+from scoring.reports.validity import HEADLINE_LABELS, PREDICTORS, validity_report
 from scoring.store.searches import SearchFilter
 from tests.conftest import DEMO_AS_OF, account, plotly_values
 from tests.reports.test_validity_report import governance_only, plant_acceptance_by_infrastructure
@@ -56,17 +56,17 @@ def report(demo_db):
 def test_headline_figures_match_the_report(lead_view, report):
     shown = _metrics(lead_view)
     coverage = report.coverage.set_index("outcome").loc["accepted"]
-    assert shown["Scored at the take-home"] == f"{int(coverage['complete']):,}"
+    assert shown["Scored"] == f"{int(coverage['complete']):,}"
     assert shown["With this outcome"] == f"{int(coverage['with_outcome']):,}"
     for predictor in ("score_in_force", "fair_score"):
-        assert shown[f"AUC: {PREDICTORS[predictor].lower()}"] == f"{report.headline('accepted', predictor)['auc']:.3f}"
+        assert shown[HEADLINE_LABELS[predictor]] == f"{report.headline('accepted', predictor)['auc']:.3f}"
     suggestion = report.suggestion("accepted")
     assert shown["Gain"] == f"{suggestion.difference:+.3f}"
 
 
 def test_the_count_of_scored_applications_agrees_with_plain_sql(lead_view, demo_db):
     expected = demo_db.scalar("SELECT count(DISTINCT application_id) FROM current_scores WHERE stage_id = 3")
-    assert _metrics(lead_view)["Scored at the take-home"] == f"{expected:,}"
+    assert _metrics(lead_view)["Scored"] == f"{expected:,}"
 
 
 def test_range_restriction_is_stated_with_the_exclusions(lead_view, report):
@@ -116,7 +116,7 @@ def test_a_thin_outcome_shows_dashes_and_the_reason(lead_view, report):
     assert not lead_view.exception
     row = report.headline("retained", "score_in_force")
     assert row["reason"]                                           # the small demo has few lost placements
-    shown = [m for m in lead_view.metric if m.label == f"AUC: {PREDICTORS['score_in_force'].lower()}"][0]
+    shown = [m for m in lead_view.metric if m.label == HEADLINE_LABELS["score_in_force"]][0]
     assert shown.value == "—"
     assert row["reason"] in shown.proto.help
 
@@ -128,7 +128,7 @@ def test_filters_narrow_the_figures(lead_view, demo_db):
     expected = demo_db.scalar("""SELECT count(DISTINCT cs.application_id) FROM current_scores AS cs
                                  JOIN applications USING (application_id) JOIN searches AS s USING (search_id)
                                  WHERE cs.stage_id = 3 AND s.seniority = 'senior'""")
-    assert _metrics(lead_view)["Scored at the take-home"] == f"{expected:,}"
+    assert _metrics(lead_view)["Scored"] == f"{expected:,}"
 
 
 def test_an_earlier_as_of_date_shows_the_figures_of_that_day(lead_view, demo_db):
@@ -141,12 +141,12 @@ def test_an_earlier_as_of_date_shows_the_figures_of_that_day(lead_view, demo_db)
     shown = _metrics(lead_view)
     scored_by_then = demo_db.scalar("""SELECT count(DISTINCT application_id) FROM current_scores
                                        WHERE stage_id = 3 AND submitted_at::DATE <= ?""", [earlier])
-    assert shown["Scored at the take-home"] == f"{scored_by_then:,}" != today_figures["Scored at the take-home"]
+    assert shown["Scored"] == f"{scored_by_then:,}" != today_figures["Scored"]
     report = validity_report(demo_db, account(demo_db, "hiring_lead"), SearchFilter(), earlier)
     coverage = report.coverage.set_index("outcome").loc["accepted"]
     assert shown["With this outcome"] == f"{int(coverage['with_outcome']):,}" != today_figures["With this outcome"]
     headline = report.headline("accepted", "score_in_force")
-    label = f"AUC: {PREDICTORS['score_in_force'].lower()}"
+    label = HEADLINE_LABELS["score_in_force"]
     assert shown[label] == ("—" if headline["reason"] else f"{headline['auc']:.3f}") != today_figures[label]
     assert any("Outcomes as of 09 Jul 2026" in c.value for c in lead_view.caption)
 
