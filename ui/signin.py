@@ -29,6 +29,7 @@ from ui.text import plain
 
 #: What a session token is made of (URL-safe base64): checked before it goes into the cookie script.
 _TOKEN_TEXT = re.compile(r"[A-Za-z0-9_-]*")
+_SUBMIT_KEY = "sign_in_submit"
 
 
 def oidc_configured() -> bool:
@@ -66,7 +67,11 @@ def go_to_wanted_page(pages: Mapping[str, st.Page]) -> None:
 
 
 def _sign_in(wanted: str | None) -> None:
-    ended = st.session_state.pop(SESSION_ENDED_KEY, None)
+    # The reason a session ended stays until the person tries to sign in again: a rerun they did not
+    # ask for (the cookie's deletion, a reconnect) must not take it away before they have read it.
+    if st.session_state.get(_SUBMIT_KEY):
+        st.session_state.pop(SESSION_ENDED_KEY, None)
+    ended = st.session_state.get(SESSION_ENDED_KEY)
     if ended:
         st.warning(ended, icon=":material/logout:")
     try:
@@ -103,7 +108,7 @@ def _local_sign_in(wanted: str | None) -> None:
             st.caption(f"Sign in to open {wanted}.")
         email = st.text_input("Email", key="sign_in_email")
         password = st.text_input("Password", type="password", key="sign_in_password")
-        submitted = st.form_submit_button("Sign in", type="primary")
+        submitted = st.form_submit_button("Sign in", type="primary", key=_SUBMIT_KEY)
     if submitted:
         try:
             actor = authenticate(database(), email, password)
@@ -135,6 +140,7 @@ def _oidc_sign_in(wanted: str | None) -> None:
         st.button("Sign out", on_click=st.logout)
         return
     st.session_state[ACCOUNT_KEY] = mapped
+    st.session_state.pop(SESSION_ENDED_KEY, None)
     st.rerun()
 
 

@@ -163,14 +163,19 @@ def test_an_admin_changed_in_another_session_is_signed_out_on_the_next_rerun(app
     assert "Admin" not in _titles(app)
 
 
-def test_the_message_shows_once(app, demo_db):
+def test_the_message_stays_until_the_person_tries_to_sign_in_again(app, demo_db):
     _signed_in(app, "lead@demo.example")
     accounts.update_account(demo_db, account(demo_db, "admin"), app.session_state["account"].account_id,
                             role="ops")
     app.run()
     assert [w.value for w in app.warning] == [SESSION_CHANGED]
-    app.run()
-    assert not app.warning
+    app.run()                          # a rerun nobody asked for (the cookie's deletion, a reconnect)
+    assert [w.value for w in app.warning] == [SESSION_CHANGED]
+
+    app.text_input(key="sign_in_email").input("lead@demo.example")
+    app.text_input(key="sign_in_password").input("not the password")
+    app.button[0].click().run()
+    assert not app.warning and app.error
 
 
 def test_signing_out_ends_the_accounts_other_sessions(demo_db, monkeypatch):
