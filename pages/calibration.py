@@ -35,7 +35,7 @@ from scoring.reports.calibration import (
     reviewers_done,
 )
 from scoring.reports.calibration import STAGE_LABELS as STAGES
-from scoring.reports.formatting import MISSING, counted, is_missing, shown
+from scoring.reports.formatting import MISSING, counted, is_missing, shown, signed_rounded
 from scoring.store import calibration_exercises, ratings
 from scoring.store.ratings import PERIOD_BASES, CalibrationFilter
 from ui import calibration_charts as charts
@@ -174,8 +174,7 @@ def severity_section(report: CalibrationReport) -> None:
         left.plotly_chart(charts.severity_intervals(report.reviewers, SEVERITY_MARGIN.value), width="stretch")
         right.plotly_chart(charts.rating_shares(report.distribution, list(report.reviewers["reviewer"])),
                            width="stretch")
-    reviewers = in_percent(report.reviewers, "within_one").assign(
-        severity=report.reviewers["severity"].round(2) + 0.0,            # no "-0.00"
+    reviewers = signed_rounded(in_percent(report.reviewers, "within_one"), {"severity": 2}).assign(
         interval=[interval(lo, hi, "{:+.2f}") for lo, hi in zip(report.reviewers["ci_low"],
                                                                 report.reviewers["ci_high"])])
     st.dataframe(
@@ -264,6 +263,7 @@ def drift_section(report: CalibrationReport, colours: dict[str, str]) -> None:
     if flagged.empty:
         st.caption("No reviewer-month crosses a drift threshold in this selection.")
         return
+    flagged = signed_rounded(flagged, {"severity": 2, "drift": 2, "agreement_drift": 2})
     st.dataframe(flagged[["reviewer", "month", "severity", "drift", "direction", "severity_flag", "mad",
                           "agreement_drift", "agreement_flag"]], hide_index=True, width="stretch",
                  column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from scoring.reports.formatting import MISSING
+from scoring.reports.formatting import MISSING, signed_rounded
 from scoring.reports.validity import (
     DIMENSION_NAMES,
     FIT_BAND,
@@ -91,22 +91,15 @@ def evidence_section(report: ValidityReport, outcome: Outcome) -> None:
                                 "reason": st.column_config.TextColumn("Not shown because", width="medium")},
                  placeholder=MISSING)
 
-    left, right = st.columns(2)
-    with left:
-        predictor = st.selectbox("Score for the bands", SCORE_PREDICTORS, format_func=labelled(PREDICTORS),
-                                 key="validity_band_score")
-        bands = report.bands[(report.bands["outcome"] == outcome.key) & (report.bands["predictor"] == predictor)]
-        if bands["rate"].notna().any():
-            st.plotly_chart(charts.band_rates(bands, outcome.rate_label, PREDICTORS[predictor]), width="stretch")
-        else:
-            st.info(f"No band has enough cases for a {outcome.rate_label.lower()}: each needs at least "
-                    f"{FLOOR.min_cases} applications. The cases per band are listed below.")
-    with right:
-        curves = report.roc[report.roc["outcome"] == outcome.key]
-        if curves.empty:
-            st.info("No ROC curve: every score falls under the floor for this outcome.")
-        else:
-            st.plotly_chart(charts.roc_curves(curves, PREDICTORS), width="stretch")
+    # One under the other: side by side, a 1024 px screen cuts both titles and crowds the band labels.
+    predictor = st.selectbox("Score for the bands", SCORE_PREDICTORS, format_func=labelled(PREDICTORS),
+                             key="validity_band_score", width=360)
+    bands = report.bands[(report.bands["outcome"] == outcome.key) & (report.bands["predictor"] == predictor)]
+    if bands["rate"].notna().any():
+        st.plotly_chart(charts.band_rates(bands, outcome.rate_label, PREDICTORS[predictor]), width="stretch")
+    else:
+        st.info(f"No band has enough cases for a {outcome.rate_label.lower()}: each needs at least "
+                f"{FLOOR.min_cases} applications. The cases per band are listed below.")
     with st.expander("Rates by band, with the cases behind them"):
         percent = bands.assign(**{c: bands[c] * 100 for c in ("rate", "ci_low", "ci_high")})
         st.dataframe(percent[["band", "cases", "events", "rate", "ci_low", "ci_high", "reason"]], hide_index=True,
@@ -122,6 +115,11 @@ def evidence_section(report: ValidityReport, outcome: Outcome) -> None:
                                                                              help="Wilson interval"),
                                     "reason": st.column_config.TextColumn("Not shown because", width="medium")},
                      placeholder=MISSING)
+    curves = report.roc[report.roc["outcome"] == outcome.key]
+    if curves.empty:
+        st.info("No ROC curve: every score falls under the floor for this outcome.")
+    else:
+        st.plotly_chart(charts.roc_curves(curves, PREDICTORS), width="stretch")
 
 
 def restriction_note(report: ValidityReport, outcome: Outcome) -> None:
@@ -156,8 +154,9 @@ def reviewer_section(report: ValidityReport, outcome: Outcome) -> None:
                 f"{FLOOR.min_cases}, with {FLOOR.min_per_class} of each outcome); their severity and agreement are "
                 "still listed.")
     st.dataframe(
-        rows[["reviewer", "auc", "n", "severity", "fit_flag", "mad", "bias", "reason", "ci_low", "ci_high", "n_good",
-              "n_bad", "severity_se", "infit_mnsq", "compared"]],
+        signed_rounded(rows, {"severity": 2, "bias": 2})[
+            ["reviewer", "auc", "n", "severity", "fit_flag", "mad", "bias", "reason", "ci_low", "ci_high", "n_good",
+             "n_bad", "severity_se", "infit_mnsq", "compared"]],
         hide_index=True, width="stretch",
         column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),
                        "auc": st.column_config.NumberColumn("AUC", format="%.3f",
@@ -196,8 +195,9 @@ def weights_section(actor: Account, report: ValidityReport, outcome: Outcome, ch
         return
     clipped = suggestion.coefficients.loc[suggestion.coefficients["clipped"], "dimension"].map(DIMENSION_NAMES).tolist()
     cols = st.columns(3)
-    cols[0].metric("Cross-validated AUC, current weights", f"{suggestion.auc_current:.3f}")
-    cols[1].metric("Cross-validated AUC, suggested weights", f"{suggestion.auc_suggested:.3f}")
+    out_of_sample = "Cross-validated: each application scored by weights fitted without it"
+    cols[0].metric("AUC, current weights", f"{suggestion.auc_current:.3f}", help=out_of_sample)
+    cols[1].metric("AUC, suggested weights", f"{suggestion.auc_suggested:.3f}", help=out_of_sample)
     cols[2].metric("Gain", f"{suggestion.difference:+.3f}",
                    help=f"95% DeLong interval for correlated AUCs {suggestion.ci_low:+.3f} to {suggestion.ci_high:+.3f}"
                         f" on the out-of-fold scores of {suggestion.n:,} applications; per fold: "

@@ -42,7 +42,7 @@ def _number(value: float | None) -> float:
 
 
 FirstDayFrom = Literal["opened_on", "accepted_on"]
-FIRST_DAY_FROM: dict[str, str] = {"opened_on": "search opening", "accepted_on": "offer accepted"}
+FIRST_DAY_FROM: dict[str, str] = {"opened_on": "Search opening", "accepted_on": "Offer accepted"}
 MIN_N_FOR_VERDICT = 1  # fewer measured rows than this: met is None
 SEARCH_COLUMNS = ("search_id", "client_id", "opened_on", "shortlist_delivered_on", "closed_on")
 REPLACEMENT_COLUMNS = ("replacement_id", "placement_id", "requested_on", "fulfilled_on", "cost_usd")

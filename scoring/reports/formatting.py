@@ -57,6 +57,19 @@ def shown(value: object, pattern: str = "{}") -> str:
     return MISSING if is_missing(value) else pattern.format(value)
 
 
+def signed_rounded(frame: pd.DataFrame, places: dict[str, int]) -> pd.DataFrame:
+    """``frame`` with each signed column in ``places`` rounded to its number of decimals, without
+    negative zeros: a severity of -0.001 shown with a sign would read "-0.00", a harshness that is not there.
+
+    Examples
+    --------
+    >>> signed_rounded(pd.DataFrame({"severity": [-0.001, 0.456, None]}), {"severity": 2})["severity"].tolist()
+    [0.0, 0.46, nan]
+    """
+    rounded = {column: frame[column].astype(float).round(decimals) + 0.0 for column, decimals in places.items()}
+    return frame.assign(**rounded)
+
+
 def counted(n: int, one: str, many: str | None = None) -> str:
     """``n``, with thousands separators, and the noun that agrees with it (``many`` defaults to ``one`` + "s").
 

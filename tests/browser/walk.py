@@ -58,6 +58,15 @@ CUT_METRICS = """() => [...document.querySelectorAll(
     .filter(box => getComputedStyle(box).overflowX !== 'visible' && box.scrollWidth > box.clientWidth + 1)
     .map(box => box.textContent.trim())"""
 
+#: chart titles and axis titles that run past their chart's edge (the SVG cuts them off)
+CUT_CHART_TITLES = """() => [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')].flatMap(plot => {
+    const chart = plot.querySelector('svg.main-svg').getBoundingClientRect();
+    return [...plot.querySelectorAll('.gtitle, .g-xtitle text, .g-ytitle text')]
+        .filter(title => { const box = title.getBoundingClientRect();
+                           return box.left < chart.left - 1 || box.right > chart.right + 1; })
+        .map(title => title.textContent.trim());
+})"""
+
 
 @dataclass
 class PageVisit:
@@ -111,6 +120,9 @@ def problems_on(page, console: list[str]) -> list[str]:
     cut = page.evaluate(CUT_METRICS)
     if cut:
         problems.append(f"metrics cut off: {', '.join(cut)}")
+    titles = page.evaluate(CUT_CHART_TITLES)
+    if titles:
+        problems.append(f"chart titles cut off: {', '.join(titles)}")
     return problems
 
 
