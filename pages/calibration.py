@@ -76,7 +76,7 @@ def sidebar_filter(actor: Account) -> CalibrationFilter:
         stage_id = st.radio("Stage", list(STAGES), format_func=labelled(STAGES), key="calibration_stage")
         chosen = st.multiselect("Dimensions", list(names), format_func=labelled(names), placeholder="All dimensions",
                                 key="calibration_dimensions")
-        basis = st.radio("Month of", list(PERIOD_BASES), format_func=lambda b: PERIOD_BASES[b][1],
+        basis = st.radio("Month of", list(PERIOD_BASES), format_func=lambda b: PERIOD_BASES[b][1].capitalize(),
                          key="calibration_basis")
         opening = default_filter(first, last, stage_id)
         first_month, last_month = opening.first_month, opening.last_month

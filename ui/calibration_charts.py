@@ -45,17 +45,20 @@ def alpha_by_dimension(agreement: pd.DataFrame, bands: Sequence[tuple[float, str
     figure = go.Figure(go.Bar(
         x=rows["dimension"].map(chart_text), y=rows["alpha"],
         marker_color=[BAND_COLOURS.get(b, "#4C78A8") for b in rows["band"]],
-        text=[f"{a:.3f} ({b})" for a, b in zip(rows["alpha"], rows["band"])], textposition="outside",
+        text=[f"{a:.3f}<br>{b}" for a, b in zip(rows["alpha"], rows["band"])], textposition="inside",
+        insidetextanchor="middle", textfont=dict(color="white"),
         error_y=dict(type="data", symmetric=False, array=rows["alpha_high"] - rows["alpha"],
                      arrayminus=rows["alpha"] - rows["alpha_low"], thickness=1.2),
         name="alpha"))
     for low, band in bands:
         if np.isfinite(low):
             figure.add_hline(y=low, line_dash="dash", line_color=BAND_COLOURS.get(band, "grey"),
-                             annotation_text=f"{band} from {low:.3f}", annotation_position="top left")
+                             annotation_text=f"{band} from {low:.3f}", annotation_position="right")
     lowest = float(np.nanmin(rows["alpha_low"])) if len(rows) and rows["alpha_low"].notna().any() else 0.0
     figure.update_layout(title=title, yaxis_title="Krippendorff's alpha",
-                         yaxis_range=[min(0.0, lowest - 0.05), 1.05], showlegend=False, **LAYOUT)
+                         yaxis_range=[min(0.0, lowest - 0.05), 1.05], showlegend=False,
+                         # band names sit in the right margin, clear of the bars and their labels
+                         **{**LAYOUT, "margin": dict(l=10, r=130, t=40, b=10)})
     return figure
 
 
