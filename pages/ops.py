@@ -6,10 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal, cast
 
-import pandas as pd
 import streamlit as st
 
-from scoring.reports.exports import to_csv
 from scoring.reports.formatting import counted, shown
 from scoring.reports.ops import (
     BREACHED,
@@ -26,7 +24,6 @@ from scoring.reports.ops import (
     evidence_rows,
     filter_breaches,
     ops_report,
-    to_parquet,
 )
 from scoring.reports.ops_export import audit_extras, ops_document
 from scoring.reports.ops_export import to_csv as audit_csv
@@ -38,27 +35,17 @@ from ui.access import Account, account_allowed
 from ui.context import database, guarded, read, today
 from ui.empty_states import nothing_yet
 from ui.filters import search_filter
+from ui.tables import downloads, first_rows
 from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
 
 STATUS_COLOURS: dict[str, Literal["green", "red", "gray", "blue"]] = {MET: "green", BREACHED: "red", NO_DATA: "gray",
                                                                      REPORTED: "blue"}
-PARQUET = "application/vnd.apache.parquet"
 PROMISE_NAMES = {key: promise.name for key, promise in PROMISES.items()}
 
 
 def pct(value: float) -> str:
     return shown(value, "{:.1%}")
-
-
-def downloads(frame: pd.DataFrame, what: str, stem: str, key: str) -> None:
-    """CSV and Parquet downloads of ``frame`` (every column) side by side, saved as ``stem``."""
-    left, right = st.columns(2)
-    left.download_button(f"Download {what} (CSV)", to_csv(frame), f"{stem}.csv", "text/csv", key=f"{key}_csv",
-                         on_click="ignore", icon=":material/download:", help=f"Saved as {stem}.csv")
-    right.download_button(f"Download {what} (Parquet)", to_parquet(frame), f"{stem}.parquet", PARQUET,
-                          key=f"{key}_parquet", on_click="ignore", icon=":material/download:",
-                          help=f"Saved as {stem}.parquet")
 
 
 def headline_section(report: OpsReport) -> None:
@@ -72,7 +59,9 @@ def headline_section(report: OpsReport) -> None:
                                f"{counted(int(row.n), 'row', 'rows')}: {row.detail}.")
 
 
+@st.fragment
 def evidence_section(report: OpsReport) -> None:
+    """The rows behind the chosen figure; choosing another reruns this part alone."""
     st.subheader("The rows behind a figure")
     figures = dict(zip(report.headline["key"], report.headline["figure_text"]))
     key = st.selectbox("Show the rows behind", list(PROMISES),
@@ -81,7 +70,7 @@ def evidence_section(report: OpsReport) -> None:
                     horizontal=True, label_visibility="collapsed")
     rows = evidence_rows(report, key, view)
     st.caption(evidence_caption(report, key, len(rows)))
-    ops_tables.evidence(rows, key, report.first_day_from)
+    ops_tables.evidence(first_rows(rows), key, report.first_day_from)
     downloads(rows, "these rows", f"ops_{key}_{report.as_of:%Y-%m-%d}", "ops_evidence_download")
 
 
@@ -123,7 +112,9 @@ def retention_section(report: OpsReport) -> None:
                "while observed.")
 
 
+@st.fragment
 def breach_section(report: OpsReport) -> None:
+    """The breaches, filtered by promise and client; a filter reruns this part alone."""
     breaches = report.breaches
     known = breaches.dropna(subset=["client_id"])
     names = dict(zip(known["client_id"].astype(int), known["client"]))
@@ -134,7 +125,7 @@ def breach_section(report: OpsReport) -> None:
                                 key="ops_breach_clients", placeholder="Every client")
     rows = filter_breaches(breaches, promises, clients)
     st.caption(f"{len(rows):,} of {counted(len(breaches), 'breach', 'breaches')}.")
-    ops_tables.breaches(rows)
+    ops_tables.breaches(first_rows(rows, ("breach", "breaches")))
     downloads(rows, "the breaches", f"ops_breaches_{report.as_of:%Y-%m-%d}", "ops_breach_download")
 
 
@@ -196,7 +187,9 @@ def churn_form(actor: Account, as_of: date) -> None:
                                                     len(changed["searches_cancelled"])))
 
 
+@st.fragment
 def record_section(actor: Account, as_of: date) -> None:
+    """The forms; choosing an open request reruns them alone, and a recorded event reruns the page."""
     if not actor.may("write_ops"):
         st.info("Recording replacements and churn is for ops staff and admins.")
         return
@@ -251,16 +244,21 @@ def body() -> None:
         nothing_yet("searches")
     headline_section(report)
     evidence_section(report)
+    # Only the open tab's part runs and is sent; the tab stays chosen across reruns (a new visit opens the first).
     shortlist_tab, retention_tab, breach_tab, record_tab = st.tabs(
-        ["Shortlist time", "Retention", "Breach list", "Record an event"])
-    with shortlist_tab:
-        shortlist_section(report)
-    with retention_tab:
-        retention_section(report)
-    with breach_tab:
-        breach_section(report)
-    with record_tab:
-        record_section(actor, today())      # events are recorded up to today, whatever the audit date
+        ["Shortlist time", "Retention", "Breach list", "Record an event"], key="ops_tab", on_change="rerun")
+    if shortlist_tab.open:
+        with shortlist_tab:
+            shortlist_section(report)
+    if retention_tab.open:
+        with retention_tab:
+            retention_section(report)
+    if breach_tab.open:
+        with breach_tab:
+            breach_section(report)
+    if record_tab.open:
+        with record_tab:
+            record_section(actor, today())      # events are recorded up to today, whatever the audit date
     export_section(actor, report)
     reference_section(report)
 

@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from scoring.agency.access import OPERATOR
@@ -39,17 +38,17 @@ def fixture_file(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def media(monkeypatch) -> list[MemoryMediaFileStorage]:
-    """The media stores AppTest creates, one per run, so downloads can be read back."""
-    stores: list[MemoryMediaFileStorage] = []
+def media(monkeypatch) -> list[MediaFileManager]:
+    """The media managers AppTest creates, one per run, so downloads can be made as a click makes them."""
+    managers: list[MediaFileManager] = []
 
-    class Recording(MemoryMediaFileStorage):
+    class Recording(MediaFileManager):
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
-            stores.append(self)
+            managers.append(self)
 
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", Recording)
-    return stores
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", Recording)
+    return managers
 
 
 def open_page(role: str = "ops", all_time: bool = True) -> AppTest:
@@ -59,6 +58,14 @@ def open_page(role: str = "ops", all_time: bool = True) -> AppTest:
     if all_time and not at.error:
         at.selectbox(key="ops_period").select("All time")
         at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Choose the tab ``label`` below the figures, as a click on it would: only the open tab is drawn."""
+    at.session_state["ops_tab"] = label
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -79,10 +86,10 @@ def evidence_table(at: AppTest) -> pd.DataFrame:
     return next(frame.value for frame in at.dataframe if "in_figure" in frame.value.columns)
 
 
-def downloaded(at: AppTest, media: list[MemoryMediaFileStorage], label: str) -> bytes:
+def downloaded(at: AppTest, media: list[MediaFileManager], label: str) -> bytes:
+    """The file the button ``label`` gives on a click (made then, not when the page runs)."""
     button = next(b for b in at.get("download_button") if b.proto.label == label)
-    file_name = button.proto.url.rsplit("/", 1)[-1]
-    return media[-1].get_file(file_name).content
+    return media[-1]._deferred_callables[button.proto.deferred_file_id]["callable"]()
 
 
 def test_headline_shows_every_promise_with_its_status(fixture_file):
@@ -120,12 +127,14 @@ def test_filters_narrow_to_a_seniority(fixture_file):
 
 
 def test_charts_draw_the_distribution_trend_and_survival(fixture_file):
-    found = charts(open_page())
+    at = open_page()
+    found = charts(at)
     bars = found["Business days from opening to shortlist (delivered searches)"]["data"][0]
     counts = dict(zip(plotly_values(bars["x"]), plotly_values(bars["y"])))
     assert {day: n for day, n in counts.items() if n} == {0: 1, 6: 2, 7: 2, 13: 1, 14: 1, 17: 1}
     trend = found["Shortlists in time, by month the search opened"]["data"]
     assert len(trend[0]["x"]) == 13                               # June 2024 to June 2025
+    found = charts(open_tab(at, "Retention"))
     clients = found["Clients still with the agency, by quarter signed"]["data"]
     assert [trace["name"] for trace in clients] == ["2024Q1", "2024Q2", "2024Q3", "2025Q1", "2025Q2"]
     first = clients[0]
@@ -167,8 +176,27 @@ def test_drill_down_shows_the_rows_behind_each_figure(fixture_file):
     assert len(rows) == 11 and rows.loc["SR-07", "business_days"] == 13
 
 
-def test_breach_list_filters_and_downloads(fixture_file, media):
+def test_only_the_open_tab_is_drawn_and_it_stays_open_across_reruns(fixture_file):
     at = open_page()
+    assert [t.label for t in at.tabs] == ["Shortlist time", "Retention", "Breach list", "Record an event"]
+    opening = charts(at)
+    assert "Business days from opening to shortlist (delivered searches)" in opening
+    assert "Clients still with the agency, by quarter signed" not in opening
+    assert not any("what" in frame.value.columns for frame in at.dataframe)          # no breach list yet
+    open_tab(at, "Breach list")
+    assert any("what" in frame.value.columns for frame in at.dataframe)
+    assert not charts(at)                                                             # the shortlist charts went
+    at.selectbox(key="ops_evidence").select("replacement")                            # a change elsewhere
+    at.run()
+    assert at.session_state["ops_tab"] == "Breach list"
+    assert any("what" in frame.value.columns for frame in at.dataframe)
+    # The headline figures and the rows behind them are above the tabs, whichever is open.
+    assert metrics(at)["Replacements"] == ("25.0%", "breached")
+    assert len(evidence_table(at)) == 5
+
+
+def test_breach_list_filters_and_downloads(fixture_file, media):
+    at = open_tab(open_page(), "Breach list")
     csv = pd.read_csv(io.BytesIO(downloaded(at, media, "Download the breaches (CSV)")))
     assert len(csv) == 10
     at.multiselect(key="ops_breach_promises").set_value(["replacement"])
@@ -194,7 +222,7 @@ def test_evidence_downloads_as_csv_and_parquet(fixture_file, media):
 
 
 def test_the_form_records_a_replacement_request(fixture_file):
-    at = open_page()
+    at = open_tab(open_page(), "Record an event")
     at.selectbox(key="ops_request_placement").set_value(7)
     at.date_input(key="ops_request_date").set_value(date(2025, 6, 27))
     at.text_area(key="ops_request_note").input("client asked for a stronger Kubernetes profile")
@@ -219,7 +247,7 @@ def test_the_form_records_a_replacement_request(fixture_file):
 
 
 def test_the_form_explains_a_refusal_and_writes_nothing(fixture_file):
-    at = open_page()
+    at = open_tab(open_page(), "Record an event")
     at.selectbox(key="ops_request_placement").set_value(8)          # starts on 7 Jul 2025
     at.button(key="ops_request_submit").click()
     at.run()
@@ -240,7 +268,7 @@ def test_the_form_explains_a_refusal_and_writes_nothing(fixture_file):
 
 
 def test_the_form_records_a_churn(fixture_file):
-    at = open_page()
+    at = open_tab(open_page(), "Record an event")
     at.selectbox(key="ops_churn_client").set_value(5)               # Ember Energy
     at.date_input(key="ops_churn_date").set_value(date(2025, 6, 27))
     at.button(key="ops_churn_submit").click()
