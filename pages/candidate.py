@@ -26,6 +26,7 @@ from scoring.reports.candidate import (
     profile_line,
     radar_notes,
     radar_series,
+    recent_rows,
     score_headline,
     seniority_label,
     shortlist_comparison,
@@ -53,6 +54,12 @@ SHORTLIST_CONFIG = {
     "On 0-100": st.column_config.TextColumn("On 0-100", width=75),
     "Client decision": st.column_config.TextColumn("Client decision", width=110),
 }
+RECENT_CONFIG = {
+    "candidate": st.column_config.TextColumn("Candidate"),
+    "profile": SHORTLIST_CONFIG["Candidate id"],
+    "stage": st.column_config.TextColumn("Stage scored"),
+    "submitted": st.column_config.DateColumn("Submitted", format="D MMM YYYY"),
+}
 NOTES_CONFIG = {"Rating": st.column_config.NumberColumn("Rating", format="%d", width="small"),
                 "Note": st.column_config.TextColumn("Note", width="large")}
 
@@ -66,6 +73,9 @@ def pick_candidate(actor: Account) -> int | None:
     if not text and read(candidates.reachable_count, actor) == 0:
         nothing_yet("assigned_candidates" if actor.role == "reviewer" else "candidates")
         return None
+    if not text:
+        recent_candidates(actor)
+        return None
     found = read(candidates.find_candidates, actor, text) if text else pd.DataFrame()
     if text and found.empty:
         st.info("No candidate matches.")
@@ -75,6 +85,17 @@ def pick_candidate(actor: Account) -> int | None:
                                    f"{country_name(r.country)}" for r in found.itertuples()}
     return st.selectbox(f"{len(found)} match{'es' if len(found) != 1 else ''}", list(labels),
                         format_func=labelled(labels), key="candidate_choice")
+
+
+def recent_candidates(actor: Account) -> None:
+    """Before anything is typed: the candidates scored most recently, each a link to their profile."""
+    recent = read(candidates.recently_scored, actor)
+    if recent.empty:
+        return
+    st.caption("Scored most recently:" if actor.may("read_all_scores")
+               else "Your most recently submitted scorecards:")
+    st.dataframe(recent_rows(recent), hide_index=True, width="stretch", column_config=RECENT_CONFIG,
+                 placeholder=MISSING)
 
 
 def version_choice(report: CandidateReport) -> int | None:

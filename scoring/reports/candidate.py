@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import pandas as pd
 import pycountry
@@ -48,6 +49,25 @@ def candidate_report(db: Database, actor: Account, candidate_id: int, version_id
     return CandidateReport(profile=candidates.profile(db, actor, candidate_id), applications=apps,
                            history=candidates.stage_history(db, actor, candidate_id), ratings=ratings,
                            scores=scores, versions=versions, not_assessed=candidates.not_assessed(db, actor, ids))
+
+
+def recent_rows(recent: pd.DataFrame) -> pd.DataFrame:
+    """The recently scored candidates (:func:`scoring.store.candidates.recently_scored`) as the
+    profile page offers them before anything is typed: name, profile address, stage, day submitted.
+
+    Examples
+    --------
+    >>> recent = pd.DataFrame({"candidate_id": [4], "external_id": ["CA-000004"], "full_name": ["Ana Lima"],
+    ...                        "stage_id": [3], "submitted_at": [pd.Timestamp("2026-11-20 14:05")]})
+    >>> recent_rows(recent).iloc[0].tolist()
+    ['Ana Lima', '/candidate?q=CA-000004', 'Take-home assessment', datetime.date(2026, 11, 20)]
+    """
+    return pd.DataFrame({
+        "candidate": recent["full_name"],
+        "profile": PROFILE_LINK + recent["external_id"].map(lambda ref: quote(str(ref), safe="")),
+        "stage": recent["stage_id"].map(lambda stage: STAGE_LABELS.get(int(stage), MISSING)),
+        "submitted": pd.to_datetime(recent["submitted_at"]).dt.date,
+    })
 
 
 def seniority_label(code: object) -> str:

@@ -24,6 +24,8 @@ from scoring.store.authorization import authorize
 from scoring.store.db import Database
 
 SEARCH_LIMIT = 50
+#: How many recently scored candidates the profile page offers before anything is typed.
+RECENT_LIMIT = 10
 #: The radar's "median candidate at this stage" needs at least this many scored applications behind
 #: each dimension. Below it the median is one application's mean rating, or the midpoint of two or
 #: three, and whoever knows which few applications were scored could read other reviewers' hidden
@@ -101,6 +103,29 @@ def find_candidates(db: Database, actor: Account, text: str, limit: int = SEARCH
                  (c.full_name ILIKE ? ESCAPE '\\') DESC, c.full_name, c.candidate_id
         LIMIT ?""",
         [id_match, needle, pattern, pattern, *scope_params, id_match, needle, needle + "%", limit])
+
+
+def recently_scored(db: Database, actor: Account, limit: int = RECENT_LIMIT) -> pd.DataFrame:
+    """The candidates with the most recently submitted scorecards, newest first: the reader's own
+    scorecards for a reviewer (nothing about anyone else's work), everyone's for the other roles.
+
+    One row per candidate: ``candidate_id, external_id, full_name, stage_id, submitted_at`` of the
+    latest scorecard (superseded revisions and drafts left out).
+    """
+    authorize(db, actor, "read_candidates")
+    own, params = ("true", []) if actor.may("read_all_scores") else ("sc.reviewer_id = ?", [actor.account_id])
+    return db.frame(f"""
+        SELECT candidate_id, external_id, full_name, stage_id, submitted_at FROM (
+            SELECT c.candidate_id, c.external_id, c.full_name, sc.stage_id, sc.submitted_at,
+                   row_number() OVER (PARTITION BY c.candidate_id
+                                      ORDER BY sc.submitted_at DESC, sc.scorecard_id DESC) AS latest
+            FROM scorecards AS sc
+            JOIN applications AS a ON a.application_id = sc.application_id
+            JOIN candidates AS c ON c.candidate_id = a.candidate_id
+            WHERE sc.status = 'submitted' AND {own}) AS ranked
+        WHERE latest = 1
+        ORDER BY submitted_at DESC, candidate_id
+        LIMIT ?""", [*params, limit])
 
 
 def reachable_count(db: Database, actor: Account) -> int:

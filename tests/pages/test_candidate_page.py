@@ -9,7 +9,7 @@ import pytest
 
 from scoring.reports.candidate import WITHHELD, candidate_report
 from scoring.reports.formatting import MISSING
-from scoring.store import scorecards
+from scoring.store import candidates, scorecards
 from tests.conftest import account, plotly_values
 from ui import charts
 
@@ -109,6 +109,20 @@ def test_search_by_name_lists_matches_and_nonsense_finds_nothing(open_page, shor
     assert len(at.selectbox[0].options) >= 1
     at = _find(at, "zzzz-no-such-person")
     assert any("No candidate matches" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("role", ["hiring_lead", "reviewer"])
+def test_before_anything_is_typed_the_latest_scored_candidates_link_to_their_profiles(open_page, demo_db, role):
+    at = open_page(PAGE, role)
+    assert not at.exception
+    reader = account(demo_db, role)
+    expected = candidates.recently_scored(demo_db, reader)
+    assert not expected.empty
+    listed = at.dataframe[0].value
+    assert listed["candidate"].tolist() == expected["full_name"].tolist()
+    assert listed["profile"].tolist() == [f"/candidate?q={ref}" for ref in expected["external_id"]]
+    mine_only = role == "reviewer"
+    assert at.caption[0].value == ("Your most recently submitted scorecards:" if mine_only else "Scored most recently:")
 
 
 def test_a_reviewer_only_finds_candidates_assigned_to_them(open_page, demo_db, shortlisted):

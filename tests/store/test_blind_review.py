@@ -191,6 +191,7 @@ READS: dict[str, Read] = {
     "accounts.reviewers": lambda s: accounts.reviewers(s.db, s.reviewer),
     "candidates.find_candidates": lambda s: candidates.find_candidates(s.db, s.reviewer, "a"),
     "candidates.reachable_count": lambda s: candidates.reachable_count(s.db, s.reviewer),
+    "candidates.recently_scored": lambda s: candidates.recently_scored(s.db, s.reviewer),
     "candidates.profile": lambda s: candidates.profile(s.db, s.reviewer, s.candidate_id),
     "candidates.applications": lambda s: candidates.applications(s.db, s.reviewer, s.candidate_id),
     "candidates.stage_history": lambda s: candidates.stage_history(s.db, s.reviewer, s.candidate_id),
