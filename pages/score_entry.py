@@ -37,6 +37,8 @@ from ui.writes import run_write, show_outcome
 
 #: Where the page keeps the scorecard just submitted, whose peers' scores it then shows.
 JUST_SUBMITTED = "just_submitted"
+#: Short enough to show whole in the note box at 1024 px; the full rule is in the box's help.
+NOTE_PLACEHOLDER = "Needed for a 1, a 5 or Not assessed"
 NOTE_HELP = ("Required for a 1 or a 5 (what did you see or hear?) and for Not assessed "
              "(why could the stage not show it?)")
 NOT_ASSESSED_HELP = ("Choose **Not assessed** only when this stage gave no evidence on a dimension either way, and "
@@ -111,7 +113,7 @@ def rating_widgets(stage_id: int, saved: dict, key: str
                           horizontal=True, key=f"{key}_{dim.code}_rating", label_visibility="collapsed")
         text = st.text_input(f"Note on {dim.name}",
                              value=saved["not_assessed"].get(dim.code) or saved["notes"].get(dim.code, ""),
-                             key=f"{key}_{dim.code}_note", placeholder=NOTE_HELP)
+                             key=f"{key}_{dim.code}_note", placeholder=NOTE_PLACEHOLDER, help=NOTE_HELP)
         if choice == NOT_ASSESSED:
             not_assessed[dim.code] = text
         else:
