@@ -42,6 +42,7 @@ from ui import calibration_charts as charts
 from ui.access import Account
 from ui.context import database, guarded, read, require_account, today
 from ui.empty_states import nothing_yet
+from ui.tables import paged_table
 from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
 
@@ -237,7 +238,9 @@ def ranking_section(report: CalibrationReport) -> None:
                  placeholder=MISSING)
 
 
+@st.fragment
 def drift_section(report: CalibrationReport, colours: dict[str, str]) -> None:
+    """Monthly severity and agreement; choosing reviewers reruns this part alone."""
     st.subheader("Severity and agreement month by month")
     monthly = report.monthly
     flagged = monthly[monthly["severity_flag"] | monthly["agreement_flag"]]
@@ -264,22 +267,24 @@ def drift_section(report: CalibrationReport, colours: dict[str, str]) -> None:
         st.caption("No reviewer-month crosses a drift threshold in this selection.")
         return
     flagged = signed_rounded(flagged, {"severity": 2, "drift": 2, "agreement_drift": 2})
-    st.dataframe(flagged[["reviewer", "month", "severity", "drift", "direction", "severity_flag", "mad",
-                          "agreement_drift", "agreement_flag"]], hide_index=True, width="stretch",
-                 column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),
-                                "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
-                                "severity": st.column_config.NumberColumn("Severity", format="%+.2f",
-                                                                          help="Logits, positive is harsher"),
-                                "drift": st.column_config.NumberColumn("Severity drift", format="%+.2f",
-                                                                       help="Logits from the reviewer's baseline"),
-                                "direction": "Direction",
-                                "severity_flag": st.column_config.CheckboxColumn("Severity flagged"),
-                                "mad": st.column_config.NumberColumn("Distance from peers", format="%.2f",
-                                                                     help="Rating points"),
-                                "agreement_drift": st.column_config.NumberColumn(
-                                    "Agreement drift", format="%+.2f", help="Rating points from the baseline"),
-                                "agreement_flag": st.column_config.CheckboxColumn("Agreement flagged")},
-                 placeholder=MISSING)
+    paged_table(flagged[["reviewer", "month", "severity", "drift", "direction", "severity_flag", "mad",
+                         "agreement_drift", "agreement_flag"]],
+                ("the flagged months", "calibration_flagged_months", "calibration_flagged_download"),
+                noun=("reviewer-month", "reviewer-months"), hide_index=True, width="stretch",
+                column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),
+                               "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
+                               "severity": st.column_config.NumberColumn("Severity", format="%+.2f",
+                                                                         help="Logits, positive is harsher"),
+                               "drift": st.column_config.NumberColumn("Severity drift", format="%+.2f",
+                                                                      help="Logits from the reviewer's baseline"),
+                               "direction": "Direction",
+                               "severity_flag": st.column_config.CheckboxColumn("Severity flagged"),
+                               "mad": st.column_config.NumberColumn("Distance from peers", format="%.2f",
+                                                                    help="Rating points"),
+                               "agreement_drift": st.column_config.NumberColumn(
+                                   "Agreement drift", format="%+.2f", help="Rating points from the baseline"),
+                               "agreement_flag": st.column_config.CheckboxColumn("Agreement flagged")},
+                placeholder=MISSING)
 
 
 def session_section(report: CalibrationReport) -> None:
@@ -328,7 +333,9 @@ def exercise_form(actor: Account, expanded: bool) -> None:
                                      f"{len(ids)} applications.", refused="Not created")
 
 
+@st.fragment
 def exercise_section(actor: Account) -> None:
+    """The exercises; choosing one, or a stage to draw references from, reruns this part alone."""
     st.subheader("Calibration exercises")
     sets = read(calibration_exercises.exercises, actor)
     if sets.empty:
@@ -450,6 +457,15 @@ def progress_table(report: ExerciseReport) -> None:
                      placeholder=MISSING)
 
 
+def thresholds_section(report: CalibrationReport) -> None:
+    st.subheader("Thresholds and their sources")
+    st.dataframe(report.thresholds, hide_index=True, width="stretch", placeholder=MISSING,
+                 column_config={"threshold": st.column_config.TextColumn("Threshold", width="medium"),
+                                "value": "Value", "unit": "Unit",
+                                "meaning": st.column_config.TextColumn("Meaning", width="large"),
+                                "source": "Source"})
+
+
 def body() -> None:
     actor = require_account()
     st.title("Reviewer calibration")
@@ -465,33 +481,22 @@ def body() -> None:
                f"{counted(report.n_applications, 'application')} by {counted(report.n_reviewers, 'reviewer')}. "
                "Ratings made for "
                "calibration exercises are left out here and reported in their own tab.")
-    tabs = st.tabs(["Agreement", "Reviewer pairs", "Severity", "Ranking", "Over time", "Next session",
-                    "Exercises", "Thresholds"])
-    if report.n_ratings == 0:
-        with tabs[0]:
-            nothing_yet("ratings")
-    else:
-        with tabs[0]:
-            agreement_section(report)
-        with tabs[1]:
-            pairs_section(report)
-        with tabs[2]:
-            severity_section(report)
-        with tabs[3]:
-            ranking_section(report)
-        with tabs[4]:
-            drift_section(report, colours)
-        with tabs[5]:
-            session_section(report)
-    with tabs[6]:
-        exercise_section(actor)
-    with tabs[7]:
-        st.subheader("Thresholds and their sources")
-        st.dataframe(report.thresholds, hide_index=True, width="stretch", placeholder=MISSING,
-                     column_config={"threshold": st.column_config.TextColumn("Threshold", width="medium"),
-                                    "value": "Value", "unit": "Unit",
-                                    "meaning": st.column_config.TextColumn("Meaning", width="large"),
-                                    "source": "Source"})
-
+    # Only the open tab's part runs and is sent; the tab stays chosen across reruns (a new visit opens the first).
+    live = {"Agreement": agreement_section, "Reviewer pairs": pairs_section, "Severity": severity_section,
+            "Ranking": ranking_section, "Over time": lambda shown: drift_section(shown, colours),
+            "Next session": session_section}
+    labels = [*live, "Exercises", "Thresholds"]
+    for label, tab in zip(labels, st.tabs(labels, key="calibration_tab", on_change="rerun")):
+        if not tab.open:
+            continue
+        with tab:
+            if label == "Exercises":
+                exercise_section(actor)
+            elif label == "Thresholds":
+                thresholds_section(report)
+            elif report.n_ratings == 0:
+                nothing_yet("ratings")
+            else:
+                live[label](report)
 
 guarded(body)

@@ -34,6 +34,14 @@ def run_page(demo_db, monkeypatch, who: Account) -> AppTest:
     return app
 
 
+def open_tab(app: AppTest, label: str) -> AppTest:
+    """Choose the tab ``label``, as a click on it would: only the open tab is drawn."""
+    app.session_state["calibration_tab"] = label
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
 def decoded(value):
     """A Plotly array as numpy, whether plain JSON or a base64 typed array."""
     if isinstance(value, dict) and "bdata" in value:
@@ -80,20 +88,20 @@ def test_lead_sees_agreement_kappa_severity_and_ranking_as_reported(demo_db, mon
     report = opening_report(demo_db, lead)
     assert report.n_ratings > 0
 
-    alpha = chart(app, "Krippendorff's alpha per dimension")["data"][0]
+    alpha = chart(app, "Krippendorff's alpha per dimension")["data"][0]      # the first tab opens first
     shown = report.agreement.dropna(subset=["alpha"])
     assert list(alpha["x"]) == list(shown["dimension"])
     np.testing.assert_allclose(decoded(alpha["y"]).astype(float), shown["alpha"], atol=1e-12)
     np.testing.assert_allclose(decoded(alpha["error_y"]["array"]).astype(float), shown["alpha_high"] - shown["alpha"],
                                atol=1e-12)
 
-    heatmap = chart(app, "Pairwise weighted kappa")["data"][0]
+    heatmap = chart(open_tab(app, "Reviewer pairs"), "Pairwise weighted kappa")["data"][0]
     assert list(heatmap["y"]) == list(report.kappa_matrix.index)
     z = np.array([[np.nan if v is None else v for v in row] for row in heatmap["z"]], dtype=float) \
         if isinstance(heatmap["z"], list) else decoded(heatmap["z"]).astype(float)
     np.testing.assert_allclose(z, report.kappa_matrix.to_numpy(), atol=1e-12, equal_nan=True)
 
-    severity = chart(app, "Severity, 95% interval")
+    severity = chart(open_tab(app, "Severity"), "Severity, 95% interval")
     plotted = {name: x for trace in severity["data"]
                for name, x in zip(trace["y"], decoded(trace["x"]).astype(float))}
     expected = dict(zip(report.reviewers["reviewer"], report.reviewers["severity"]))
@@ -102,25 +110,41 @@ def test_lead_sees_agreement_kappa_severity_and_ranking_as_reported(demo_db, mon
         assert plotted[name] == pytest.approx(value, abs=1e-12)
     assert list(severity["layout"]["yaxis"]["categoryarray"]) == list(report.reviewers["reviewer"])
 
-    shift = chart(app, "Rank shift")["data"][0]
-    np.testing.assert_allclose(np.sort(decoded(shift["x"]).astype(float)),
-                               np.sort(report.ranking["percentile_shift"].to_numpy()), atol=1e-12)
-
     shares = chart(app, "Ratings given")
     everyone = report.distribution[report.distribution["reviewer_id"] == 0].set_index("rating")["share"]
     for trace in shares["data"]:
         row = list(trace["y"]).index("All reviewers")
         assert decoded(trace["x"]).astype(float)[row] == pytest.approx(everyone[int(trace["name"])])
 
+    # The rank shifts are drawn as counts per bin, not one value per application: every application
+    # is counted once, in the bin its shift falls in.
+    shift = chart(open_tab(app, "Ranking"), "Rank shift")["data"][0]
+    centres, widths = decoded(shift["x"]).astype(float), decoded(shift["width"]).astype(float)
+    edges = np.append(centres - widths / 2, centres[-1] + widths[-1] / 2)
+    expected, _ = np.histogram(report.ranking["percentile_shift"], bins=edges)
+    np.testing.assert_array_equal(decoded(shift["y"]).astype(float), expected)
+    assert len(centres) <= 60 < len(report.ranking)
+
+
+def test_only_the_open_tab_is_drawn_and_it_stays_open_across_reruns(demo_db, monkeypatch):
+    app = run_page(demo_db, monkeypatch, account(demo_db, "hiring_lead"))
+    assert [t.label for t in app.tabs] == ["Agreement", "Reviewer pairs", "Severity", "Ranking", "Over time",
+                                           "Next session", "Exercises", "Thresholds"]
+    assert list(charts(app)) == ["Krippendorff's alpha per dimension, 95% bootstrap interval"]
+    open_tab(app, "Severity")
+    assert all(title.startswith(("Severity", "Ratings given")) for title in charts(app)), list(charts(app))
+    app.sidebar.radio(key="calibration_stage").set_value(2).run()          # a filter change reruns the page
+    assert app.session_state["calibration_tab"] == "Severity"
+    assert chart(app, "Severity, 95% interval")
+
 
 def test_the_page_explains_the_icc_form_and_shows_band_sources(demo_db, monkeypatch):
     app = run_page(demo_db, monkeypatch, account(demo_db, "hiring_lead"))
     explanation = " ".join(i.value for i in app.info)
     assert "ICC(1,1)" in explanation and "ICC(2,1)" in explanation and "sparse" in explanation
-    captions = " ".join(c.value for c in app.caption)
-    assert "Krippendorff (2004)" in captions
-    assert "30 ratings" in captions
-    thresholds = app.dataframe[-1].value
+    assert "Krippendorff (2004)" in " ".join(c.value for c in app.caption)
+    assert "30 ratings" in " ".join(c.value for c in open_tab(app, "Reviewer pairs").caption)
+    thresholds = open_tab(app, "Thresholds").dataframe[-1].value
     assert {"Shared ratings for a pairwise kappa", "Severity clear of zero by"} <= set(thresholds["threshold"])
 
 
@@ -137,17 +161,17 @@ def test_changing_the_stage_redraws_for_that_stage(demo_db, monkeypatch):
 
 
 def test_without_an_exercise_leads_are_told_and_admins_get_the_form(demo_db, monkeypatch):
-    lead_page = run_page(demo_db, monkeypatch, account(demo_db, "hiring_lead"))
+    lead_page = open_tab(run_page(demo_db, monkeypatch, account(demo_db, "hiring_lead")), "Exercises")
     assert any("No calibration exercise yet" in i.value for i in lead_page.info)
     assert not [e for e in lead_page.expander if e.label == "Start a calibration exercise"]
-    admin_page = run_page(demo_db, monkeypatch, account(demo_db, "admin"))
+    admin_page = open_tab(run_page(demo_db, monkeypatch, account(demo_db, "admin")), "Exercises")
     assert any("No calibration exercise yet" in i.value for i in admin_page.info)
     assert [e for e in admin_page.expander if e.label == "Start a calibration exercise"]
 
 
 def test_admin_creates_an_exercise_from_the_form(demo_db, monkeypatch):
     admin = account(demo_db, "admin")
-    app = run_page(demo_db, monkeypatch, admin)
+    app = open_tab(run_page(demo_db, monkeypatch, admin), "Exercises")
     app.text_input(key="exercise_name").input("December reference set")
     app.number_input(key="exercise_count").set_value(4)
     app.number_input(key="exercise_seed").set_value(3)
@@ -178,8 +202,12 @@ def test_an_exercise_is_reported_separately_from_live_scoring(demo_db, monkeypat
             scorecards.submit(demo_db, reviewer, int(application_id), 3, card, {})
 
     app = run_page(demo_db, monkeypatch, lead)
+    # the live figures did not move: exercise ratings stay out of them
+    live = chart(app, "Krippendorff's alpha per dimension")["data"][0]
+    np.testing.assert_allclose(decoded(live["y"]).astype(float), before.agreement["alpha"].dropna(), atol=1e-12)
+    assert f"{before.n_ratings:,} ratings" in app.caption[0].value
     exercise = exercise_report(demo_db, lead, set_id)
-    shown = chart(app, "Exercise: Krippendorff's alpha")["data"][0]
+    shown = chart(open_tab(app, "Exercises"), "Exercise: Krippendorff's alpha")["data"][0]
     np.testing.assert_allclose(decoded(shown["y"]).astype(float), exercise.agreement["alpha"].dropna(), atol=1e-12)
     distance = chart(app, "Distance from the others' mean")["data"][0]
     overall = exercise.distances[exercise.distances["dimension_id"] == 0].set_index("reviewer")["mad"]
@@ -187,17 +215,13 @@ def test_an_exercise_is_reported_separately_from_live_scoring(demo_db, monkeypat
     z = np.asarray(distance["z"], dtype=float) if isinstance(distance["z"], list) else decoded(distance["z"])
     for row, name in enumerate(distance["y"]):
         assert z[row][column] == pytest.approx(overall[name], abs=1e-12)
-    # the live figures did not move: exercise ratings stay out of them
-    live = chart(app, "Krippendorff's alpha per dimension")["data"][0]
-    np.testing.assert_allclose(decoded(live["y"]).astype(float), before.agreement["alpha"].dropna(), atol=1e-12)
-    assert f"{before.n_ratings:,} ratings" in app.caption[0].value
 
 
 def test_a_new_exercise_says_what_is_awaited_and_shows_no_agreement(demo_db, monkeypatch):
     admin, lead = account(demo_db, "admin"), account(demo_db, "hiring_lead")
     ids = calibration_exercises.reference_applications(demo_db, admin, 3)["application_id"].head(3).tolist()
     calibration_exercises.create_exercise(demo_db, admin, "Three references", ids, 3, date(2026, 11, 20))
-    app = run_page(demo_db, monkeypatch, lead)
+    app = open_tab(run_page(demo_db, monkeypatch, lead), "Exercises")
     metrics = {m.label: m.value for m in app.metric}
     listed = calibration_exercises.exercises(demo_db, lead).iloc[0]
     assert metrics["Scorecards in"] == f"0 of {int(listed['awaited']):,}"
