@@ -98,7 +98,7 @@ def evidence_section(report: ValidityReport, outcome: Outcome) -> None:
     if bands["rate"].notna().any():
         st.plotly_chart(charts.band_rates(bands, outcome.rate_label, PREDICTORS[predictor]), width="stretch")
     else:
-        st.info(f"No band has enough cases for a {outcome.rate_label.lower()}: each needs at least "
+        st.info(f"No band has enough cases to show its {outcome.rate_label.lower()}: each needs at least "
                 f"{FLOOR.min_cases} applications. The cases per band are listed below.")
     with st.expander("Rates by band, with the cases behind them"):
         percent = bands.assign(**{c: bands[c] * 100 for c in ("rate", "ci_low", "ci_high")})
@@ -147,6 +147,9 @@ def reviewer_section(report: ValidityReport, outcome: Outcome) -> None:
                f"{FIT_BAND.too_predictable_below}-{FIT_BAND.erratic_above}) and their mean absolute distance "
                f"from the other reviewers of the same application and dimension. {report.severity_note}")
     rows = report.reviewers[report.reviewers["outcome"] == outcome.key]
+    if rows.empty:
+        st.info("No reviewer has scored a take-home in the chosen searches yet.")
+        return
     if rows["auc"].notna().any():
         st.plotly_chart(charts.reviewer_validity(rows), width="stretch")
     else:
