@@ -148,7 +148,7 @@ def reviewer_section(report: ValidityReport, outcome: Outcome) -> None:
                f"from the other reviewers of the same application and dimension. {report.severity_note}")
     rows = report.reviewers[report.reviewers["outcome"] == outcome.key]
     if rows.empty:
-        st.info("No reviewer has scored a take-home in the chosen searches yet.")
+        st.info("No reviewer has a complete take-home scorecard (every dimension rated) in the chosen searches yet.")
         return
     if rows["auc"].notna().any():
         st.plotly_chart(charts.reviewer_validity(rows), width="stretch")
