@@ -29,6 +29,8 @@ TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnima
 
 MISSING_WORDS = re.compile(r"(?<![\w-])(nan|NaN|None|NaT)(?![\w-])")
 COLUMN_NAME = re.compile(r"_|^[a-z]")
+#: a Python value printed as the program sees it, such as ``np.int64(3)`` or ``Timestamp('2026-01-05')``
+PROGRAM_VALUE = re.compile(r"\b(?:np|numpy|pd)\.\w+\(|\b(?:Timestamp|Decimal|datetime\.date)\(")
 
 #: the page's visible text, leaving out the cells of tables (a table shows a missing value as a dash;
 #: its cells are drawn on a canvas anyway) and the text of code blocks that show commands to type
@@ -111,6 +113,9 @@ def problems_on(page, console: list[str]) -> list[str]:
     if words:
         problems.append(f"shows {', '.join(repr(word) for word in words)} outside a table")
     text = page.evaluate(VISIBLE_TEXT)
+    program = sorted(set(match.group(0) for match in PROGRAM_VALUE.finditer(text)))
+    if program:
+        problems.append(f"shows values as the program prints them: {', '.join(program)}")
     plurals = sorted(set(match.group(0) for match in ONE_PLURAL.finditer(text)))
     if plurals:
         problems.append(f"counts that disagree in number: {', '.join(plurals)}")
