@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.charts import LAYOUT
+from ui.charts import LAYOUT, empty_chart, month_axis
 from ui.text import chart_text
 
 BAND_COLOURS = {"reliable": "#54A24B", "tentative": "#F58518", "unreliable": "#E45756", "no estimate": "#BAB0AC"}
@@ -42,6 +42,9 @@ def _tall(rows: int, minimum: int = 360) -> int:
 def alpha_by_dimension(agreement: pd.DataFrame, bands: Sequence[tuple[float, str]], title: str) -> go.Figure:
     """Alpha per dimension with its bootstrap 95% interval, coloured by band, band limits dashed."""
     rows = agreement.dropna(subset=["alpha"])
+    if rows.empty:
+        return empty_chart(title, "No dimension has an agreement estimate yet: it needs applications rated "
+                                  "by at least two reviewers.")
     figure = go.Figure(go.Bar(
         x=rows["dimension"].map(chart_text), y=rows["alpha"],
         marker_color=[BAND_COLOURS.get(b, "#4C78A8") for b in rows["band"]],
@@ -194,7 +197,7 @@ def monthly_trend(monthly: pd.DataFrame, value: str, low: str | None, high: str 
                                         marker=dict(symbol="x", size=13, color="#222222"),
                                         legendgroup=chart_text(name), showlegend=False))
     figure.update_layout(title=title, yaxis_title=axis_title, legend=dict(orientation="h", y=-0.15), **LAYOUT)
-    return figure
+    return month_axis(figure, monthly["month"])
 
 
 def distance_heatmap(distances: pd.DataFrame) -> go.Figure:

@@ -18,6 +18,22 @@ STAGE_COLOURS = ("#4C78A8", "#72B7B2", "#F58518", "#54A24B")
 LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), height=360)
 
 
+def empty_chart(title: str, message: str, height: int = 220) -> go.Figure:
+    """A chart with nothing to draw: its title and ``message`` where the data would be, no bare axes."""
+    figure = go.Figure()
+    figure.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                          font=dict(size=14, color="#6B6B6B"))
+    figure.update_layout(title=title, xaxis_visible=False, yaxis_visible=False, **{**LAYOUT, "height": height})
+    return figure
+
+
+def month_axis(figure: go.Figure, months: pd.Series) -> go.Figure:
+    """Label the x axis by month ("Oct 2026"); with few months, one tick per month, never the hours
+    Plotly would otherwise put around a single month."""
+    figure.update_xaxes(tickformat="%b %Y", dtick="M1" if months.nunique() <= 6 else None)
+    return figure
+
+
 def funnel(stages: pd.DataFrame) -> go.Figure:
     """Applications entering each stage, with the share of the first stage; counts written in full
     (``37,028``, never ``37.028k``)."""
@@ -46,12 +62,14 @@ def pass_rate_trend(table: pd.DataFrame, stage_names: dict[int, str]) -> go.Figu
     figure.update_layout(title="Pass rate by month of entry (95% Wilson interval)", yaxis_tickformat=".0%",
                          xaxis_title="Month of entry", yaxis_title="Pass rate",
                          legend=dict(orientation="h", yanchor="top", y=-0.2, x=0), **{**LAYOUT, "height": 420})
-    return figure
+    return month_axis(figure, table["entry_month"])
 
 
 def shortlist_histogram(times: pd.DataFrame, target: float | None, limit: float | None) -> go.Figure:
     """Business days to shortlist, with the target and the limit marked."""
     delivered = times[times["delivered"]]
+    if delivered.empty:
+        return empty_chart("Business days to shortlist", "No shortlist delivered in this period yet.")
     figure = go.Figure(go.Histogram(x=delivered["business_days"], xbins=dict(size=1), marker_color="#4C78A8",
                                     hovertemplate="%{x} business days<br>Searches: %{y}<extra></extra>"))
     for value, label in ((target, "Target"), (limit, "Limit")):

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.charts import LAYOUT
+from ui.charts import LAYOUT, empty_chart, month_axis
 from ui.text import chart_text
 
 TARGET_COLOUR, LIMIT_COLOUR, BAR_COLOUR = "#54A24B", "#E45756", "#4C78A8"
@@ -21,6 +21,9 @@ COHORT_COLOURS = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A
 
 def shortlist_distribution(distribution: pd.DataFrame, target: float | None, limit: float | None) -> go.Figure:
     """Delivered shortlists per number of business days, with the target and the limit marked."""
+    title = "Business days from opening to shortlist (delivered searches)"
+    if not distribution["searches"].sum():
+        return empty_chart(title, "No shortlist delivered in this period yet.")
     figure = go.Figure(go.Bar(x=distribution["business_days"], y=distribution["searches"], marker_color=BAR_COLOUR,
                               name="searches", customdata=distribution["cumulative_share"],
                               hovertemplate="%{x} business days<br>Searches: %{y}<br>"
@@ -29,8 +32,7 @@ def shortlist_distribution(distribution: pd.DataFrame, target: float | None, lim
         if value is None:
             continue
         figure.add_vline(x=value + 0.5, line_dash="dash", line_color=colour, annotation_text=f"{label} {value:g}")
-    figure.update_layout(title="Business days from opening to shortlist (delivered searches)",
-                         xaxis_title="Business days", yaxis_title="Searches", showlegend=False, **LAYOUT)
+    figure.update_layout(title=title, xaxis_title="Business days", yaxis_title="Searches", showlegend=False, **LAYOUT)
     return figure
 
 
@@ -52,7 +54,7 @@ def shortlist_trend(trend: pd.DataFrame, target: float | None, limit: float | No
     most = int(trend["searches"].max()) if len(trend) else 0
     figure.update_layout(title="Shortlists in time, by month the search opened",
                          legend=dict(orientation="h", yanchor="top", y=-0.15, x=0), **{**LAYOUT, "height": 400})
-    figure.update_xaxes(title_text="Month opened")
+    month_axis(figure, trend["month"])      # the title says the axis is the month the search opened
     figure.update_yaxes(title_text="Searches counted", showgrid=False, rangemode="tozero", tick0=0,
                         dtick=max(1, math.ceil(most / 5)), secondary_y=False)
     figure.update_yaxes(title_text="Share of searches", tickformat=".0%", range=[0, 1.05], secondary_y=True)

@@ -1,0 +1,37 @@
+"""A chart with nothing to draw says so in words instead of showing bare axes, and a chart over
+months labels months, never the hours Plotly puts around a single one (seen on a new agency)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ui import calibration_charts, charts, ops_charts
+
+
+def _message(figure) -> str:
+    return " ".join(note.text for note in figure.layout.annotations)
+
+
+def test_no_delivered_shortlist_draws_a_sentence_not_axes():
+    times = pd.DataFrame({"delivered": [False], "business_days": [None]})
+    figure = charts.shortlist_histogram(times, 7, 14)
+    assert not figure.data and "No shortlist delivered" in _message(figure)
+    assert figure.layout.xaxis.visible is False
+
+    distribution = pd.DataFrame({"business_days": [8], "searches": [0], "cumulative_share": [0.0]})
+    figure = ops_charts.shortlist_distribution(distribution, 7, 14)
+    assert not figure.data and "No shortlist delivered" in _message(figure)
+
+
+def test_no_agreement_estimate_draws_a_sentence():
+    agreement = pd.DataFrame({"dimension": ["Governance"], "alpha": [None], "band": ["no estimate"],
+                              "alpha_low": [None], "alpha_high": [None]})
+    figure = calibration_charts.alpha_by_dimension(agreement, [(0.8, "reliable")], "Alpha")
+    assert not figure.data and "No dimension has an agreement estimate" in _message(figure)
+
+
+def test_a_single_month_is_labelled_as_a_month():
+    trend = pd.DataFrame({"month": [pd.Timestamp("2026-10-01")], "searches": [1], "share_within_target": [0.0],
+                          "share_within_limit": [0.0]})
+    figure = ops_charts.shortlist_trend(trend, 7, 14)
+    assert figure.layout.xaxis.tickformat == "%b %Y" and figure.layout.xaxis.dtick == "M1"
