@@ -25,12 +25,12 @@ from scoring.reports.admin import (
     weight_problems,
     weights_shown,
 )
-from scoring.reports.exports import to_csv
 from scoring.reports.formatting import MISSING
 from scoring.store import accounts, audit_log, weights
 from scoring.store.audit_log import AuditFilter
-from ui.access import Account
-from ui.context import database, guarded, read, require_account, today
+from ui.access import Account, account_allowed
+from ui.context import database, guarded, read, today
+from ui.tables import downloads, first_rows
 from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
 
@@ -148,7 +148,9 @@ def accounts_tab(actor: Account) -> None:
                       "Account updated.", refused="Not changed")
 
 
+@st.fragment
 def audit_tab(actor: Account) -> None:
+    """The audit log and its filters; a filter reruns this part alone."""
     st.subheader("Audit log")
     words = read(audit_log.vocabulary, actor)
     first, second = st.columns(2)
@@ -167,21 +169,28 @@ def audit_tab(actor: Account) -> None:
     rows = read(audit_log.entries, actor, chosen)
     st.caption(f"The {len(rows):,} most recent matching entr{'y' if len(rows) == 1 else 'ies'} "
                f"(at most {audit_log.PAGE_SIZE:,}).")
-    st.dataframe(audit_shown(rows), hide_index=True, width="stretch", column_config=AUDIT_CONFIG, placeholder=MISSING)
-    st.download_button("Download as CSV", to_csv(rows), "audit_log.csv", "text/csv")
+    st.dataframe(first_rows(audit_shown(rows), ("entry", "entries")), hide_index=True, width="stretch",
+                 column_config=AUDIT_CONFIG, placeholder=MISSING)
+    downloads(rows, "these entries", "audit_log", "audit_download")
 
 
 def body() -> None:
-    actor = require_account()
+    # The page's own permission first: only the open tab reads anything, and it must not be the first refusal.
+    actor = account_allowed("manage_accounts")
     st.title("Admin")
     show_outcome()
-    weights_view, accounts_view, audit_view = st.tabs(["Weights", "Accounts", "Audit log"])
-    with weights_view:
-        weights_tab(actor)
-    with accounts_view:
-        accounts_tab(actor)
-    with audit_view:
-        audit_tab(actor)
+    # Only the open tab's part runs and is sent; the tab stays chosen across reruns (a new visit opens the first).
+    weights_view, accounts_view, audit_view = st.tabs(["Weights", "Accounts", "Audit log"], key="admin_tab",
+                                                      on_change="rerun")
+    if weights_view.open:
+        with weights_view:
+            weights_tab(actor)
+    if accounts_view.open:
+        with accounts_view:
+            accounts_tab(actor)
+    if audit_view.open:
+        with audit_view:
+            audit_tab(actor)
 
 
 guarded(body)

@@ -12,6 +12,14 @@ from tests.conftest import account
 PAGE = "pages/admin.py"
 
 
+def _open_tab(at, label: str):
+    """Choose the tab ``label``, as a click on it would: only the open tab is drawn."""
+    at.session_state["admin_tab"] = label
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def _add_weights(at, **changes):
     for code, value in changes.items():
         at.number_input(key=f"weight_{code}").set_value(value)
@@ -43,18 +51,38 @@ def test_a_new_weight_version_is_added_and_audited(open_page, demo_db):
 def test_the_audit_log_lists_the_newest_entries_first(open_page, demo_db):
     with demo_db.transaction() as cur:
         audit(cur, None, "test_action", "thing", "k-1", after={"x": 1})
-    at = open_page(PAGE, "admin")
-    log = at.dataframe[2].value
+    at = _open_tab(open_page(PAGE, "admin"), "Audit log")
+    log = at.dataframe[0].value
     assert log.iloc[0]["action"] == "Test action"            # in words, never the code
     assert log["audit_id"].is_monotonic_decreasing
 
 
-def test_an_account_is_created_with_a_hashed_password(open_page, demo_db):
+def test_only_the_open_tab_is_drawn_and_a_long_log_shows_its_newest_entries_with_the_rest_downloadable(
+        open_page, demo_db):
+    with demo_db.transaction() as cur:
+        for n in range(130):
+            audit(cur, None, "test_action", "thing", f"k-{n}", after={"n": n})
     at = open_page(PAGE, "admin")
+    assert [t.label for t in at.tabs] == ["Weights", "Accounts", "Audit log"]
+    assert not [t for t in at.text_input if t.key == "audit_text"]          # the log is not drawn yet
+    _open_tab(at, "Audit log")
+    total = demo_db.scalar("SELECT count(*) FROM audit_log")
+    assert len(at.dataframe[0].value) == 100
+    assert f"The first 100 of {total:,} entries, in the order listed; the downloads hold every one." in [
+        c.value for c in at.caption]
+    assert {b.proto.label for b in at.get("download_button")} == {"Download these entries (CSV)",
+                                                                  "Download these entries (Parquet)"}
+    at.text_input(key="audit_text").input("k-12").run()                       # the entry with that key
+    assert at.session_state["admin_tab"] == "Audit log"
+    assert at.dataframe[0].value["entity_key"].tolist() == ["k-12"]
+
+
+def test_an_account_is_created_with_a_hashed_password(open_page, demo_db):
+    at = _open_tab(open_page(PAGE, "admin"), "Accounts")
     at.text_input(key="new_account_email").input("new.reviewer@agency.example")
     at.text_input(key="new_account_name").input("New Reviewer")
     at.text_input(key="new_account_password").input("a-long-enough-password")
-    at.button[1].click().run()
+    _button(at, "Create account").click().run()
     assert not at.error, [e.value for e in at.error]
     stored = demo_db.scalar("SELECT password_hash FROM accounts WHERE email = 'new.reviewer@agency.example'")
     assert stored.startswith("$argon2id$") and "a-long-enough-password" not in stored
@@ -69,7 +97,7 @@ def _new_account(at, email: str, name: str, password: str):
 
 def test_a_bad_new_account_is_refused_in_words_with_every_problem_at_once(open_page, demo_db):
     accounts_before = demo_db.scalar("SELECT count(*) FROM accounts")
-    at = _new_account(open_page(PAGE, "admin"), "priya at agency", "  ", "short")
+    at = _new_account(_open_tab(open_page(PAGE, "admin"), "Accounts"), "priya at agency", "  ", "short")
     assert not at.exception
     [refused] = [e.value for e in at.error]
     assert refused.startswith("Not created. Change this first:")
@@ -81,18 +109,19 @@ def test_a_bad_new_account_is_refused_in_words_with_every_problem_at_once(open_p
 
 
 def test_an_email_that_already_has_an_account_is_refused_before_the_database(open_page, demo_db):
-    at = _new_account(open_page(PAGE, "admin"), "Reviewer@Demo.example", "Riley Again", "a-long-enough-password")
+    at = _new_account(_open_tab(open_page(PAGE, "admin"), "Accounts"), "Reviewer@Demo.example", "Riley Again",
+                      "a-long-enough-password")
     assert any("an account with this address already exists" in e.value for e in at.error)
 
 
 def test_a_change_with_nothing_chosen_says_what_to_choose(open_page):
-    at = open_page(PAGE, "admin")
+    at = _open_tab(open_page(PAGE, "admin"), "Accounts")
     _button(at, "Save change").click().run()
     assert any("Nothing is chosen: pick a new role" in e.value for e in at.error)
 
 
 def test_a_short_new_password_is_refused_in_words(open_page, demo_db):
-    at = open_page(PAGE, "admin")
+    at = _open_tab(open_page(PAGE, "admin"), "Accounts")
     at.text_input(key="change_account_password").input("too-short")
     _button(at, "Save change").click().run()
     assert any("Password: use at least 12 characters (this one has 9)" in e.value for e in at.error)
@@ -100,7 +129,9 @@ def test_a_short_new_password_is_refused_in_words(open_page, demo_db):
 
 def test_the_tables_are_in_words(open_page):
     at = open_page(PAGE, "admin")
-    versions, people, log = (frame.value for frame in at.dataframe[:3])
+    versions = at.dataframe[0].value
+    people = _open_tab(at, "Accounts").dataframe[0].value
+    log = _open_tab(at, "Audit log").dataframe[0].value
     assert list(versions.columns[:3]) == ["Version", "Effective from", "Infrastructure"]
     assert "Infrastructure" in versions.columns
     assert set(people["Role"]) <= {"Reviewer", "Hiring lead", "Ops", "Admin"}
@@ -146,7 +177,7 @@ def test_versions_in_force_or_past_are_not_offered_for_withdrawal(open_page, dem
 
 def test_the_last_active_admin_cannot_deactivate_themselves_on_the_page(open_page, demo_db):
     admin = account(demo_db, "admin")
-    at = open_page(PAGE, "admin")
+    at = _open_tab(open_page(PAGE, "admin"), "Accounts")
     _selectbox(at, "Account").set_value(admin.account_id)
     _selectbox(at, "Active").set_value(False)
     _button(at, "Save change").click().run()
