@@ -11,7 +11,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from scoring.reports.formatting import MISSING
+from scoring.reports.formatting import MISSING, counted
 from scoring.reports.pipeline import STALLED_COLUMNS
 from scoring.reports.score_entry import PROFILE_LINK
 
@@ -61,13 +61,22 @@ def stage_detail(stages: pd.DataFrame) -> None:
 
 
 def stalled(rows: pd.DataFrame, stages: pd.DataFrame) -> None:
-    """One tab per stage, titled with how many wait there, listing those waiting longest."""
-    tabs = st.tabs([f"{stage} ({int(waiting):,})" for stage, waiting in zip(stages["stage"], stages["open"])])
-    for tab, stage_id in zip(tabs, stages["stage_id"]):
+    """One tab per stage listing those waiting longest there; only the open tab's list is drawn.
+
+    The tabs are titled with the stage alone, so the chosen one stays open when a filter changes how
+    many wait; the count is said above the list.
+    """
+    tabs = st.tabs(list(stages["stage"]), key="pipeline_stalled_stage", on_change="rerun")
+    for tab, stage_id, open_now in zip(tabs, stages["stage_id"], stages["open"]):
+        if not tab.open:
+            continue
         waiting = rows[rows["stage_id"] == stage_id]
         with tab:
             if waiting.empty:
                 st.markdown("No candidate is waiting at this stage.")
                 continue
+            everyone = f"{counted(int(open_now), 'candidate')} waiting"
+            st.caption(f"{everyone}, longest first." if len(waiting) >= open_now else
+                       f"{everyone}; the {len(waiting):,} waiting longest, longest first.")
             st.dataframe(waiting, hide_index=True, width="stretch", column_order=list(STALLED_COLUMNS),
                          column_config=STALLED, placeholder=MISSING, key=f"pipeline_stalled_{stage_id}")

@@ -119,9 +119,11 @@ def test_shortlist_figures_follow_each_clients_calendar_and_flag_searches_at_ris
 def test_where_candidates_stall_names_them_and_links_their_profiles(open_page, demo_db):
     at = _all_time(open_page(PAGE, "hiring_lead"))
     assert not at.exception
-    stalled = [frame.value for frame in at.dataframe if "profile" in frame.value.columns]
     report = pipeline_report(demo_db, account(demo_db, "hiring_lead"), SearchFilter(), DEMO_AS_OF)
-    assert len(stalled) == int((report.stages["open"] > 0).sum())   # a table in each tab with someone waiting
+    names = demo_db.frame("SELECT name FROM stages ORDER BY stage_id")["name"].tolist()
+    assert [t.label for t in at.tabs][:4] == names               # one tab per stage, titled with the stage alone
+    stalled = [frame.value for frame in at.dataframe if "profile" in frame.value.columns]
+    assert len(stalled) == 1                                     # only the open tab, the first stage, is drawn
     first = stalled[0].iloc[0]
     expected = demo_db.frame("""
         SELECT c.external_id AS ref, c.full_name AS name, s.external_id AS search, s.role_title, cl.name AS client
@@ -133,5 +135,12 @@ def test_where_candidates_stall_names_them_and_links_their_profiles(open_page, d
     assert first["role"] == f"{expected['role_title']} ({expected['search']})"
     waiting = stalled[0]["age_days"].tolist()
     assert waiting == sorted(waiting, reverse=True)              # the longest wait first
-    assert [t.label.rsplit(" (", 1)[0] for t in at.tabs][:4] == demo_db.frame(
-        "SELECT name FROM stages ORDER BY stage_id")["name"].tolist()
+    # Another stage's tab lists those waiting there, says how many wait, and stays open when a filter changes.
+    second = report.stages.iloc[1]
+    at.session_state["pipeline_stalled_stage"] = second["stage"]
+    at.selectbox(key="pipeline_period").select("Last 12 months")
+    _all_time(at.run())
+    assert at.session_state["pipeline_stalled_stage"] == second["stage"]
+    [shown] = [frame.value for frame in at.dataframe if "profile" in frame.value.columns]
+    assert set(shown["stage_id"]) == {second["stage_id"]}
+    assert any(c.value.startswith(f"{int(second['open']):,} candidates waiting") for c in at.caption)
