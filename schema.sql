@@ -60,8 +60,15 @@ CREATE TABLE IF NOT EXISTS searches (
     closed_on              DATE    CHECK (closed_on IS NULL OR closed_on >= opened_on),
     status                 VARCHAR NOT NULL CHECK (status IN ('open', 'shortlisted', 'filled', 'cancelled')),
     CHECK (status <> 'open' OR closed_on IS NULL),
-    CHECK (status NOT IN ('shortlisted', 'filled') OR shortlist_delivered_on IS NOT NULL)
+    CHECK (status NOT IN ('shortlisted', 'filled') OR shortlist_delivered_on IS NOT NULL),
+    -- The hiring lead who owns the search (accounts.account_id; none for history without one). No
+    -- REFERENCES: DuckDB refuses to add a column with a constraint to an existing table, and would refuse
+    -- every later change of the lead of a search with applications (an update of a key column is a
+    -- delete and insert there). scoring.store and the import check it names a hiring lead's account.
+    lead_account_id        INTEGER
 );
+-- A database made before searches had leads gets the column (this changes nothing on a newer one).
+ALTER TABLE searches ADD COLUMN IF NOT EXISTS lead_account_id INTEGER;
 
 CREATE TABLE IF NOT EXISTS candidates (
     candidate_id INTEGER PRIMARY KEY DEFAULT nextval('candidate_ids'),
@@ -341,6 +348,25 @@ CREATE TABLE IF NOT EXISTS audit_log (
     entity_key VARCHAR NOT NULL,
     before     JSON,
     after      JSON
+);
+
+-- The daily digest (scorecard digest): one row per digest date, channel and recipient, so that no
+-- digest goes twice to the same place for the same date (scoring.store.digests). A row is written,
+-- with sent_at empty, before the digest goes out, and sent_at is filled once the server accepted it:
+-- a run stopped between the two leaves the row unconfirmed, and no later run sends that digest again
+-- (the next day's digest repeats what it held instead, since its breaches count from the last
+-- confirmed digest). recipient is the account's e-mail address as it was sent to (personal data), or
+-- 'webhook' for the chat channel's incoming hook (its address is a secret and is never stored).
+CREATE TABLE IF NOT EXISTS digests_sent (
+    digest_date DATE      NOT NULL,          -- the as-of date the digest was composed for
+    channel     VARCHAR   NOT NULL CHECK (channel IN ('email', 'webhook')),
+    recipient   VARCHAR   NOT NULL CHECK (length(trim(recipient)) > 0 AND length(recipient) <= 254),
+    account_id  INTEGER   REFERENCES accounts (account_id),     -- NULL for the webhook
+    covers_from DATE      NOT NULL CHECK (covers_from <= digest_date),   -- breaches counted after this day
+    claimed_at  TIMESTAMP NOT NULL,          -- UTC, when the run took the row before sending
+    sent_at     TIMESTAMP CHECK (sent_at IS NULL OR sent_at >= claimed_at),   -- UTC; NULL: unconfirmed
+    PRIMARY KEY (digest_date, channel, recipient),
+    CHECK ((channel = 'webhook') = (account_id IS NULL))
 );
 
 -- Submitted, current ratings: the rows every statistic reads. Dimensions marked not assessed are
