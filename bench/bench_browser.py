@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -231,6 +232,7 @@ class Driver:
     def __init__(self, context, grace_ms: int = 1000, quiet_ms: int = 400) -> None:
         context.add_init_script(RECORDER)
         self.page = context.new_page()
+        self.page.set_default_timeout(15_000)       # a widget not there fails its step, not the run
         self.grace_ms, self.quiet_ms = grace_ms, quiet_ms
         self.received = 0
         self.page.on("websocket", self._watch)
@@ -454,6 +456,11 @@ def measure_database(browser, location: str, folder: Path, pages: list[str], rou
                              "first" if landing not in seen else "sign-in")
             driver.timed(sign_in_form(ROLE_EMAILS[role]), signing, quiet_ms=1500)
             figures.append(signing)
+            if signing.errors or not driver.page.locator('[data-testid="stSidebarNav"]').count():
+                signing.errors.append(f"could not sign in as {role}: its pages are not measured")
+                figures += [Figure(page_path, "first open", "first", errors=["not signed in"]) for page_path in mine]
+                context.close()
+                continue
             seen.add(landing)
             current = landing
             for page_path in mine:
@@ -521,6 +528,8 @@ def main() -> None:
         parser.error(f"{CHROMIUM} is missing (apt-get install chromium)")
 
     from playwright.sync_api import sync_playwright
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))      # so that servers and the browser stop
 
     from scoring.store.db import is_postgres_location
     from tests.postgres.server import bin_dir, running_server
