@@ -15,11 +15,11 @@ neither (:func:`plain` there would show its backslashes).
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from scoring.reports.charts import chart_text as chart_text  # declared beside the figures drawn outside ui
 from scoring.reports.formatting import MISSING, is_missing
 
 #: Characters escaped wherever they are: they start links and images (``[`` ``]``), HTML and
@@ -87,25 +87,6 @@ def plain(text: object) -> str:
     if ordered:                                 # "1. " or "1) " at the start would be a numbered list
         escaped = escaped[:ordered.start(1)] + "\\" + escaped[ordered.start(1):]
     return escaped
-
-
-def chart_text(text: object) -> str:
-    """``text`` for a Plotly figure (trace name, category, annotation, hover), shown as written.
-
-    Plotly reads ``<``...``>`` as its HTML subset and ``&...;`` as an entity in every text it draws;
-    escaping ``&``, ``<`` and ``>`` makes them literal characters. A missing value gives
-    :data:`~scoring.reports.formatting.MISSING`.
-
-    Examples
-    --------
-    >>> chart_text('<a href="http://203.0.113.9">Acme</a>')
-    '&lt;a href="http://203.0.113.9"&gt;Acme&lt;/a&gt;'
-    >>> chart_text("R&D"), chart_text(None)
-    ('R&amp;D', '—')
-    """
-    if is_missing(text):
-        return MISSING
-    return html.escape(str(text), quote=False)
 
 
 def labelled(labels: Mapping[Any, str]) -> Callable[[Any], str]:
