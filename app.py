@@ -11,6 +11,7 @@ import streamlit as st
 
 from ui.context import signed_in_account
 from ui.navigation import PAGES
+from ui.shared_reads import keep_reports_warm
 from ui.signin import go_to_wanted_page, sidebar_identity, sign_in_page, sign_in_page_for, write_session_cookie
 
 ICON = Path(__file__).parent / "ui" / "icon.png"
@@ -18,6 +19,7 @@ ICON = Path(__file__).parent / "ui" / "icon.png"
 # The icon is a file of ours: a Material icon name would make every browser fetch it from outside.
 st.set_page_config(page_title="MLOps hiring scorecard", page_icon=str(ICON), layout="wide")
 actor = signed_in_account()     # re-checked against the database on every rerun; a reload signs in by cookie
+keep_reports_warm()             # once per process: the heavy reports are computed off the click from now on
 if actor is None:
     # Each stand-in has its page's address, so once signed in the rerun finds the real page there.
     pages = {spec.url_path: st.Page(sign_in_page_for(spec.title), title=spec.title, icon=spec.icon,

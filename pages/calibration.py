@@ -42,6 +42,7 @@ from ui import calibration_charts as charts
 from ui.access import Account
 from ui.context import database, guarded, read, require_account, today
 from ui.empty_states import nothing_yet
+from ui.shared_reads import read_shared
 from ui.tables import paged_table
 from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
@@ -466,22 +467,10 @@ def thresholds_section(report: CalibrationReport) -> None:
                                 "source": "Source"})
 
 
-def body() -> None:
-    actor = require_account()
-    st.title("Reviewer calibration")
-    show_outcome()
-    chosen = sidebar_filter(actor)
-    with st.spinner("Measuring agreement and fitting reviewer severities (a few seconds for a year of ratings; "
-                    "longer for several years), once per change to the data"):
-        report = read(calibration_report, actor, chosen)
-    colours = charts.reviewer_colours(report.reviewers["reviewer"].dropna())
-    period = ("all months" if chosen.first_month is None else
-              f"{chosen.first_month:%b %Y} to {chosen.last_month:%b %Y} ({PERIOD_BASES[chosen.basis][1]})")
-    st.caption(f"Live scoring at {STAGES[chosen.stage_id].lower()}, {period}: {counted(report.n_ratings, 'rating')} of "
-               f"{counted(report.n_applications, 'application')} by {counted(report.n_reviewers, 'reviewer')}. "
-               "Ratings made for "
-               "calibration exercises are left out here and reported in their own tab.")
-    # Only the open tab's part runs and is sent; the tab stays chosen across reruns (a new visit opens the first).
+@st.fragment
+def tabbed_sections(actor: Account, report: CalibrationReport, colours: dict[str, str]) -> None:
+    """The tabs below the caption. Only the open tab's part runs and is sent, and choosing another reruns
+    this part alone; the tab stays chosen across reruns (a new visit opens the first)."""
     live = {"Agreement": agreement_section, "Reviewer pairs": pairs_section, "Severity": severity_section,
             "Ranking": ranking_section, "Over time": lambda shown: drift_section(shown, colours),
             "Next session": session_section}
@@ -498,5 +487,24 @@ def body() -> None:
                 nothing_yet("ratings")
             else:
                 live[label](report)
+
+
+def body() -> None:
+    actor = require_account()
+    st.title("Reviewer calibration")
+    show_outcome()
+    chosen = sidebar_filter(actor)
+    with st.spinner("Measuring agreement and fitting reviewer severities (a few seconds for a year of ratings; "
+                    "longer for several years), once per change to the data"):
+        report = read_shared("read_calibration", calibration_report, actor, chosen, stale_ok=True)
+    colours = charts.reviewer_colours(report.reviewers["reviewer"].dropna())
+    period = ("all months" if chosen.first_month is None else
+              f"{chosen.first_month:%b %Y} to {chosen.last_month:%b %Y} ({PERIOD_BASES[chosen.basis][1]})")
+    st.caption(f"Live scoring at {STAGES[chosen.stage_id].lower()}, {period}: {counted(report.n_ratings, 'rating')} of "
+               f"{counted(report.n_applications, 'application')} by {counted(report.n_reviewers, 'reviewer')}. "
+               "Ratings made for "
+               "calibration exercises are left out here and reported in their own tab.")
+    tabbed_sections(actor, report, colours)
+
 
 guarded(body)

@@ -35,6 +35,7 @@ from ui.access import Account, account_allowed
 from ui.context import database, guarded, read, today
 from ui.empty_states import nothing_yet
 from ui.filters import search_filter
+from ui.shared_reads import read_shared
 from ui.tables import downloads, first_rows
 from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
@@ -199,6 +200,26 @@ def record_section(actor: Account, as_of: date) -> None:
     churn_form(actor, as_of)
 
 
+@st.fragment
+def tabbed_sections(actor: Account, report: OpsReport) -> None:
+    """The tabs below the figures. Only the open tab's part runs and is sent, and choosing another reruns
+    this part alone; the tab stays chosen across reruns (a new visit opens the first)."""
+    shortlist_tab, retention_tab, breach_tab, record_tab = st.tabs(
+        ["Shortlist time", "Retention", "Breach list", "Record an event"], key="ops_tab", on_change="rerun")
+    if shortlist_tab.open:
+        with shortlist_tab:
+            shortlist_section(report)
+    if retention_tab.open:
+        with retention_tab:
+            retention_section(report)
+    if breach_tab.open:
+        with breach_tab:
+            breach_section(report)
+    if record_tab.open:
+        with record_tab:
+            record_section(actor, today())      # events are recorded up to today, whatever the audit date
+
+
 def export_section(actor: Account, report: OpsReport) -> None:
     """The whole audit as one file, made only when a button is clicked (the scorecards take a moment)."""
     chosen, as_of = report.search_filter, report.as_of
@@ -235,7 +256,7 @@ def body() -> None:
     with st.sidebar:
         first_day_from = st.radio("First day counted from", list(FIRST_DAY_FROM), format_func=labelled(FIRST_DAY_FROM),
                                   key="ops_first_day_from")
-    report = read(ops_report, actor, chosen, as_of, first_day_from)
+    report = read_shared("read_ops", ops_report, actor, chosen, as_of, first_day_from)
     st.caption(f"As of {as_of:%d %b %Y}, as the data stood at the end of that day (nothing dated later is used). "
                "Searches opened in the chosen period, with their shortlists, placements "
                "and replacements; client retention covers clients signed in the period (seniority does not apply "
@@ -244,21 +265,7 @@ def body() -> None:
         nothing_yet("searches")
     headline_section(report)
     evidence_section(report)
-    # Only the open tab's part runs and is sent; the tab stays chosen across reruns (a new visit opens the first).
-    shortlist_tab, retention_tab, breach_tab, record_tab = st.tabs(
-        ["Shortlist time", "Retention", "Breach list", "Record an event"], key="ops_tab", on_change="rerun")
-    if shortlist_tab.open:
-        with shortlist_tab:
-            shortlist_section(report)
-    if retention_tab.open:
-        with retention_tab:
-            retention_section(report)
-    if breach_tab.open:
-        with breach_tab:
-            breach_section(report)
-    if record_tab.open:
-        with record_tab:
-            record_section(actor, today())      # events are recorded up to today, whatever the audit date
+    tabbed_sections(actor, report)
     export_section(actor, report)
     reference_section(report)
 

@@ -8,16 +8,17 @@ from scoring.reports.formatting import shown
 from scoring.reports.pipeline import FUNNEL_RULES, pipeline_report
 from scoring.reports.shortlist import SHORTLIST_PROMISE
 from ui import charts, pipeline_tables, shortlist_tables
-from ui.context import guarded, read, require_account
+from ui.context import guarded, require_account
 from ui.empty_states import nothing_yet
 from ui.filters import search_filter
+from ui.shared_reads import read_shared
 
 
 def body() -> None:
     actor = require_account()
     st.title("Pipeline health")
     chosen, as_of = search_filter(actor, "pipeline")
-    report = read(pipeline_report, actor, chosen, as_of)
+    report = read_shared("read_pipeline", pipeline_report, actor, chosen, as_of)
     promise = SHORTLIST_PROMISE
     st.caption(f"As of {as_of:%d %b %Y}: {report.searches_text} opened in the chosen period, as they "
                "stood at the end of that day (nothing dated later is used). "

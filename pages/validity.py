@@ -28,9 +28,10 @@ from scoring.reports.validity import (
 from scoring.store.searches import SearchFilter
 from ui import validity_charts as charts
 from ui.access import Account, account_allowed
-from ui.context import database, guarded, read, today
+from ui.context import database, guarded, today
 from ui.empty_states import nothing_yet
 from ui.filters import search_filter
+from ui.shared_reads import read_shared
 from ui.text import labelled
 from ui.writes import run_write, show_outcome
 
@@ -242,7 +243,7 @@ def body() -> None:
     st.title("Scorecard validity")
     show_outcome()
     chosen, as_of = search_filter(actor, "validity")
-    report = read(validity_report, actor, chosen, as_of)
+    report = read_shared("read_validity", validity_report, actor, chosen, as_of, stale_ok=True)
     key = st.segmented_control("Outcome", [o.key for o in OUTCOMES], default=OUTCOMES[0].key, required=True,
                                format_func=lambda k: OUTCOME_BY_KEY[k].label, key="validity_outcome")
     outcome = OUTCOME_BY_KEY[key or OUTCOMES[0].key]

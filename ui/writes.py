@@ -2,7 +2,8 @@
 
 Every write a page makes goes through :func:`run_write`. A refusal is shown at once, in place, as
 ``"<what did not happen>: <why>"``; the page stays as it was, so the person can correct the form.
-A write that went through records its note and reruns the page, so every figure is read again;
+A write that went through records its note, tells the shared reports to catch up
+(:mod:`ui.shared_reads`) and reruns the page, so every figure is read again;
 the next run shows the note once (:func:`show_outcome`, at the top of the page) and the run after
 that no longer does. This is the only way a page confirms a write.
 
@@ -40,6 +41,7 @@ from scoring.store.db import (
     is_write_conflict,
 )
 from ui.context import IN_USE, UNREACHABLE
+from ui.shared_reads import data_changed
 from ui.text import plain
 
 T = TypeVar("T")
@@ -118,13 +120,15 @@ def attempt_write(write: Callable[[], T], *, refused: str = "Not saved") -> tupl
     import returns its problems instead of raising them); otherwise use :func:`run_write`.
     """
     try:
-        return True, write()
+        result = write()
     except Exception as problem:
         reason = refusal_text(problem)
         if reason is None:
             raise
         st.error(reason if reason in (UNREACHABLE, IN_USE) else f"{refused}: {reason}")
         return False, None
+    data_changed()      # the shared reports start catching up now (ui.shared_reads)
+    return True, result
 
 
 def report_done(message: str, tables: Sequence[tuple[str, pd.DataFrame]] = (), *, tone: str = "success") -> NoReturn:

@@ -103,3 +103,14 @@ def require(actor: Account | None, permission: str) -> Account:
 #: session to check: :func:`scoring.store.authorization.authorize` recognises this very object (never
 #: an equal copy), so no signed-in session can pass for it.
 OPERATOR = Account(0, "operator@command-line.invalid", "Command-line operator", "ops")
+
+
+#: The identity the dashboard server computes shared figures as, in the background, for everyone allowed
+#: to see them (:mod:`ui.shared_reads`): no person acts, so it borrows no one's account. Like
+#: :data:`OPERATOR` it has no row in ``accounts`` (id 0) and is recognised by identity, never by an equal
+#: copy, so no session can pass for it. Its role is admin only so that one identity reaches every page's
+#: report; :func:`scoring.store.authorization.authorize` lets it use no permission outside
+#: :data:`SERVER_READS`, so it can never write, and an audit entry in its name would be refused anyway.
+SERVER = Account(0, "server@background.invalid", "Dashboard server (background figures)", "admin")
+#: The only permissions :data:`SERVER` may use: the reads behind the pages' shared reports.
+SERVER_READS = frozenset({"read_pipeline", "read_candidates", "read_calibration", "read_validity", "read_ops"})

@@ -26,6 +26,12 @@ A few functions run with no signed-in account at all, and say so with a mark:
 :data:`scoring.agency.access.OPERATOR` is the one account without a row: ``scorecard report ops`` reads
 through the ordinary store functions in its name. It is recognised by identity (the object itself,
 never an equal copy of it), so no session can pass for it.
+
+:data:`scoring.agency.access.SERVER` is the other: the dashboard server itself, computing in the
+background the reports that everyone allowed to see them shares (:mod:`ui.shared_reads`). It too is
+recognised by identity only, and it may only read: :func:`authorize` refuses it every permission
+outside :data:`scoring.agency.access.SERVER_READS`, and any call that names no permission. A person's
+own permission and session are still checked, by the page, before a shared figure is shown to them.
 """
 
 from __future__ import annotations
@@ -35,7 +41,16 @@ from typing import TypeVar
 
 import duckdb
 
-from scoring.agency.access import OPERATOR, PERMISSIONS, Account, PermissionDenied, StaleSession, require
+from scoring.agency.access import (
+    OPERATOR,
+    PERMISSIONS,
+    SERVER,
+    SERVER_READS,
+    Account,
+    PermissionDenied,
+    StaleSession,
+    require,
+)
 from scoring.store.db import Database, is_unreachable
 
 F = TypeVar("F", bound=Callable)
@@ -71,12 +86,16 @@ def authorize(db: Database, actor: Account | None, permission: str | None = None
         since this session signed in. Checked before the role, so a demoted admin learns that the
         session ended, not that admins only may do this.
     PermissionDenied
-        No account, or a role without ``permission``.
+        No account, or a role without ``permission``; or the server's own identity asking for
+        anything but one of its reads.
     """
     if actor is None:
         if permission is None:
             raise PermissionDenied("sign in first")
         return require(None, permission)
+    if actor is SERVER and permission not in SERVER_READS:
+        raise PermissionDenied(f"the server's background figures may only read; "
+                               f"{(permission or 'this call').replace('_', ' ')} is not a read it makes")
     check_session(db, actor)
     return actor if permission is None else require(actor, permission)
 
@@ -99,7 +118,7 @@ def check_session(db: Database, actor: Account) -> Account:
     StaleSession
         It does not; the exception's ``reason`` says how (see :class:`scoring.agency.access.StaleSession`).
     """
-    if actor is OPERATOR:
+    if actor is OPERATOR or actor is SERVER:
         return actor
     row = _account_row(db, actor.account_id)
     if row is None or not row[0]:

@@ -1,0 +1,111 @@
+"""Shared reports on the pages: a submitted score shows at once where it is counted, a model fit shows
+its last figures with a note while the new ones are computed, and the background computes exactly
+the figures each page opens on."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from datetime import datetime
+
+import pytest
+
+import scoring.reports.calibration
+from scoring.store import scorecards, tooling_audit
+from tests.conftest import DEMO_AS_OF, account
+from ui.shared_reads import SHARED, standard_jobs
+
+WAIT = 120
+RATINGS = {"infrastructure": 3, "deployment": 3, "monitoring": 3, "automation": 3, "governance": 3}
+BEING_UPDATED = "being taken into account"
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _pending(db, reviewer, stage_id: int):
+    work = scorecards.queue(db, reviewer, DEMO_AS_OF)
+    return work[work["stage_id"] == stage_id].iloc[0]
+
+
+def _notes(at) -> list[str]:
+    return [c.value for c in at.caption if BEING_UPDATED in c.value]
+
+
+def _counts(at) -> str:
+    """The calibration page's line of how many ratings, applications and reviewers its figures cover."""
+    return next(c.value for c in at.caption if c.value.startswith("Live scoring"))
+
+
+def test_a_submitted_audit_and_scorecard_show_at_once_in_the_pipeline_and_on_the_profile(open_page, demo_db):
+    reviewer = account(demo_db, "reviewer")
+    pipeline = open_page("pages/pipeline.py", "hiring_lead")
+    waiting = int(_metrics(pipeline)["Pipeline and tooling audit"].split()[0].replace(",", ""))
+
+    audit = _pending(demo_db, reviewer, 1)
+    tooling_audit.submit_audit(demo_db, reviewer, int(audit["application_id"]), [], DEMO_AS_OF)   # nothing verified
+    pipeline.run()
+    assert not pipeline.exception and not _notes(pipeline)
+    assert _metrics(pipeline)["Pipeline and tooling audit"] == f"{waiting - 1:,} waiting"
+
+    item = _pending(demo_db, reviewer, 3)
+    profile = open_page("pages/candidate.py", "hiring_lead")
+    profile.text_input(key="candidate_query").input(str(item["candidate_ref"])).run()
+    profile.selectbox(key=f"application_of_{int(item['candidate_id'])}").set_value(int(item["application_id"])).run()
+    before = _metrics(profile).get("Reviewers", "0")
+    scorecards.submit(demo_db, reviewer, int(item["application_id"]), 3, RATINGS, {})
+    profile.run()
+    assert not profile.exception
+    assert _metrics(profile)["Reviewers"] == str(int(before) + 1)
+
+
+class _DemoDay(datetime):
+    """The clock of a reviewer submitting on the demo's own day, so that the score falls in the months
+    the calibration page opens on whatever the real date."""
+
+    @classmethod
+    def now(cls, tz=None):
+        return cls(DEMO_AS_OF.year, DEMO_AS_OF.month, DEMO_AS_OF.day, 12, tzinfo=tz)
+
+
+def test_after_a_score_calibration_shows_its_last_figures_with_a_note_until_the_new_fit_is_ready(
+        open_page, demo_db, monkeypatch):
+    release = threading.Event()
+    fit = scoring.reports.calibration.calibration_report
+
+    @functools.wraps(fit)
+    def slow_in_the_background(*args, **kwargs):
+        if threading.current_thread().name == "shared-reports":
+            assert release.wait(WAIT)
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(scoring.reports.calibration, "calibration_report", slow_in_the_background)
+    monkeypatch.setattr(scorecards, "datetime", _DemoDay)
+    page = open_page("pages/calibration.py", "hiring_lead", timeout=WAIT)
+    assert not page.exception and not _notes(page)
+    counts = _counts(page)
+
+    reviewer = account(demo_db, "reviewer")
+    item = _pending(demo_db, reviewer, 3)
+    scorecards.submit(demo_db, reviewer, int(item["application_id"]), 3, RATINGS, {})
+    page.run()
+    assert not page.exception
+    assert _counts(page) == counts            # the last figures, at once
+    assert len(_notes(page)) == 1 and "Figures as of" in _notes(page)[0]
+
+    release.set()
+    assert SHARED.wait_idle(WAIT)
+    page.run()
+    assert not page.exception and not _notes(page)
+    assert _counts(page) != counts            # the new fit, with the new scorecard's ratings
+
+
+@pytest.mark.parametrize(("path", "role"), [("pages/pipeline.py", "hiring_lead"), ("pages/ops.py", "ops"),
+                                            ("pages/calibration.py", "hiring_lead"),
+                                            ("pages/validity.py", "hiring_lead")])
+def test_the_background_computes_the_figures_each_page_opens_on(open_page, demo_db, path, role):
+    at = open_page(path, role, timeout=WAIT)
+    assert not at.exception
+    asked = {job.key(demo_db.location) for job in SHARED.recent_jobs(demo_db.location)}
+    assert asked & {job.key(demo_db.location) for job in standard_jobs(demo_db)}
