@@ -25,6 +25,7 @@ checked against the database (a shared figure never skips that check):
 from __future__ import annotations
 
 import atexit
+import copy
 import logging
 import queue
 import threading
@@ -342,7 +343,8 @@ def read_shared(permission: str, function: Callable[..., T], actor: Account, *ar
     answer = SHARED.read(db, Job(permission, function, tuple(args), stale_ok), actor)
     if not answer.current:
         being_updated(answer.key, answer.figures.version, answer.figures.as_of)
-    return cast(T, answer.figures.value)
+    # A copy of its own, as from any cache: nothing one page run does to it can reach another person's.
+    return cast(T, copy.deepcopy(answer.figures.value))
 
 
 @st.fragment(run_every=READY_CHECK)
