@@ -179,7 +179,13 @@ def body() -> None:
     actor = account_allowed("manage_accounts")
     st.title("Admin")
     show_outcome()
-    # Only the open tab's part runs and is sent; the tab stays chosen across reruns (a new visit opens the first).
+    tabbed_sections(actor)
+
+
+@st.fragment
+def tabbed_sections(actor: Account) -> None:
+    """Only the open tab's part runs and is sent, and choosing another reruns this part alone; the tab
+    stays chosen across reruns (a new visit opens the first)."""
     weights_view, accounts_view, audit_view = st.tabs(["Weights", "Accounts", "Audit log"], key="admin_tab",
                                                       on_change="rerun")
     if weights_view.open:

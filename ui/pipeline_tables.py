@@ -60,8 +60,10 @@ def stage_detail(stages: pd.DataFrame) -> None:
                  column_config=STAGE_COLUMNS, placeholder=MISSING)
 
 
+@st.fragment
 def stalled(rows: pd.DataFrame, stages: pd.DataFrame) -> None:
-    """One tab per stage listing those waiting longest there; only the open tab's list is drawn.
+    """One tab per stage listing those waiting longest there; only the open tab's list is drawn, and
+    choosing another tab reruns these tabs alone.
 
     The tabs are titled with the stage alone, so the chosen one stays open when a filter changes how
     many wait; the count is said above the list.
