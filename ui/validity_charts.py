@@ -44,11 +44,30 @@ def band_rates(table: pd.DataFrame, event_label: str, score_label: str) -> go.Fi
     return figure
 
 
+def corners(x: pd.Series, y: pd.Series) -> np.ndarray:
+    """Which points of a step curve (drawn ``hv``) to keep: the first, the last and every corner.
+
+    A point in the middle of a straight run (the same ``x``, or the same ``y``, as both its
+    neighbours) draws nothing its neighbours do not, so dropping it leaves the curve as it was.
+
+    >>> corners(pd.Series([0.0, 0.0, 0.0, 0.5, 1.0]), pd.Series([0.0, 0.2, 0.5, 0.5, 0.5])).tolist()
+    [True, False, True, False, True]
+    """
+    xs, ys = x.to_numpy(dtype=np.float64), y.to_numpy(dtype=np.float64)
+    keep = np.ones(len(xs), dtype=bool)
+    if len(xs) > 2:
+        same_x = (xs[:-2] == xs[1:-1]) & (xs[1:-1] == xs[2:])
+        same_y = (ys[:-2] == ys[1:-1]) & (ys[1:-1] == ys[2:])
+        keep[1:-1] = ~(same_x | same_y)
+    return keep
+
+
 def roc_curves(roc: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
     """Empirical ROC curve of each predictor (``predictor``, ``fpr``, ``tpr``, ``auc``) with the chance line."""
     figure = go.Figure()
     for i, (predictor, rows) in enumerate(roc.groupby("predictor", sort=False)):
         area = float(rows["auc"].iloc[0])
+        rows = rows[corners(rows["fpr"], rows["tpr"])]          # the same steps from fewer points
         figure.add_trace(go.Scatter(
             x=rows["fpr"], y=rows["tpr"], mode="lines", line=dict(shape="hv", color=TRACE_COLOURS[i % 8]),
             name=f"{labels.get(predictor, predictor)} (AUC {area:.3f})"))
