@@ -17,6 +17,7 @@ TABLE_ORDER = (
     "weight_versions",
     "dimension_weights", "stage_decisions", "assignments", "scorecards", "scores", "tooling_evidence",
     "placements", "replacements", "final_decisions", "calibration_sets", "calibration_items", "audit_log",
+    "digests_sent",
 )
 #: Which sequence hands out the ids of which table's key column.
 SEQUENCES = {

@@ -384,6 +384,12 @@ WITHOUT_AN_ACCOUNT = {
     "store.archive.restore_database": "operator command",
     "store.importer.import_paths": "operator command",
     "store.importer.operator_import": "operator command",
+    "store.digests.digest_recipients": "operator command",
+    "store.digests.sent_digests": "operator command",
+    "store.digests.claim_digest": "operator command",
+    "store.digests.confirm_digest": "operator command",
+    "store.digests.release_digest": "operator command",
+    "reports.delivery.send_digests": "operator command",
 }
 
 
