@@ -115,6 +115,11 @@ def walk(role: str, db: Database, managers: list[MediaFileManager]) -> list[Down
             for key in at.selectbox(key="ops_evidence").options:
                 at.selectbox(key="ops_evidence").select(key).run()
                 downloads += collect(at, spec.path, managers[-1])
+            at.session_state["ops_tab"] = "Breach list"           # only the open tab is drawn
+            at.run()
+        elif spec.path == "pages/admin.py":
+            at.session_state["admin_tab"] = "Audit log"
+            at.run()
         elif spec.path == "pages/validity.py":
             at.selectbox(key="validity_period").select("All time").run()
         elif spec.path == "pages/admin_data.py":
