@@ -1,0 +1,245 @@
+"""What is about to break a promise: every open item with its risk of breach, owner and basis.
+
+:func:`at_risk_report` reads the same rows as the ops audit (:mod:`scoring.reports.shortlist`,
+:mod:`scoring.store.placements`, :mod:`scoring.store.clients`), judges them with the same rules
+(:mod:`scoring.agency.sla`, :mod:`scoring.agency.retention`) as of the same date, and estimates each
+open item's risk from the agency's history (:mod:`scoring.agency.risk`). Three kinds of open item:
+
+* ``shortlist``: a search with neither a shortlist nor a cancellation, not yet past the shortlist-time
+  limit (14 business days); the history is every search opened by the as-of date, by seniority where
+  a seniority has enough of them;
+* ``replacement``: a replacement request not yet fulfilled, not yet past its limit (14 calendar days);
+  the history is every request made by then;
+* ``retention``: a client in its first three months that has asked for a replacement; the risk is
+  that it leaves before the three months are up, from the clients who also asked for one in their
+  first three months (or all clients, when too few did).
+
+:func:`risk_backtest` replays the shortlist history to check the estimates against what happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from scoring.agency import risk, sla
+from scoring.agency.access import Account
+from scoring.agency.retention import client_outcomes
+from scoring.domain.promises import CLIENT_HORIZON, PROMISES
+from scoring.reports.formatting import MISSING
+from scoring.reports.shortlist import shortlist_figures
+from scoring.stats.forecast import brier_score, calibration_table
+from scoring.store import clients as client_store
+from scoring.store import placements as placement_store
+from scoring.store.db import Database
+from scoring.store.owners import search_owners
+from scoring.store.searches import SearchFilter
+
+#: The columns of :attr:`AtRiskReport.items`, in order: the shared interface first, then the ids a page
+#: links with and the unit of ``elapsed``, ``limit`` and ``days_left``.
+ITEM_COLUMNS = ("kind", "ref", "client", "client_ref", "owner_account_id", "owner", "started_on", "elapsed", "limit",
+                "days_left", "p_breach", "basis", "unit", "seniority", "search_id", "client_id")
+#: Each kind of item in words, and the promise it may break.
+KINDS: dict[str, str] = {
+    "shortlist": "Shortlist",
+    "replacement": "Replacement",
+    "retention": "Client's first months",
+}
+PROMISE_OF_KIND = {"shortlist": "shortlist_time", "replacement": "replacement", "retention": "client_retention"}
+#: The words for a seniority's searches in a basis.
+SENIORITY_WORDS = {"junior": "junior searches", "mid": "mid-level searches", "senior": "senior searches"}
+_RAISED = "raised"
+_EARLY_WORDS = f"clients who asked for a replacement in their first {CLIENT_HORIZON}"
+
+
+@dataclass(frozen=True)
+class AtRiskReport:
+    """The open items of one date, riskiest first.
+
+    Attributes
+    ----------
+    as_of : date
+        The date every item is judged as of: the ops page's.
+    items : pandas.DataFrame
+        :data:`ITEM_COLUMNS`, one row per open item: ``kind`` (a key of :data:`KINDS`), ``ref`` (the
+        search, replacement or client reference), ``client``, ``client_ref``, ``owner_account_id``
+        (nullable) and ``owner`` (the search's hiring lead, or :data:`MISSING`), ``started_on``,
+        ``elapsed`` and ``limit`` (business days for shortlists, calendar days otherwise),
+        ``days_left``, ``p_breach`` (0-1) and ``basis`` (what the estimate rests on, in words).
+        Sorted by ``p_breach``, highest first, then by ``days_left``.
+    method : str
+        How the probability is estimated, in a sentence, for a caption.
+    """
+
+    as_of: date
+    items: pd.DataFrame
+    method: str = field(default="")
+
+
+def at_risk_report(db: Database, actor: Account, as_of: date) -> AtRiskReport:
+    """Every open item as of ``as_of`` with its risk of breaking its promise.
+
+    Parameters
+    ----------
+    db, actor
+        The database and an account holding ``read_ops`` (ops, admin).
+    as_of : date
+        The audit date: tables as they stood at the end of that day, as on the ops page.
+
+    Returns
+    -------
+    AtRiskReport
+    """
+    everything = SearchFilter()
+    figures = shortlist_figures(db, actor, everything, as_of)
+    owners = search_owners(db, actor, as_of)
+    replacements = placement_store.replacements(db, actor, everything, as_of)
+    clients = client_store.read(db, actor, everything, as_of)
+    stamp = pd.Timestamp(as_of)
+    parts = [
+        _shortlist_items(figures.times),
+        _replacement_items(sla.replacement_times(replacements, stamp)),
+        _retention_items(client_outcomes(clients, stamp), replacements, stamp),
+    ]
+    items = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else _empty()
+    items = _with_owners(items, owners, clients)
+    items = items.sort_values(["p_breach", "days_left", "started_on", "ref"], ascending=[False, True, True, True],
+                              kind="stable", na_position="last").reset_index(drop=True)
+    return AtRiskReport(as_of=as_of, items=items, method=METHOD)
+
+
+METHOD = (
+    "Each probability is the share of comparable past items that, having waited as long as this one, "
+    "still broke the limit: a Kaplan-Meier estimate over the agency's history as of the same date, with "
+    "cancelled and still-open items counted only as far as they were seen. Searches are compared with "
+    f"searches of their seniority when at least {risk.MIN_HISTORY} exist, otherwise with all searches.")
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in ITEM_COLUMNS})
+
+
+def _shortlist_items(times: pd.DataFrame) -> pd.DataFrame:
+    limit = float(PROMISES["shortlist_time"].limit or 0)
+    history = risk.shortlist_history(times)
+    waiting = times[~times["delivered"] & ~times["cancelled"] & ~times["breach"]]
+    items = pd.DataFrame({
+        "kind": "shortlist", "ref": waiting["search_ref"], "client": waiting["client"],
+        "started_on": waiting["opened_on"], "elapsed": waiting["business_days"].astype(float), "limit": limit,
+        "unit": PROMISES["shortlist_time"].unit, "seniority": waiting["seniority"],
+        "search_id": waiting["search_id"], "client_id": waiting["client_id"]})
+    return risk.breach_risks(history, items, noun="searches", by="seniority", labels=SENIORITY_WORDS)
+
+
+def _replacement_items(times: pd.DataFrame) -> pd.DataFrame:
+    limit = float(PROMISES["replacement"].limit or 0)
+    history = pd.DataFrame({"t": times["days"].astype("int64"), "event": times["fulfilled"].astype(bool)})
+    waiting = times[~times["fulfilled"] & ~times["late"]]
+    items = pd.DataFrame({
+        "kind": "replacement", "ref": waiting["replacement_ref"], "client": waiting["client"],
+        "started_on": waiting["requested_on"], "elapsed": waiting["days"].astype(float), "limit": limit,
+        "unit": PROMISES["replacement"].unit, "seniority": None,
+        "search_id": waiting["search_id"], "client_id": waiting["client_id"]})
+    return risk.breach_risks(history, items, noun="replacement requests")
+
+
+def _retention_items(outcomes: pd.DataFrame, replacements: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Clients inside their first months who asked for a replacement then: the risk they leave before the mark."""
+    requests = replacements.assign(requested_on=pd.to_datetime(replacements["requested_on"]))
+    requests = requests.merge(outcomes[["client_id", "signed_on", "mark"]], on="client_id")
+    requests = requests[(requests["requested_on"] <= requests["mark"]) & (requests["requested_on"] <= as_of)]
+    latest = requests.sort_values(["requested_on", "replacement_id"]).groupby("client_id").tail(1)
+    early = set(latest["client_id"])
+    history = pd.DataFrame({"t": outcomes["t_days"].astype("int64"), "event": outcomes["event"].astype(bool),
+                            "group": np.where(outcomes["client_id"].isin(early), _RAISED, "other")})
+    young = outcomes[~outcomes["event"] & (outcomes["mark"] > as_of) & outcomes["client_id"].isin(early)]
+    signed = pd.to_datetime(young["signed_on"])
+    search_of = dict(zip(latest["client_id"], latest["search_id"]))
+    items = pd.DataFrame({
+        "kind": "retention", "ref": young["client_ref"], "client": young["client"], "started_on": young["signed_on"],
+        "elapsed": young["t_days"].astype(float), "limit": (young["mark"] - signed).dt.days.astype(float),
+        "unit": "calendar days", "seniority": None,
+        "search_id": young["client_id"].map(search_of), "client_id": young["client_id"], "group": _RAISED})
+    risks = risk.breach_risks(history, items, noun="clients", by="group", labels={_RAISED: _EARLY_WORDS},
+                              breach_is="event")
+    return risks.drop(columns="group")
+
+
+def _with_owners(items: pd.DataFrame, owners: pd.DataFrame, clients: pd.DataFrame) -> pd.DataFrame:
+    """Each item's owner (the hiring lead of its search), client reference and days left, in the report's
+    columns; dates as calendar dates."""
+    out = items.copy()
+    search_ids = pd.to_numeric(out["search_id"], errors="coerce").astype("Int64")
+    lead = owners.set_index("search_id")
+    out["owner_account_id"] = search_ids.map(lead["owner_account_id"]).astype("Int64")
+    names = search_ids.map(lead["owner"]).astype(object)
+    out["owner"] = names.where(names.notna(), MISSING)
+    refs = dict(zip(clients["client_id"], clients["client_ref"]))
+    by_search = search_ids.map(lead["client_ref"])
+    out["client_ref"] = by_search.where(by_search.notna(), out["client_id"].map(refs)).astype(object)
+    out["days_left"] = (out["limit"].astype(float) - out["elapsed"].astype(float))
+    started = pd.to_datetime(out["started_on"])
+    out["started_on"] = started.dt.date.astype(object).where(started.notna(), None)
+    out["search_id"] = search_ids
+    out["client_id"] = pd.to_numeric(out["client_id"]).astype("Int64")
+    for column in ("elapsed", "limit", "days_left", "p_breach"):
+        out[column] = out[column].astype(float)
+    return out.reindex(columns=list(ITEM_COLUMNS))
+
+
+# -- the backtest ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RiskBacktest:
+    """How the shortlist-breach estimates of the past compare with what happened.
+
+    Attributes
+    ----------
+    as_of : date
+    predictions : pandas.DataFrame
+        :func:`scoring.agency.risk.backtest_shortlists`: one estimate per search and business day.
+    brier : float
+        :func:`scoring.stats.forecast.brier_score` of all of them.
+    base_rate_brier : float
+        The Brier score of always forecasting the observed breach share: what the estimates must beat.
+    calibration : pandas.DataFrame
+        :func:`scoring.stats.forecast.calibration_table` in deciles of the estimate.
+    searches : int
+        Searches whose outcome is known, the estimates come from.
+    """
+
+    as_of: date
+    predictions: pd.DataFrame = field(repr=False)
+    brier: float
+    base_rate_brier: float
+    calibration: pd.DataFrame
+    searches: int
+
+    @property
+    def summary(self) -> str:
+        """The backtest in a sentence."""
+        agree = int(self.calibration["agrees"].sum()) if len(self.calibration) else 0
+        return (f"{len(self.predictions):,} past estimates for {self.searches:,} searches whose outcome is known "
+                f"as of {self.as_of:%d %b %Y}: Brier score {self.brier:.3f} (always forecasting the overall breach "
+                f"share would score {self.base_rate_brier:.3f}; lower is better); in {agree} of "
+                f"{len(self.calibration)} deciles the predicted breach rate lies inside the observed rate's 95% "
+                "interval.")
+
+
+def risk_backtest(db: Database, actor: Account, as_of: date, bins: int = 10) -> RiskBacktest:
+    """Replay every shortlist-breach estimate the at-risk list would have made before ``as_of``.
+
+    Needs ``read_ops``. See :func:`scoring.agency.risk.backtest_shortlists` for what is replayed.
+    """
+    figures = shortlist_figures(db, actor, SearchFilter(), as_of)
+    predictions = risk.backtest_shortlists(figures.times, as_of, labels=SENIORITY_WORDS)
+    p, y = predictions["p_breach"].to_numpy(float), predictions["breached"].to_numpy(bool)
+    share = float(y.mean()) if len(y) else float("nan")
+    return RiskBacktest(
+        as_of=as_of, predictions=predictions,
+        brier=brier_score(p, y), base_rate_brier=share * (1 - share),
+        calibration=calibration_table(p, y, bins=bins, clusters=predictions["search_id"].to_numpy()),
+        searches=int(predictions["search_id"].nunique()),
+    )
