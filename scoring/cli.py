@@ -10,6 +10,9 @@ import getpass
 import os
 import subprocess
 import sys
+import threading
+import time
+import urllib.request
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -88,8 +91,23 @@ def run_serve(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
                "--server.port", str(args.port), "--server.address", args.address,
                "--browser.gatherUsageStats", "false", "--server.headless", "true",
-               "--client.toolbarMode", "viewer"]
+               "--client.toolbarMode", "viewer", "--server.scriptHealthCheckEnabled", "true"]
+    threading.Thread(target=_start_background_figures, args=(args.address, args.port), daemon=True).start()
     return subprocess.call(command, env=env)
+
+
+def _start_background_figures(address: str, port: int) -> None:
+    """Once the server answers, have it run ``app.py`` once (its script health check), which starts the
+    background computation of the heavy reports (:mod:`ui.shared_reads`) before anyone visits."""
+    host = "127.0.0.1" if address in ("", "0.0.0.0", "::") else address
+    url = f"http://{host}:{port}/_stcore/script-health-check"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=60):
+                return
+        except OSError:          # not listening yet
+            time.sleep(0.5)
 
 
 # -- starting a new agency, and the accounts behind the sign-in -------------------------------------
