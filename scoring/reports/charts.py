@@ -137,3 +137,48 @@ def radar(series: Mapping[str, pd.Series], labels: Mapping[str, str], title: str
     return figure
 
 
+
+
+#: Bar colours of the shortlist-time figure, by where the search stands.
+SHORTLIST_STATE_COLOURS = {"delivered": "#4C78A8", "waiting": "#F2A541", "cancelled": "#BAB0AC"}
+SHORTLIST_STATE_NAMES = {"delivered": "Shortlist delivered", "waiting": "Still waiting (days so far)",
+                         "cancelled": "Cancelled without a shortlist"}
+TARGET_COLOUR, LIMIT_COLOUR = "#54A24B", "#E45756"
+
+
+def shortlist_times(times: pd.DataFrame, target: float, limit: float, *, width: int = 680) -> go.Figure:
+    """One horizontal bar per search: the business days to its shortlist, or so far while it waits.
+
+    Parameters
+    ----------
+    times
+        ``search`` (a unique label), ``business_days`` and ``state`` ('delivered', 'waiting' or
+        'cancelled'), one row per search, drawn top to bottom in that order.
+    target, limit
+        The promise's target and limit in business days, drawn as dashed lines.
+    width
+        The figure's width in pixels (680 fits an A4 page inside 15 mm margins).
+    """
+    figure = go.Figure()
+    labels = [chart_text(label) for label in times["search"]]
+    for state, colour in SHORTLIST_STATE_COLOURS.items():
+        rows = times["state"] == state
+        if not rows.any():
+            continue
+        figure.add_trace(go.Bar(
+            x=times.loc[rows, "business_days"], y=[label for label, keep in zip(labels, rows) if keep],
+            orientation="h", marker_color=colour, name=SHORTLIST_STATE_NAMES[state],
+            text=times.loc[rows, "business_days"], textposition="outside", cliponaxis=False,
+            hovertemplate="%{y}: %{x} business days<extra>" + SHORTLIST_STATE_NAMES[state] + "</extra>"))
+    for value, label, colour in ((target, "Target", TARGET_COLOUR), (limit, "Limit", LIMIT_COLOUR)):
+        figure.add_vline(x=value, line_dash="dash", line_color=colour, annotation_text=f"{label} {value:g}",
+                         annotation_position="top")
+    most = max([limit, *times["business_days"].tolist()]) if len(times) else limit
+    figure.update_layout(
+        title="Business days from opening to shortlist", width=width, height=170 + 42 * max(len(times), 1),
+        margin=dict(l=10, r=30, t=70, b=40), barmode="overlay", bargap=0.35,
+        legend=dict(orientation="h", yanchor="top", y=-0.12 - 0.5 / max(len(times), 1), x=0),
+        xaxis=dict(title="Business days", range=[0, most * 1.12],
+                   rangemode="tozero"),
+        yaxis=dict(categoryorder="array", categoryarray=labels[::-1], automargin=True))
+    return figure
