@@ -347,6 +347,48 @@ def run_report_ops(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_digest(args: argparse.Namespace) -> int:
+    from scoring.agency.access import OPERATOR
+    from scoring.reports.delivery import FAILED, SENT, DeliverySettings, SettingsError, send_digests, webhook_body
+    from scoring.reports.digest import Recipient, daily_digests, since_days
+    from scoring.store.digests import digest_recipients, sent_digests
+
+    try:
+        settings = DeliverySettings.from_environment()
+    except SettingsError as error:
+        raise Refused(f"{error}. Nothing was sent.") from None
+    if not args.dry_run and not (settings.sends_email or settings.posts_webhook):
+        raise Refused("no mail server (SCORECARD_SMTP_HOST) and no webhook (SCORECARD_DIGEST_WEBHOOK) are set, so "
+                      "there is nowhere to send the digest; give --dry-run to print it instead. Nothing was sent.")
+    with _existing_database(args.db) as db:
+        recipients = []
+        if settings.sends_email or args.dry_run:
+            recipients = [Recipient(str(row.display_name), str(row.role), int(row.account_id), str(row.email))
+                          for row in digest_recipients(db).itertuples()]
+        sent = sent_digests(db, args.as_of)
+        if settings.posts_webhook:
+            recipients.append(Recipient("the ops channel", "webhook"))
+        print(f"composing {len(recipients)} digests as of {args.as_of}")
+        digests = daily_digests(db.reader(), OPERATOR, args.as_of, recipients, since_days(recipients, sent, args.as_of))
+        if args.dry_run:
+            for digest in digests:
+                if digest.recipient.email:
+                    shown = f"To: {digest.recipient.email}\nSubject: {digest.subject}\n\n{digest.text}"
+                else:
+                    shown = f"To: the webhook, as JSON\n{webhook_body(digest).decode()}"
+                print("\n" + "\n".join(terminal_safe(line) for line in f"=== {shown}".splitlines()))
+            print(f"dry run: {len(digests)} digests printed; nothing was sent or recorded")
+            return 0
+        outcomes = send_digests(db, digests, settings, say=lambda line: print(terminal_safe(line)))
+    counts = {status: sum(o.status == status for o in outcomes) for status in (SENT, FAILED)}
+    skipped = len(outcomes) - counts[SENT] - counts[FAILED]
+    print(f"digest of {args.as_of}: {counts[SENT]} sent, {skipped} skipped, {counts[FAILED]} failed")
+    if counts[FAILED]:
+        print("the failed digests were not recorded as sent; run the command again to retry them", file=sys.stderr)
+        return 1
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="scorecard", description=__doc__.splitlines()[0])
     commands = top.add_subparsers(dest="command", required=True)
@@ -433,6 +475,15 @@ def parser() -> argparse.ArgumentParser:
                                                                                  "layout section,item,field,value")
     audit.add_argument("--out", required=True, metavar="FILE", help="file to write (replaced if it exists)")
     audit.set_defaults(run=run_report_ops)
+
+    digest = commands.add_parser("digest", help="send each hiring lead and ops the day's digest of promises at risk, "
+                                                "breached and due, by e-mail and to the webhook, once per date")
+    digest.add_argument("--db", default=database_location(), help="database to read")
+    digest.add_argument("--as-of", type=date.fromisoformat, default=date.today(), metavar="YYYY-MM-DD",
+                        help="the digest's date: nothing dated after it is used (default: today)")
+    digest.add_argument("--dry-run", action="store_true", help="print every digest instead of sending it; "
+                                                               "nothing is sent or recorded")
+    digest.set_defaults(run=run_digest)
     return top
 
 
