@@ -67,6 +67,8 @@ DEMO_ACCOUNTS = (   # (email, display name, role); reviewer@ is also the first r
     ("lead@demo.example", "Harper Lead", "hiring_lead"),
     ("ops@demo.example", "Oakley Ops", "ops"),
     ("admin@demo.example", "Avery Admin", "admin"),
+    ("jordan.lead@demo.example", "Jordan Ellis", "hiring_lead"),   # two more leads share the clients
+    ("sam.lead@demo.example", "Sam Okafor", "hiring_lead"),
 )
 FIRST_NAMES = ("Aarav Aisha Alejandro Amara Ana Andrei Arjun Beatriz Bilal Camila Chen Chidi Daniela "
                "Diego Dmitri Elena Emeka Fatima Gabriel Hana Hugo Ines Ivan Jakub Jia Joao Julia Kavya "
@@ -317,7 +319,21 @@ def generate(config: DemoConfig, progress: Progress | None = None) -> dict[str, 
     pending = evidence["candidate_id"].isin(unaudited)
     evidence.loc[pending, "verified"] = False          # claims from the CV, not yet checked
     evidence.loc[pending, "evidence"] = "claimed on CV"
-    return finalise(tables)
+    tables = finalise(tables)
+    tables["searches"]["lead_account_id"] = search_leads(config, tables["searches"]["client_id"])
+    return tables
+
+
+def lead_account_ids(config: DemoConfig) -> list[int]:
+    """Account ids of the demo's hiring leads, in the order of :data:`DEMO_ACCOUNTS` (see :func:`accounts`)."""
+    return [config.reviewers + i for i, (_, _, role) in enumerate(DEMO_ACCOUNTS[1:], start=1) if role == "hiring_lead"]
+
+
+def search_leads(config: DemoConfig, client_ids: pd.Series) -> np.ndarray:
+    """Each search's hiring lead: every client has one lead, who owns all its searches (the leads take the
+    clients in turn), so a lead's at-risk list and digest are about the clients they look after."""
+    leads = np.array(lead_account_ids(config))
+    return leads[(client_ids.to_numpy(dtype=np.int64) - 1) % len(leads)]
 
 
 DAY_COLUMNS = ("signed_on", "churned_on", "opened_on", "shortlist_delivered_on", "closed_on", "applied_on",
@@ -327,7 +343,8 @@ SECOND_COLUMNS = ("created_at", "submitted_at")
 
 
 def accounts(config: DemoConfig, password_hash: str) -> pd.DataFrame:
-    """The reviewer pool plus one account per role; every demo account shares one password."""
+    """The reviewer pool plus the accounts of :data:`DEMO_ACCOUNTS` (three hiring leads, one ops, one admin);
+    every demo account shares one password."""
     rng = np.random.default_rng(config.seed + 1)
     n = config.reviewers
     names = [f"{given} {family}" for given, family in zip(rng.choice(FIRST_NAMES, n), rng.choice(LAST_NAMES, n))]

@@ -213,13 +213,23 @@ def test_every_id_sequence_is_past_the_ids_stored(demo_db):
     assert behind == {}
 
 
-def test_one_demo_account_per_role(demo_db):
+def test_one_demo_account_per_role_and_two_more_hiring_leads(demo_db):
     stored = demo_db.frame("SELECT email, display_name, role FROM accounts WHERE email LIKE '%@demo.example'")
     assert sorted(map(tuple, stored.values.tolist())) == sorted(DEMO_ACCOUNTS)
-    assert sorted(stored["role"]) == sorted(["reviewer", "hiring_lead", "ops", "admin"])
-    for email, _, role in DEMO_ACCOUNTS[1:]:     # the only account of its role
+    assert sorted(stored["role"]) == sorted(["reviewer", "hiring_lead", "hiring_lead", "hiring_lead", "ops", "admin"])
+    for email, _, role in DEMO_ACCOUNTS[1:4]:     # the first account of its role, the one to sign in with
         assert account(demo_db, role).email == email
-        assert demo_db.scalar("SELECT count(*) FROM accounts WHERE role = ?", [role]) == 1
+    for role, count in {"hiring_lead": 3, "ops": 1, "admin": 1}.items():
+        assert demo_db.scalar("SELECT count(*) FROM accounts WHERE role = ?", [role]) == count
+
+
+def test_every_search_belongs_to_its_clients_hiring_lead(demo_db):
+    owners = demo_db.frame("""SELECT s.client_id, a.role, count(DISTINCT s.lead_account_id) AS leads
+                              FROM searches AS s JOIN accounts AS a ON a.account_id = s.lead_account_id
+                              GROUP BY ALL""")
+    assert demo_db.scalar("SELECT count(*) FROM searches WHERE lead_account_id IS NULL") == 0
+    assert set(owners["role"]) == {"hiring_lead"} and set(owners["leads"]) == {1}
+    assert demo_db.scalar("SELECT count(DISTINCT lead_account_id) FROM searches") == 3
 
 
 def test_the_demo_password_opens_every_demo_account(demo_db):
