@@ -23,7 +23,14 @@ import duckdb
 import pandas as pd
 
 from scoring.store.authorization import operator_command
-from scoring.store.db import Database, audit, is_constraint_violation, is_write_conflict, storable_text
+from scoring.store.db import (
+    Database,
+    DatabaseError,
+    audit,
+    is_constraint_violation,
+    is_write_conflict,
+    storable_text,
+)
 
 CHANNELS: tuple[str, ...] = ("email", "webhook")
 #: The recipient key of the webhook: its address is a secret (it grants posting), so it is never stored.
@@ -91,6 +98,11 @@ def claim_digest(db: Database, *, digest_date: date, channel: str, recipient: st
         :data:`CLAIMED` when this run may send it; :data:`ALREADY_SENT` when it was confirmed before;
         :data:`UNCONFIRMED` when an earlier run claimed it and never confirmed it (it is not sent again:
         see the module's notes), or another run is sending it right now.
+
+    Raises
+    ------
+    DatabaseError
+        The row cannot be: breaches counted from after the digest's date, an e-mail without its account.
     """
     key = storable_text("recipient", recipient_key(channel, recipient), "email")
 
@@ -105,10 +117,14 @@ def claim_digest(db: Database, *, digest_date: date, channel: str, recipient: st
 
     try:
         return db.write(take, refresh_copy=False)
-    except duckdb.Error as error:        # another run inserted the same key first
-        if is_constraint_violation(error) or is_write_conflict(error):
+    except duckdb.Error as error:
+        if not (is_constraint_violation(error) or is_write_conflict(error)):
+            raise
+        taken = db.scalar("SELECT count(*) FROM digests_sent WHERE digest_date = ? AND channel = ? AND recipient = ?",
+                          [digest_date, channel, key])
+        if taken:                        # another run inserted the same key first
             return UNCONFIRMED
-        raise
+        raise DatabaseError(f"the digest of {digest_date} for {key} cannot be recorded: {error}") from None
 
 
 @operator_command
