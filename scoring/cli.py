@@ -347,6 +347,25 @@ def run_report_ops(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_report_client(args: argparse.Namespace) -> int:
+    from scoring.agency.access import OPERATOR
+    from scoring.reports.client_document import client_document, file_name
+    from scoring.reports.client_month import client_month_report
+
+    with _existing_database(args.db) as db:
+        stored = db.metadata("demo_as_of")          # a demo's own today, as the dashboard takes it
+        today = date.fromisoformat(stored) if stored else date.today()
+        try:
+            report = client_month_report(db.reader(), OPERATOR, args.client, args.month, today)
+        except ValueError as refusal:
+            raise Refused(f"{refusal}. Nothing was written.") from None
+    out = Path(args.out or file_name(report))
+    out.write_text(client_document(report), encoding="utf-8")
+    print(terminal_safe(f"wrote the monthly report of {report.client} for {report.month_label} "
+                        f"(as of {report.as_of}) to {out}"))
+    return 0
+
+
 def run_digest(args: argparse.Namespace) -> int:
     from scoring.agency.access import OPERATOR
     from scoring.reports.delivery import FAILED, SENT, DeliverySettings, SettingsError, send_digests, webhook_body
@@ -475,6 +494,15 @@ def parser() -> argparse.ArgumentParser:
                                                                                  "layout section,item,field,value")
     audit.add_argument("--out", required=True, metavar="FILE", help="file to write (replaced if it exists)")
     audit.set_defaults(run=run_report_ops)
+    monthly = reports.add_parser("client", help="one client's monthly report as a self-contained HTML file that "
+                                                "prints to PDF (docs/ops-report.md)")
+    monthly.add_argument("--db", default=database_location(), help="database to read")
+    monthly.add_argument("--client", required=True, metavar="REF", help="the client's reference (CL-0001)")
+    monthly.add_argument("--month", required=True, metavar="YYYY-MM",
+                         help="the month reported, as of its last day (or today, while it runs)")
+    monthly.add_argument("--out", default=None, metavar="FILE",
+                         help="file to write (replaced if it exists); default: client-report-REF-YYYY-MM.html here")
+    monthly.set_defaults(run=run_report_client)
 
     digest = commands.add_parser("digest", help="send each hiring lead and ops the day's digest of promises at risk, "
                                                 "breached and due, by e-mail and to the webhook, once per date")

@@ -76,7 +76,8 @@ footer { margin-top: 32px; color: #57606a; font-size: 9pt; border-top: 1px solid
 
 
 class _Figures:
-    """Writes figures as HTML: Plotly's JavaScript goes with the first one only."""
+    """Writes figures as HTML: Plotly's JavaScript goes with the first one only. Each figure's element is
+    named after the figure (never a random id), so the same data gives the same file, byte for byte."""
 
     def __init__(self) -> None:
         self.written = 0
@@ -85,7 +86,7 @@ class _Figures:
         height = int(figure.layout.height or 450)
         figure.update_layout(width=FIGURE_WIDTH, autosize=False, font=dict(family="Helvetica, Arial, sans-serif"))
         div = pio.to_html(figure, include_plotlyjs=self.written == 0, full_html=False, include_mathjax=False,
-                          config={"displayModeBar": False, "responsive": False},
+                          config={"displayModeBar": False, "responsive": False}, div_id=f"figure-{name}",
                           default_width=f"{FIGURE_WIDTH}px", default_height=f"{height}px")
         self.written += 1
         return f'<div class="figure" data-figure="{html.escape(name)}">{div}</div>'
