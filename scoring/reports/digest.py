@@ -245,7 +245,7 @@ def item_text(item: pd.Series, with_owner: bool) -> str:
     >>> item = pd.Series({"kind": "shortlist", "ref": "SR-06", "client": "Ember Energy", "elapsed": 12.0,
     ...                   "limit": 14.0, "days_left": 2.0, "unit": "business days", "p_breach": 0.64,
     ...                   "basis": "41 past senior searches", "owner": "Lea Lead"})
-    >>> print(item_text(item, with_owner=True).replace("; ", ";\n"))
+    >>> print(item_text(item, with_owner=True).replace("; ", ";\\n"))
     Shortlist SR-06 (Ember Energy): 2 business days left of 14 (12 gone);
     64% chance of passing the limit, from 41 past senior searches;
     lead: Lea Lead
@@ -269,7 +269,7 @@ def breach_text(row: pd.Series) -> str:
     >>> row = pd.Series({"promise_name": "Shortlist within 7-14 business days", "entity": "search",
     ...                  "reference": "SR-05", "client": "Ember Energy", "figure": 19.0, "limit": 14.0,
     ...                  "unit": "business days", "detail": "no shortlist yet and past the limit"})
-    >>> print(breach_text(row).replace(", ", ",\n"))
+    >>> print(breach_text(row).replace(", ", ",\\n"))
     Shortlist within 7-14 business days: search SR-05 (Ember Energy),
     19 business days (limit 14): no shortlist yet and past the limit
     """
