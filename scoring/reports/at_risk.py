@@ -208,6 +208,8 @@ class RiskBacktest:
         :func:`scoring.stats.forecast.calibration_table` in deciles of the estimate.
     searches : int
         Searches whose outcome is known, the estimates come from.
+    min_history : int
+        Searches with a known outcome the history needed before a day's estimates were scored.
     """
 
     as_of: date
@@ -216,10 +218,14 @@ class RiskBacktest:
     base_rate_brier: float
     calibration: pd.DataFrame
     searches: int
+    min_history: int = risk.MIN_HISTORY
 
     @property
     def summary(self) -> str:
         """The backtest in a sentence."""
+        if not len(self.predictions):
+            return (f"No past estimate to check yet: the history as of {self.as_of:%d %b %Y} never held "
+                    f"{self.min_history} searches whose outcome was known.")
         agree = int(self.calibration["agrees"].sum()) if len(self.calibration) else 0
         return (f"{len(self.predictions):,} past estimates for {self.searches:,} searches whose outcome is known "
                 f"as of {self.as_of:%d %b %Y}: Brier score {self.brier:.3f} (always forecasting the overall breach "
@@ -228,18 +234,21 @@ class RiskBacktest:
                 "interval.")
 
 
-def risk_backtest(db: Database, actor: Account, as_of: date, bins: int = 10) -> RiskBacktest:
+def risk_backtest(db: Database, actor: Account, as_of: date, bins: int = 10,
+                  min_history: int = risk.MIN_HISTORY) -> RiskBacktest:
     """Replay every shortlist-breach estimate the at-risk list would have made before ``as_of``.
 
-    Needs ``read_ops``. See :func:`scoring.agency.risk.backtest_shortlists` for what is replayed.
+    Needs ``read_ops``. See :func:`scoring.agency.risk.backtest_shortlists` for what is replayed;
+    ``min_history`` is the at-risk list's own rule (:data:`scoring.agency.risk.MIN_HISTORY`), smaller
+    only to try the replay on a small agency.
     """
     figures = shortlist_figures(db, actor, SearchFilter(), as_of)
-    predictions = risk.backtest_shortlists(figures.times, as_of, labels=SENIORITY_WORDS)
+    predictions = risk.backtest_shortlists(figures.times, as_of, labels=SENIORITY_WORDS, min_history=min_history)
     p, y = predictions["p_breach"].to_numpy(float), predictions["breached"].to_numpy(bool)
     share = float(y.mean()) if len(y) else float("nan")
     return RiskBacktest(
         as_of=as_of, predictions=predictions,
         brier=brier_score(p, y), base_rate_brier=share * (1 - share),
         calibration=calibration_table(p, y, bins=bins, clusters=predictions["search_id"].to_numpy()),
-        searches=int(predictions["search_id"].nunique()),
+        searches=int(predictions["search_id"].nunique()), min_history=min_history,
     )
