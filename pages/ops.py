@@ -32,6 +32,7 @@ from scoring.store import clients as client_store
 from scoring.store import placements as placement_store
 from ui import ops_charts, ops_tables, shortlist_tables
 from ui.access import Account, account_allowed
+from ui.client_report import client_report_section
 from ui.context import database, guarded, read, today
 from ui.empty_states import nothing_yet
 from ui.filters import search_filter
@@ -267,6 +268,7 @@ def body() -> None:
     evidence_section(report)
     tabbed_sections(actor, report)
     export_section(actor, report)
+    client_report_section(actor)
     reference_section(report)
 
 
