@@ -324,12 +324,24 @@ def _scope(recipient: Recipient) -> str:
     return "the searches you lead"
 
 
-def _text(recipient: Recipient, as_of: date, sections: list[_Section], on_track: bool) -> str:
+def _on_track(waiting: int) -> str:
+    """The one line of a digest with nothing in it.
+
+    Examples
+    --------
+    >>> _on_track(0), _on_track(4)
+    ('nothing open, nothing breached.', '4 open items, none at risk or due in the next 3 days; nothing breached.')
+    """
+    if not waiting:
+        return "nothing open, nothing breached."
+    return f"{counted(waiting, 'open item')}, none at risk or due in the next {DUE_WITHIN_DAYS} days; nothing breached."
+
+
+def _text(recipient: Recipient, as_of: date, sections: list[_Section], on_track: bool, waiting: int) -> str:
     lines = [f"Good morning {recipient.name}," if recipient.role != "webhook" else "Good morning,", "",
              f"The promises to clients as of {as_of:%a %d %b %Y}, for {_scope(recipient)}."]
     if on_track:
-        lines += ["All on track: nothing at risk, nothing breached, nothing due in the next "
-                  f"{DUE_WITHIN_DAYS} days."]
+        lines += [f"All on track: {_on_track(waiting)}"]
     for section in sections:
         lines += ["", f"{section.title}: {section.total:,}" if section.total else f"{section.title}: {NOTHING}"]
         lines += [f"- {line}" for line in section.lines]
@@ -340,15 +352,15 @@ def _text(recipient: Recipient, as_of: date, sections: list[_Section], on_track:
     return "\n".join(lines) + "\n"
 
 
-def _html(recipient: Recipient, as_of: date, sections: list[_Section], on_track: bool, subject: str) -> str:
+def _html(recipient: Recipient, as_of: date, sections: list[_Section], on_track: bool, subject: str,
+          waiting: int) -> str:
     e = html.escape
     greeting = f"Good morning {recipient.name}," if recipient.role != "webhook" else "Good morning,"
     parts = [f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{e(subject)}</title></head>",
              "<body style=\"font-family: sans-serif; max-width: 48em\">", f"<p>{e(greeting)}</p>",
              f"<p>The promises to clients as of {e(f'{as_of:%a %d %b %Y}')}, for {e(_scope(recipient))}.</p>"]
     if on_track:
-        parts.append(f"<p><strong>All on track</strong>: nothing at risk, nothing breached, nothing due in the next "
-                     f"{DUE_WITHIN_DAYS} days.</p>")
+        parts.append(f"<p><strong>All on track</strong>: {e(_on_track(waiting))}</p>")
     for section in sections:
         count = f"{section.total:,}" if section.total else NOTHING
         parts.append(f"<h2 style=\"font-size: 1.1em\">{e(section.title)}: {e(count)}</h2>")
@@ -393,13 +405,15 @@ def compose(recipient: Recipient, as_of: date, since: date, items: pd.DataFrame,
     breaches : pandas.DataFrame
         Every new breach (:func:`new_breaches` with :func:`breach_owners`).
     """
-    at_risk, due = split_items(_mine(items, recipient))
+    mine = _mine(items, recipient)
+    at_risk, due = split_items(mine)
     breached = _mine(breaches, recipient)
     rows = {"at_risk": at_risk.reset_index(drop=True), "breached": breached, "due": due.reset_index(drop=True)}
     sections = _sections(rows, recipient, as_of, since)
     on_track = all(section.total == 0 for section in sections)
     subject = subject_line(as_of, len(at_risk), len(breached), len(due))
-    text = _text(recipient, as_of, sections, on_track)
+    waiting = int((pd.to_numeric(mine["days_left"]) >= 0).sum())
+    text = _text(recipient, as_of, sections, on_track, waiting)
     payload = {
         "text": f"{subject}\n\n{text}",
         "digest": {
@@ -413,7 +427,7 @@ def compose(recipient: Recipient, as_of: date, since: date, items: pd.DataFrame,
         },
     }
     return Digest(recipient, as_of, since, rows["at_risk"], breached, rows["due"], subject, text,
-                  _html(recipient, as_of, sections, on_track, subject), payload)
+                  _html(recipient, as_of, sections, on_track, subject, waiting), payload)
 
 
 # -- reading the figures ---------------------------------------------------------------------------

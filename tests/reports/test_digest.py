@@ -149,3 +149,11 @@ def test_a_hiring_lead_is_not_told_their_own_name_and_ops_is_told_whose_item_it_
 
     assert "lead: Lea Lead" in ops.text and "lead:" not in lea.text
     assert compose(HUGO, AS_OF, date(2025, 6, 27), items_frame(), NO_BREACHES).on_track
+
+
+def test_an_on_track_digest_says_how_many_items_are_open_and_not_at_risk():
+    quiet = items_frame(rows=[{"p_breach": 0.1, "days_left": 8.0}, {"ref": "SR-2", "p_breach": 0.2, "days_left": 9.0}])
+    digest = compose(LEA, AS_OF, date(2025, 6, 27), quiet, NO_BREACHES)
+
+    assert digest.on_track
+    assert "All on track: 2 open items, none at risk or due in the next 3 days; nothing breached." in digest.text
