@@ -138,6 +138,22 @@ def month_span(month: str) -> tuple[date, date]:
     return first, following - timedelta(days=1)
 
 
+def report_months(signed_on: date, churned_on: date | None, today: date) -> list[str]:
+    """The months a client's report can be written for, newest first: from the month it signed to the month
+    it left, or to this month.
+
+    Examples
+    --------
+    >>> report_months(date(2025, 4, 20), None, date(2025, 6, 30))
+    ['2025-06', '2025-05', '2025-04']
+    >>> report_months(date(2024, 11, 5), date(2025, 1, 10), date(2025, 6, 30))
+    ['2025-01', '2024-12', '2024-11']
+    """
+    last = min(today, churned_on) if churned_on is not None else today
+    months = pd.period_range(pd.Period(signed_on, "M"), pd.Period(last, "M"), freq="M")
+    return [f"{month:%Y-%m}" for month in reversed(months)]
+
+
 def client_month_report(db: Database, actor: Account, client_ref: str, month: str, today: date) -> ClientMonth:
     """The monthly report of the client whose reference is ``client_ref``.
 
@@ -520,7 +536,7 @@ def _summary(searches: pd.DataFrame, placements: pd.DataFrame, replacements: pd.
              if len(searches) else "No search was open during the month."]
     if len(placements):
         lines.append(f"{counted(len(placements), 'placement')} accepted, started or ended this month; "
-                     f"{counted(_in_post(placements, as_of), 'engineer')} of them in post on {as_of:%d %b %Y}.")
+                     f"{_in_post(placements, as_of)} of them in post on {as_of:%d %b %Y}.")
     else:
         lines.append("No placement was accepted, started or ended this month.")
     lines.append(f"{counted(len(replacements), 'replacement request')} open during the month."

@@ -113,6 +113,7 @@ def test_may_for_acme_a_shortlist_too_long_a_replacement_in_time_and_a_replaceme
         ["Engineer 01", "28 days from the search opening", "ended: not a fit on 20 May 2025"],
         ["Engineer 02", "replacement engineer (the replacement promise applies)", "in post"]]
     assert promise_row(may, "First day")["Fell due this month"] == 0
+    assert may.summary[1] == "2 placements accepted, started or ended this month; 1 of them in post on 31 May 2025."
     # The shortlist of SR-04 as the client stood on 31 May: Engineer 07 was accepted only on 2 June.
     (shortlist,) = may.shortlists
     assert dict(zip(shortlist.table["Candidate"], shortlist.table["Your decision"])) == {
