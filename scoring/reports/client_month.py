@@ -433,7 +433,7 @@ def _shortlists(db: Database, actor: Account, client_id: int, searches: pd.DataF
     for search in delivered.itertuples():
         presented = people[people["search_id"] == search.search_id].copy()
         presented["full_name"] = _unique(presented["full_name"].astype(str).tolist())
-        merged = presented.merge(scores, on="application_id", how="left")
+        merged = _best_first(presented.merge(scores, on="application_id", how="left"))
         out.append(Shortlist(search=search.label, delivered_on=_day(search.shortlist_delivered_on) or start,
                              table=_shortlist_table(merged),
                              traces=shortlist_traces(ShortlistComparison(candidates=presented, scores=merged))))
@@ -449,9 +449,14 @@ def _score_words(row: pd.Series) -> str:
     return "no take-home scores"
 
 
-def _shortlist_table(rows: pd.DataFrame) -> pd.DataFrame:
+def _best_first(rows: pd.DataFrame) -> pd.DataFrame:
+    """Complete scorecards by weighted score, best first, then the others (never ranked against them), so
+    the table and the radar's legend list the candidates in one order."""
     scored = rows["score"].notna() if "score" in rows else pd.Series(False, index=rows.index)
-    rows = pd.concat([rows[scored].sort_values("score", ascending=False, kind="stable"), rows[~scored]])
+    return pd.concat([rows[scored].sort_values("score", ascending=False, kind="stable"), rows[~scored]])
+
+
+def _shortlist_table(rows: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame({"Candidate": rows["full_name"].to_numpy(),
                           "Take-home score": [_score_words(row) for _, row in rows.iterrows()]})
     for code, name in DIMENSION_NAMES.items():

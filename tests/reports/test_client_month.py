@@ -177,6 +177,7 @@ def test_the_shortlists_compare_take_home_ratings_as_they_stood(scored):
         ["Engineer 03", "4.00", "4.00"], ["Engineer 04", "2.45", "2.00"],
         [client_month_fixture.MARKUP_NAME, "Incomplete: Governance not rated by any reviewer", "not rated"]]
     assert first.traces["Engineer 01"].tolist() == [4.0, 5.0, 4.0, 4.0, 3.0]
+    assert list(second.traces) == second.table["Candidate"].tolist()     # the radar's legend in the table's order
     # Application 3's amendment (2 everywhere) came on 10 Apr, after March.
     assert client_months.take_home_ratings(scored, person("ops"), [3], date(2025, 4, 30))["rating"].tolist() \
         == [2] * 5
