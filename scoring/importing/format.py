@@ -217,7 +217,10 @@ TABLES: tuple[TableFormat, ...] = (
          Column("shortlist_delivered_on", "date", False, "date the shortlist went to the client"),
          Column("closed_on", "date", False, "date the search was filled or cancelled"),
          Column("status", "choice", True, "where the search stands",
-                ("open", "shortlisted", "filled", "cancelled"))),
+                ("open", "shortlisted", "filled", "cancelled")),
+         Column("lead_email", "email", False, "the hiring lead who owns the search: the e-mail of an account "
+                "with the hiring lead role; empty leaves the stored lead as it is (a new search has none)",
+                may_be_absent=True)),
         key=("search_ref",), fixed=("client_ref",),
         rules=shared_rules.TABLE_RULES["searches"]),
     TableFormat(

@@ -158,6 +158,8 @@ def validate(files: Sequence[LoadedFile], existing: Existing, today: date,
     check_across_tables(frames, existing, log)
     if "reviewers" in frames:
         _check_reviewer_roles(frames["reviewers"], existing, log)
+    if "searches" in frames:
+        _check_search_leads(frames["searches"], existing, log)
     if "scores" in frames:
         _check_scorecards(frames["scores"], frames, existing, log)
     listing = log.listing(limit)
@@ -456,6 +458,23 @@ def _check_fixed(fmt: TableFormat, frame: pd.DataFrame, existing: Existing, log:
         log.add_rows(rows, column, "is '" + rows[column + "_stored"].astype(str) + "' in the database; an "
                      "import cannot change it (it places the row). Correct the file, or give the row a new "
                      + _columns_label(fmt.key))
+
+
+def _check_search_leads(frame: pd.DataFrame, existing: Existing, log: ProblemLog) -> None:
+    """A search's ``lead_email`` names an account of the database with the hiring lead role (an import
+    never makes hiring leads: an admin adds them)."""
+    if "lead_email" not in frame.columns:
+        return
+    roles = existing.table("reviewers").set_index("email")["role"]
+    given = frame["lead_email"].notna()
+    role = frame["lead_email"].map(roles).astype(object)
+    unknown = given & role.isna()
+    log.add_rows(frame[unknown], "lead_email", "no account with e-mail '" + frame.loc[unknown, "lead_email"]
+                 + "' in the database; a search's lead is an existing hiring lead's account (an admin adds "
+                 "it first)")
+    other = given & role.notna() & (role != "hiring_lead")
+    log.add_rows(frame[other], "lead_email", "'" + frame.loc[other, "lead_email"] + "' is an account with role "
+                 + role[other].astype(str) + ", not a hiring lead")
 
 
 def _check_reviewer_roles(frame: pd.DataFrame, existing: Existing, log: ProblemLog) -> None:

@@ -215,6 +215,8 @@ def snapshot(cur: duckdb.DuckDBPyConnection, tables: set[str]) -> Existing:
         needed |= {c.references for c in FORMATS[table].columns if c.references}
     if "scores" in tables:
         needed |= {"applications", "stage_decisions"}
+    if "searches" in tables:
+        needed.add("reviewers")            # every account's e-mail and role: a search's lead is a hiring lead
     needed |= tables_needed(tables)        # the rules relating two tables (scoring.importing.rules)
     existing = Existing({name: cur.execute(sql).df() for name, sql in EXISTING_SQL.items() if name in needed})
     if "scores" in tables:
@@ -250,13 +252,17 @@ WRITES: dict[str, TableWrite] = {
         "t.external_id = s.external_id", ("external_id", "name", "country", "signed_on", "churned_on"),
         ("name", "country", "signed_on", "churned_on")),
     "searches": TableWrite(
+        # An empty lead_email keeps the stored lead (files from before the column say nothing about it).
         "searches", f"""SELECT i.search_ref AS entity_key, i.search_ref AS external_id, c.client_id, i.role_title,
-                               i.seniority, {_dates('opened_on', 'shortlist_delivered_on', 'closed_on')}, i.status
-                        FROM incoming AS i JOIN clients AS c ON c.external_id = i.client_ref""",
+                               i.seniority, {_dates('opened_on', 'shortlist_delivered_on', 'closed_on')}, i.status,
+                               coalesce(lead.account_id, stored.lead_account_id) AS lead_account_id
+                        FROM incoming AS i JOIN clients AS c ON c.external_id = i.client_ref
+                        LEFT JOIN accounts AS lead ON lower(lead.email) = i.lead_email
+                        LEFT JOIN searches AS stored ON stored.external_id = i.search_ref""",
         "t.external_id = s.external_id",
         ("external_id", "client_id", "role_title", "seniority", "opened_on", "shortlist_delivered_on", "closed_on",
-         "status"),
-        ("role_title", "seniority", "opened_on", "shortlist_delivered_on", "closed_on", "status")),
+         "status", "lead_account_id"),
+        ("role_title", "seniority", "opened_on", "shortlist_delivered_on", "closed_on", "status", "lead_account_id")),
     "candidates": TableWrite(
         "candidates", f"""SELECT i.candidate_ref AS entity_key, i.candidate_ref AS external_id, i.full_name, i.email,
                                  i.country, i.seniority, {_dates('sourced_on')} FROM incoming AS i""",
