@@ -359,7 +359,7 @@ def run_report_client(args: argparse.Namespace) -> int:
             report = client_month_report(db.reader(), OPERATOR, args.client, args.month, today)
         except ValueError as refusal:
             raise Refused(f"{refusal}. Nothing was written.") from None
-    out = Path(args.out or file_name(report))
+    out = Path(args.out or file_name(report.client_ref, report.month))
     out.write_text(client_document(report), encoding="utf-8")
     print(terminal_safe(f"wrote the monthly report of {report.client} for {report.month_label} "
                         f"(as of {report.as_of}) to {out}"))

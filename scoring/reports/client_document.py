@@ -184,14 +184,13 @@ def client_document(report: ClientMonth) -> str:
         "</body></html>\n")
 
 
-def file_name(report: ClientMonth) -> str:
+def file_name(client_ref: str, month: str) -> str:
     """Where the report is saved by default: ``client-report-<client reference>-<YYYY-MM>.html``.
 
     Examples
     --------
-    >>> from types import SimpleNamespace
-    >>> file_name(SimpleNamespace(client_ref="CL 7/a", month="2025-06"))
+    >>> file_name("CL 7/a", "2025-06")
     'client-report-CL-7-a-2025-06.html'
     """
-    safe = re.sub(r"[^A-Za-z0-9_-]+", "-", report.client_ref).strip("-") or "client"
-    return f"client-report-{safe}-{report.month}.html"
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "-", client_ref).strip("-") or "client"
+    return f"client-report-{safe}-{month}.html"

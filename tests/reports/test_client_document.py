@@ -100,4 +100,4 @@ def test_a_month_not_over_says_so(agency):
 
 
 def test_the_file_is_named_after_the_client_and_month(march):
-    assert file_name(march) == "client-report-CL-1-2025-03.html"
+    assert file_name(march.client_ref, march.month) == "client-report-CL-1-2025-03.html"
