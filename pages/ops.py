@@ -32,6 +32,7 @@ from scoring.store import clients as client_store
 from scoring.store import placements as placement_store
 from ui import ops_charts, ops_tables, shortlist_tables
 from ui.access import Account, account_allowed
+from ui.at_risk import at_risk_section
 from ui.client_report import client_report_section
 from ui.context import database, guarded, read, today
 from ui.empty_states import nothing_yet
@@ -205,8 +206,8 @@ def record_section(actor: Account, as_of: date) -> None:
 def tabbed_sections(actor: Account, report: OpsReport) -> None:
     """The tabs below the figures. Only the open tab's part runs and is sent, and choosing another reruns
     this part alone; the tab stays chosen across reruns (a new visit opens the first)."""
-    shortlist_tab, retention_tab, breach_tab, record_tab = st.tabs(
-        ["Shortlist time", "Retention", "Breach list", "Record an event"], key="ops_tab", on_change="rerun")
+    shortlist_tab, retention_tab, breach_tab, at_risk_tab, record_tab = st.tabs(
+        ["Shortlist time", "Retention", "Breach list", "At risk", "Record an event"], key="ops_tab", on_change="rerun")
     if shortlist_tab.open:
         with shortlist_tab:
             shortlist_section(report)
@@ -216,6 +217,9 @@ def tabbed_sections(actor: Account, report: OpsReport) -> None:
     if breach_tab.open:
         with breach_tab:
             breach_section(report)
+    if at_risk_tab.open:
+        with at_risk_tab:
+            at_risk_section(actor, report.as_of)
     if record_tab.open:
         with record_tab:
             record_section(actor, today())      # events are recorded up to today, whatever the audit date

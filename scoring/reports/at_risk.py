@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -29,13 +30,14 @@ from scoring.agency import risk, sla
 from scoring.agency.access import Account
 from scoring.agency.retention import client_outcomes
 from scoring.domain.promises import CLIENT_HORIZON, PROMISES
+from scoring.reports.candidate import PROFILE_LINK
 from scoring.reports.formatting import MISSING
 from scoring.reports.shortlist import shortlist_figures
 from scoring.stats.forecast import brier_score, calibration_table
 from scoring.store import clients as client_store
 from scoring.store import placements as placement_store
 from scoring.store.db import Database
-from scoring.store.owners import search_owners
+from scoring.store.owners import search_candidates, search_owners
 from scoring.store.searches import SearchFilter
 
 #: The columns of :attr:`AtRiskReport.items`, in order: the shared interface first, then the ids a page
@@ -252,3 +254,59 @@ def risk_backtest(db: Database, actor: Account, as_of: date, bins: int = 10,
         calibration=calibration_table(p, y, bins=bins, clusters=predictions["search_id"].to_numpy()),
         searches=int(predictions["search_id"].nunique()), min_history=min_history,
     )
+
+
+# -- the rows behind an item ---------------------------------------------------------------------------
+#: Words for a stage decision in the rows behind an item.
+DECISION_WORDS = {"pass": "passed", "fail": "did not pass"}
+
+
+@dataclass(frozen=True)
+class RowsBehind:
+    """The stored rows one at-risk item stands for, as a page lists them.
+
+    ``rows`` holds, for a search waiting for its shortlist, its applications (``candidate``, ``profile``: the
+    address of the candidate's profile, ``stage``, ``entered_on``, ``decision`` in words), those still in
+    play first; for a replacement request or a young client, the client's replacement requests
+    (``replacement_ref``, ``placement_ref``, ``requested_on``, ``fulfilled_on``, ``replacing_placement_ref``).
+    ``caption`` says what they are.
+    """
+
+    kind: str
+    caption: str
+    rows: pd.DataFrame
+
+
+def rows_behind(db: Database, actor: Account, report: AtRiskReport, ref: str) -> RowsBehind:
+    """The rows behind the item ``ref`` of ``report``, read as of the report's date. Needs ``read_ops``."""
+    matches = report.items[report.items["ref"] == ref]
+    if matches.empty:
+        raise ValueError(f"no item {ref!r} in the at-risk list of {report.as_of:%d %b %Y}")
+    item = matches.iloc[0]
+    if item["kind"] == "shortlist":
+        rows = search_candidates(db, actor, int(item["search_id"]), report.as_of)
+        rows = rows.assign(
+            profile=PROFILE_LINK + rows["candidate_ref"].map(lambda r: quote(str(r), safe="")),
+            stage=rows["stage"].fillna("not started"),
+            decision=rows["decision"].map(DECISION_WORDS).fillna("open").where(rows["stage_id"].notna(), MISSING),
+            entered_on=pd.to_datetime(rows["entered_on"]).dt.date.astype(object),
+        )
+        rows["entered_on"] = rows["entered_on"].where(rows["stage_id"].notna(), None)
+        open_ones = int((rows["decision"] != DECISION_WORDS["fail"]).sum())
+        caption = (f"The {len(rows):,} applications of search {ref} ({item['client']}) as of "
+                   f"{report.as_of:%d %b %Y}; the {open_ones:,} still in play come first: its shortlist waits on them.")
+        return RowsBehind("shortlist", caption, rows[["candidate", "profile", "stage", "entered_on", "decision"]])
+    requests = placement_store.replacements(db, actor, SearchFilter(client_ids=(int(item["client_id"]),)),
+                                            report.as_of)
+    if item["kind"] == "replacement":
+        requests = requests[requests["replacement_ref"] == ref]
+        caption = f"Replacement request {ref} of {item['client']}, as of {report.as_of:%d %b %Y}."
+    else:
+        caption = (f"The replacement requests of {item['client']} ({ref}), signed on "
+                   f"{item['started_on']:%d %b %Y}, as of {report.as_of:%d %b %Y}.")
+    columns = ["replacement_ref", "placement_ref", "requested_on", "fulfilled_on", "replacing_placement_ref"]
+    out = requests[columns].copy()
+    for column in ("requested_on", "fulfilled_on"):
+        values = pd.to_datetime(out[column])
+        out[column] = values.dt.date.astype(object).where(values.notna(), None)
+    return RowsBehind(str(item["kind"]), caption, out.reset_index(drop=True))

@@ -48,3 +48,34 @@ def hiring_leads(db: Database, actor: Account) -> pd.DataFrame:
     authorize_any(db, actor, ("read_pipeline", "read_ops"))
     return db.frame("""SELECT account_id, email, display_name FROM accounts
                        WHERE role = 'hiring_lead' AND active ORDER BY display_name, account_id""")
+
+
+def search_candidates(db: Database, actor: Account, search_id: int, as_of: date | None = None) -> pd.DataFrame:
+    """The applications of one search as of ``as_of``, each with the furthest stage it had entered by then:
+    the people an open search's shortlist waits on. Needs ``read_ops`` or ``read_pipeline``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``application_id``, ``candidate_ref``, ``candidate`` (personal data), ``applied_on``, ``stage_id``
+        (missing before the first stage), ``stage``, ``entered_on``, ``decision`` (missing while open):
+        those still in play (open or passed) first, each group furthest stage first.
+    """
+    authorize_any(db, actor, ("read_pipeline", "read_ops"))
+    cut, cut_params = known(as_of, "decisions")
+    return db.frame(f"""
+        WITH {cut},
+        furthest AS (
+            SELECT d.application_id, d.stage_id, d.entered_on, d.decision
+            FROM known_decisions AS d
+            QUALIFY row_number() OVER (PARTITION BY d.application_id ORDER BY d.stage_id DESC) = 1)
+        SELECT a.application_id, c.external_id AS candidate_ref, c.full_name AS candidate, a.applied_on,
+               f.stage_id, st.name AS stage, f.entered_on, f.decision
+        FROM applications AS a
+        JOIN candidates AS c USING (candidate_id)
+        LEFT JOIN furthest AS f USING (application_id)
+        LEFT JOIN stages AS st ON st.stage_id = f.stage_id
+        WHERE a.search_id = ? AND a.applied_on <= ?
+        ORDER BY coalesce(f.decision, 'open') = 'fail', f.stage_id DESC NULLS LAST, f.entered_on,
+                 c.external_id""",
+        [*cut_params, int(search_id), as_of or date.max])

@@ -178,7 +178,7 @@ def test_drill_down_shows_the_rows_behind_each_figure(fixture_file):
 
 def test_only_the_open_tab_is_drawn_and_it_stays_open_across_reruns(fixture_file):
     at = open_page()
-    assert [t.label for t in at.tabs] == ["Shortlist time", "Retention", "Breach list", "Record an event"]
+    assert [t.label for t in at.tabs] == ["Shortlist time", "Retention", "Breach list", "At risk", "Record an event"]
     opening = charts(at)
     assert "Business days from opening to shortlist (delivered searches)" in opening
     assert "Clients still with the agency, by quarter signed" not in opening

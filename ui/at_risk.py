@@ -1,0 +1,137 @@
+"""The ops page's "At risk" view: the open items most likely to break a promise, their owners, the rows
+behind each, and how well the estimate has done on the agency's own history.
+
+Everything shown comes from :mod:`scoring.reports.at_risk`; this module only draws it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from scoring.reports.at_risk import KINDS, AtRiskReport, RiskBacktest, at_risk_report, risk_backtest, rows_behind
+from scoring.reports.candidate import PROFILE_LINK
+from scoring.reports.formatting import MISSING, counted
+from ui.access import Account
+from ui.charts import LAYOUT, empty_chart
+from ui.context import database
+from ui.shared_reads import read_shared
+from ui.tables import downloads, first_rows
+from ui.text import labelled
+
+DATE_FORMAT = "D MMM YYYY"
+_ITEMS = {
+    "kind": st.column_config.TextColumn("Promise at stake", width=120),
+    "ref": st.column_config.TextColumn("Reference", width=95),
+    "client": st.column_config.TextColumn("Client", width=130),
+    "owner": st.column_config.TextColumn("Owner", width=110, help="The hiring lead of the search"),
+    "p_breach": st.column_config.ProgressColumn("Risk of breach", format="percent", min_value=0.0, max_value=1.0,
+                                                width=105, help="Estimated probability that the promise breaks"),
+    "waited": st.column_config.TextColumn("Waited", width=120),
+    "days_left": st.column_config.NumberColumn("Days left", format="%d", width=70,
+                                               help="Days to the limit, on the same clock as Waited"),
+    "started_on": st.column_config.DateColumn("Since", format=DATE_FORMAT, width=95),
+    "basis": st.column_config.TextColumn("Estimated from", width="large"),
+}
+_CANDIDATES = {
+    "candidate": st.column_config.TextColumn("Candidate", width=130),
+    "profile": st.column_config.LinkColumn("Profile", width=95, help="Opens the candidate's profile",
+                                           display_text=f"{re.escape(PROFILE_LINK)}(.*)"),
+    "stage": st.column_config.TextColumn("Furthest stage", width=180),
+    "entered_on": st.column_config.DateColumn("Entered", format=DATE_FORMAT, width=95),
+    "decision": st.column_config.TextColumn("Decision", width=95),
+}
+_REQUESTS = {
+    "replacement_ref": st.column_config.TextColumn("Request", width=95),
+    "placement_ref": st.column_config.TextColumn("Placement replaced", width=130),
+    "requested_on": st.column_config.DateColumn("Requested", format=DATE_FORMAT, width=95),
+    "fulfilled_on": st.column_config.DateColumn("Fulfilled", format=DATE_FORMAT, width=95),
+    "replacing_placement_ref": st.column_config.TextColumn("Filled by", width=110),
+}
+
+
+def _shown(items: pd.DataFrame) -> pd.DataFrame:
+    out = items.copy()
+    out["kind"] = out["kind"].map(KINDS)
+    out["waited"] = [f"{counted(int(e), u[:-1], u)}" for e, u in zip(out["elapsed"], out["unit"])]
+    return out[list(_ITEMS)]
+
+
+def calibration_chart(backtest: RiskBacktest) -> go.Figure:
+    """Mean estimate against observed breach rate per decile, with the observed rate's interval."""
+    title = "Estimated against observed breach rate, by decile of the estimate"
+    table = backtest.calibration
+    if table.empty:
+        return empty_chart(title, "No past estimate to check yet.")
+    figure = go.Figure()
+    figure.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(color="#BAB0AC", dash="dash"),
+                                name="Estimate = observed", hoverinfo="skip"))
+    figure.add_trace(go.Scatter(
+        x=table["predicted"], y=table["observed"], mode="markers", name="Deciles",
+        marker=dict(color="#4C78A8", size=8),
+        error_y=dict(type="data", symmetric=False, array=table["ci_high"] - table["observed"],
+                     arrayminus=table["observed"] - table["ci_low"], color="#4C78A8"),
+        customdata=table[["bin", "n"]],
+        hovertemplate="Decile %{customdata[0]} (%{customdata[1]} estimates)<br>Estimated %{x:.1%}<br>"
+                      "Observed %{y:.1%}<extra></extra>"))
+    figure.update_layout(title=title, xaxis_title="Mean estimated risk", yaxis_title="Observed breach rate",
+                         legend=dict(orientation="h", yanchor="top", y=-0.2, x=0), **{**LAYOUT, "height": 380})
+    figure.update_xaxes(tickformat=".0%", range=[0, 1])
+    figure.update_yaxes(tickformat=".0%", range=[0, 1])
+    return figure
+
+
+@st.fragment
+def _rows_behind(actor: Account, report: AtRiskReport) -> None:
+    """The rows one chosen item stands for; choosing another reruns this part alone."""
+    items = report.items
+    labels = {ref: f"{ref} · {client} ({KINDS[kind].lower()})"
+              for ref, client, kind in zip(items["ref"], items["client"], items["kind"])}
+    ref = st.selectbox("Show the rows behind", list(labels), format_func=labelled(labels), key="ops_at_risk_item")
+    if ref is None:
+        return
+    behind = rows_behind(database(), actor, report, str(ref))
+    st.caption(behind.caption)
+    config = _CANDIDATES if behind.kind == "shortlist" else _REQUESTS
+    st.dataframe(first_rows(behind.rows, ("row", "rows")), hide_index=True, width="stretch", column_config=config,
+                 column_order=list(config), placeholder=MISSING, key="ops_at_risk_rows")
+
+
+def _backtest(actor: Account, as_of: date) -> None:
+    st.markdown("**How good is the estimate?**")
+    backtest = read_shared("read_ops", risk_backtest, actor, as_of)
+    st.caption(backtest.summary + " Each past search is estimated again on every business day it waited, from the "
+               "history known that day, and the estimate is compared with what then happened (bench/backtest_risk.py "
+               "prints the same table).")
+    if backtest.predictions.empty:
+        return
+    left, right = st.columns(2)
+    left.metric("Brier score", f"{backtest.brier:.3f}",
+                help="Mean squared difference between each estimate and what happened (1 breached, 0 kept): "
+                     "0 is perfect; lower is better")
+    right.metric("Brier score of a flat guess", f"{backtest.base_rate_brier:.3f}",
+                 help="Forecasting the same overall breach rate for every search: the estimate should do better")
+    st.plotly_chart(calibration_chart(backtest), width="stretch", key="ops_at_risk_calibration")
+
+
+def at_risk_section(actor: Account, as_of: date) -> None:
+    """Open items riskiest first, with owners and the rows behind each, then the estimate's track record."""
+    report = read_shared("read_ops", at_risk_report, actor, as_of)
+    items = report.items
+    st.caption(f"As of {as_of:%d %b %Y}, like the rest of the page: every open search without a shortlist, open "
+               "replacement request and client in its first months that asked for a replacement, riskiest first "
+               f"(then fewest days left). Every open item is listed, whatever the period chosen. {report.method}")
+    if items.empty:
+        st.markdown("Nothing is open: no search waits for its shortlist, no replacement request is pending and no "
+                    "young client has asked for a replacement.")
+    else:
+        st.markdown(f"**{counted(len(items), 'open item', 'open items')}**")
+        st.dataframe(_shown(first_rows(items, ("item", "items"))), hide_index=True, width="stretch",
+                     column_config=_ITEMS, placeholder=MISSING, key="ops_at_risk_items")
+        downloads(items, "the at-risk list", f"ops_at_risk_{as_of:%Y-%m-%d}", "ops_at_risk_download")
+        _rows_behind(actor, report)
+    _backtest(actor, as_of)
