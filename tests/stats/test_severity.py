@@ -247,9 +247,12 @@ def test_fair_scores_on_rating_scale(fit: SeverityFit) -> None:
     assert ((fair >= 1) & (fair <= 5)).all().all()
     assert ap["fair_weighted"].between(1, 5).all()
     np.testing.assert_allclose(ap["fair_weighted"], fair.mul(pd.Series(WEIGHTS)).sum(axis=1))
-    # fair score is the expected rating at severity 0
-    b, dd = ap["measure"].to_numpy(), fit.dimensions["difficulty"].to_numpy()
-    np.testing.assert_allclose(fair.to_numpy(), expected_rating(b[:, None] - dd[None, :], fit.thresholds), atol=1e-12)
+    # fair score is the expected rating at severity 0, from the joint estimates before the bias
+    # correction (those reproduce each application's raw score; see the fit's bias_factor)
+    k = fit.bias_factor
+    b, dd = ap["measure"].to_numpy() / k, fit.dimensions["difficulty"].to_numpy() / k
+    np.testing.assert_allclose(fair.to_numpy(), expected_rating(b[:, None] - dd[None, :], fit.thresholds / k),
+                               atol=1e-12)
     # and it increases with the measure on every dimension
     order = np.argsort(b)
     assert (np.diff(fair.to_numpy()[order], axis=0) >= -1e-12).all()
@@ -373,7 +376,7 @@ def test_hand_case_one_point_harsher_reviewer() -> None:
 def test_hand_case_estimating_equations_hold() -> None:
     """At the JMLE solution each element's observed raw score equals its expected score."""
     df = _one_point_apart()
-    fit = fit_severity(df, {1: 0.5, 2: 0.5}, tol=1e-9, max_iter=1000)
+    fit = fit_severity(df, {1: 0.5, 2: 0.5}, tol=1e-9, max_iter=1000, bias_correction=False)
     tau = list(fit.thresholds)
     expected = []
     for row in df.itertuples():
@@ -412,7 +415,7 @@ def _neg_loglik(theta: np.ndarray, a: np.ndarray, r: np.ndarray, d: np.ndarray, 
 def test_matches_direct_likelihood_maximisation() -> None:
     planted = simulate(seed=3, n_apps=30, n_reviewers=4, per_app=2, erratic=None, central=None, skill_sd=0.7)
     df = planted.ratings[planted.ratings["dimension_id"] <= 2]
-    fit = fit_severity(df, {1: 0.5, 2: 0.5}, tol=1e-9, max_iter=1000)
+    fit = fit_severity(df, {1: 0.5, 2: 0.5}, tol=1e-9, max_iter=1000, bias_correction=False)
     assert not fit.applications["extreme"].any()
     a, r, d = (df[c].to_numpy() for c in ("application_id", "reviewer_id", "dimension_id"))
     x = df["rating"].to_numpy()
@@ -428,12 +431,87 @@ def test_matches_direct_likelihood_maximisation() -> None:
     np.testing.assert_allclose(fit.thresholds, np.append(t, -t.sum()), atol=1e-3)
 
 
+def _numeric_hessian(fun, x0: np.ndarray, h: float = 1e-4) -> np.ndarray:
+    n = x0.size
+    hess = np.empty((n, n))
+
+    def at(i: int, j: int, di: float, dj: float) -> float:
+        x = x0.copy()
+        x[i] += di
+        x[j] += dj
+        return fun(x)
+
+    for i in range(n):
+        for j in range(i, n):
+            hess[i, j] = hess[j, i] = (at(i, j, h, h) - at(i, j, h, -h) - at(i, j, -h, h)
+                                       + at(i, j, -h, -h)) / (4 * h * h)
+    return hess
+
+
+def test_standard_errors_are_those_of_the_full_likelihood() -> None:
+    """The severities' SEs take the estimated measures, difficulties and thresholds into account.
+
+    The rating-scale model is an exponential family, so the inverse of the Hessian of the negative
+    log-likelihood at its maximum, in a sum-to-zero parametrisation of every constrained facet, is
+    the covariance of all the estimates; the fit's SEs must be its diagonal for the reviewers and
+    the dimensions, and exceed the SE that takes every other parameter as known.
+    """
+    planted = simulate(seed=3, n_apps=30, n_reviewers=4, per_app=2, erratic=None, central=None, skill_sd=0.7)
+    df = planted.ratings[planted.ratings["dimension_id"] <= 2]
+    fit = fit_severity(df, {1: 0.5, 2: 0.5}, tol=1e-10, max_iter=2000, bias_correction=False)
+    a, r, d = (df[c].to_numpy() for c in ("application_id", "reviewer_id", "dimension_id"))
+    x = df["rating"].to_numpy()
+    n_a, n_r, n_d = 30, 4, 2
+    theta = np.concatenate([fit.applications["measure"].to_numpy(), fit.reviewers["severity"].to_numpy()[:-1],
+                            fit.dimensions["difficulty"].to_numpy()[:-1], fit.thresholds.to_numpy()[:-1]])
+    cov = np.linalg.inv(_numeric_hessian(lambda th: _neg_loglik(th, a, r, d - 1, x, n_a, n_r, n_d), theta))
+    c_block = cov[n_a:n_a + n_r - 1, n_a:n_a + n_r - 1]
+    c_var = np.append(np.diag(c_block), c_block.sum())  # the last severity is minus the sum of the others
+    d_pos = n_a + n_r - 1
+    d_var = np.array([cov[d_pos, d_pos]] * 2)  # two dimensions: D_2 = -D_1
+    np.testing.assert_allclose(fit.reviewers["se"], np.sqrt(c_var), rtol=2e-3)
+    np.testing.assert_allclose(fit.dimensions["se"], np.sqrt(d_var), rtol=2e-3)
+    eta = (fit.applications.loc[a, "measure"].to_numpy() - fit.dimensions.loc[d, "difficulty"].to_numpy()
+           - fit.reviewers.loc[r, "severity"].to_numpy())
+    var = category_probabilities(eta, fit.thresholds) @ (np.arange(5.0) ** 2) - (
+        category_probabilities(eta, fit.thresholds) @ np.arange(5.0)) ** 2
+    others_known = 1 / np.sqrt(pd.Series(var).groupby(r).sum().to_numpy())
+    assert (fit.reviewers["se"].to_numpy() > others_known).all()
+
+
+def test_bias_correction_shrinks_every_logit_by_wrights_factor() -> None:
+    planted = simulate(seed=8, n_apps=150, n_reviewers=6, per_app=2, erratic=None, central=None)
+    raw = fit_severity(planted.ratings, WEIGHTS, bias_correction=False)
+    fit = fit_severity(planted.ratings, WEIGHTS)
+    assert raw.bias_factor == 1.0
+    core = ~fit.applications["extreme"]
+    ratings_of_core = fit.applications.loc[core, "n_ratings"].sum()
+    assert fit.bias_factor == pytest.approx(1 - core.sum() / ratings_of_core)  # (L - 1) / L, L ratings a candidate
+    assert 0.85 < fit.bias_factor < 0.95  # 10 ratings a candidate
+    k = fit.bias_factor
+    np.testing.assert_allclose(fit.reviewers["severity"], k * raw.reviewers["severity"], atol=1e-9)
+    np.testing.assert_allclose(fit.dimensions["difficulty"], k * raw.dimensions["difficulty"], atol=1e-9)
+    np.testing.assert_allclose(fit.thresholds, k * raw.thresholds, atol=1e-9)
+    np.testing.assert_allclose(fit.applications["measure"], k * raw.applications["measure"], atol=1e-9)
+    # standard errors and fair scores are those of the joint estimates (see the module docstring)
+    np.testing.assert_allclose(fit.reviewers["se"], raw.reviewers["se"], atol=1e-12)
+    pd.testing.assert_frame_equal(fit.fair_scores, raw.fair_scores)
+
+
+def test_unused_category_is_named_in_plain_words() -> None:
+    df = _one_point_apart()
+    df = df[df["rating"] != 1]
+    with pytest.raises(ValueError, match=r"rating category 1 is never used") as raised:
+        fit_severity(df, {1: 0.5, 2: 0.5})
+    assert "np." not in str(raised.value) and "[" not in str(raised.value)
+
+
 def test_extreme_scores_use_the_point_three_correction() -> None:
     planted = simulate(seed=5, n_apps=120, n_reviewers=8, erratic=None, central=None)
     df = planted.ratings.copy()
     df.loc[df["application_id"] == 0, "rating"] = 5
     df.loc[df["application_id"] == 1, "rating"] = 1
-    fit = fit_severity(df, WEIGHTS, tol=1e-9)
+    fit = fit_severity(df, WEIGHTS, tol=1e-9, bias_correction=False)
     ap = fit.applications
     assert ap.loc[0, "extreme"] and ap.loc[1, "extreme"]
     span = df.groupby("application_id")["rating"].agg(["min", "max"])
@@ -464,7 +542,7 @@ def test_disconnected_design_is_reported() -> None:
 @given(seed=st.integers(0, 10_000), n_reviewers=st.integers(3, 8))
 def test_reviewer_score_equations_hold_on_random_designs(seed: int, n_reviewers: int) -> None:
     planted = simulate(seed=seed, n_apps=50, n_reviewers=n_reviewers, per_app=2, erratic=None, central=None)
-    fit = fit_severity(planted.ratings, WEIGHTS, tol=1e-9)
+    fit = fit_severity(planted.ratings, WEIGHTS, tol=1e-9, bias_correction=False)
     assert fit.converged
     df = planted.ratings
     keep = ~fit.applications.loc[df["application_id"], "extreme"].to_numpy()
