@@ -666,7 +666,7 @@ def _profiled_variances(
     def add(i: NDArray[np.intp], j: NDArray[np.intp], v: _Vec, shape: tuple[int, int]) -> None:
         """Entries ``(i, j, v)``; summed per cell first when the matrix is small enough to count in."""
         if shape[0] * shape[1] <= _DENSE_CELLS:
-            summed = np.bincount(i.astype(np.int64) * shape[1] + j, weights=v, minlength=shape[0] * shape[1])
+            summed = _weighted_count(i.astype(np.intp) * shape[1] + j, v, shape[0] * shape[1])
             cells = np.flatnonzero(summed)
             i, j, v = cells // shape[1], cells % shape[1], summed[cells]
         rows.append(i)
@@ -688,7 +688,7 @@ def _profiled_variances(
             add(ci[both], cj[both], var_x[both], square)  # severity/difficulty pairs: +Var(x)
         own = ci >= 0
         for k in range(n_tau):  # with threshold k: +Cov(x, u_k)
-            column = np.bincount(ci[own], weights=cov_x[k][own], minlength=p)
+            column = _weighted_count(ci[own], cov_x[k][own], p)
             nz = np.flatnonzero(column)
             add(nz, np.full(nz.size, first_tau + k), column[nz], square)
             add(np.full(nz.size, first_tau + k), nz, column[nz], square)
@@ -708,7 +708,7 @@ def _profiled_variances(
             own = (ci >= 0) & keep[a]
             add(a[own], ci[own], -var_x[own], tall)
         for k in range(n_tau):
-            per_application = np.bincount(a, weights=cov_x[k], minlength=sizes[0])
+            per_application = _weighted_count(a, cov_x[k], sizes[0])
             rated = np.flatnonzero(keep)
             add(rated, np.full(rated.size, first_tau + k), -per_application[rated], tall)
         cross = matrix(tall)
