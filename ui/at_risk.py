@@ -24,26 +24,28 @@ from ui.tables import downloads, first_rows
 from ui.text import labelled
 
 DATE_FORMAT = "D MMM YYYY"
+#: The list's shown columns, within the 564 px a 1024 px window leaves the page (tests/ui/test_table_widths.py):
+#: how long each item has waited, since when and what its estimate rests on are in the rows behind it and the
+#: download.
 _ITEMS = {
-    "kind": st.column_config.TextColumn("Promise at stake", width=120),
-    "ref": st.column_config.TextColumn("Reference", width=95),
-    "client": st.column_config.TextColumn("Client", width=130),
-    "owner": st.column_config.TextColumn("Owner", width=110, help="The hiring lead of the search"),
-    "p_breach": st.column_config.ProgressColumn("Risk of breach", format="percent", min_value=0.0, max_value=1.0,
-                                                width=105, help="Estimated probability that the promise breaks"),
-    "waited": st.column_config.TextColumn("Waited", width=120),
+    "kind": st.column_config.TextColumn("At stake", width=95, help="The promise the item may break"),
+    "ref": st.column_config.TextColumn("Reference", width=90),
+    "client": st.column_config.TextColumn("Client", width=105),
+    "owner": st.column_config.TextColumn("Owner", width=100, help="The hiring lead of the search"),
+    "p_breach": st.column_config.ProgressColumn("Risk", format="percent", min_value=0.0, max_value=1.0,
+                                                width=90, help="Estimated probability that the promise breaks; "
+                                                               "what it rests on is said under the rows behind it"),
     "days_left": st.column_config.NumberColumn("Days left", format="%d", width=70,
-                                               help="Days to the limit, on the same clock as Waited"),
-    "started_on": st.column_config.DateColumn("Since", format=DATE_FORMAT, width=95),
-    "basis": st.column_config.TextColumn("Estimated from", width="large"),
+                                               help="To the limit: business days for a shortlist, calendar days "
+                                                    "otherwise"),
 }
 _CANDIDATES = {
-    "candidate": st.column_config.TextColumn("Candidate", width=130),
-    "profile": st.column_config.LinkColumn("Profile", width=95, help="Opens the candidate's profile",
+    "candidate": st.column_config.TextColumn("Candidate", width=125),
+    "profile": st.column_config.LinkColumn("Profile", width=90, help="Opens the candidate's profile",
                                            display_text=f"{re.escape(PROFILE_LINK)}(.*)"),
-    "stage": st.column_config.TextColumn("Furthest stage", width=180),
-    "entered_on": st.column_config.DateColumn("Entered", format=DATE_FORMAT, width=95),
-    "decision": st.column_config.TextColumn("Decision", width=95),
+    "stage": st.column_config.TextColumn("Furthest stage", width=165),
+    "entered_on": st.column_config.DateColumn("Entered", format=DATE_FORMAT, width=90),
+    "decision": st.column_config.TextColumn("Decision", width=80),
 }
 _REQUESTS = {
     "replacement_ref": st.column_config.TextColumn("Request", width=95),
@@ -55,10 +57,16 @@ _REQUESTS = {
 
 
 def _shown(items: pd.DataFrame) -> pd.DataFrame:
-    out = items.copy()
-    out["kind"] = out["kind"].map(KINDS)
-    out["waited"] = [f"{counted(int(e), u[:-1], u)}" for e, u in zip(out["elapsed"], out["unit"])]
-    return out[list(_ITEMS)]
+    return items.assign(kind=items["kind"].map(KINDS))[list(_ITEMS)]
+
+
+def item_caption(item: pd.Series) -> str:
+    """One item's risk in words: how long it has waited against its limit, and what the estimate rests on."""
+    unit = str(item["unit"])
+    return (f"{KINDS[item['kind']]} {item['ref']} ({item['client']}), owner {item['owner']}: "
+            f"{counted(int(item['elapsed']), unit[:-1], unit)} since {item['started_on']:%d %b %Y}, "
+            f"{counted(int(item['days_left']), 'day', 'days')} left to the limit of {item['limit']:g}; "
+            f"{item['p_breach']:.0%} risk of breach, estimated from {item['basis']}.")
 
 
 def calibration_chart(backtest: RiskBacktest) -> go.Figure:
@@ -95,7 +103,7 @@ def _rows_behind(actor: Account, report: AtRiskReport) -> None:
     if ref is None:
         return
     behind = rows_behind(database(), actor, report, str(ref))
-    st.caption(behind.caption)
+    st.caption(item_caption(items[items["ref"] == ref].iloc[0]) + " " + behind.caption)
     config = _CANDIDATES if behind.kind == "shortlist" else _REQUESTS
     st.dataframe(first_rows(behind.rows, ("row", "rows")), hide_index=True, width="stretch", column_config=config,
                  column_order=list(config), placeholder=MISSING, key="ops_at_risk_rows")

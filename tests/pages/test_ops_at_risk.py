@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from scoring.store import Database
 from tests.ops_fixture import build, person
+from ui import at_risk as at_risk_ui
 
 PAGE = Path(__file__).resolve().parents[2] / "pages" / "ops.py"
 TIMEOUT = 60
@@ -52,7 +53,7 @@ def test_the_open_items_riskiest_first_with_owner_and_as_of_date(fixture_file):
     assert items["ref"].tolist() == ["RP-00005", "SR-06"]
     assert items["owner"].tolist() == ["Lea Lead", "—"]
     assert items["kind"].tolist() == ["Replacement", "Shortlist"]
-    assert items["waited"].tolist() == ["5 calendar days", "5 business days"]
+    assert items["days_left"].tolist() == [9, 9]
     assert items["p_breach"].round(4).tolist() == [0.6667, 0.25]
     captions = " ".join(c.value for c in at.caption)
     assert "As of 30 Jun 2025, like the rest of the page" in captions
@@ -77,6 +78,16 @@ def test_the_rows_behind_a_replacement_request(fixture_file):
     assert at.selectbox(key="ops_at_risk_item").value == "RP-00005"
     rows = table_with(at, "placement_ref")
     assert rows[["replacement_ref", "placement_ref"]].values.tolist() == [["RP-00005", "PL-11"]]
+    assert any(c.value.startswith("Replacement RP-00005 (Ember Energy), owner Lea Lead: 5 calendar days since "
+                                  "25 Jun 2025, 9 days left to the limit of 14; 67% risk of breach, estimated "
+                                  "from 5 past replacement requests.") for c in at.caption)
+
+
+@pytest.mark.parametrize("table", [at_risk_ui._ITEMS, at_risk_ui._CANDIDATES, at_risk_ui._REQUESTS])
+def test_the_tables_fit_a_1024_px_window_and_speak_peoples_words(table):
+    # As tests/ui/test_table_widths.py: 564 px of content, less 8 for the borders
+    assert sum(column["width"] for column in table.values()) <= 564 - 8
+    assert all(column["label"][0].isupper() and "_" not in column["label"] for column in table.values())
 
 
 def test_the_track_record_says_there_is_too_little_history(fixture_file):
