@@ -195,8 +195,34 @@ def test_planted_weights_are_found_and_the_gain_is_claimed():
     assert result.suggested_pct["infrastructure"] + result.suggested_pct["monitoring"] >= 75
     assert result.ci_low > 0 and result.is_improvement
     assert result.auc_suggested > result.auc_current
-    assert len(result.fold_differences) == validity.MODEL.folds
+    assert len(result.fold_differences) == validity.MODEL.splits
     assert result.difference == pytest.approx(result.auc_suggested - result.auc_current)
+
+
+def test_logistic_fits_match_scikit_learn():
+    """The exact Newton fits solve scikit-learn's LogisticRegression objective (unpenalised intercept)."""
+    from sklearn.linear_model import LogisticRegression
+
+    means, good = planted_means(700, relevant=(0, 3), strength=1.0, seed=28)
+    x = means[CODES].to_numpy()
+    z = (x - x.mean(axis=0)) / x.std(axis=0)
+    y = good.astype(int)
+    grid = [0.001, 0.1, 10.0]
+    ours = validity._logistic_path(z, y, grid)
+    for c, coef in zip(grid, ours):
+        theirs = LogisticRegression(C=c, tol=1e-12, max_iter=10_000).fit(z, y).coef_.reshape(-1)
+        np.testing.assert_allclose(coef, theirs, rtol=1e-5, atol=1e-7)
+
+
+def test_improvement_combines_held_out_halves():
+    """One comparison per split, on the held-out half; the interval combines them (twice the median p)."""
+    means, good = planted_means(1200, relevant=(0, 2), strength=1.5, seed=29)
+    result = suggest_weights(means, good, EQUAL)
+    assert len(result.fold_differences) == validity.MODEL.splits
+    assert result.difference == pytest.approx(np.mean(result.fold_differences))
+    assert result.is_improvement and result.p_value < 0.05
+    # the lower bound is the median of the splits' own bounds, so most splits show a gain
+    assert np.mean(np.array(result.fold_differences) > 0) > 0.5
 
 
 def test_no_relation_gives_no_improvement():
