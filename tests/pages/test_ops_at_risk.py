@@ -8,11 +8,15 @@ profile links, and say why there is no track record to show on so short a histor
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from scoring.reports.at_risk import RiskBacktest
+from scoring.stats.forecast import brier_score, calibration_table
 from scoring.store import Database
 from tests.ops_fixture import build, person
 from ui import at_risk as at_risk_ui
@@ -114,3 +118,17 @@ def test_hiring_leads_do_not_see_the_ops_page(fixture_file):
     at.session_state["ops_tab"] = "At risk"
     at.run()
     assert not [element for element in at.dataframe if "p_breach" in element.value.columns]
+
+
+def test_the_calibration_chart_draws_each_decile_with_its_interval_beside_the_diagonal():
+    forecast, outcome = [0.1, 0.1, 0.2, 0.8, 0.9, 0.9], [0, 0, 1, 1, 1, 1]
+    predictions = pd.DataFrame({"search_id": [1, 2, 3, 4, 5, 6], "p_breach": forecast, "breached": outcome})
+    backtest = RiskBacktest(date(2025, 6, 30), predictions, brier_score(forecast, outcome), 0.25,
+                            calibration_table(forecast, outcome, bins=2), 6)
+    diagonal, deciles = at_risk_ui.calibration_chart(backtest).data
+    assert list(diagonal.x) == [0, 1] and list(diagonal.y) == [0, 1]
+    assert [round(x, 3) for x in deciles.x] == [0.133, 0.867] and [round(y, 3) for y in deciles.y] == [0.333, 1.0]
+    assert len(deciles.error_y.array) == 2 and deciles.error_y.array[1] == 0      # 3 of 3: the interval tops at 1
+    empty = RiskBacktest(date(2025, 6, 30), predictions.iloc[:0], float("nan"), float("nan"),
+                         calibration_table([], []), 0)
+    assert "No past estimate to check yet" in json.dumps(at_risk_ui.calibration_chart(empty).to_plotly_json())
