@@ -169,8 +169,9 @@ def severity_section(report: CalibrationReport) -> None:
     st.subheader("Reviewer severity")
     st.caption(f"{report.severity_note} Weights: {report.weights_version}, as fractions over the chosen "
                "dimensions. Severity 0 is the average reviewer; the interval is the estimate plus or minus 1.96 "
-               f"standard errors. Fit flags: infit mean-square above {FIT_BAND.erratic_above} is erratic, below "
-               f"{FIT_BAND.too_predictable_below} too predictable ({FIT_BAND.source})")
+               f"standard errors, and one wholly beyond the dashed lines (±{SEVERITY_MARGIN.value:g} logits) marks "
+               f"the reviewer harsh or lenient. Fit flags: infit mean-square above {FIT_BAND.erratic_above} is "
+               f"erratic, below {FIT_BAND.too_predictable_below} too predictable ({FIT_BAND.source})")
     if report.reviewers["severity"].notna().any():
         left, right = st.columns(2)
         left.plotly_chart(charts.severity_intervals(report.reviewers, SEVERITY_MARGIN.value), width="stretch")
