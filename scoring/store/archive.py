@@ -6,7 +6,8 @@ count and SHA-256, and the export time. All tables are read in one transaction, 
 one consistent snapshot; the manifest is written last, so a directory without one is incomplete.
 
 A restore checks before it writes: the manifest, every file's checksum and row count, that the
-target's schema is the exported one, and that the target holds no data. It then inserts every
+exported rows fit the target's schema (an export made before a table or a column was added fits:
+:func:`schema_gaps`), and that the target holds no data. It then inserts every
 table in foreign-key order (:data:`scoring.store.bulk.TABLE_ORDER`) inside one transaction and
 moves the id sequences past the restored ids. It adds nothing of its own (not even an audit entry),
 so the restored database holds exactly the exported rows.
@@ -236,13 +237,47 @@ def restore_database(db: Database, directory: str | os.PathLike[str],
     return result
 
 
+def schema_gaps(exported: dict[str, list[str]], here: dict[str, list[str]]) -> list[str]:
+    """What keeps rows of the ``exported`` schema from fitting ``here``, in words; empty when they fit.
+
+    An export made before a table or a column was added restores: the new table stays empty and the
+    new column takes its default (the schema only adds columns that may be empty). A table or a column
+    this version no longer has, or a column whose type changed, would lose or bend data: refused.
+
+    Examples
+    --------
+    >>> here = {"clients": ["client_id INTEGER", "name VARCHAR", "region VARCHAR"], "digests": ["id INTEGER"]}
+    >>> schema_gaps({"clients": ["client_id INTEGER", "name VARCHAR"]}, here)
+    []
+    >>> schema_gaps({"clients": ["client_id BIGINT", "fax VARCHAR"], "notes": ["id INTEGER"]}, here)
+    ['clients: fax is not a column here; client_id is INTEGER here, BIGINT in the export', 'notes: no such table here']
+    """
+    problems = []
+    for table, columns in sorted(exported.items()):
+        if table not in here:
+            problems.append(f"{table}: no such table here")
+            continue
+        types = dict(column.split(" ", 1) for column in here[table])
+        missing, changed = [], []
+        for column in columns:
+            name, kind = column.split(" ", 1)
+            if name not in types:
+                missing.append(f"{name} is not a column here")
+            elif types[name] != kind:
+                changed.append(f"{name} is {types[name]} here, {kind} in the export")
+        if missing or changed:
+            problems.append(f"{table}: " + "; ".join(missing + changed))
+    return problems
+
+
 def _check_target(cur: duckdb.DuckDBPyConnection, manifest: dict, entries: dict, source: Path) -> None:
     """Refuse a target of another schema, or one that holds data."""
     description = schema_description(cur)
     if schema_hash(description) != manifest["schema_sha256"]:
-        exported = manifest.get("schema", {})
-        differing = sorted(t for t in set(exported) | set(description) if exported.get(t) != description.get(t))
-        raise ArchiveError("the export was made with another schema; tables that differ: " + ", ".join(differing))
+        problems = schema_gaps(manifest.get("schema", {}), description)
+        if problems:
+            raise ArchiveError("the export was made with another schema, which this version cannot take in: "
+                               + "; ".join(problems))
     unknown = sorted(set(entries) - set(TABLE_ORDER) - set(REFERENCE_TABLES))
     if unknown:
         raise ArchiveError(f"the export holds tables this version cannot restore: {', '.join(unknown)}")
@@ -250,12 +285,21 @@ def _check_target(cur: duckdb.DuckDBPyConnection, manifest: dict, entries: dict,
     if filled:
         raise ArchiveError("the target database is not empty: " + ", ".join(filled)
                            + "; restore into a new database file")
+    exported_schema = manifest.get("schema", description)
+
+    def shared_columns(table: str) -> list[str]:
+        """The table's columns the export has too, in this schema's order."""
+        exported_names = {column.split(" ", 1)[0] for column in exported_schema.get(table, [])}
+        return [name for name in (c.split(" ", 1)[0] for c in description[table]) if name in exported_names]
+
     for table in REFERENCE_TABLES:
         if table in entries:
             path = _literal(source / entries[table]["file"])
+            columns = ", ".join(shared_columns(table))
             differs = scalar_of(cur, f"""
-                SELECT count(*) FROM ((SELECT * FROM read_parquet({path}) EXCEPT SELECT * FROM {table})
-                                      UNION ALL (SELECT * FROM {table} EXCEPT SELECT * FROM read_parquet({path})))
+                SELECT count(*) FROM ((SELECT {columns} FROM read_parquet({path}) EXCEPT SELECT {columns} FROM {table})
+                                      UNION ALL (SELECT {columns} FROM {table}
+                                                 EXCEPT SELECT {columns} FROM read_parquet({path})))
                 """)
             if differs:
                 raise ArchiveError(f"{table}: the exported reference rows differ from this schema's")
@@ -263,7 +307,7 @@ def _check_target(cur: duckdb.DuckDBPyConnection, manifest: dict, entries: dict,
         if table not in entries:
             continue
         stamp = SEED_STAMPS[table][1] if table in SEED_STAMPS else None
-        columns = ", ".join(name for name in (c.split(" ", 1)[0] for c in description[table]) if name != stamp)
+        columns = ", ".join(name for name in shared_columns(table) if name != stamp)
         path = _literal(source / entries[table]["file"])
         exported = f"SELECT {columns} FROM read_parquet({path}) WHERE {seeded}"
         here = f"SELECT {columns} FROM {table} WHERE {seeded}"

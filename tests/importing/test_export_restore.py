@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -144,17 +145,55 @@ def test_a_directory_without_a_manifest_is_not_an_export(tmp_path):
         verify_export(tmp_path / "half")
 
 
-def test_an_export_of_another_schema_is_refused(demo_export, tmp_path):
+def _changed_export(demo_export, tmp_path, change) -> Path:
+    """A copy of the demo export whose manifest describes another schema, as ``change`` makes it."""
     other = tmp_path / "other"
     shutil.copytree(demo_export, other)
     manifest = json.loads((other / MANIFEST).read_text())
-    manifest["schema"]["clients"].append("region VARCHAR")
+    change(manifest["schema"])
     manifest["schema_sha256"] = "0" * 64
     (other / MANIFEST).write_text(json.dumps(manifest))
+    return other
+
+
+def test_an_export_with_a_column_this_version_lacks_is_refused(demo_export, tmp_path):
+    other = _changed_export(demo_export, tmp_path, lambda schema: schema["clients"].append("region VARCHAR"))
     target = Database(tmp_path / "new.duckdb")
     try:
-        with pytest.raises(ArchiveError, match="another schema; tables that differ: clients"):
+        with pytest.raises(ArchiveError, match="another schema, which this version cannot take in: "
+                                               "clients: region is not a column here"):
             restore_database(target, other)
+        assert target.scalar("SELECT count(*) FROM clients") == 0
+    finally:
+        target.close()
+
+
+def test_an_export_made_before_a_column_and_a_table_were_added_restores(demo_export, demo_file, tmp_path):
+    """As an export made before searches had a hiring lead and digests were recorded: the new
+    column is left empty and the new table stays empty; everything else comes back row for row."""
+    def older(schema):
+        schema["searches"] = [c for c in schema["searches"] if not c.startswith("lead_account_id ")]
+        del schema["digests_sent"]
+    other = _changed_export(demo_export, tmp_path, older)
+    manifest = json.loads((other / MANIFEST).read_text())
+    manifest["tables"] = [entry for entry in manifest["tables"] if entry["name"] != "digests_sent"]
+    (other / MANIFEST).write_text(json.dumps(manifest))
+    searches = pd.read_parquet(other / "searches.parquet").drop(columns="lead_account_id")
+    searches.to_parquet(other / "searches.parquet", index=False)
+    for entry in manifest["tables"]:
+        if entry["name"] == "searches":
+            entry["sha256"] = file_sha256(other / "searches.parquet")
+            entry["bytes"] = (other / "searches.parquet").stat().st_size
+    (other / MANIFEST).write_text(json.dumps(manifest))
+
+    target = Database(tmp_path / "new.duckdb")
+    try:
+        counts = restore_database(target, other)
+        assert counts["searches"] == len(searches)
+        assert target.scalar("SELECT count(*) FROM searches WHERE lead_account_id IS NOT NULL") == 0
+        assert target.scalar("SELECT count(*) FROM digests_sent") == 0
+        with Database(demo_file) as source:
+            assert target.scalar("SELECT count(*) FROM candidates") == source.scalar("SELECT count(*) FROM candidates")
     finally:
         target.close()
 
