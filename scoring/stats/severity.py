@@ -133,7 +133,6 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.sparse import bmat, coo_matrix, csc_matrix, csr_matrix, diags
 from scipy.sparse.csgraph import connected_components
-from scipy.sparse.linalg import splu
 
 from scoring.domain.ratings import RATING_MAX, RATING_MIN
 from scoring.domain.thresholds import DRIFT_MIN_Z as DRIFT_MIN_Z_THRESHOLD
@@ -235,7 +234,6 @@ _Vec = NDArray[np.float64]
 _Z95: Final[float] = 1.959963984540054  # two-sided 95% normal quantile
 _ETA_CLIP: Final[float] = 40.0  # logits; keeps exp() finite, probabilities saturate long before
 _TINY: Final[float] = 1e-12
-_SOLVE_CHUNK: Final[int] = 256  # unit vectors solved at once for a variance
 _DENSE_BLOCK: Final[int] = 600  # a connected block of the variance system up to this size is inverted densely
 _DENSE_CELLS: Final[int] = 4_000_000  # information entries are summed in a dense count up to this many cells
 
@@ -617,6 +615,7 @@ def _profiled_variances(
     *,
     fit_thresholds: bool,
     centre: tuple[int, ...],
+    groups: NDArray[np.intp] | None = None,
 ) -> list[_Vec]:
     """Sampling variances of the free reviewer and dimension parameters, measures profiled out.
 
@@ -632,6 +631,13 @@ def _profiled_variances(
     the constrained estimates.  Only elements marked ``free`` are included, with the ratings passed
     (those they were estimated from).  Returns a variance per element of each facet, NaN where
     not estimated here (facet 0 is always NaN).
+
+    ``groups`` (a period per reviewer element, from :func:`severity_by_period`) makes the
+    variances conditional on the other periods: entries of ``M`` between elements of different
+    periods are dropped and each period's elements get a sum-to-zero row of their own.  Months
+    are linked only by the few applications rated across a month's end, so the unconditional
+    inverse carries each month's origin as a large, nearly free direction, which the joint
+    estimation does not move along (it keeps each month's origin where the full fit put it).
     """
     a, r, d = idx
     tail = _tail_probabilities(eta, tau)
@@ -716,8 +722,18 @@ def _profiled_variances(
         info = (info - cross.T @ diags(inv_b) @ cross).tocsr()
 
     # One sum-to-zero row per centred block; the reviewers' one per connected part of the
-    # application-reviewer network, since each part's origin is pinned on its own.
-    border = [cols[0][part] for part in _reviewer_parts(a, r, sizes, free[1])] if 1 in centre else []
+    # application-reviewer network, since each part's origin is pinned on its own (and, with
+    # ``groups``, one per period within a part).
+    parts = _reviewer_parts(a, r, sizes, free[1])
+    if groups is not None:
+        element_group = np.full(p, -1, dtype=np.intp)
+        element_group[cols[0][free[1]]] = groups[free[1]]
+        info = info.tocoo()
+        same = (element_group[info.row] == element_group[info.col]) | (element_group[info.row] < 0) | (
+            element_group[info.col] < 0)
+        info = coo_matrix((info.data[same], (info.row[same], info.col[same])), shape=info.shape).tocsr()
+        parts = [part[groups[part] == g] for part in parts for g in np.unique(groups[part])]
+    border = [cols[0][part] for part in parts] if 1 in centre else []
     if 2 in centre and free[2].any():
         border.append(cols[1][free[2]])
     if n_tau:
@@ -755,8 +771,10 @@ def _inverse_diagonal(system: csc_matrix, p: int) -> _Vec | None:
     """The first ``p`` diagonal entries of ``system``'s inverse, or None if it is singular.
 
     The system falls apart into independent blocks wherever the network does (reviewer-months of
-    different months rarely share an application): each connected block is inverted on its own,
-    densely when small, through a sparse LU factorisation otherwise.
+    different months rarely share an application): each connected block is inverted on its own.
+    A block of more than :data:`_DENSE_BLOCK` elements (a fit of that many reviewers) gets each
+    element's conditional variance instead, the inverse of its own diagonal entry (see
+    :func:`_profiled_variances`), where the exact inverse would cost seconds.
     """
     n_blocks, labels = connected_components(system, directed=False)
     order = np.argsort(labels, kind="stable")
@@ -770,25 +788,14 @@ def _inverse_diagonal(system: csc_matrix, p: int) -> _Vec | None:
             if members.size <= _DENSE_BLOCK:
                 full[members] = np.diag(np.linalg.inv(block.toarray()))
             else:
-                full[members] = _sparse_inverse_diagonal(block.tocsc())
-        except (np.linalg.LinAlgError, RuntimeError):
+                own = block.diagonal()
+                full[members] = np.where(own > _TINY, 1.0 / np.maximum(own, _TINY), np.nan)
+        except np.linalg.LinAlgError:
             return None
     diag = full[:p]
     if not np.all(np.isfinite(diag)) or np.any(diag < -1e-9):
         return None
     return np.maximum(diag, 0.0)
-
-
-def _sparse_inverse_diagonal(block: csc_matrix) -> _Vec:
-    lu = splu(block)
-    n = block.shape[0]
-    diag = np.empty(n)
-    for start in range(0, n, _SOLVE_CHUNK):
-        stop = min(start + _SOLVE_CHUNK, n)
-        rhs = np.zeros((n, stop - start))
-        rhs[np.arange(start, stop), np.arange(stop - start)] = 1.0
-        diag[start:stop] = lu.solve(rhs)[np.arange(start, stop), np.arange(stop - start)]
-    return diag
 
 
 @dataclass(frozen=True)
@@ -831,10 +838,12 @@ def _estimate(
     extreme_correction: float,
     tol: float,
     max_iter: int,
+    variance_groups: NDArray[np.intp] | None = None,
 ) -> _Estimates:
     """Two-stage JMLE: non-extreme elements first, then the set-aside extreme ones.
 
-    Facets with ``free[f]`` False keep their ``start`` values (anchors).
+    Facets with ``free[f]`` False keep their ``start`` values (anchors).  ``variance_groups`` as
+    ``groups`` of :func:`_profiled_variances`.
     """
     a, r, d = idx
     active, core = _core_mask(idx, sizes, x, free)
@@ -869,7 +878,7 @@ def _estimate(
     if active.any():
         profiled = _profiled_variances(
             (a[active], r[active], d[active]), sizes, (B[a] - D[d] - C[r])[active], tau, core_free,
-            fit_thresholds=fit_thresholds, centre=centre,
+            fit_thresholds=fit_thresholds, centre=centre, groups=variance_groups,
         )
     se, infit, outfit, n_fit = [], [], [], []
     for f, (ix, n) in enumerate(zip(idx, sizes, strict=True)):
@@ -1215,7 +1224,7 @@ def severity_by_period(
     est = _estimate(
         (a, g, d_pos), sizes, x, [b0, c0, d0], fit.thresholds.to_numpy(dtype=np.float64) / factor,
         free=(reestimate_applications, True, False), fit_thresholds=False,
-        centre=(1,) if reestimate_applications else (),
+        centre=(1,) if reestimate_applications else (), variance_groups=(g_code % len(p_ids)).astype(np.intp),
         extreme_correction=extreme_correction, tol=tol, max_iter=max_iter,
     )
     sev = est.params[1] * factor
