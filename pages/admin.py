@@ -37,9 +37,11 @@ from ui.writes import run_write, show_outcome
 #: How the weight versions are drawn: dates as days, weights as percentages.
 VERSIONS_CONFIG = {
     "Version": st.column_config.NumberColumn("Version", format="%d", width=65),
-    "Effective from": st.column_config.DateColumn("Effective from", format="D MMM YYYY", width=105),
+    "Effective from": st.column_config.TextColumn("Effective from", width=110),
     "Why": st.column_config.TextColumn("Why", width="medium"),
-    **{name: st.column_config.NumberColumn(name, format="%g%%") for name in DIMENSION_NAMES.values()},
+    # narrow enough for all five weights to show at 1024 px; the full name is in each header's help
+    **{name: st.column_config.NumberColumn(name, format="%g%%", width=80, help=f"{name} weight")
+       for name in DIMENSION_NAMES.values()},
 }
 ACCOUNTS_CONFIG = {
     "account_id": None,
@@ -72,7 +74,7 @@ def weights_tab(actor: Account) -> None:
     newest = newest_weights(table)
     with st.form("new_weights"):
         st.markdown("**Add a version**")
-        columns = st.columns(len(DIMENSION_NAMES))
+        columns = st.columns(len(DIMENSION_NAMES), vertical_alignment="bottom")   # inputs in line however labels wrap
         proposed = {code: column.number_input(f"{name} (%)", 0.0, 100.0, newest[code], step=5.0,
                                               key=f"weight_{code}")
                     for column, (code, name) in zip(columns, DIMENSION_NAMES.items())}

@@ -14,7 +14,7 @@ import pandas as pd
 from scoring.agency import records
 from scoring.agency.access import ROLE_LABELS, ROLES
 from scoring.agency.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from scoring.agency.scorecard import check_weights
+from scoring.agency.scorecard import EARLIEST_DATE, check_weights
 from scoring.agency.text import normalised, text_problem
 from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT
 from scoring.domain.dimensions import DIMENSION_NAMES as DIMENSION_NAMES
@@ -70,11 +70,27 @@ def code_words(code: object) -> str:
     return str(code).replace("_", " ").strip().capitalize()
 
 
+#: How the version every database starts with (effective from the earliest date a fact may carry) is dated.
+FROM_THE_START = "From the start"
+
+
+def effective_text(day: date) -> str:
+    """A weight version's first day as people read it; the seeded first version applies from the start.
+
+    Examples
+    --------
+    >>> effective_text(date(1900, 1, 1)), effective_text(date(2026, 1, 31))
+    ('From the start', '31 Jan 2026')
+    """
+    return FROM_THE_START if day <= EARLIEST_DATE else f"{day.day} {day:%b %Y}"
+
+
 def weights_shown(versions: pd.DataFrame) -> pd.DataFrame:
-    """The weight versions: ``Version`` and ``Effective from`` (a day), each dimension's weight (percent)
-    under its name, then ``Why`` and ``Added by`` (:data:`VERSION_COLUMNS`)."""
+    """The weight versions: ``Version`` and ``Effective from`` (:func:`effective_text`), each
+    dimension's weight (percent) under its name, then ``Why`` and ``Added by`` (:data:`VERSION_COLUMNS`)."""
+    starts = pd.to_datetime(versions["effective_from"]).dt.date
     shown = pd.DataFrame({"Version": versions["version_id"].astype("Int64").to_numpy(),
-                          "Effective from": pd.to_datetime(versions["effective_from"]).dt.date.to_numpy()})
+                          "Effective from": [effective_text(day) for day in starts]})
     for code, name in DIMENSION_NAMES.items():
         shown[name] = versions[code].astype(float).to_numpy()
     shown["Why"] = versions["note"].to_numpy()

@@ -80,3 +80,4 @@ def test_the_tables_use_peoples_words():
                                            "created_by": ["system"], **weights}))
     assert list(versions.columns) == ["Version", "Effective from", "Infrastructure", "Model Deployment",
                                       "Monitoring", "Automation", "Governance", "Why", "Added by"]
+    assert versions["Effective from"].tolist() == ["From the start"]     # the version every database starts with
