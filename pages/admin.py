@@ -36,12 +36,11 @@ from ui.writes import run_write, show_outcome
 
 #: How the weight versions are drawn: dates as days, weights as percentages.
 VERSIONS_CONFIG = {
-    "Version": st.column_config.NumberColumn("Version", format="%d", width=65),
-    "Effective from": st.column_config.TextColumn("Effective from", width=110),
+    # pinned, so a narrow window that scrolls the weights sideways still shows which version each row is
+    "Version": st.column_config.NumberColumn("Version", format="%d", width=65, pinned=True),
+    "Effective from": st.column_config.TextColumn("Effective from", width=110, pinned=True),
     "Why": st.column_config.TextColumn("Why", width="medium"),
-    # narrow enough for all five weights to show at 1024 px; the full name is in each header's help
-    **{name: st.column_config.NumberColumn(name, format="%g%%", width=80, help=f"{name} weight")
-       for name in DIMENSION_NAMES.values()},
+    **{name: st.column_config.NumberColumn(name, format="%g%%") for name in DIMENSION_NAMES.values()},
 }
 ACCOUNTS_CONFIG = {
     "account_id": None,
