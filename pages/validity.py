@@ -190,7 +190,7 @@ def weights_section(actor: Account, report: ValidityReport, outcome: Outcome, ch
                     as_of: date) -> None:
     st.subheader("Are the weights right?")
     suggestion = report.suggestion(outcome.key)
-    current_label = (f"Newest version {report.newest_version}" if report.newest_version is not None
+    current_label = (f"Newest weights (version {report.newest_version})" if report.newest_version is not None
                      else "No version")
     st.plotly_chart(charts.weights_side_by_side(report.current_pct, suggestion.suggested_pct, DIMENSION_NAMES,
                                                 current_label), width="stretch")
@@ -199,13 +199,16 @@ def weights_section(actor: Account, report: ValidityReport, outcome: Outcome, ch
         return
     clipped = suggestion.coefficients.loc[suggestion.coefficients["clipped"], "dimension"].map(DIMENSION_NAMES).tolist()
     cols = st.columns(3)
-    out_of_sample = "Cross-validated: each application scored by weights fitted without it"
-    cols[0].metric("AUC, current weights", f"{suggestion.auc_current:.3f}", help=out_of_sample)
-    cols[1].metric("AUC, suggested weights", f"{suggestion.auc_suggested:.3f}", help=out_of_sample)
+    held_out = (f"Mean over {MODEL.splits} splits of the applications: weights fitted on one part, "
+                f"the AUC measured on the {MODEL.holdout_share:.0%} held out")
+    cols[0].metric("AUC, current weights", f"{suggestion.auc_current:.3f}", help=held_out)
+    cols[1].metric("AUC, suggested weights", f"{suggestion.auc_suggested:.3f}", help=held_out)
+    gains = suggestion.fold_differences
     cols[2].metric("Gain", f"{suggestion.difference:+.3f}",
-                   help=f"95% DeLong interval for correlated AUCs {suggestion.ci_low:+.3f} to {suggestion.ci_high:+.3f}"
-                        f" on the out-of-fold scores of {suggestion.n:,} applications; per fold: "
-                        + ", ".join(f"{d:+.3f}" for d in suggestion.fold_differences))
+                   help=f"95% interval {suggestion.ci_low:+.3f} to {suggestion.ci_high:+.3f} from DeLong's test for "
+                        f"correlated AUCs on each split's held-out part, the splits combined by twice the median "
+                        f"p-value (Meinshausen, Meier & Buhlmann 2009); {suggestion.n:,} applications; gains per "
+                        f"split from {min(gains):+.3f} to {max(gains):+.3f}.")
     interval = f"95% interval {suggestion.ci_low:+.3f} to {suggestion.ci_high:+.3f}"
     if suggestion.is_improvement:
         st.success(f"The suggested weights rank {outcome.label.lower()} better out of sample: gain "
@@ -216,8 +219,9 @@ def weights_section(actor: Account, report: ValidityReport, outcome: Outcome, ch
     st.caption(
         f"L2-regularised logistic regression of the outcome on the five standardised dimension means "
         f"(C = {suggestion.c:g}, chosen by {MODEL.inner_folds}-fold inner cross-validation), coefficients turned "
-        f"into weights per rating point, negatives clipped at 0, normalised to 100%. Compared on the same "
-        f"{MODEL.folds} stratified folds." + (f" Clipped to 0 (negative coefficient): {', '.join(clipped)}."
+        f"into weights per rating point, negatives clipped at 0, normalised to 100%. Compared with the current "
+        f"weights on {MODEL.splits} stratified splits, each holding out {MODEL.holdout_share:.0%} of the "
+        "applications." + (f" Clipped to 0 (negative coefficient): {', '.join(clipped)}."
                                               if clipped else " No coefficient was negative."))
     with st.expander("Coefficients"):
         st.dataframe(suggestion.coefficients.assign(dimension=suggestion.coefficients["dimension"].map(DIMENSION_NAMES)),
