@@ -36,6 +36,7 @@ from scoring.reports.shortlist import shortlist_figures
 from scoring.stats.forecast import brier_score, calibration_table
 from scoring.store import clients as client_store
 from scoring.store import placements as placement_store
+from scoring.store.authorization import authorize
 from scoring.store.db import Database
 from scoring.store.owners import search_candidates, search_owners
 from scoring.store.searches import SearchFilter
@@ -279,6 +280,7 @@ class RowsBehind:
 
 def rows_behind(db: Database, actor: Account, report: AtRiskReport, ref: str) -> RowsBehind:
     """The rows behind the item ``ref`` of ``report``, read as of the report's date. Needs ``read_ops``."""
+    authorize(db, actor, "read_ops")      # first: an ended session learns that, whatever it passes
     matches = report.items[report.items["ref"] == ref]
     if matches.empty:
         raise ValueError(f"no item {ref!r} in the at-risk list of {report.as_of:%d %b %Y}")

@@ -34,6 +34,7 @@ from scoring.reports.ops import OpsReport, ops_report
 from scoring.store import client_months
 from scoring.store import searches as search_store
 from scoring.store import weights as weight_store
+from scoring.store.authorization import authorize
 from scoring.store.db import Database
 from scoring.store.searches import SearchFilter
 
@@ -174,6 +175,7 @@ def client_month_report(db: Database, actor: Account, client_ref: str, month: st
         Saying why, in words, when the month is malformed or not begun, the client is unknown, or the
         client had not signed by the month's end.
     """
+    authorize(db, actor, "read_ops")      # first: an ended session learns that, whatever it passes
     start, end = month_span(month)
     if start > today:
         raise ValueError(f"{start:%B %Y} has not begun yet (today is {today:%d %b %Y}); choose an earlier month")
