@@ -68,7 +68,7 @@ def months_between(first: date, last: date) -> list[date]:
 
 def sidebar_filter(actor: Account) -> CalibrationFilter:
     """Stage, dimensions and month range in the sidebar."""
-    options = read(ratings.filter_options, actor)
+    options = read_shared("read_calibration", ratings.filter_options, actor)
     dimensions = cast(pd.DataFrame, options["dimensions"])
     first = cast("date | None", options["first"])
     last = cast("date | None", options["last"])

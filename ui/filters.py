@@ -14,10 +14,11 @@ from scoring.agency.scorecard import EARLIEST_DATE
 from scoring.domain.seniorities import SENIORITIES, SENIORITY_LABELS
 from scoring.store import searches
 from scoring.store.searches import SearchFilter
-from ui.context import read, today
+from ui.context import today
+from ui.periods import OPENING_PERIOD, PERIODS
+from ui.shared_reads import read_shared
 from ui.text import labelled
 
-PERIODS = {"Last 90 days": 90, "Last 12 months": 365, "All time": None, "Custom": -1}
 AS_OF_HELP = ("Figures as they stood at the end of this day: a search opened later is not there, a decision "
               "taken later is still open, a placement starting later has not started, a score submitted or "
               "amended later does not count. Periods such as 'Last 12 months' count back from it.")
@@ -34,10 +35,12 @@ def search_filter(actor: Account, key: str) -> tuple[SearchFilter, date]:
         st.subheader("Filters")
         as_of = st.date_input("As of", latest, min_value=EARLIEST_DATE, max_value=latest, key=f"{key}_as_of",
                               help=AS_OF_HELP)
-    options = read(searches.filter_options, actor, as_of)
+    # The same for everyone who may see searches, so shared: kept ready by the background for today's date.
+    options = read_shared("read_pipeline", searches.filter_options, actor, as_of)
     clients = cast(pd.DataFrame, options["clients"])
     with st.sidebar:
-        period = st.selectbox("Searches opened", list(PERIODS), index=1, key=f"{key}_period")
+        period = st.selectbox("Searches opened", list(PERIODS), index=list(PERIODS).index(OPENING_PERIOD),
+                              key=f"{key}_period")
         start, end = None, None
         if PERIODS[period] == -1:
             first, last = cast("tuple[date, date]", options["span"])

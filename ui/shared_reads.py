@@ -2,7 +2,8 @@
 
 The pipeline, ops, calibration and validity reports depend on their filters and the data, never on
 who asks: their store reads check the asker's role and nothing else about them. So one result serves
-everyone allowed to see it. :class:`SharedReports` keeps one per report, filters and database, with
+everyone allowed to see it; so do the choices the filters offer (clients, months, dimensions), read on
+every page open. :class:`SharedReports` keeps one per report, filters and database, with
 the data version it was computed for and when. One worker thread computes, as the server's own
 read-only identity (:data:`scoring.agency.access.SERVER`), the reports each page opens on
 (:func:`standard_jobs`) and the ones asked for most recently: at start (:func:`keep_reports_warm`,
@@ -44,13 +45,12 @@ from scoring.reports.calibration import STAGE_LABELS, calibration_report, defaul
 from scoring.reports.ops import ops_report
 from scoring.reports.pipeline import pipeline_report
 from scoring.reports.validity import validity_report
-from scoring.store import ratings
+from scoring.store import ratings, searches
 from scoring.store.authorization import authorize
 from scoring.store.db import Database
 from scoring.store.ratings import PERIOD_BASES, CalibrationFilter
-from scoring.store.searches import SearchFilter
 from ui.context import as_of_day, database
-from ui.filters import PERIODS
+from ui.periods import opening_filter
 
 T = TypeVar("T")
 #: What identifies one shared result: the report function (module, name), the database location and
@@ -60,8 +60,6 @@ Key = tuple[str, str, str, tuple[Any, ...]]
 POLL_SECONDS = 20.0
 #: How often a page showing older figures looks whether the new ones are ready.
 READY_CHECK = timedelta(seconds=2)
-#: The period the search filter opens on (:func:`ui.filters.search_filter`).
-OPENING_PERIOD = "Last 12 months"
 #: Where the ops page's "First day counted from" opens (the first of its choices).
 OPENING_FIRST_DAY_FROM = "opened_on"
 _LOG = logging.getLogger(__name__)
@@ -306,24 +304,36 @@ SHARED = SharedReports(SERVER)
 atexit.register(SHARED.stop, 60)
 
 
+def filter_option_jobs(as_of: date) -> list[Job]:
+    """The choices the filters offer: the search filter's clients and dates as of ``as_of``
+    (:func:`ui.filters.search_filter`) and the calibration page's months and dimensions. The same for
+    everyone allowed to see them, and read on every page open."""
+    return [Job("read_pipeline", searches.filter_options, (as_of,)),
+            Job("read_calibration", ratings.filter_options, ())]
+
+
 def standard_jobs(db: Database) -> list[Job]:
-    """The reports the pipeline, ops, calibration and validity pages open on, for ``db`` as it is now.
+    """What the pipeline, ops, calibration and validity pages open on, for ``db`` as it is now: the
+    filters' choices, then the reports.
 
     The ones a person waits for come first; the model fits, which may be shown a moment old, last.
+    The calibration filter's opening months come from its shared choices, computed here first when
+    they are not current.
     """
     as_of = as_of_day(db)
-    days = cast(int, PERIODS[OPENING_PERIOD])
-    searches = SearchFilter(start=as_of - timedelta(days=days), end=as_of)
-    options = ratings.filter_options(db, SERVER)
+    opening = opening_filter(as_of)
+    options_jobs = filter_option_jobs(as_of)
+    options = SHARED.read(db, options_jobs[1], SHARED.identity).figures.value
     stage_id = next(iter(STAGE_LABELS))
-    opening = default_filter(cast("date | None", options["first"]), cast("date | None", options["last"]), stage_id)
-    calibration = CalibrationFilter(stage_id=stage_id, dimension_ids=(), first_month=opening.first_month,
-                                    last_month=opening.last_month, basis=next(iter(PERIOD_BASES)))
+    months = default_filter(cast("date | None", options["first"]), cast("date | None", options["last"]), stage_id)
+    calibration = CalibrationFilter(stage_id=stage_id, dimension_ids=(), first_month=months.first_month,
+                                    last_month=months.last_month, basis=next(iter(PERIOD_BASES)))
     return [
-        Job("read_pipeline", pipeline_report, (searches, as_of)),
-        Job("read_ops", ops_report, (searches, as_of, OPENING_FIRST_DAY_FROM)),
+        *options_jobs,
+        Job("read_pipeline", pipeline_report, (opening, as_of)),
+        Job("read_ops", ops_report, (opening, as_of, OPENING_FIRST_DAY_FROM)),
         Job("read_calibration", calibration_report, (calibration,), stale_ok=True),
-        Job("read_validity", validity_report, (searches, as_of), stale_ok=True),
+        Job("read_validity", validity_report, (opening, as_of), stale_ok=True),
     ]
 
 

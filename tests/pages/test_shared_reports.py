@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 
 import scoring.reports.calibration
-from scoring.store import scorecards, tooling_audit
+from scoring.store import scorecards, searches, tooling_audit
 from tests.conftest import DEMO_AS_OF, account
 from ui.shared_reads import SHARED, standard_jobs
 
@@ -108,4 +108,21 @@ def test_the_background_computes_the_figures_each_page_opens_on(open_page, demo_
     at = open_page(path, role, timeout=WAIT)
     assert not at.exception
     asked = {job.key(demo_db.location) for job in SHARED.recent_jobs(demo_db.location)}
-    assert asked & {job.key(demo_db.location) for job in standard_jobs(demo_db)}
+    # Every shared read the page opens on, its filter's choices and its report, is one the background keeps ready.
+    assert len(asked) == 2 and asked <= {job.key(demo_db.location) for job in standard_jobs(demo_db)}
+
+
+def test_the_filters_choices_are_read_once_for_everyone_who_may_see_them(open_page, demo_db, monkeypatch):
+    asked: list[str] = []
+    real = searches.filter_options
+
+    @functools.wraps(real)
+    def counted(db, actor, as_of=None):
+        asked.append(actor.role)
+        return real(db, actor, as_of)
+
+    monkeypatch.setattr(searches, "filter_options", counted)
+    for path, role in (("pages/pipeline.py", "hiring_lead"), ("pages/validity.py", "hiring_lead"),
+                       ("pages/ops.py", "ops"), ("pages/pipeline.py", "admin")):
+        assert not open_page(path, role, timeout=WAIT).exception
+    assert asked == ["hiring_lead"]       # the first to open a page read them; everyone after shared them

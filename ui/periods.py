@@ -1,0 +1,28 @@
+"""The periods the search filter offers, and the one it opens on.
+
+Declared apart from the filter's widgets (:mod:`ui.filters`) because the background that prepares the
+pages' opening figures (:mod:`ui.shared_reads`) needs the same opening period, and the filter reads
+its options through that background's shared results.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import cast
+
+from scoring.store.searches import SearchFilter
+
+#: Each period's length in days back from the as-of date; ``None`` for all time, -1 for dates chosen by hand.
+PERIODS: dict[str, int | None] = {"Last 90 days": 90, "Last 12 months": 365, "All time": None, "Custom": -1}
+#: The period the search filter opens on.
+OPENING_PERIOD = "Last 12 months"
+
+
+def opening_filter(as_of: date) -> SearchFilter:
+    """The search filter a page opens on as of ``as_of``: the opening period, every client and level.
+
+    >>> opening_filter(date(2025, 6, 30))
+    SearchFilter(start=datetime.date(2024, 6, 30), end=datetime.date(2025, 6, 30), client_ids=(), seniorities=())
+    """
+    days = cast(int, PERIODS[OPENING_PERIOD])
+    return SearchFilter(start=as_of - timedelta(days=days), end=as_of)
