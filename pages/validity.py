@@ -242,12 +242,9 @@ def weights_section(actor: Account, report: ValidityReport, outcome: Outcome, ch
                                       f"effective {effective:%d %b %Y}.", refused="Not adopted")
 
 
-def body() -> None:
-    actor = account_allowed("read_validity")
-    st.title("Scorecard validity")
-    show_outcome()
-    chosen, as_of = search_filter(actor, "validity")
-    report = read_shared("read_validity", validity_report, actor, chosen, as_of, stale_ok=True)
+@st.fragment
+def outcome_sections(actor: Account, report: ValidityReport, chosen: SearchFilter, as_of: date) -> None:
+    """Everything that depends on the chosen outcome; choosing another reruns this part alone."""
     key = st.segmented_control("Outcome", [o.key for o in OUTCOMES], default=OUTCOMES[0].key, required=True,
                                format_func=lambda k: OUTCOME_BY_KEY[k].label, key="validity_outcome")
     outcome = OUTCOME_BY_KEY[key or OUTCOMES[0].key]
@@ -267,9 +264,18 @@ def body() -> None:
                      column_config={"threshold": st.column_config.TextColumn("Threshold", width="medium"),
                                     "value": "Value", "unit": "Unit", "source": "Source"})
     st.download_button("Download the evidence (CSV)", lambda: evidence_csv(report),
-                       file_name=f"validity_evidence_{as_of:%Y%m%d}.csv", mime="text/csv",
+                       file_name=f"validity_evidence_{as_of:%Y%m%d}.csv", mime="text/csv", on_click="ignore",
                        help="One row per application scored at the take-home: ratings, scores, outcomes and why "
                             "an outcome is missing. No names or emails.")
+
+
+def body() -> None:
+    actor = account_allowed("read_validity")
+    st.title("Scorecard validity")
+    show_outcome()
+    chosen, as_of = search_filter(actor, "validity")
+    report = read_shared("read_validity", validity_report, actor, chosen, as_of, stale_ok=True)
+    outcome_sections(actor, report, chosen, as_of)
 
 
 guarded(body)

@@ -3,7 +3,8 @@ and the holiday calendars their business days skip.
 
 Both pages get these rows from :func:`scoring.reports.shortlist.shortlist_figures`; this module only
 draws them, with the words a person reads instead of column names, and the columns people came for
-within 1024 px (the country and seniority stay in the downloads and the rows behind the figure).
+within 1024 px (the country and seniority stay in the downloads and the rows behind the figure). A
+long list shows its first rows and offers the whole of it as a download (:mod:`ui.tables`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import streamlit as st
 
 from scoring.reports.formatting import MISSING
 from scoring.reports.shortlist import SHORTLIST_PROMISE
+from ui.tables import ROWS_SHOWN, downloads, first_rows
 
 DATE_FORMAT = "D MMM YYYY"
 
@@ -49,8 +51,9 @@ def at_risk(frame: pd.DataFrame, key: str) -> None:
     if frame.empty:
         st.markdown(f"No open search is past the {promise.target:g}-business-day target.")
         return
-    st.dataframe(frame[list(_SHOWN)], hide_index=True, width="stretch", key=key, column_config=_SHOWN,
-                 placeholder=MISSING)
+    st.dataframe(first_rows(frame[list(_SHOWN)], ("search", "searches")), hide_index=True, width="stretch", key=key,
+                 column_config=_SHOWN, placeholder=MISSING)
+    _whole_list(frame, "the searches at risk", key)
 
 
 def cancelled(frame: pd.DataFrame, key: str) -> None:
@@ -60,8 +63,15 @@ def cancelled(frame: pd.DataFrame, key: str) -> None:
     if frame.empty:
         st.markdown("No search was cancelled without a shortlist.")
         return
-    st.dataframe(frame[list(_CANCELLED_ORDER)], hide_index=True, width="stretch", key=key,
-                 column_config=_CANCELLED, placeholder=MISSING)
+    st.dataframe(first_rows(frame[list(_CANCELLED_ORDER)], ("search", "searches")), hide_index=True,
+                 width="stretch", key=key, column_config=_CANCELLED, placeholder=MISSING)
+    _whole_list(frame, "the cancelled searches", key)
+
+
+def _whole_list(frame: pd.DataFrame, what: str, key: str) -> None:
+    """The downloads of a list too long to show whole (every column, the country and seniority too)."""
+    if len(frame) > ROWS_SHOWN:
+        downloads(frame, what, key, f"{key}_whole")
 
 
 def holidays(frame: pd.DataFrame) -> None:
