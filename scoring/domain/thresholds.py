@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Final
 
 __all__ = ["AGREEMENT_DRIFT", "CALIBRATION_THRESHOLDS", "DRIFT_BASELINE_MONTHS", "DRIFT_MIN_Z",
-           "DRIFT_PERSISTENCE", "LIVE_ICC_SLOTS", "LOW_AGREEMENT_MARGIN", "MIN_MONTH_RATINGS",
-           "MIN_SHARED_RATINGS", "NOTABLE_MOVE", "SEVERITY_DRIFT", "SEVERITY_MARGIN", "Threshold"]
+           "DRIFT_PERSISTENCE", "LIVE_ICC_SLOTS", "LOW_AGREEMENT_MARGIN", "MIN_AGREEMENT_UNITS",
+           "MIN_COMPARED_RATINGS", "MIN_MONTH_RATINGS", "MIN_SHARED_RATINGS", "NOTABLE_MOVE", "SEVERITY_DRIFT",
+           "SEVERITY_MARGIN", "TOO_FEW", "Threshold"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,18 @@ MIN_SHARED_RATINGS: Final = Threshold(
     "Agency policy; with n = 30 pairs the large-sample standard error of kappa is about 0.15-0.18 "
     "(Fleiss, Cohen & Everitt 1969), already as wide as a Landis-Koch band.")
 
+TOO_FEW: Final = "too few to judge"
+"""What a figure below its minimum count says in place of a confident number."""
+
+MIN_AGREEMENT_UNITS: Final = Threshold(
+    "Applications for an agreement figure", 30, "applications rated by at least two reviewers",
+    "A dimension's alpha, ICC and exact and within-one agreement are judged only when at least this many "
+    f"applications (references, in an exercise) have two or more ratings of it; below, they are greyed and "
+    f"read \"{TOO_FEW}\".",
+    "Koo & Li (2016, Journal of Chiropractic Medicine 15:155) advise at least 30 heterogeneous subjects for a "
+    "reliability study; with 30 units an ICC near 0.7 still has a 95% interval about 0.4 wide, as wide as "
+    "two Krippendorff bands.")
+
 SEVERITY_MARGIN: Final = Threshold(
     "Severity clear of zero by", 0.5, "logits",
     "A reviewer whose whole 95% severity interval lies beyond +/- this value rates systematically "
@@ -75,6 +88,16 @@ LOW_AGREEMENT_MARGIN: Final = Threshold(
     "with peers.",
     "Agency policy: a fifth of a rubric step on average, about a quarter of the typical distance "
     "between two reviewers in the demo data.")
+
+MIN_COMPARED_RATINGS: Final = Threshold(
+    "Compared ratings for a distance from peers", 30, "ratings with a peer rating",
+    "A reviewer's distance from peers, leniency and within-one share are judged only over at least this "
+    f"many of their ratings that another reviewer also rated; below, they are greyed and read \"{TOO_FEW}\" "
+    "and never put the reviewer in a calibration session.",
+    f"Agency policy: in the demo data a rating's distance from its peers' mean has an SD of about 0.6 rating "
+    f"points, so 30 ratings give "
+    f"a 95% interval of about +/-0.2, the size of the low-agreement margin ({LOW_AGREEMENT_MARGIN.value:g} "
+    "rating points); the same count as a pairwise kappa.")
 
 AGREEMENT_DRIFT: Final = Threshold(
     "Agreement drift", 0.25, "rating points",
@@ -117,7 +140,8 @@ NOTABLE_MOVE: Final = Threshold(
     "Reporting choice: a tenth of the field, enough to cross a typical shortlist cut.")
 
 CALIBRATION_THRESHOLDS: Final[tuple[Threshold, ...]] = (
-    MIN_SHARED_RATINGS, SEVERITY_MARGIN, LOW_AGREEMENT_MARGIN, AGREEMENT_DRIFT, MIN_MONTH_RATINGS,
+    MIN_AGREEMENT_UNITS, MIN_SHARED_RATINGS, MIN_COMPARED_RATINGS, SEVERITY_MARGIN, LOW_AGREEMENT_MARGIN,
+    AGREEMENT_DRIFT, MIN_MONTH_RATINGS,
     DRIFT_BASELINE_MONTHS, DRIFT_PERSISTENCE, LIVE_ICC_SLOTS, NOTABLE_MOVE,
 )
 """The calibration page's own thresholds, in the order it shows them (the drift size and minimum z

@@ -478,9 +478,11 @@ def range_restriction(score: ArrayLike, has_outcome: ArrayLike) -> dict[str, flo
 
     Notes
     -----
-    A correlation observed in a sample whose predictor SD is ``u`` times that of the population
-    is attenuated roughly by that factor when ``u`` is small (Thorndike 1949, case II); an AUC
-    shrinks toward 0.5 in the same way. Figures here describe the selected group only.
+    A correlation ``r`` observed in a sample whose predictor SD is ``u`` times that of the
+    population corresponds to ``r / sqrt(u^2 + r^2 (1 - u^2))`` in the population when the selection
+    was on the predictor alone (Thorndike 1949, case II); only for small ``r`` is that close to
+    ``r / u``. An AUC shrinks toward 0.5 in the same way.
+    Figures here describe the selected group only.
 
     Examples
     --------
