@@ -41,6 +41,7 @@ import duckdb
 import streamlit as st
 
 from scoring.agency.access import SERVER, Account
+from scoring.reports.at_risk import at_risk_report, risk_backtest
 from scoring.reports.calibration import STAGE_LABELS, calibration_report, default_filter
 from scoring.reports.ops import ops_report
 from scoring.reports.pipeline import pipeline_report
@@ -314,7 +315,7 @@ def filter_option_jobs(as_of: date) -> list[Job]:
 
 def standard_jobs(db: Database) -> list[Job]:
     """What the pipeline, ops, calibration and validity pages open on, for ``db`` as it is now: the
-    filters' choices, then the reports.
+    filters' choices, then the reports (with the ops page's at-risk list and its track record).
 
     The ones a person waits for come first; the model fits, which may be shown a moment old, last.
     The calibration filter's opening months come from its shared choices, computed here first when
@@ -332,6 +333,9 @@ def standard_jobs(db: Database) -> list[Job]:
         *options_jobs,
         Job("read_pipeline", pipeline_report, (opening, as_of)),
         Job("read_ops", ops_report, (opening, as_of, OPENING_FIRST_DAY_FROM)),
+        # The ops page's At risk tab: a tab switch should find them ready (about a second each on the full demo).
+        Job("read_ops", at_risk_report, (as_of,)),
+        Job("read_ops", risk_backtest, (as_of,)),
         Job("read_calibration", calibration_report, (calibration,), stale_ok=True),
         Job("read_validity", validity_report, (opening, as_of), stale_ok=True),
     ]

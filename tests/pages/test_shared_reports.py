@@ -112,6 +112,20 @@ def test_the_background_computes_the_figures_each_page_opens_on(open_page, demo_
     assert len(asked) == 2 and asked <= {job.key(demo_db.location) for job in standard_jobs(demo_db)}
 
 
+def test_the_ops_at_risk_tab_opens_on_figures_the_background_keeps_ready(demo_db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("SCORECARD_DB", demo_db.location)
+    at = AppTest.from_file(str(ROOT / "pages/ops.py"), default_timeout=WAIT)
+    at.session_state["account"] = account(demo_db, "ops")
+    at.session_state["ops_tab"] = "At risk"
+    assert not at.run().exception
+    asked = {job.key(demo_db.location) for job in SHARED.recent_jobs(demo_db.location)}
+    assert len(asked) == 4 and asked <= {job.key(demo_db.location) for job in standard_jobs(demo_db)}
+
+
 def test_the_filters_choices_are_read_once_for_everyone_who_may_see_them(open_page, demo_db, monkeypatch):
     asked: list[str] = []
     real = searches.filter_options
