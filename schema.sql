@@ -3,7 +3,7 @@
 -- Applied at every start-up: every statement is idempotent (IF NOT EXISTS / ON CONFLICT DO NOTHING).
 -- Impossible rows are refused here, by the database, not only by the code that writes them.
 -- Dates are calendar dates; durations are derived (business days by scoring.stats.business_days).
--- Personal data: candidates.full_name, candidates.email, accounts.email.
+-- Personal data: candidates.full_name, candidates.email, accounts.email; self_identification (special category).
 -- Text lengths are capped in characters: keys 100, e-mails 254, names 200, notes and reasons 10,000
 -- (scoring.agency.text.MAX_CHARS, which the import and the store enforce with clearer words; files made
 -- before the caps keep their tables' old constraints).
@@ -134,7 +134,7 @@ CREATE TABLE IF NOT EXISTS accounts (
     account_id      INTEGER PRIMARY KEY DEFAULT nextval('account_ids'),
     email           VARCHAR NOT NULL UNIQUE CHECK (email LIKE '%_@_%' AND length(email) <= 254),   -- personal data
     display_name    VARCHAR NOT NULL CHECK (length(trim(display_name)) > 0 AND length(display_name) <= 200),
-    role            VARCHAR NOT NULL CHECK (role IN ('reviewer', 'hiring_lead', 'ops', 'admin')),
+    role            VARCHAR NOT NULL CHECK (role IN ('reviewer', 'hiring_lead', 'ops', 'auditor', 'admin')),
     password_hash   VARCHAR,                      -- argon2id; NULL for accounts that sign in through OIDC only
     active          BOOLEAN NOT NULL DEFAULT true,
     created_at      TIMESTAMP NOT NULL DEFAULT current_timestamp,
@@ -367,6 +367,19 @@ CREATE TABLE IF NOT EXISTS digests_sent (
     sent_at     TIMESTAMP CHECK (sent_at IS NULL OR sent_at >= claimed_at),   -- UTC; NULL: unconfirmed
     PRIMARY KEY (digest_date, channel, recipient),
     CHECK ((channel = 'webhook') = (account_id IS NULL))
+);
+
+-- Voluntary self-identification (scoring.domain.self_identification: EEO-1 categories, each with
+-- 'prefer_not_to_say'): at most one row per candidate, none for a candidate who gave no answer. Personal
+-- data of a special category, kept apart from every table a score reads: only scoring.store.self_identification
+-- reads it, for auditors and admins, and no score, view or other read joins it.
+CREATE TABLE IF NOT EXISTS self_identification (
+    candidate_id   INTEGER NOT NULL PRIMARY KEY REFERENCES candidates (candidate_id),
+    sex            VARCHAR NOT NULL CHECK (sex IN ('female', 'male', 'prefer_not_to_say')),
+    race_ethnicity VARCHAR NOT NULL CHECK (race_ethnicity IN ('hispanic_latino', 'white', 'black', 'pacific_islander',
+                                                              'asian', 'american_indian', 'two_or_more',
+                                                              'prefer_not_to_say')),
+    recorded_on    DATE    NOT NULL
 );
 
 -- Submitted, current ratings: the rows every statistic reads. Dimensions marked not assessed are

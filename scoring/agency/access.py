@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES = ("reviewer", "hiring_lead", "ops", "admin")
-ROLE_LABELS = {"reviewer": "Reviewer", "hiring_lead": "Hiring lead", "ops": "Ops", "admin": "Admin"}
+ROLES = ("reviewer", "hiring_lead", "ops", "auditor", "admin")
+ROLE_LABELS = {"reviewer": "Reviewer", "hiring_lead": "Hiring lead", "ops": "Ops", "auditor": "Auditor",
+               "admin": "Admin"}
 
 #: permission -> roles holding it
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -27,6 +28,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_calibration": frozenset({"admin"}),
     "read_audit_log": frozenset({"admin"}),
     "import_export": frozenset({"admin"}),
+    # Candidates' voluntary self-identification (scoring.domain.self_identification) and what is computed
+    # from it: only auditors and admins, never a role that scores, leads or audits promises.
+    "read_self_identification": frozenset({"auditor", "admin"}),
+    "read_fairness": frozenset({"auditor", "admin"}),
 }
 
 

@@ -13,7 +13,8 @@ from scoring.store.db import scalar_of
 
 #: Tables in an order where every foreign key points at a table written earlier.
 TABLE_ORDER = (
-    "metadata", "clients", "candidates", "searches", "applications", "accounts", "sign_in_attempts", "sessions",
+    "metadata", "clients", "candidates", "self_identification", "searches", "applications", "accounts",
+    "sign_in_attempts", "sessions",
     "weight_versions",
     "dimension_weights", "stage_decisions", "assignments", "scorecards", "scores", "tooling_evidence",
     "placements", "replacements", "final_decisions", "calibration_sets", "calibration_items", "audit_log",
