@@ -269,11 +269,19 @@ def run_accounts(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from scoring.importing.mapping import MappingError, load_mapping
     from scoring.importing.validation import LISTED_PROBLEMS
     from scoring.store.importer import import_paths
 
+    try:
+        mapping = load_mapping(args.mapping) if args.mapping else None
+    except MappingError as error:
+        print(terminal_safe(f"the mapping {error.source} cannot be used; nothing was written:"), file=sys.stderr)
+        for fault in error.errors:
+            print(terminal_safe(f"  {fault}"), file=sys.stderr)
+        return 1
     result = _with_progress(args.db, "import", lambda db, update: import_paths(
-        db, args.paths, progress=update, check_only=args.check, limit=LISTED_PROBLEMS))
+        db, args.paths, progress=update, check_only=args.check, limit=LISTED_PROBLEMS, mapping=mapping))
     for name, table, rows in result.files:         # names and problems quote the files: escaped for the terminal
         print(terminal_safe(f"{name}: {table or 'unrecognised'}, {rows:,} rows"))
     if not result.ok:
@@ -465,6 +473,8 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="+", metavar="PATH", help="files, or directories of .csv/.parquet files")
     load.add_argument("--db", default=database_location(), help="database to import into (created if missing)")
     load.add_argument("--check", action="store_true", help="only validate: list the problems, write nothing")
+    load.add_argument("--mapping", metavar="FILE", help="the files are another system's export: read them through "
+                                                        "this mapping (TOML, see docs/import-mapping.md)")
     load.set_defaults(run=run_import)
 
     export = commands.add_parser("export", help="write every table to Parquet with a manifest of checksums")

@@ -31,6 +31,7 @@ import pyarrow as pa
 from scoring.agency.access import Account
 from scoring.importing.files import LoadedFile, Source, load, sources_from_paths
 from scoring.importing.format import FORMATS, IMPORT_ORDER, NOT_IN_HISTORY, Problem
+from scoring.importing.mapping import MappedFiles, Mapping, apply_mapping
 from scoring.importing.rules import tables_needed
 from scoring.importing.validation import LISTED_PROBLEMS, Checked, Existing, validate
 from scoring.store.authorization import authorize, operator_command
@@ -87,15 +88,16 @@ def import_paths(db: Database, paths: Sequence[str | Path], **options) -> Import
 
 @operator_command
 def operator_import(db: Database, sources: Sequence[Source], progress: Progress | None = None,
-                    today: date | None = None, check_only: bool = False, limit: int = LISTED_PROBLEMS) -> ImportResult:
+                    today: date | None = None, check_only: bool = False, limit: int = LISTED_PROBLEMS,
+                    mapping: Mapping | None = None) -> ImportResult:
     """Operator command: :func:`import_sources` with no signed-in account; the audit log records the
     import as the system's."""
-    return _import(db, sources, None, progress, today, check_only, limit)
+    return _import(db, sources, None, progress, today, check_only, limit, mapping)
 
 
 def import_sources(db: Database, sources: Sequence[Source], actor: Account,
                    progress: Progress | None = None, today: date | None = None, check_only: bool = False,
-                   limit: int = LISTED_PROBLEMS) -> ImportResult:
+                   limit: int = LISTED_PROBLEMS, mapping: Mapping | None = None) -> ImportResult:
     """Validate a file set and, if it has no problem, write it whole.
 
     Parameters
@@ -115,6 +117,10 @@ def import_sources(db: Database, sources: Sequence[Source], actor: Account,
         Validate only; write nothing even when all is well.
     limit : int
         How many problems to list (all are counted).
+    mapping : Mapping, optional
+        The files are another system's export, read through this mapping
+        (:mod:`scoring.importing.mapping`): the mapped rows are checked and written exactly as native
+        files, and each problem names the source file, row and column it came from.
 
     Returns
     -------
@@ -129,16 +135,21 @@ def import_sources(db: Database, sources: Sequence[Source], actor: Account,
         The database refused a row that validation let through; nothing was written.
     """
     authorize(db, actor, "import_export")
-    return _import(db, sources, actor.account_id, progress, today, check_only, limit)
+    return _import(db, sources, actor.account_id, progress, today, check_only, limit, mapping)
 
 
 def _import(db: Database, sources: Sequence[Source], actor_id: int | None, progress: Progress | None,
-            today: date | None, check_only: bool, limit: int) -> ImportResult:
+            today: date | None, check_only: bool, limit: int, mapping: Mapping | None = None) -> ImportResult:
     """The import itself, audited under ``actor_id`` (None: the system)."""
     say = progress or (lambda message, done: None)
     today = today or date.today()
+    mapped = apply_mapping(mapping, sources) if mapping is not None else None
+    if mapped is not None:
+        sources, check_only = mapped.sources, check_only or not mapped.ok
     loaded, file_problems = _load_all(sources, say)
     files = [(f.name, f.table, f.rows) for f in loaded]
+    if mapped is not None:
+        files = [(mapped.translate(Problem(name, None, "", "")).file, table, rows) for name, table, rows in files]
     unusable = sorted({f.table for f in loaded if f.table and f.frame is None})
 
     def work(cur: duckdb.DuckDBPyConnection) -> dict[str, TableCounts]:
@@ -155,6 +166,8 @@ def _import(db: Database, sources: Sequence[Source], actor_id: int | None, progr
     except _Refused as refusal:
         say("checked" if refusal.checked.ok else "refused", 1.0)
         checked = refusal.checked
+        if mapped is not None:
+            return ImportResult(files, {}, *_mapped_problems(mapped, checked, limit), written=False)
         return ImportResult(files, {}, checked.problems, checked.total_problems, written=False)
     except duckdb.Error as error:    # a rule the validation missed; the database kept it
         if not is_constraint_violation(error):
@@ -162,6 +175,19 @@ def _import(db: Database, sources: Sequence[Source], actor_id: int | None, progr
         raise DatabaseError(f"the database refused the import, nothing was written: {error}") from error
     say("done", 1.0)
     return ImportResult(files, counts, written=any(c.inserted or c.updated for c in counts.values()))
+
+
+def _mapped_problems(mapped: MappedFiles, checked: Checked, limit: int) -> tuple[list[Problem], int]:
+    """The mapping's own problems, then the validation's named by their source file, row and column.
+
+    A cell the mapping refused was left empty; the validation's complaint about that same cell is
+    dropped, so each fault is reported once.
+    """
+    refused = {(p.file, p.row, p.column) for p in mapped.problems}
+    translated = [mapped.translate(p) for p in checked.problems]
+    kept = [p for p in translated if (p.file, p.row, p.column) not in refused]
+    total = len(mapped.problems) + checked.total_problems - (len(translated) - len(kept))
+    return (mapped.problems + kept)[:limit], total
 
 
 def _load_all(sources: Sequence[Source], say: Progress) -> tuple[list[LoadedFile], list[Problem]]:

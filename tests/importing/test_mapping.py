@@ -1,0 +1,265 @@
+"""Mapped imports (docs/import-mapping.md): another system's export read through a mapping file.
+
+The mapped rows go through the native import, so these tests check what the mapping adds: each
+field read from its source column or a constant, vocabularies (a rating word to 1-5 or to "not
+assessed"), dates in the source's format, wide sources unpivoted; problems named by the source
+file, row and column; unmapped columns and words refused by name; re-imports that change nothing;
+corrections that become audited revisions. The worked Greenhouse mapping of ``data/mappings/``
+is imported and its figures checked by hand from its sample file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from scoring.cli import main
+from scoring.importing.files import Source
+from scoring.importing.mapping import MappingError, apply_mapping, load_mapping, parse_mapping, preview
+from scoring.store import Database
+
+from .conftest import ROOT, SAMPLES, run_import, sample_sources
+
+MAPPINGS = ROOT / "data" / "mappings"
+GREENHOUSE = MAPPINGS / "greenhouse-harvest-scorecards.toml"
+GREENHOUSE_SAMPLE = MAPPINGS / "greenhouse" / "scorecards.csv"
+
+#: The two applications the Greenhouse sample scores, as the agency already holds them (by
+#: Greenhouse's application ids), with the interview stage entered.
+APPLICATIONS = """application_ref,candidate_ref,search_ref,applied_on
+23558552,CA-0004,SR-0004,2026-10-28
+23558553,CA-0005,SR-0004,2026-10-29
+"""
+STAGES = """application_ref,stage,entered_on,decided_on,decision
+23558552,tooling_audit,2026-10-29,2026-10-30,pass
+23558552,incident_interview,2026-11-02,,
+23558553,tooling_audit,2026-10-29,2026-10-30,pass
+23558553,incident_interview,2026-11-02,,
+"""
+
+
+def source(path: Path) -> Source:
+    return Source(path.name, path)
+
+
+def text_source(name: str, text: str) -> Source:
+    return Source(name, data=text.encode())
+
+
+@pytest.fixture
+def agency_db(sample_db: Database) -> Database:
+    """The sample agency plus the two applications the Greenhouse sample scores."""
+    result = run_import(sample_db, [text_source("applications-gh.csv", APPLICATIONS),
+                                    text_source("stage_decisions-gh.csv", STAGES)])
+    assert result.ok, [str(p) for p in result.problems]
+    return sample_db
+
+
+def greenhouse_text(replace: tuple[str, str] | None = None) -> str:
+    text = GREENHOUSE_SAMPLE.read_text()
+    return text.replace(*replace) if replace else text
+
+
+def import_greenhouse(db: Database, text: str | None = None, **options):
+    sources = [text_source("scorecards.csv", text or greenhouse_text())]
+    return run_import(db, sources, mapping=load_mapping(GREENHOUSE), **options)
+
+
+def ratings(db: Database) -> dict[tuple[str, str, str], object]:
+    """(application, reviewer, dimension) -> rating or the not-assessed reason, of submitted scorecards."""
+    frame = db.frame("""
+        SELECT a.external_id AS application, acc.email, d.code AS dimension, s.rating, s.not_assessed_reason
+        FROM scores AS s JOIN scorecards AS sc USING (scorecard_id) JOIN applications AS a USING (application_id)
+        JOIN accounts AS acc ON acc.account_id = sc.reviewer_id JOIN dimensions AS d USING (dimension_id)
+        WHERE sc.status = 'submitted' AND a.external_id LIKE '2355855%'""")
+    return {(r.application, r.email.split(".")[0], r.dimension):
+            r.not_assessed_reason if pd.isna(r.rating) else int(r.rating)
+            for r in frame.itertuples()}
+
+
+# -- the worked Greenhouse mapping -------------------------------------------------------------------
+def test_the_greenhouse_sample_imports_with_the_ratings_its_words_stand_for(agency_db):
+    result = import_greenhouse(agency_db)
+    assert result.ok, [str(p) for p in result.problems]
+    assert result.counts["scores"].inserted == 15
+    got = ratings(agency_db)
+    # figures read off data/mappings/greenhouse/scorecards.csv through the mapping's vocabularies:
+    # definitely_not 1, no 2, mixed 3, yes 4, strong_yes 5, no_decision not assessed
+    assert got[("23558552", "priya", "deployment")] == 5
+    assert got[("23558552", "priya", "monitoring")] == 3
+    assert got[("23558552", "priya", "governance")] == "no decision in Greenhouse"
+    assert got[("23558552", "tomasz", "governance")] == 2
+    assert got[("23558553", "priya", "deployment")] == 1
+    assert got[("23558553", "priya", "governance")] == "no decision in Greenhouse"
+    assert len(got) == 15
+    rated = [v for v in got.values() if isinstance(v, int)]
+    assert (len(rated), sum(rated)) == (13, 4 + 5 + 3 + 4 + 4 + 4 + 4 + 3 + 2 + 2 + 1 + 2 + 3)
+    cards = agency_db.frame("""SELECT sc.submitted_at FROM scorecards AS sc
+                               JOIN applications AS a USING (application_id) WHERE a.external_id = '23558553'""")
+    assert str(cards["submitted_at"].iloc[0]) == "2026-11-05 11:00:00"      # 2026-11-05T11:00:00Z
+
+
+def test_importing_the_same_export_again_changes_nothing(agency_db):
+    assert import_greenhouse(agency_db).changed
+    audit_before = agency_db.scalar("SELECT count(*) FROM audit_log")
+    again = import_greenhouse(agency_db)
+    assert again.ok and not again.changed
+    assert again.counts["scores"].unchanged == 15
+    assert agency_db.scalar("SELECT count(*) FROM audit_log") == audit_before
+
+
+def test_a_corrected_rating_becomes_the_scorecards_next_revision_with_an_audit_entry(agency_db):
+    import_greenhouse(agency_db)
+    corrected = greenhouse_text(("Tomasz Kowalski,2026-11-04T17:05:00Z,yes,Governance & lineage,Qualifications,no,",
+                                 "Tomasz Kowalski,2026-11-04T17:05:00Z,yes,Governance & lineage,Qualifications,mixed,"))
+    result = import_greenhouse(agency_db, corrected)
+    assert result.ok and result.counts["scores"].updated == 5 and result.counts["scores"].unchanged == 10
+    assert ratings(agency_db)[("23558552", "tomasz", "governance")] == 3
+    entry = agency_db.frame("SELECT before, after FROM audit_log WHERE action = 'import_amend'").iloc[0]
+    assert json.loads(entry["before"])["ratings"]["governance"] == 2
+    assert json.loads(entry["after"])["ratings"]["governance"] == 3
+
+
+def test_an_unmapped_rating_word_is_refused_by_name_once_and_nothing_is_written(agency_db):
+    before = agency_db.scalar("SELECT count(*) FROM scores")
+    row = "Tomasz Kowalski,2026-11-04T17:05:00Z,yes,Pipeline automation,Skills,{},"
+    result = import_greenhouse(agency_db, greenhouse_text((row.format("mixed"), row.format("maybe"))))
+    assert not result.ok and not result.written
+    listed = [str(p) for p in result.problems]
+    assert listed == ["scorecards.csv, row 10, attribute.rating: 'maybe' is not in the mapping's vocabulary "
+                      "'ratings': add it there with the scores.rating value it stands for"]
+    assert result.total_problems == 1
+    assert agency_db.scalar("SELECT count(*) FROM scores") == before
+
+
+def test_an_unmapped_source_column_is_refused_by_name(agency_db):
+    text = greenhouse_text()
+    lines = text.splitlines()
+    widened = "\n".join([lines[0] + ",scorecard.url"] + [line + ",https://example.invalid" for line in lines[1:]])
+    result = import_greenhouse(agency_db, widened)
+    assert not result.ok
+    problem = result.problems[0]
+    assert (problem.file, problem.row, problem.column) == ("scorecards.csv", 1, "scorecard.url")
+    assert "is not mapped" in problem.reason and "ignore" in problem.reason
+
+
+def test_the_imports_own_checks_are_named_by_source_file_row_and_column(agency_db):
+    # an application the agency does not hold, and a 5 without a note: the native checks, reported
+    # against the Greenhouse file's rows and columns
+    text = greenhouse_text(("91003,23558553,", "91003,99999999,"))
+    text = text.replace("Priya Raman,2026-11-04T15:30:00Z,yes,Pipeline automation,Skills,yes,",
+                        "Priya Raman,2026-11-04T15:30:00Z,yes,Pipeline automation,Skills,strong_yes,")
+    result = import_greenhouse(agency_db, text)
+    assert not result.ok and not result.written
+    places = {(p.file, p.row, p.column) for p in result.problems}
+    assert ("scorecards.csv", 12, "application_id") in places
+    assert ("scorecards.csv", 5, "attribute.note") in places
+    assert all(p.file == "scorecards.csv" for p in result.problems)
+
+
+def test_the_command_line_imports_through_a_mapping(tmp_path, capsys):
+    prerequisites = tmp_path / "held"
+    prerequisites.mkdir()
+    (prerequisites / "applications-gh.csv").write_text(APPLICATIONS)
+    (prerequisites / "stage_decisions-gh.csv").write_text(STAGES)
+    db = tmp_path / "agency.duckdb"
+    assert main(["import", str(SAMPLES), str(prerequisites), "--db", str(db)]) == 0
+    assert main(["import", "--mapping", str(GREENHOUSE), str(GREENHOUSE_SAMPLE), "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "scores (mapped from" in out and "scores: 15 new" in out
+    broken = tmp_path / "broken.toml"
+    broken.write_text(GREENHOUSE.read_text().replace('note = "attribute.note"', 'notes = "attribute.note"'))
+    assert main(["import", "--mapping", str(broken), str(GREENHOUSE_SAMPLE), "--db", str(db)]) == 1
+    assert "no field 'notes'" in capsys.readouterr().err
+
+
+# -- wide sources, constants, dates --------------------------------------------------------------------
+WIDE = """
+name = "a spreadsheet with one column per dimension"
+
+[vocabularies.levels]
+"1 - Poor" = 1
+"2 - Below" = 2
+"3 - Meets" = 3
+"4 - Exceeds" = 4
+"5 - Outstanding" = 5
+"No decision" = "not assessed"
+
+[tables.scores]
+file = "panel*.csv"
+ignore = ["Candidate"]
+
+[tables.scores.fields]
+application_ref = "App"
+stage = { value = "take_home" }
+reviewer_email = "Reviewer"
+rating = { values = "levels" }
+note = "Comments"
+submitted_at = { column = "Date", format = "%d/%m/%Y %H:%M" }
+
+[tables.scores.wide]
+field = "dimension"
+value = "rating"
+
+[tables.scores.wide.columns]
+Infra = "infrastructure"
+Deploy = "deployment"
+Monitor = "monitoring"
+Automate = "automation"
+Govern = "governance"
+"""
+PANEL = """App,Candidate,Reviewer,Date,Infra,Deploy,Monitor,Automate,Govern,Comments
+AP-0011,Someone,ana.oliveira@agency.example,09/11/2026 14:00,4 - Exceeds,3 - Meets,,3 - Meets,No decision,
+"""
+
+
+def test_a_wide_source_becomes_one_row_per_rated_dimension():
+    mapped = apply_mapping(parse_mapping(WIDE), [text_source("panel-nov.csv", PANEL)])
+    assert mapped.ok, mapped.problems
+    frame = preview(mapped)["scores"]
+    assert frame["dimension"].tolist() == ["infrastructure", "deployment", "automation", "governance"]
+    assert frame["rating"].tolist() == ["4", "3", "3", ""]
+    assert frame["not_assessed_reason"].tolist()[-1] == "the source's rating was 'No decision'"
+    assert set(frame["submitted_at"]) == {"2026-11-09 14:00:00"} and set(frame["stage"]) == {"take_home"}
+    assert set(frame["source row"]) == {2}
+
+
+def test_a_date_not_in_the_declared_format_is_refused_with_the_format():
+    mapped = apply_mapping(parse_mapping(WIDE), [text_source("panel.csv", PANEL.replace("09/11/2026 14:00",
+                                                                                        "2026-11-09"))])
+    assert [str(p) for p in mapped.problems] == [
+        "panel.csv, row 2, Date: '2026-11-09' is not a timestamp written as the mapping says ('%d/%m/%Y %H:%M')"]
+
+
+def test_a_file_no_table_reads_is_refused():
+    mapped = apply_mapping(parse_mapping(WIDE), [text_source("people.csv", "a,b\n1,2\n")])
+    assert "no table of the mapping reads this file" in str(mapped.problems[0])
+
+
+@pytest.mark.parametrize(("edit", "fault"), [
+    (('reviewer_email = "Reviewer"\n', ""), "required field 'reviewer_email' is not mapped"),
+    (('note = "Comments"', 'notes = "Comments"'), "no field 'notes'"),
+    (('"3 - Meets" = 3', '"3 - Meets" = 7'), "'3 - meets' maps to '7', but scores.rating takes a rating from 1 to 5"),
+    (('stage = { value = "take_home" }', 'stage = { column = "Stage", value = "take_home" }'), "not both"),
+    (("[tables.scores]", "[tables.score]"), "no such table"),
+    (('rating = { values = "levels" }', 'rating = { values = "grades" }'), "no vocabulary 'grades'"),
+])
+def test_a_mapping_that_cannot_be_used_is_refused_naming_each_fault(edit, fault):
+    with pytest.raises(MappingError) as refused:
+        parse_mapping(WIDE.replace(*edit), "wide.toml")
+    assert any(fault in error for error in refused.value.errors), refused.value.errors
+
+
+def test_every_worked_mapping_reads_and_names_its_public_documentation():
+    worked = sorted(MAPPINGS.glob("*.toml"))
+    assert worked
+    for path in worked:
+        mapping = load_mapping(path)
+        assert mapping.documentation.startswith("https://"), path.name
+
+
+def test_native_samples_still_import_unchanged(empty_db):
+    assert run_import(empty_db, sample_sources()).ok
