@@ -5,7 +5,8 @@ field read from its source column or a constant, vocabularies (a rating word to 
 assessed"), dates in the source's format, wide sources unpivoted; problems named by the source
 file, row and column; unmapped columns and words refused by name; re-imports that change nothing;
 corrections that become audited revisions. The worked Greenhouse mapping of ``data/mappings/``
-is imported and its figures checked by hand from its sample file.
+(Greenhouse applications, then Greenhouse scorecards) are imported and their figures checked by
+hand from their sample files.
 """
 
 from __future__ import annotations
@@ -26,13 +27,15 @@ from .conftest import ROOT, SAMPLES, run_import, sample_sources
 MAPPINGS = ROOT / "data" / "mappings"
 GREENHOUSE = MAPPINGS / "greenhouse-harvest-scorecards.toml"
 GREENHOUSE_SAMPLE = MAPPINGS / "greenhouse" / "scorecards.csv"
+GREENHOUSE_APPLICATIONS = MAPPINGS / "greenhouse-harvest-applications.toml"
+GREENHOUSE_APPLICATIONS_SAMPLE = MAPPINGS / "greenhouse" / "applications.csv"
 
-#: The two applications the Greenhouse sample scores, as the agency already holds them (by
-#: Greenhouse's application ids), with the interview stage entered.
-APPLICATIONS = """application_ref,candidate_ref,search_ref,applied_on
-23558552,CA-0004,SR-0004,2026-10-28
-23558553,CA-0005,SR-0004,2026-10-29
+#: The two candidates of the Greenhouse samples, keyed by their Greenhouse candidate ids.
+CANDIDATES = """candidate_ref,full_name,email,country,seniority,sourced_on
+14271904,Lena Fischer,lena.fischer@mail.example,DE,senior,2026-10-20
+14271905,Omar Haddad,omar.haddad@mail.example,AE,senior,2026-10-21
 """
+#: The vetting stages the agency recorded for the two Greenhouse applications.
 STAGES = """application_ref,stage,entered_on,decided_on,decision
 23558552,tooling_audit,2026-10-29,2026-10-30,pass
 23558552,incident_interview,2026-11-02,,
@@ -51,9 +54,13 @@ def text_source(name: str, text: str) -> Source:
 
 @pytest.fixture
 def agency_db(sample_db: Database) -> Database:
-    """The sample agency plus the two applications the Greenhouse sample scores."""
-    result = run_import(sample_db, [text_source("applications-gh.csv", APPLICATIONS),
-                                    text_source("stage_decisions-gh.csv", STAGES)])
+    """The sample agency plus the Greenhouse candidates, their applications (mapped from the
+    Greenhouse sample) and the stages they entered."""
+    assert run_import(sample_db, [text_source("candidates-gh.csv", CANDIDATES)]).ok
+    applications = run_import(sample_db, [source(GREENHOUSE_APPLICATIONS_SAMPLE)],
+                              mapping=load_mapping(GREENHOUSE_APPLICATIONS))
+    assert applications.ok, [str(p) for p in applications.problems]
+    result = run_import(sample_db, [text_source("stage_decisions-gh.csv", STAGES)])
     assert result.ok, [str(p) for p in result.problems]
     return sample_db
 
@@ -80,7 +87,21 @@ def ratings(db: Database) -> dict[tuple[str, str, str], object]:
             for r in frame.itertuples()}
 
 
-# -- the worked Greenhouse mapping -------------------------------------------------------------------
+# -- the worked Greenhouse mappings ------------------------------------------------------------------
+def test_the_greenhouse_applications_sample_imports_with_its_dates_and_searches(agency_db):
+    frame = agency_db.frame("""
+        SELECT a.external_id, c.external_id AS candidate, s.external_id AS search, a.applied_on
+        FROM applications AS a JOIN candidates AS c USING (candidate_id) JOIN searches AS s USING (search_id)
+        WHERE a.external_id LIKE '2355855%' ORDER BY 1""")
+    # data/mappings/greenhouse/applications.csv: applied_at 2026-10-28T09:12:44.000Z and
+    # 2026-10-29T16:40:02.318Z; job 4690 is the agency's search SR-0004
+    assert frame.astype(str).values.tolist() == [["23558552", "14271904", "SR-0004", "2026-10-28"],
+                                                 ["23558553", "14271905", "SR-0004", "2026-10-29"]]
+    mapping = load_mapping(GREENHOUSE_APPLICATIONS)
+    again = run_import(agency_db, [source(GREENHOUSE_APPLICATIONS_SAMPLE)], mapping=mapping)
+    assert again.ok and not again.changed
+
+
 def test_the_greenhouse_sample_imports_with_the_ratings_its_words_stand_for(agency_db):
     result = import_greenhouse(agency_db)
     assert result.ok, [str(p) for p in result.problems]
@@ -161,12 +182,13 @@ def test_the_imports_own_checks_are_named_by_source_file_row_and_column(agency_d
 
 
 def test_the_command_line_imports_through_a_mapping(tmp_path, capsys):
-    prerequisites = tmp_path / "held"
-    prerequisites.mkdir()
-    (prerequisites / "applications-gh.csv").write_text(APPLICATIONS)
-    (prerequisites / "stage_decisions-gh.csv").write_text(STAGES)
+    (tmp_path / "candidates-gh.csv").write_text(CANDIDATES)
+    (tmp_path / "stage_decisions-gh.csv").write_text(STAGES)
     db = tmp_path / "agency.duckdb"
-    assert main(["import", str(SAMPLES), str(prerequisites), "--db", str(db)]) == 0
+    assert main(["import", str(SAMPLES), str(tmp_path / "candidates-gh.csv"), "--db", str(db)]) == 0
+    assert main(["import", "--mapping", str(GREENHOUSE_APPLICATIONS), str(GREENHOUSE_APPLICATIONS_SAMPLE),
+                 "--db", str(db)]) == 0
+    assert main(["import", str(tmp_path / "stage_decisions-gh.csv"), "--db", str(db)]) == 0
     assert main(["import", "--mapping", str(GREENHOUSE), str(GREENHOUSE_SAMPLE), "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert "scores (mapped from" in out and "scores: 15 new" in out
