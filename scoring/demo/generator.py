@@ -12,6 +12,13 @@ Reviewers agree as a working anchored rubric lets them (Krippendorff's alpha abo
 Governance, whose anchors leave more to judgement; three reviewers stand out for the calibration
 page to find: one lenient, one who grows harsher over the last months, one erratic.
 
+Most candidates answer the voluntary self-identification (EEO-1 sex and race/ethnicity), drawn from a
+random stream of their own so the rest of the agency is the same with or without it. Two unfair
+effects are planted for the fairness page to find: one ordinary reviewer marks Hispanic or Latino
+candidates down by half a rating point on Model Deployment, and the take-home passes women at about
+three quarters of the rate it passes men (an impact ratio near 0.75), the others passing a little more
+often so the agency's throughput stays as it was.
+
 Generation is vectorised with numpy; dates are day numbers (days since 1970-01-01) until the end.
 """
 
@@ -61,6 +68,20 @@ DRIFT_DAYS = 270                     # the drifting reviewer grows harsher over 
 DRIFT_SEVERITY = 1.0                 # ...by this much in all
 ERRATIC_NOISE = 1.4                  # the erratic reviewer's noise
 SENIORITIES = np.array(SENIORITY_CODES)
+# Voluntary self-identification (scoring.domain.self_identification): who answers, and how.
+SELF_ID_ANSWERED = 0.85              # candidates who answered the questions at all
+SEX_SHARES = (("female", 0.27), ("male", 0.66), ("prefer_not_to_say", 0.07))
+RACE_SHARES = (("asian", 0.45), ("white", 0.2), ("hispanic_latino", 0.14), ("black", 0.08),
+               ("two_or_more", 0.04), ("pacific_islander", 0.01), ("american_indian", 0.01),
+               ("prefer_not_to_say", 0.07))
+# The planted unfairness the fairness page must find (scoring.demo.targets).
+BIASED_DIMENSION = "deployment"      # the biased reviewer marks one group down on this dimension...
+BIASED_AGAINST = ("race_ethnicity", "hispanic_latino")   # ...this group...
+REVIEWER_GROUP_BIAS = 0.5            # ...by this many rating points
+IMPACT_STAGE = Stage.TAKE_HOME       # the stage whose pass rate differs between groups...
+IMPACT_GROUP = ("sex", "female")     # ...this group passing less often...
+IMPACT_GROUP_SHIFT = -0.11           # ...its consensus read this much lower at the bar...
+IMPACT_OTHERS_SHIFT = 0.035          # ...and everyone else's this much higher, so throughput holds
 DEMO_PASSWORD = "demo-password"
 DEMO_ACCOUNTS = (   # (email, display name, role); reviewer@ is also the first reviewer of the pool
     ("reviewer@demo.example", "Riley Reviewer", "reviewer"),
@@ -69,6 +90,7 @@ DEMO_ACCOUNTS = (   # (email, display name, role); reviewer@ is also the first r
     ("admin@demo.example", "Avery Admin", "admin"),
     ("jordan.lead@demo.example", "Jordan Ellis", "hiring_lead"),   # two more leads share the clients
     ("sam.lead@demo.example", "Sam Okafor", "hiring_lead"),
+    ("auditor@demo.example", "Aubrey Auditor", "auditor"),        # reads self-identification and fairness
 )
 FIRST_NAMES = ("Aarav Aisha Alejandro Amara Ana Andrei Arjun Beatriz Bilal Camila Chen Chidi Daniela "
                "Diego Dmitri Elena Emeka Fatima Gabriel Hana Hugo Ines Ivan Jakub Jia Joao Julia Kavya "
@@ -201,6 +223,30 @@ class _Generator:
             "seniority": self.candidate_seniority,
         })
 
+    def self_identification(self) -> pd.DataFrame:
+        """The answers of the candidates who gave one, from a random stream of their own (the main stream
+        is untouched, so every other table is drawn as it would be without them)."""
+        rng, n = np.random.default_rng([self.config.seed, 1_607]), self.config.candidates
+        answered = rng.random(n) < SELF_ID_ANSWERED
+        sex_p = np.array([share for _, share in SEX_SHARES])
+        race_p = np.array([share for _, share in RACE_SHARES])
+        sex = rng.choice(np.array([code for code, _ in SEX_SHARES]), n, p=sex_p / sex_p.sum())
+        race = rng.choice(np.array([code for code, _ in RACE_SHARES]), n, p=race_p / race_p.sum())
+        self.answers = {"sex": np.where(answered, sex, ""), "race_ethnicity": np.where(answered, race, "")}
+        ids = np.nonzero(answered)[0]
+        return pd.DataFrame({"candidate_id": ids + 1, "sex": sex[answered], "race_ethnicity": race[answered]})
+
+    def in_group(self, candidates: np.ndarray, group: tuple[str, str]) -> np.ndarray:
+        """Whether each of ``candidates`` (0-based) answered ``group`` ((attribute, code))."""
+        attribute, code = group
+        return self.answers[attribute][candidates] == code
+
+    def decision_shift(self, apps: np.ndarray, stage: int) -> np.ndarray:
+        """What the planted unfairness adds to applications ``apps``' consensus at ``stage``'s bar."""
+        if stage != IMPACT_STAGE:
+            return np.zeros(len(apps))
+        return np.where(self.in_group(self.app_candidate[apps], IMPACT_GROUP), IMPACT_GROUP_SHIFT, IMPACT_OTHERS_SHIFT)
+
     def applications(self) -> pd.DataFrame:
         rng = self.rng
         n_candidates, n_searches = self.config.candidates, len(self.search_opened)
@@ -262,6 +308,7 @@ class _Generator:
         self.severity = rng.normal(0, SEVERITY_SD, n)          # rating points; positive = harsher
         self.noise = rng.uniform(*NOISE_RANGE, n)
         self.lenient, self.drifting, self.erratic = standout_reviewers(n)
+        self.biased = biased_reviewer(n)
         self.severity[self.lenient] = LENIENT_SEVERITY
         self.severity[self.drifting] = 0.0
         self.noise[self.erratic] = ERRATIC_NOISE
@@ -283,6 +330,8 @@ class _Generator:
         centre = RATING_CENTRE - (TAKE_HOME_BAR if stage == Stage.TAKE_HOME else 0.0)
         latent = (centre + RATING_SLOPE * level + self.difficulty[None, :] - severity[:, None]
                   + rng.normal(0, 1, level.shape) * noise)
+        marked_down = (reviewers == self.biased) & self.in_group(candidates, BIASED_AGAINST)
+        latent[marked_down, DIMENSION_CODES.index(BIASED_DIMENSION)] -= REVIEWER_GROUP_BIAS
         return np.clip(np.rint(latent), RATING_MIN, RATING_MAX).astype(np.int8)
 
     def true_level(self, apps: np.ndarray) -> np.ndarray:
@@ -299,6 +348,12 @@ def standout_reviewers(n_reviewers: int) -> tuple[int, int, int]:
     return n_reviewers - 1, n_reviewers - 2, n_reviewers - 3
 
 
+def biased_reviewer(n_reviewers: int) -> int:
+    """Pool position of the reviewer who marks one group down (:data:`BIASED_AGAINST`): an ordinary
+    reviewer otherwise, just before the three of :func:`standout_reviewers`."""
+    return n_reviewers - 4
+
+
 def generate(config: DemoConfig, progress: Progress | None = None) -> dict[str, pd.DataFrame]:
     """Draw every table of a demo agency. Pure: nothing is written."""
     say = progress or (lambda message, done: None)
@@ -307,6 +362,7 @@ def generate(config: DemoConfig, progress: Progress | None = None) -> dict[str, 
     tables = {"clients": g.clients(), "searches": g.searches()}
     say("candidates and applications", 0.08)
     tables["candidates"] = g.candidates()
+    tables["self_identification"] = g.self_identification()
     tables["applications"] = g.applications()
     say("tooling audit", 0.15)
     tables["tooling_evidence"], stage1_pass = g.tooling()
@@ -343,8 +399,8 @@ SECOND_COLUMNS = ("created_at", "submitted_at")
 
 
 def accounts(config: DemoConfig, password_hash: str) -> pd.DataFrame:
-    """The reviewer pool plus the accounts of :data:`DEMO_ACCOUNTS` (three hiring leads, one ops, one admin);
-    every demo account shares one password."""
+    """The reviewer pool plus the accounts of :data:`DEMO_ACCOUNTS` (three hiring leads, one ops, one admin,
+    one auditor); every demo account shares one password."""
     rng = np.random.default_rng(config.seed + 1)
     n = config.reviewers
     names = [f"{given} {family}" for given, family in zip(rng.choice(FIRST_NAMES, n), rng.choice(LAST_NAMES, n))]
@@ -370,6 +426,10 @@ def finalise(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
                 stamps = pd.Series(seconds.astype("datetime64[s]"))
                 frame[column] = stamps.where(seconds >= 0)
     tables["candidates"]["sourced_on"] = _sourced_on(tables)
+    if "self_identification" in tables:     # answered when the candidate entered the database
+        sourced = tables["candidates"].set_index("candidate_id")["sourced_on"]
+        answers = tables["self_identification"]
+        answers["recorded_on"] = sourced.reindex(answers["candidate_id"]).to_numpy()
     return tables
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-__all__ = ["ATTRIBUTES", "ATTRIBUTE_LABELS", "CATEGORIES", "PREFER_NOT_TO_SAY", "RACE_ETHNICITY", "SEX"]
+__all__ = ["ATTRIBUTES", "ATTRIBUTE_LABELS", "CATEGORIES", "MIN_GROUP_SIZE", "NO_ANSWER_LABEL", "PREFER_NOT_TO_SAY",
+           "RACE_ETHNICITY", "SEX"]
 
 PREFER_NOT_TO_SAY = "prefer_not_to_say"
 """The answer a candidate may give to either question instead of a category."""
@@ -49,3 +50,12 @@ ATTRIBUTE_LABELS: Mapping[str, str] = MappingProxyType({"sex": "Sex", "race_ethn
 
 CATEGORIES: Mapping[str, Mapping[str, str]] = MappingProxyType({"sex": SEX, "race_ethnicity": RACE_ETHNICITY})
 """Attribute -> its categories (code -> words)."""
+
+MIN_GROUP_SIZE: int = 30
+"""Fewest decisions (or scored applications) a group needs at a stage before its impact ratio is shown:
+below it, the ratio's 95% interval spans most of the range a ratio can take, and one decision more or
+less moves it past the four-fifths line; such a group is shown as "too few to judge", never as a ratio.
+The agency's choice, stated on the page and in the report."""
+
+NO_ANSWER_LABEL = "No answer"
+"""What a candidate who gave no answer (or answered after the audit date) is counted under."""
