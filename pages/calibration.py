@@ -20,10 +20,13 @@ from scoring.reports.calibration import (
     LIVE_ICC_FORM,
     LIVE_ICC_SLOTS,
     LOW_AGREEMENT_MARGIN,
+    MIN_AGREEMENT_UNITS,
+    MIN_COMPARED_RATINGS,
     MIN_MONTH_RATINGS,
     MIN_SHARED_RATINGS,
     NOTABLE_MOVE,
     SEVERITY_MARGIN,
+    TOO_FEW,
     CalibrationReport,
     ExerciseReport,
     alpha_bands_text,
@@ -43,6 +46,7 @@ from ui.access import Account
 from ui.context import database, guarded, read, require_account, today
 from ui.empty_states import nothing_yet
 from ui.shared_reads import read_shared
+from ui.small_samples import greyed_table
 from ui.tables import paged_table
 from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
@@ -108,36 +112,60 @@ def interval(low: object, high: object, pattern: str = "{:.3f}") -> str:
     return MISSING if is_missing(low) or is_missing(high) else f"{shown(low, pattern)} to {shown(high, pattern)}"
 
 
+#: The columns of an agreement table whose figures grey out under the minimum, with their formats.
+AGREEMENT_FIGURES = {"alpha": "{:.3f}", "icc": "{:.3f}", "icc2": "{:.3f}", "icc3": "{:.3f}", "exact": "{:.0f}%",
+                     "within_one": "{:.0f}%"}
+#: Their intervals, greyed with them but kept: an interval shows its own uncertainty.
+AGREEMENT_INTERVALS = ("alpha_ci", "icc_ci", "icc2_ci", "icc3_ci")
+#: The same for a reviewer's distance from peers.
+PEER_FIGURES = {"mad": "{:.2f}", "bias": "{:+.2f}", "within_one": "{:.0f}%"}
+#: The counts behind an agreement figure, as the tables head them.
+COUNT_COLUMNS = {
+    "pairable": st.column_config.NumberColumn(
+        "Applications", format="%d", help="Applications rated by at least two reviewers: the units of the figures"),
+    "pairs": st.column_config.NumberColumn(
+        "Rating pairs", format="%d", help="Pairs of ratings of the same application: m (m - 1) / 2 for m ratings"),
+}
+
+
+def too_few_caption(noun: str) -> str:
+    """The sentence that says under which count a figure is greyed."""
+    return (f"A figure resting on fewer than {int(MIN_AGREEMENT_UNITS.value)} {noun} rated by at least two "
+            f"reviewers is greyed and reads \"{TOO_FEW}\" ({MIN_AGREEMENT_UNITS.source})")
+
+
 def agreement_section(report: CalibrationReport) -> None:
     st.subheader("Agreement per dimension")
     agreement = report.agreement
     table = in_percent(agreement, "exact", "within_one").assign(
         alpha_ci=[interval(lo, hi) for lo, hi in zip(agreement["alpha_low"], agreement["alpha_high"])],
         icc_ci=[interval(lo, hi) for lo, hi in zip(agreement["icc_low"], agreement["icc_high"])])
+    shown_columns = ["dimension", "alpha", "band", "icc", "exact", "within_one", "pairable", "pairs", "alpha_ci",
+                     "icc_ci"]
     st.dataframe(
-        table[["dimension", "alpha", "band", "icc", "exact", "within_one", "alpha_ci", "icc_ci"]],
+        greyed_table(table[shown_columns], agreement["judged"], AGREEMENT_FIGURES, AGREEMENT_INTERVALS),
         hide_index=True, width="stretch",
         column_config={
             "dimension": st.column_config.TextColumn("Dimension", pinned=True),
-            "alpha": st.column_config.NumberColumn("Alpha", format="%.3f",
-                                                   help="Krippendorff's alpha for ordinal ratings"),
+            "alpha": st.column_config.NumberColumn("Alpha", help="Krippendorff's alpha for ordinal ratings"),
             "alpha_ci": st.column_config.TextColumn(
                 "Alpha 95% interval", help=f"Bootstrap interval from {BOOTSTRAP_RESAMPLES:,} resamples"),
-            "band": st.column_config.TextColumn("Reliability", help=f"Bands: {alpha_bands_text()}"),
-            "icc": st.column_config.NumberColumn(LIVE_ICC_FORM, format="%.3f",
-                                                 help="Intraclass correlation, one-way random model"),
+            "band": st.column_config.TextColumn("Reliability", help=f"Bands: {alpha_bands_text()}; {TOO_FEW} under "
+                                                                    f"{int(MIN_AGREEMENT_UNITS.value)} applications"),
+            "icc": st.column_config.NumberColumn(LIVE_ICC_FORM, help="Intraclass correlation, one-way random model"),
             "icc_ci": st.column_config.TextColumn(
                 f"{LIVE_ICC_FORM} 95% interval",
                 help="Over the applications in the ICC: those with the first ratings filled"),
-            "exact": st.column_config.NumberColumn("Exact", format=PERCENT,
-                                                   help="Share of rating pairs on the same point"),
-            "within_one": st.column_config.NumberColumn("Within one", format=PERCENT,
-                                                        help="Share of rating pairs at most one point apart")},
+            "exact": st.column_config.NumberColumn("Exact", help="Share of rating pairs on the same point"),
+            "within_one": st.column_config.NumberColumn("Within one",
+                                                        help="Share of rating pairs at most one point apart"),
+            **COUNT_COLUMNS},
         placeholder=MISSING)
     st.plotly_chart(charts.alpha_by_dimension(report.agreement, ALPHA_BANDS, "Krippendorff's alpha per dimension, "
                                               "95% bootstrap interval"), width="stretch")
     st.caption(f"Bands: {alpha_bands_text()}. Source: {report.alpha_source}. Exact and within-one agreement count "
-               "pairs of ratings of the same application and dimension; they are not corrected for chance.")
+               "pairs of ratings of the same application and dimension; they are not corrected for chance. "
+               f"{too_few_caption('applications')}.")
     st.info(ICC_EXPLANATION.format(reviewers=counted(report.n_reviewers, 'reviewer'), slots=int(LIVE_ICC_SLOTS.value)))
 
 
@@ -153,7 +181,7 @@ def pairs_section(report: CalibrationReport) -> None:
     if report.kappa_matrix.empty:
         st.info("No two reviewers rated the same application in this selection.")
         return
-    st.plotly_chart(charts.kappa_heatmap(report.kappa_matrix, threshold), width="stretch")
+    st.plotly_chart(charts.kappa_heatmap(report.kappa_matrix, threshold, report.kappa_shared), width="stretch")
     if not scored.empty:
         st.markdown("**Pairs that agree least**")
         st.dataframe(scored.nsmallest(10, "kappa")[["name_a", "name_b", "shared", "kappa"]], hide_index=True,
@@ -181,8 +209,9 @@ def severity_section(report: CalibrationReport) -> None:
         interval=[interval(lo, hi, "{:+.2f}") for lo, hi in zip(report.reviewers["ci_low"],
                                                                 report.reviewers["ci_high"])])
     st.dataframe(
-        reviewers[["reviewer", "severity", "flag", "raw_mean", "mad", "interval", "infit_mnsq", "outfit_mnsq",
-                   "n_ratings", "within_one"]],
+        greyed_table(reviewers[["reviewer", "severity", "flag", "raw_mean", "mad", "interval", "infit_mnsq",
+                                "outfit_mnsq", "n_ratings", "compared", "within_one"]],
+                     report.reviewers["peers_judged"], PEER_FIGURES),
         hide_index=True, width="stretch",
         column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),
                        "severity": st.column_config.NumberColumn("Severity", format="%+.2f",
@@ -196,11 +225,16 @@ def severity_section(report: CalibrationReport) -> None:
                        "flag": "Fit flag",
                        "n_ratings": st.column_config.NumberColumn("Ratings", format="%d"),
                        "raw_mean": st.column_config.NumberColumn("Mean rating", format="%.2f", help="On the 1-5 scale"),
-                       "mad": st.column_config.NumberColumn("Distance from peers", format="%.2f",
+                       "mad": st.column_config.NumberColumn("Distance from peers",
                                                             help="Mean absolute difference from the other "
                                                                  "reviewers' mean on the same application and "
-                                                                 "dimension (rating points)"),
-                       "within_one": st.column_config.NumberColumn("Within one of peers", format=PERCENT)},
+                                                                 "dimension (rating points); "
+                                                                 f"{TOO_FEW} under "
+                                                                 f"{int(MIN_COMPARED_RATINGS.value)} compared ratings"),
+                       "compared": st.column_config.NumberColumn(
+                           "Compared ratings", format="%d", help="Ratings of an application and dimension that "
+                                                                 "another reviewer also rated"),
+                       "within_one": st.column_config.NumberColumn("Within one of peers")},
         placeholder=MISSING)
 
 
@@ -417,29 +451,35 @@ def exercise_agreement_section(report: ExerciseReport) -> None:
     table = in_percent(agreement, "within_one").assign(**{
         f"{name}_ci": [interval(lo, hi) for lo, hi in zip(agreement[f"{name}_low"], agreement[f"{name}_high"])]
         for name in ("alpha", "icc2", "icc3")})
-    st.dataframe(table[["dimension", "alpha", "band", "icc2", "icc3", "within_one", "complete_raters", "alpha_ci",
-                        "icc2_ci", "icc3_ci"]],
+    shown_columns = ["dimension", "alpha", "band", "icc2", "icc3", "within_one", "pairable", "pairs",
+                     "complete_raters", "alpha_ci", "icc2_ci", "icc3_ci"]
+    st.dataframe(greyed_table(table[shown_columns], agreement["judged"], AGREEMENT_FIGURES, AGREEMENT_INTERVALS),
                  hide_index=True, width="stretch",
                  column_config={"dimension": st.column_config.TextColumn("Dimension", pinned=True),
                                 "alpha": st.column_config.NumberColumn(
-                                    "Alpha", format="%.3f", help="Krippendorff's alpha for ordinal ratings"),
+                                    "Alpha", help="Krippendorff's alpha for ordinal ratings"),
                                 "alpha_ci": st.column_config.TextColumn(
                                     "Alpha 95% interval", help=f"Bootstrap, {BOOTSTRAP_RESAMPLES:,} resamples"),
-                                "band": st.column_config.TextColumn("Reliability", help=f"Bands: {alpha_bands_text()}"),
-                                "icc2": st.column_config.NumberColumn("ICC(2,1)", format="%.3f",
+                                "band": st.column_config.TextColumn(
+                                    "Reliability", help=f"Bands: {alpha_bands_text()}; {TOO_FEW} under "
+                                                        f"{int(MIN_AGREEMENT_UNITS.value)} references"),
+                                "icc2": st.column_config.NumberColumn("ICC(2,1)",
                                                                       help="Two-way random, absolute agreement"),
                                 "icc2_ci": "ICC(2,1) 95% interval",
-                                "icc3": st.column_config.NumberColumn("ICC(3,1)", format="%.3f",
-                                                                      help="Two-way mixed, consistency"),
+                                "icc3": st.column_config.NumberColumn("ICC(3,1)", help="Two-way mixed, consistency"),
                                 "icc3_ci": "ICC(3,1) 95% interval",
                                 "complete_raters": st.column_config.NumberColumn(
                                     "Reviewers in the ICC", format="%d", help="Reviewers who scored every reference"),
                                 "within_one": st.column_config.NumberColumn(
-                                    "Within one", format=PERCENT,
-                                    help="Share of rating pairs at most one point apart")},
+                                    "Within one", help="Share of rating pairs at most one point apart"),
+                                **COUNT_COLUMNS,
+                                "pairable": st.column_config.NumberColumn(
+                                    "References", format="%d", help="References rated by at least two reviewers")},
                  placeholder=MISSING)
+    st.caption(f"{too_few_caption('references')}. A reviewer's distance from the others over fewer than "
+               f"{int(MIN_COMPARED_RATINGS.value)} compared ratings is greyed the same way.")
     if not report.distances.empty:
-        st.plotly_chart(charts.distance_heatmap(report.distances), width="stretch")
+        st.plotly_chart(charts.distance_heatmap(report.distances, int(MIN_COMPARED_RATINGS.value)), width="stretch")
 
 
 def progress_table(report: ExerciseReport) -> None:

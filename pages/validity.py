@@ -14,11 +14,13 @@ from scoring.reports.validity import (
     FIT_BAND,
     FLOOR,
     HEADLINE_LABELS,
+    MIN_COMPARED_RATINGS,
     MODEL,
     OUTCOME_BY_KEY,
     OUTCOMES,
     PREDICTORS,
     SCORE_PREDICTORS,
+    TOO_FEW,
     Outcome,
     ValidityReport,
     adopt_suggested_weights,
@@ -32,9 +34,12 @@ from ui.context import database, guarded, today
 from ui.empty_states import nothing_yet
 from ui.filters import search_filter
 from ui.shared_reads import read_shared
+from ui.small_samples import greyed_table
 from ui.text import labelled
 from ui.writes import run_write, show_outcome
 
+#: A reviewer's distance and leniency, "too few to judge" over too few compared ratings (the report says which).
+PEER_FIGURES = {"mad": "{:.2f}", "bias": "{:+.2f}"}
 #: The weight model's coefficient table in people's words.
 COEFFICIENT_COLUMNS = {
     "dimension": st.column_config.TextColumn("Dimension", width="medium"),
@@ -138,6 +143,17 @@ def restriction_note(report: ValidityReport, outcome: Outcome) -> None:
                  f"widely as all take-home scores (SD {spread['sd_outcome']:.2f} vs {spread['sd_all']:.2f}), so "
                  "these figures measure discrimination among strong candidates only and understate what the "
                  "scorecard does across everyone it scores.")
+    good = outcome.label.lower() if outcome.event_is_good else f"avoiding {outcome.label.lower()}"
+    among = f"Among candidates who {outcome.restricted_to}"
+    if spread["reason"] or not np.isfinite(spread["r_corrected"]):
+        why = spread["reason"] or "their scores do not spread"
+        text += f" {among}, the score's correlation with {good} is :gray[{TOO_FEW} ({why})]."
+    else:
+        text += (f" {among}, the weighted score correlates {spread['r_observed']:.2f} with {good} (point-biserial, "
+                 f"{int(spread['r_n']):,} applications); corrected for the narrower range (u = {spread['ratio']:.2f}), "
+                 f"about {spread['r_corrected']:.2f} across everyone scored, if selection was on this score alone. "
+                 "The correction (Thorndike's case II) also assumes a straight-line relation with an even spread "
+                 "around it; selection that rested on other things too makes it an underestimate.")
     st.warning(text, icon=":material/filter_alt:")
 
 
@@ -158,9 +174,9 @@ def reviewer_section(report: ValidityReport, outcome: Outcome) -> None:
                 f"{FLOOR.min_cases}, with {FLOOR.min_per_class} of each outcome); their severity and agreement are "
                 "still listed.")
     st.dataframe(
-        signed_rounded(rows, {"severity": 2, "bias": 2})[
+        greyed_table(signed_rounded(rows, {"severity": 2, "bias": 2})[
             ["reviewer", "auc", "n", "severity", "fit_flag", "mad", "bias", "reason", "ci_low", "ci_high", "n_good",
-             "n_bad", "severity_se", "infit_mnsq", "compared"]],
+             "n_bad", "severity_se", "infit_mnsq", "compared"]], rows["peers_judged"], PEER_FIGURES),
         hide_index=True, width="stretch",
         column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),
                        "auc": st.column_config.NumberColumn("AUC", format="%.3f",
@@ -178,9 +194,10 @@ def reviewer_section(report: ValidityReport, outcome: Outcome) -> None:
                        "infit_mnsq": st.column_config.NumberColumn("Infit", format="%.2f",
                                                                    help="Infit mean-square; near 1 is healthy"),
                        "fit_flag": "Fit flag",
-                       "mad": st.column_config.NumberColumn("Distance from others", format="%.2f",
-                                                            help="Mean absolute difference, rating points"),
-                       "bias": st.column_config.NumberColumn("Leniency vs others", format="%+.2f",
+                       "mad": st.column_config.NumberColumn(
+                           "Distance from others", help=f"Mean absolute difference, rating points; {TOO_FEW} under "
+                                                        f"{int(MIN_COMPARED_RATINGS.value)} ratings compared"),
+                       "bias": st.column_config.NumberColumn("Leniency vs others",
                                                              help="Rating points; positive is more lenient"),
                        "compared": st.column_config.NumberColumn("Ratings compared", format="%d")},
         placeholder=MISSING)

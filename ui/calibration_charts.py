@@ -12,10 +12,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from scoring.domain.thresholds import TOO_FEW
 from ui.charts import LAYOUT, empty_chart, month_axis
 from ui.text import chart_text
 
-BAND_COLOURS = {"reliable": "#54A24B", "tentative": "#F58518", "unreliable": "#E45756", "no estimate": "#BAB0AC"}
+BAND_COLOURS = {"reliable": "#54A24B", "tentative": "#F58518", "unreliable": "#E45756", "no estimate": "#BAB0AC",
+                TOO_FEW: "#D9D9D9"}
+#: Text on a bar or cell that too few cases judge: dark enough to read on the light grey.
+GREY_TEXT = "#595959"
 RATING_COLOURS = ("#B2182B", "#EF8A62", "#D9D9D9", "#67A9CF", "#2166AC")   # 1 (red) .. 5 (blue)
 FLAG_COLOURS = {"": "#4C78A8", "erratic": "#E45756", "too predictable": "#B279A2"}
 ROW_HEIGHT = 16
@@ -40,18 +44,31 @@ def _tall(rows: int, minimum: int = 360) -> int:
 
 
 def alpha_by_dimension(agreement: pd.DataFrame, bands: Sequence[tuple[float, str]], title: str) -> go.Figure:
-    """Alpha per dimension with its bootstrap 95% interval, coloured by band, band limits dashed."""
+    """Alpha per dimension with its bootstrap 95% interval, coloured by band, band limits dashed.
+
+    A dimension whose band is "too few to judge" (``judged`` False) gets a grey bar labelled so,
+    without its figure or interval; every bar's hover gives the applications and rating pairs behind it.
+    """
     rows = agreement.dropna(subset=["alpha"])
     if rows.empty:
         return empty_chart(title, "No dimension has an agreement estimate yet: it needs applications rated "
                                   "by at least two reviewers.")
+    judged = (rows["judged"].astype(bool) if "judged" in rows else pd.Series(True, index=rows.index)).to_numpy()
+    units = rows["pairable"] if "pairable" in rows else pd.Series(np.nan, index=rows.index)
+    pairs = rows["pairs"] if "pairs" in rows else pd.Series(np.nan, index=rows.index)
+    counts = [f"{int(u):,} applications rated twice or more, {int(p):,} rating pairs"
+              if np.isfinite(u) and np.isfinite(p) else "" for u, p in zip(units, pairs)]
     figure = go.Figure(go.Bar(
         x=rows["dimension"].map(chart_text), y=rows["alpha"],
         marker_color=[BAND_COLOURS.get(b, "#4C78A8") for b in rows["band"]],
-        text=[f"{a:.3f}<br>{b}" for a, b in zip(rows["alpha"], rows["band"])], textposition="inside",
-        insidetextanchor="middle", textfont=dict(color="white"),
-        error_y=dict(type="data", symmetric=False, array=rows["alpha_high"] - rows["alpha"],
-                     arrayminus=rows["alpha"] - rows["alpha_low"], thickness=1.2),
+        text=[f"{a:.3f}<br>{b}" if ok else TOO_FEW for a, b, ok in zip(rows["alpha"], rows["band"], judged)],
+        textposition="inside", insidetextanchor="middle",
+        textfont=dict(color=["white" if ok else GREY_TEXT for ok in judged]),
+        customdata=np.array([[c, f"alpha {a:.3f}" if ok else f"alpha {a:.3f}, {TOO_FEW}"]
+                             for c, a, ok in zip(counts, rows["alpha"], judged)], dtype=object),
+        hovertemplate="%{x}: %{customdata[1]}<br>%{customdata[0]}<extra></extra>",
+        error_y=dict(type="data", symmetric=False, array=(rows["alpha_high"] - rows["alpha"]).where(judged),
+                     arrayminus=(rows["alpha"] - rows["alpha_low"]).where(judged), thickness=1.2),
         name="alpha"))
     for low, band in bands:
         if np.isfinite(low):
@@ -65,17 +82,31 @@ def alpha_by_dimension(agreement: pd.DataFrame, bands: Sequence[tuple[float, str
     return figure
 
 
-def kappa_heatmap(matrix: pd.DataFrame, min_shared: int) -> go.Figure:
-    """Pairwise quadratic-weighted kappa; blank where two reviewers share too few ratings."""
+def kappa_heatmap(matrix: pd.DataFrame, min_shared: int, shared: pd.DataFrame | None = None) -> go.Figure:
+    """Pairwise quadratic-weighted kappa with the shared ratings behind it; grey where two reviewers
+    share some ratings but fewer than ``min_shared`` (too few to judge), blank where they share none.
+
+    ``shared`` holds the shared ratings of each pair, laid out like ``matrix``.
+    """
     values = matrix.to_numpy(dtype=np.float64)
+    counts = (np.zeros(values.shape) if shared is None or shared.empty
+              else shared.reindex(index=matrix.index, columns=matrix.columns).fillna(0).to_numpy(dtype=np.float64))
     low = float(np.nanmin(values)) if np.isfinite(values).any() else 0.0
+    x, y = [chart_text(c) for c in matrix.columns], [chart_text(i) for i in matrix.index]
     figure = go.Figure(go.Heatmap(
-        z=values, x=[chart_text(c) for c in matrix.columns], y=[chart_text(i) for i in matrix.index],
-        zmin=min(0.0, low), zmax=1.0,
+        z=values, x=x, y=y, customdata=counts, zmin=min(0.0, low), zmax=1.0,
         colorscale="Viridis", colorbar=dict(title=dict(text="Kappa", side="right")), hoverongaps=False,
-        hovertemplate="%{y} and %{x}<br>weighted kappa %{z:.2f}<extra></extra>"))
+        hovertemplate="%{y} and %{x}<br>weighted kappa %{z:.2f} over %{customdata:,.0f} shared ratings"
+                      "<extra></extra>"))
+    few = np.where((counts > 0) & ~np.isfinite(values), counts, np.nan)
+    if np.isfinite(few).any():
+        figure.add_trace(go.Heatmap(
+            z=np.where(np.isfinite(few), 0.0, np.nan), x=x, y=y, customdata=few, showscale=False,
+            colorscale=[[0, BAND_COLOURS[TOO_FEW]], [1, BAND_COLOURS[TOO_FEW]]], hoverongaps=False,
+            name=TOO_FEW, hovertemplate="%{y} and %{x}<br>" + f"{TOO_FEW}: " + "%{customdata:,.0f} shared ratings, "
+                                        f"at least {min_shared} needed<extra></extra>"))
     figure.update_layout(
-        title=f"Pairwise weighted kappa (quadratic, 1-5); blank below {min_shared} shared ratings",
+        title=f"Pairwise weighted kappa (quadratic, 1-5); grey: {TOO_FEW}, under {min_shared} shared ratings",
         xaxis=dict(showticklabels=len(matrix) <= 40, side="top"),
         yaxis=dict(autorange="reversed", showticklabels=len(matrix) <= 60),
         **{**LAYOUT, "height": _tall(len(matrix), 480)})
@@ -200,19 +231,38 @@ def monthly_trend(monthly: pd.DataFrame, value: str, low: str | None, high: str 
     return month_axis(figure, monthly["month"])
 
 
-def distance_heatmap(distances: pd.DataFrame) -> go.Figure:
-    """Each reviewer's mean absolute distance from the others' mean, per dimension."""
-    table = distances.pivot_table(index="reviewer", columns="dimension", values="mad", aggfunc="first")
+def distance_heatmap(distances: pd.DataFrame, min_compared: int | None = None) -> go.Figure:
+    """Each reviewer's mean absolute distance from the others' mean, per dimension, with the ratings
+    compared behind it; a cell whose ``judged`` is False is grey and says "too few to judge"."""
+    def laid_out(column: str) -> pd.DataFrame:
+        return distances.pivot_table(index="reviewer", columns="dimension", values=column, aggfunc="first")
+
+    table = laid_out("mad")
     columns = [c for c in distances.drop_duplicates("dimension_id").sort_values("dimension_id")["dimension"]
                if c in table.columns]
     table = table.reindex(columns=columns)
     if "All dimensions" in table.columns:
         table = table.sort_values("All dimensions", ascending=False)
-    figure = go.Figure(go.Heatmap(z=table.to_numpy(dtype=np.float64), x=[chart_text(c) for c in table.columns],
-                                  y=[chart_text(i) for i in table.index],
+    compared = (laid_out("compared").reindex(index=table.index, columns=table.columns).to_numpy(dtype=np.float64)
+                if "compared" in distances else np.full(table.shape, np.nan))
+    judged = (laid_out("judged").astype(float).reindex(index=table.index, columns=table.columns)
+              .fillna(1.0).to_numpy(dtype=np.float64) > 0.5 if "judged" in distances else np.ones(table.shape, bool))
+    values = table.to_numpy(dtype=np.float64)
+    x, y = [chart_text(c) for c in table.columns], [chart_text(i) for i in table.index]
+    needed = "" if min_compared is None else f", at least {min_compared} needed"
+    figure = go.Figure(go.Heatmap(z=np.where(judged, values, np.nan), x=x, y=y, customdata=compared,
                                   colorscale="Reds", colorbar=dict(title=dict(text="Rating points", side="right")),
                                   hoverongaps=False,
-                                  hovertemplate="%{y}, %{x}: %{z:.2f} from the others' mean<extra></extra>"))
+                                  hovertemplate="%{y}, %{x}: %{z:.2f} from the others' mean over "
+                                                "%{customdata:,.0f} compared ratings<extra></extra>"))
+    few = ~judged & np.isfinite(values)
+    if few.any():
+        figure.add_trace(go.Heatmap(
+            z=np.where(few, 0.0, np.nan), x=x, y=y, customdata=compared, showscale=False, hoverongaps=False,
+            colorscale=[[0, BAND_COLOURS[TOO_FEW]], [1, BAND_COLOURS[TOO_FEW]]], name=TOO_FEW,
+            text=np.where(few, TOO_FEW, ""), texttemplate="%{text}", textfont=dict(color=GREY_TEXT, size=10),
+            hovertemplate="%{y}, %{x}: " + TOO_FEW + " (%{customdata:,.0f} compared ratings" + needed
+                          + ")<extra></extra>"))
     figure.update_layout(title="Distance from the others' mean on the exercise",
                          xaxis=dict(side="bottom", tickangle=-30, automargin=True), yaxis=dict(autorange="reversed"),
                          **{**LAYOUT, "height": _tall(len(table)) + 90, "margin": dict(l=10, r=10, t=40, b=100)})

@@ -30,10 +30,13 @@ from scoring.domain.thresholds import DRIFT_BASELINE_MONTHS as DRIFT_BASELINE_MO
 from scoring.domain.thresholds import DRIFT_PERSISTENCE as DRIFT_PERSISTENCE
 from scoring.domain.thresholds import LIVE_ICC_SLOTS as LIVE_ICC_SLOTS
 from scoring.domain.thresholds import LOW_AGREEMENT_MARGIN as LOW_AGREEMENT_MARGIN
+from scoring.domain.thresholds import MIN_AGREEMENT_UNITS as MIN_AGREEMENT_UNITS
+from scoring.domain.thresholds import MIN_COMPARED_RATINGS as MIN_COMPARED_RATINGS
 from scoring.domain.thresholds import MIN_MONTH_RATINGS as MIN_MONTH_RATINGS
 from scoring.domain.thresholds import MIN_SHARED_RATINGS as MIN_SHARED_RATINGS
 from scoring.domain.thresholds import NOTABLE_MOVE as NOTABLE_MOVE
 from scoring.domain.thresholds import SEVERITY_MARGIN as SEVERITY_MARGIN
+from scoring.domain.thresholds import TOO_FEW as TOO_FEW
 from scoring.stats.agreement import (
     ALPHA_BANDS as ALPHA_BANDS,
 )
@@ -68,9 +71,9 @@ STAGE_LABELS: dict[int, str] = {int(s): f"{s.label} (stage {int(s)})"
 
 AGREEMENT_COLUMNS = ["dimension_id", "dimension", "ratings", "units", "pairable", "alpha", "alpha_low",
                      "alpha_high", "band", "icc_form", "icc", "icc_low", "icc_high", "icc_units", "icc_raters",
-                     "exact", "within_one"]
+                     "exact", "within_one", "pairs", "judged"]
 REVIEWER_COLUMNS = ["reviewer_id", "reviewer", "severity", "se", "ci_low", "ci_high", "infit_mnsq", "outfit_mnsq",
-                    "flag", "n_ratings", "raw_mean", "compared", "mad", "bias", "within_one"]
+                    "flag", "n_ratings", "raw_mean", "compared", "mad", "bias", "within_one", "peers_judged"]
 MONTHLY_COLUMNS = ["reviewer_id", "reviewer", "month", "severity", "se", "ci_low", "ci_high", "n_ratings",
                    "baseline", "drift", "z", "severity_flag", "direction", "compared", "mad", "mad_se",
                    "within_one", "agreement_baseline", "agreement_drift", "agreement_z", "agreement_flag"]
@@ -94,16 +97,21 @@ class CalibrationReport:
     agreement : pandas.DataFrame
         One row per dimension (:data:`AGREEMENT_COLUMNS`): Krippendorff's alpha (ordinal) with its
         bootstrap 95% interval and band, the live ICC (:data:`rules.LIVE_ICC_FORM`) with its
-        interval, exact and within-one agreement.
+        interval, exact and within-one agreement, over ``pairable`` applications (rated by at least
+        two reviewers) and ``pairs`` rating pairs; ``judged`` is False below
+        :data:`MIN_AGREEMENT_UNITS` pairable applications, and ``band`` then reads :data:`TOO_FEW`.
     kappa : pandas.DataFrame
         Every reviewer pair: ``reviewer_a``, ``reviewer_b``, names, ``shared``, ``kappa``
         (NaN below :data:`rules.MIN_SHARED_RATINGS`).
+    kappa_shared : pandas.DataFrame
+        The shared ratings of every pair, laid out as ``kappa_matrix`` (0 where a pair shares none).
     kappa_matrix : pandas.DataFrame
         The same kappas as a symmetric reviewer x reviewer table (labels as index and columns),
         reviewers ordered by severity.
     reviewers : pandas.DataFrame
         One row per reviewer (:data:`REVIEWER_COLUMNS`), sorted by severity: severity (logits,
-        positive = harsher) with its 95% interval, fit statistics and flag, and distance from peers.
+        positive = harsher) with its 95% interval, fit statistics and flag, and distance from peers
+        over ``compared`` ratings (``peers_judged`` False below :data:`MIN_COMPARED_RATINGS`).
     distribution : pandas.DataFrame
         ``reviewer_id``, ``reviewer``, ``rating``, ``count``, ``share``; ``reviewer_id`` 0 is all
         reviewers together.
@@ -142,6 +150,7 @@ class CalibrationReport:
     severity_note: str
     alpha_source: str = ALPHA_BANDS_SOURCE
     thresholds: pd.DataFrame = field(default_factory=rules.threshold_table)
+    kappa_shared: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def default_filter(first: date | None, last: date | None, stage_id: int = 3,
@@ -163,9 +172,40 @@ def reviewer_labels(names: pd.DataFrame) -> dict[int, str]:
                                  else str(r.display_name)) for r in names.itertuples()}
 
 
-def band_of(alpha: float) -> str:
-    """Krippendorff's band, or :data:`NO_ESTIMATE` when alpha is undefined."""
-    return NO_ESTIMATE if not np.isfinite(alpha) else krippendorff_band(alpha)
+def band_of(alpha: float, units: int | None = None) -> str:
+    """Krippendorff's band, :data:`NO_ESTIMATE` when alpha is undefined, or :data:`TOO_FEW` when it
+    rests on fewer than :data:`MIN_AGREEMENT_UNITS` pairable ``units``.
+
+    Examples
+    --------
+    >>> band_of(0.85, 120), band_of(0.85, 12), band_of(float("nan"), 12)
+    ('reliable', 'too few to judge', 'no estimate')
+    """
+    if not np.isfinite(alpha):
+        return NO_ESTIMATE
+    if units is not None and not judged_units(units):
+        return TOO_FEW
+    return krippendorff_band(alpha)
+
+
+def judged_units(units: int) -> bool:
+    """Whether an agreement figure over ``units`` pairable applications is judged
+    (:data:`MIN_AGREEMENT_UNITS`)."""
+    return int(units) >= MIN_AGREEMENT_UNITS.value
+
+
+def rating_pairs(matrix: np.ndarray) -> int:
+    """Pairs of ratings of the same unit in a (raters, units) matrix: m (m - 1) / 2 for a unit rated m times.
+
+    Examples
+    --------
+    >>> rating_pairs(np.array([[1, 2, np.nan], [1, np.nan, np.nan], [2, 3, 4.0]]))
+    4
+    """
+    if matrix.size == 0:
+        return 0
+    counts = (~np.isnan(matrix)).sum(axis=0)
+    return int((counts * (counts - 1) // 2).sum())
 
 
 def live_agreement(ratings: pd.DataFrame, dimensions: pd.DataFrame) -> pd.DataFrame:
@@ -190,14 +230,14 @@ def _agreement_row(dimension_id: int, name: str, matrix: np.ndarray, n_ratings: 
     if pairable == 0:
         nan = float("nan")
         return (dimension_id, name, n_ratings, matrix.shape[1], 0, nan, nan, nan, NO_ESTIMATE, form,
-                nan, nan, nan, 0, icc_matrix.shape[0], nan, nan)
+                nan, nan, nan, 0, icc_matrix.shape[0], nan, nan, 0, False)
     alpha = krippendorff_alpha(matrix, "ordinal")
     low, high = bootstrap_alpha(matrix, "ordinal", n_boot=rules.BOOTSTRAP_RESAMPLES, seed=rules.BOOTSTRAP_SEED)
     result = icc(icc_matrix, form) if icc_matrix.shape[0] >= 2 else None
-    return (dimension_id, name, n_ratings, matrix.shape[1], pairable, alpha, low, high, band_of(alpha), form,
+    return (dimension_id, name, n_ratings, matrix.shape[1], pairable, alpha, low, high, band_of(alpha, pairable), form,
             *((result.value, result.ci_low, result.ci_high, result.n_units, result.n_raters) if result
               else (float("nan"), float("nan"), float("nan"), 0, icc_matrix.shape[0])),
-            percent_agreement(matrix, 0), percent_agreement(matrix, 1))
+            percent_agreement(matrix, 0), percent_agreement(matrix, 1), rating_pairs(matrix), judged_units(pairable))
 
 
 def _peer_deviation(ratings: pd.DataFrame) -> np.ndarray:
@@ -219,15 +259,17 @@ def rating_distribution(ratings: pd.DataFrame, labels: dict[int, str]) -> pd.Dat
     return long[["reviewer_id", "reviewer", "rating", "count", "share"]]
 
 
-def _kappa_matrix(kappa: pd.DataFrame, order: list[int], labels: dict[int, str]) -> pd.DataFrame:
+def _kappa_matrix(kappa: pd.DataFrame, order: list[int], labels: dict[int, str],
+                  column: str = "kappa") -> pd.DataFrame:
+    """``column`` of every reviewer pair as a symmetric reviewer x reviewer table (NaN where unknown)."""
     position = {reviewer: i for i, reviewer in enumerate(order)}
     values = np.full((len(order), len(order)), np.nan)
-    known = kappa.dropna(subset=["kappa"])
+    known = kappa.dropna(subset=[column])
     known = known[known["reviewer_a"].isin(position) & known["reviewer_b"].isin(position)]
     first = known["reviewer_a"].map(position).to_numpy(dtype=np.intp)
     second = known["reviewer_b"].map(position).to_numpy(dtype=np.intp)
-    values[first, second] = known["kappa"].to_numpy()
-    values[second, first] = known["kappa"].to_numpy()
+    values[first, second] = known[column].to_numpy(dtype=np.float64)
+    values[second, first] = known[column].to_numpy(dtype=np.float64)
     names = [labels.get(r, str(r)) for r in order]
     return pd.DataFrame(values, index=names, columns=names)
 
@@ -296,6 +338,7 @@ def calibration_report(db: Database, actor: Account, chosen: CalibrationFilter) 
         for column in REVIEWER_COLUMNS[2:11]:
             reviewers[column] = "" if column == "flag" else np.nan
     reviewers = reviewers.merge(peers, on="reviewer_id", how="left")
+    reviewers["peers_judged"] = reviewers["compared"].fillna(0) >= MIN_COMPARED_RATINGS.value
     reviewers["reviewer"] = reviewers["reviewer_id"].map(labels)
     reviewers = reviewers.sort_values(["severity", "reviewer_id"]).reset_index(drop=True)[REVIEWER_COLUMNS]
     order = reviewers["reviewer_id"].astype(int).tolist()
@@ -307,12 +350,14 @@ def calibration_report(db: Database, actor: Account, chosen: CalibrationFilter) 
 
     monthly = _monthly(ratings, fit, labels)
     ranking, movers = _ranking(db, actor, ratings, fit, weights)
-    session = rules.session_list(reviewers, monthly)
+    # A distance from peers over too few compared ratings is no reason to call a reviewer to a session.
+    session = rules.session_list(reviewers.assign(mad=reviewers["mad"].where(reviewers["peers_judged"])), monthly)
     return CalibrationReport(
         chosen=chosen, n_ratings=len(ratings), n_applications=int(ratings["application_id"].nunique()),
         n_reviewers=int(ratings["reviewer_id"].nunique()), dimensions=dimensions, weights=weights,
         weights_version=version, agreement=agreement, kappa=kappa,
         kappa_matrix=_kappa_matrix(kappa, order, labels), reviewers=reviewers,
+        kappa_shared=_kappa_matrix(kappa, order, labels, "shared").fillna(0).astype(int),
         distribution=rating_distribution(ratings, labels), ranking=ranking,
         ranking_summary=rules.ranking_summary(ranking), movers=movers, monthly=monthly,
         session=session, severity_note=note)
@@ -363,7 +408,7 @@ def _ranking(db: Database, actor: Account, ratings: pd.DataFrame, fit: SeverityF
 EXERCISE_FORMS: tuple[IccForm, IccForm] = ("ICC(2,1)", "ICC(3,1)")
 EXERCISE_AGREEMENT_COLUMNS = ["dimension_id", "dimension", "ratings", "units", "raters", "alpha", "alpha_low",
                               "alpha_high", "band", "complete_raters", "icc2", "icc2_low", "icc2_high", "icc3",
-                              "icc3_low", "icc3_high", "exact", "within_one"]
+                              "icc3_low", "icc3_high", "exact", "within_one", "pairable", "pairs", "judged"]
 
 
 @dataclass(frozen=True)
@@ -385,11 +430,14 @@ class ExerciseReport:
     agreement : pandas.DataFrame
         One row per dimension (:data:`EXERCISE_AGREEMENT_COLUMNS`): alpha over every rating with
         its bootstrap interval and band; ICC(2,1) and ICC(3,1) with intervals over the reviewers
-        who have scored every item (``complete_raters``); exact and within-one agreement.
+        who have scored every item (``complete_raters``); exact and within-one agreement; over
+        ``pairable`` references rated by at least two reviewers and ``pairs`` rating pairs, ``judged``
+        False below :data:`MIN_AGREEMENT_UNITS` (``band`` then reads :data:`TOO_FEW`).
     distances : pandas.DataFrame
         Per reviewer and dimension: ``compared``, ``mad`` (mean absolute difference from the
         leave-one-out mean of the other reviewers), ``bias`` (signed, positive = more lenient),
-        ``within_one``; dimension ``0`` is all dimensions together.
+        ``within_one``; dimension ``0`` is all dimensions together; ``judged`` False below
+        :data:`MIN_COMPARED_RATINGS` compared ratings.
     consensus : pandas.DataFrame
         Per item and dimension: ``application``, ``dimension``, ``mean``, ``sd``, ``raters``: the
         reference ratings to discuss.
@@ -421,9 +469,11 @@ def exercise_agreement(ratings: pd.DataFrame, dimensions: pd.DataFrame) -> pd.Da
         part = ratings[ratings["dimension_id"] == dim.dimension_id]
         table = reviewer_matrix(part)
         matrix = table.to_numpy(dtype=np.float64)
-        if matrix.shape[0] < 2 or not ((~np.isnan(matrix)).sum(axis=0) >= 2).any():
+        pairable = int(((~np.isnan(matrix)).sum(axis=0) >= 2).sum()) if matrix.size else 0
+        if matrix.shape[0] < 2 or pairable == 0:
             rows.append((dim.dimension_id, dim.name, len(part), matrix.shape[1] if matrix.ndim == 2 else 0,
-                         matrix.shape[0], nan, nan, nan, NO_ESTIMATE, 0, nan, nan, nan, nan, nan, nan, nan, nan))
+                         matrix.shape[0], nan, nan, nan, NO_ESTIMATE, 0, nan, nan, nan, nan, nan, nan, nan, nan,
+                         pairable, rating_pairs(matrix), False))
             continue
         alpha = krippendorff_alpha(matrix, "ordinal")
         low, high = bootstrap_alpha(matrix, "ordinal", n_boot=rules.BOOTSTRAP_RESAMPLES, seed=rules.BOOTSTRAP_SEED)
@@ -434,8 +484,8 @@ def exercise_agreement(ratings: pd.DataFrame, dimensions: pd.DataFrame) -> pd.Da
         else:
             icc_values = (nan,) * 6
         rows.append((dim.dimension_id, dim.name, len(part), matrix.shape[1], matrix.shape[0], alpha, low, high,
-                     band_of(alpha), complete.shape[0], *icc_values, percent_agreement(matrix, 0),
-                     percent_agreement(matrix, 1)))
+                     band_of(alpha, pairable), complete.shape[0], *icc_values, percent_agreement(matrix, 0),
+                     percent_agreement(matrix, 1), pairable, rating_pairs(matrix), judged_units(pairable)))
     return pd.DataFrame(rows, columns=EXERCISE_AGREEMENT_COLUMNS)
 
 
@@ -448,8 +498,9 @@ def exercise_distances(ratings: pd.DataFrame, labels: dict[int, str], dimensions
     names = {0: "All dimensions", **dict(zip(dimensions["dimension_id"], dimensions["name"]))}
     out["dimension"] = out["dimension_id"].map(names)
     out["reviewer"] = out["reviewer_id"].map(labels)
+    out["judged"] = out["compared"] >= MIN_COMPARED_RATINGS.value
     return out.sort_values(["dimension_id", "mad"], ascending=[True, False]).reset_index(drop=True)[
-        ["reviewer_id", "reviewer", "dimension_id", "dimension", "compared", "mad", "bias", "within_one"]]
+        ["reviewer_id", "reviewer", "dimension_id", "dimension", "compared", "mad", "bias", "within_one", "judged"]]
 
 
 def exercise_report(db: Database, actor: Account, set_id: int) -> ExerciseReport:
@@ -493,7 +544,7 @@ def exercise_report(db: Database, actor: Account, set_id: int) -> ExerciseReport
         agreement=exercise_agreement(ratings, dimensions),
         distances=exercise_distances(ratings, labels, dimensions) if not ratings.empty else pd.DataFrame(
             columns=["reviewer_id", "reviewer", "dimension_id", "dimension", "compared", "mad", "bias",
-                     "within_one"]),
+                     "within_one", "judged"]),
         consensus=consensus[["application_id", "application", "dimension_id", "dimension", "mean", "sd", "raters"]],
         has_results=has_exercise_results(ratings))
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from scoring.agency import validity
 from scoring.agency.access import Account
+from scoring.domain import thresholds
 from scoring.domain.dimensions import DIMENSION_NAMES as DIMENSION_NAMES
 from scoring.reports import exports
 from scoring.stats import discrimination
@@ -49,7 +50,10 @@ PREDICTOR_COLUMNS = ["outcome", "predictor", "label", "n", "n_good", "n_bad", "a
                      "reason"]
 REVIEWER_COLUMNS = ["reviewer_id", "reviewer", "outcome", "n", "n_good", "n_bad", "auc", "ci_low", "ci_high",
                     "reason", "severity", "severity_se", "infit_mnsq", "outfit_mnsq", "fit_flag", "n_ratings",
-                    "compared", "mad", "bias"]
+                    "compared", "mad", "bias", "peers_judged"]
+#: A reviewer's distance from peers and leniency are judged over at least this many compared ratings.
+MIN_COMPARED_RATINGS = thresholds.MIN_COMPARED_RATINGS
+TOO_FEW = thresholds.TOO_FEW
 EVIDENCE_COLUMNS = ["application_id", "application", "search", "client", "seniority", "opened_on",
                     "stage_entered_on", "reviewers", "dimensions_rated", *DIMENSION_NAMES, "version_in_force",
                     "score_in_force", "version_newest", "score_newest", "fair_score", "score_band",
@@ -77,7 +81,11 @@ class ValidityReport:
     exclusions : pandas.DataFrame
         Per outcome and status: how many complete scored applications have no outcome, and why.
     restriction : pandas.DataFrame
-        Per outcome: :func:`scoring.stats.discrimination.range_restriction` of the in-force weighted score.
+        Per outcome: :func:`scoring.stats.discrimination.range_restriction` of the in-force weighted score
+        (``ratio`` is Thorndike's ``u``), with ``r_observed``, the point-biserial correlation of that
+        score and the good outcome among the applications with the outcome (``r_n`` of them),
+        ``r_corrected`` (:func:`scoring.agency.validity.thorndike_case_ii`) and ``reason``, why both
+        are NaN (below :data:`FLOOR`), else ``""``.
     predictors : pandas.DataFrame
         Per outcome and predictor (:data:`PREDICTOR_COLUMNS`): AUC with DeLong 95% interval, NaN
         below the floor with the reason.
@@ -88,7 +96,8 @@ class ValidityReport:
     reviewers : pandas.DataFrame
         Per reviewer and outcome (:data:`REVIEWER_COLUMNS`): AUC of the reviewer's own weighted
         score on the applications they rated, beside their severity and fit from the many-facet
-        Rasch fit and their distance from the other reviewers.
+        Rasch fit and their distance from the other reviewers (``mad``, ``bias`` over ``compared``
+        ratings; ``peers_judged`` is False below :data:`MIN_COMPARED_RATINGS`, too few to judge).
     suggestions : dict
         Outcome key -> :class:`scoring.agency.validity.WeightSuggestion`.
     evidence : pandas.DataFrame
@@ -184,6 +193,7 @@ def _reviewers(db: Database, actor: Account, chosen: SearchFilter, labelled: pd.
              .merge(names.rename(columns={"display_name": "reviewer"}), on="reviewer_id", how="left"))
     table["reviewer"] = table["reviewer"].fillna(table["reviewer_id"].astype(str))
     table["fit_flag"] = table["fit_flag"].fillna("")
+    table["peers_judged"] = table["compared"].fillna(0) >= MIN_COMPARED_RATINGS.value
     return table.sort_values(["outcome", "reviewer_id"]).reset_index(drop=True)[REVIEWER_COLUMNS]
 
 
@@ -231,8 +241,12 @@ def validity_report(db: Database, actor: Account, chosen: SearchFilter, as_of: d
                          known.sum() / len(complete) if len(complete) else float("nan")))
         counts = complete.loc[~known, f"{outcome.key}_status"].value_counts()
         exclusions.extend((outcome.key, status, int(count)) for status, count in counts.items())
-        restriction.append({"outcome": outcome.key, **discrimination.range_restriction(
-            complete["score_in_force"].to_numpy(float), known.to_numpy())})
+        spread = discrimination.range_restriction(complete["score_in_force"].to_numpy(float), known.to_numpy())
+        corrected = validity.restricted_validity(complete["score_in_force"].to_numpy(float), good.to_numpy(float),
+                                                 spread["ratio"])
+        restriction.append({"outcome": outcome.key, **spread,
+                            **{k: corrected[k] for k in ("r_observed", "r_corrected", "reason")},
+                            "r_n": corrected["n"]})
         for predictor, label in PREDICTORS.items():
             est = validity.discrimination(complete[predictor].to_numpy(float), good.to_numpy(float))
             predictor_rows.append((outcome.key, predictor, label, est.n, est.n_good, est.n_bad, est.auc, est.se,

@@ -16,7 +16,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from scoring.agency.access import Account
-from scoring.reports.calibration import calibration_report, default_filter, exercise_report
+from scoring.reports.calibration import (
+    MIN_COMPARED_RATINGS,
+    TOO_FEW,
+    calibration_report,
+    default_filter,
+    exercise_report,
+)
 from scoring.store import calibration_exercises, ratings, scorecards
 from tests.conftest import account
 
@@ -209,12 +215,21 @@ def test_an_exercise_is_reported_separately_from_live_scoring(demo_db, monkeypat
     exercise = exercise_report(demo_db, lead, set_id)
     shown = chart(open_tab(app, "Exercises"), "Exercise: Krippendorff's alpha")["data"][0]
     np.testing.assert_allclose(decoded(shown["y"]).astype(float), exercise.agreement["alpha"].dropna(), atol=1e-12)
-    distance = chart(app, "Distance from the others' mean")["data"][0]
-    overall = exercise.distances[exercise.distances["dimension_id"] == 0].set_index("reviewer")["mad"]
+    # Five references give each reviewer at most 5 x 5 = 25 compared ratings, under the minimum of 30:
+    # every overall distance is greyed, says so, and gives its count instead of a number.
+    distance, greyed = chart(app, "Distance from the others' mean")["data"][:2]
+    overall = exercise.distances[exercise.distances["dimension_id"] == 0].set_index("reviewer")
+    assert not overall["judged"].any() and (overall["compared"] < MIN_COMPARED_RATINGS.value).all()
     column = list(distance["x"]).index("All dimensions")
-    z = np.asarray(distance["z"], dtype=float) if isinstance(distance["z"], list) else decoded(distance["z"])
+
+    def grid(values) -> np.ndarray:
+        return np.asarray(values, dtype=float) if isinstance(values, list) else decoded(values).astype(float)
+
+    z, counts = grid(distance["z"]), grid(greyed["customdata"])
     for row, name in enumerate(distance["y"]):
-        assert z[row][column] == pytest.approx(overall[name], abs=1e-12)
+        assert np.isnan(z[row][column])
+        assert greyed["text"][row][column] == TOO_FEW
+        assert counts[row][column] == overall.loc[name, "compared"]
 
 
 def test_a_new_exercise_says_what_is_awaited_and_shows_no_agreement(demo_db, monkeypatch):
@@ -231,3 +246,90 @@ def test_a_new_exercise_says_what_is_awaited_and_shows_no_agreement(demo_db, mon
     assert "due 04 Dec 2026" in status
     assert any("No results yet" in i.value for i in app.info)
     assert not [title for title in charts(app) if title.startswith("Exercise:")]
+
+
+def shown_cells(element) -> tuple[object, str]:
+    """What a person reads in a styled table (its display values) and the table's cell styles."""
+    import pyarrow as pa
+
+    styler = element.proto.arrow_data.styler
+    return pa.ipc.open_stream(styler.display_values).read_all().to_pandas(), styler.styles
+
+
+def one_month(demo_db, monkeypatch, lead: Account, month: date) -> AppTest:
+    app = run_page(demo_db, monkeypatch, lead)
+    app.sidebar.select_slider(key="calibration_months").set_value((month, month)).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+# November 2026, the demo's last month, holds ten applications rated twice at the take-home: under the
+# minimum of 30, so every agreement figure of that month is too few to judge.
+LAST_MONTH = date(2026, 11, 1)
+
+
+def test_agreement_over_too_few_applications_is_greyed_and_says_so(demo_db, monkeypatch):
+    lead = account(demo_db, "hiring_lead")
+    app = one_month(demo_db, monkeypatch, lead, LAST_MONTH)
+    report = calibration_report(demo_db, lead, default_filter(LAST_MONTH, LAST_MONTH))
+    assert (report.agreement["pairable"] < 30).all() and not report.agreement["judged"].any()
+
+    table = app.dataframe[0]
+    assert (table.value["band"] == TOO_FEW).all()
+    assert table.value["pairable"].tolist() == report.agreement["pairable"].tolist()
+    assert table.value["pairs"].tolist() == report.agreement["pairs"].tolist()
+    cells, styles = shown_cells(table)
+    for column in ("alpha", "icc", "exact", "within_one"):
+        assert set(cells[column]) <= {TOO_FEW, "—"} and TOO_FEW in set(cells[column]), column
+    assert "color: #8a8a8a" in styles
+    assert not {"nan", "None", "<NA>"} & set(cells.astype(str).to_numpy().ravel())
+
+    bars = chart(app, "Krippendorff's alpha per dimension")["data"][0]
+    assert set(bars["text"]) == {TOO_FEW}
+    assert set(bars["marker"]["color"]) == {"#D9D9D9"}
+    assert all("applications rated twice or more" in row[0] for row in bars["customdata"])
+    assert any(TOO_FEW in c.value and "Koo & Li" in c.value for c in app.caption)
+
+
+def test_agreement_over_enough_applications_reads_as_a_number_with_its_counts(demo_db, monkeypatch):
+    lead = account(demo_db, "hiring_lead")
+    app = run_page(demo_db, monkeypatch, lead)
+    report = opening_report(demo_db, lead)
+    assert report.agreement["judged"].all()
+    cells, _ = shown_cells(app.dataframe[0])
+    assert cells["alpha"].tolist() == [f"{a:.3f}" for a in report.agreement["alpha"]]
+    assert TOO_FEW not in set(cells["band"])
+    assert app.dataframe[0].value["pairable"].tolist() == report.agreement["pairable"].tolist()
+
+
+def test_a_reviewer_compared_too_rarely_is_greyed_and_called_to_no_session_for_it(demo_db, monkeypatch):
+    lead = account(demo_db, "hiring_lead")
+    app = open_tab(one_month(demo_db, monkeypatch, lead, LAST_MONTH), "Severity")
+    report = calibration_report(demo_db, lead, default_filter(LAST_MONTH, LAST_MONTH))
+    assert not report.reviewers["peers_judged"].any()
+    called = report.session[report.session["low_agreement"].astype(bool)] if len(report.session) else []
+    assert len(called) == 0
+    table = next(t for t in app.dataframe if "mad" in t.value.columns)
+    cells, _ = shown_cells(table)
+    distance = report.reviewers.set_index("reviewer")
+    for name, text, within in zip(cells["reviewer"], cells["mad"], cells["within_one"]):
+        expected = "—" if np.isnan(distance.loc[name, "mad"]) else TOO_FEW
+        assert text == expected and within == expected, name
+    assert table.value["compared"].fillna(0).tolist() == distance["compared"].fillna(0).tolist()
+
+
+def test_pairs_sharing_too_few_ratings_are_grey_cells_with_their_count(demo_db, monkeypatch):
+    lead = account(demo_db, "hiring_lead")
+    app = open_tab(one_month(demo_db, monkeypatch, lead, LAST_MONTH), "Reviewer pairs")
+    report = calibration_report(demo_db, lead, default_filter(LAST_MONTH, LAST_MONTH))
+    few = report.kappa[report.kappa["kappa"].isna()]
+    assert len(few) > 0
+    figure = chart(app, "Pairwise weighted kappa")
+    assert TOO_FEW in figure["layout"]["title"]["text"]
+    greyed = figure["data"][1]
+    counts = decoded(greyed["customdata"]).astype(float) if isinstance(greyed["customdata"], dict) else \
+        np.array([[np.nan if v is None else v for v in row] for row in greyed["customdata"]], dtype=float)
+    index = {name: i for i, name in enumerate(greyed["y"])}
+    for pair in few.itertuples():
+        assert counts[index[pair.name_a]][index[pair.name_b]] == pair.shared
+    assert TOO_FEW in greyed["hovertemplate"]

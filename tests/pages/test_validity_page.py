@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from scoring.domain.dimensions import DIMENSION_NAMES
-from scoring.reports.validity import HEADLINE_LABELS, PREDICTORS, validity_report
+from scoring.reports.validity import HEADLINE_LABELS, MIN_COMPARED_RATINGS, PREDICTORS, TOO_FEW, validity_report
 from scoring.store.searches import SearchFilter
 from tests.conftest import DEMO_AS_OF, account, plotly_values
 from tests.reports.test_validity_report import governance_only, plant_acceptance_by_infrastructure
@@ -230,3 +230,42 @@ def test_a_thin_period_says_in_words_what_it_cannot_show(open_page, outcome):
     text = " ".join([*(c.value for c in at.caption), *(w.value for w in at.warning), said,
                      *(m.value for m in at.metric)])
     assert "nan" not in text.split() and "None" not in text.split()
+
+
+def test_range_restriction_gives_the_observed_and_the_corrected_correlation(lead_view, report):
+    note = lead_view.warning[0].value
+    row = report.restriction.set_index("outcome").loc["accepted"]
+    assert not row["reason"] and row["r_corrected"] > row["r_observed"] > 0
+    assert (f"correlates {row['r_observed']:.2f} with client acceptance (point-biserial, {int(row['r_n']):,} "
+            f"applications)") in note
+    assert f"(u = {row['ratio']:.2f}), about {row['r_corrected']:.2f} across everyone scored" in note
+    assert "if selection was on this score alone" in note and "Thorndike's case II" in note
+    assert "roughly" not in note
+
+
+def test_a_correlation_under_the_floor_is_too_few_to_judge(lead_view, report):
+    lead_view.segmented_control(key="validity_outcome").set_value("retained").run()
+    row = report.restriction.set_index("outcome").loc["retained"]
+    assert row["reason"]                       # the small demo has too few placements lost before 90 days
+    note = lead_view.warning[0].value
+    assert f":gray[{TOO_FEW} ({row['reason']})]" in note
+    assert "correlates" not in note
+
+
+def test_reviewer_distances_over_too_few_compared_ratings_are_greyed(open_page, demo_db):
+    import pyarrow as pa
+
+    at = open_page(PAGE, "hiring_lead")
+    at.selectbox(key="validity_period").select("Last 90 days").run()
+    assert not at.exception
+    table = next(t for t in at.dataframe if "infit_mnsq" in t.value.columns)
+    styler = table.proto.arrow_data.styler
+    cells = pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
+    compared = table.value["compared"].fillna(0)
+    few = compared < MIN_COMPARED_RATINGS.value
+    assert few.any() and (~few).any()          # the last 90 days of the small demo hold both kinds
+    assert (cells.loc[few.to_numpy(), "mad"] == TOO_FEW).all()
+    assert (cells.loc[few.to_numpy(), "bias"] == TOO_FEW).all()
+    judged = table.value[~few]
+    assert cells.loc[(~few).to_numpy(), "mad"].tolist() == [f"{v:.2f}" for v in judged["mad"]]
+    assert "color: #8a8a8a" in styler.styles
