@@ -24,10 +24,12 @@ from scoring.store.archive import export_database, zip_export
 from scoring.store.importer import ImportResult, import_sources
 from ui.access import Account, account_allowed
 from ui.context import database, guarded
+from ui.import_mapping import mapping_section
 from ui.uploads import import_format, uploaded_sources
 from ui.writes import attempt_write, report_done, show_outcome
 
 EXPORT_KEY = "export_zip"
+NATIVE, MAPPED = "in this dashboard's import format", "another system's export, read through a mapping"
 FORMAT_CONFIG = {column: st.column_config.TextColumn(label) for column, label in FORMAT_COLUMNS.items()} | {
     "required": st.column_config.CheckboxColumn(FORMAT_COLUMNS["required"], width="small"),
     "in the key": st.column_config.CheckboxColumn(FORMAT_COLUMNS["in the key"], width="small"),
@@ -53,16 +55,20 @@ def import_section(actor: Account) -> None:
     st.caption("One table per file, recognised by its name (clients.csv, scores-2025.csv, ...) or by its "
                "header. Every file is checked before anything is written; a set with any problem writes "
                "nothing. Importing the same files again changes nothing; a corrected row updates the stored "
-               "one and the change is audited. The format is in docs/import-format.md.")
+               "one and the change is audited. The format is in docs/import-format.md; another system's export "
+               "is read through a mapping (docs/import-mapping.md).")
     uploads = st.file_uploader("CSV or Parquet files", type=["csv", "parquet"], accept_multiple_files=True,
                                key="import_files")
+    sources = uploaded_sources(uploads or [])
+    mapped = st.radio("The files are", [NATIVE, MAPPED], horizontal=True, key="import_kind") == MAPPED
+    mapping = mapping_section(sources) if mapped else None
     check_only = st.checkbox("Only check the files, write nothing", key="import_check_only")
-    if st.button("Check and import" if not check_only else "Check", type="primary", disabled=not uploads,
-                 key="import_button"):
-        sources = uploaded_sources(uploads or [])
+    if st.button("Check and import" if not check_only else "Check", type="primary",
+                 disabled=not uploads or (mapped and mapping is None), key="import_button"):
         bar, update = _bar("Reading the files")
         went_through, result = attempt_write(
-            lambda: import_sources(database(), sources, actor, progress=update, check_only=check_only),
+            lambda: import_sources(database(), sources, actor, progress=update, check_only=check_only,
+                                   mapping=mapping),
             refused="Nothing imported")
         bar.progress(1.0, text="Done")
         if went_through and result is not None:

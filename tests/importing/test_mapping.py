@@ -33,7 +33,7 @@ GREENHOUSE_APPLICATIONS_SAMPLE = MAPPINGS / "greenhouse" / "applications.csv"
 #: The two candidates of the Greenhouse samples, keyed by their Greenhouse candidate ids.
 CANDIDATES = """candidate_ref,full_name,email,country,seniority,sourced_on
 14271904,Lena Fischer,lena.fischer@inbox.example,DE,senior,2026-10-20
-14271905,Omar Haddad,omar.haddad@inbox.example,AE,senior,2026-10-21
+14271905,Yusuf Demir,yusuf.demir@inbox.example,TR,senior,2026-10-21
 """
 #: The vetting stages the agency recorded for the two Greenhouse applications.
 STAGES = """application_ref,stage,entered_on,decided_on,decision
