@@ -27,6 +27,7 @@ from scoring.agency.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from scoring.agency.text import terminal_safe
 from scoring.demo.generator import DemoConfig, build_demo
 from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT
+from scoring.domain.self_identification import MIN_GROUP_SIZE
 from scoring.domain.settings import DATABASE
 from scoring.store.db import (
     PROJECT_ROOT,
@@ -355,6 +356,28 @@ def run_report_ops(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_report_fairness(args: argparse.Namespace) -> int:
+    from scoring.reports.fairness import fairness_report, to_json
+    from scoring.store.accounts import account_for_email
+
+    if args.start and args.end and args.start > args.end:
+        print(f"report refused: --from {args.start} is after --to {args.end}", file=sys.stderr)
+        return 1
+    if not is_postgres_location(args.db) and not Path(args.db).exists():
+        print(f"no database at {args.db}", file=sys.stderr)
+        return 1
+    with Database(args.db) as db:
+        actor = account_for_email(db, args.account)
+        if actor is None or not actor.may("read_fairness"):
+            print(f"report refused: --account {args.account} is not an active auditor or admin account; "
+                  "self-identification is read only on their behalf", file=sys.stderr)
+            return 1
+        report = fairness_report(db.reader(), actor, args.as_of, args.start, args.end, args.by, args.min_group)
+    Path(args.out).write_bytes(to_json(report))
+    print(f"wrote adverse impact by {args.by} as of {args.as_of} (json) to {args.out}")
+    return 0
+
+
 def run_report_client(args: argparse.Namespace) -> int:
     from scoring.agency.access import OPERATOR
     from scoring.reports.client_document import client_document, file_name
@@ -504,6 +527,24 @@ def parser() -> argparse.ArgumentParser:
                                                                                  "layout section,item,field,value")
     audit.add_argument("--out", required=True, metavar="FILE", help="file to write (replaced if it exists)")
     audit.set_defaults(run=run_report_ops)
+    fair = reports.add_parser("fairness", help="adverse impact per stage and for the weighted score, by "
+                                               "self-identified group (auditors and admins; docs/fairness.md)")
+    fair.add_argument("--db", default=database_location(), help="database to read")
+    fair.add_argument("--account", required=True, metavar="EMAIL",
+                      help="the active auditor or admin account the report is read for")
+    fair.add_argument("--as-of", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD",
+                      help="audit date (YYYY-MM-DD): nothing dated after it is used")
+    fair.add_argument("--from", dest="start", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                      help="only decisions (stage entries, for the score) on or after this date (default: no limit)")
+    fair.add_argument("--to", dest="end", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                      help="only decisions (stage entries, for the score) on or before this date (default: no limit)")
+    fair.add_argument("--by", choices=("sex", "race_ethnicity", "sex_and_race"), default="sex",
+                      help="how groups are formed (default: sex)")
+    fair.add_argument("--min-group", type=int, default=MIN_GROUP_SIZE, metavar="N",
+                      help=f"fewest decisions a group needs to be judged (default: {MIN_GROUP_SIZE})")
+    fair.add_argument("--format", choices=("json",), required=True, help="json")
+    fair.add_argument("--out", required=True, metavar="FILE", help="file to write (replaced if it exists)")
+    fair.set_defaults(run=run_report_fairness)
     monthly = reports.add_parser("client", help="one client's monthly report as a self-contained HTML file that "
                                                 "prints to PDF (docs/ops-report.md)")
     monthly.add_argument("--db", default=database_location(), help="database to read")

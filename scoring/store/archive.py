@@ -101,7 +101,10 @@ def export_database(db: Database, directory: str | os.PathLike[str], actor: Acco
                     progress: Progress | None = None) -> dict[str, Any]:
     """Write every table to ``directory`` as Parquet, then the manifest; returns the manifest.
 
-    For an admin on the dashboard; the command line uses :func:`operator_export`.
+    For an admin on the dashboard; the command line uses :func:`operator_export`. The candidates'
+    self-identification (:mod:`scoring.store.self_identification`) is exported only for a role that may
+    read it (admins do); for any other role holding ``import_export`` the export leaves that table out,
+    as an export made before the table existed, and restores the same way.
 
     Raises
     ------
@@ -111,7 +114,8 @@ def export_database(db: Database, directory: str | os.PathLike[str], actor: Acco
         If ``directory`` exists and is not empty.
     """
     authorize(db, actor, "import_export")
-    return _export(db, directory, progress)
+    leave_out = () if actor.may("read_self_identification") else SPECIAL_CATEGORY_TABLES
+    return _export(db, directory, progress, leave_out)
 
 
 @operator_command
@@ -121,14 +125,19 @@ def operator_export(db: Database, directory: str | os.PathLike[str],
     return _export(db, directory, progress)
 
 
-def _export(db: Database, directory: str | os.PathLike[str], progress: Progress | None) -> dict[str, Any]:
+#: Tables exported only for a role that may read them (see :func:`export_database`).
+SPECIAL_CATEGORY_TABLES = ("self_identification",)
+
+
+def _export(db: Database, directory: str | os.PathLike[str], progress: Progress | None,
+            leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
     say = progress or (lambda message, done: None)
     target = Path(directory)
     if target.exists() and any(target.iterdir()):
         raise ArchiveError(f"{target} is not empty: export into a new or empty directory")
     target.mkdir(parents=True, exist_ok=True)
     with db.transaction() as cur:            # one snapshot for every table
-        description = schema_description(cur)
+        description = {t: columns for t, columns in schema_description(cur).items() if t not in leave_out}
         tables = _export_order(description)
         entries: list[dict[str, Any]] = []
         for done, table in enumerate(tables):

@@ -27,7 +27,7 @@ from scoring.store.as_of import known
 from scoring.store.authorization import authorize
 from scoring.store.db import Database
 
-__all__ = ["records", "scoring_counts", "stage_counts"]
+__all__ = ["records", "reviewer_group_ratings", "scoring_counts", "stage_counts"]
 
 _READ = "read_self_identification"
 
@@ -136,3 +136,28 @@ def scoring_counts(db: Database, actor: Account, as_of: date, start: date | None
             GROUP BY ALL
         )
         SELECT * FROM final ORDER BY ALL""", [*cut_params, as_of, start, start, end, end])
+
+
+def reviewer_group_ratings(db: Database, actor: Account, as_of: date, start: date | None = None,
+                           end: date | None = None) -> pd.DataFrame:
+    """Per reviewer, scored stage, dimension and self-identified group: how many ratings, and their sum.
+
+    The raw material for judging whether a reviewer rates one group lower than their peers rate it
+    (the submitted ratings in force at the end of ``as_of``, of submissions within ``start``-``end``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``reviewer_id``, ``stage_id``, ``dimension_id``, ``sex``, ``race_ethnicity`` (missing: no
+        answer), ``ratings``, ``rating_sum``. Counts and sums only: no candidate.
+    """
+    authorize(db, actor, _READ)
+    cut, cut_params = known(as_of, "current_scores")
+    return db.frame(f"""
+        WITH {cut}, {_GROUPS}
+        SELECT cs.reviewer_id, cs.stage_id, cs.dimension_id, g.sex, g.race_ethnicity,
+               count(*) AS ratings, sum(cs.rating) AS rating_sum
+        FROM known_current_scores AS cs JOIN groups AS g USING (application_id)
+        WHERE (?::DATE IS NULL OR CAST(cs.submitted_at AS DATE) >= ?::DATE)
+          AND (?::DATE IS NULL OR CAST(cs.submitted_at AS DATE) <= ?::DATE)
+        GROUP BY ALL ORDER BY ALL""", [*cut_params, as_of, start, start, end, end])

@@ -190,3 +190,33 @@ def test_scoring_counts_split_the_complete_scores_at_their_median(answered):
         assert stage["median_score"].nunique() == 1
         share = stage["above_median"].sum() / stage["scored"].sum()
         assert 0.35 < share <= 0.5                           # ties at the median are not above it
+
+
+# -- export ---------------------------------------------------------------------------------------
+
+def test_the_admins_export_carries_the_answers_and_restores_them(answered, tmp_path):
+    from scoring.store.archive import export_database, restore_database
+
+    manifest = export_database(answered, tmp_path / "export", account(answered, "admin"))
+    assert "self_identification" in {entry["name"] for entry in manifest["tables"]}
+    with Database(tmp_path / "restored.duckdb") as restored:
+        restore_database(restored, tmp_path / "export")
+        assert restored.scalar("SELECT count(*) FROM self_identification") == answered.scalar(
+            "SELECT count(*) FROM self_identification")
+
+
+def test_an_export_for_a_role_that_may_not_read_the_answers_leaves_them_out(answered, tmp_path, monkeypatch):
+    """No such role holds ``import_export`` today; were one given it, its export would hold no answer, and
+    still restore, as an export made before the table existed."""
+    from scoring.agency import access
+    from scoring.store.archive import export_database, restore_database
+
+    monkeypatch.setitem(access.PERMISSIONS, "import_export", frozenset({"ops", "admin"}))
+    manifest = export_database(answered, tmp_path / "export", account(answered, "ops"))
+    assert "self_identification" not in {entry["name"] for entry in manifest["tables"]}
+    assert "self_identification" not in manifest["schema"]
+    assert not (tmp_path / "export" / "self_identification.parquet").exists()
+    with Database(tmp_path / "restored.duckdb") as restored:
+        restore_database(restored, tmp_path / "export")
+        assert restored.scalar("SELECT count(*) FROM self_identification") == 0
+        assert restored.scalar("SELECT count(*) FROM candidates") > 0

@@ -1,0 +1,129 @@
+"""The fairness report for auditors: adverse impact per stage and for the weighted score.
+
+:func:`fairness_report` reads the counts of :mod:`scoring.store.self_identification` (per stage and
+group, never a candidate) and computes every figure with :mod:`scoring.agency.fairness`: at each stage
+the pass rate of every group, its impact ratio against the highest-rate group with the Katz interval and
+Fisher's exact test, and the same for the weighted score's "scoring rate" (the share scoring above the
+stage's median, as New York City's Local Law 144 asks of tools that score candidates). Groups smaller
+than the stated minimum are "too few to judge". Only auditors and admins may ask
+(``read_fairness``; the counts need ``read_self_identification`` as well).
+
+:func:`to_json` writes the report as ``scorecard report fairness`` prints it: the same bytes from the
+same data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from scoring.agency import fairness
+from scoring.agency.access import Account
+from scoring.domain.self_identification import MIN_GROUP_SIZE
+from scoring.domain.stages import Stage
+from scoring.stats.impact import FOUR_FIFTHS
+from scoring.store import self_identification as store
+from scoring.store.authorization import authorize
+from scoring.store.db import Database
+
+__all__ = ["FairnessReport", "GROUPINGS", "fairness_report", "to_json"]
+
+GROUPINGS = fairness.GROUPINGS
+#: How the counting is done, said wherever the figures are shown or exported.
+COUNTING = (
+    "A stage's selection rate is passed of decided (open decisions count neither way) among the decisions "
+    "taken in the period, as known at the end of the audit date. The scoring rate is the share of complete "
+    "weighted scores (the weights in force when the application entered the stage) above the median of every "
+    "complete score at that stage in the period. A group's impact ratio is its rate over the highest rate among "
+    f"the groups with at least the minimum number of decisions; below {FOUR_FIFTHS:.0%} of that rate (the "
+    "four-fifths rule, 29 CFR 1607.4(D)) it is marked. The interval is the Katz log interval (95%), the p-value "
+    "Fisher's exact test (two-sided). Candidates who preferred not to say or gave no answer are counted "
+    "but never compared. Self-identification is never used by any score.")
+
+
+@dataclass(frozen=True)
+class FairnessReport:
+    """Adverse impact per stage (``stages``) and for the weighted score (``scoring``), as of a date.
+
+    Both tables are :func:`scoring.agency.fairness.impact_table`'s, with the stage's name in ``stage``
+    (``scoring`` also has the stage's ``median_score``).
+    """
+
+    as_of: date
+    start: date | None
+    end: date | None
+    grouping: str
+    min_size: int
+    stages: pd.DataFrame
+    scoring: pd.DataFrame
+
+    @property
+    def flagged(self) -> pd.DataFrame:
+        """Rows of either table below four-fifths, with ``measure`` ('stage' or 'score')."""
+        parts = [table[table["verdict"] == fairness.BELOW].assign(measure=measure)
+                 for measure, table in (("stage", self.stages), ("score", self.scoring))]
+        return pd.concat(parts, ignore_index=True)
+
+
+def _named(table: pd.DataFrame) -> pd.DataFrame:
+    table = table.copy()
+    table.insert(1, "stage", [Stage(int(s)).label for s in table["stage_id"]])
+    return table
+
+
+def fairness_report(db: Database, actor: Account, as_of: date, start: date | None = None, end: date | None = None,
+                    grouping: fairness.Grouping = "sex", min_size: int = MIN_GROUP_SIZE) -> FairnessReport:
+    """Adverse impact per stage and for the weighted score, as of ``as_of``, over decisions (entries, for the
+    score) within ``start``-``end``, by ``grouping`` ('sex', 'race_ethnicity' or 'sex_and_race').
+
+    Raises
+    ------
+    PermissionDenied
+        ``actor`` is not an auditor or an admin (or its session has ended): nothing is read.
+    ValueError
+        ``start`` after ``end``, an unknown grouping, or a minimum below 1.
+    """
+    authorize(db, actor, "read_fairness")
+    if start is not None and end is not None and start > end:
+        raise ValueError(f"the period starts ({start}) after it ends ({end})")
+    if grouping not in GROUPINGS:
+        raise ValueError(f"unknown grouping {grouping!r}; valid: {', '.join(GROUPINGS)}")
+    stages = fairness.stage_impact(store.stage_counts(db, actor, as_of, start, end), grouping, min_size)
+    scores = fairness.scoring_impact(store.scoring_counts(db, actor, as_of, start, end), grouping, min_size)
+    return FairnessReport(as_of, start, end, grouping, min_size, _named(stages), _named(scores))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return _plain(value.item())
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def _rows(table: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{column: _plain(value) for column, value in row.items()} for row in table.to_dict("records")]
+
+
+def to_json(report: FairnessReport) -> bytes:
+    """The report as JSON: its date, period, grouping, minimum, counting rules and both tables' rows.
+
+    Missing figures (no ratio for a group too small, or not stated) are ``null``; numbers are rounded to
+    six decimals, so the same data gives the same bytes.
+    """
+    document = {
+        "report": "fairness", "as_of": report.as_of.isoformat(),
+        "from": report.start.isoformat() if report.start else None,
+        "to": report.end.isoformat() if report.end else None,
+        "grouping": report.grouping, "grouping_label": GROUPINGS[report.grouping],
+        "min_group_size": report.min_size, "four_fifths": FOUR_FIFTHS, "counting": COUNTING,
+        "stages": _rows(report.stages), "scoring_rate": _rows(report.scoring),
+    }
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -1,0 +1,108 @@
+"""The fairness report and ``scorecard report fairness``: adverse impact per stage for auditors and admins
+only, as of a date and period, the same bytes every time from the same data.
+
+The figures are the agency layer's (checked by hand in ``tests/agency/test_fairness.py``); here the report
+reads the right counts for the right people, keeps to its period, and the command writes it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+
+import pytest
+
+from scoring.agency.access import PermissionDenied
+from scoring.agency.fairness import BELOW, NOT_STATED, REFERENCE, TOO_FEW
+from scoring.cli import main
+from scoring.reports.fairness import COUNTING, fairness_report, to_json
+from scoring.store import Database
+from scoring.store import self_identification as store
+from tests.conftest import DEMO_AS_OF, account
+
+
+@pytest.fixture(scope="module")
+def demo(demo_file, tmp_path_factory):
+    path = tmp_path_factory.mktemp("fairness") / "demo.duckdb"
+    shutil.copy(demo_file, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def db(demo):
+    with Database(demo) as handle:
+        yield handle
+
+
+@pytest.mark.parametrize("role", ["reviewer", "hiring_lead", "ops"])
+def test_only_auditors_and_admins_get_the_report(db, role):
+    with pytest.raises(PermissionDenied, match="read fairness is for: Auditor, Admin"):
+        fairness_report(db, account(db, role), DEMO_AS_OF)
+
+
+def test_the_auditor_sees_every_stage_and_the_planted_take_home_gap(db):
+    report = fairness_report(db, account(db, "auditor"), DEMO_AS_OF)
+    assert sorted(report.stages["stage_id"].unique()) == [1, 2, 3, 4]
+    assert sorted(report.scoring["stage_id"].unique()) == [2, 3]
+    take_home = report.stages[report.stages["stage_id"] == 3].set_index("group")
+    assert take_home.loc["Male", "verdict"] == REFERENCE
+    assert take_home.loc["Female", "ratio"] < 0.85           # about 0.75 on larger demos (tests/demo)
+    assert take_home.loc["No answer", "verdict"] == NOT_STATED
+    assert take_home.loc["Female", "stage"] == "Take-home assessment"
+
+
+def test_the_stage_counts_behind_the_report_are_the_stores(db):
+    auditor = account(db, "auditor")
+    report = fairness_report(db, auditor, DEMO_AS_OF, grouping="race_ethnicity")
+    counts = store.stage_counts(db, auditor, DEMO_AS_OF)
+    assert report.stages.groupby("stage_id")["total"].sum().tolist() == \
+        counts.groupby("stage_id")["decided"].sum().tolist()
+
+
+def test_a_group_below_the_minimum_shows_no_ratio(db):
+    report = fairness_report(db, account(db, "admin"), DEMO_AS_OF, grouping="sex_and_race")
+    small = report.stages[report.stages["stated"] & (report.stages["total"] < report.min_size)]
+    assert len(small) > 0
+    assert set(small["verdict"]) == {TOO_FEW}
+    assert small["ratio"].isna().all()
+
+
+def test_the_period_narrows_what_is_counted(db):
+    auditor = account(db, "auditor")
+    whole = fairness_report(db, auditor, DEMO_AS_OF)
+    spring = fairness_report(db, auditor, DEMO_AS_OF, date(2026, 3, 1), date(2026, 5, 31))
+    assert 0 < spring.stages["total"].sum() < whole.stages["total"].sum()
+    with pytest.raises(ValueError, match="starts"):
+        fairness_report(db, auditor, DEMO_AS_OF, date(2026, 6, 1), date(2026, 5, 31))
+
+
+def test_flagged_lists_the_rows_below_four_fifths(db):
+    report = fairness_report(db, account(db, "auditor"), DEMO_AS_OF, min_size=5)
+    assert set(report.flagged["verdict"]) <= {BELOW}
+    assert set(report.flagged["measure"]) <= {"stage", "score"}
+
+
+def test_the_command_writes_the_report_the_same_every_time(demo, db, tmp_path, capsys):
+    arguments = ["report", "fairness", "--db", str(demo), "--account", "auditor@demo.example",
+                 "--as-of", DEMO_AS_OF.isoformat(), "--by", "race_ethnicity", "--format", "json"]
+    assert main([*arguments, "--out", str(tmp_path / "a.json")]) == 0
+    assert main([*arguments, "--out", str(tmp_path / "b.json")]) == 0
+    written = (tmp_path / "a.json").read_bytes()
+    assert written == (tmp_path / "b.json").read_bytes()
+    expected = fairness_report(db, account(db, "auditor"), DEMO_AS_OF, grouping="race_ethnicity")
+    assert written == to_json(expected)
+    document = json.loads(written)
+    assert document["counting"] == COUNTING and document["min_group_size"] == 30
+    assert "NaN" not in written.decode()                    # a missing figure is null
+    assert {row["verdict"] for row in document["stages"]} >= {REFERENCE, NOT_STATED}
+
+
+@pytest.mark.parametrize("email", ["ops@demo.example", "lead@demo.example", "reviewer@demo.example",
+                                   "nobody@demo.example"])
+def test_the_command_refuses_anyone_but_an_auditor_or_admin(demo, tmp_path, capsys, email):
+    out = tmp_path / "f.json"
+    code = main(["report", "fairness", "--db", str(demo), "--account", email, "--as-of", DEMO_AS_OF.isoformat(),
+                 "--format", "json", "--out", str(out)])
+    assert code == 1 and not out.exists()
+    assert "not an active auditor or admin account" in capsys.readouterr().err
