@@ -24,6 +24,7 @@ import csv
 import fnmatch
 import io
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -620,7 +621,8 @@ def preview(mapped: MappedFiles, rows: int = 5) -> dict[str, pd.DataFrame]:
 
 
 def _norm(text: str) -> str:
-    return str(text).strip().casefold()
+    """Text as compared: Unicode normal form C, surrounding spaces removed, case folded."""
+    return unicodedata.normalize("NFC", str(text)).strip().casefold()
 
 
 def translate_all(mapped: MappedFiles, problems: Sequence[Problem]) -> list[Problem]:

@@ -144,7 +144,11 @@ def _import(db: Database, sources: Sequence[Source], actor_id: int | None, progr
     say = progress or (lambda message, done: None)
     today = today or date.today()
     mapped = apply_mapping(mapping, sources) if mapping is not None else None
+    written_from = [s.name for s in sources]         # the files named in the audit log: those given
     if mapped is not None:
+        if not mapped.sources:                       # no source file could be read through the mapping
+            refused = mapped.problems or [Problem("(no files)", None, "", "no files were given")]
+            return ImportResult([(s.name, None, 0) for s in sources], {}, refused[:limit], len(refused))
         sources, check_only = mapped.sources, check_only or not mapped.ok
     loaded, file_problems = _load_all(sources, say)
     files = [(f.name, f.table, f.rows) for f in loaded]
@@ -159,7 +163,7 @@ def _import(db: Database, sources: Sequence[Source], actor_id: int | None, progr
                            lambda message, done: say(message, READ_SHARE + CHECK_SHARE * done))
         if not checked.ok or check_only:
             raise _Refused(checked)
-        return write_tables(cur, checked.frames, actor_id, [f.name for f in loaded], say)
+        return write_tables(cur, checked.frames, actor_id, written_from, say)
 
     try:
         counts = db.write(work)

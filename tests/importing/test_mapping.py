@@ -156,6 +156,20 @@ def test_an_unmapped_rating_word_is_refused_by_name_once_and_nothing_is_written(
     assert agency_db.scalar("SELECT count(*) FROM scores") == before
 
 
+def test_the_audit_log_names_the_files_given_not_the_tables_they_became(agency_db):
+    import_greenhouse(agency_db)
+    summary = json.loads(agency_db.scalar("SELECT after FROM audit_log WHERE action = 'import' ORDER BY audit_id DESC"))
+    assert summary["files"] == ["scorecards.csv"]
+
+
+def test_a_file_the_mapping_does_not_read_is_refused_and_nothing_is_written(agency_db):
+    before = agency_db.data_version()
+    result = run_import(agency_db, [text_source("notes.csv", "a\n1\n")], mapping=load_mapping(GREENHOUSE))
+    assert not result.ok and not result.written and result.total_problems == 1
+    assert "no table of the mapping reads this file" in result.problems[0].reason
+    assert agency_db.data_version() == before
+
+
 def test_an_unmapped_source_column_is_refused_by_name(agency_db):
     text = greenhouse_text()
     lines = text.splitlines()
