@@ -276,11 +276,11 @@ def weight_fractions(weights_pct: Mapping[Hashable, float], dimensions: Sequence
     {3: 0.6666666666666666, 5: 0.3333333333333333}
     """
     missing = [d for d in dimensions if d not in weights_pct]
-    if missing:
-        raise ValueError(f"no weight for dimension(s) {missing}")
+    if missing:      # plain values in the message: numpy's ids would read np.int64(3)
+        raise ValueError(f"no weight for dimension(s) {', '.join(str(d) for d in missing)}")
     total = float(sum(weights_pct[d] for d in dimensions))
     if not total > 0:
-        raise ValueError(f"the chosen dimensions {list(dimensions)} carry no weight")
+        raise ValueError(f"the chosen dimensions {', '.join(str(d) for d in dimensions)} carry no weight")
     return {d: float(weights_pct[d]) / total for d in dimensions}
 
 

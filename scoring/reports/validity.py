@@ -128,14 +128,14 @@ class ValidityReport:
 
     def suggestion(self, outcome: str) -> validity.WeightSuggestion:
         if outcome not in self.suggestions:
-            raise ValueError(f"unknown outcome {outcome!r}; valid: {', '.join(self.suggestions)}")
+            raise ValueError(f"unknown outcome '{outcome}'; valid: {', '.join(self.suggestions)}")
         return self.suggestions[outcome]
 
     def headline(self, outcome: str, predictor: str = "score_in_force") -> pd.Series:
         """The predictor row of one outcome."""
         rows = self.predictors[(self.predictors["outcome"] == outcome) & (self.predictors["predictor"] == predictor)]
         if rows.empty:
-            raise ValueError(f"no figure for outcome {outcome!r} and predictor {predictor!r}")
+            raise ValueError(f"no figure for outcome '{outcome}' and predictor '{predictor}'")
         return rows.iloc[0]
 
 
@@ -305,7 +305,7 @@ def adopt_suggested_weights(db: Database, actor: Account, chosen: SearchFilter, 
     """
     authorize(db, actor, "manage_weights")
     if outcome not in validity.OUTCOME_BY_KEY:
-        raise ValueError(f"unknown outcome {outcome!r}; valid: {', '.join(validity.OUTCOME_BY_KEY)}")
+        raise ValueError(f"unknown outcome '{outcome}'; valid: {', '.join(validity.OUTCOME_BY_KEY)}")
     report = validity_report(db, actor, chosen, as_of)
     suggestion = report.suggestion(outcome)
     if suggestion.reason:

@@ -114,7 +114,7 @@ def _two_classes(labels: NDArray[np.bool_]) -> tuple[int, int]:
 
 def _z(confidence: float) -> float:
     if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {float(confidence):g}")
     return float(norm.ppf(0.5 + confidence / 2.0))
 
 
