@@ -504,74 +504,100 @@ def _check_header(name: str, header: list[str], table: TableMapping) -> list[Pro
 
 def _map_rows(name: str, frame: pd.DataFrame, table: TableMapping
               ) -> tuple[list[dict[str, str]], list[Origin], list[Problem]]:
-    """One native row per source row (or per non-empty wide cell), with their origins and problems."""
+    """One native row per source row (or per non-empty wide cell), with their origins and problems.
+
+    Each distinct cell of a column is converted once (an export repeats its words and times on
+    many rows), so a long export maps in about the time it takes to read.
+    """
     made: list[dict[str, str]] = []
     origins: list[Origin] = []
     problems: list[Problem] = []
-    present = set(frame.columns)
-    wide_columns = [(c, label) for c, label in (table.wide.columns.items() if table.wide else [])
-                    if _norm(c) in present]
-    for row_number, cells in zip(frame.index, frame.to_dict("records")):
-        if table.skip and cells.get(_norm(table.skip[0]), "").casefold() in table.skip[1]:
+    rows = [int(r) for r in frame.index]
+    cells = {column: frame[column].astype(object).tolist() for column in frame.columns}
+    empty = [""] * len(rows)
+    kept = range(len(rows))
+    if table.skip:
+        skip_cells = cells.get(_norm(table.skip[0]), empty)
+        kept = [i for i in kept if skip_cells[i].casefold() not in table.skip[1]]   # type: ignore[assignment]
+    wide_fields = (table.wide.label_field, table.wide.value_field) if table.wide else ()
+    base: dict[str, list[str]] = {}
+    columns: dict[str, str] = {}
+    for spec in table.fields.values():
+        if spec.field in wide_fields:
             continue
-        base: dict[str, str] = {}
-        columns: dict[str, str] = {}
-        for spec in table.fields.values():
-            if table.wide and spec.field in (table.wide.label_field, table.wide.value_field):
-                continue
-            if spec.value is not None:
-                base[spec.field] = spec.value
-                continue
-            assert spec.column is not None
-            columns[spec.field] = spec.column
-            raw = cells.get(_norm(spec.column), "")
-            base[spec.field] = _cell(name, row_number, spec.column, raw, table, spec, problems)
-        if table.wide is None:
-            rating_column = _norm(columns.get("rating", ""))
-            made.append(_with_not_assessed(base, table, cells.get(rating_column, "")))
-            origins.append(Origin(name, int(row_number), columns))
+        if spec.value is not None:
+            base[spec.field] = [spec.value] * len(rows)
             continue
-        for column, label in wide_columns:
-            raw = cells.get(_norm(column), "")
-            if not raw:
-                continue
-            row, row_columns = dict(base), dict(columns)
-            label_spec = table.fields.get(table.wide.label_field, FieldSpec(table.wide.label_field))
-            value_spec = table.fields.get(table.wide.value_field, FieldSpec(table.wide.value_field))
-            row[table.wide.label_field] = _cell(name, row_number, column, label, table, label_spec, problems)
-            row[table.wide.value_field] = _cell(name, row_number, column, raw, table, value_spec, problems)
-            row_columns[table.wide.label_field] = row_columns[table.wide.value_field] = column
-            made.append(_with_not_assessed(row, table, raw))
-            origins.append(Origin(name, int(row_number), row_columns))
-    return made, origins, problems
+        assert spec.column is not None
+        columns[spec.field] = spec.column
+        base[spec.field] = _convert_column(name, rows, spec.column, cells.get(_norm(spec.column), empty),
+                                           table, spec, problems)
+    if table.wide is None:
+        words = cells.get(_norm(columns.get("rating", "")), empty)
+        origin_of = {i: Origin(name, rows[i], columns) for i in kept}
+        for i in kept:
+            made.append(_with_not_assessed({f: v[i] for f, v in base.items()}, table, words[i]))
+            origins.append(origin_of[i])
+        return made, origins, problems
+    label_spec = table.fields.get(table.wide.label_field, FieldSpec(table.wide.label_field))
+    value_spec = table.fields.get(table.wide.value_field, FieldSpec(table.wide.value_field))
+    for column, label in table.wide.columns.items():
+        raw = cells.get(_norm(column))
+        if raw is None:
+            continue
+        filled = [i for i in kept if raw[i]]
+        labels = _convert_column(name, [rows[i] for i in filled], column, [label] * len(filled), table, label_spec,
+                                 problems)
+        values = _convert_column(name, [rows[i] for i in filled], column, [raw[i] for i in filled], table,
+                                 value_spec, problems)
+        wide_columns = {**columns, table.wide.label_field: column, table.wide.value_field: column}
+        for i, label_value, value in zip(filled, labels, values):
+            row = {f: v[i] for f, v in base.items()}
+            row[table.wide.label_field], row[table.wide.value_field] = label_value, value
+            made.append(_with_not_assessed(row, table, raw[i]))
+            origins.append(Origin(name, rows[i], wide_columns))
+    order = sorted(range(len(made)), key=lambda k: origins[k].row)           # source row order, as read
+    return [made[k] for k in order], [origins[k] for k in order], problems
 
 
-def _cell(name: str, row: int, column: str, raw: str, table: TableMapping, spec: FieldSpec,
-          problems: list[Problem]) -> str:
-    """One cell in the format's terms: through the vocabulary, then the date format; "" if refused."""
+def _convert_column(name: str, rows: list[int], column: str, raw: list[str], table: TableMapping, spec: FieldSpec,
+                    problems: list[Problem]) -> list[str]:
+    """A source column's cells in the format's terms, each distinct cell converted once; a refused
+    cell is left empty and reported on each row that holds it."""
+    converted: dict[str, tuple[str, str | None]] = {}
+    out = []
+    for row, cell in zip(rows, raw):
+        if cell not in converted:
+            converted[cell] = _convert(cell, table, spec)
+        value, reason = converted[cell]
+        if reason is not None:
+            problems.append(Problem(name, row, column, reason))
+        out.append(value)
+    return out
+
+
+def _convert(raw: str, table: TableMapping, spec: FieldSpec) -> tuple[str, str | None]:
+    """One cell in the format's terms (through the vocabulary, then the date format), or "" and why not."""
     if raw == "":
-        return ""
+        return "", None
     value = raw
     if spec.values is not None:
         mapped = spec.values.get(_norm(raw))
         if mapped is None:
             where = f"vocabulary {spec.vocabulary!r}" if spec.vocabulary else f"values of {spec.field}"
-            problems.append(Problem(name, row, column, f"{raw!r} is not in the mapping's {where}: add it there "
-                                                       f"with the {table.table}.{spec.field} value it stands for"))
-            return ""
+            return "", (f"{raw!r} is not in the mapping's {where}: add it there with the {table.table}.{spec.field} "
+                        "value it stands for")
         value = mapped
     if spec.format:
         kind = FORMATS[table.table].column(spec.field).kind
         try:
             moment = datetime.strptime(value, spec.format)
         except ValueError:
-            problems.append(Problem(name, row, column, f"{value!r} is not a {kind} written as the mapping says "
-                                                       f"({spec.format!r})"))
-            return ""
+            return "", f"{value!r} is not a {kind} written as the mapping says ({spec.format!r})"
         if moment.tzinfo is not None:
             moment = moment.astimezone(UTC).replace(tzinfo=None)
         value = moment.strftime(NATIVE_FORMATS[kind])
-    return value
+    return value, None
 
 
 def _with_not_assessed(row: dict[str, str], table: TableMapping, word: str) -> dict[str, str]:
