@@ -286,18 +286,20 @@ def drift_section(report: CalibrationReport, colours: dict[str, str]) -> None:
                "over the same kind of baseline. Either needs a month with at least "
                f"{int(MIN_MONTH_RATINGS.value)} ratings. Monthly severities are measured against that month's "
                "average reviewer: a shift shared by every reviewer in a month cannot be told apart from that month's "
-               "candidates being stronger or weaker. Flagged months are marked with a cross.")
+               "candidates being stronger or weaker. Flagged months are marked with a cross; a month under that "
+               f"many ratings is an open grey point, {TOO_FEW}.")
     names = sorted(monthly["reviewer"].dropna().unique())
     default = list(dict.fromkeys(flagged["reviewer"]))[:6] or names[:3]
     shown = st.multiselect("Reviewers", names, default=default, key="calibration_drift_reviewers")
     part = monthly[monthly["reviewer"].isin(shown)]
     left, right = st.columns(2)
+    fewest = MIN_MONTH_RATINGS.value
     left.plotly_chart(charts.monthly_trend(part, "severity", "ci_low", "ci_high", "severity_flag",
-                                           "Severity by month (95% interval)", "Severity (logits)", colours),
-                      width="stretch")
+                                           "Severity by month (95% interval)", "Severity (logits)", colours,
+                                           "n_ratings", fewest), width="stretch")
     right.plotly_chart(charts.monthly_trend(part, "mad", None, None, "agreement_flag",
-                                            "Distance from peers by month", "Rating points", colours),
-                       width="stretch")
+                                            "Distance from peers by month", "Rating points", colours,
+                                            "compared", fewest), width="stretch")
     st.markdown(f"**Flagged reviewer-months: {len(flagged):,}**")
     if flagged.empty:
         st.caption("No reviewer-month crosses a drift threshold in this selection.")
@@ -350,7 +352,8 @@ def exercise_form(actor: Account, expanded: bool) -> None:
         pool = read(calibration_exercises.reference_applications, actor, stage_id)
         st.caption(f"{len(pool):,} applications have complete scorecards from at least two reviewers at this stage "
                    "and are in no exercise yet. Every active reviewer will be assigned every chosen application, "
-                   f"due in {calibration_exercises.EXERCISE_DUE_DAYS} days.")
+                   f"due in {calibration_exercises.EXERCISE_DUE_DAYS} days. Its agreement figures are judged from "
+                   f"{int(MIN_AGREEMENT_UNITS.value)} references; with fewer they read \"{TOO_FEW}\".")
         recent = pool.head(REFERENCE_CHOICES)
         labels = {int(r.application_id): f"{r.application} · {r.candidate} · entered {r.entered_on:%d %b %Y}"
                   for r in recent.itertuples()}

@@ -204,11 +204,13 @@ def rank_shift_histogram(ranking: pd.DataFrame, notable: float) -> go.Figure:
 
 
 def monthly_trend(monthly: pd.DataFrame, value: str, low: str | None, high: str | None, flag: str,
-                  title: str, axis_title: str, colours: Mapping[str, str]) -> go.Figure:
+                  title: str, axis_title: str, colours: Mapping[str, str], count: str | None = None,
+                  min_count: float = 0) -> go.Figure:
     """One line per reviewer over months, with an interval band if given and flagged months marked.
 
     ``colours`` is :func:`reviewer_colours` of the page's reviewers, so a reviewer has one colour in
-    every chart.
+    every chart. With ``count`` (the ratings behind each month's figure), a month under ``min_count``
+    is an open grey marker whose hover says it is too few to judge.
     """
     figure = go.Figure()
     for name, rows in monthly.dropna(subset=[value]).groupby("reviewer", sort=True):
@@ -218,8 +220,18 @@ def monthly_trend(monthly: pd.DataFrame, value: str, low: str | None, high: str 
         if low and high:
             error = dict(type="data", symmetric=False, array=rows[high] - rows[value],
                          arrayminus=rows[value] - rows[low], thickness=1, color=colour)
+        marker: dict = dict(color=colour)
+        hover = None
+        if count is not None:
+            n = rows[count].fillna(0).to_numpy(dtype=np.float64)
+            few = n < min_count
+            marker = dict(color=[BAND_COLOURS[TOO_FEW] if f else colour for f in few],
+                          symbol=["circle-open" if f else "circle" for f in few],
+                          line=dict(color=[GREY_TEXT if f else colour for f in few], width=1.5))
+            hover = [f"{chart_text(name)}, %{{x|%b %Y}}: %{{y:.2f}} over {int(k):,} ratings"
+                     + (f", {TOO_FEW}" if f else "") + "<extra></extra>" for k, f in zip(n, few)]
         figure.add_trace(go.Scatter(x=rows["month"], y=rows[value], mode="lines+markers", name=chart_text(name),
-                                    line=dict(color=colour), marker=dict(color=colour),
+                                    line=dict(color=colour), marker=marker, hovertemplate=hover,
                                     error_y=error, legendgroup=chart_text(name)))
         hits = rows[rows[flag].astype(bool)]
         if not hits.empty:
