@@ -299,3 +299,23 @@ def test_every_worked_mapping_reads_and_names_its_public_documentation():
 
 def test_native_samples_still_import_unchanged(empty_db):
     assert run_import(empty_db, sample_sources()).ok
+
+
+def test_a_parquet_source_with_typed_columns_maps_like_its_text(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "panel.parquet"
+    pq.write_table(pa.table({"App": ["AP-0011"], "Candidate": ["Someone"], "Reviewer": ["ana.oliveira@agency.example"],
+                             "Date": ["09/11/2026 14:00"], "Infra": ["4 - Exceeds"], "Deploy": [None],
+                             "Monitor": [None], "Automate": [None], "Govern": [None], "Comments": [None]}), path)
+    mapped = apply_mapping(parse_mapping(WIDE.replace('"panel*.csv"', '"panel*"')), [source(path)])
+    assert mapped.ok, mapped.problems
+    assert preview(mapped)["scores"][["dimension", "rating"]].values.tolist() == [["infrastructure", "4"]]
+
+
+def test_a_time_with_an_offset_is_converted_to_utc():
+    mapping = parse_mapping(WIDE.replace('format = "%d/%m/%Y %H:%M"', 'format = "%Y-%m-%dT%H:%M:%S%z"'))
+    mapped = apply_mapping(mapping, [text_source("panel.csv", PANEL.replace("09/11/2026 14:00",
+                                                                            "2026-11-09T14:00:00+05:30"))])
+    assert set(preview(mapped)["scores"]["submitted_at"]) == {"2026-11-09 08:30:00"}
