@@ -292,7 +292,11 @@ def _table(name: str, spec: object, vocabularies: dict[str, dict[str, str]],
     fmt = FORMATS[name]
     wide = _wide(name, spec.get("wide"), errors)
     fields: dict[str, FieldSpec] = {}
-    for field_name, given in dict(spec.get("fields", {})).items():
+    given_fields = spec.get("fields", {})
+    if not isinstance(given_fields, dict):
+        errors.append(f"{where}: 'fields' must be a table of field = source column (or {{ ... }})")
+        given_fields = {}
+    for field_name, given in given_fields.items():
         if field_name not in fmt.column_names:
             errors.append(f"{where}: no field {field_name!r}; {name} has {', '.join(fmt.column_names)}")
             continue
@@ -651,11 +655,5 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFC", str(text)).strip().casefold()
 
 
-def translate_all(mapped: MappedFiles, problems: Sequence[Problem]) -> list[Problem]:
-    """:meth:`MappedFiles.translate` of each problem."""
-    return [mapped.translate(p) for p in problems]
-
-
 __all__ = ["Mapping", "MappingError", "MappedFiles", "TableMapping", "FieldSpec", "Wide", "Origin",
-           "NOT_ASSESSED", "apply_mapping", "load_mapping", "parse_mapping", "read_source", "preview",
-           "translate_all"]
+           "NOT_ASSESSED", "apply_mapping", "load_mapping", "parse_mapping", "read_source", "preview"]
