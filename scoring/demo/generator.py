@@ -15,7 +15,7 @@ page to find: one lenient, one who grows harsher over the last months, one errat
 Most candidates answer the voluntary self-identification (EEO-1 sex and race/ethnicity), drawn from a
 random stream of their own so the rest of the agency is the same with or without it. Two unfair
 effects are planted for the fairness page to find: one ordinary reviewer marks Hispanic or Latino
-candidates down by half a rating point on Model Deployment, and the take-home passes women at about
+candidates down by about half a rating point on Model Deployment, and the take-home passes women at about
 three quarters of the rate it passes men (an impact ratio near 0.75), the others passing a little more
 often so the agency's throughput stays as it was.
 
@@ -77,7 +77,7 @@ RACE_SHARES = (("asian", 0.45), ("white", 0.2), ("hispanic_latino", 0.14), ("bla
 # The planted unfairness the fairness page must find (scoring.demo.targets).
 BIASED_DIMENSION = "deployment"      # the biased reviewer marks one group down on this dimension...
 BIASED_AGAINST = ("race_ethnicity", "hispanic_latino")   # ...this group...
-REVIEWER_GROUP_BIAS = 0.5            # ...by this many rating points
+REVIEWER_GROUP_BIAS = 0.6            # ...by this much before rounding (a little less, about 0.45, as rated)
 IMPACT_STAGE = Stage.TAKE_HOME       # the stage whose pass rate differs between groups...
 IMPACT_GROUP = ("sex", "female")     # ...this group passing less often...
 IMPACT_GROUP_SHIFT = -0.11           # ...its consensus read this much lower at the bar...

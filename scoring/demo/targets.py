@@ -24,10 +24,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-__all__ = ["HOLDS_FROM_CANDIDATES", "ISSUE", "SEED", "TARGETS", "Target"]
+__all__ = ["FAIRNESS_ISSUE", "HOLDS_FROM_CANDIDATES", "ISSUE", "SEED", "TARGETS", "Target"]
 
 SEED = "agency seed (F5 Hiring Solutions, MLOps hiring guide)"
 ISSUE = "issue 15, point 6: the demo tells the seed's story"
+FAIRNESS_ISSUE = "issue 21, point 1: the demo plants unfairness for the fairness page to find"
 
 HOLDS_FROM_CANDIDATES = 20_000
 """The smallest demo (candidates) the targets are checked at; the default demo (85,500) is larger.
@@ -80,6 +81,8 @@ class Target:
 _OPS = "ops page, all searches, as of the demo's date: scoring.reports.ops.ops_report headline"
 _CALIBRATION = ("calibration page as it opens (scoring.reports.calibration.default_filter: the last 12 months "
                 "with ratings), for each scored stage: scoring.reports.calibration.calibration_report")
+_FAIRNESS = ("fairness page, all decisions, as of the demo's date: scoring.reports.fairness.fairness_report, "
+             "stage table")
 _VALIDITY = ("validity page, all searches, as of the demo's date: scoring.reports.validity.validity_report, AUC "
              "of the take-home score under the weights in force")
 
@@ -123,5 +126,14 @@ TARGETS: Mapping[str, Target] = MappingProxyType({t.key: t for t in (
     Target("auc_replaced", "AUC of the take-home score for no replacement under the guarantee", 0.75, 0.10, "AUC",
            f"{_VALIDITY}, outcome 'replaced'",
            f"{ISSUE}: the validity page still has something to show; a useful, imperfect screen"),
+    Target("take_home_impact_ratio", "Impact ratio of women at the take-home, against men", 0.75, 0.06,
+           "ratio of pass rates", f"{_FAIRNESS}: stage 'Take-home assessment', group 'Female', grouped by sex",
+           f"{FAIRNESS_ISSUE}: one stage with an impact ratio near 0.75, below the four-fifths rule"),
+    Target("reviewer_group_gap", "The biased reviewer's Model Deployment gap for Hispanic or Latino candidates, "
+           "beyond their peers' gap", -0.45, 0.15, "rating points",
+           "scoring.store.self_identification.reviewer_group_ratings, both scored stages, as of the demo's date: "
+           "the reviewer's mean Deployment rating of Hispanic or Latino candidates minus that of the other stated "
+           "groups, less the same difference over every other reviewer (scoring.demo.generator.biased_reviewer)",
+           f"{FAIRNESS_ISSUE}: one reviewer who marks one group down by about half a rating point on one dimension"),
 )})
-"""Every target, in the order the pages show their figures (ops, calibration, validity)."""
+"""Every target, in the order the pages show their figures (ops, calibration, validity, fairness)."""

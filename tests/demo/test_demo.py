@@ -216,10 +216,11 @@ def test_every_id_sequence_is_past_the_ids_stored(demo_db):
 def test_one_demo_account_per_role_and_two_more_hiring_leads(demo_db):
     stored = demo_db.frame("SELECT email, display_name, role FROM accounts WHERE email LIKE '%@demo.example'")
     assert sorted(map(tuple, stored.values.tolist())) == sorted(DEMO_ACCOUNTS)
-    assert sorted(stored["role"]) == sorted(["reviewer", "hiring_lead", "hiring_lead", "hiring_lead", "ops", "admin"])
+    assert sorted(stored["role"]) == sorted(["reviewer", "hiring_lead", "hiring_lead", "hiring_lead", "ops", "admin",
+                                             "auditor"])
     for email, _, role in DEMO_ACCOUNTS[1:4]:     # the first account of its role, the one to sign in with
         assert account(demo_db, role).email == email
-    for role, count in {"hiring_lead": 3, "ops": 1, "admin": 1}.items():
+    for role, count in {"hiring_lead": 3, "ops": 1, "admin": 1, "auditor": 1}.items():
         assert demo_db.scalar("SELECT count(*) FROM accounts WHERE role = ?", [role]) == count
 
 

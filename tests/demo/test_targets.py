@@ -13,14 +13,25 @@ import pandas as pd
 import pytest
 
 from scoring.demo import generator, pipeline
-from scoring.demo.generator import VAGUE_DIMENSION, DemoConfig, build_demo, standout_reviewers
+from scoring.demo.generator import (
+    BIASED_AGAINST,
+    BIASED_DIMENSION,
+    VAGUE_DIMENSION,
+    DemoConfig,
+    biased_reviewer,
+    build_demo,
+    standout_reviewers,
+)
 from scoring.demo.targets import HOLDS_FROM_CANDIDATES, TARGETS
-from scoring.domain.dimensions import DIMENSION_NAMES
+from scoring.domain.dimensions import DIMENSION_IDS, DIMENSION_NAMES
+from scoring.domain.self_identification import PREFER_NOT_TO_SAY
 from scoring.domain.stages import SCORED_STAGES
 from scoring.reports.calibration import CalibrationReport, calibration_report, default_filter
+from scoring.reports.fairness import FairnessReport, fairness_report
 from scoring.reports.ops import OpsReport, ops_report
 from scoring.reports.validity import ValidityReport, validity_report
 from scoring.store import Database, ratings
+from scoring.store import self_identification as answers
 from scoring.store.searches import SearchFilter
 from tests.conftest import DEMO_AS_OF, account
 
@@ -35,6 +46,8 @@ class Pages:
     calibration: dict[int, CalibrationReport]
     validity: ValidityReport
     reviewers: int
+    fairness: FairnessReport
+    group_ratings: pd.DataFrame
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +64,8 @@ def pages(tmp_path_factory) -> Pages:
                          for stage in SCORED_STAGES},
             validity=validity_report(db, lead, SearchFilter(), DEMO_AS_OF),
             reviewers=int(db.scalar("SELECT count(*) FROM accounts WHERE role = 'reviewer'")),
+            fairness=fairness_report(db, account(db, "auditor"), DEMO_AS_OF, grouping="sex"),
+            group_ratings=answers.reviewer_group_ratings(db, account(db, "auditor"), DEMO_AS_OF),
         )
 
 
@@ -76,6 +91,28 @@ def auc(outcome: str) -> Callable[[Pages], list[float]]:
     return lambda pages: [float(pages.validity.headline(outcome)["auc"])]
 
 
+def take_home_impact(pages: Pages) -> list[float]:
+    stages = pages.fairness.stages
+    return [float(stages[(stages["stage_id"] == 3) & (stages["group"] == "Female")]["ratio"].iloc[0])]
+
+
+def reviewer_group_gap(pages: Pages) -> list[float]:
+    """The biased reviewer's gap between the marked-down group and the other stated groups on the biased
+    dimension, less the same gap over all other reviewers."""
+    attribute, code = BIASED_AGAINST
+    rows = pages.group_ratings
+    rows = rows[(rows["dimension_id"] == DIMENSION_IDS[BIASED_DIMENSION]) & rows[attribute].notna()
+                & (rows[attribute] != PREFER_NOT_TO_SAY)]
+
+    def gap(part: pd.DataFrame) -> float:
+        marked = part[attribute] == code
+        return float(part[marked]["rating_sum"].sum() / part[marked]["ratings"].sum()
+                     - part[~marked]["rating_sum"].sum() / part[~marked]["ratings"].sum())
+
+    biased = rows["reviewer_id"] == biased_reviewer(pages.reviewers) + 1
+    return [gap(rows[biased]) - gap(rows[~biased])]
+
+
 #: Target key -> the figures it covers, as the pages compute them (several where it holds for each).
 MEASURES: dict[str, Callable[[Pages], list[float]]] = {
     "shortlist_within_limit": headline("shortlist_time"),
@@ -90,6 +127,8 @@ MEASURES: dict[str, Callable[[Pages], list[float]]] = {
     "auc_accepted": auc("accepted"),
     "auc_retained": auc("retained"),
     "auc_replaced": auc("replaced"),
+    "take_home_impact_ratio": take_home_impact,
+    "reviewer_group_gap": reviewer_group_gap,
 }
 
 
@@ -176,3 +215,16 @@ def test_the_vocabulary_comes_from_the_domain_layer():
     assert set(pipeline.SECOND_WEIGHTS_PCT) == set(dimensions.DIMENSION_CODES)
     assert set(pipeline.WEEKLY_RATE_BAND) == set(seniorities.SENIORITIES)
     assert pd.Series(pipeline.SECOND_WEIGHTS_PCT).sum() == 100
+
+
+def test_the_demo_answers_in_the_domain_vocabulary():
+    from scoring.domain.self_identification import RACE_ETHNICITY, SEX
+
+    assert {code for code, _ in generator.SEX_SHARES} == set(SEX)
+    assert {code for code, _ in generator.RACE_SHARES} == set(RACE_ETHNICITY)
+    assert BIASED_DIMENSION in DIMENSION_IDS and BIASED_AGAINST[1] in RACE_ETHNICITY
+
+
+def test_only_the_planted_stage_falls_below_four_fifths_by_sex(pages):
+    flagged = pages.fairness.stages[pages.fairness.stages["verdict"] == "Below four-fifths"]
+    assert flagged[["stage_id", "group"]].values.tolist() == [[3, "Female"]]
