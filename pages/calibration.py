@@ -46,7 +46,7 @@ from ui.access import Account
 from ui.context import database, guarded, read, require_account, today
 from ui.empty_states import nothing_yet
 from ui.shared_reads import read_shared
-from ui.small_samples import greyed_table
+from ui.small_samples import figure_width, greyed_table
 from ui.tables import paged_table
 from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
@@ -115,8 +115,9 @@ def interval(low: object, high: object, pattern: str = "{:.3f}") -> str:
 #: The columns of an agreement table whose figures grey out under the minimum, with their formats.
 AGREEMENT_FIGURES = {"alpha": "{:.3f}", "icc": "{:.3f}", "icc2": "{:.3f}", "icc3": "{:.3f}", "exact": "{:.0f}%",
                      "within_one": "{:.0f}%"}
-#: Their intervals, greyed with them but kept: an interval shows its own uncertainty.
-AGREEMENT_INTERVALS = ("alpha_ci", "icc_ci", "icc2_ci", "icc3_ci")
+#: Greyed with them but kept: the band, which then says "too few to judge", and the intervals, which show
+#: their own uncertainty.
+AGREEMENT_INTERVALS = ("band", "alpha_ci", "icc_ci", "icc2_ci", "icc3_ci")
 #: The same for a reviewer's distance from peers.
 PEER_FIGURES = {"mad": "{:.2f}", "bias": "{:+.2f}", "within_one": "{:.0f}%"}
 #: The counts behind an agreement figure, as the tables head them.
@@ -131,7 +132,7 @@ COUNT_COLUMNS = {
 def too_few_caption(noun: str) -> str:
     """The sentence that says under which count a figure is greyed."""
     return (f"A figure resting on fewer than {int(MIN_AGREEMENT_UNITS.value)} {noun} rated by at least two "
-            f"reviewers is greyed and reads \"{TOO_FEW}\" ({MIN_AGREEMENT_UNITS.source})")
+            f"reviewers is greyed and reads \"{TOO_FEW}\" ({MIN_AGREEMENT_UNITS.source.rstrip('.')})")
 
 
 def agreement_section(report: CalibrationReport) -> None:
@@ -142,22 +143,26 @@ def agreement_section(report: CalibrationReport) -> None:
         icc_ci=[interval(lo, hi) for lo, hi in zip(agreement["icc_low"], agreement["icc_high"])])
     shown_columns = ["dimension", "alpha", "band", "icc", "exact", "within_one", "pairable", "pairs", "alpha_ci",
                      "icc_ci"]
+    wide = figure_width(agreement["judged"])
     st.dataframe(
         greyed_table(table[shown_columns], agreement["judged"], AGREEMENT_FIGURES, AGREEMENT_INTERVALS),
         hide_index=True, width="stretch",
         column_config={
             "dimension": st.column_config.TextColumn("Dimension", pinned=True),
-            "alpha": st.column_config.NumberColumn("Alpha", help="Krippendorff's alpha for ordinal ratings"),
+            "alpha": st.column_config.NumberColumn("Alpha", help="Krippendorff's alpha for ordinal ratings",
+                                                   width=wide),
             "alpha_ci": st.column_config.TextColumn(
                 "Alpha 95% interval", help=f"Bootstrap interval from {BOOTSTRAP_RESAMPLES:,} resamples"),
             "band": st.column_config.TextColumn("Reliability", help=f"Bands: {alpha_bands_text()}; {TOO_FEW} under "
-                                                                    f"{int(MIN_AGREEMENT_UNITS.value)} applications"),
-            "icc": st.column_config.NumberColumn(LIVE_ICC_FORM, help="Intraclass correlation, one-way random model"),
+                                                                    f"{int(MIN_AGREEMENT_UNITS.value)} applications",
+                                                width=wide),
+            "icc": st.column_config.NumberColumn(LIVE_ICC_FORM, help="Intraclass correlation, one-way random model",
+                                                 width=wide),
             "icc_ci": st.column_config.TextColumn(
                 f"{LIVE_ICC_FORM} 95% interval",
                 help="Over the applications in the ICC: those with the first ratings filled"),
-            "exact": st.column_config.NumberColumn("Exact", help="Share of rating pairs on the same point"),
-            "within_one": st.column_config.NumberColumn("Within one",
+            "exact": st.column_config.NumberColumn("Exact", help="Share of rating pairs on the same point", width=wide),
+            "within_one": st.column_config.NumberColumn("Within one", width=wide,
                                                         help="Share of rating pairs at most one point apart"),
             **COUNT_COLUMNS},
         placeholder=MISSING)
@@ -226,6 +231,7 @@ def severity_section(report: CalibrationReport) -> None:
                        "n_ratings": st.column_config.NumberColumn("Ratings", format="%d"),
                        "raw_mean": st.column_config.NumberColumn("Mean rating", format="%.2f", help="On the 1-5 scale"),
                        "mad": st.column_config.NumberColumn("Distance from peers",
+                                                            width=figure_width(report.reviewers["peers_judged"]),
                                                             help="Mean absolute difference from the other "
                                                                  "reviewers' mean on the same application and "
                                                                  "dimension (rating points); "
@@ -234,7 +240,8 @@ def severity_section(report: CalibrationReport) -> None:
                        "compared": st.column_config.NumberColumn(
                            "Compared ratings", format="%d", help="Ratings of an application and dimension that "
                                                                  "another reviewer also rated"),
-                       "within_one": st.column_config.NumberColumn("Within one of peers")},
+                       "within_one": st.column_config.NumberColumn(
+                           "Within one of peers", width=figure_width(report.reviewers["peers_judged"]))},
         placeholder=MISSING)
 
 
@@ -456,25 +463,27 @@ def exercise_agreement_section(report: ExerciseReport) -> None:
         for name in ("alpha", "icc2", "icc3")})
     shown_columns = ["dimension", "alpha", "band", "icc2", "icc3", "within_one", "pairable", "pairs",
                      "complete_raters", "alpha_ci", "icc2_ci", "icc3_ci"]
+    wide = figure_width(agreement["judged"])
     st.dataframe(greyed_table(table[shown_columns], agreement["judged"], AGREEMENT_FIGURES, AGREEMENT_INTERVALS),
                  hide_index=True, width="stretch",
                  column_config={"dimension": st.column_config.TextColumn("Dimension", pinned=True),
                                 "alpha": st.column_config.NumberColumn(
-                                    "Alpha", help="Krippendorff's alpha for ordinal ratings"),
+                                    "Alpha", help="Krippendorff's alpha for ordinal ratings", width=wide),
                                 "alpha_ci": st.column_config.TextColumn(
                                     "Alpha 95% interval", help=f"Bootstrap, {BOOTSTRAP_RESAMPLES:,} resamples"),
                                 "band": st.column_config.TextColumn(
-                                    "Reliability", help=f"Bands: {alpha_bands_text()}; {TOO_FEW} under "
-                                                        f"{int(MIN_AGREEMENT_UNITS.value)} references"),
-                                "icc2": st.column_config.NumberColumn("ICC(2,1)",
+                                    "Reliability", width=wide, help=f"Bands: {alpha_bands_text()}; {TOO_FEW} under "
+                                                                    f"{int(MIN_AGREEMENT_UNITS.value)} references"),
+                                "icc2": st.column_config.NumberColumn("ICC(2,1)", width=wide,
                                                                       help="Two-way random, absolute agreement"),
                                 "icc2_ci": "ICC(2,1) 95% interval",
-                                "icc3": st.column_config.NumberColumn("ICC(3,1)", help="Two-way mixed, consistency"),
+                                "icc3": st.column_config.NumberColumn("ICC(3,1)", help="Two-way mixed, consistency",
+                                                                      width=wide),
                                 "icc3_ci": "ICC(3,1) 95% interval",
                                 "complete_raters": st.column_config.NumberColumn(
                                     "Reviewers in the ICC", format="%d", help="Reviewers who scored every reference"),
                                 "within_one": st.column_config.NumberColumn(
-                                    "Within one", help="Share of rating pairs at most one point apart"),
+                                    "Within one", help="Share of rating pairs at most one point apart", width=wide),
                                 **COUNT_COLUMNS,
                                 "pairable": st.column_config.NumberColumn(
                                     "References", format="%d", help="References rated by at least two reviewers")},

@@ -34,7 +34,7 @@ from ui.context import database, guarded, today
 from ui.empty_states import nothing_yet
 from ui.filters import search_filter
 from ui.shared_reads import read_shared
-from ui.small_samples import greyed_table
+from ui.small_samples import figure_width, greyed_table
 from ui.text import labelled
 from ui.writes import run_write, show_outcome
 
@@ -144,12 +144,11 @@ def restriction_note(report: ValidityReport, outcome: Outcome) -> None:
                  "these figures measure discrimination among strong candidates only and understate what the "
                  "scorecard does across everyone it scores.")
     good = outcome.label.lower() if outcome.event_is_good else f"avoiding {outcome.label.lower()}"
-    among = f"Among candidates who {outcome.restricted_to}"
     if spread["reason"] or not np.isfinite(spread["r_corrected"]):
         why = spread["reason"] or "their scores do not spread"
-        text += f" {among}, the score's correlation with {good} is :gray[{TOO_FEW} ({why})]."
+        text += f" Among them, the score's correlation with {good}: :gray[{TOO_FEW} ({why})]."
     else:
-        text += (f" {among}, the weighted score correlates {spread['r_observed']:.2f} with {good} (point-biserial, "
+        text += (f" Among them, the weighted score correlates {spread['r_observed']:.2f} with {good} (point-biserial, "
                  f"{int(spread['r_n']):,} applications); corrected for the narrower range (u = {spread['ratio']:.2f}), "
                  f"about {spread['r_corrected']:.2f} across everyone scored, if selection was on this score alone. "
                  "The correction (Thorndike's case II) also assumes a straight-line relation with an even spread "
@@ -173,6 +172,7 @@ def reviewer_section(report: ValidityReport, outcome: Outcome) -> None:
         st.info(f"No reviewer has enough scored applications with this outcome for an AUC of their own (at least "
                 f"{FLOOR.min_cases}, with {FLOOR.min_per_class} of each outcome); their severity and agreement are "
                 "still listed.")
+    wide = figure_width(rows["peers_judged"])
     st.dataframe(
         greyed_table(signed_rounded(rows, {"severity": 2, "bias": 2})[
             ["reviewer", "auc", "n", "severity", "fit_flag", "mad", "bias", "reason", "ci_low", "ci_high", "n_good",
@@ -195,9 +195,10 @@ def reviewer_section(report: ValidityReport, outcome: Outcome) -> None:
                                                                    help="Infit mean-square; near 1 is healthy"),
                        "fit_flag": "Fit flag",
                        "mad": st.column_config.NumberColumn(
-                           "Distance from others", help=f"Mean absolute difference, rating points; {TOO_FEW} under "
-                                                        f"{int(MIN_COMPARED_RATINGS.value)} ratings compared"),
-                       "bias": st.column_config.NumberColumn("Leniency vs others",
+                           "Distance from others", width=wide,
+                           help=f"Mean absolute difference, rating points; {TOO_FEW} under "
+                                f"{int(MIN_COMPARED_RATINGS.value)} ratings compared"),
+                       "bias": st.column_config.NumberColumn("Leniency vs others", width=wide,
                                                              help="Rating points; positive is more lenient"),
                        "compared": st.column_config.NumberColumn("Ratings compared", format="%d")},
         placeholder=MISSING)

@@ -22,6 +22,20 @@ from scoring.reports.formatting import MISSING, is_missing, shown
 GREY = "#8a8a8a"
 
 
+#: Pixels a column needs to show "too few to judge" whole (number columns are sized for their numbers).
+TOO_FEW_WIDTH = 128
+
+
+def figure_width(judged: Sequence[bool] | pd.Series | np.ndarray) -> int | None:
+    """The width of a column whose figures may read "too few to judge": wide enough for the words when
+    any row is unjudged, else ``None`` (the table's own sizing).
+
+    >>> figure_width([True, False]), figure_width([True, True])
+    (128, None)
+    """
+    return None if np.asarray(judged, dtype=bool).all() else TOO_FEW_WIDTH
+
+
 def figure_text(value: object, pattern: str, judged: bool) -> str:
     """How one figure reads: formatted when judged, the words when not, the dash when absent.
 
