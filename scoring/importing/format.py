@@ -26,6 +26,7 @@ import pandas as pd
 from scoring.agency import records as shared_rules
 from scoring.domain.dimensions import DIMENSION_CODES
 from scoring.domain.ratings import NOTE_REQUIRED_LEVELS, RATING_MAX, RATING_MIN
+from scoring.domain.self_identification import RACE_ETHNICITY, SEX
 from scoring.domain.seniorities import SENIORITIES
 from scoring.domain.stages import SCORED_STAGES, Stage
 
@@ -232,6 +233,17 @@ TABLES: tuple[TableFormat, ...] = (
          Column("seniority", "choice", True, "seniority the agency assessed", SENIORITIES),
          Column("sourced_on", "date", True, "date the candidate entered the database")),
         key=("candidate_ref",), fixed=("email",), unique=(("email",),)),
+    TableFormat(
+        "self_identification", "Candidates' voluntary self-identification, in the EEO-1 categories (special "
+        "personal data): kept apart from every score, read only by auditors and admins, never used by any score. "
+        "Optional: a candidate who gave no answer has no row.",
+        (_ref("candidate_ref", "the candidate who answered; one row each", "candidates"),
+         Column("sex", "choice", True, "self-identified sex, or prefer_not_to_say", tuple(SEX)),
+         Column("race_ethnicity", "choice", True, "self-identified race/ethnicity, or prefer_not_to_say",
+                tuple(RACE_ETHNICITY)),
+         Column("recorded_on", "date", True, "date the candidate answered; figures as of an earlier date "
+                "count the candidate as no answer")),
+        key=("candidate_ref",)),
     TableFormat(
         "applications", "A candidate put forward for a search.",
         (_ref("application_ref", "the application's external id"),

@@ -298,6 +298,12 @@ WRITES: dict[str, TableWrite] = {
                                  i.country, i.seniority, {_dates('sourced_on')} FROM incoming AS i""",
         "t.external_id = s.external_id", ("external_id", "full_name", "email", "country", "seniority", "sourced_on"),
         ("full_name", "country", "seniority", "sourced_on")),
+    "self_identification": TableWrite(
+        "self_identification", f"""SELECT i.candidate_ref AS entity_key, c.candidate_id, i.sex, i.race_ethnicity,
+                                          {_dates('recorded_on')}
+                                   FROM incoming AS i JOIN candidates AS c ON c.external_id = i.candidate_ref""",
+        "t.candidate_id = s.candidate_id", ("candidate_id", "sex", "race_ethnicity", "recorded_on"),
+        ("sex", "race_ethnicity", "recorded_on")),
     "applications": TableWrite(
         "applications", f"""SELECT i.application_ref AS entity_key, i.application_ref AS external_id, c.candidate_id,
                                    s.search_id, {_dates('applied_on')}
