@@ -23,6 +23,7 @@ PAGES = (
     PageSpec("pages/calibration.py", "Reviewer calibration", ":material/balance:", "read_calibration"),
     PageSpec("pages/validity.py", "Scorecard validity", ":material/insights:", "read_validity"),
     PageSpec("pages/ops.py", "Ops audit", ":material/verified:", "read_ops"),
+    PageSpec("pages/fairness.py", "Fairness audit", ":material/diversity_3:", "read_fairness"),
     PageSpec("pages/admin.py", "Admin", ":material/admin_panel_settings:", "manage_accounts"),
     PageSpec("pages/admin_data.py", "Import and export", ":material/swap_vert:", "import_export"),
 )

@@ -118,8 +118,8 @@ def _local_sign_in(wanted: str | None) -> None:
         else:
             st.rerun()
     if database().metadata("demo_seed") is not None:
-        st.info("Demo database: sign in as reviewer@demo.example, lead@demo.example, ops@demo.example "
-                "or admin@demo.example, each with the password demo-password.")
+        st.info("Demo database: sign in as reviewer@demo.example, lead@demo.example, ops@demo.example, "
+                "auditor@demo.example or admin@demo.example, each with the password demo-password.")
 
 
 def _oidc_sign_in(wanted: str | None) -> None:

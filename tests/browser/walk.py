@@ -18,7 +18,7 @@ from scoring.agency.access import PERMISSIONS
 from ui.navigation import PAGES, PageSpec
 
 ROLE_EMAILS = {"reviewer": "reviewer@demo.example", "hiring_lead": "lead@demo.example",
-               "ops": "ops@demo.example", "admin": "admin@demo.example"}
+               "ops": "ops@demo.example", "auditor": "auditor@demo.example", "admin": "admin@demo.example"}
 WIDTHS = (1400, 1024)
 
 #: the script has finished its run (Streamlit marks the app element while a script runs)

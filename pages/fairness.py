@@ -1,0 +1,94 @@
+"""Fairness audit: does each stage, and the weighted score, select every self-identified group alike?"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from scoring.agency.fairness import BELOW, TOO_FEW
+from scoring.reports.fairness import COUNTING, GROUPINGS, FairnessReport, fairness_report, to_json
+from scoring.reports.formatting import MISSING
+from ui.access import account_allowed
+from ui.context import database, guarded, today
+
+#: The impact tables in people's words.
+IMPACT_COLUMNS = {
+    "stage": st.column_config.TextColumn("Stage", width="medium"),
+    "group": st.column_config.TextColumn("Group", width="medium"),
+    "total": st.column_config.NumberColumn("Decided", format="%d"),
+    "selected": st.column_config.NumberColumn("Passed", format="%d"),
+    "rate": st.column_config.NumberColumn("Pass rate", format="percent"),
+    "ratio": st.column_config.NumberColumn("Impact ratio", format="%.2f",
+                                           help="The group's rate over the highest rate at the stage"),
+    "ratio_low": st.column_config.NumberColumn("95% interval from", format="%.2f"),
+    "ratio_high": st.column_config.NumberColumn("to", format="%.2f"),
+    "p_value": st.column_config.NumberColumn("Fisher p-value", format="%.3f",
+                                             help="Two-sided: the chance of a gap this large if both groups "
+                                                  "passed at the same rate"),
+    "verdict": st.column_config.TextColumn("Reading", width="medium"),
+}
+SCORING_COLUMNS = {**IMPACT_COLUMNS,
+                   "total": st.column_config.NumberColumn("Scored", format="%d"),
+                   "selected": st.column_config.NumberColumn("Above the median", format="%d"),
+                   "rate": st.column_config.NumberColumn("Scoring rate", format="percent"),
+                   "median_score": st.column_config.NumberColumn("Stage median", format="%.2f")}
+
+
+def _table(frame: pd.DataFrame, columns: dict, key: str) -> None:
+    shown = [c for c in columns if c in frame.columns]
+    st.dataframe(frame[shown], hide_index=True, width="stretch", placeholder=MISSING, column_config=columns, key=key)
+
+
+def _flags(report: FairnessReport) -> None:
+    flagged = report.flagged
+    if flagged.empty:
+        st.success("No group large enough to judge falls below four-fifths of the highest rate, at any stage "
+                   "or for the weighted score.")
+        return
+    for row in flagged.itertuples():
+        what = "passes" if row.measure == "stage" else "scores above the stage median"
+        st.warning(f"{row.stage}: {row.group} {what} at {row.ratio:.2f} of the highest rate "
+                   f"(95% interval {row.ratio_low:.2f} to {row.ratio_high:.2f}; Fisher p = {row.p_value:.3f}).")
+
+
+def body() -> None:
+    actor = account_allowed("read_fairness")
+    st.title("Fairness audit")
+    as_of = today()
+    left, middle, right = st.columns([1, 1, 2])
+    start = left.date_input("Decisions from", as_of - timedelta(days=365), max_value=as_of, key="fairness_from")
+    end = middle.date_input("to", as_of, max_value=as_of, key="fairness_to")
+    grouping = right.segmented_control("Groups by", list(GROUPINGS), default="sex", required=True,
+                                       format_func=GROUPINGS.get, key="fairness_grouping") or "sex"
+    if start > end:
+        st.error("The period starts after it ends: choose a start on or before its end.")
+        return
+    report = fairness_report(database().reader(), actor, as_of, start, end, grouping)
+    st.caption(f"As of {as_of:%d %b %Y}, decisions from {start:%d %b %Y} to {end:%d %b %Y}, grouped by "
+               f"{GROUPINGS[grouping].lower()} as candidates chose to identify themselves. Counts only: no "
+               "candidate is shown here, self-identification is never shown beside a candidate's scores, and no "
+               f"score uses it. A group with fewer than {report.min_size} decisions is \"{TOO_FEW.lower()}\".")
+    if not report.stages["stated"].any():
+        st.info("No self-identification for the decisions of this period: an admin imports it with the optional "
+                "self_identification file (Import and export page).")
+        return
+    _flags(report)
+    st.subheader("Pass rate at each stage")
+    _table(report.stages, IMPACT_COLUMNS, "fairness_stages")
+    st.subheader("Scoring rate: share above the stage's median weighted score")
+    st.caption("Local Law 144's scoring rate, for the scored stages: complete scorecards only, under the weights "
+               "in force when the application entered the stage.")
+    _table(report.scoring, SCORING_COLUMNS, "fairness_scoring")
+    with st.expander("How this is counted"):
+        st.markdown(COUNTING)
+        st.caption(f"'{BELOW}' marks a ratio under 0.80. A small group can fall below it by chance and a large one "
+                   "show a real gap above it: read the ratio with its interval and p-value.")
+    st.download_button("Download the figures (JSON)", lambda: to_json(report),
+                       file_name=f"fairness_{grouping}_{as_of:%Y%m%d}.json", mime="application/json",
+                       on_click="ignore", help="The same document as scorecard report fairness: counts per group, "
+                                               "no candidate.")
+
+
+guarded(body)
