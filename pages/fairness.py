@@ -7,8 +7,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from scoring.agency.fairness import BELOW, TOO_FEW
-from scoring.reports.fairness import COUNTING, GROUPINGS, FairnessReport, fairness_report, to_json
+from scoring.reports.fairness import BELOW, COUNTING, GROUPINGS, TOO_FEW, FairnessReport, fairness_report, to_json
 from scoring.reports.formatting import MISSING
 from ui.access import account_allowed
 from ui.context import database, guarded, today

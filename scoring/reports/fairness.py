@@ -31,9 +31,12 @@ from scoring.store import self_identification as store
 from scoring.store.authorization import authorize
 from scoring.store.db import Database
 
-__all__ = ["FairnessReport", "GROUPINGS", "fairness_report", "to_json"]
+__all__ = ["BELOW", "COUNTING", "FairnessReport", "GROUPINGS", "TOO_FEW", "fairness_report", "to_json"]
 
 GROUPINGS = fairness.GROUPINGS
+#: The words a row's reading may take that the page names (from scoring.agency.fairness).
+BELOW = fairness.BELOW
+TOO_FEW = fairness.TOO_FEW
 #: How the counting is done, said wherever the figures are shown or exported.
 COUNTING = (
     "A stage's selection rate is passed of decided (open decisions count neither way) among the decisions "
