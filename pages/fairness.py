@@ -7,7 +7,16 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from scoring.reports.fairness import BELOW, COUNTING, GROUPINGS, TOO_FEW, FairnessReport, fairness_report, to_json
+from scoring.reports.fairness import (
+    BELOW,
+    COUNTING,
+    GROUPINGS,
+    TOO_FEW,
+    FairnessReport,
+    Grouping,
+    fairness_report,
+    to_json,
+)
 from scoring.reports.formatting import MISSING
 from ui.access import account_allowed
 from ui.context import database, guarded, today
@@ -59,8 +68,10 @@ def body() -> None:
     left, middle, right = st.columns([1, 1, 2])
     start = left.date_input("Decisions from", as_of - timedelta(days=365), max_value=as_of, key="fairness_from")
     end = middle.date_input("to", as_of, max_value=as_of, key="fairness_to")
-    grouping = right.segmented_control("Groups by", list(GROUPINGS), default="sex", required=True,
-                                       format_func=GROUPINGS.get, key="fairness_grouping") or "sex"
+    chosen = right.segmented_control("Groups by", list(GROUPINGS), default="sex", required=True,
+                                     format_func=lambda key: GROUPINGS[key], key="fairness_grouping")
+    grouping: Grouping = "race_ethnicity" if chosen == "race_ethnicity" else (
+        "sex_and_race" if chosen == "sex_and_race" else "sex")
     if start > end:
         st.error("The period starts after it ends: choose a start on or before its end.")
         return

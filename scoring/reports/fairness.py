@@ -31,9 +31,10 @@ from scoring.store import self_identification as store
 from scoring.store.authorization import authorize
 from scoring.store.db import Database
 
-__all__ = ["BELOW", "COUNTING", "FairnessReport", "GROUPINGS", "TOO_FEW", "fairness_report", "to_json"]
+__all__ = ["BELOW", "COUNTING", "FairnessReport", "GROUPINGS", "Grouping", "TOO_FEW", "fairness_report", "to_json"]
 
 GROUPINGS = fairness.GROUPINGS
+Grouping = fairness.Grouping
 #: The words a row's reading may take that the page names (from scoring.agency.fairness).
 BELOW = fairness.BELOW
 TOO_FEW = fairness.TOO_FEW
