@@ -103,7 +103,7 @@ def test_add_asks_for_the_password_twice_at_a_prompt(agency, monkeypatch):
     (["--email", "FIRST.ADMIN@new-agency.example", "--name", "Copy", "--role", "admin"],
      "an account for FIRST.ADMIN@new-agency.example already exists"),
     (["--email", REVIEWER, "--name", "Priya Raman", "--role", "boss"],
-     "role: 'boss' is not one of reviewer, hiring_lead, ops, admin"),
+     "role: 'boss' is not one of reviewer, hiring_lead, ops, auditor, admin"),
     (["--email", "priya", "--name", "Priya Raman", "--role", "reviewer"], "'priya' is not an email address"),
     (["--email", REVIEWER, "--name", "  ", "--role", "reviewer"], "an account needs a name"),
 ], ids=["duplicate email", "bad role", "not an email", "blank name"])

@@ -33,7 +33,7 @@ def test_every_problem_of_a_new_account_is_listed_in_words():
     problems = new_account_problems("bad", "", "boss", "short", PEOPLE["email"])
     assert [p.split(":")[0] for p in problems] == ["Email", "Display name", "Role", "Password"]
     assert all("_" not in p and "CHECK" not in p for p in problems)
-    assert problems[2] == "Role: choose one of Reviewer, Hiring lead, Ops, Admin."
+    assert problems[2] == "Role: choose one of Reviewer, Hiring lead, Ops, Auditor, Admin."
 
 
 @pytest.mark.parametrize(("email", "said"), [
