@@ -134,7 +134,7 @@ def test_the_tables_are_in_words(open_page):
     log = _open_tab(at, "Audit log").dataframe[0].value
     assert list(versions.columns[:3]) == ["Version", "Effective from", "Infrastructure"]
     assert "Infrastructure" in versions.columns
-    assert set(people["Role"]) <= {"Reviewer", "Hiring lead", "Ops", "Admin"}
+    assert set(people["Role"]) <= {"Reviewer", "Hiring lead", "Ops", "Auditor", "Admin"}
     assert not log["action"].str.contains("_").any()
 
 
