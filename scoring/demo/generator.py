@@ -13,11 +13,10 @@ Governance, whose anchors leave more to judgement; three reviewers stand out for
 page to find: one lenient, one who grows harsher over the last months, one erratic.
 
 Most candidates answer the voluntary self-identification (EEO-1 sex and race/ethnicity), drawn from a
-random stream of their own so the rest of the agency is the same with or without it. Two unfair
-effects are planted for the fairness page to find: one ordinary reviewer marks Hispanic or Latino
-candidates down by about half a rating point on Model Deployment, and the take-home passes women at about
-three quarters of the rate it passes men (an impact ratio near 0.75), the others passing a little more
-often so the agency's throughput stays as it was.
+random stream of their own. Two unfair effects are planted for the fairness page to find: one ordinary
+reviewer marks Hispanic or Latino candidates down by about half a rating point on Model Deployment, and
+the take-home fails a quarter of the women it would pass, whatever their score (an impact ratio near
+0.75). Both began 18 months before the demo's date; the history before is fair.
 
 Generation is vectorised with numpy; dates are day numbers (days since 1970-01-01) until the end.
 """
@@ -79,9 +78,9 @@ BIASED_DIMENSION = "deployment"      # the biased reviewer marks one group down 
 BIASED_AGAINST = ("race_ethnicity", "hispanic_latino")   # ...this group...
 REVIEWER_GROUP_BIAS = 0.6            # ...by this much before rounding (a little less, about 0.45, as rated)
 IMPACT_STAGE = Stage.TAKE_HOME       # the stage whose pass rate differs between groups...
-IMPACT_GROUP = ("sex", "female")     # ...this group passing less often...
-IMPACT_GROUP_SHIFT = -0.11           # ...its consensus read this much lower at the bar...
-IMPACT_OTHERS_SHIFT = 0.035          # ...and everyone else's this much higher, so throughput holds
+IMPACT_GROUP = ("sex", "female")     # ...this group...
+IMPACT_DROPPED = 0.25                # ...losing this share of its passes, whatever the score (ratio about 0.75)
+UNFAIR_DAYS = 540                    # both began this many days before the demo's date (the older history is fair)
 DEMO_PASSWORD = "demo-password"
 DEMO_ACCOUNTS = (   # (email, display name, role); reviewer@ is also the first reviewer of the pool
     ("reviewer@demo.example", "Riley Reviewer", "reviewer"),
@@ -233,6 +232,7 @@ class _Generator:
         sex = rng.choice(np.array([code for code, _ in SEX_SHARES]), n, p=sex_p / sex_p.sum())
         race = rng.choice(np.array([code for code, _ in RACE_SHARES]), n, p=race_p / race_p.sum())
         self.answers = {"sex": np.where(answered, sex, ""), "race_ethnicity": np.where(answered, race, "")}
+        self.unfair_rng = rng
         ids = np.nonzero(answered)[0]
         return pd.DataFrame({"candidate_id": ids + 1, "sex": sex[answered], "race_ethnicity": race[answered]})
 
@@ -241,11 +241,18 @@ class _Generator:
         attribute, code = group
         return self.answers[attribute][candidates] == code
 
-    def decision_shift(self, apps: np.ndarray, stage: int) -> np.ndarray:
-        """What the planted unfairness adds to applications ``apps``' consensus at ``stage``'s bar."""
+    def unfair_since(self, day: np.ndarray) -> np.ndarray:
+        """Whether day numbers ``day`` fall in the last :data:`UNFAIR_DAYS`, when the planted unfairness acts."""
+        return day >= self.today - UNFAIR_DAYS
+
+    def dropped(self, apps: np.ndarray, stage: int, entered: np.ndarray) -> np.ndarray:
+        """Which of applications ``apps``, entering ``stage`` on days ``entered``, the planted unfairness fails
+        whatever their score: a share of the group's, drawn from the answers' own random stream."""
         if stage != IMPACT_STAGE:
-            return np.zeros(len(apps))
-        return np.where(self.in_group(self.app_candidate[apps], IMPACT_GROUP), IMPACT_GROUP_SHIFT, IMPACT_OTHERS_SHIFT)
+            return np.zeros(len(apps), dtype=bool)
+        chance = self.unfair_rng.random(len(apps))
+        in_group = self.in_group(self.app_candidate[apps], IMPACT_GROUP)
+        return in_group & self.unfair_since(entered) & (chance < IMPACT_DROPPED)
 
     def applications(self) -> pd.DataFrame:
         rng = self.rng
@@ -330,7 +337,8 @@ class _Generator:
         centre = RATING_CENTRE - (TAKE_HOME_BAR if stage == Stage.TAKE_HOME else 0.0)
         latent = (centre + RATING_SLOPE * level + self.difficulty[None, :] - severity[:, None]
                   + rng.normal(0, 1, level.shape) * noise)
-        marked_down = (reviewers == self.biased) & self.in_group(candidates, BIASED_AGAINST)
+        marked_down = ((reviewers == self.biased) & self.in_group(candidates, BIASED_AGAINST)
+                       & self.unfair_since(when))
         latent[marked_down, DIMENSION_CODES.index(BIASED_DIMENSION)] -= REVIEWER_GROUP_BIAS
         return np.clip(np.rint(latent), RATING_MIN, RATING_MAX).astype(np.int8)
 

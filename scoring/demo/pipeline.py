@@ -148,8 +148,8 @@ class PipelineDraw:
             weight_table = np.array([[w[d] for d in DIMENSION_CODES] for w in self.weight_sets]) / 100
             means = pd.DataFrame(ratings).groupby(review_app).mean().reindex(apps).to_numpy()
             consensus = (means * weight_table[version]).sum(axis=1)
-            consensus = consensus + self.g.decision_shift(apps, stage)
-            return consensus + rng.normal(0, 0.12, len(apps)) >= PASS_THRESHOLD[stage]
+            passed = consensus + rng.normal(0, 0.12, len(apps)) >= PASS_THRESHOLD[stage]
+            return passed & ~self.g.dropped(apps, stage, entered)
 
         return decide
 

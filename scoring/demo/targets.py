@@ -81,8 +81,8 @@ class Target:
 _OPS = "ops page, all searches, as of the demo's date: scoring.reports.ops.ops_report headline"
 _CALIBRATION = ("calibration page as it opens (scoring.reports.calibration.default_filter: the last 12 months "
                 "with ratings), for each scored stage: scoring.reports.calibration.calibration_report")
-_FAIRNESS = ("fairness page, all decisions, as of the demo's date: scoring.reports.fairness.fairness_report, "
-             "stage table")
+_FAIRNESS = ("fairness page as it opens (decisions of the last 365 days, as of the demo's date): "
+             "scoring.reports.fairness.fairness_report, stage table")
 _VALIDITY = ("validity page, all searches, as of the demo's date: scoring.reports.validity.validity_report, AUC "
              "of the take-home score under the weights in force")
 
@@ -131,7 +131,7 @@ TARGETS: Mapping[str, Target] = MappingProxyType({t.key: t for t in (
            f"{FAIRNESS_ISSUE}: one stage with an impact ratio near 0.75, below the four-fifths rule"),
     Target("reviewer_group_gap", "The biased reviewer's Model Deployment gap for Hispanic or Latino candidates, "
            "beyond their peers' gap", -0.45, 0.15, "rating points",
-           "scoring.store.self_identification.reviewer_group_ratings, both scored stages, as of the demo's date: "
+           "scoring.store.self_identification.reviewer_group_ratings, both scored stages, the last 365 days: "
            "the reviewer's mean Deployment rating of Hispanic or Latino candidates minus that of the other stated "
            "groups, less the same difference over every other reviewer (scoring.demo.generator.biased_reviewer)",
            f"{FAIRNESS_ISSUE}: one reviewer who marks one group down by about half a rating point on one dimension"),

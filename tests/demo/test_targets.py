@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +36,8 @@ from scoring.store import self_identification as answers
 from scoring.store.searches import SearchFilter
 from tests.conftest import DEMO_AS_OF, account
 
+#: The fairness page opens on the last year, within the months the planted unfairness acts.
+LAST_YEAR = DEMO_AS_OF - timedelta(days=365)
 TARGET_DEMO = DemoConfig(candidates=HOLDS_FROM_CANDIDATES, seed=11, as_of=DEMO_AS_OF)
 
 
@@ -64,8 +67,8 @@ def pages(tmp_path_factory) -> Pages:
                          for stage in SCORED_STAGES},
             validity=validity_report(db, lead, SearchFilter(), DEMO_AS_OF),
             reviewers=int(db.scalar("SELECT count(*) FROM accounts WHERE role = 'reviewer'")),
-            fairness=fairness_report(db, account(db, "auditor"), DEMO_AS_OF, grouping="sex"),
-            group_ratings=answers.reviewer_group_ratings(db, account(db, "auditor"), DEMO_AS_OF),
+            fairness=fairness_report(db, account(db, "auditor"), DEMO_AS_OF, LAST_YEAR, DEMO_AS_OF, grouping="sex"),
+            group_ratings=answers.reviewer_group_ratings(db, account(db, "auditor"), DEMO_AS_OF, LAST_YEAR),
         )
 
 

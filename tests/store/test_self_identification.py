@@ -47,11 +47,14 @@ def test_only_auditors_and_admins_hold_the_permissions_that_reach_it():
 
 
 def test_the_table_is_named_in_one_store_module_and_no_view():
-    """``tables.py`` lists it among every table (for the admin's export and the bulk writers); beyond that
-    only ``self_identification.py`` has SQL naming it."""
+    """``tables.py`` lists it among every table (for the admin's export and the bulk writers), ``importer.py``
+    writes it (operator or admin only) and ``archive.py`` names it to leave it out of an export; beyond
+    them only ``self_identification.py`` names it, and it alone reads it."""
     naming = sorted(path.name for path in STORE.glob("*.py") if "self_identification" in path.read_text()
                     and path.name not in ("self_identification.py", "tables.py"))
-    assert naming in ([], ["importer.py"])         # the import writes it (operator or admin only)
+    assert naming == ["archive.py", "importer.py"]
+    assert "FROM self_identification" not in (STORE / "importer.py").read_text()
+    assert "SPECIAL_CATEGORY_TABLES = (\"self_identification\",)" in (STORE / "archive.py").read_text()
     views = re.findall(r"CREATE OR REPLACE VIEW .*?;", SCHEMA_PATH.read_text(), re.S)
     assert views and not [view for view in views if "self_identification" in view]
 
