@@ -31,6 +31,7 @@ from scoring.store.audit_log import AuditFilter
 from ui.access import Account, account_allowed
 from ui.context import database, guarded, read, today
 from ui.tables import downloads, first_rows
+from ui.tabs import lazy_tabs
 from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
 
@@ -187,17 +188,8 @@ def body() -> None:
 def tabbed_sections(actor: Account) -> None:
     """Only the open tab's part runs and is sent, and choosing another reruns this part alone; the tab
     stays chosen across reruns (a new visit opens the first)."""
-    weights_view, accounts_view, audit_view = st.tabs(["Weights", "Accounts", "Audit log"], key="admin_tab",
-                                                      on_change="rerun")
-    if weights_view.open:
-        with weights_view:
-            weights_tab(actor)
-    if accounts_view.open:
-        with accounts_view:
-            accounts_tab(actor)
-    if audit_view.open:
-        with audit_view:
-            audit_tab(actor)
+    lazy_tabs({"Weights": lambda: weights_tab(actor), "Accounts": lambda: accounts_tab(actor),
+               "Audit log": lambda: audit_tab(actor)}, key="admin_tab")
 
 
 guarded(body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import cast
 
@@ -48,6 +49,7 @@ from ui.empty_states import nothing_yet
 from ui.shared_reads import read_shared
 from ui.small_samples import figure_width, greyed_table
 from ui.tables import paged_table
+from ui.tabs import lazy_tabs
 from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
 
@@ -527,19 +529,13 @@ def tabbed_sections(actor: Account, report: CalibrationReport, colours: dict[str
     live = {"Agreement": agreement_section, "Reviewer pairs": pairs_section, "Severity": severity_section,
             "Ranking": ranking_section, "Over time": lambda shown: drift_section(shown, colours),
             "Next session": session_section}
-    labels = [*live, "Exercises", "Thresholds"]
-    for label, tab in zip(labels, st.tabs(labels, key="calibration_tab", on_change="rerun")):
-        if not tab.open:
-            continue
-        with tab:
-            if label == "Exercises":
-                exercise_section(actor)
-            elif label == "Thresholds":
-                thresholds_section(report)
-            elif report.n_ratings == 0:
-                nothing_yet("ratings")
-            else:
-                live[label](report)
+
+    def live_section(draw: Callable[[CalibrationReport], None]) -> Callable[[], None]:
+        return lambda: nothing_yet("ratings") if report.n_ratings == 0 else draw(report)
+
+    lazy_tabs({**{label: live_section(draw) for label, draw in live.items()},
+               "Exercises": lambda: exercise_section(actor), "Thresholds": lambda: thresholds_section(report)},
+              key="calibration_tab")
 
 
 def body() -> None:

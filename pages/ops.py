@@ -39,6 +39,7 @@ from ui.empty_states import nothing_yet
 from ui.filters import search_filter
 from ui.shared_reads import read_shared
 from ui.tables import downloads, first_rows
+from ui.tabs import lazy_tabs
 from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
 
@@ -206,23 +207,10 @@ def record_section(actor: Account, as_of: date) -> None:
 def tabbed_sections(actor: Account, report: OpsReport) -> None:
     """The tabs below the figures. Only the open tab's part runs and is sent, and choosing another reruns
     this part alone; the tab stays chosen across reruns (a new visit opens the first)."""
-    shortlist_tab, retention_tab, breach_tab, at_risk_tab, record_tab = st.tabs(
-        ["Shortlist time", "Retention", "Breach list", "At risk", "Record an event"], key="ops_tab", on_change="rerun")
-    if shortlist_tab.open:
-        with shortlist_tab:
-            shortlist_section(report)
-    if retention_tab.open:
-        with retention_tab:
-            retention_section(report)
-    if breach_tab.open:
-        with breach_tab:
-            breach_section(report)
-    if at_risk_tab.open:
-        with at_risk_tab:
-            at_risk_section(actor, report.as_of)
-    if record_tab.open:
-        with record_tab:
-            record_section(actor, today())      # events are recorded up to today, whatever the audit date
+    lazy_tabs({"Shortlist time": lambda: shortlist_section(report), "Retention": lambda: retention_section(report),
+               "Breach list": lambda: breach_section(report), "At risk": lambda: at_risk_section(actor, report.as_of),
+               # events are recorded up to today, whatever the audit date
+               "Record an event": lambda: record_section(actor, today())}, key="ops_tab")
 
 
 def export_section(actor: Account, report: OpsReport) -> None:

@@ -338,16 +338,22 @@ def run_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_refusal(args: argparse.Namespace) -> str | None:
+    """Why a report's period or database cannot be used, or None."""
+    if args.start and args.end and args.start > args.end:
+        return f"report refused: --from {args.start} is after --to {args.end}"
+    if not is_postgres_location(args.db) and not Path(args.db).exists():
+        return f"no database at {args.db}"
+    return None
+
+
 def run_report_ops(args: argparse.Namespace) -> int:
     from scoring.agency.access import OPERATOR
     from scoring.reports.ops_export import ops_audit, to_csv, to_json
     from scoring.store.searches import SearchFilter
 
-    if args.start and args.end and args.start > args.end:
-        print(f"report refused: --from {args.start} is after --to {args.end}", file=sys.stderr)
-        return 1
-    if not is_postgres_location(args.db) and not Path(args.db).exists():
-        print(f"no database at {args.db}", file=sys.stderr)
+    if (refused := _report_refusal(args)) is not None:
+        print(refused, file=sys.stderr)
         return 1
     with Database(args.db) as db:
         document = ops_audit(db.reader(), OPERATOR, SearchFilter(start=args.start, end=args.end), args.as_of)
@@ -360,11 +366,8 @@ def run_report_fairness(args: argparse.Namespace) -> int:
     from scoring.reports.fairness import fairness_report, to_json
     from scoring.store.accounts import account_for_email
 
-    if args.start and args.end and args.start > args.end:
-        print(f"report refused: --from {args.start} is after --to {args.end}", file=sys.stderr)
-        return 1
-    if not is_postgres_location(args.db) and not Path(args.db).exists():
-        print(f"no database at {args.db}", file=sys.stderr)
+    if (refused := _report_refusal(args)) is not None:
+        print(refused, file=sys.stderr)
         return 1
     with Database(args.db) as db:
         actor = account_for_email(db, args.account)

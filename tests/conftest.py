@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 
 from scoring.agency.access import Account
 from scoring.demo.generator import DemoConfig, build_demo
@@ -124,3 +125,17 @@ def pg_demo_template(postgres) -> str:
 def pg_demo_url(postgres, pg_demo_template) -> str:
     """A private copy of the small demo agency in PostgreSQL that a test may write to."""
     return postgres.create(template=pg_demo_template)
+
+
+@pytest.fixture
+def managers(monkeypatch) -> list[MediaFileManager]:
+    """The media managers AppTest creates, one per run, to make the downloads as a click would."""
+    made: list[MediaFileManager] = []
+
+    class Recording(MediaFileManager):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", Recording)
+    return made

@@ -57,20 +57,6 @@ def hostile_file(demo_file, tmp_path_factory) -> Path:
     return build(demo_file, tmp_path_factory.mktemp("hostile") / "hostile.duckdb")
 
 
-@pytest.fixture
-def managers(monkeypatch) -> list[MediaFileManager]:
-    """The media managers AppTest creates, one per run, to read the downloads back."""
-    made: list[MediaFileManager] = []
-
-    class Recording(MediaFileManager):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            made.append(self)
-
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", Recording)
-    return made
-
-
 def collect(at: AppTest, page: str, manager: MediaFileManager) -> list[Download]:
     """Every download button on the page, with the bytes a click would download."""
     found = []
