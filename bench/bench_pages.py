@@ -64,7 +64,9 @@ def score_entry_steps(at, db):
 
 
 def admin_steps(at, db):
-    return [lambda at: at.text_input(key="audit_text").input("demo"),
+    # the audit log's tab runs only when open: open it (as choosing the tab would), then filter
+    return [lambda at: at.session_state.__setitem__("admin_tab", "Audit log"),
+            lambda at: at.text_input(key="audit_text").input("demo"),
             lambda at: at.text_input(key="audit_text").input("")]
 
 

@@ -30,8 +30,8 @@ IMPACT_COLUMNS = {
     "rate": st.column_config.NumberColumn("Pass rate", format="percent"),
     "ratio": st.column_config.NumberColumn("Impact ratio", format="%.2f",
                                            help="The group's rate over the highest rate at the stage"),
-    "ratio_low": st.column_config.NumberColumn("95% interval from", format="%.2f"),
-    "ratio_high": st.column_config.NumberColumn("to", format="%.2f"),
+    "ratio_low": st.column_config.NumberColumn("95% low", format="%.2f", help="Katz interval of the ratio"),
+    "ratio_high": st.column_config.NumberColumn("95% high", format="%.2f", help="Katz interval of the ratio"),
     "p_value": st.column_config.NumberColumn("Fisher p-value", format="%.3f",
                                              help="Two-sided: the chance of a gap this large if both groups "
                                                   "passed at the same rate"),

@@ -21,7 +21,7 @@ from ui.charts import LAYOUT, empty_chart
 from ui.context import database
 from ui.shared_reads import read_shared
 from ui.tables import downloads, first_rows
-from ui.text import labelled
+from ui.text import labelled, plain
 
 DATE_FORMAT = "D MMM YYYY"
 #: The list's shown columns, within the 564 px a 1024 px window leaves the page (tests/ui/test_table_widths.py):
@@ -103,7 +103,8 @@ def _rows_behind(actor: Account, report: AtRiskReport) -> None:
     if ref is None:
         return
     behind = rows_behind(database(), actor, report, str(ref))
-    st.caption(item_caption(items[items["ref"] == ref].iloc[0]) + " " + behind.caption)
+    # client names and references are stored text: shown as the characters they are, never as markdown
+    st.caption(plain(item_caption(items[items["ref"] == ref].iloc[0]) + " " + behind.caption))
     config = _CANDIDATES if behind.kind == "shortlist" else _REQUESTS
     st.dataframe(first_rows(behind.rows, ("row", "rows")), hide_index=True, width="stretch", column_config=config,
                  column_order=list(config), placeholder=MISSING, key="ops_at_risk_rows")

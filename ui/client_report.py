@@ -32,7 +32,8 @@ def client_report_section(actor: Account) -> None:
                "connection and prints to PDF, a section a page. The file `scorecard report client` writes.")
     clients = read(client_months.clients, actor)
     now = today()
-    clients = clients[clients["signed_on"].map(_day) <= now]
+    signed = [_day(day) <= now for day in clients["signed_on"]]     # a list: an empty column has no dates to compare
+    clients = clients[signed] if signed else clients
     if clients.empty:
         st.caption("No client has signed yet.")
         return

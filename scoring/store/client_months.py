@@ -23,15 +23,11 @@ from scoring.store.authorization import authorize
 from scoring.store.db import Database
 
 
-def _authorize(db: Database, actor: Account) -> None:
-    authorize(db, actor, "read_ops")
-    authorize(db, actor, "read_all_scores")
-
-
 def clients(db: Database, actor: Account) -> pd.DataFrame:
     """Every client, by name: ``client_id``, ``client_ref``, ``client``, ``country``, ``signed_on``,
     ``churned_on``."""
-    _authorize(db, actor)
+    authorize(db, actor, "read_ops")
+    authorize(db, actor, "read_all_scores")
     return db.frame("""
         SELECT client_id, external_id AS client_ref, name AS client, country, signed_on, churned_on
         FROM clients ORDER BY name, client_id""")
@@ -39,7 +35,8 @@ def clients(db: Database, actor: Account) -> pd.DataFrame:
 
 def client_by_ref(db: Database, actor: Account, client_ref: str) -> pd.Series | None:
     """The client whose external reference is ``client_ref`` (as :func:`clients`), or None."""
-    _authorize(db, actor)
+    authorize(db, actor, "read_ops")
+    authorize(db, actor, "read_all_scores")
     rows = db.frame("""
         SELECT client_id, external_id AS client_ref, name AS client, country, signed_on, churned_on
         FROM clients WHERE external_id = ?""", [client_ref.strip()])
@@ -56,7 +53,8 @@ def shortlisted(db: Database, actor: Account, client_id: int, as_of: date) -> pd
         client's, as it stood on ``as_of``: 'pass', 'fail' or missing while still open), by search
         then name.
     """
-    _authorize(db, actor)
+    authorize(db, actor, "read_ops")
+    authorize(db, actor, "read_all_scores")
     cut, cut_params = known(as_of, "searches", "decisions")
     return db.frame(f"""
         WITH {cut}
@@ -79,7 +77,8 @@ def take_home_ratings(db: Database, actor: Account, application_ids: Sequence[in
         ``application_id``, ``stage_id``, ``reviewer_id``, ``dimension`` (code), ``rating``: the long
         format :func:`scoring.agency.scorecard.scores_under_versions` reads. No reviewer's name.
     """
-    _authorize(db, actor)
+    authorize(db, actor, "read_ops")
+    authorize(db, actor, "read_all_scores")
     cut, cut_params = known(as_of, "current_scores")
     return db.frame(f"""
         WITH {cut}
@@ -94,7 +93,8 @@ def take_home_ratings(db: Database, actor: Account, application_ids: Sequence[in
 def take_home_dates(db: Database, actor: Account, application_ids: Sequence[int], as_of: date) -> pd.DataFrame:
     """When each of these applications entered the take-home stage (the date that picks the weights in
     force): ``application_id``, ``stage_id``, ``entered_on``."""
-    _authorize(db, actor)
+    authorize(db, actor, "read_ops")
+    authorize(db, actor, "read_all_scores")
     cut, cut_params = known(as_of, "decisions")
     return db.frame(f"""
         WITH {cut}
@@ -106,7 +106,8 @@ def take_home_dates(db: Database, actor: Account, application_ids: Sequence[int]
 def engineers(db: Database, actor: Account, placement_ids: Sequence[int]) -> pd.DataFrame:
     """The engineer placed and the role filled by each placement: ``placement_id``, ``engineer``,
     ``role_title``."""
-    _authorize(db, actor)
+    authorize(db, actor, "read_ops")
+    authorize(db, actor, "read_all_scores")
     return db.frame("""
         SELECT p.placement_id, c.full_name AS engineer, s.role_title
         FROM placements AS p

@@ -22,6 +22,7 @@ KEY_CONTENT = {
     "Scorecard validity": [('[data-testid="stMetric"]', 1), ('[data-testid="stPlotlyChart"] .main-svg', 1)],
     "Import and export": [('[data-testid="stFileUploader"]', 1)],
     "Admin": [('[data-testid="stTab"]', 3), ('[data-testid="stDataFrame"]', 1)],
+    "Fairness audit": [('[data-testid="stDataFrame"]', 1)],
 }
 
 

@@ -94,10 +94,12 @@ def build_scene(db: Database) -> Scene:
 
     def arrange(cur) -> None:      # test set-up in SQL: the store has no writes for these facts
         cur.execute("INSERT INTO clients VALUES (1, 'CL-1', 'Acme Robotics', 'US', DATE '2025-01-06', NULL)")
-        cur.execute("INSERT INTO searches VALUES (1, 'SE-1', 1, 'MLOps engineer', 'senior', DATE '2026-01-05', "
-                    "DATE '2026-02-27', NULL, 'shortlisted')")
-        cur.execute("INSERT INTO searches VALUES (2, 'SE-2', 1, 'ML platform engineer', 'senior', "
-                    "DATE '2026-03-30', NULL, NULL, 'open')")
+        cur.execute("INSERT INTO searches (search_id, external_id, client_id, role_title, seniority, opened_on, "
+                    "shortlist_delivered_on, closed_on, status) VALUES (1, 'SE-1', 1, 'MLOps engineer', 'senior', "
+                    "DATE '2026-01-05', DATE '2026-02-27', NULL, 'shortlisted')")
+        cur.execute("INSERT INTO searches (search_id, external_id, client_id, role_title, seniority, opened_on, "
+                    "shortlist_delivered_on, closed_on, status) VALUES (2, 'SE-2', 1, 'ML platform engineer', "
+                    "'senior', DATE '2026-03-30', NULL, NULL, 'open')")
         cur.execute("INSERT INTO candidates VALUES (1, 'CA-1', 'Casey Item', 'casey@mail.example', 'DE', 'senior', "
                     "DATE '2025-12-01'), (2, 'CA-2', 'Dana Other', 'dana@mail.example', 'FR', 'senior', "
                     "DATE '2025-12-01')")
