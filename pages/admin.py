@@ -29,7 +29,7 @@ from scoring.reports.formatting import MISSING
 from scoring.store import accounts, audit_log, weights
 from scoring.store.audit_log import AuditFilter
 from ui.access import Account, account_allowed
-from ui.context import database, guarded, read, today
+from ui.context import database, guarded, guarded_fragment, read, today
 from ui.tables import downloads, first_rows
 from ui.tabs import lazy_tabs
 from ui.text import labelled, plain
@@ -150,7 +150,7 @@ def accounts_tab(actor: Account) -> None:
                       "Account updated.", refused="Not changed")
 
 
-@st.fragment
+@guarded_fragment
 def audit_tab(actor: Account) -> None:
     """The audit log and its filters; a filter reruns this part alone."""
     st.subheader("Audit log")
@@ -184,7 +184,7 @@ def body() -> None:
     tabbed_sections(actor)
 
 
-@st.fragment
+@guarded_fragment
 def tabbed_sections(actor: Account) -> None:
     """Only the open tab's part runs and is sent, and choosing another reruns this part alone; the tab
     stays chosen across reruns (a new visit opens the first)."""

@@ -44,7 +44,7 @@ from scoring.store import calibration_exercises, ratings
 from scoring.store.ratings import PERIOD_BASES, CalibrationFilter
 from ui import calibration_charts as charts
 from ui.access import Account
-from ui.context import database, guarded, read, require_account, today
+from ui.context import database, guarded, guarded_fragment, read, require_account, today
 from ui.empty_states import nothing_yet
 from ui.shared_reads import read_shared
 from ui.small_samples import figure_width, greyed_table
@@ -283,7 +283,7 @@ def ranking_section(report: CalibrationReport) -> None:
                  placeholder=MISSING)
 
 
-@st.fragment
+@guarded_fragment
 def drift_section(report: CalibrationReport, colours: dict[str, str]) -> None:
     """Monthly severity and agreement; choosing reviewers reruns this part alone."""
     st.subheader("Severity and agreement month by month")
@@ -381,7 +381,7 @@ def exercise_form(actor: Account, expanded: bool) -> None:
                                      f"{len(ids)} applications.", refused="Not created")
 
 
-@st.fragment
+@guarded_fragment
 def exercise_section(actor: Account) -> None:
     """The exercises; choosing one, or a stage to draw references from, reruns this part alone."""
     st.subheader("Calibration exercises")
@@ -522,7 +522,7 @@ def thresholds_section(report: CalibrationReport) -> None:
                                 "source": "Source"})
 
 
-@st.fragment
+@guarded_fragment
 def tabbed_sections(actor: Account, report: CalibrationReport, colours: dict[str, str]) -> None:
     """The tabs below the caption. Only the open tab's part runs and is sent, and choosing another reruns
     this part alone; the tab stays chosen across reruns (a new visit opens the first)."""

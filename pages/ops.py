@@ -34,7 +34,7 @@ from ui import ops_charts, ops_tables, shortlist_tables
 from ui.access import Account, account_allowed
 from ui.at_risk import at_risk_section
 from ui.client_report import client_report_section
-from ui.context import database, guarded, read, today
+from ui.context import database, guarded, guarded_fragment, read, today
 from ui.empty_states import nothing_yet
 from ui.filters import search_filter
 from ui.shared_reads import read_shared
@@ -63,7 +63,7 @@ def headline_section(report: OpsReport) -> None:
                                f"{counted(int(row.n), 'row', 'rows')}: {row.detail}.")
 
 
-@st.fragment
+@guarded_fragment
 def evidence_section(report: OpsReport) -> None:
     """The rows behind the chosen figure; choosing another reruns this part alone."""
     st.subheader("The rows behind a figure")
@@ -116,7 +116,7 @@ def retention_section(report: OpsReport) -> None:
                "while observed.")
 
 
-@st.fragment
+@guarded_fragment
 def breach_section(report: OpsReport) -> None:
     """The breaches, filtered by promise and client; a filter reruns this part alone."""
     breaches = report.breaches
@@ -191,7 +191,7 @@ def churn_form(actor: Account, as_of: date) -> None:
                                                     len(changed["searches_cancelled"])))
 
 
-@st.fragment
+@guarded_fragment
 def record_section(actor: Account, as_of: date) -> None:
     """The forms; choosing an open request reruns them alone, and a recorded event reruns the page."""
     if not actor.may("write_ops"):
@@ -203,7 +203,7 @@ def record_section(actor: Account, as_of: date) -> None:
     churn_form(actor, as_of)
 
 
-@st.fragment
+@guarded_fragment
 def tabbed_sections(actor: Account, report: OpsReport) -> None:
     """The tabs below the figures. Only the open tab's part runs and is sent, and choosing another reruns
     this part alone; the tab stays chosen across reruns (a new visit opens the first)."""

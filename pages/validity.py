@@ -30,7 +30,7 @@ from scoring.reports.validity import (
 from scoring.store.searches import SearchFilter
 from ui import validity_charts as charts
 from ui.access import Account, account_allowed
-from ui.context import database, guarded, today
+from ui.context import database, guarded, guarded_fragment, today
 from ui.empty_states import nothing_yet
 from ui.filters import search_filter
 from ui.shared_reads import read_shared
@@ -260,7 +260,7 @@ def weights_section(actor: Account, report: ValidityReport, outcome: Outcome, ch
                                       f"effective {effective:%d %b %Y}.", refused="Not adopted")
 
 
-@st.fragment
+@guarded_fragment
 def outcome_sections(actor: Account, report: ValidityReport, chosen: SearchFilter, as_of: date) -> None:
     """Everything that depends on the chosen outcome; choosing another reruns this part alone."""
     key = st.segmented_control("Outcome", [o.key for o in OUTCOMES], default=OUTCOMES[0].key, required=True,

@@ -18,7 +18,7 @@ from scoring.reports.candidate import PROFILE_LINK
 from scoring.reports.formatting import MISSING, counted
 from ui.access import Account
 from ui.charts import LAYOUT, empty_chart
-from ui.context import database
+from ui.context import database, guarded_fragment
 from ui.shared_reads import read_shared
 from ui.tables import downloads, first_rows
 from ui.text import labelled, plain
@@ -93,7 +93,7 @@ def calibration_chart(backtest: RiskBacktest) -> go.Figure:
     return figure
 
 
-@st.fragment
+@guarded_fragment
 def _rows_behind(actor: Account, report: AtRiskReport) -> None:
     """The rows one chosen item stands for; choosing another reruns this part alone."""
     items = report.items

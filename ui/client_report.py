@@ -15,14 +15,14 @@ from scoring.reports.client_month import client_month_report, report_months
 from scoring.reports.formatting import is_missing
 from scoring.store import client_months
 from ui.access import Account
-from ui.context import read, today
+from ui.context import guarded_fragment, read, today
 
 
 def _day(value: object):
     return None if is_missing(value) else pd.Timestamp(value).date()   # type: ignore[arg-type]
 
 
-@st.fragment
+@guarded_fragment
 def client_report_section(actor: Account) -> None:
     """A client, a month and the download of that client's monthly report; choosing reruns this part alone."""
     st.subheader("Monthly report for a client")

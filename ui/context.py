@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import threading
@@ -269,12 +270,30 @@ def freshness_note() -> None:
 def guarded(body: Callable[[], None]) -> None:
     """Run a page body, turning a refusal into a clear message instead of a traceback, and a session
     that has ended into a sign-out."""
-    try:
+    def page() -> None:
         freshness_note()      # first, so that it names the copy the body's reads then use
+        body()
+
+    _guard(page)
+
+
+def guarded_fragment(part: Callable[..., None]) -> Callable[..., None]:
+    """``st.fragment`` for a part of a page that reruns alone: its own reruns are guarded like a page
+    body (:func:`guarded`), so a session that ended meanwhile still signs the person out, with the
+    reason, and a refusal still reads as words."""
+    @functools.wraps(part)
+    def run(*args: Any, **kwargs: Any) -> None:
+        _guard(lambda: part(*args, **kwargs))
+
+    return st.fragment(run)
+
+
+def _guard(body: Callable[[], None]) -> None:
+    try:
         body()
     except StaleSession as ended:     # signed out, and shown the sign-in page with the reason
         end_session(ended)
-        st.rerun()
+        st.rerun()                    # the whole app, even from a fragment: the sign-in page replaces it
     except PermissionDenied as refusal:
         st.error(f"Not allowed: {plain(refusal)}")
     except (DatabaseError, duckdb.Error) as refusal:

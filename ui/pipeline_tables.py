@@ -14,6 +14,7 @@ import streamlit as st
 from scoring.reports.formatting import MISSING, counted
 from scoring.reports.pipeline import STALLED_COLUMNS
 from scoring.reports.score_entry import PROFILE_LINK
+from ui.context import guarded_fragment
 
 #: Shares shown as percentages to one decimal: the table gets them multiplied by 100 (:func:`percentages`).
 PERCENT = "%.1f%%"
@@ -60,7 +61,7 @@ def stage_detail(stages: pd.DataFrame) -> None:
                  column_config=STAGE_COLUMNS, placeholder=MISSING)
 
 
-@st.fragment
+@guarded_fragment
 def stalled(rows: pd.DataFrame, stages: pd.DataFrame) -> None:
     """One tab per stage listing those waiting longest there; only the open tab's list is drawn, and
     choosing another tab reruns these tabs alone.
