@@ -13,21 +13,18 @@ Every piece of text from the database is escaped for HTML here, and for Plotly b
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Iterable
-
-import pandas as pd
-import plotly.graph_objects as go
-import plotly.io as pio
 
 from scoring.domain.dimensions import DIMENSION_NAMES
 from scoring.reports.charts import radar, shortlist_times
 from scoring.reports.client_month import ClientMonth, Shortlist
 from scoring.reports.formatting import counted
+from scoring.reports.html_document import CONTENT_POLICY, STYLE, Figures, page
+from scoring.reports.html_document import escape as _e
+from scoring.reports.html_document import table as _table
 
-#: Every figure's width in pixels: A4 is 210 mm wide, 180 mm inside 15 mm margins, about 680 CSS pixels.
-FIGURE_WIDTH = 680
+__all__ = ["CONTENT_POLICY", "SECTIONS", "client_document", "file_name"]
+
 #: The sections of the report, in order: their anchor and heading. A test checks each is written.
 SECTIONS: dict[str, str] = {
     "summary": "The month in brief",
@@ -39,83 +36,19 @@ SECTIONS: dict[str, str] = {
     "replacements": "Replacements",
     "definitions": "How we count",
 }
-#: Nothing may be fetched from outside the file: inline scripts and styles only, images from data: URLs.
-CONTENT_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-                  "img-src data:; font-src data:")
-
-STYLE = """
-:root { color-scheme: light; }
-body { font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif; color: #1f2328;
-       max-width: 720px; margin: 24px auto; padding: 0 16px; font-size: 11pt; line-height: 1.45; }
-header { border-bottom: 3px solid #1F3B73; margin-bottom: 16px; padding-bottom: 8px; }
-h1 { font-size: 22pt; margin: 0 0 4px; color: #1F3B73; }
-h2 { font-size: 15pt; margin: 24px 0 8px; color: #1F3B73; }
-h3 { font-size: 12pt; margin: 16px 0 6px; }
-p.lead { margin: 0; color: #57606a; }
-p.note { color: #57606a; font-size: 9.5pt; }
-table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 9.5pt; }
-th, td { border-bottom: 1px solid #d0d7de; padding: 4px 6px; text-align: left; vertical-align: top; }
-th { background: #f3f5f8; }
-td.number, th.number { text-align: right; }
-td { overflow-wrap: anywhere; }
+#: The shared look, with a shortlist's wide table set smaller and kept on one page.
+CLIENT_STYLE = STYLE + """
 .shortlist table { font-size: 8.5pt; }
 .shortlist th, .shortlist td { padding: 3px 4px; }
-.figure { margin: 8px 0 16px; }
-ul.summary li { margin: 4px 0; }
-footer { margin-top: 32px; color: #57606a; font-size: 9pt; border-top: 1px solid #d0d7de; padding-top: 6px; }
-@page { size: A4; margin: 15mm; }
-@media print {
-  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
-  section { break-before: page; }
-  section:first-of-type { break-before: auto; }
-  .figure, .shortlist, tr, h2, h3 { break-inside: avoid; }
-  h2, h3 { break-after: avoid; }
-  thead { display: table-header-group; }
-}
+@media print { .shortlist { break-inside: avoid; } }
 """
-
-
-class _Figures:
-    """Writes figures as HTML: Plotly's JavaScript goes with the first one only. Each figure's element is
-    named after the figure (never a random id), so the same data gives the same file, byte for byte."""
-
-    def __init__(self) -> None:
-        self.written = 0
-
-    def html(self, figure: go.Figure, name: str) -> str:
-        height = int(figure.layout.height or 450)
-        figure.update_layout(width=FIGURE_WIDTH, autosize=False, font=dict(family="Helvetica, Arial, sans-serif"))
-        div = pio.to_html(figure, include_plotlyjs=self.written == 0, full_html=False, include_mathjax=False,
-                          config={"displayModeBar": False, "responsive": False}, div_id=f"figure-{name}",
-                          default_width=f"{FIGURE_WIDTH}px", default_height=f"{height}px")
-        self.written += 1
-        return f'<div class="figure" data-figure="{html.escape(name)}">{div}</div>'
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text))
-
-
-def _table(frame: pd.DataFrame, numbers: Iterable[str] = ()) -> str:
-    """A frame of text as an HTML table, every cell escaped; ``numbers`` are right-aligned."""
-    right = set(numbers)
-
-    def cell(tag: str, column: str, value: object) -> str:
-        kind = ' class="number"' if column in right else ""
-        scope = ' scope="col"' if tag == "th" else ""
-        return f"<{tag}{kind}{scope}>{_e(value)}</{tag}>"
-
-    head = "".join(cell("th", c, c) for c in frame.columns)
-    body = "".join("<tr>" + "".join(cell("td", c, v) for c, v in zip(frame.columns, row)) + "</tr>"
-                   for row in frame.itertuples(index=False))
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _section(anchor: str, body: str) -> str:
     return f'<section id="{anchor}"><h2>{_e(SECTIONS[anchor])}</h2>{body}</section>'
 
 
-def _shortlist(shortlist: Shortlist, figures: _Figures, position: int) -> str:
+def _shortlist(shortlist: Shortlist, figures: Figures, position: int) -> str:
     heading = (f"<h3>{_e(shortlist.search)}</h3><p class=\"note\">Shortlist delivered on "
                f"{shortlist.delivered_on:%d %b %Y}: {counted(len(shortlist.table), 'candidate')}, by take-home score "
                "(1-5, the mean of the reviewers' ratings weighted as our scorecard weighs them).</p>")
@@ -132,7 +65,7 @@ def _shortlist(shortlist: Shortlist, figures: _Figures, position: int) -> str:
 
 def client_document(report: ClientMonth) -> str:
     """The report as one HTML page, Plotly included, nothing fetched from outside."""
-    figures = _Figures()
+    figures = Figures()
     title = f"{report.client}: monthly report, {report.month_label}"
     dated = (f"As of {report.as_of:%d %b %Y}, the last day of the month" if report.complete
              else f"As of {report.as_of:%d %b %Y}: the month is not over yet, so later days are not included")
@@ -172,16 +105,10 @@ def client_document(report: ClientMonth) -> str:
     parts.append(_section("definitions", "<dl>" + "".join(
         f"<dt><strong>{_e(name)}</strong></dt><dd>{_e(measured)}</dd>" for name, measured in report.definitions)
         + "</dl>"))
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CONTENT_POLICY}\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>"
-        f"<header><h1>{_e(report.client)}</h1><p class=\"lead\">Monthly report for {_e(report.month_label)}. "
-        f"{_e(dated)}.</p></header>"
-        + "".join(parts)
-        + f"<footer>{_e(title)}. Figures as the data stood at the end of {report.as_of:%d %b %Y}.</footer>"
-        "</body></html>\n")
+    header = (f"<h1>{_e(report.client)}</h1><p class=\"lead\">Monthly report for {_e(report.month_label)}. "
+              f"{_e(dated)}.</p>")
+    footer = f"{_e(title)}. Figures as the data stood at the end of {report.as_of:%d %b %Y}."
+    return page(title, header, "".join(parts), footer, CLIENT_STYLE)
 
 
 def file_name(client_ref: str, month: str) -> str:
