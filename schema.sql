@@ -19,6 +19,7 @@ CREATE SEQUENCE IF NOT EXISTS placement_ids START 1;
 CREATE SEQUENCE IF NOT EXISTS replacement_ids START 1;
 CREATE SEQUENCE IF NOT EXISTS audit_ids START 1;
 CREATE SEQUENCE IF NOT EXISTS calibration_set_ids START 1;
+CREATE SEQUENCE IF NOT EXISTS import_mapping_ids START 1;
 
 -- Key/value facts about the database itself (schema version, demo "as of" date, seed).
 CREATE TABLE IF NOT EXISTS metadata (
@@ -380,6 +381,18 @@ CREATE TABLE IF NOT EXISTS self_identification (
                                                               'asian', 'american_indian', 'two_or_more',
                                                               'prefer_not_to_say')),
     recorded_on    DATE    NOT NULL
+);
+
+-- Import mappings an admin saved on the Import page for the next import of the same export
+-- (scoring.store.import_mappings; docs/import-mapping.md): the TOML text as saved, which
+-- scoring.importing.mapping reads without a fault before it is stored. Saving, updating and deleting one
+-- are audited, the text included.
+CREATE TABLE IF NOT EXISTS import_mappings (
+    mapping_id INTEGER   PRIMARY KEY DEFAULT nextval('import_mapping_ids'),
+    name       VARCHAR   NOT NULL UNIQUE CHECK (length(trim(name)) > 0 AND length(name) <= 200),
+    mapping    VARCHAR   NOT NULL CHECK (length(trim(mapping)) > 0 AND length(mapping) <= 100000),   -- TOML
+    saved_by   INTEGER   NOT NULL REFERENCES accounts (account_id),
+    saved_at   TIMESTAMP NOT NULL          -- UTC, the last save
 );
 
 -- Submitted, current ratings: the rows every statistic reads. Dimensions marked not assessed are

@@ -18,7 +18,7 @@ TABLE_ORDER = (
     "weight_versions",
     "dimension_weights", "stage_decisions", "assignments", "scorecards", "scores", "tooling_evidence",
     "placements", "replacements", "final_decisions", "calibration_sets", "calibration_items", "audit_log",
-    "digests_sent",
+    "digests_sent", "import_mappings",
 )
 #: Which sequence hands out the ids of which table's key column.
 SEQUENCES = {
@@ -28,6 +28,7 @@ SEQUENCES = {
     "scorecard_ids": ("scorecards", "scorecard_id"), "placement_ids": ("placements", "placement_id"),
     "replacement_ids": ("replacements", "replacement_id"), "audit_ids": ("audit_log", "audit_id"),
     "calibration_set_ids": ("calibration_sets", "set_id"),
+    "import_mapping_ids": ("import_mappings", "mapping_id"),
 }
 #: The rows schema.sql itself inserts into data tables (the default weight version 1), as a condition
 #: per table. Every database holds them, so a database holding nothing else counts as empty.
