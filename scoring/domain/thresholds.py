@@ -13,8 +13,8 @@ from typing import Final
 
 __all__ = ["AGREEMENT_DRIFT", "CALIBRATION_THRESHOLDS", "DRIFT_BASELINE_MONTHS", "DRIFT_MIN_Z",
            "DRIFT_PERSISTENCE", "LIVE_ICC_SLOTS", "LOW_AGREEMENT_MARGIN", "MIN_AGREEMENT_UNITS",
-           "MIN_COMPARED_RATINGS", "MIN_MONTH_RATINGS", "MIN_SHARED_RATINGS", "NOTABLE_MOVE", "SEVERITY_DRIFT",
-           "SEVERITY_MARGIN", "TOO_FEW", "Threshold"]
+           "MIN_COMPARED_RATINGS", "MIN_MONTH_RATINGS", "MIN_REFERENCE_RATINGS", "MIN_SHARED_RATINGS", "NOTABLE_MOVE",
+           "SEVERITY_DRIFT", "SEVERITY_MARGIN", "TOO_FEW", "Threshold"]
 
 
 @dataclass(frozen=True)
@@ -139,10 +139,18 @@ NOTABLE_MOVE: Final = Threshold(
     "a notable move in the ranking summary.",
     "Reporting choice: a tenth of the field, enough to cross a typical shortlist cut.")
 
+MIN_REFERENCE_RATINGS: Final = Threshold(
+    "Rated references for a certification verdict", 20, "reference ratings (reference x dimension)",
+    "A reviewer's accuracy against an exercise's expert reference ratings decides whether they pass only when "
+    "they and the experts both rated at least this many reference-dimensions; below, it reads "
+    f"\"{TOO_FEW}\" and the reviewer has not passed yet.",
+    "Agency policy: four complete reference scorecards; with 20 pairs a mean absolute difference near 0.7 "
+    "rating points has a standard error of about 0.1, small beside the bar it is held to.")
+
 CALIBRATION_THRESHOLDS: Final[tuple[Threshold, ...]] = (
     MIN_AGREEMENT_UNITS, MIN_SHARED_RATINGS, MIN_COMPARED_RATINGS, SEVERITY_MARGIN, LOW_AGREEMENT_MARGIN,
     AGREEMENT_DRIFT, MIN_MONTH_RATINGS,
-    DRIFT_BASELINE_MONTHS, DRIFT_PERSISTENCE, LIVE_ICC_SLOTS, NOTABLE_MOVE,
+    DRIFT_BASELINE_MONTHS, DRIFT_PERSISTENCE, LIVE_ICC_SLOTS, NOTABLE_MOVE, MIN_REFERENCE_RATINGS,
 )
 """The calibration page's own thresholds, in the order it shows them (the drift size and minimum z
 are shown with the library's fit band)."""
