@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_pages import build  # noqa: E402
+from bench_pages import demo_databases  # noqa: E402
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, start_server  # noqa: E402
 from tests.browser.walk import ROLE_EMAILS, pages_for  # noqa: E402
@@ -75,14 +75,17 @@ class Step:
 
 PERIOD = "Searches opened"
 RERUNNING = {"option", "remove", "type", "key"}        # kinds of step that change a widget's value
+# round trips made on several pages, each ending where it began
+ALL_TIME_AND_BACK = (Step("period: all time", "option", PERIOD, "All time"),
+                     Step("period: last 12 months", "option", PERIOD, "Last 12 months"))
+ONE_CLIENT_AND_BACK = (Step("client: one", "option", "Clients", "{client}"),
+                       Step("client: all again", "remove", "Clients", "{client}"))
 # page (URL path) -> (role that opens it, interactions in the order they are made; each round makes them all, and
 # a round ends where it began, so that every round measures the same changes)
 INTERACTIONS: dict[str, tuple[str, tuple[Step, ...]]] = {
     "pipeline": ("hiring_lead", (
-        Step("period: all time", "option", PERIOD, "All time"),
-        Step("period: last 12 months", "option", PERIOD, "Last 12 months"),
-        Step("client: one", "option", "Clients", "{client}"),
-        Step("client: all again", "remove", "Clients", "{client}"),
+        *ALL_TIME_AND_BACK,
+        *ONE_CLIENT_AND_BACK,
         Step("seniority: senior", "option", "Seniority", "Senior"),
         Step("seniority: all again", "remove", "Seniority", "Senior"),
         Step("stage: another tab", "choose", "", "re:^Production incident"),
@@ -110,8 +113,7 @@ INTERACTIONS: dict[str, tuple[str, tuple[Step, ...]]] = {
         Step("tab: agreement", "choose", "", "Agreement"),
     )),
     "validity": ("hiring_lead", (
-        Step("period: all time", "option", PERIOD, "All time"),
-        Step("period: last 12 months", "option", PERIOD, "Last 12 months"),
+        *ALL_TIME_AND_BACK,
         Step("outcome: the second", "choose", "Outcome", 1),
         Step("outcome: the first", "choose", "Outcome", 0),
         Step("drill-down: rates by band", "expand", "Rates by band"),
@@ -122,10 +124,8 @@ INTERACTIONS: dict[str, tuple[str, tuple[Step, ...]]] = {
         Step("open the first again", "option", "Work on", 0),
     )),
     "ops": ("ops", (
-        Step("period: all time", "option", PERIOD, "All time"),
-        Step("period: last 12 months", "option", PERIOD, "Last 12 months"),
-        Step("client: one", "option", "Clients", "{client}"),
-        Step("client: all again", "remove", "Clients", "{client}"),
+        *ALL_TIME_AND_BACK,
+        *ONE_CLIENT_AND_BACK,
         Step("drill-down: rows behind another figure", "option", "Show the rows behind", 1),
         Step("drill-down: the first figure", "option", "Show the rows behind", 0),
         Step("first day from: the other", "choose", "First day counted from", 1),
@@ -531,28 +531,13 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))      # so that servers and the browser stop
 
-    from scoring.store.db import is_postgres_location
-    from tests.postgres.server import bin_dir, running_server
-
     folder = Path(tempfile.mkdtemp(prefix="bench-browser-"))
-    backends: dict[str, str] = {}
-    notes = []
     results: dict = {"machine_cores": os.cpu_count(), "candidates": args.candidates, "rounds": args.rounds,
                      "targets": TARGETS, "databases": {}}
     try:
         with contextlib.ExitStack() as stack:
-            if args.db:
-                backends["PostgreSQL" if is_postgres_location(args.db) else "DuckDB file"] = args.db
-            else:
-                backends["DuckDB file"] = str(folder / "demo.duckdb")
-                notes.append(f"DuckDB file: demo build {build(backends['DuckDB file'], args.candidates):.1f} s")
-                if not args.no_postgres and bin_dir() is None:
-                    notes.append("PostgreSQL is not installed: measuring the DuckDB file only")
-                elif not args.no_postgres:
-                    server = stack.enter_context(running_server(bin_dir()))
-                    backends["PostgreSQL"] = server.create()
-                    notes.append(f"PostgreSQL (private server on 127.0.0.1): demo build "
-                                 f"{build(backends['PostgreSQL'], args.candidates):.1f} s")
+            backends, notes = demo_databases(stack, folder, args.db, args.candidates,
+                                             postgres=not args.no_postgres)
             playwright = stack.enter_context(sync_playwright())
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             stack.callback(browser.close)

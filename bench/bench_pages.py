@@ -163,6 +163,34 @@ def build(location: str, candidates: int) -> float:
     return time.perf_counter() - started
 
 
+def demo_databases(stack: contextlib.ExitStack, folder: Path, reuse: str | None, candidates: int,
+                   postgres: bool) -> tuple[dict[str, str], list[str]]:
+    """The databases a benchmark measures (label -> location) and a note on how each was made.
+
+    ``reuse`` (a file path or a PostgreSQL URL) is measured alone, as it is. Otherwise the demo agency
+    of ``candidates`` is built into a DuckDB file in ``folder`` and, when ``postgres`` is asked for and
+    installed, into a private PostgreSQL server that ``stack`` stops when it closes.
+    """
+    from scoring.store.db import is_postgres_location
+    from tests.postgres.server import bin_dir, running_server
+
+    if reuse:
+        return {"PostgreSQL" if is_postgres_location(reuse) else "DuckDB file": reuse}, []
+    duckdb_file = str(folder / "demo.duckdb")
+    seconds = build(duckdb_file, candidates)
+    size_mib = Path(duckdb_file).stat().st_size / 2**20
+    backends = {"DuckDB file": duckdb_file}
+    notes = [f"DuckDB file: demo build {seconds:.1f} s, {size_mib:,.0f} MiB"]
+    if postgres and bin_dir() is None:
+        notes.append("PostgreSQL is not installed: measuring the DuckDB file only")
+    elif postgres:
+        server = stack.enter_context(running_server(bin_dir()))
+        backends["PostgreSQL"] = server.create()
+        notes.append(f"PostgreSQL (private server on 127.0.0.1): demo build "
+                     f"{build(backends['PostgreSQL'], candidates):.1f} s")
+    return backends, notes
+
+
 def copy_seconds(location: str, times: int = 5) -> float:
     """Median time for a replica to retake its local copy of the PostgreSQL database at ``location``."""
     from scoring.store.db import Database
@@ -201,27 +229,9 @@ def main() -> None:
         print(json.dumps(measure_page(args.child, args.db, args.rounds)))
         return
 
-    from scoring.store.db import is_postgres_location
-    from tests.postgres.server import bin_dir, running_server
-
     folder = Path(tempfile.mkdtemp(prefix="bench-pages-"))
-    backends: dict[str, str] = {}       # label -> database location
-    notes = []
     with contextlib.ExitStack() as stack:
-        if args.db:
-            backends["PostgreSQL" if is_postgres_location(args.db) else "DuckDB file"] = args.db
-        else:
-            backends["DuckDB file"] = str(folder / "demo.duckdb")
-            seconds = build(backends["DuckDB file"], args.candidates)
-            size_mib = Path(backends["DuckDB file"]).stat().st_size / 2**20
-            notes.append(f"DuckDB file: demo build {seconds:.1f} s, {size_mib:,.0f} MiB")
-            if not args.no_postgres and bin_dir() is None:
-                notes.append("PostgreSQL is not installed: measuring the DuckDB file only")
-            elif not args.no_postgres:
-                server = stack.enter_context(running_server(bin_dir()))
-                backends["PostgreSQL"] = server.create()
-                notes.append(f"PostgreSQL (private server on 127.0.0.1): demo build "
-                             f"{build(backends['PostgreSQL'], args.candidates):.1f} s")
+        backends, notes = demo_databases(stack, folder, args.db, args.candidates, postgres=not args.no_postgres)
 
         trivial = folder / "trivial.py"
         trivial.write_text(TRIVIAL_PAGE)
