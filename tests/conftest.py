@@ -139,3 +139,15 @@ def managers(monkeypatch) -> list[MediaFileManager]:
 
     monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", Recording)
     return made
+
+
+def on_click(at, managers: list[MediaFileManager], label: str) -> dict:
+    """What the download button ``label`` of the last run gives on a click, from the ``managers`` fixture:
+    its ``filename``, ``mimetype`` and the ``callable`` that makes the file then, not when the page runs."""
+    button = next(b for b in at.get("download_button") if b.proto.label == label)
+    return managers[-1]._deferred_callables[button.proto.deferred_file_id]
+
+
+def downloaded(at, managers: list[MediaFileManager], label: str) -> bytes:
+    """The file the download button ``label`` of the last run gives on a click."""
+    return on_click(at, managers, label)["callable"]()

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from scoring.reports.client_document import client_document
 from scoring.reports.client_month import client_month_report
 from scoring.store import Database
 from tests.client_month_fixture import build
+from tests.conftest import on_click
 from tests.ops_fixture import person
 
 LABEL = "Download the monthly report (HTML)"
@@ -36,20 +36,7 @@ def agency(tmp_path, monkeypatch):
     return path
 
 
-@pytest.fixture
-def media(monkeypatch) -> list[MediaFileManager]:
-    managers: list[MediaFileManager] = []
-
-    class Recording(MediaFileManager):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            managers.append(self)
-
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", Recording)
-    return managers
-
-
-def test_the_chosen_client_and_month_download_the_report_the_command_writes(agency, media):
+def test_the_chosen_client_and_month_download_the_report_the_command_writes(agency, managers):
     at = AppTest.from_function(section, args=("ops",), default_timeout=60)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -65,8 +52,7 @@ def test_the_chosen_client_and_month_download_the_report_the_command_writes(agen
     assert month.options[0] == "June 2025" and month.options[-1] == "January 2024"
     month.select("March 2025")
     at.run()
-    button = next(b for b in at.get("download_button") if b.proto.label == LABEL)
-    deferred = media[-1]._deferred_callables[button.proto.deferred_file_id]
+    deferred = on_click(at, managers, LABEL)
     assert (deferred["filename"], deferred["mimetype"]) == ("client-report-CL-1-2025-03.html", "text/html")
     made = deferred["callable"]()
     with Database(agency) as db:

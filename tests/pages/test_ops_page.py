@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from scoring.agency.access import OPERATOR
@@ -23,7 +22,7 @@ from scoring.reports.ops_export import to_json as audit_json
 from scoring.store import Database
 from scoring.store.searches import SearchFilter
 from tests import audit_fixture, shortlist_fixture
-from tests.conftest import plotly_values
+from tests.conftest import downloaded, plotly_values
 from tests.ops_fixture import build, person
 
 PAGE = Path(__file__).resolve().parents[2] / "pages" / "ops.py"
@@ -35,20 +34,6 @@ def fixture_file(tmp_path, monkeypatch) -> Path:
     path = build(tmp_path / "ops.duckdb")
     monkeypatch.setenv("SCORECARD_DB", str(path))
     return path
-
-
-@pytest.fixture
-def media(monkeypatch) -> list[MediaFileManager]:
-    """The media managers AppTest creates, one per run, so downloads can be made as a click makes them."""
-    managers: list[MediaFileManager] = []
-
-    class Recording(MediaFileManager):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            managers.append(self)
-
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", Recording)
-    return managers
 
 
 def open_page(role: str = "ops", all_time: bool = True) -> AppTest:
@@ -84,12 +69,6 @@ def charts(at: AppTest) -> dict[str, dict]:
 
 def evidence_table(at: AppTest) -> pd.DataFrame:
     return next(frame.value for frame in at.dataframe if "in_figure" in frame.value.columns)
-
-
-def downloaded(at: AppTest, media: list[MediaFileManager], label: str) -> bytes:
-    """The file the button ``label`` gives on a click (made then, not when the page runs)."""
-    button = next(b for b in at.get("download_button") if b.proto.label == label)
-    return media[-1]._deferred_callables[button.proto.deferred_file_id]["callable"]()
 
 
 def test_headline_shows_every_promise_with_its_status(fixture_file):
@@ -195,28 +174,28 @@ def test_only_the_open_tab_is_drawn_and_it_stays_open_across_reruns(fixture_file
     assert len(evidence_table(at)) == 5
 
 
-def test_breach_list_filters_and_downloads(fixture_file, media):
+def test_breach_list_filters_and_downloads(fixture_file, managers):
     at = open_tab(open_page(), "Breach list")
-    csv = pd.read_csv(io.BytesIO(downloaded(at, media, "Download the breaches (CSV)")))
+    csv = pd.read_csv(io.BytesIO(downloaded(at, managers, "Download the breaches (CSV)")))
     assert len(csv) == 10
     at.multiselect(key="ops_breach_promises").set_value(["replacement"])
     at.run()
-    csv = pd.read_csv(io.BytesIO(downloaded(at, media, "Download the breaches (CSV)")))
+    csv = pd.read_csv(io.BytesIO(downloaded(at, managers, "Download the breaches (CSV)")))
     assert csv["reference"].tolist() == ["RP-00002", "RP-00004", "RP-00003"]
     at.multiselect(key="ops_breach_clients").set_value([1])          # Acme Robotics
     at.run()
-    parquet = pd.read_parquet(io.BytesIO(downloaded(at, media, "Download the breaches (Parquet)")))
+    parquet = pd.read_parquet(io.BytesIO(downloaded(at, managers, "Download the breaches (Parquet)")))
     assert parquet["reference"].tolist() == ["RP-00004"]
 
 
-def test_evidence_downloads_as_csv_and_parquet(fixture_file, media):
+def test_evidence_downloads_as_csv_and_parquet(fixture_file, managers):
     at = open_page()
     at.selectbox(key="ops_evidence").select("first_day")
     at.radio(key="ops_evidence_view").set_value("in_figure")
     at.run()
-    csv = pd.read_csv(io.BytesIO(downloaded(at, media, "Download these rows (CSV)")))
+    csv = pd.read_csv(io.BytesIO(downloaded(at, managers, "Download these rows (CSV)")))
     assert csv["days"].sum() == 212 and len(csv) == 7
-    parquet = pd.read_parquet(io.BytesIO(downloaded(at, media, "Download these rows (Parquet)")))
+    parquet = pd.read_parquet(io.BytesIO(downloaded(at, managers, "Download these rows (Parquet)")))
     assert parquet["placement_ref"].tolist() == csv["placement_ref"].tolist()
     assert parquet["first_day"].iloc[0] == date(2024, 7, 15)
 
@@ -354,21 +333,11 @@ def test_the_as_of_date_defaults_to_the_databases_today_and_moves_the_figures(au
     assert any("As of 30 May 2025" in caption.value for caption in at.caption)
 
 
-def test_the_page_downloads_the_document_the_command_writes(audit_file, monkeypatch):
-    managers: list[MediaFileManager] = []
-
-    class Recording(MediaFileManager):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            managers.append(self)
-
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", Recording)
+def test_the_page_downloads_the_document_the_command_writes(audit_file, managers):
     at = open_audit_page()
     at.date_input(key="ops_as_of").set_value(audit_fixture.AS_OF)
     at.run()
     with Database(audit_file) as db:
         expected = ops_audit(db, OPERATOR, SearchFilter(), audit_fixture.AS_OF)
-    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
     for label, render in (("Download the audit (JSON)", audit_json), ("Download the audit (CSV)", audit_csv)):
-        made_on_click = managers[-1]._deferred_callables[buttons[label].deferred_file_id]["callable"]
-        assert made_on_click() == render(expected), label
+        assert downloaded(at, managers, label) == render(expected), label

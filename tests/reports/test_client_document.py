@@ -11,7 +11,6 @@ import pytest
 
 from scoring.reports.client_document import CONTENT_POLICY, SECTIONS, client_document, file_name
 from scoring.reports.client_month import client_month_report
-from scoring.store import Database
 from tests import client_month_fixture
 from tests.ops_fixture import person
 
@@ -43,14 +42,8 @@ def visible_text(page: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def agency(tmp_path_factory):
-    with Database(client_month_fixture.build(tmp_path_factory.mktemp("client_document") / "a.duckdb")) as db:
-        yield db
-
-
-@pytest.fixture(scope="module")
-def march(agency):
-    return client_month_report(agency, person("ops"), "CL-1", "2025-03", TODAY)
+def march(scored_agency):
+    return client_month_report(scored_agency, person("ops"), "CL-1", "2025-03", TODAY)
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +77,8 @@ def test_no_reviewer_no_e_mail_and_no_missing_value_marks(page):
     assert not re.search(r"\b(nan|None|NaT|null)\b", text)
 
 
-def test_a_quiet_month_says_so_in_sentences_and_carries_no_plotly(agency):
-    quiet = client_document(client_month_report(agency, person("ops"), "CL-2", "2024-08", TODAY))
+def test_a_quiet_month_says_so_in_sentences_and_carries_no_plotly(scored_agency):
+    quiet = client_document(client_month_report(scored_agency, person("ops"), "CL-2", "2024-08", TODAY))
     assert "plotly.js v" not in quiet and "Plotly.newPlot" not in quiet
     text = visible_text(quiet)
     for sentence in ("No search of yours was open in August 2024.", "No search to draw this month.",
@@ -94,8 +87,8 @@ def test_a_quiet_month_says_so_in_sentences_and_carries_no_plotly(agency):
         assert sentence in text
 
 
-def test_a_month_not_over_says_so(agency):
-    partial = client_month_report(agency, person("ops"), "CL-5", "2025-06", date(2025, 6, 15))
+def test_a_month_not_over_says_so(scored_agency):
+    partial = client_month_report(scored_agency, person("ops"), "CL-5", "2025-06", date(2025, 6, 15))
     assert "As of 15 Jun 2025: the month is not over yet" in client_document(partial)
 
 

@@ -32,12 +32,6 @@ def agency(tmp_path_factory):
         yield db
 
 
-@pytest.fixture(scope="module")
-def scored(tmp_path_factory):
-    with Database(client_month_fixture.build(tmp_path_factory.mktemp("client_month") / "scored.duckdb")) as db:
-        yield db
-
-
 def report(db, ref, month, today=TODAY, role="ops"):
     return client_month_report(db, person(role), ref, month, today)
 
@@ -168,8 +162,8 @@ def test_the_months_add_up_to_the_ops_page(agency):
     assert months[2].replacements["Charged"].tolist() == ["500 USD"]
 
 
-def test_the_shortlists_compare_take_home_ratings_as_they_stood(scored):
-    march = report(scored, "CL-1", "2025-03")
+def test_the_shortlists_compare_take_home_ratings_as_they_stood(scored_agency):
+    march = report(scored_agency, "CL-1", "2025-03")
     first, second = march.shortlists
     assert first.table[["Candidate", "Take-home score", "Governance", "Your decision"]].values.tolist() == [
         ["Engineer 01", "4.15", "3.00", "accepted"], ["Engineer 02", "3.00", "3.00", "awaiting your decision"]]
@@ -179,12 +173,12 @@ def test_the_shortlists_compare_take_home_ratings_as_they_stood(scored):
     assert first.traces["Engineer 01"].tolist() == [4.0, 5.0, 4.0, 4.0, 3.0]
     assert list(second.traces) == second.table["Candidate"].tolist()     # the radar's legend in the table's order
     # Application 3's amendment (2 everywhere) came on 10 Apr, after March.
-    assert client_months.take_home_ratings(scored, person("ops"), [3], date(2025, 4, 30))["rating"].tolist() \
+    assert client_months.take_home_ratings(scored_agency, person("ops"), [3], date(2025, 4, 30))["rating"].tolist() \
         == [2] * 5
 
 
-def test_the_client_reads_no_reviewer_no_reference_and_no_e_mail(scored):
-    march = report(scored, "CL-1", "2025-03")
+def test_the_client_reads_no_reviewer_no_reference_and_no_e_mail(scored_agency):
+    march = report(scored_agency, "CL-1", "2025-03")
     frames = [march.searches, march.placements, march.replacements, march.promises, march.to_date,
               *(s.table for s in march.shortlists)]
     text = " ".join([*march.summary, *(f.to_csv() for f in frames), *(s.search for s in march.shortlists),

@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 
 import pandas as pd
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
+
+from tests.conftest import downloaded
 
 
 def page(rows: int) -> None:
@@ -19,11 +20,6 @@ def page(rows: int) -> None:
                 hide_index=True)
 
 
-def downloaded(at: AppTest, manager: MediaFileManager, label: str) -> bytes:
-    button = next(b for b in at.get("download_button") if b.proto.label == label)
-    return manager._deferred_callables[button.proto.deferred_file_id]["callable"]()
-
-
 def test_a_long_list_shows_its_first_hundred_rows_and_downloads_them_all(managers):
     at = AppTest.from_function(page, args=(250,)).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -31,8 +27,8 @@ def test_a_long_list_shows_its_first_hundred_rows_and_downloads_them_all(manager
     assert shown["reference"].tolist() == [f"BR-{n:04d}" for n in range(100)]      # the list's own order
     assert [c.value for c in at.caption] == [
         "The first 100 of 250 breaches, in the order listed; the downloads hold every one."]
-    csv = pd.read_csv(io.BytesIO(downloaded(at, managers[-1], "Download the breaches (CSV)")))
-    parquet = pd.read_parquet(io.BytesIO(downloaded(at, managers[-1], "Download the breaches (Parquet)")))
+    csv = pd.read_csv(io.BytesIO(downloaded(at, managers, "Download the breaches (CSV)")))
+    parquet = pd.read_parquet(io.BytesIO(downloaded(at, managers, "Download the breaches (Parquet)")))
     assert len(csv) == len(parquet) == 250 and parquet["reference"].iloc[-1] == "BR-0249"
 
 
