@@ -347,6 +347,20 @@ def _report_refusal(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _dated_report_options(counted: str) -> argparse.ArgumentParser:
+    """The options every report as of a date shares (``--db``, ``--as-of``, ``--from``, ``--to``), the ones
+    :func:`_report_refusal` checks; ``counted`` names what the period limits, in the help."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--db", default=database_location(), help="database to read")
+    options.add_argument("--as-of", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD",
+                         help="audit date (YYYY-MM-DD): nothing dated after it is used")
+    options.add_argument("--from", dest="start", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                         help=f"only {counted} on or after this date (default: no limit)")
+    options.add_argument("--to", dest="end", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                         help=f"only {counted} on or before this date (default: no limit)")
+    return options
+
+
 def run_report_ops(args: argparse.Namespace) -> int:
     from scoring.agency.access import OPERATOR
     from scoring.reports.ops_export import ops_audit, to_csv, to_json
@@ -517,30 +531,18 @@ def parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="write a report's figures to a file, reproducibly")
     reports = report.add_subparsers(dest="report", required=True)
-    audit = reports.add_parser("ops", help="the ops audit as of a date, as the ops page shows it with all clients "
-                                           "and seniorities (fields in docs/ops-report.md)")
-    audit.add_argument("--db", default=database_location(), help="database to read")
-    audit.add_argument("--as-of", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD",
-                       help="audit date (YYYY-MM-DD): nothing dated after it is used")
-    audit.add_argument("--from", dest="start", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
-                       help="only searches opened on or after this date (default: no limit)")
-    audit.add_argument("--to", dest="end", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
-                       help="only searches opened on or before this date (default: no limit)")
+    audit = reports.add_parser("ops", parents=[_dated_report_options("searches opened")],
+                               help="the ops audit as of a date, as the ops page shows it with all clients "
+                                    "and seniorities (fields in docs/ops-report.md)")
     audit.add_argument("--format", choices=("json", "csv"), required=True, help="json, or csv in the long "
                                                                                  "layout section,item,field,value")
     audit.add_argument("--out", required=True, metavar="FILE", help="file to write (replaced if it exists)")
     audit.set_defaults(run=run_report_ops)
-    fair = reports.add_parser("fairness", help="adverse impact per stage and for the weighted score, by "
-                                               "self-identified group (auditors and admins; docs/fairness.md)")
-    fair.add_argument("--db", default=database_location(), help="database to read")
+    fair = reports.add_parser("fairness", parents=[_dated_report_options("decisions (stage entries, for the score)")],
+                              help="adverse impact per stage and for the weighted score, by "
+                                   "self-identified group (auditors and admins; docs/fairness.md)")
     fair.add_argument("--account", required=True, metavar="EMAIL",
                       help="the active auditor or admin account the report is read for")
-    fair.add_argument("--as-of", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD",
-                      help="audit date (YYYY-MM-DD): nothing dated after it is used")
-    fair.add_argument("--from", dest="start", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
-                      help="only decisions (stage entries, for the score) on or after this date (default: no limit)")
-    fair.add_argument("--to", dest="end", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
-                      help="only decisions (stage entries, for the score) on or before this date (default: no limit)")
     fair.add_argument("--by", choices=("sex", "race_ethnicity", "sex_and_race"), default="sex",
                       help="how groups are formed (default: sex)")
     fair.add_argument("--min-group", type=int, default=MIN_GROUP_SIZE, metavar="N",
