@@ -378,6 +378,7 @@ def run_report_ops(args: argparse.Namespace) -> int:
 
 def run_report_fairness(args: argparse.Namespace) -> int:
     from scoring.reports.fairness import fairness_report, to_json
+    from scoring.reports.fairness_document import fairness_document, file_name
     from scoring.store.accounts import account_for_email
 
     if (refused := _report_refusal(args)) is not None:
@@ -390,8 +391,9 @@ def run_report_fairness(args: argparse.Namespace) -> int:
                   "self-identification is read only on their behalf", file=sys.stderr)
             return 1
         report = fairness_report(db.reader(), actor, args.as_of, args.start, args.end, args.by, args.min_group)
-    Path(args.out).write_bytes(to_json(report))
-    print(f"wrote adverse impact by {args.by} as of {args.as_of} (json) to {args.out}")
+    out = Path(args.out or file_name(report, args.format))
+    out.write_bytes(to_json(report) if args.format == "json" else fairness_document(report, actor).encode("utf-8"))
+    print(f"wrote adverse impact by {args.by} as of {args.as_of} ({args.format}) to {out}")
     return 0
 
 
@@ -547,8 +549,11 @@ def parser() -> argparse.ArgumentParser:
                       help="how groups are formed (default: sex)")
     fair.add_argument("--min-group", type=int, default=MIN_GROUP_SIZE, metavar="N",
                       help=f"fewest decisions a group needs to be judged (default: {MIN_GROUP_SIZE})")
-    fair.add_argument("--format", choices=("json",), required=True, help="json")
-    fair.add_argument("--out", required=True, metavar="FILE", help="file to write (replaced if it exists)")
+    fair.add_argument("--format", choices=("json", "html"), required=True,
+                      help="json (the figures), or html (one self-contained page with charts, the method and its "
+                           "sources, that prints to PDF)")
+    fair.add_argument("--out", default=None, metavar="FILE", help="file to write (replaced if it exists); default: "
+                                                                  "fairness_GROUPING_YYYYMMDD.json or .html here")
     fair.set_defaults(run=run_report_fairness)
     monthly = reports.add_parser("client", help="one client's monthly report as a self-contained HTML file that "
                                                 "prints to PDF (docs/ops-report.md)")
