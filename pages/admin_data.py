@@ -61,7 +61,7 @@ def import_section(actor: Account) -> None:
                                key="import_files")
     sources = uploaded_sources(uploads or [])
     mapped = st.radio("The files are", [NATIVE, MAPPED], horizontal=True, key="import_kind") == MAPPED
-    mapping = mapping_section(sources) if mapped else None
+    mapping = mapping_section(sources, actor) if mapped else None
     check_only = st.checkbox("Only check the files, write nothing", key="import_check_only")
     if st.button("Check and import" if not check_only else "Check", type="primary",
                  disabled=not uploads or (mapped and mapping is None), key="import_button"):

@@ -1,10 +1,11 @@
-"""The mapping part of the Import page: pick, upload or edit a mapping, preview the rows it makes.
+"""The mapping part of the Import page: pick, upload or edit a mapping, preview the rows it makes, save it.
 
 A mapping (docs/import-mapping.md) turns another system's export into the import format. The admin
-starts from a worked mapping of ``data/mappings/`` or an uploaded one, edits it in place, sees the
-first rows of each table as they will be imported with the source row each came from, and the
-problems the mapping itself finds; the edited mapping is saved by downloading it, ready to be
-uploaded with next month's export.
+starts from a worked mapping of ``data/mappings/``, a mapping saved in the database
+(:mod:`scoring.store.import_mappings`) or an uploaded one, edits it in place, sees the first rows of
+each table as they will be imported with the source row each came from, and the problems the mapping
+itself finds. A mapping that reads without a fault can be saved under a name, so next month's import
+starts from it; a saved one can be updated or deleted, and any one can be downloaded as a file.
 """
 
 from __future__ import annotations
@@ -15,13 +16,28 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from scoring.agency.access import Account
 from scoring.importing.files import Source
 from scoring.importing.mapping import Mapping, MappingError, apply_mapping, parse_mapping, preview
 from scoring.reports.admin import code_words
 from scoring.reports.formatting import MISSING
+from scoring.store.import_mappings import (
+    SavedMapping,
+    delete_mapping,
+    save_mapping,
+    saved_mappings,
+    update_mapping,
+)
+from ui.context import database
+from ui.text import plain
+from ui.writes import run_write
 
 WORKED = Path(__file__).resolve().parents[1] / "data" / "mappings"
 UPLOADED = "A mapping file of my own"
+#: How a mapping saved in the database is listed under "Start from", beside the worked ones.
+SAVED = "Saved: {name}"
+#: The choice the picker takes on the next run (after a save or a delete), set before it is drawn.
+NEXT_CHOICE = "mapping_choice_next"
 PREVIEW_ROWS = 5
 PROBLEM_COLUMNS = {"file": "File", "row": "Row", "column": "Column", "reason": "Reason"}
 
@@ -39,19 +55,24 @@ def worked_mappings() -> dict[str, str]:
     return found
 
 
-def mapping_section(sources: Sequence[Source]) -> Mapping | None:
+def mapping_section(sources: Sequence[Source], actor: Account) -> Mapping | None:
     """The mapping chosen and edited on the page (None while it cannot be used), its preview on
-    ``sources``, and a button to save it."""
+    ``sources``, and the buttons that save, update, delete or download it."""
+    if NEXT_CHOICE in st.session_state:
+        st.session_state["mapping_choice"] = st.session_state.pop(NEXT_CHOICE)
     worked = worked_mappings()
-    choice = st.selectbox("Start from", [*worked, UPLOADED], key="mapping_choice",
-                          help="A worked mapping for a documented export (docs/import-mapping.md), or your own "
-                               "mapping file saved from an earlier import")
-    start = worked.get(choice, "")
+    saved = {SAVED.format(name=m.name): m for m in saved_mappings(database(), actor)}
+    choice = st.selectbox("Start from", [*worked, *saved, UPLOADED], key="mapping_choice",
+                          help="A worked mapping for a documented export (docs/import-mapping.md), a mapping "
+                               "saved here for an earlier import, or a mapping file of your own")
+    chosen = saved.get(choice)
+    start = chosen.text if chosen is not None else worked.get(choice, "")
     if choice == UPLOADED:
         upload = st.file_uploader("Mapping file (TOML)", type=["toml"], key="mapping_file")
         start = upload.getvalue().decode("utf-8", errors="replace") if upload is not None else ""
     text = st.text_area("The mapping: which source columns and words feed each table (TOML, see "
-                        "docs/import-mapping.md)", value=start, height=320, key=f"mapping_text_{choice}_{len(start)}")
+                        "docs/import-mapping.md)", value=start, height=320,
+                        key=f"mapping_text_{choice}_{len(start)}_{hash(start)}")
     if not text.strip():
         st.info("Choose or upload a mapping to see how the files will be read.")
         return None
@@ -60,11 +81,49 @@ def mapping_section(sources: Sequence[Source]) -> Mapping | None:
     except MappingError as error:
         st.error("The mapping cannot be used yet:\n\n" + "\n".join(f"- {fault}" for fault in error.errors))
         return None
-    st.download_button("Save this mapping (download it for next month's import)", text.encode("utf-8"),
-                       _file_name(mapping), "application/toml", key="mapping_download")
+    _save_controls(mapping, text, choice, chosen, actor)
     if sources:
         _show_preview(mapping, sources)
     return mapping
+
+
+def _save_controls(mapping: Mapping, text: str, choice: str, chosen: SavedMapping | None, actor: Account) -> None:
+    """Save the mapping under a name (a new one, or the chosen saved one updated), delete the chosen
+    saved one, or download the text."""
+    if chosen is not None:
+        st.caption(f"Saved by {plain(chosen.saved_by)} on {chosen.saved_at:%Y-%m-%d %H:%M} UTC. Changes made "
+                   "above are used for this import; save them to keep them for the next one.")
+    name = st.text_input("Save it as", value=chosen.name if chosen is not None else mapping.name, max_chars=200,
+                         key=f"mapping_name_{choice}",
+                         help="The name the mapping is listed under in 'Start from' next time")
+    left, middle, right = st.columns(3)
+    if chosen is not None:
+        if left.button("Save the changes", key="mapping_update", type="primary"):
+            st.session_state[NEXT_CHOICE] = SAVED.format(name=name.strip())
+            run_write(lambda: update_mapping(database(), actor, chosen.mapping_id, name, text),
+                      lambda changed: (f"Saved the changes to the mapping {plain(name.strip())}."
+                                       if changed else f"The mapping {plain(name.strip())} was already saved "
+                                                       "as it is: nothing changed."))
+            st.session_state.pop(NEXT_CHOICE, None)      # refused: the picker stays where it is
+        if middle.button("Save as a new mapping", key="mapping_save"):
+            _save_new(actor, name, text)
+        if right.button("Delete this saved mapping", key="mapping_delete"):
+            st.session_state[NEXT_CHOICE] = UPLOADED
+            run_write(lambda: delete_mapping(database(), actor, chosen.mapping_id),
+                      lambda deleted: f"Deleted the saved mapping {plain(deleted)}; the audit log keeps its text.",
+                      refused="Not deleted")
+            st.session_state.pop(NEXT_CHOICE, None)
+    elif left.button("Save this mapping", key="mapping_save", type="primary"):
+        _save_new(actor, name, text)
+    st.download_button("Download this mapping (TOML)", text.encode("utf-8"), _file_name(mapping),
+                       "application/toml", key="mapping_download")
+
+
+def _save_new(actor: Account, name: str, text: str) -> None:
+    st.session_state[NEXT_CHOICE] = SAVED.format(name=name.strip())
+    run_write(lambda: save_mapping(database(), actor, name, text),
+              f"Saved the mapping {plain(name.strip())}: the next import can start from it under 'Start from'.")
+    st.session_state.pop(NEXT_CHOICE, None)      # refused: the picker stays where it is
 
 
 def _show_preview(mapping: Mapping, sources: Sequence[Source]) -> None:

@@ -80,8 +80,8 @@ def save_mapping(db: Database, actor: Account, name: str, text: str) -> int:
     def write(cur: duckdb.DuckDBPyConnection) -> int:
         _refuse_taken(cur, clean_name, None)
         mapping_id = next_id(cur, "import_mapping_ids")
-        cur.execute("INSERT INTO import_mappings (mapping_id, name, mapping, saved_by, saved_at) VALUES (?, ?, ?, ?, ?)",
-                    [mapping_id, clean_name, clean_text, actor.account_id, _now()])
+        cur.execute("INSERT INTO import_mappings (mapping_id, name, mapping, saved_by, saved_at) "
+                    "VALUES (?, ?, ?, ?, ?)", [mapping_id, clean_name, clean_text, actor.account_id, _now()])
         audit(cur, actor.account_id, "create", ENTITY, mapping_id, after={"name": clean_name, "mapping": clean_text})
         return mapping_id
 

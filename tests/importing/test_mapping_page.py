@@ -1,7 +1,9 @@
-"""The Import page with a mapping: pick a worked mapping, preview the rows it makes, import, save it."""
+"""The Import page with a mapping: pick a worked or saved mapping, preview the rows it makes, import, save it."""
 
 from __future__ import annotations
 
+from scoring.store.import_mappings import save_mapping, saved_mappings
+from tests.conftest import account
 from tests.importing.conftest import ROOT
 
 PAGE = "pages/admin_data.py"
@@ -35,7 +37,7 @@ def test_the_preview_shows_the_first_rows_as_they_will_be_imported_with_their_so
     assert preview["search_ref"].tolist() == ["SR-0004", "SR-0004"]
     assert preview["applied_on"].tolist() == ["2026-10-28", "2026-10-29"]
     assert preview["source row"].tolist() == [2, 3]
-    assert any("Save this mapping" in b.label for b in at.get("download_button"))
+    assert any("Download this mapping" in b.label for b in at.get("download_button"))
 
 
 def test_importing_through_a_mapping_names_problems_by_source_row_and_writes_nothing(open_page, demo_db):
@@ -68,3 +70,73 @@ def test_a_broken_edit_says_what_is_wrong_and_disables_the_import(open_page):
 
     assert any("cannot be used yet" in e.value and "no field 'applied_at'" in e.value for e in at.error)
     assert at.button(key="import_button").disabled
+
+
+def _name_box(at):
+    return next(box for box in at.text_input if box.label == "Save it as")
+
+
+def _successes(at) -> list[str]:
+    return [s.value for s in at.success] + [i.value for i in at.info]
+
+
+def test_a_worked_mapping_saved_under_a_name_is_offered_for_the_next_import(open_page, demo_db):
+    at = _with_mapping(open_page(PAGE, "admin"), _applications())
+    assert _name_box(at).value == APPLICATIONS_MAPPING        # the mapping's own name, to start with
+    _name_box(at).set_value("Greenhouse applications, our account").run()
+
+    at.button(key="mapping_save").click()
+    at = at.run()
+
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("Saved the mapping Greenhouse applications, our account" in m for m in _successes(at))
+    assert at.selectbox(key="mapping_choice").value == "Saved: Greenhouse applications, our account"
+    [saved] = saved_mappings(demo_db, account(demo_db, "admin"))
+    assert saved.name == "Greenhouse applications, our account"
+    assert saved.text == (ROOT / "data" / "mappings" / "greenhouse-harvest-applications.toml").read_text()
+    assert at.dataframe[0].value["search_ref"].tolist() == ["SR-0004", "SR-0004"]      # the preview goes on
+
+
+def test_a_saved_mapping_is_updated_with_the_edits_made_on_the_page(open_page, demo_db):
+    admin = account(demo_db, "admin")
+    text = (ROOT / "data" / "mappings" / "greenhouse-harvest-applications.toml").read_text()
+    save_mapping(demo_db, admin, "Our Greenhouse", text)
+    at = _with_mapping(open_page(PAGE, "admin"), _applications(), "Saved: Our Greenhouse")
+    assert any(c.value.startswith("Saved by") for c in at.caption)
+
+    edited = text.replace('"4690" = "SR-0004"', '"4690" = "SR-0004"\n"4691" = "SR-0005"')
+    at.text_area[0].set_value(edited).run()
+    at.button(key="mapping_update").click()
+    at = at.run()
+
+    assert any("Saved the changes to the mapping Our Greenhouse" in m for m in _successes(at))
+    assert saved_mappings(demo_db, admin)[0].text == edited
+    assert demo_db.scalar("SELECT count(*) FROM audit_log WHERE entity = 'import_mapping' AND action = 'update'") == 1
+
+
+def test_a_saved_mapping_can_be_deleted_from_the_page(open_page, demo_db):
+    admin = account(demo_db, "admin")
+    save_mapping(demo_db, admin, "Our Greenhouse",
+                 (ROOT / "data" / "mappings" / "greenhouse-harvest-applications.toml").read_text())
+    at = _with_mapping(open_page(PAGE, "admin"), _applications(), "Saved: Our Greenhouse")
+
+    at.button(key="mapping_delete").click()
+    at = at.run()
+
+    assert any("Deleted the saved mapping Our Greenhouse" in m for m in _successes(at))
+    assert saved_mappings(demo_db, admin) == []
+    assert "Saved: Our Greenhouse" not in at.selectbox(key="mapping_choice").options
+
+
+def test_a_name_already_saved_is_refused_in_words_and_nothing_is_written(open_page, demo_db):
+    admin = account(demo_db, "admin")
+    save_mapping(demo_db, admin, "Our Greenhouse",
+                 (ROOT / "data" / "mappings" / "greenhouse-harvest-scorecards.toml").read_text())
+    at = _with_mapping(open_page(PAGE, "admin"), _applications())
+    _name_box(at).set_value("our greenhouse").run()
+
+    at.button(key="mapping_save").click()
+    at = at.run()
+
+    assert any(e.value.startswith("Not saved: name: a mapping called") for e in at.error), [e.value for e in at.error]
+    assert len(saved_mappings(demo_db, admin)) == 1

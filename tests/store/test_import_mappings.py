@@ -75,8 +75,8 @@ def test_saved_mappings_are_listed_by_name_whatever_the_case(demo_db, admin):
 
 
 def test_a_mapping_that_cannot_be_used_is_refused_with_each_fault_and_nothing_is_written(demo_db, admin):
-    broken = SMALL.replace('email = "Work e-mail"', 'e_mail = "Work e-mail"').replace("[tables.reviewers]",
-                                                                                    "colour = 'blue'\n[tables.reviewers]")
+    broken = SMALL.replace('email = "Work e-mail"', 'e_mail = "Work e-mail"')
+    broken = broken.replace("[tables.reviewers]", "colour = 'blue'\n[tables.reviewers]")
     audit_before = demo_db.scalar("SELECT count(*) FROM audit_log")
 
     with pytest.raises(DatabaseError) as refused:
