@@ -339,6 +339,36 @@ CREATE TABLE IF NOT EXISTS calibration_items (
     PRIMARY KEY (set_id, application_id, stage_id)
 );
 
+-- Expert reference ratings of an exercise's items (scoring.store.certification): per item and dimension the
+-- rating an expert gives against the anchored rubric, or none when the item gave no evidence on the dimension
+-- (then not_assessed_reason says why; exactly one of the two). Entered by whoever manages calibration; each
+-- reviewer's accuracy against them (weighted kappa, mean absolute difference) is what certification reads.
+CREATE TABLE IF NOT EXISTS calibration_references (
+    set_id              INTEGER  NOT NULL,
+    application_id      INTEGER  NOT NULL,
+    stage_id            TINYINT  NOT NULL CHECK (stage_id IN (2, 3)),
+    dimension_id        TINYINT  NOT NULL REFERENCES dimensions (dimension_id),
+    rating              TINYINT  CHECK (rating BETWEEN 1 AND 5),          -- NULL when not assessed
+    not_assessed_reason VARCHAR  CHECK (length(trim(not_assessed_reason)) > 0 AND length(not_assessed_reason) <= 10000),
+    entered_by          INTEGER  NOT NULL REFERENCES accounts (account_id),
+    entered_at          TIMESTAMP NOT NULL,
+    PRIMARY KEY (set_id, application_id, stage_id, dimension_id),
+    FOREIGN KEY (set_id, application_id, stage_id) REFERENCES calibration_items (set_id, application_id, stage_id),
+    CHECK ((rating IS NULL) <> (not_assessed_reason IS NULL))
+);
+
+-- The accuracy a reviewer must show against reference ratings before scoring live candidates: at most one row
+-- (no row: not required). A reviewer passes with a quadratic-weighted kappa of at least min_kappa and a mean
+-- absolute difference of at most max_mad rating points over one exercise's references (scoring.agency.certification).
+-- Changed by an admin with an audit entry.
+CREATE TABLE IF NOT EXISTS certification_bar (
+    bar_id    TINYINT      PRIMARY KEY CHECK (bar_id = 1),
+    min_kappa DECIMAL(4, 3) NOT NULL CHECK (min_kappa > -1 AND min_kappa <= 1),
+    max_mad   DECIMAL(4, 3) NOT NULL CHECK (max_mad >= 0 AND max_mad <= 4),   -- rating points
+    set_by    INTEGER      NOT NULL REFERENCES accounts (account_id),
+    set_at    TIMESTAMP    NOT NULL
+);
+
 -- Append-only: the data layer has no UPDATE or DELETE for this table.
 CREATE TABLE IF NOT EXISTS audit_log (
     audit_id   BIGINT PRIMARY KEY DEFAULT nextval('audit_ids'),

@@ -15,9 +15,11 @@ import duckdb
 import pandas as pd
 
 from scoring.agency.access import Account, PermissionDenied, require
+from scoring.agency.certification import held_message
 from scoring.agency.rubric import validate_scorecard
 from scoring.domain.dimensions import DIMENSION_CODES
 from scoring.domain.stages import SCORED_STAGES, Stage
+from scoring.store import certification
 from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError, audit, is_constraint_violation, next_id, storable_text
 
@@ -31,12 +33,40 @@ class CardChanged(DatabaseError):
 
 
 def queue(db: Database, actor: Account, as_of: date) -> pd.DataFrame:
-    """The reviewer's assigned work not yet submitted, oldest first, with what is overdue."""
+    """The reviewer's assigned work not yet submitted, oldest first, with what is overdue.
+
+    ``is_exercise`` marks the items of calibration exercises. While an admin requires a passing accuracy
+    against reference ratings that the reviewer has not shown (:mod:`scoring.store.certification`), live
+    work at the scored stages is left out: :func:`held_notice` says why and what to do.
+    """
     authorize(db, actor, "write_scores")
+    rows = _queue_rows(db, actor, as_of)
+    if certification.standing(db, actor).may_score_live:
+        return rows
+    return rows[~_held(rows)].reset_index(drop=True)
+
+
+def held_notice(db: Database, actor: Account, as_of: date) -> str:
+    """Why live candidates are missing from the reviewer's queue and what to do, in words; "" when none is held."""
+    authorize(db, actor, "write_scores")
+    status = certification.standing(db, actor)
+    if status.may_score_live:
+        return ""
+    return held_message(status, int(_held(_queue_rows(db, actor, as_of)).sum()))
+
+
+def _held(rows: pd.DataFrame) -> pd.Series:
+    """Which queued rows are live work at a scored stage: what an uncertified reviewer is not offered."""
+    return rows["stage_id"].isin(_SCORED_IDS) & ~rows["is_exercise"].astype(bool)
+
+
+def _queue_rows(db: Database, actor: Account, as_of: date) -> pd.DataFrame:
     return db.frame(f"""
         SELECT x.application_id, x.stage_id, st.name AS stage, c.candidate_id, c.full_name AS candidate,
                c.external_id AS candidate_ref, s.role_title, cl.name AS client, x.assigned_on, x.due_on,
-               x.due_on < ? AS overdue, coalesce(sc.status = 'draft', false) AS has_draft
+               x.due_on < ? AS overdue, coalesce(sc.status = 'draft', false) AS has_draft,
+               EXISTS (SELECT 1 FROM calibration_items AS ci WHERE ci.application_id = x.application_id
+                       AND ci.stage_id = x.stage_id) AS is_exercise
         FROM assignments AS x
         JOIN stages AS st USING (stage_id)
         JOIN applications AS a USING (application_id)
@@ -154,8 +184,12 @@ def _new_card(cur, actor: Account, application_id: int, stage_id: int, status: s
 
 
 def _unsubmitted_card(cur, actor: Account, application_id: int, stage_id: int):
-    """The reviewer's draft (or None); refuses when the scorecard was already submitted."""
+    """The reviewer's draft (or None); refuses when the scorecard was already submitted, and live work
+    while the reviewer has not met the passing bar (:func:`scoring.store.certification.live_work_refusal`)."""
     _assert_assigned(cur, actor, application_id, stage_id)
+    held = certification.live_work_refusal(cur, actor.account_id, application_id, stage_id)
+    if held:
+        raise PermissionDenied(held)
     card = _current_card(cur, actor.account_id, application_id, stage_id)
     if card is not None and card[1] == "submitted":
         raise DatabaseError(f"scorecard for application {application_id} at stage {stage_id} was already "

@@ -17,7 +17,8 @@ TABLE_ORDER = (
     "sign_in_attempts", "sessions",
     "weight_versions",
     "dimension_weights", "stage_decisions", "assignments", "scorecards", "scores", "tooling_evidence",
-    "placements", "replacements", "final_decisions", "calibration_sets", "calibration_items", "audit_log",
+    "placements", "replacements", "final_decisions", "calibration_sets", "calibration_items",
+    "calibration_references", "certification_bar", "audit_log",
     "digests_sent", "import_mappings",
 )
 #: Which sequence hands out the ids of which table's key column.
