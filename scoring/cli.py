@@ -403,10 +403,8 @@ def run_report_client(args: argparse.Namespace) -> int:
     from scoring.reports.client_month import client_month_report
 
     with _existing_database(args.db) as db:
-        stored = db.metadata("demo_as_of")          # a demo's own today, as the dashboard takes it
-        today = date.fromisoformat(stored) if stored else date.today()
         try:
-            report = client_month_report(db.reader(), OPERATOR, args.client, args.month, today)
+            report = client_month_report(db.reader(), OPERATOR, args.client, args.month, db.agency_today())
         except ValueError as refusal:
             raise Refused(f"{refusal}. Nothing was written.") from None
     out = Path(args.out or file_name(report.client_ref, report.month))

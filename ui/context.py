@@ -307,10 +307,4 @@ def _guard(body: Callable[[], None]) -> None:
 
 def today() -> date:
     """The date figures are computed as of: the demo's own 'today' when the data is a demo."""
-    return as_of_day(database().reader())
-
-
-def as_of_day(db: Database) -> date:
-    """:func:`today` for ``db``, with no page running (the server's background figures use it too)."""
-    stored = db.metadata("demo_as_of")
-    return date.fromisoformat(stored) if stored else date.today()
+    return database().reader().agency_today()

@@ -50,7 +50,7 @@ from scoring.store import ratings, searches
 from scoring.store.authorization import authorize
 from scoring.store.db import Database
 from scoring.store.ratings import PERIOD_BASES, CalibrationFilter
-from ui.context import as_of_day, database
+from ui.context import database
 from ui.periods import opening_filter
 
 T = TypeVar("T")
@@ -321,7 +321,7 @@ def standard_jobs(db: Database) -> list[Job]:
     The calibration filter's opening months come from its shared choices, computed here first when
     they are not current.
     """
-    as_of = as_of_day(db)
+    as_of = db.agency_today()
     opening = opening_filter(as_of)
     options_jobs = filter_option_jobs(as_of)
     options = SHARED.read(db, options_jobs[1], SHARED.identity).figures.value

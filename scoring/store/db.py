@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -305,6 +306,13 @@ class Database:
 
     def metadata(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM metadata WHERE key = ?", [key])
+
+    def agency_today(self) -> date:
+        """The day figures are computed as of when no one chooses another: a demo agency's own today (the
+        day it was built for, so its promises read as its seeds describe them however long ago that was),
+        otherwise the calendar's. The dashboard and the command line both take it from here."""
+        stored = self.metadata("demo_as_of")
+        return date.fromisoformat(stored) if stored else date.today()
 
     def detach(self, catalog: str) -> None:
         """Detach the attached database ``catalog`` (a local copy's) from this handle's connection, if it
