@@ -21,13 +21,17 @@ from scoring.reports.formatting import MISSING
 from ui.access import account_allowed
 from ui.context import database, guarded, today
 
+#: Rates are shown in percent with one decimal, whatever their size.
+PERCENT = "%.1f%%"
+
 #: The impact tables in people's words.
 IMPACT_COLUMNS = {
     "stage": st.column_config.TextColumn("Stage", width="medium"),
     "group": st.column_config.TextColumn("Group", width="medium"),
+    "verdict": st.column_config.TextColumn("Reading", width="medium"),
     "total": st.column_config.NumberColumn("Decided", format="%d"),
     "selected": st.column_config.NumberColumn("Passed", format="%d"),
-    "rate": st.column_config.NumberColumn("Pass rate", format="percent"),
+    "rate": st.column_config.NumberColumn("Pass rate", format=PERCENT),
     "ratio": st.column_config.NumberColumn("Impact ratio", format="%.2f",
                                            help="The group's rate over the highest rate at the stage"),
     "ratio_low": st.column_config.NumberColumn("95% low", format="%.2f", help="Katz interval of the ratio"),
@@ -35,18 +39,19 @@ IMPACT_COLUMNS = {
     "p_value": st.column_config.NumberColumn("Fisher p-value", format="%.3f",
                                              help="Two-sided: the chance of a gap this large if both groups "
                                                   "passed at the same rate"),
-    "verdict": st.column_config.TextColumn("Reading", width="medium"),
 }
 SCORING_COLUMNS = {**IMPACT_COLUMNS,
                    "total": st.column_config.NumberColumn("Scored", format="%d"),
                    "selected": st.column_config.NumberColumn("Above the median", format="%d"),
-                   "rate": st.column_config.NumberColumn("Scoring rate", format="percent"),
+                   "rate": st.column_config.NumberColumn("Scoring rate", format=PERCENT),
                    "median_score": st.column_config.NumberColumn("Stage median", format="%.2f")}
 
 
 def _table(frame: pd.DataFrame, columns: dict, key: str) -> None:
     shown = [c for c in columns if c in frame.columns]
-    st.dataframe(frame[shown], hide_index=True, width="stretch", placeholder=MISSING, column_config=columns, key=key)
+    # The report keeps rates as fractions (as its JSON does); the table reads them in percent.
+    st.dataframe(frame[shown].assign(rate=frame["rate"] * 100), hide_index=True, width="stretch",
+                 placeholder=MISSING, column_config=columns, key=key)
 
 
 def _flags(report: FairnessReport) -> None:
