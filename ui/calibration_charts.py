@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from scoring.domain.thresholds import TOO_FEW
+from scoring.stats.histogram import binned
 from ui.charts import LAYOUT, empty_chart, month_axis
 from ui.text import chart_text
 
@@ -155,37 +156,6 @@ def rating_shares(distribution: pd.DataFrame, order: Sequence[str]) -> go.Figure
         legend=dict(orientation="h", y=-0.08, yanchor="top", title_text="Rating", traceorder="normal"),
         **{**LAYOUT, "height": _tall(len(ordered)) + 40})
     return figure
-
-
-def _bin_width(span: float, most: int) -> float:
-    """The smallest of 1, 2 or 5 times a power of ten that cuts ``span`` into at most ``most`` bins.
-
-    >>> _bin_width(57.0, 60), _bin_width(118.0, 60), _bin_width(0.0, 60)
-    (1.0, 2.0, 1.0)
-    """
-    if span <= 0:
-        return 1.0
-    power = 10.0 ** np.floor(np.log10(span / most))
-    return float(next(step * power for step in (1, 2, 5, 10) if span / (step * power) <= most))
-
-
-def binned(values: pd.Series, most: int = 60) -> pd.DataFrame:
-    """How many ``values`` fall in each bin of one width, bins starting at multiples of that width
-    (``start``, ``end``, ``count``; each bin holds its start, the last one its end too): a histogram
-    drawn from a few dozen bars instead of every value.
-
-    >>> binned(pd.Series([-3.5, -0.2, 0.0, 0.4, 2.0]), most=10).values.tolist()
-    [[-4.0, -3.0, 1.0], [-3.0, -2.0, 0.0], [-2.0, -1.0, 0.0], [-1.0, 0.0, 1.0], [0.0, 1.0, 2.0], [1.0, 2.0, 1.0]]
-    """
-    present = values.dropna().to_numpy(dtype=np.float64)
-    if present.size == 0:
-        return pd.DataFrame({"start": [], "end": [], "count": []})
-    low, high = float(present.min()), float(present.max())
-    width = _bin_width(high - low, most)
-    first, last = np.floor(low / width), max(np.ceil(high / width), np.floor(low / width) + 1)
-    edges = np.arange(first, last + 1) * width
-    counts, _ = np.histogram(present, bins=edges)
-    return pd.DataFrame({"start": edges[:-1], "end": edges[1:], "count": counts.astype(np.float64)})
 
 
 def rank_shift_histogram(ranking: pd.DataFrame, notable: float) -> go.Figure:

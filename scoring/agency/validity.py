@@ -216,11 +216,6 @@ class ModelSettings:
         "grid of C (1e-3 to 10) are agency choices that keep the fit near a second."
     )
 
-    @property
-    def folds(self) -> int:
-        """The held-out comparisons (``splits``), under the name callers used when they were folds."""
-        return self.splits
-
 
 MODEL: Final[ModelSettings] = ModelSettings()
 

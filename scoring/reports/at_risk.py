@@ -45,13 +45,12 @@ from scoring.store.searches import SearchFilter
 #: links with and the unit of ``elapsed``, ``limit`` and ``days_left``.
 ITEM_COLUMNS = ("kind", "ref", "client", "client_ref", "owner_account_id", "owner", "started_on", "elapsed", "limit",
                 "days_left", "p_breach", "basis", "unit", "seniority", "search_id", "client_id")
-#: Each kind of item in words, and the promise it may break.
+#: Each kind of item in words: the promise it may break.
 KINDS: dict[str, str] = {
     "shortlist": "Shortlist",
     "replacement": "Replacement",
     "retention": "Client's first months",
 }
-PROMISE_OF_KIND = {"shortlist": "shortlist_time", "replacement": "replacement", "retention": "client_retention"}
 #: The words for a seniority's searches in a basis.
 SENIORITY_WORDS = {"junior": "junior searches", "mid": "mid-level searches", "senior": "senior searches"}
 _RAISED = "raised"

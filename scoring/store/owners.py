@@ -42,14 +42,6 @@ def search_owners(db: Database, actor: Account, as_of: date | None = None) -> pd
     return frame
 
 
-def hiring_leads(db: Database, actor: Account) -> pd.DataFrame:
-    """Active hiring leads' accounts, for choosing a search's owner: ``account_id``, ``email``,
-    ``display_name``. Needs ``read_pipeline`` or ``read_ops``."""
-    authorize_any(db, actor, ("read_pipeline", "read_ops"))
-    return db.frame("""SELECT account_id, email, display_name FROM accounts
-                       WHERE role = 'hiring_lead' AND active ORDER BY display_name, account_id""")
-
-
 def search_candidates(db: Database, actor: Account, search_id: int, as_of: date | None = None) -> pd.DataFrame:
     """The applications of one search as of ``as_of``, each with the furthest stage it had entered by then:
     the people an open search's shortlist waits on. Needs ``read_ops`` or ``read_pipeline``.
