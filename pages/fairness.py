@@ -8,8 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from scoring.reports.fairness import (
-    BELOW,
-    COUNTING,
     GROUPINGS,
     TOO_FEW,
     FairnessReport,
@@ -17,6 +15,8 @@ from scoring.reports.fairness import (
     fairness_report,
     to_json,
 )
+from scoring.reports.fairness_document import fairness_document, file_name
+from scoring.reports.fairness_method import METHOD_TITLE, method_markdown
 from scoring.reports.formatting import MISSING
 from ui.access import account_allowed
 from ui.context import database, guarded, today
@@ -96,14 +96,18 @@ def body() -> None:
     st.caption("Local Law 144's scoring rate, for the scored stages: complete scorecards only, under the weights "
                "in force when the application entered the stage.")
     _table(report.scoring, SCORING_COLUMNS, "fairness_scoring")
-    with st.expander("How this is counted"):
-        st.markdown(COUNTING)
-        st.caption(f"'{BELOW}' marks a ratio under 0.80. A small group can fall below it by chance and a large one "
-                   "show a real gap above it: read the ratio with its interval and p-value.")
-    st.download_button("Download the figures (JSON)", lambda: to_json(report),
-                       file_name=f"fairness_{grouping}_{as_of:%Y%m%d}.json", mime="application/json",
-                       on_click="ignore", help="The same document as scorecard report fairness: counts per group, "
-                                               "no candidate.")
+    with st.expander(METHOD_TITLE):
+        st.markdown(method_markdown(report.min_size))
+    left, right = st.columns(2)
+    left.download_button("Download the audit (HTML)", lambda: fairness_document(report, actor).encode("utf-8"),
+                         file_name=file_name(report, "html"), mime="text/html", on_click="ignore",
+                         key="fairness_download_html",
+                         help="One page with the tables, the charts, the method and its sources, that opens offline "
+                              "and prints to PDF: counts per group, no candidate.")
+    right.download_button("Download the figures (JSON)", lambda: to_json(report),
+                          file_name=file_name(report, "json"), mime="application/json", on_click="ignore",
+                          key="fairness_download_json",
+                          help="The same document as scorecard report fairness: counts per group, no candidate.")
 
 
 guarded(body)
