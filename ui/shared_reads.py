@@ -43,7 +43,7 @@ import streamlit as st
 from scoring.agency.access import SERVER, Account
 from scoring.reports.at_risk import at_risk_report, risk_backtest
 from scoring.reports.calibration import STAGE_LABELS, calibration_report, default_filter
-from scoring.reports.ops import ops_report
+from scoring.reports.ops import FIRST_DAY_FROM, ops_report
 from scoring.reports.pipeline import pipeline_report
 from scoring.reports.validity import validity_report
 from scoring.store import ratings, searches
@@ -61,8 +61,8 @@ Key = tuple[str, str, str, tuple[Any, ...]]
 POLL_SECONDS = 20.0
 #: How often a page showing older figures looks whether the new ones are ready.
 READY_CHECK = timedelta(seconds=2)
-#: Where the ops page's "First day counted from" opens (the first of its choices).
-OPENING_FIRST_DAY_FROM = "opened_on"
+#: Where the ops page's "First day counted from" opens: the first of its choices.
+OPENING_FIRST_DAY_FROM = next(iter(FIRST_DAY_FROM))
 _LOG = logging.getLogger(__name__)
 
 

@@ -83,10 +83,12 @@ class DeliverySettings:
 
     @property
     def sends_email(self) -> bool:
+        """Whether a mail server is set, so digests go out by e-mail."""
         return bool(self.host)
 
     @property
     def posts_webhook(self) -> bool:
+        """Whether a chat webhook is set, so the ops digest is posted to it."""
         return bool(self.webhook_url)
 
     @classmethod
