@@ -15,6 +15,7 @@ from scoring.reports.charts import CONSENSUS_COLOUR as CONSENSUS_COLOUR
 from scoring.reports.charts import MEDIAN_COLOUR as MEDIAN_COLOUR
 from scoring.reports.charts import REVIEWER_DASHES as REVIEWER_DASHES
 from scoring.reports.charts import REVIEWER_MARKERS as REVIEWER_MARKERS
+from scoring.reports.charts import promise_lines
 from scoring.reports.charts import radar as radar
 from ui.text import chart_text
 
@@ -77,9 +78,7 @@ def shortlist_histogram(times: pd.DataFrame, target: float | None, limit: float 
     days = shortlist_distribution(times)          # one bar a day, counted here rather than in the browser
     figure = go.Figure(go.Bar(x=days["business_days"], y=days["searches"], width=1, marker_color="#4C78A8",
                               hovertemplate="%{x} business days<br>Searches: %{y}<extra></extra>"))
-    for value, label in ((target, "Target"), (limit, "Limit")):
-        if value is not None:
-            figure.add_vline(x=value + 0.5, line_dash="dash", annotation_text=f"{label} {value:g}")
+    promise_lines(figure, target, limit, offset=0.5)
     figure.update_layout(title="Business days to shortlist", xaxis_title="Business days",
                          yaxis_title="Searches", bargap=0, **LAYOUT)
     return figure

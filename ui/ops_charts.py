@@ -11,10 +11,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from scoring.reports.charts import TARGET_COLOUR, promise_lines
 from ui.charts import LAYOUT, empty_chart, month_axis
 from ui.text import chart_text
 
-TARGET_COLOUR, LIMIT_COLOUR, BAR_COLOUR = "#54A24B", "#E45756", "#4C78A8"
+BAR_COLOUR = "#4C78A8"
 COHORT_COLOURS = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6", "#9D755D",
                   "#EECA3B", "#BAB0AC")
 
@@ -28,10 +29,7 @@ def shortlist_distribution(distribution: pd.DataFrame, target: float | None, lim
                               name="searches", customdata=distribution["cumulative_share"],
                               hovertemplate="%{x} business days<br>Searches: %{y}<br>"
                                             "Cumulative share: %{customdata:.1%}<extra></extra>"))
-    for value, label, colour in ((target, "Target", TARGET_COLOUR), (limit, "Limit", LIMIT_COLOUR)):
-        if value is None:
-            continue
-        figure.add_vline(x=value + 0.5, line_dash="dash", line_color=colour, annotation_text=f"{label} {value:g}")
+    promise_lines(figure, target, limit, offset=0.5)
     figure.update_layout(title=title, xaxis_title="Business days", yaxis_title="Searches", showlegend=False, **LAYOUT)
     return figure
 

@@ -146,6 +146,21 @@ SHORTLIST_STATE_NAMES = {"delivered": "Shortlist delivered", "waiting": "Still w
 TARGET_COLOUR, LIMIT_COLOUR = "#54A24B", "#E45756"
 
 
+def promise_lines(figure: go.Figure, target: float | None, limit: float | None, offset: float = 0.0) -> go.Figure:
+    """Mark a promise's target and limit on a days axis as dashed lines named above the plot.
+
+    The names sit above the plotting area, on a light ground, so a tall bar never hides them.
+    ``offset`` shifts the lines, e.g. by half a day to fall between the bars of whole days.
+    """
+    for value, label, colour in ((target, "Target", TARGET_COLOUR), (limit, "Limit", LIMIT_COLOUR)):
+        if value is None:
+            continue
+        figure.add_vline(x=value + offset, line_dash="dash", line_color=colour, annotation_text=f"{label} {value:g}",
+                         annotation_position="top", annotation_yanchor="bottom",
+                         annotation_bgcolor="rgba(255,255,255,0.85)")
+    return figure
+
+
 def shortlist_times(times: pd.DataFrame, target: float, limit: float, *, width: int = 680) -> go.Figure:
     """One horizontal bar per search: the business days to its shortlist, or so far while it waits.
 
@@ -170,9 +185,7 @@ def shortlist_times(times: pd.DataFrame, target: float, limit: float, *, width: 
             orientation="h", marker_color=colour, name=SHORTLIST_STATE_NAMES[state],
             text=times.loc[rows, "business_days"], textposition="outside", cliponaxis=False,
             hovertemplate="%{y}: %{x} business days<extra>" + SHORTLIST_STATE_NAMES[state] + "</extra>"))
-    for value, label, colour in ((target, "Target", TARGET_COLOUR), (limit, "Limit", LIMIT_COLOUR)):
-        figure.add_vline(x=value, line_dash="dash", line_color=colour, annotation_text=f"{label} {value:g}",
-                         annotation_position="top")
+    promise_lines(figure, target, limit)
     most = max([limit, *times["business_days"].tolist()]) if len(times) else limit
     figure.update_layout(
         title="Business days from opening to shortlist", width=width, height=170 + 42 * max(len(times), 1),
