@@ -52,8 +52,15 @@ SOURCES: dict[str, Source] = {
     "linacre_mfrm": Source("Linacre (1989)",
                            "Linacre, J. M. (1989). Many-Facet Rasch Measurement. Chicago: MESA Press."),
     "linacre_facets": Source("Linacre, FACETS manual",
-                             "Linacre, J. M. A User's Guide to FACETS: Rasch-Model Computer Programs, the chapter "
-                             "on bias (interaction) analysis."),
+                             "Linacre, J. M. (2024). A User's Guide to FACETS: Rasch-Model Computer Programs. "
+                             "Winsteps.com. Table 13, the bias/interaction report (bias in logits, its model "
+                             "standard error, t with count - 1 degrees of freedom, observed less expected average)."),
+    "myford_wolfe": Source("Myford & Wolfe (2003)",
+                           "Myford, C. M., & Wolfe, E. W. (2003). Detecting and measuring rater effects using "
+                           "many-facet Rasch measurement: Part I. Journal of Applied Measurement 4(4), 386-422."),
+    "bh": Source("Benjamini & Hochberg (1995)",
+                 "Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate: a practical and "
+                 "powerful approach to multiple testing. Journal of the Royal Statistical Society B 57(1), 289-300."),
 }
 
 
@@ -146,9 +153,10 @@ def method(min_size: int = MIN_GROUP_SIZE) -> tuple[MethodStep, ...]:
             "that group than their own overall severity predicts, with its standard error and a t-test, and the "
             "same gap in rating points (the reviewer's mean rating of the group less the mean the model expects). "
             "Since many reviewer and group pairs are tested at once, a pair is flagged only when it stays "
-            "significant after a correction for multiple comparisons; pairs with too few ratings are too few to "
-            "judge.",
-            ("linacre_mfrm", "linacre_facets")),
+            "significant after the Benjamini-Hochberg correction for the number of pairs tested, which keeps the "
+            "expected share of false flags among those flagged at the stated level; pairs with too few ratings "
+            "are too few to judge.",
+            ("linacre_mfrm", "linacre_facets", "myford_wolfe", "bh")),
     )
 
 
