@@ -27,7 +27,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
 
 import pandas as pd
@@ -45,6 +45,11 @@ NOT_ASSESSED = "not assessed"
 NOT_ASSESSED_REASON = "the source's rating was {word!r}"
 #: How a cell of each kind is written in the native files.
 NATIVE_FORMATS = {"date": "%Y-%m-%d", "timestamp": "%Y-%m-%d %H:%M:%S"}
+#: Formats for times written as a count since 1970-01-01 00:00 UTC (Unix time), which ``strftime``
+#: codes cannot read, with how many of the unit make a second: Lever's API, say, gives milliseconds.
+UNIX_FORMATS = {"unix-seconds": 1, "unix-milliseconds": 1000}
+#: The reason recorded for an empty rating cell a vocabulary maps to "not assessed".
+NO_RATING_REASON = "the source gave no rating"
 TABLE_KEYS = {"file", "fields", "ignore", "wide", "distinct", "skip"}
 FIELD_KEYS = {"column", "value", "format", "values", "reason"}
 TOP_KEYS = {"name", "documentation", "date_format", "timestamp_format", "vocabularies", "tables"}
@@ -364,6 +369,8 @@ def _field(table: str, name: str, given: object, vocabularies: dict[str, dict[st
     fmt = given.get("format") or (defaults.get(kind) if column is not None or in_wide else None)
     if fmt is not None and kind not in NATIVE_FORMATS:
         errors.append(f"{where}: 'format' applies to dates and timestamps, and {name} is a {kind}")
+    elif isinstance(fmt, str) and fmt.startswith("unix") and fmt not in UNIX_FORMATS:
+        errors.append(f"{where}: no format {fmt!r}; a Unix time is {' or '.join(map(repr, UNIX_FORMATS))}")
     values, vocabulary = given.get("values"), ""
     if isinstance(values, str):
         vocabulary = values
@@ -581,8 +588,12 @@ def _convert_column(name: str, rows: list[int], column: str, raw: list[str], tab
 
 
 def _convert(raw: str, table: TableMapping, spec: FieldSpec) -> tuple[str, str | None]:
-    """One cell in the format's terms (through the vocabulary, then the date format), or "" and why not."""
-    if raw == "":
+    """One cell in the format's terms (through the vocabulary, then the date format), or "" and why not.
+
+    An empty cell stays empty, unless the vocabulary names the empty word ``""``: an export that
+    writes no value for "no score selected" can then say what that means.
+    """
+    if raw == "" and (spec.values is None or "" not in spec.values):
         return "", None
     value = raw
     if spec.values is not None:
@@ -595,8 +606,9 @@ def _convert(raw: str, table: TableMapping, spec: FieldSpec) -> tuple[str, str |
     if spec.format:
         kind = FORMATS[table.table].column(spec.field).kind
         try:
-            moment = datetime.strptime(value, spec.format)
-        except ValueError:
+            moment = _unix_time(value, spec.format) if spec.format in UNIX_FORMATS else datetime.strptime(
+                value, spec.format)
+        except (ValueError, OverflowError, OSError):
             return "", f"{value!r} is not a {kind} written as the mapping says ({spec.format!r})"
         if moment.tzinfo is not None:
             moment = moment.astimezone(UTC).replace(tzinfo=None)
@@ -604,13 +616,27 @@ def _convert(raw: str, table: TableMapping, spec: FieldSpec) -> tuple[str, str |
     return value, None
 
 
+def _unix_time(value: str, fmt: str) -> datetime:
+    """A whole count of seconds or milliseconds since 1970-01-01 00:00 UTC, as a UTC time.
+
+    Examples
+    --------
+    >>> _unix_time("1423231549510", "unix-milliseconds")
+    datetime.datetime(2015, 2, 6, 14, 5, 49, 510000, tzinfo=datetime.timezone.utc)
+    """
+    if not value.isascii() or not value.isdigit():
+        raise ValueError(value)
+    whole, part = divmod(int(value), UNIX_FORMATS[fmt])
+    return datetime.fromtimestamp(whole, UTC) + timedelta(seconds=part / UNIX_FORMATS[fmt])
+
+
 def _with_not_assessed(row: dict[str, str], table: TableMapping, word: str) -> dict[str, str]:
     """A rating word mapped to "not assessed": no rating, and a reason saying what the source said."""
     if table.table != "scores" or row.get("rating", "").lower() != NOT_ASSESSED:
         return row
     spec = table.fields.get("rating")
-    reason = row.get("not_assessed_reason") or (spec.reason if spec is not None and spec.reason else
-                                                NOT_ASSESSED_REASON.format(word=word))
+    said = NOT_ASSESSED_REASON.format(word=word) if word else NO_RATING_REASON
+    reason = row.get("not_assessed_reason") or (spec.reason if spec is not None and spec.reason else said)
     return {**row, "rating": "", "not_assessed_reason": reason}
 
 
