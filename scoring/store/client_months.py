@@ -22,24 +22,24 @@ from scoring.store.as_of import known
 from scoring.store.authorization import authorize
 from scoring.store.db import Database
 
+# A client as every read here names it.
+_CLIENTS = """SELECT client_id, external_id AS client_ref, name AS client, country, signed_on, churned_on
+              FROM clients"""
+
 
 def clients(db: Database, actor: Account) -> pd.DataFrame:
     """Every client, by name: ``client_id``, ``client_ref``, ``client``, ``country``, ``signed_on``,
     ``churned_on``."""
     authorize(db, actor, "read_ops")
     authorize(db, actor, "read_all_scores")
-    return db.frame("""
-        SELECT client_id, external_id AS client_ref, name AS client, country, signed_on, churned_on
-        FROM clients ORDER BY name, client_id""")
+    return db.frame(f"{_CLIENTS} ORDER BY name, client_id")
 
 
 def client_by_ref(db: Database, actor: Account, client_ref: str) -> pd.Series | None:
     """The client whose external reference is ``client_ref`` (as :func:`clients`), or None."""
     authorize(db, actor, "read_ops")
     authorize(db, actor, "read_all_scores")
-    rows = db.frame("""
-        SELECT client_id, external_id AS client_ref, name AS client, country, signed_on, churned_on
-        FROM clients WHERE external_id = ?""", [client_ref.strip()])
+    rows = db.frame(f"{_CLIENTS} WHERE external_id = ?", [client_ref.strip()])
     return None if rows.empty else rows.iloc[0]
 
 
