@@ -38,7 +38,8 @@ class Reader(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__()
-        self.hidden, self.text = 0, []
+        self.hidden = 0
+        self.text: list[str] = []
         self.section, self.heading, self.in_heading = "", "", False
         self.tables: dict[tuple[str, str], list[list[str]]] = {}
         self.row: list[str] | None = None
