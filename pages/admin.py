@@ -29,6 +29,7 @@ from scoring.reports.formatting import MISSING
 from scoring.store import accounts, audit_log, weights
 from scoring.store.audit_log import AuditFilter
 from ui.access import Account, account_allowed
+from ui.certification import bar_form
 from ui.context import database, guarded, guarded_fragment, read, today
 from ui.tables import downloads, first_rows
 from ui.tabs import lazy_tabs
@@ -189,7 +190,7 @@ def tabbed_sections(actor: Account) -> None:
     """Only the open tab's part runs and is sent, and choosing another reruns this part alone; the tab
     stays chosen across reruns (a new visit opens the first)."""
     lazy_tabs({"Weights": lambda: weights_tab(actor), "Accounts": lambda: accounts_tab(actor),
-               "Audit log": lambda: audit_tab(actor)}, key="admin_tab")
+               "Certification": lambda: bar_form(actor), "Audit log": lambda: audit_tab(actor)}, key="admin_tab")
 
 
 guarded(body)

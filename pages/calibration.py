@@ -44,6 +44,7 @@ from scoring.store import calibration_exercises, ratings
 from scoring.store.ratings import PERIOD_BASES, CalibrationFilter
 from ui import calibration_charts as charts
 from ui.access import Account
+from ui.certification import accuracy_section
 from ui.context import database, guarded, guarded_fragment, read, require_account, today
 from ui.empty_states import nothing_yet
 from ui.shared_reads import read_shared
@@ -395,6 +396,7 @@ def exercise_section(actor: Account) -> None:
                                  f"{r.created_at:%d %b %Y}" for r in sets.itertuples()}
         set_id = st.selectbox("Exercise", list(labels), format_func=labelled(labels), key="exercise_choice")
         show_exercise(read(exercise_report, actor, set_id))
+        accuracy_section(actor, int(set_id))
     if actor.may("manage_calibration"):
         exercise_form(actor, expanded=sets.empty)
 

@@ -60,14 +60,19 @@ QUEUE_CONFIG = {
 QUEUE_ITEM = "queue_item"
 
 
-def pick_item(queue: pd.DataFrame) -> pd.Series | None:
+def pick_item(queue: pd.DataFrame, held: str = "") -> pd.Series | None:
     """The queue and the "Work on" box; the item chosen is the one the form below shows.
+
+    ``held`` says why live candidates are held from the queue (a passing accuracy against reference
+    ratings not met yet) and what to do; it is shown above the queue.
 
     The box holds the item itself (application and stage), not its place in the list: when a
     submitted item leaves the queue, the box moves to the first one left instead of naming the
     submitted candidate over another candidate's form.
     """
     st.subheader(f"Your queue ({len(queue)})")
+    if held:
+        st.warning(plain(held), icon=":material/lock:")
     if queue.empty:
         nothing_yet("queue")
         return None
@@ -260,7 +265,7 @@ def body() -> None:
     st.title("Score entry")
     show_outcome()
     peers_after_submission(actor)
-    item = pick_item(read(scorecards.queue, actor, today()))
+    item = pick_item(read(scorecards.queue, actor, today()), read(scorecards.held_notice, actor, today()))
     if item is not None and int(item["stage_id"]) == 1:
         tooling_form(actor, item)
     elif item is not None:

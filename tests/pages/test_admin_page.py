@@ -63,7 +63,7 @@ def test_only_the_open_tab_is_drawn_and_a_long_log_shows_its_newest_entries_with
         for n in range(130):
             audit(cur, None, "test_action", "thing", f"k-{n}", after={"n": n})
     at = open_page(PAGE, "admin")
-    assert [t.label for t in at.tabs] == ["Weights", "Accounts", "Audit log"]
+    assert [t.label for t in at.tabs] == ["Weights", "Accounts", "Certification", "Audit log"]
     assert not [t for t in at.text_input if t.key == "audit_text"]          # the log is not drawn yet
     _open_tab(at, "Audit log")
     total = demo_db.scalar("SELECT count(*) FROM audit_log")
