@@ -46,6 +46,8 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm, rankdata
 
+from scoring.stats.intervals import critical_value
+
 __all__ = [
     "BOOTSTRAP_RESAMPLES",
     "BOOTSTRAP_SEED",
@@ -110,12 +112,6 @@ def _two_classes(labels: NDArray[np.bool_]) -> tuple[int, int]:
     if n_good == 0 or n_bad == 0:
         raise ValueError(f"an AUC needs both outcomes; got {n_good} good and {n_bad} bad")
     return n_good, n_bad
-
-
-def _z(confidence: float) -> float:
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must lie strictly between 0 and 1, got {float(confidence):g}")
-    return float(norm.ppf(0.5 + confidence / 2.0))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -270,7 +266,7 @@ def auc_interval(score: ArrayLike, good: ArrayLike, confidence: float = CONFIDEN
     >>> round(est.auc, 4), round(est.se, 4), est.n_good, est.n_bad
     (0.8932, 0.0307, 51, 58)
     """
-    z = _z(confidence)
+    z = critical_value(confidence)
     values = np.asarray(score, dtype=np.float64).reshape(1, -1)
     data, labels = complete_cases(values, binary_labels(good, values.shape[1]))
     m, n = _two_classes(labels)
@@ -336,7 +332,7 @@ def compare_aucs(score_a: ArrayLike, score_b: ArrayLike, good: ArrayLike,
     >>> result.difference > 0, result.ci_low > 0
     (True, True)
     """
-    z_crit = _z(confidence)
+    z_crit = critical_value(confidence)
     a = np.asarray(score_a, dtype=np.float64).reshape(-1)
     b = np.asarray(score_b, dtype=np.float64).reshape(-1)
     if a.shape != b.shape:
@@ -413,7 +409,7 @@ def bootstrap_auc_interval(score: ArrayLike, good: ArrayLike, other: ArrayLike |
     -------
     (low, high) : tuple of float
     """
-    _z(confidence)
+    critical_value(confidence)
     if n_boot < 100:
         raise ValueError(f"n_boot must be at least 100, got {n_boot}")
     rows = [np.asarray(score, dtype=np.float64).reshape(-1)]

@@ -12,7 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy.stats import fisher_exact, norm
+from scipy.stats import fisher_exact
+
+from scoring.stats.intervals import critical_value
 
 __all__ = ["FOUR_FIFTHS", "ImpactRatio", "impact_ratio", "katz_interval"]
 
@@ -89,14 +91,12 @@ def katz_interval(selected: int, total: int, reference_selected: int, reference_
     """
     _check_counts(selected, total, "group")
     _check_counts(reference_selected, reference_total, "reference group")
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
+    z = critical_value(confidence)
     a, n1, c, n2 = float(selected), float(total), float(reference_selected), float(reference_total)
     if a == 0 or c == 0:
         a, n1, c, n2 = a + 0.5, n1 + 1.0, c + 0.5, n2 + 1.0
     log_ratio = math.log((a / n1) / (c / n2))
     standard_error = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
-    z = float(norm.ppf(0.5 + confidence / 2.0))
     return math.exp(log_ratio - z * standard_error), math.exp(log_ratio + z * standard_error)
 
 

@@ -12,10 +12,22 @@ from numpy.typing import ArrayLike
 from scipy.stats import norm
 
 
-def _critical_value(confidence: float) -> float:
-    """The two-sided standard-normal quantile ``z`` for ``confidence`` (1.96 at 0.95)."""
+def critical_value(confidence: float) -> float:
+    """The two-sided standard-normal quantile ``z`` of a ``confidence`` level: every normal-theory
+    interval of the statistics (Wilson, DeLong, Katz) takes it from here.
+
+    Raises
+    ------
+    ValueError
+        ``confidence`` not strictly between 0 and 1.
+
+    Examples
+    --------
+    >>> round(critical_value(0.95), 4), round(critical_value(0.90), 4)
+    (1.96, 1.6449)
+    """
     if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {float(confidence):g}")
     return float(norm.ppf(0.5 + confidence / 2.0))
 
 
@@ -79,7 +91,7 @@ def wilson_interval(
     >>> np.round(low, 4).tolist(), np.round(high, 4).tolist()
     ([0.0, 0.0061, nan], [0.1611, 0.1718, nan])
     """
-    z = _critical_value(confidence)
+    z = critical_value(confidence)
     x, n = np.broadcast_arrays(np.asarray(successes, dtype=float), np.asarray(trials, dtype=float))
     with np.errstate(invalid="ignore"):
         if np.any(x < 0) or np.any(n < 0):
