@@ -8,6 +8,10 @@ stage's median, as New York City's Local Law 144 asks of tools that score candid
 than the stated minimum are "too few to judge". Only auditors and admins may ask
 (``read_fairness``; the counts need ``read_self_identification`` as well).
 
+It also holds, in ``reviewer_bias``, every reviewer's difference towards every group, over all dimensions
+and on each (:mod:`scoring.agency.group_bias`: the many-facet model's bias terms, FACETS-style, corrected
+for the number of reviewer-group cells tested), a table in people's words.
+
 :func:`to_json` writes the report as ``scorecard report fairness`` prints it: the same bytes from the
 same data.
 """
@@ -22,16 +26,19 @@ from typing import Any
 
 import pandas as pd
 
-from scoring.agency import fairness
+from scoring.agency import fairness, group_bias
 from scoring.agency.access import Account
+from scoring.domain.dimensions import DIMENSIONS
 from scoring.domain.self_identification import MIN_GROUP_SIZE
 from scoring.domain.stages import Stage
+from scoring.domain.thresholds import MIN_BIAS_RATINGS
 from scoring.stats.impact import FOUR_FIFTHS
 from scoring.store import self_identification as store
 from scoring.store.authorization import authorize
 from scoring.store.db import Database
 
-__all__ = ["BELOW", "COUNTING", "FairnessReport", "GROUPINGS", "Grouping", "TOO_FEW", "fairness_report", "to_json"]
+__all__ = ["BELOW", "BIAS_COLUMNS", "BIAS_EXPLANATION", "BIAS_FLAGGED", "COUNTING", "FairnessReport", "GROUPINGS",
+           "Grouping", "TOO_FEW", "fairness_report", "to_json"]
 
 GROUPINGS = fairness.GROUPINGS
 Grouping = fairness.Grouping
@@ -49,13 +56,61 @@ COUNTING = (
     "Fisher's exact test (two-sided). Candidates who preferred not to say or gave no answer are counted "
     "but never compared. Self-identification is never used by any score.")
 
+#: The reviewer x group table: JSON key -> the column's name in people's words, in the order shown.
+BIAS_COLUMNS: dict[str, str] = {
+    "reviewer": "Reviewer", "group": "Group", "dimension": "Dimension", "ratings": "Ratings",
+    "observed": "Mean rating given", "expected": "Mean rating expected",
+    "difference": "Difference (rating points)", "difference_low": "95% low", "difference_high": "95% high",
+    "bias": "Bias (logits)", "se": "Standard error (logits)", "t": "t", "p_value": "p-value",
+    "p_adjusted": "p after correction", "verdict": "Reading",
+}
+#: The readings of a flagged row (the others: no clear difference, too few to judge).
+BIAS_FLAGGED = (group_bias.LOWER, group_bias.HIGHER)
+ALL_DIMENSIONS = "All dimensions"
+BIAS_TITLE = "Reviewers who score one group differently"
+BIAS_EXPLANATION = (
+    "For each reviewer and each group, over all dimensions and on each one: the reviewer's mean rating of that "
+    "group's candidates against the rating the many-facet model expected from this reviewer for these "
+    "candidates (their skill measured from all their ratings, by every reviewer, and the reviewer's own "
+    "severity towards everyone). A negative difference means the reviewer rates the group lower than they rate "
+    "comparable candidates of other groups. The interval is 95%; the p-value is the t-test of the bias term "
+    "(FACETS' bias/interaction analysis, degrees of freedom the ratings less one), corrected with "
+    "Benjamini-Hochberg for the number of reviewer-group cells tested, so that where no reviewer is biased a "
+    "flag appears in at most 1 audit in 20. Ratings of both scored stages count, each against its own stage's "
+    "model; ratings submitted in the period, calibration exercises left out. A cell with fewer than "
+    "{min_ratings} ratings is \"too few to judge\"; candidates who did not state a group form none.")
+
+
+def _bias_table(result: group_bias.GroupBias, names: pd.DataFrame) -> pd.DataFrame:
+    """:class:`~scoring.agency.group_bias.GroupBias` cells with names and words, columns in people's words."""
+    cells = result.cells
+    label = dict(zip(names["reviewer_id"].astype(int), names["display_name"]))
+    dimension = {d.id: d.name for d in DIMENSIONS}
+    table = pd.DataFrame({
+        "reviewer": [label.get(int(r), f"Reviewer {int(r)}") for r in cells["reviewer_id"]],
+        "group": cells["group"].astype(str),
+        "dimension": [ALL_DIMENSIONS if pd.isna(d) else dimension.get(int(d), str(d)) for d in cells["dimension_id"]],
+        **{key: cells[key] for key in ("ratings", "observed", "expected", "difference", "difference_low",
+                                       "difference_high", "bias", "se", "t", "p_value", "p_adjusted", "verdict")},
+    })
+    table["ratings"] = table["ratings"].astype("int64")
+    for key in ("observed", "expected", "difference", "difference_low", "difference_high", "bias", "se", "t",
+                "p_value", "p_adjusted"):
+        table[key] = table[key].astype("float64")
+    table = table.rename(columns=BIAS_COLUMNS)[list(BIAS_COLUMNS.values())]
+    table.attrs["title"] = BIAS_TITLE
+    table.attrs["explanation"] = BIAS_EXPLANATION.format(min_ratings=result.min_ratings)
+    return table
+
 
 @dataclass(frozen=True)
 class FairnessReport:
     """Adverse impact per stage (``stages``) and for the weighted score (``scoring``), as of a date.
 
     Both tables are :func:`scoring.agency.fairness.impact_table`'s, with the stage's name in ``stage``
-    (``scoring`` also has the stage's ``median_score``).
+    (``scoring`` also has the stage's ``median_score``). ``reviewer_bias`` is every reviewer's difference
+    towards every group (:data:`BIAS_COLUMNS`, in people's words; flagged rows first, their reading one of
+    :data:`BIAS_FLAGGED`), and ``bias_notes`` says which stage's ratings could not be modelled, if any.
     """
 
     as_of: date
@@ -65,6 +120,14 @@ class FairnessReport:
     min_size: int
     stages: pd.DataFrame
     scoring: pd.DataFrame
+    reviewer_bias: pd.DataFrame
+    bias_notes: tuple[str, ...] = ()
+    bias_min_ratings: int = int(MIN_BIAS_RATINGS.value)
+
+    @property
+    def bias_flagged(self) -> pd.DataFrame:
+        """Rows of ``reviewer_bias`` flagged after the correction."""
+        return self.reviewer_bias[self.reviewer_bias[BIAS_COLUMNS["verdict"]].isin(BIAS_FLAGGED)]
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -99,7 +162,9 @@ def fairness_report(db: Database, actor: Account, as_of: date, start: date | Non
         raise ValueError(f"unknown grouping {grouping!r}; valid: {', '.join(GROUPINGS)}")
     stages = fairness.stage_impact(store.stage_counts(db, actor, as_of, start, end), grouping, min_size)
     scores = fairness.scoring_impact(store.scoring_counts(db, actor, as_of, start, end), grouping, min_size)
-    return FairnessReport(as_of, start, end, grouping, min_size, _named(stages), _named(scores))
+    bias = group_bias.reviewer_group_bias(store.group_ratings(db, actor, as_of, start, end), grouping)
+    return FairnessReport(as_of, start, end, grouping, min_size, _named(stages), _named(scores),
+                          _bias_table(bias, store.reviewer_names(db, actor)), bias.notes, bias.min_ratings)
 
 
 def _plain(value: Any) -> Any:
@@ -117,7 +182,8 @@ def _rows(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def to_json(report: FairnessReport) -> bytes:
-    """The report as JSON: its date, period, grouping, minimum, counting rules and both tables' rows.
+    """The report as JSON: its date, period, grouping, minimum, counting rules, both tables' rows, and the
+    reviewer x group differences (``reviewer_bias``, keyed as :data:`BIAS_COLUMNS`, with their method).
 
     Missing figures (no ratio for a group too small, or not stated) are ``null``; numbers are rounded to
     six decimals, so the same data gives the same bytes.
@@ -129,5 +195,10 @@ def to_json(report: FairnessReport) -> bytes:
         "grouping": report.grouping, "grouping_label": GROUPINGS[report.grouping],
         "min_group_size": report.min_size, "four_fifths": FOUR_FIFTHS, "counting": COUNTING,
         "stages": _rows(report.stages), "scoring_rate": _rows(report.scoring),
+        "reviewer_bias_method": {
+            "explanation": BIAS_EXPLANATION.format(min_ratings=report.bias_min_ratings),
+            "min_ratings": report.bias_min_ratings, "correction": "Benjamini-Hochberg", "alpha": group_bias.ALPHA,
+            "notes": list(report.bias_notes)},
+        "reviewer_bias": _rows(report.reviewer_bias.rename(columns={v: k for k, v in BIAS_COLUMNS.items()})),
     }
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -7,7 +7,9 @@ other read joins it, so no page that shows a candidate's scores can show it too.
 reviewer, a hiring lead or ops staff are refused before anything is read.
 
 The adverse-impact reads return counts per stage and group, never a candidate: the auditor sees how
-groups fared, not who is in them. Rows are written by the import (``self_identification.csv``, see
+groups fared, not who is in them. The one read of single ratings (:func:`group_ratings`, for the
+reviewer x group bias analysis) names each application by a key made up for that read alone, never by
+an id found anywhere else. Rows are written by the import (``self_identification.csv``, see
 ``docs/import-format.md``) and the demo; the admin's export carries them, as it carries every table.
 
 Counting, as of an audit date (nothing dated after it is used): a candidate whose answer was recorded
@@ -27,7 +29,7 @@ from scoring.store.as_of import known
 from scoring.store.authorization import authorize
 from scoring.store.db import Database
 
-__all__ = ["records", "reviewer_group_ratings", "scoring_counts", "stage_counts"]
+__all__ = ["group_ratings", "records", "reviewer_group_ratings", "reviewer_names", "scoring_counts", "stage_counts"]
 
 _READ = "read_self_identification"
 
@@ -161,3 +163,62 @@ def reviewer_group_ratings(db: Database, actor: Account, as_of: date, start: dat
         WHERE (?::DATE IS NULL OR CAST(cs.submitted_at AS DATE) >= ?::DATE)
           AND (?::DATE IS NULL OR CAST(cs.submitted_at AS DATE) <= ?::DATE)
         GROUP BY ALL ORDER BY ALL""", [*cut_params, as_of, start, start, end, end])
+
+
+# A rating made for a calibration exercise (on an item of a set, submitted once the set existed) is not a
+# live rating: the same rule as the calibration page's reads (scoring.store.ratings).
+_LIVE = """NOT EXISTS (
+    SELECT 1 FROM calibration_items AS ci JOIN calibration_sets AS cset USING (set_id)
+    WHERE ci.application_id = cs.application_id AND ci.stage_id = cs.stage_id
+      AND cs.submitted_at >= cset.created_at)"""
+
+
+def group_ratings(db: Database, actor: Account, as_of: date, start: date | None = None,
+                  end: date | None = None) -> pd.DataFrame:
+    """Every live rating of the period with its candidate's self-identified group, for the bias analysis.
+
+    The many-facet model behind a reviewer x group bias term needs single ratings (each application's
+    skill is estimated from its own ratings), so this read, unlike the others, returns one row per
+    rating; the application is named by ``application_key``, a number made up for this read (1, 2, ...
+    in an order unrelated to any id), so no candidate can be looked up from it. Ratings are those in
+    force at the end of ``as_of`` of scorecards submitted within ``start``-``end`` (both included),
+    leaving out ratings made for a calibration exercise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``stage_id``, ``application_key``, ``reviewer_id``, ``dimension_id``, ``rating`` (1-5), ``sex``,
+        ``race_ethnicity`` (missing: no answer).
+    """
+    authorize(db, actor, _READ)
+    cut, cut_params = known(as_of, "current_scores")
+    frame = db.frame(f"""
+        WITH {cut}, {_GROUPS},
+        live AS (
+            SELECT cs.stage_id, cs.application_id, cs.reviewer_id, cs.dimension_id, cs.rating
+            FROM known_current_scores AS cs
+            WHERE (?::DATE IS NULL OR CAST(cs.submitted_at AS DATE) >= ?::DATE)
+              AND (?::DATE IS NULL OR CAST(cs.submitted_at AS DATE) <= ?::DATE)
+              AND {_LIVE}
+        ),
+        final AS (
+            SELECT l.stage_id,
+                   dense_rank() OVER (ORDER BY hash(l.application_id), l.application_id) AS application_key,
+                   l.reviewer_id, l.dimension_id, l.rating, g.sex, g.race_ethnicity
+            FROM live AS l JOIN groups AS g USING (application_id)
+        )
+        SELECT * FROM final ORDER BY stage_id, application_key, reviewer_id, dimension_id""",
+        [*cut_params, as_of, start, start, end, end])
+    return frame.astype({"stage_id": "int64", "application_key": "int64", "reviewer_id": "int64",
+                         "dimension_id": "int64", "rating": "int64"})
+
+
+def reviewer_names(db: Database, actor: Account) -> pd.DataFrame:
+    """The name of everyone who has scored, for the bias analysis's rows (an auditor may not read the
+    accounts list): ``reviewer_id``, ``display_name``, by id."""
+    authorize(db, actor, _READ)
+    return db.frame("""
+        SELECT account_id AS reviewer_id, display_name
+        FROM accounts
+        WHERE account_id IN (SELECT DISTINCT reviewer_id FROM scorecards)
+        ORDER BY account_id""")
