@@ -7,19 +7,18 @@ ops page's own audit date and filters: a client's report covers that client's wh
 
 from __future__ import annotations
 
+from datetime import date
+from typing import cast
+
 import pandas as pd
 import streamlit as st
 
 from scoring.reports.client_document import client_document, file_name
 from scoring.reports.client_month import client_month_report, report_months
-from scoring.reports.formatting import is_missing
+from scoring.reports.formatting import as_day
 from scoring.store import client_months
 from ui.access import Account
 from ui.context import guarded_fragment, read, today
-
-
-def _day(value: object):
-    return None if is_missing(value) else pd.Timestamp(value).date()   # type: ignore[arg-type]
 
 
 @guarded_fragment
@@ -32,7 +31,8 @@ def client_report_section(actor: Account) -> None:
                "connection and prints to PDF, a section a page. The file `scorecard report client` writes.")
     clients = read(client_months.clients, actor)
     now = today()
-    signed = [_day(day) <= now for day in clients["signed_on"]]     # a list: an empty column has no dates to compare
+    # one by one: an empty column has no dates to compare
+    signed = [day is not None and day <= now for day in map(as_day, clients["signed_on"])]
     clients = clients[signed] if signed else clients
     if clients.empty:
         st.caption("No client has signed yet.")
@@ -42,7 +42,7 @@ def client_report_section(actor: Account) -> None:
     client_id = left.selectbox("Client", list(names), format_func=lambda c: str(names[c]),
                                key="ops_client_report_client")
     client = clients.set_index("client_id").loc[client_id]
-    months = report_months(_day(client["signed_on"]), _day(client["churned_on"]), now)
+    months = report_months(cast(date, as_day(client["signed_on"])), as_day(client["churned_on"]), now)   # never missing
     month = right.selectbox("Month", months, format_func=lambda m: f"{pd.Period(m, 'M'):%B %Y}",
                             key="ops_client_report_month")
     ref = str(client["client_ref"])

@@ -29,7 +29,7 @@ from scoring.agency.scorecard import incomplete_message, scores_under_versions
 from scoring.domain.dimensions import DIMENSION_NAMES
 from scoring.domain.promises import PROMISES
 from scoring.reports.candidate import ShortlistComparison, seniority_label, shortlist_traces
-from scoring.reports.formatting import MISSING, counted, is_missing, shown
+from scoring.reports.formatting import MISSING, as_day, counted, is_missing, shown
 from scoring.reports.ops import OpsReport, ops_report
 from scoring.store import client_months
 from scoring.store import searches as search_store
@@ -242,17 +242,13 @@ def client_definitions() -> tuple[tuple[str, str], ...]:
 
 
 # -- choosing the month's rows ---------------------------------------------------------------------------
-def _day(value: object) -> date | None:
-    return None if is_missing(value) else pd.Timestamp(value).date()   # type: ignore[arg-type]
-
-
 def _within(values: pd.Series, start: date, end: date) -> pd.Series:
-    days = values.map(_day)
+    days = values.map(as_day)
     return days.map(lambda d: d is not None and start <= d <= end).astype(bool)
 
 
 def _before(values: pd.Series, start: date) -> pd.Series:
-    return values.map(_day).map(lambda d: d is not None and d < start).astype(bool)
+    return values.map(as_day).map(lambda d: d is not None and d < start).astype(bool)
 
 
 def _newly(now: pd.DataFrame, before: pd.DataFrame, key: str, flag: str = "in_figure") -> pd.Series:
@@ -318,11 +314,11 @@ def search_words(row: pd.Series) -> str:
 
 
 def _search_table(rows: pd.DataFrame) -> pd.DataFrame:
-    delivered = [shown(_day(d), "{:%d %b %Y}") if ok else ("cancelled" if cancelled else "not yet")
+    delivered = [shown(as_day(d), "{:%d %b %Y}") if ok else ("cancelled" if cancelled else "not yet")
                  for d, ok, cancelled in zip(rows["shortlist_delivered_on"], rows["delivered"], rows["cancelled"])]
     return pd.DataFrame({
         "Search": rows["label"].to_numpy(),
-        "Opened": [f"{_day(d):%d %b %Y}" for d in rows["opened_on"]],
+        "Opened": [f"{as_day(d):%d %b %Y}" for d in rows["opened_on"]],
         "Shortlist delivered": delivered,
         "Business days": [f"{int(d)}" for d in rows["business_days"]],
         "Against the promise": [search_words(row) for _, row in rows.iterrows()],
@@ -350,10 +346,10 @@ def _month_placements(db: Database, actor: Account, now: OpsReport, start: date,
 
 
 def _placement_state(row: pd.Series, end: date) -> str:
-    ended = _day(row["ended_on"])
+    ended = as_day(row["ended_on"])
     if ended is not None:
         return f"{END_REASONS.get(str(row['end_reason']), 'ended')} on {ended:%d %b %Y}"
-    started = _day(row["first_day"])
+    started = as_day(row["first_day"])
     return "in post" if started is not None and started <= end else f"starts on {started:%d %b %Y}"
 
 
@@ -370,8 +366,8 @@ def _placement_table(rows: pd.DataFrame, as_of: date) -> pd.DataFrame:
     return pd.DataFrame({
         "Engineer": rows["engineer"].fillna(MISSING).to_numpy(),
         "Role": rows["role_title"].fillna(MISSING).to_numpy(),
-        "Offer accepted": [shown(_day(d), "{:%d %b %Y}") for d in rows["accepted_on"]],
-        "First day": [shown(_day(d), "{:%d %b %Y}") for d in rows["first_day"]],
+        "Offer accepted": [shown(as_day(d), "{:%d %b %Y}") for d in rows["accepted_on"]],
+        "First day": [shown(as_day(d), "{:%d %b %Y}") for d in rows["first_day"]],
         "Time to first day": days,
         "Now": [_placement_state(row, as_of) for _, row in rows.iterrows()],
     })
@@ -411,8 +407,9 @@ def replacement_words(row: pd.Series) -> str:
 def _replacement_table(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Engineer replaced": rows["engineer"].fillna(MISSING).to_numpy(),
-        "Requested": [shown(_day(d), "{:%d %b %Y}") for d in rows["requested_on"]],
-        "Replacement started": [shown(_day(d), "{:%d %b %Y}") if _day(d) else "not yet" for d in rows["fulfilled_on"]],
+        "Requested": [shown(as_day(d), "{:%d %b %Y}") for d in rows["requested_on"]],
+        "Replacement started": [shown(as_day(d), "{:%d %b %Y}") if as_day(d) else "not yet"
+                                for d in rows["fulfilled_on"]],
         "Days": [f"{int(d)}" for d in rows["days"]],
         "Charged": ["nothing" if not cost else f"{cost:,.0f} USD" for cost in rows["cost_usd"].astype(float)],
         "Against the promise": [replacement_words(row) for _, row in rows.iterrows()],
@@ -436,7 +433,7 @@ def _shortlists(db: Database, actor: Account, client_id: int, searches: pd.DataF
         presented = people[people["search_id"] == search.search_id].copy()
         presented["full_name"] = _unique(presented["full_name"].astype(str).tolist())
         merged = _best_first(presented.merge(scores, on="application_id", how="left"))
-        out.append(Shortlist(search=search.label, delivered_on=_day(search.shortlist_delivered_on) or start,
+        out.append(Shortlist(search=search.label, delivered_on=as_day(search.shortlist_delivered_on) or start,
                              table=_shortlist_table(merged),
                              traces=shortlist_traces(ShortlistComparison(candidates=presented, scores=merged))))
     return tuple(out)
@@ -556,5 +553,5 @@ def _summary(searches: pd.DataFrame, placements: pd.DataFrame, replacements: pd.
 
 def _in_post(placements: pd.DataFrame, as_of: date) -> int:
     """Placements whose engineer had started by ``as_of`` and had not left."""
-    started = placements["first_day"].map(_day).map(lambda d: d is not None and d <= as_of)
-    return int((started & placements["ended_on"].map(_day).isna()).sum())
+    started = placements["first_day"].map(as_day).map(lambda d: d is not None and d <= as_of)
+    return int((started & placements["ended_on"].map(as_day).isna()).sum())

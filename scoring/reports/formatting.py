@@ -35,6 +35,18 @@ def is_missing(value: object) -> bool:
         return False
 
 
+def as_day(value: object) -> date | None:
+    """The calendar day of a date-like ``value`` (a date, a timestamp, an ISO text), or ``None`` when it
+    is missing (:func:`is_missing`): how a stored date column is read one cell at a time.
+
+    Examples
+    --------
+    >>> as_day(pd.Timestamp("2025-03-12 16:30")), as_day("2025-03-12"), as_day(pd.NaT)
+    (datetime.date(2025, 3, 12), datetime.date(2025, 3, 12), None)
+    """
+    return None if is_missing(value) else pd.Timestamp(value).date()   # type: ignore[arg-type]
+
+
 def shown(value: object, pattern: str = "{}") -> str:
     """``value`` formatted with ``pattern`` (a :meth:`str.format` pattern), or :data:`MISSING`.
 
