@@ -66,8 +66,8 @@ GROUP_SHARES = (0.6, 0.25, 0.15)
 GROUP_MEANS = (0.0, -0.4, 0.3)
 BIASED = (5, "C", 1)
 """The planted cell: reviewer 5 (severity -0.09), group C, dimension 1."""
-CONDITIONS: dict[str, float] = {"none": 0.0, "0.4 logits": 0.4, "0.7 logits": 0.7}
-"""Planted bias (logits) per condition; 0.7 logits is about the demo's half rating point."""
+CONDITIONS: dict[str, float] = {"none": 0.0, "0.4 logits": 0.4, "0.7 logits": 0.7, "1.0 logits": 1.0}
+"""Planted bias (logits) per condition; 0.7 logits is about 0.4 rating points, the demo's size."""
 
 
 @dataclass(frozen=True)
