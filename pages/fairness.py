@@ -8,6 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from scoring.reports.fairness import (
+    ALL_DIMENSIONS,
+    BIAS_COLUMNS,
+    BIAS_EXPLANATION,
     GROUPINGS,
     TOO_FEW,
     FairnessReport,
@@ -19,7 +22,7 @@ from scoring.reports.fairness_document import fairness_document, file_name
 from scoring.reports.fairness_method import METHOD_TITLE, method_markdown
 from scoring.reports.formatting import MISSING
 from ui.access import account_allowed
-from ui.context import database, guarded, today
+from ui.context import guarded, read, today
 
 #: Rates are shown in percent with one decimal, whatever their size.
 PERCENT = "%.1f%%"
@@ -45,6 +48,60 @@ SCORING_COLUMNS = {**IMPACT_COLUMNS,
                    "selected": st.column_config.NumberColumn("Above the median", format="%d"),
                    "rate": st.column_config.NumberColumn("Scoring rate", format=PERCENT),
                    "median_score": st.column_config.NumberColumn("Stage median", format="%.2f")}
+
+
+#: The reviewer x group table: its columns are already people's words; these say how to show them.
+_B = BIAS_COLUMNS
+BIAS_TABLE = {
+    _B["reviewer"]: st.column_config.TextColumn(width="medium"),
+    _B["group"]: st.column_config.TextColumn(width="medium"),
+    _B["dimension"]: st.column_config.TextColumn(width="medium"),
+    _B["verdict"]: st.column_config.TextColumn(width="medium"),
+    _B["ratings"]: st.column_config.NumberColumn(format="%d"),
+    _B["observed"]: st.column_config.NumberColumn(format="%.2f"),
+    _B["expected"]: st.column_config.NumberColumn(
+        format="%.2f", help="What the model expected from this reviewer for these candidates: their skill from all "
+                            "their ratings, and the reviewer's severity towards everyone"),
+    _B["difference"]: st.column_config.NumberColumn(format="%+.2f", help="Given less expected; negative: rated lower"),
+    _B["difference_low"]: st.column_config.NumberColumn(format="%+.2f", help="95% interval of the difference"),
+    _B["difference_high"]: st.column_config.NumberColumn(format="%+.2f", help="95% interval of the difference"),
+    _B["bias"]: st.column_config.NumberColumn(format="%+.2f", help="The bias term; positive: harsher on the group"),
+    _B["se"]: st.column_config.NumberColumn(format="%.2f"),
+    _B["t"]: st.column_config.NumberColumn(format="%.2f", help="Bias over its standard error; degrees of freedom: "
+                                                                "the ratings less one"),
+    _B["p_value"]: st.column_config.NumberColumn(format="%.4f", help="Two-sided, before the correction"),
+    _B["p_adjusted"]: st.column_config.NumberColumn(
+        format="%.3f", help="Benjamini-Hochberg over every reviewer-group cell tested; below 0.05 is flagged"),
+}
+#: Shown first, in this order; the rest of the table follows.
+BIAS_FIRST = [_B[k] for k in ("reviewer", "group", "dimension", "verdict", "ratings", "difference", "difference_low",
+                              "difference_high", "p_adjusted")]
+
+
+def _reviewer_bias(report: FairnessReport) -> None:
+    st.subheader("Reviewers who score one group differently")
+    st.caption(BIAS_EXPLANATION.format(min_ratings=report.bias_min_ratings))
+    for note in report.bias_notes:
+        st.warning(note)
+    table = report.reviewer_bias
+    if table.empty:
+        st.info("No rating of a candidate who stated a group was submitted in this period.")
+        return
+    flagged = report.bias_flagged
+    judged = int((table[_B["verdict"]] != TOO_FEW).sum())
+    if flagged.empty:
+        st.success(f"No reviewer scores a group differently by more than chance explains, over the {judged:,} "
+                   "reviewer-group cells with enough ratings to judge.")
+    for row in flagged.to_dict("records"):
+        where = "" if row[_B["dimension"]] == ALL_DIMENSIONS else f" on {row[_B['dimension']]}"
+        direction = "lower" if row[_B["difference"]] < 0 else "higher"
+        st.warning(f"{row[_B['reviewer']]} rates {row[_B['group']]} candidates {abs(row[_B['difference']]):.2f} "
+                   f"points {direction} than expected{where} ({row[_B['ratings']]:,} ratings; 95% interval "
+                   f"{row[_B['difference_low']]:+.2f} to {row[_B['difference_high']]:+.2f}; p after correction "
+                   f"{row[_B['p_adjusted']]:.3f}).")
+    shown = BIAS_FIRST + [c for c in table.columns if c not in BIAS_FIRST]
+    st.dataframe(table[shown], hide_index=True, width="stretch", placeholder=MISSING, column_config=BIAS_TABLE,
+                 key="fairness_reviewer_bias")
 
 
 def _table(frame: pd.DataFrame, columns: dict, key: str) -> None:
@@ -80,7 +137,8 @@ def body() -> None:
     if start > end:
         st.error("The period starts after it ends: choose a start on or before its end.")
         return
-    report = fairness_report(database().reader(), actor, as_of, start, end, grouping)
+    # Cached on the data's version: the reviewer x group model takes seconds on a large agency.
+    report = read(fairness_report, actor, as_of, start, end, grouping)
     st.caption(f"As of {as_of:%d %b %Y}, decisions from {start:%d %b %Y} to {end:%d %b %Y}, grouped by "
                f"{GROUPINGS[grouping].lower()} as candidates chose to identify themselves. Counts only: no "
                "candidate is shown here, self-identification is never shown beside a candidate's scores, and no "
@@ -96,6 +154,7 @@ def body() -> None:
     st.caption("Local Law 144's scoring rate, for the scored stages: complete scorecards only, under the weights "
                "in force when the application entered the stage.")
     _table(report.scoring, SCORING_COLUMNS, "fairness_scoring")
+    _reviewer_bias(report)
     with st.expander(METHOD_TITLE):
         st.markdown(method_markdown(report.min_size))
     left, right = st.columns(2)
