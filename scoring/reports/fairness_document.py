@@ -3,17 +3,18 @@
 :func:`fairness_document` writes a :class:`~scoring.reports.fairness.FairnessReport` as a single page
 (:mod:`scoring.reports.html_document`: Plotly inlined once, nothing fetched from outside, each section on a
 new A4 page when printed): who ran it, the audit date, period and grouping; the findings in brief; one
-section per entry of :data:`SECTIONS`, each a title, an explanation, a table in people's words and,
-where a picture says it faster, charts; then the method and its sources (:mod:`scoring.reports.fairness_method`,
-the same words the Fairness audit page shows).
+section per entry of :data:`SECTIONS` (the pass rate at each stage, the weighted score's scoring rate, the
+reviewers who score one group differently), each a title, an explanation, a table in people's words and,
+where a picture says it faster, a chart above it; then the method and its sources
+(:mod:`scoring.reports.fairness_method`, the same words the Fairness audit page shows).
 
 Adding a section is one entry in :data:`SECTIONS`. A table field of the report that no entry claims is
 still written, as a section of its own: titled by its ``attrs["title"]`` (else its field name), explained by
 its ``attrs["explanation"]`` if it has one, its cells formatted by kind (counts with separators, other
 numbers to three decimals, yes or no, dates as dates, a missing value as a dash).
 
-Counts per group only: no candidate is ever named, and every text is escaped, so a group's or a person's
-name holding markup shows as written.
+Counts per group only: no candidate is ever named (reviewers are, in the bias table), and every text is
+escaped, so a group's or a person's name holding markup shows as written.
 """
 
 from __future__ import annotations
@@ -28,17 +29,20 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from scoring.agency.access import ROLE_LABELS, Account
-from scoring.agency.fairness import AT_OR_ABOVE, BELOW, REFERENCE
+from scoring.agency.fairness import AT_OR_ABOVE, BELOW, REFERENCE, TOO_FEW
 from scoring.reports.charts import chart_text
-from scoring.reports.fairness import GROUPINGS, FairnessReport
+from scoring.reports.fairness import ALL_DIMENSIONS, BIAS_COLUMNS, BIAS_FLAGGED, GROUPINGS, FairnessReport
 from scoring.reports.fairness_method import METHOD_TITLE, cited, method, sources_line
 from scoring.reports.formatting import MISSING, is_missing, shown
-from scoring.reports.html_document import Figures, escape, page, table
+from scoring.reports.html_document import STYLE, Figures, escape, page, table
 from scoring.stats.impact import FOUR_FIFTHS
 
-__all__ = ["SECTIONS", "Section", "fairness_document", "file_name", "impact_chart", "impact_words", "p_value_text",
-           "section_headings"]
+__all__ = ["SECTIONS", "Section", "bias_chart", "bias_words", "fairness_document", "file_name", "impact_chart",
+           "impact_words", "p_value_text", "section_headings"]
 
+#: The shared look, with words in a cell broken only where they must be: the tables are wide, and a group's
+#: name split mid-word reads badly.
+FAIRNESS_STYLE = STYLE + "td { overflow-wrap: break-word; }\n"
 #: Bar colours of the impact chart, by the row's reading.
 VERDICT_COLOURS = {REFERENCE: "#8C8C8C", AT_OR_ABOVE: "#4C78A8", BELOW: "#E45756"}
 LINE_COLOUR = "#B0413E"
@@ -146,11 +150,14 @@ def impact_chart(rows: pd.DataFrame, title: str | None = None) -> go.Figure | No
 class Section:
     """One section of the document, drawn from one table field of the report.
 
-    ``field`` names the :class:`~scoring.reports.fairness.FairnessReport` field shown and ``words`` turns its
-    rows into the table printed (text in people's words), whose columns named in ``numbers`` are
-    right-aligned. With ``split_by`` (a column of the field, such as the stage), each of its values gets a
-    table of its own under its own heading, in the order the rows come; ``chart``, when given, draws the
-    field's rows of each table (None: nothing to draw). ``empty`` is said when the field has no row.
+    ``field`` names the :class:`~scoring.reports.fairness.FairnessReport` field shown (a report without it
+    leaves the section out) and ``words`` turns its rows into the table printed (text in people's words),
+    whose columns named in ``numbers`` are right-aligned. An empty ``title`` or ``explanation`` is the
+    field's own ``attrs["title"]`` or ``attrs["explanation"]``. With ``split_by`` (a column of the field,
+    such as the stage), each of its values gets a table of its own under its own heading, in the order the
+    rows come; ``chart``, when given, draws the field's rows of each table (None: nothing to draw). ``empty``
+    is said when the field has no row. ``brief``, when given, says the section's findings in sentences for
+    the summary at the top.
     """
 
     anchor: str
@@ -162,9 +169,99 @@ class Section:
     split_by: str | None = None
     chart: Callable[[pd.DataFrame], go.Figure | None] | None = None
     empty: str = "Nothing to show for this period."
+    brief: Callable[[FairnessReport], list[str]] | None = None
+
+    def heading(self, report: FairnessReport) -> str:
+        """The section's title, or its field's own."""
+        return self.title or str(getattr(report, self.field).attrs.get("title") or _words(self.field))
+
+    def explained(self, report: FairnessReport) -> str:
+        """The section's explanation, or its field's own."""
+        return self.explanation or str(getattr(report, self.field).attrs.get("explanation") or "")
 
 
 IMPACT_NUMBERS = ("Impact ratio", "95% interval", "Fisher p-value", "Stage median")
+
+
+def _impact_brief(measure: str, what: str) -> Callable[[FairnessReport], list[str]]:
+    def brief(report: FairnessReport) -> list[str]:
+        flagged = report.flagged
+        return [f"{row.stage}: {row.group} {what} at {row.ratio:.2f} of the highest rate (95% interval "
+                f"{_interval(row.ratio_low, row.ratio_high)}; Fisher p {p_value_text(row.p_value)})."
+                for row in flagged[flagged["measure"] == measure].itertuples()]
+    return brief
+
+
+def _signed(value: object) -> str:
+    return MISSING if is_missing(value) else f"{float(value) + 0.0:+.2f}"  # type: ignore[arg-type]
+
+
+def bias_words(rows: pd.DataFrame) -> pd.DataFrame:
+    """The reviewer x group table (:data:`scoring.reports.fairness.BIAS_COLUMNS`) as the document prints it:
+    who, which group and dimension, on how many ratings, the difference in rating points with its interval,
+    the p-value after the correction, and the reading; the logits behind them stay in the JSON."""
+    column = BIAS_COLUMNS
+    return pd.DataFrame({
+        "Reviewer": list(rows[column["reviewer"]]), "Group": list(rows[column["group"]]),
+        "Dimension": list(rows[column["dimension"]]),
+        "Ratings": [f"{int(n):,}" for n in rows[column["ratings"]]],
+        "Difference (rating points)": [_signed(d) for d in rows[column["difference"]]],
+        "95% interval": [MISSING if is_missing(lo) or is_missing(hi) else f"{_signed(lo)} to {_signed(hi)}"
+                         for lo, hi in zip(rows[column["difference_low"]], rows[column["difference_high"]])],
+        "p after correction": [p_value_text(p) for p in rows[column["p_adjusted"]]],
+        "Reading": list(rows[column["verdict"]]),
+    })
+
+
+def bias_chart(rows: pd.DataFrame) -> go.Figure | None:
+    """The flagged reviewer x group cells as points with their 95% intervals, in rating points around zero (the
+    rating the model expects); None when no cell is flagged."""
+    column = BIAS_COLUMNS
+    flagged = rows[rows[column["verdict"]].isin(BIAS_FLAGGED)]
+    if flagged.empty:
+        return None
+    labels = [chart_text(f"{r}, {g}, {d}") for r, g, d in
+              zip(flagged[column["reviewer"]], flagged[column["group"]], flagged[column["dimension"]])]
+    difference = flagged[column["difference"]].astype(float)
+    figure = go.Figure(go.Scatter(
+        x=difference, y=labels, mode="markers", marker=dict(size=10, color="#E45756"), showlegend=False,
+        error_x=dict(type="data", symmetric=False,
+                     array=(flagged[column["difference_high"]].astype(float) - difference).to_numpy(),
+                     arrayminus=(difference - flagged[column["difference_low"]].astype(float)).to_numpy(),
+                     color="#1f2328", thickness=1.2),
+        hovertemplate="%{y}: %{x:+.2f} rating points<extra></extra>"))
+    figure.add_vline(x=0, line_color="#57606a", annotation_text="As the model expects", annotation_position="top")
+    bounds = [flagged[column["difference_low"]], flagged[column["difference_high"]]]
+    reach = 1.1 * max(float(np.nanmax(np.abs(bound.astype(float)))) for bound in bounds)
+    figure.update_layout(
+        height=140 + 34 * len(flagged), margin=dict(l=10, r=20, t=40, b=60),
+        xaxis=dict(title="Difference from the expected rating (rating points)", zeroline=False,
+                   range=[-reach, reach]),
+        yaxis=dict(categoryorder="array", categoryarray=labels[::-1], automargin=True))
+    return figure
+
+
+def _bias_brief(report: FairnessReport) -> list[str]:
+    table = getattr(report, "reviewer_bias", None)
+    if table is None or table.empty:
+        return []
+    column = BIAS_COLUMNS
+    judged = table[table[column["verdict"]] != TOO_FEW]
+    flagged = table[table[column["verdict"]].isin(BIAS_FLAGGED)]
+    if flagged.empty:
+        return [f"No reviewer scores a group differently after the correction for the {len(judged):,} reviewer and "
+                "group cells with enough ratings to judge."] if len(judged) else []
+    lines = []
+    for _, row in flagged.iterrows():
+        difference = float(row[column["difference"]])
+        dimension = str(row[column["dimension"]])
+        where = "over all dimensions" if dimension == ALL_DIMENSIONS else f"on {dimension}"
+        lines.append(f"{row[column['reviewer']]} rates {row[column['group']]} candidates "
+                     f"{'lower' if difference < 0 else 'higher'} than the model expects {where}: "
+                     f"{_signed(difference)} rating points (95% interval {_signed(row[column['difference_low']])} to "
+                     f"{_signed(row[column['difference_high']])}; p after correction "
+                     f"{p_value_text(row[column['p_adjusted']])}).")
+    return lines
 
 #: The sections of the report's tables, in order. A table field of the report no entry claims is still
 #: written after these (see the module's docstring).
@@ -177,7 +274,7 @@ SECTIONS: tuple[Section, ...] = (
         "grey for the reference group, blue at or above four-fifths, red below it.",
         "stages", lambda rows: impact_words(rows, "Decided", "Passed", "Pass rate"),
         ("Decided", "Passed", "Pass rate", *IMPACT_NUMBERS), "stage", impact_chart,
-        "No stage decision was taken in this period."),
+        "No stage decision was taken in this period.", _impact_brief("stage", "passes")),
     Section(
         "scoring", "Scoring rate of the weighted score",
         "Local Law 144's scoring rate, for the two scored stages: of each group's complete weighted scores "
@@ -186,7 +283,11 @@ SECTIONS: tuple[Section, ...] = (
         "drawn as for the stages.",
         "scoring", lambda rows: impact_words(rows, "Scored", "Above the median", "Scoring rate"),
         ("Scored", "Above the median", "Scoring rate", *IMPACT_NUMBERS), "stage", impact_chart,
-        "No complete weighted score in this period."),
+        "No complete weighted score in this period.", _impact_brief("score", "scores above the stage median")),
+    Section(
+        "reviewer-bias", "", "", "reviewer_bias", bias_words,
+        ("Ratings", "Difference (rating points)", "95% interval", "p after correction"), None, bias_chart,
+        "No reviewer's ratings of a stated group in this period.", _bias_brief),
 )
 
 
@@ -224,6 +325,11 @@ def _generic(field: str, frame: pd.DataFrame) -> tuple[str, str, str, str]:
     return field.replace("_", "-"), title, explanation, table(text, numbers)
 
 
+def _present(report: FairnessReport) -> list[Section]:
+    """The entries of :data:`SECTIONS` whose field ``report`` has."""
+    return [section for section in SECTIONS if isinstance(getattr(report, section.field, None), pd.DataFrame)]
+
+
 def _unclaimed(report: FairnessReport) -> list[str]:
     claimed = {section.field for section in SECTIONS}
     return [f.name for f in dataclasses.fields(report)
@@ -234,7 +340,7 @@ def section_headings(report: FairnessReport) -> list[tuple[str, str]]:
     """Every section the document of ``report`` writes, in order: its anchor and heading."""
     generic = [(field.replace("_", "-"), str(getattr(report, field).attrs.get("title") or _words(field)))
                for field in _unclaimed(report)]
-    return [("summary", "In brief"), *[(s.anchor, s.title) for s in SECTIONS], *generic,
+    return [("summary", "In brief"), *[(s.anchor, s.heading(report)) for s in _present(report)], *generic,
             ("method", METHOD_TITLE), ("sources", "Sources")]
 
 
@@ -256,14 +362,10 @@ def _summary(report: FairnessReport) -> str:
     decided, stated = int(stages["total"].sum()), int(stages.loc[stages["stated"], "total"].sum())
     lines = [f"{decided:,} stage decisions counted, {stated / decided:.1%} of them for candidates who stated a "
              "group; the rest are counted but never compared."]
-    flagged = report.flagged
-    if flagged.empty:
+    if report.flagged.empty:
         lines.append("No group large enough to judge falls below four-fifths of the highest rate, at any stage or "
                      "for the weighted score.")
-    for row in flagged.itertuples():
-        what = "passes" if row.measure == "stage" else "scores above the stage median"
-        lines.append(f"{row.stage}: {row.group} {what} at {row.ratio:.2f} of the highest rate (95% interval "
-                     f"{_interval(row.ratio_low, row.ratio_high)}; Fisher p {p_value_text(row.p_value)}).")
+    lines += [line for section in _present(report) if section.brief is not None for line in section.brief(report)]
     return '<ul class="summary">' + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
 
 
@@ -276,7 +378,8 @@ def _note(text: str) -> str:
 
 
 def _written(section: Section, frame: pd.DataFrame, figures: Figures) -> str:
-    """``frame`` (the section's field) as its tables, each with its chart under it."""
+    """``frame`` (the section's field) as its tables, each under its chart: the picture first, the rows
+    behind it after."""
     if frame.empty:
         return f"<p>{escape(section.empty)}</p>"
     split = section.split_by
@@ -287,8 +390,9 @@ def _written(section: Section, frame: pd.DataFrame, figures: Figures) -> str:
         if split:
             words = words.drop(columns=[_words(split)], errors="ignore")     # the heading says it
         drawn = section.chart(rows) if section.chart is not None else None
-        body.append((f"<h3>{escape(heading)}</h3>" if heading else "") + table(words, section.numbers)
-                    + (figures.html(drawn, f"{section.anchor}-{number}") if drawn is not None else ""))
+        body.append((f"<h3>{escape(heading)}</h3>" if heading else "")
+                    + (figures.html(drawn, f"{section.anchor}-{number}") if drawn is not None else "")
+                    + table(words, section.numbers))
     return "".join(body)
 
 
@@ -304,9 +408,9 @@ def fairness_document(report: FairnessReport, run_by: Account) -> str:
     figures = Figures()
     grouping = GROUPINGS[report.grouping]
     parts = [_section("summary", "In brief", _summary(report))]
-    for section in SECTIONS:
-        parts.append(_section(section.anchor, section.title,
-                              _note(section.explanation) + _written(section, getattr(report, section.field), figures)))
+    for section in _present(report):
+        parts.append(_section(section.anchor, section.heading(report), _note(section.explained(report))
+                              + _written(section, getattr(report, section.field), figures)))
     for field in _unclaimed(report):
         anchor, title, explanation, body = _generic(field, getattr(report, field))
         parts.append(_section(anchor, title, _note(explanation) + body))
@@ -321,7 +425,7 @@ def fairness_document(report: FairnessReport, run_by: Account) -> str:
               f"({escape(ROLE_LABELS[run_by.role].lower())}).</p>")
     footer = (f"{escape(title)}. Counts per group only: no candidate is named, and no score uses "
               "self-identification.")
-    return page(title, header, "".join(parts), footer)
+    return page(title, header, "".join(parts), footer, FAIRNESS_STYLE)
 
 
 def file_name(report: FairnessReport, extension: str) -> str:

@@ -4,8 +4,8 @@ The audit of the small demo agency over its last year, by sex and race/ethnicity
 the tallest charts), is written to disk and opened through a ``file://`` address. Every request that is
 not for that file is aborted and recorded, so a script, font, style sheet or image fetched from anywhere
 fails the test by name. The page must show every section with its heading, every table, one drawn chart
-per stage with a ratio (a bar per group judged, the four-fifths line), the method and its sources; log no
-console error; and print to an A4 PDF.
+per stage with a ratio (a bar per group judged, the four-fifths line), every reviewer and group cell, the
+method and its sources; log no console error; and print to an A4 PDF.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import date
 
 import pytest
 
-from scoring.reports.fairness import fairness_report
+from scoring.reports.fairness import BIAS_COLUMNS, BIAS_FLAGGED, fairness_report
 from scoring.reports.fairness_document import SECTIONS, fairness_document, section_headings
 from scoring.reports.fairness_method import cited, method
 from scoring.store import Database
@@ -55,7 +55,8 @@ def test_the_audit_opens_offline_whole_and_prints_to_pdf(page, written, tmp_path
     page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
     page.goto(path.as_uri())
 
-    charts = [(section, number, rows) for section in SECTIONS for number, (_, rows)
+    by_stage = [section for section in SECTIONS if section.split_by == "stage"]
+    charts = [(section, number, rows) for section in by_stage for number, (_, rows)
               in enumerate(getattr(report, section.field).groupby("stage", sort=False), start=1)
               if rows["ratio"].notna().any()]
     assert len(charts) >= 5
@@ -64,15 +65,18 @@ def test_the_audit_opens_offline_whole_and_prints_to_pdf(page, written, tmp_path
 
     for anchor, heading in section_headings(report):
         assert page.locator(f"section#{anchor} h2").inner_text() == heading
-    assert page.locator(".figure .js-plotly-plot").count() == len(charts)
+    bias_drawn = report.reviewer_bias[BIAS_COLUMNS["verdict"]].isin(BIAS_FLAGGED).any()
+    assert page.locator(".figure .js-plotly-plot").count() == len(charts) + bias_drawn
     for section, number, rows in charts:
         figure = page.locator(f'[data-figure="{section.anchor}-{number}"]')
         assert figure.locator(".barlayer .point").count() == rows["ratio"].notna().sum()
         assert figure.locator(".shapelayer path").count() == 1                # the four-fifths line
         assert "Four-fifths (0.80)" in figure.locator(".annotation-text").all_text_contents()
-    for section in SECTIONS:
+    for section in by_stage:
         stages = getattr(report, section.field)["stage"].nunique()
         assert page.locator(f"section#{section.anchor} table").count() == stages
+    bias_rows = page.locator("section#reviewer-bias tbody tr")
+    assert bias_rows.count() == len(report.reviewer_bias) > 0
 
     text = page.locator("body").inner_text()
     for step in method(report.min_size):

@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 
 from scoring.agency.access import Account
-from scoring.reports.fairness import FairnessReport, fairness_report
+from scoring.reports.fairness import BIAS_COLUMNS, BIAS_FLAGGED, FairnessReport, fairness_report
 from scoring.reports.fairness_document import (
     SECTIONS,
+    bias_chart,
     fairness_document,
     file_name,
     impact_chart,
@@ -113,7 +114,8 @@ def test_every_section_is_written_in_order(page, report):
     assert written == section_headings(report)
     assert [anchor for anchor, _ in written] == ["summary", "stages", "scoring", *[
         anchor for anchor, _ in section_headings(report)[3:-2]], "method", "sources"]
-    assert [s.anchor for s in SECTIONS] == ["stages", "scoring"]
+    assert [s.anchor for s in SECTIONS] == ["stages", "scoring", "reviewer-bias"]
+    assert dict(written)["reviewer-bias"] == "Reviewers who score one group differently"
 
 
 def test_the_header_says_when_for_which_period_by_what_and_who_ran_it(page, auditor):
@@ -181,9 +183,11 @@ def test_a_chart_draws_only_groups_with_a_ratio_and_their_intervals():
 
 
 def test_one_chart_per_stage_with_a_ratio_and_plotly_inlined_once(page, report):
-    expected = [f"{section.anchor}-{number}" for section in SECTIONS
+    expected = [f"{section.anchor}-{number}" for section in SECTIONS[:2]
                 for number, (_, rows) in enumerate(getattr(report, section.field).groupby("stage", sort=False), 1)
                 if rows["ratio"].notna().any()]
+    flagged = report.reviewer_bias[BIAS_COLUMNS["verdict"]].isin(BIAS_FLAGGED)
+    expected += ["reviewer-bias-1"] if flagged.any() else []
     assert re.findall(r'data-figure="([\w-]+)"', page) == expected
     assert len(expected) >= 5
     assert len(re.findall(r"\* plotly\.js v\d", page)) == 1
@@ -289,3 +293,41 @@ def test_the_json_and_the_document_agree_on_the_flagged_rows(report, page):
     summary = page[page.index('<section id="summary">'):page.index('<section id="stages">')]
     for row in below:
         assert f"{row['stage']}: {row['group']} passes at {row['ratio']:.2f}" in summary
+
+
+def test_every_reviewer_and_group_cell_is_listed_in_rating_points(page, report):
+    column = BIAS_COLUMNS
+    head, *rows = read(page).tables[("reviewer-bias", "")]
+    assert head == ["Reviewer", "Group", "Dimension", "Ratings", "Difference (rating points)", "95% interval",
+                    "p after correction", "Reading"]
+    cells = report.reviewer_bias
+    assert len(rows) == len(cells) > 0
+    for shown, (_, cell) in zip(rows, cells.iterrows()):
+        assert shown[:3] == [cell[column["reviewer"]], cell[column["group"]], cell[column["dimension"]]]
+        assert shown[3] == f"{int(cell[column['ratings']]):,}" and shown[7] == cell[column["verdict"]]
+        if np.isnan(cell[column["difference"]]):
+            assert shown[4] == "—"
+            continue
+        assert float(shown[4]) == pytest.approx(cell[column["difference"]], abs=0.005)
+        low, high = map(float, shown[5].split(" to "))
+        assert low == pytest.approx(cell[column["difference_low"]], abs=0.005)
+        assert high == pytest.approx(cell[column["difference_high"]], abs=0.005)
+
+
+def test_a_flagged_reviewer_is_drawn_and_said_in_brief(report, auditor):
+    column = BIAS_COLUMNS
+    cells = report.reviewer_bias.copy()
+    judged = cells.index[cells[column["verdict"]] != "Too few to judge"]
+    first = judged[0]
+    cells.loc[first, column["verdict"]] = "Scores this group lower"
+    flagged = dataclasses.replace(report, reviewer_bias=cells)
+    page = fairness_document(flagged, auditor)
+    row = cells.loc[first]
+    summary = page[page.index('<section id="summary">'):page.index('<section id="stages">')]
+    assert f"{row[column['reviewer']]} rates {row[column['group']]} candidates" in summary
+    figure = bias_chart(cells)
+    assert figure is not None and len(figure.data) == 1
+    assert list(figure.data[0].x) == [pytest.approx(row[column["difference"]])]
+    assert [shape.x0 for shape in figure.layout.shapes] == [0]
+    assert 'data-figure="reviewer-bias-1"' in page
+    assert bias_chart(report.reviewer_bias[report.reviewer_bias[column["verdict"]] == "No clear difference"]) is None
