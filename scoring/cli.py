@@ -415,7 +415,7 @@ def run_report_client(args: argparse.Namespace) -> int:
 
 
 def run_digest(args: argparse.Namespace) -> int:
-    from scoring.agency.access import OPERATOR
+    from scoring.agency.access import OPERATOR, SERVER
     from scoring.reports.delivery import FAILED, SENT, DeliverySettings, SettingsError, send_digests, webhook_body
     from scoring.reports.digest import Recipient, daily_digests, since_days
     from scoring.store.digests import digest_recipients, sent_digests
@@ -436,7 +436,10 @@ def run_digest(args: argparse.Namespace) -> int:
         if settings.posts_webhook:
             recipients.append(Recipient("the ops channel", "webhook"))
         print(f"composing {len(recipients)} digests as of {args.as_of}")
-        digests = daily_digests(db.reader(), OPERATOR, args.as_of, recipients, since_days(recipients, sent, args.as_of))
+        # The reviewers drifting are read as the background identity that computes the calibration page's
+        # shared figures (it may only read); ops's digest carries only their names, dimension and direction.
+        digests = daily_digests(db.reader(), OPERATOR, args.as_of, recipients, since_days(recipients, sent, args.as_of),
+                                drift_reader=SERVER)
         if args.dry_run:
             for digest in digests:
                 if digest.recipient.email:

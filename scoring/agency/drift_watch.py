@@ -46,9 +46,11 @@ __all__ = [
     "WATCH_MIN_RATINGS",
     "WATCH_THRESHOLDS",
     "dimension_severity_by_month",
+    "invitation_words",
     "invitations",
     "new_crossings",
     "watch",
+    "with_invitations",
 ]
 
 HARSHER: Final = "harsher"
@@ -289,3 +291,75 @@ def new_crossings(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
     seen = set(before.loc[before["crossed"] != 0, key].itertuples(index=False, name=None))
     keep = [k not in seen for k in crossed[key].itertuples(index=False, name=None)]
     return crossed[keep].reset_index(drop=True)
+
+
+def invitation_words(invited: pd.DataFrame, dimension_names: dict[int, str]) -> dict[int, str]:
+    """Reviewer -> why the drift watch invites them, e.g. "harsher on Monitoring (Sep 2026)".
+
+    ``invited`` is :func:`invitations`; a reviewer with several dimensions gets them all, in its order.
+
+    Examples
+    --------
+    >>> invited = pd.DataFrame({"reviewer_id": [4, 4], "dimension_id": [3, 5], "direction": ["harsher", "softer"],
+    ...                         "month": pd.to_datetime(["2026-09-01", "2026-08-01"])})
+    >>> invitation_words(invited, {3: "Monitoring", 5: "Governance"})
+    {4: 'harsher on Monitoring (Sep 2026), softer on Governance (Aug 2026)'}
+    """
+    words: dict[int, list[str]] = {}
+    for row in invited.itertuples():
+        name = dimension_names.get(int(row.dimension_id), f"dimension {int(row.dimension_id)}")
+        words.setdefault(int(row.reviewer_id), []).append(
+            f"{row.direction} on {name} ({pd.Timestamp(row.month):%b %Y})")
+    return {reviewer: ", ".join(parts) for reviewer, parts in words.items()}
+
+
+def with_invitations(session: pd.DataFrame, invited: pd.DataFrame, reviewers: pd.DataFrame,
+                     dimension_names: dict[int, str]) -> pd.DataFrame:
+    """The calibration session list with the drift watch's invitations as one more reason.
+
+    Parameters
+    ----------
+    session : pandas.DataFrame
+        :func:`scoring.agency.calibration.session_list`.
+    invited : pandas.DataFrame
+        :func:`invitations`.
+    reviewers : pandas.DataFrame
+        ``reviewer_id``, ``reviewer`` (name), ``severity`` and ``mad`` of every reviewer, for those
+        the watch adds to the list.
+    dimension_names : dict
+        Dimension id -> name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``session`` with a boolean ``drift_watch`` column; an invited reviewer already on the list gets
+        the reason added (and one more in ``n_reasons``), one who was not joins it; most reasons first,
+        then the largest severity.
+    """
+    out = session.assign(drift_watch=False)
+    words = invitation_words(invited, dimension_names)
+    if not words:
+        return out
+    reason = "EWMA chart of severity crossed a control limit in the last {months}: {what}"
+    months = f"{int(RECENT_MONTHS.value)} months"
+    listed = set(out["reviewer_id"].astype(int)) if len(out) else set()
+    for reviewer_id, what in words.items():
+        text = reason.format(months=months, what=what)
+        if reviewer_id in listed:
+            at = out.index[out["reviewer_id"].astype(int) == reviewer_id]
+            out.loc[at, "reasons"] = out.loc[at, "reasons"] + "; " + text
+            out.loc[at, "n_reasons"] = out.loc[at, "n_reasons"] + 1
+            out.loc[at, "drift_watch"] = True
+            continue
+        known = reviewers[reviewers["reviewer_id"].astype(int) == reviewer_id]
+        first = known.iloc[0] if len(known) else None
+        row: dict[str, object] = {column: False for column in ("fit", "harsh", "lenient", "severity_drift",
+                                                               "agreement_drift", "low_agreement")}
+        row.update(reviewer_id=reviewer_id, reviewer=None if first is None else first["reviewer"], reasons=text,
+                   n_reasons=1, severity=np.nan if first is None else first["severity"],
+                   mad=np.nan if first is None else first["mad"], drift_watch=True)
+        out = pd.concat([out, pd.DataFrame([row])], ignore_index=True) if len(out) else pd.DataFrame([row])
+    out = out.reindex(columns=[*session.columns, "drift_watch"]) if len(session.columns) else out
+    order = out.assign(size=pd.to_numeric(out["severity"], errors="coerce").abs().fillna(0.0)).sort_values(
+        ["n_reasons", "size"], ascending=[False, False], kind="stable")
+    return order.drop(columns="size").reset_index(drop=True)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.agency import calibration as rules
+from scoring.agency import drift_watch
 from scoring.agency.access import Account
 
 # The page states these beside its figures; it reads them here, with the report.
@@ -74,6 +75,10 @@ AGREEMENT_COLUMNS = ["dimension_id", "dimension", "ratings", "units", "pairable"
                      "exact", "within_one", "pairs", "judged"]
 REVIEWER_COLUMNS = ["reviewer_id", "reviewer", "severity", "se", "ci_low", "ci_high", "infit_mnsq", "outfit_mnsq",
                     "flag", "n_ratings", "raw_mean", "compared", "mad", "bias", "within_one", "peers_judged"]
+WATCH_COLUMNS = ["reviewer", "dimension", *drift_watch.WATCH_COLUMNS]
+INVITATION_COLUMNS = ["reviewer_id", "reviewer", "dimension_id", "dimension", "month", "direction", "months_crossed",
+                      "statistic", "limit"]
+RECENT_MONTHS = drift_watch.RECENT_MONTHS
 MONTHLY_COLUMNS = ["reviewer_id", "reviewer", "month", "severity", "se", "ci_low", "ci_high", "n_ratings",
                    "baseline", "drift", "z", "severity_flag", "direction", "compared", "mad", "mad_se",
                    "within_one", "agreement_baseline", "agreement_drift", "agreement_z", "agreement_flag"]
@@ -105,6 +110,14 @@ class CalibrationReport:
         (NaN below :data:`rules.MIN_SHARED_RATINGS`).
     kappa_shared : pandas.DataFrame
         The shared ratings of every pair, laid out as ``kappa_matrix`` (0 where a pair shares none).
+    watch : pandas.DataFrame
+        The drift watch (:data:`WATCH_COLUMNS`): per reviewer, dimension and month, the severity on that
+        dimension against that month's average reviewer, the reviewer's baseline, the EWMA and its
+        control limit, and whether it crossed (:func:`scoring.agency.drift_watch.watch`), with the
+        ``reviewer`` and ``dimension`` names.
+    invitations : pandas.DataFrame
+        Who crossed a limit in the last :data:`RECENT_MONTHS` months, per reviewer and dimension
+        (:data:`INVITATION_COLUMNS`), newest crossing's month and direction.
     kappa_matrix : pandas.DataFrame
         The same kappas as a symmetric reviewer x reviewer table (labels as index and columns),
         reviewers ordered by severity.
@@ -125,7 +138,9 @@ class CalibrationReport:
         Reviewer-months (:data:`MONTHLY_COLUMNS`): severity and its drift flag, distance from peers
         and its drift flag.
     session : pandas.DataFrame
-        :func:`rules.session_list`: who should join the next calibration session and why.
+        :func:`rules.session_list`: who should join the next calibration session and why, with the
+        drift watch's invitations as one more reason (``drift_watch``,
+        :func:`scoring.agency.drift_watch.with_invitations`).
     severity_note : str
         How the severity fit went (converged, connected subsets), or why there is none.
     """
@@ -149,8 +164,17 @@ class CalibrationReport:
     session: pd.DataFrame
     severity_note: str
     alpha_source: str = ALPHA_BANDS_SOURCE
-    thresholds: pd.DataFrame = field(default_factory=rules.threshold_table)
+    thresholds: pd.DataFrame = field(default_factory=lambda: threshold_table())
     kappa_shared: pd.DataFrame = field(default_factory=pd.DataFrame)
+    watch: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WATCH_COLUMNS))
+    invitations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=INVITATION_COLUMNS))
+
+
+def threshold_table() -> pd.DataFrame:
+    """The calibration thresholds (:func:`rules.threshold_table`) and the drift watch's, with sources."""
+    watch_rows = pd.DataFrame([(t.name, t.value, t.unit, t.meaning, t.source) for t in drift_watch.WATCH_THRESHOLDS],
+                              columns=["threshold", "value", "unit", "meaning", "source"])
+    return pd.concat([rules.threshold_table(), watch_rows], ignore_index=True)
 
 
 def default_filter(first: date | None, last: date | None, stage_id: int = 3,
@@ -351,7 +375,10 @@ def calibration_report(db: Database, actor: Account, chosen: CalibrationFilter) 
     monthly = _monthly(ratings, fit, labels)
     ranking, movers = _ranking(db, actor, ratings, fit, weights)
     # A distance from peers over too few compared ratings is no reason to call a reviewer to a session.
-    session = rules.session_list(reviewers.assign(mad=reviewers["mad"].where(reviewers["peers_judged"])), monthly)
+    judged = reviewers.assign(mad=reviewers["mad"].where(reviewers["peers_judged"]))
+    watch, invited = drift_watch_of(ratings, fit, labels, dimensions)
+    session = drift_watch.with_invitations(rules.session_list(judged, monthly), invited, judged,
+                                           dict(zip(dimensions["dimension_id"].astype(int), dimensions["name"])))
     return CalibrationReport(
         chosen=chosen, n_ratings=len(ratings), n_applications=int(ratings["application_id"].nunique()),
         n_reviewers=int(ratings["reviewer_id"].nunique()), dimensions=dimensions, weights=weights,
@@ -360,7 +387,23 @@ def calibration_report(db: Database, actor: Account, chosen: CalibrationFilter) 
         kappa_shared=_kappa_matrix(kappa, order, labels, "shared").fillna(0).astype(int),
         distribution=rating_distribution(ratings, labels), ranking=ranking,
         ranking_summary=rules.ranking_summary(ranking), movers=movers, monthly=monthly,
-        session=session, severity_note=note)
+        session=session, severity_note=note, watch=watch, invitations=invited)
+
+
+def drift_watch_of(ratings: pd.DataFrame, fit: SeverityFit | None, labels: dict[int, str],
+                   dimensions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The drift watch's charts (:data:`WATCH_COLUMNS`) and invitations (:data:`INVITATION_COLUMNS`) of
+    live ratings, the recent months counted back from the newest month with ratings; empty without a fit."""
+    if fit is None or ratings.empty:
+        return pd.DataFrame(columns=WATCH_COLUMNS), pd.DataFrame(columns=INVITATION_COLUMNS)
+    names = dict(zip(dimensions["dimension_id"].astype(int), dimensions["name"]))
+    charts = drift_watch.watch(drift_watch.dimension_severity_by_month(ratings, fit, tol=rules.SEVERITY_TOL))
+    charts["reviewer"] = charts["reviewer_id"].map(labels)
+    charts["dimension"] = charts["dimension_id"].map(names)
+    invited = drift_watch.invitations(charts, pd.to_datetime(ratings["month"]).max())
+    invited["reviewer"] = invited["reviewer_id"].map(labels)
+    invited["dimension"] = invited["dimension_id"].map(names)
+    return charts[WATCH_COLUMNS], invited[INVITATION_COLUMNS]
 
 
 def _monthly(ratings: pd.DataFrame, fit: SeverityFit | None, labels: dict[int, str]) -> pd.DataFrame:

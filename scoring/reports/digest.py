@@ -15,6 +15,12 @@ One digest per recipient and day, as of that day:
 
 A hiring lead's digest holds the items and breaches of the searches they lead (a placement's and a
 replacement's through the search it filled); ops's holds everything, and so does the webhook's post.
+
+Ops's digest (and the webhook's) has one more section, **Reviewers drifting**: the crossings of the
+calibration page's drift watch (:mod:`scoring.agency.drift_watch`: each reviewer's severity on each
+dimension, month by month, on an EWMA chart) that were not there as of the day its breaches count
+after, in the recent months the page invites reviewers to the next calibration session for, at
+either scored stage, over the months the calibration page opens on (:func:`digest_drift`).
 An empty section says "nothing"; a digest with nothing in it still goes out, saying all is on track,
 so a missing digest is never mistaken for a quiet day.
 
@@ -24,18 +30,26 @@ Pure functions compose the text, HTML and JSON; :func:`daily_digests` reads the 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
+from scoring.agency import drift_watch
 from scoring.agency.access import Account
+from scoring.agency.calibration import SEVERITY_TOL
+from scoring.domain.dimensions import DIMENSIONS
+from scoring.domain.stages import Stage
 from scoring.reports.at_risk import KINDS, at_risk_report
+from scoring.reports.calibration import STAGE_LABELS, default_filter, reviewer_labels
 from scoring.reports.formatting import MISSING, counted, is_missing, shown
 from scoring.reports.ops import breach_texts, ops_report
 from scoring.stats.business_days import configured_country, holiday_dates
+from scoring.stats.severity import fit_severity
+from scoring.store import accounts
+from scoring.store import ratings as rating_store
 from scoring.store.authorization import authorize
 from scoring.store.db import Database
 from scoring.store.digests import recipient_key
@@ -56,6 +70,8 @@ BREACH_KEY = ("promise", "entity", "reference")
 ITEM_COLUMNS = ("kind", "ref", "client", "client_ref", "owner", "started_on", "elapsed", "limit", "days_left", "unit",
                 "p_breach", "basis")
 NOTHING = "nothing"
+#: The columns of a drifting reviewer a digest's JSON carries.
+DRIFT_COLUMNS = ("reviewer", "dimension", "stage", "month", "direction")
 
 
 @dataclass(frozen=True)
@@ -80,7 +96,8 @@ class Digest:
     """One recipient's digest as of ``as_of``: its three sections, and the words and JSON that carry them.
 
     ``since`` is the day breaches count after (the last confirmed digest's date, or the previous
-    working day). ``at_risk``, ``breached`` and ``due`` are the rows listed.
+    working day). ``at_risk``, ``breached`` and ``due`` are the rows listed; ``drifting`` the reviewers
+    whose drift watch crossed a limit since then (ops and the webhook only: :func:`digest_drift`).
     """
 
     recipient: Recipient
@@ -93,6 +110,7 @@ class Digest:
     text: str = field(default="", repr=False)
     html: str = field(default="", repr=False)
     payload: dict[str, Any] = field(default_factory=dict, repr=False)
+    drifting: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(DRIFT_COLUMNS)), repr=False)
 
     @property
     def on_track(self) -> bool:
@@ -290,6 +308,26 @@ def _section(key: str, title: str, lines: Iterable[str]) -> _Section:
     return _Section(key, title, every[:LISTED_ROWS], len(every))
 
 
+def drift_text(row: pd.Series) -> str:
+    """One drifting reviewer in a sentence: who, which way, on what, where and when.
+
+    Examples
+    --------
+    >>> row = pd.Series({"reviewer": "Ivan Kim", "direction": "harsher", "dimension": "Model Deployment",
+    ...                  "stage": "Take-home assessment", "month": pd.Timestamp("2026-11-01")})
+    >>> drift_text(row)
+    'Ivan Kim: harsher on Model Deployment (Take-home assessment, Nov 2026)'
+    """
+    return (f"{shown(row['reviewer'])}: {shown(row['direction'])} on {shown(row['dimension'])} "
+            f"({shown(row['stage'])}, {pd.Timestamp(row['month']):%b %Y})")
+
+
+def _drift_section(drifting: pd.DataFrame, since: date) -> _Section:
+    return _section("drifting", f"Reviewers drifting since {since:%a %d %b %Y} (severity on a dimension beyond its "
+                                "control limit: invite them to the next calibration session)",
+                    (drift_text(r) for _, r in drifting.iterrows()))
+
+
 def _sections(digest_rows: dict[str, pd.DataFrame], recipient: Recipient, as_of: date, since: date) -> list[_Section]:
     with_owner = recipient.sees_everything
     return [
@@ -302,8 +340,8 @@ def _sections(digest_rows: dict[str, pd.DataFrame], recipient: Recipient, as_of:
     ]
 
 
-def subject_line(as_of: date, at_risk: int, breached: int, due: int) -> str:
-    """The e-mail's subject: the date and the three counts, or "all on track".
+def subject_line(as_of: date, at_risk: int, breached: int, due: int, drifting: int = 0) -> str:
+    """The e-mail's subject: the date and the three counts, or "all on track"; drifting reviewers if any.
 
     Examples
     --------
@@ -311,11 +349,14 @@ def subject_line(as_of: date, at_risk: int, breached: int, due: int) -> str:
     'Scorecard digest, Mon 30 Jun 2025: 2 at risk, 1 new breach, 0 due soon'
     >>> subject_line(date(2025, 6, 30), 0, 0, 0)
     'Scorecard digest, Mon 30 Jun 2025: all on track'
+    >>> subject_line(date(2025, 6, 30), 0, 0, 0, drifting=2)
+    'Scorecard digest, Mon 30 Jun 2025: all on track; 2 reviewers drifting'
     """
     head = f"Scorecard digest, {as_of:%a %d %b %Y}"
+    drift = f"; {counted(drifting, 'reviewer')} drifting" if drifting else ""
     if not (at_risk or breached or due):
-        return f"{head}: all on track"
-    return f"{head}: {at_risk:,} at risk, {counted(breached, 'new breach', 'new breaches')}, {due:,} due soon"
+        return f"{head}: all on track{drift}"
+    return f"{head}: {at_risk:,} at risk, {counted(breached, 'new breach', 'new breaches')}, {due:,} due soon{drift}"
 
 
 def _scope(recipient: Recipient) -> str:
@@ -337,6 +378,15 @@ def _on_track(waiting: int) -> str:
     return f"{counted(waiting, 'open item')}, none at risk or due in the next {DUE_WITHIN_DAYS} days; nothing breached."
 
 
+DRIFT_NOTE = ("Reviewers drifting: each reviewer's severity on each dimension, month by month, smoothed on an "
+              "EWMA chart against their own first months, as the calibration page's drift watch draws it over the "
+              "months it opens on; a chart beyond its control limit is listed once, in the month it crossed.")
+
+
+def _page_of(section: _Section) -> str:
+    return "calibration page" if section.key == "drifting" else "ops page"
+
+
 def _text(recipient: Recipient, as_of: date, sections: list[_Section], on_track: bool, waiting: int) -> str:
     lines = [f"Good morning {recipient.name}," if recipient.role != "webhook" else "Good morning,", "",
              f"The promises to clients as of {as_of:%a %d %b %Y}, for {_scope(recipient)}."]
@@ -346,9 +396,11 @@ def _text(recipient: Recipient, as_of: date, sections: list[_Section], on_track:
         lines += ["", f"{section.title}: {section.total:,}" if section.total else f"{section.title}: {NOTHING}"]
         lines += [f"- {line}" for line in section.lines]
         if section.total > len(section.lines):
-            lines.append(f"- and {section.total - len(section.lines):,} more on the ops page")
+            lines.append(f"- and {section.total - len(section.lines):,} more on the {_page_of(section)}")
     lines += ["", "Figures as the ops page counts them on the same date (business days skip weekends and the "
                   "client's public holidays)."]
+    if any(section.key == "drifting" for section in sections):
+        lines += [DRIFT_NOTE]
     return "\n".join(lines) + "\n"
 
 
@@ -366,11 +418,12 @@ def _html(recipient: Recipient, as_of: date, sections: list[_Section], on_track:
         parts.append(f"<h2 style=\"font-size: 1.1em\">{e(section.title)}: {e(count)}</h2>")
         if section.lines:
             items = "".join(f"<li>{e(line)}</li>" for line in section.lines)
-            more = (f"<li>and {section.total - len(section.lines):,} more on the ops page</li>"
+            more = (f"<li>and {section.total - len(section.lines):,} more on the {_page_of(section)}</li>"
                     if section.total > len(section.lines) else "")
             parts.append(f"<ul>{items}{more}</ul>")
+    drift_note = (f" {e(DRIFT_NOTE)}" if any(section.key == "drifting" for section in sections) else "")
     parts.append("<p style=\"color: #555\">Figures as the ops page counts them on the same date (business days skip "
-                 "weekends and the client's public holidays).</p></body></html>")
+                 f"weekends and the client's public holidays).{drift_note}</p></body></html>")
     return "\n".join(parts) + "\n"
 
 
@@ -392,7 +445,8 @@ def _records(frame: pd.DataFrame, columns: Iterable[str]) -> list[dict[str, Any]
     return out
 
 
-def compose(recipient: Recipient, as_of: date, since: date, items: pd.DataFrame, breaches: pd.DataFrame) -> Digest:
+def compose(recipient: Recipient, as_of: date, since: date, items: pd.DataFrame, breaches: pd.DataFrame,
+            drifting: pd.DataFrame | None = None) -> Digest:
     """The digest of ``recipient``: their share of the open ``items`` and of the new ``breaches``, in words.
 
     Parameters
@@ -404,6 +458,9 @@ def compose(recipient: Recipient, as_of: date, since: date, items: pd.DataFrame,
         Every open item (:data:`ITEM_COLUMNS`, from :func:`scoring.reports.at_risk.at_risk_report`).
     breaches : pandas.DataFrame
         Every new breach (:func:`new_breaches` with :func:`breach_owners`).
+    drifting : pandas.DataFrame, optional
+        The drift watch's new crossings (:func:`digest_drift`); ops's and the webhook's digest list them
+        under "Reviewers drifting" (saying "nothing" when there are none); None leaves the section out.
     """
     mine = _mine(items, recipient)
     at_risk, due = split_items(mine)
@@ -411,10 +468,14 @@ def compose(recipient: Recipient, as_of: date, since: date, items: pd.DataFrame,
     rows = {"at_risk": at_risk.reset_index(drop=True), "breached": breached, "due": due.reset_index(drop=True)}
     sections = _sections(rows, recipient, as_of, since)
     on_track = all(section.total == 0 for section in sections)
-    subject = subject_line(as_of, len(at_risk), len(breached), len(due))
+    drift = (drifting if drifting is not None and recipient.sees_everything
+             else pd.DataFrame(columns=list(DRIFT_COLUMNS))).reset_index(drop=True)
+    if drifting is not None and recipient.sees_everything:
+        sections.append(_drift_section(drift, since))
+    subject = subject_line(as_of, len(at_risk), len(breached), len(due), int(drift["reviewer"].nunique()))
     waiting = int((pd.to_numeric(mine["days_left"]) >= 0).sum())
     text = _text(recipient, as_of, sections, on_track, waiting)
-    payload = {
+    payload: dict[str, Any] = {
         "text": f"{subject}\n\n{text}",
         "digest": {
             "as_of": as_of.isoformat(), "breaches_since": since.isoformat(), "for": recipient.name,
@@ -426,8 +487,10 @@ def compose(recipient: Recipient, as_of: date, since: date, items: pd.DataFrame,
             "due": _records(rows["due"], ITEM_COLUMNS),
         },
     }
+    if drifting is not None and recipient.sees_everything:
+        payload["digest"]["drifting"] = _records(drift, DRIFT_COLUMNS)
     return Digest(recipient, as_of, since, rows["at_risk"], breached, rows["due"], subject, text,
-                  _html(recipient, as_of, sections, on_track, subject, waiting), payload)
+                  _html(recipient, as_of, sections, on_track, subject, waiting), payload, drift)
 
 
 # -- reading the figures ---------------------------------------------------------------------------
@@ -443,20 +506,82 @@ def digest_breaches(db: Database, actor: Account, as_of: date, since: date) -> p
     return breach_owners(new_breaches(now.breaches, before), placed, search_owners(db, actor, as_of))
 
 
+def _watched(ratings: pd.DataFrame) -> pd.DataFrame:
+    """The drift watch's charts of some live ratings (:func:`scoring.agency.drift_watch.watch`)."""
+    if ratings.empty:
+        return pd.DataFrame(columns=drift_watch.WATCH_COLUMNS)
+    weights: dict[Hashable, float] = {d.id: d.default_weight_pct / 100 for d in DIMENSIONS}  # move no severity
+    fit = fit_severity(ratings, weights, tol=SEVERITY_TOL)
+    return drift_watch.watch(drift_watch.dimension_severity_by_month(ratings, fit, tol=SEVERITY_TOL))
+
+
+def digest_drift(db: Database, actor: Account, as_of: date, since: date) -> pd.DataFrame:
+    """The drift watch's crossings as of ``as_of`` that it did not show as of ``since``, at both scored stages.
+
+    Each stage is watched over the months the calibration page opens on as of ``as_of`` (the last
+    twelve, by submission; :func:`scoring.reports.calibration.default_filter`), once with the ratings
+    submitted by the end of ``as_of`` and once with those submitted by the end of ``since``; a crossing
+    (reviewer, dimension, month, direction) in the recent months (:data:`drift_watch.RECENT_MONTHS`)
+    of the first and not the second is new (:func:`scoring.agency.drift_watch.new_crossings`).
+
+    Needs ``read_calibration``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`DRIFT_COLUMNS` (``stage`` and ``dimension`` in words, ``month`` the first day of the month
+        crossed) with ``reviewer_id``, ``dimension_id``, ``stage_id``; reviewers in name order.
+    """
+    authorize(db, actor, "read_calibration")
+    columns = [*DRIFT_COLUMNS, "reviewer_id", "dimension_id", "stage_id"]
+    options = rating_store.filter_options(db, actor)
+    labels = reviewer_labels(accounts.reviewers(db, actor))
+    dimensions = cast(pd.DataFrame, options["dimensions"])
+    names = dict(zip(dimensions["dimension_id"].astype(int), dimensions["name"]))
+    found = []
+    for stage_id in STAGE_LABELS:
+        chosen = default_filter(cast("date | None", options["first"]), as_of, stage_id)
+        live = rating_store.live_ratings(db, actor, chosen)
+        submitted = pd.to_datetime(live["submitted_at"])
+        now = _watched(live[submitted < pd.Timestamp(as_of) + pd.Timedelta(days=1)])
+        before = (_watched(live[submitted < pd.Timestamp(since) + pd.Timedelta(days=1)]) if since < as_of
+                  else now)
+        recent = drift_watch.invitations(now, as_of)[["reviewer_id", "dimension_id"]]
+        fresh = drift_watch.new_crossings(now, before)
+        earliest = (pd.Timestamp(as_of).to_period("M") - (int(drift_watch.RECENT_MONTHS.value) - 1)).to_timestamp()
+        fresh = fresh[pd.to_datetime(fresh["month"]) >= earliest].merge(recent, on=["reviewer_id", "dimension_id"])
+        found.append(fresh.assign(stage_id=stage_id, stage=Stage(stage_id).label))
+    if not any(len(part) for part in found):
+        return pd.DataFrame(columns=columns)
+    out = pd.concat([part for part in found if len(part)], ignore_index=True)
+    out["reviewer"] = out["reviewer_id"].map(labels)
+    out["dimension"] = out["dimension_id"].map(names)
+    return out.sort_values(["reviewer", "stage_id", "dimension_id", "month"], kind="stable").reset_index(drop=True)[
+        columns]
+
+
 def daily_digests(db: Database, actor: Account, as_of: date, recipients: list[Recipient],
-                  since: dict[Recipient, date]) -> list[Digest]:
+                  since: dict[Recipient, date], drift_reader: Account | None = None) -> list[Digest]:
     """Every recipient's digest as of ``as_of``; ``since[recipient]`` is the day their breaches count after.
 
     Needs ``read_ops`` (the command line runs it as :data:`scoring.agency.access.OPERATOR`). The open items
-    are read once and the breach list once per distinct ``since`` day.
+    are read once and the breach list once per distinct ``since`` day. With ``drift_reader``, an account
+    that may read calibration, ops's and the webhook's digests list the reviewers drifting since their
+    ``since`` day (:func:`digest_drift`, once per distinct day); without it they have no such section.
     """
     authorize(db, actor, "read_ops")
     items = at_risk_report(db, actor, as_of).items
     breaches: dict[date, pd.DataFrame] = {}
+    drifting: dict[date, pd.DataFrame] = {}
     digests = []
     for recipient in recipients:
         day = since[recipient]
         if day not in breaches:
             breaches[day] = digest_breaches(db, actor, as_of, day)
-        digests.append(compose(recipient, as_of, day, items, breaches[day]))
+        drift = None
+        if drift_reader is not None and recipient.sees_everything:
+            if day not in drifting:
+                drifting[day] = digest_drift(db, drift_reader, as_of, day)
+            drift = drifting[day]
+        digests.append(compose(recipient, as_of, day, items, breaches[day], drift))
     return digests
