@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_pages import demo_databases  # noqa: E402
+from bench_pages import add_database_options, demo_databases  # noqa: E402
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, start_server  # noqa: E402
 from tests.browser.walk import ROLE_EMAILS, pages_for  # noqa: E402
@@ -511,9 +511,7 @@ def table(label: str, figures: list[Figure], floor_ms: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--candidates", type=int, default=85_500)
-    parser.add_argument("--db", help="reuse this database (file path or postgresql:// URL) instead of building one")
-    parser.add_argument("--no-postgres", action="store_true", help="measure the DuckDB file only")
+    add_database_options(parser)
     parser.add_argument("--rounds", type=int, default=3, help="passes over each page's interactions")
     parser.add_argument("--pages", help="comma-separated URL paths of the pages to measure (default: all)")
     parser.add_argument("--warm-up", type=float, default=TARGETS["server_up_s"],

@@ -163,6 +163,14 @@ def build(location: str, candidates: int) -> float:
     return time.perf_counter() - started
 
 
+def add_database_options(parser: argparse.ArgumentParser) -> None:
+    """The options :func:`demo_databases` takes its arguments from: ``--candidates``, ``--db`` and
+    ``--no-postgres``."""
+    parser.add_argument("--candidates", type=int, default=85_500)
+    parser.add_argument("--db", help="reuse this database (file path or postgresql:// URL) instead of building one")
+    parser.add_argument("--no-postgres", action="store_true", help="measure the DuckDB file only")
+
+
 def demo_databases(stack: contextlib.ExitStack, folder: Path, reuse: str | None, candidates: int,
                    postgres: bool) -> tuple[dict[str, str], list[str]]:
     """The databases a benchmark measures (label -> location) and a note on how each was made.
@@ -219,9 +227,7 @@ def page_line(page: str, backend: str, result: dict, base_ms: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--candidates", type=int, default=85_500)
-    parser.add_argument("--db", help="reuse this database (file path or postgresql:// URL) instead of building one")
-    parser.add_argument("--no-postgres", action="store_true", help="measure the DuckDB file only")
+    add_database_options(parser)
     parser.add_argument("--rounds", type=int, default=4, help="passes over each page's interactions")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
