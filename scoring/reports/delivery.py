@@ -22,7 +22,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import TypeVar
@@ -40,6 +39,7 @@ from scoring.reports.digest import Digest
 from scoring.store import digests as record
 from scoring.store.authorization import operator_command
 from scoring.store.db import Database
+from scoring.store.sessions import utc_now
 
 T = TypeVar("T")
 
@@ -260,10 +260,6 @@ class Outcome:
     reason: str = ""
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 @operator_command
 def send_digests(db: Database, digests: list[Digest], settings: DeliverySettings, *,
                  attempts: int = ATTEMPTS, first_pause: float = FIRST_PAUSE,
@@ -289,7 +285,7 @@ def send_digests(db: Database, digests: list[Digest], settings: DeliverySettings
             outcomes.append(Outcome(shown_as, channel, SKIPPED, "not configured"))
             continue
         claim = record.claim_digest(db, digest_date=digest.as_of, channel=channel, recipient=address,
-                                    account_id=digest.recipient.account_id, covers_from=digest.since, now=_now())
+                                    account_id=digest.recipient.account_id, covers_from=digest.since, now=utc_now())
         if claim != record.CLAIMED:
             why = ("already sent for this date" if claim == record.ALREADY_SENT else
                    "an earlier run took it and did not confirm it was sent; not sent again")
@@ -313,7 +309,7 @@ def send_digests(db: Database, digests: list[Digest], settings: DeliverySettings
             say(f"{shown_as}: not sent ({error})")
             outcomes.append(Outcome(shown_as, channel, FAILED, str(error)))
             continue
-        record.confirm_digest(db, digest_date=digest.as_of, channel=channel, recipient=address, now=_now())
+        record.confirm_digest(db, digest_date=digest.as_of, channel=channel, recipient=address, now=utc_now())
         say(f"{shown_as}: sent")
         outcomes.append(Outcome(shown_as, channel, SENT))
     return outcomes

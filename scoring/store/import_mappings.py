@@ -14,7 +14,7 @@ requires ``import_export``, the permission of the Import page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import duckdb
 import pandas as pd
@@ -24,6 +24,7 @@ from scoring.agency.text import normalised, nul_problem
 from scoring.importing.mapping import MappingError, parse_mapping
 from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
+from scoring.store.sessions import utc_now
 
 #: The longest mapping text stored, in characters (schema.sql repeats it): ten times the longest
 #: worked mapping would be some 40,000; an agency's vocabularies of people and jobs can be long.
@@ -81,7 +82,7 @@ def save_mapping(db: Database, actor: Account, name: str, text: str) -> int:
         _refuse_taken(cur, clean_name, None)
         mapping_id = next_id(cur, "import_mapping_ids")
         cur.execute("INSERT INTO import_mappings (mapping_id, name, mapping, saved_by, saved_at) "
-                    "VALUES (?, ?, ?, ?, ?)", [mapping_id, clean_name, clean_text, actor.account_id, _now()])
+                    "VALUES (?, ?, ?, ?, ?)", [mapping_id, clean_name, clean_text, actor.account_id, utc_now()])
         audit(cur, actor.account_id, "create", ENTITY, mapping_id, after={"name": clean_name, "mapping": clean_text})
         return mapping_id
 
@@ -104,7 +105,7 @@ def update_mapping(db: Database, actor: Account, mapping_id: int, name: str, tex
             return False
         _refuse_taken(cur, clean_name, mapping_id)
         cur.execute("UPDATE import_mappings SET name = ?, mapping = ?, saved_by = ?, saved_at = ? WHERE mapping_id = ?",
-                    [clean_name, clean_text, actor.account_id, _now(), mapping_id])
+                    [clean_name, clean_text, actor.account_id, utc_now(), mapping_id])
         audit(cur, actor.account_id, "update", ENTITY, mapping_id,
               before={"name": before[0], "mapping": before[1]}, after={"name": clean_name, "mapping": clean_text})
         return True
@@ -168,10 +169,6 @@ def _stored(cur: duckdb.DuckDBPyConnection, mapping_id: int) -> tuple[str, str]:
     if row is None:
         raise DatabaseError(f"mapping_id: no saved mapping {mapping_id} (someone may have deleted it meanwhile)")
     return str(row[0]), str(row[1])
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 __all__ = ["MAX_MAPPING_CHARS", "SavedMapping", "delete_mapping", "saved_mappings", "save_mapping", "update_mapping"]

@@ -68,7 +68,8 @@ class SessionRefused(Exception):
 
 
 def utc_now() -> datetime:
-    """The current time in UTC, without a zone, as the ``sessions`` table stores it."""
+    """The current time in UTC, without a zone, as the database's timestamps are stored (sessions, saved
+    import mappings, digests sent)."""
     return datetime.now(UTC).replace(tzinfo=None)
 
 
