@@ -18,6 +18,7 @@ from scoring.agency.tooling import ToolingVerdict, evaluate_tooling
 from scoring.domain.dimensions import DIMENSIONS as DIMENSIONS
 from scoring.domain.ratings import DISAGREEMENT_GAP, LEVEL_LABELS, LEVELS
 from scoring.domain.tools import CATEGORY_LABELS, MINIMUM_VERIFIED, REQUIRED_CATEGORIES
+from scoring.reports.candidate import PROFILE_LINK as PROFILE_LINK  # the queue links to the profile page
 from scoring.store import scorecards
 from scoring.store.db import Database
 
@@ -31,8 +32,6 @@ CHOICES: tuple[int | str, ...] = (*LEVELS, NOT_ASSESSED)
 #: The categories where the tooling rule needs a verified tool, by name, in the rule's order.
 REQUIRED_TOOLS: tuple[str, ...] = tuple(CATEGORY_LABELS[c] for c in REQUIRED_CATEGORIES)
 _DIMENSION_NAMES: Mapping[str, str] = {d.code: d.name for d in DIMENSIONS}
-#: Where a candidate's id leads: their profile, which reads its search from ``?q=``.
-PROFILE_LINK = "/candidate?q="
 #: The queue table's columns, as :func:`queue_table` names them, in the order they are shown.
 #: What a reviewer came for first (who, which stage, when it is due), then where the work comes from.
 QUEUE_COLUMNS: tuple[str, ...] = ("Candidate", "Candidate id", "Stage", "Due", "Overdue", "Draft saved", "Role",
