@@ -242,15 +242,17 @@ def bias_chart(rows: pd.DataFrame) -> go.Figure | None:
 
 
 def _bias_brief(report: FairnessReport) -> list[str]:
+    """The flagged reviewer and group cells in sentences (or that none is), then what the model could not fit."""
+    notes = [str(note) for note in getattr(report, "bias_notes", ())]
     table = getattr(report, "reviewer_bias", None)
     if table is None or table.empty:
-        return []
+        return notes
     column = BIAS_COLUMNS
     judged = table[table[column["verdict"]] != TOO_FEW]
     flagged = table[table[column["verdict"]].isin(BIAS_FLAGGED)]
     if flagged.empty:
-        return [f"No reviewer scores a group differently after the correction for the {len(judged):,} reviewer and "
-                "group cells with enough ratings to judge."] if len(judged) else []
+        return ([f"No reviewer scores a group differently after the correction for the {len(judged):,} reviewer "
+                 "and group cells with enough ratings to judge."] if len(judged) else []) + notes
     lines = []
     for _, row in flagged.iterrows():
         difference = float(row[column["difference"]])
@@ -261,7 +263,7 @@ def _bias_brief(report: FairnessReport) -> list[str]:
                      f"{_signed(difference)} rating points (95% interval {_signed(row[column['difference_low']])} to "
                      f"{_signed(row[column['difference_high']])}; p after correction "
                      f"{p_value_text(row[column['p_adjusted']])}).")
-    return lines
+    return lines + notes
 
 #: The sections of the report's tables, in order. A table field of the report no entry claims is still
 #: written after these (see the module's docstring).

@@ -331,3 +331,10 @@ def test_a_flagged_reviewer_is_drawn_and_said_in_brief(report, auditor):
     assert [shape.x0 for shape in figure.layout.shapes] == [0]
     assert 'data-figure="reviewer-bias-1"' in page
     assert bias_chart(report.reviewer_bias[report.reviewer_bias[column["verdict"]] == "No clear difference"]) is None
+
+
+def test_what_the_model_could_not_fit_is_said_in_brief(report, auditor):
+    note = "Take-home assessment: the model could not be fitted to its ratings (too few), so they are left out."
+    page = fairness_document(dataclasses.replace(report, bias_notes=(note,)), auditor)
+    summary = page[page.index('<section id="summary">'):page.index('<section id="stages">')]
+    assert note in summary
