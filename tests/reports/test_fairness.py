@@ -15,8 +15,9 @@ import pytest
 
 from scoring.agency.access import PermissionDenied
 from scoring.agency.fairness import BELOW, NOT_STATED, REFERENCE, TOO_FEW
+from scoring.agency.group_bias import LOWER, NO_CLEAR_DIFFERENCE
 from scoring.cli import main
-from scoring.reports.fairness import COUNTING, fairness_report, to_json
+from scoring.reports.fairness import ALL_DIMENSIONS, BIAS_COLUMNS, COUNTING, fairness_report, to_json
 from scoring.store import Database
 from scoring.store import self_identification as store
 from tests.conftest import DEMO_AS_OF, account
@@ -96,6 +97,50 @@ def test_the_command_writes_the_report_the_same_every_time(demo, db, tmp_path, c
     assert document["counting"] == COUNTING and document["min_group_size"] == 30
     assert "NaN" not in written.decode()                    # a missing figure is null
     assert {row["verdict"] for row in document["stages"]} >= {REFERENCE, NOT_STATED}
+
+
+# -- reviewers who score one group differently ----------------------------------------------------------
+
+def test_the_reviewer_group_table_reads_in_peoples_words(db):
+    report = fairness_report(db, account(db, "auditor"), DEMO_AS_OF, grouping="race_ethnicity")
+    table = report.reviewer_bias
+    assert list(table.columns) == list(BIAS_COLUMNS.values())
+    assert table.attrs["title"] == "Reviewers who score one group differently"
+    assert "Benjamini-Hochberg" in table.attrs["explanation"]
+    names = set(db.frame("SELECT display_name FROM accounts WHERE role = 'reviewer'")["display_name"])
+    assert set(table["Reviewer"]) <= names
+    assert ALL_DIMENSIONS in set(table["Dimension"]) and "Model Deployment" in set(table["Dimension"])
+    assert {"Hispanic or Latino", "Asian"} <= set(table["Group"])
+    assert "No answer" not in set(table["Group"])
+    judged = table[table["Reading"] != "Too few to judge"]
+    assert len(judged) and set(judged["Reading"]) <= {LOWER, NO_CLEAR_DIFFERENCE, "Scores this group higher"}
+    assert (judged["95% low"] <= judged["Difference (rating points)"]).all()
+    assert (judged["Difference (rating points)"] <= judged["95% high"]).all()
+
+
+def test_the_reviewer_group_ratings_keep_to_the_period(db):
+    auditor = account(db, "auditor")
+    whole = fairness_report(db, auditor, DEMO_AS_OF, grouping="race_ethnicity").reviewer_bias
+    spring = fairness_report(db, auditor, DEMO_AS_OF, date(2026, 3, 1), date(2026, 5, 31),
+                             grouping="race_ethnicity").reviewer_bias
+    overall = whole[whole["Dimension"] == ALL_DIMENSIONS]["Ratings"].sum()
+    assert 0 < spring[spring["Dimension"] == ALL_DIMENSIONS]["Ratings"].sum() < overall
+    stated = store.group_ratings(db, auditor, DEMO_AS_OF).query(
+        "race_ethnicity.notna() and race_ethnicity != 'prefer_not_to_say'").shape[0]
+    # every stated rating counts once, but those of an application rated all 1s or all 5s, which the model
+    # can place only by convention (scoring.stats.bias)
+    assert 0.98 * stated < overall <= stated
+
+
+def test_the_json_carries_the_reviewer_group_rows_and_their_method(db):
+    report = fairness_report(db, account(db, "auditor"), DEMO_AS_OF, grouping="race_ethnicity")
+    document = json.loads(to_json(report))
+    assert len(document["reviewer_bias"]) == len(report.reviewer_bias)
+    assert set(document["reviewer_bias"][0]) == set(BIAS_COLUMNS)
+    method = document["reviewer_bias_method"]
+    assert method["correction"] == "Benjamini-Hochberg" and method["alpha"] == 0.05 and method["min_ratings"] == 30
+    too_few = [row for row in document["reviewer_bias"] if row["verdict"] == "Too few to judge"]
+    assert too_few and all(row["p_adjusted"] is None for row in too_few)
 
 
 @pytest.mark.parametrize("email", ["ops@demo.example", "lead@demo.example", "reviewer@demo.example",

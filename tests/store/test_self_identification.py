@@ -80,6 +80,8 @@ def test_auditors_and_admins_read_it(answered, role):
     actor = account(answered, role)
     assert len(store.records(answered, actor)) == answered.scalar("SELECT count(*) FROM self_identification")
     assert not store.stage_counts(answered, actor, DEMO_AS_OF).empty
+    assert not store.group_ratings(answered, actor, DEMO_AS_OF).empty
+    assert not store.reviewer_names(answered, actor).empty
 
 
 # -- by calling everything ------------------------------------------------------------------------
@@ -193,6 +195,36 @@ def test_scoring_counts_split_the_complete_scores_at_their_median(answered):
         assert stage["median_score"].nunique() == 1
         share = stage["above_median"].sum() / stage["scored"].sum()
         assert 0.35 < share <= 0.5                           # ties at the median are not above it
+
+
+def test_group_ratings_are_every_live_rating_with_its_group_and_no_application_id(answered):
+    """One row per rating in force, of scorecards submitted in the period; each application is named by a key
+    made for the read (1 to the number of applications, in no order of their ids), never by its id."""
+    auditor = account(answered, "auditor")
+    rows = store.group_ratings(answered, auditor, DEMO_AS_OF)
+    assert list(rows.columns) == ["stage_id", "application_key", "reviewer_id", "dimension_id", "rating", "sex",
+                                  "race_ethnicity"]
+    assert len(rows) == answered.scalar("SELECT count(*) FROM current_scores")
+    keys = rows.groupby("application_key")["stage_id"].size()
+    applications = answered.frame("SELECT application_id, count(*) AS n FROM current_scores GROUP BY ALL "
+                                  "ORDER BY application_id")
+    assert sorted(keys.tolist()) == sorted(applications["n"].tolist())
+    assert keys.index.min() == 1 and keys.index.max() == len(applications)
+    assert keys.tolist() != applications["n"].tolist()          # keys do not follow the ids' order
+    spring = store.group_ratings(answered, auditor, DEMO_AS_OF, date(2026, 3, 1), date(2026, 5, 31))
+    assert len(spring) == answered.scalar("SELECT count(*) FROM current_scores WHERE CAST(submitted_at AS DATE) "
+                                          "BETWEEN DATE '2026-03-01' AND DATE '2026-05-31'")
+    women = answered.scalar("""
+        SELECT count(*) FROM current_scores AS cs JOIN applications AS a USING (application_id)
+        JOIN self_identification AS si USING (candidate_id) WHERE si.sex = 'female'""")
+    assert (rows["sex"] == "female").sum() == women
+
+
+def test_reviewer_names_name_everyone_who_scored(answered):
+    names = store.reviewer_names(answered, account(answered, "auditor"))
+    scored = answered.frame("SELECT DISTINCT reviewer_id FROM scorecards ORDER BY reviewer_id")
+    assert names["reviewer_id"].tolist() == scored["reviewer_id"].tolist()
+    assert names["display_name"].str.len().min() > 0
 
 
 # -- export ---------------------------------------------------------------------------------------
