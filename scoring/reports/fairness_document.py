@@ -265,27 +265,33 @@ def _bias_brief(report: FairnessReport) -> list[str]:
                      f"{p_value_text(row[column['p_adjusted']])}).")
     return lines + notes
 
+def _impact_section(field: str, title: str, explanation: str, counted: tuple[str, str, str], empty: str,
+                    measure: str, what: str) -> Section:
+    """The section of an impact table: a chart and a table per stage, its rows below four-fifths said in brief
+    (``counted``: the names of its count, selected and rate columns; ``measure`` and ``what``: how
+    :attr:`~scoring.reports.fairness.FairnessReport.flagged` names its rows, and what a group does there)."""
+    return Section(field, title, explanation, field, lambda rows: impact_words(rows, *counted),
+                   (*counted, *IMPACT_NUMBERS), "stage", impact_chart, empty, _impact_brief(measure, what))
+
+
 #: The sections of the report's tables, in order. A table field of the report no entry claims is still
 #: written after these (see the module's docstring).
 SECTIONS: tuple[Section, ...] = (
-    Section(
+    _impact_section(
         "stages", "Pass rate at each stage",
         "For each stage and group: the applications decided in the period and those that passed, the pass "
         "rate, and the impact ratio against the group with the highest rate, with its 95% interval and "
         "Fisher's exact test. Each chart draws the ratios with their intervals against the four-fifths line: "
         "grey for the reference group, blue at or above four-fifths, red below it.",
-        "stages", lambda rows: impact_words(rows, "Decided", "Passed", "Pass rate"),
-        ("Decided", "Passed", "Pass rate", *IMPACT_NUMBERS), "stage", impact_chart,
-        "No stage decision was taken in this period.", _impact_brief("stage", "passes")),
-    Section(
+        ("Decided", "Passed", "Pass rate"), "No stage decision was taken in this period.", "stage", "passes"),
+    _impact_section(
         "scoring", "Scoring rate of the weighted score",
         "Local Law 144's scoring rate, for the two scored stages: of each group's complete weighted scores "
         "(under the weights in force when the application entered the stage), the share above the median of "
         "every complete score at that stage, and its impact ratio against the group with the highest share, "
         "drawn as for the stages.",
-        "scoring", lambda rows: impact_words(rows, "Scored", "Above the median", "Scoring rate"),
-        ("Scored", "Above the median", "Scoring rate", *IMPACT_NUMBERS), "stage", impact_chart,
-        "No complete weighted score in this period.", _impact_brief("score", "scores above the stage median")),
+        ("Scored", "Above the median", "Scoring rate"), "No complete weighted score in this period.", "score",
+        "scores above the stage median"),
     Section(
         "reviewer-bias", "", "", "reviewer_bias", bias_words,
         ("Ratings", "Difference (rating points)", "95% interval", "p after correction"), None, bias_chart,
