@@ -323,14 +323,16 @@ def standard_jobs(db: Database) -> list[Job]:
     """
     as_of = db.agency_today()
     opening = opening_filter(as_of)
-    options_jobs = filter_option_jobs(as_of)
-    options = SHARED.read(db, options_jobs[1], SHARED.identity).figures.value
+    search_options, calibration_options = filter_option_jobs(as_of)
+    months_rated = SHARED.read(db, calibration_options, SHARED.identity).figures.value
     stage_id = next(iter(STAGE_LABELS))
-    months = default_filter(cast("date | None", options["first"]), cast("date | None", options["last"]), stage_id)
+    months = default_filter(cast("date | None", months_rated["first"]), cast("date | None", months_rated["last"]),
+                            stage_id)
     calibration = CalibrationFilter(stage_id=stage_id, dimension_ids=(), first_month=months.first_month,
                                     last_month=months.last_month, basis=next(iter(PERIOD_BASES)))
     return [
-        *options_jobs,
+        search_options,
+        calibration_options,
         Job("read_pipeline", pipeline_report, (opening, as_of)),
         Job("read_ops", ops_report, (opening, as_of, OPENING_FIRST_DAY_FROM)),
         # The ops page's At risk tab: a tab switch should find them ready (about a second each on the full demo).
