@@ -10,7 +10,9 @@ shortlists within 14 business days, a first day about four weeks after a search 
 replacements within the guarantee at zero cost, about 95% of clients past their first three months.
 Reviewers agree as a working anchored rubric lets them (Krippendorff's alpha about 0.7), except on
 Governance, whose anchors leave more to judgement; three reviewers stand out for the calibration
-page to find: one lenient, one who grows harsher over the last months, one erratic.
+page to find: one lenient, one who grows harsher over the last months, one erratic. A calibration exercise
+of past take-homes carries the experts' reference ratings (:mod:`scoring.demo.exercise`), so the page can
+show how far each reviewer scores from them.
 
 Most candidates answer the voluntary self-identification (EEO-1 sex and race/ethnicity), drawn from a
 random stream of their own. Two unfair effects are planted for the fairness page to find: one ordinary
@@ -30,6 +32,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from scoring.demo.exercise import reference_exercise
 from scoring.demo.pipeline import PipelineDraw
 from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT, DIMENSION_CODES
 from scoring.domain.ratings import RATING_MAX, RATING_MIN
@@ -342,6 +345,15 @@ class _Generator:
         latent[marked_down, DIMENSION_CODES.index(BIASED_DIMENSION)] -= REVIEWER_GROUP_BIAS
         return np.clip(np.rint(latent), RATING_MIN, RATING_MAX).astype(np.int8)
 
+    def reference_ratings(self, apps: np.ndarray, stage: int) -> np.ndarray:
+        """What the agency's experts rate applications ``apps`` at ``stage`` (apps x 5 dimensions): the
+        rubric read without severity or noise, rounded onto the scale."""
+        candidates = self.app_candidate[apps]
+        level = self.skill[candidates][:, None] + self.profile[candidates]
+        centre = RATING_CENTRE - (TAKE_HOME_BAR if stage == Stage.TAKE_HOME else 0.0)
+        latent = centre + RATING_SLOPE * level + self.difficulty[None, :]
+        return np.clip(np.rint(latent), RATING_MIN, RATING_MAX).astype(np.int8)
+
     def true_level(self, apps: np.ndarray) -> np.ndarray:
         """What a perfectly calibrated, noiseless panel would score applications ``apps`` (before the
         rating scale): the candidate's skill plus their profile, under the default weights."""
@@ -378,6 +390,7 @@ def generate(config: DemoConfig, progress: Progress | None = None) -> dict[str, 
     say("stages, reviews and scores", 0.22)
     pipeline = PipelineDraw(g, stage1_pass)
     tables.update(pipeline.draw(say))
+    tables.update(reference_exercise(g, tables, admin_account_id(config)))
     unaudited = g.app_candidate[pipeline.open_tooling_audits()] + 1
     evidence = tables["tooling_evidence"]
     pending = evidence["candidate_id"].isin(unaudited)
@@ -386,6 +399,11 @@ def generate(config: DemoConfig, progress: Progress | None = None) -> dict[str, 
     tables = finalise(tables)
     tables["searches"]["lead_account_id"] = search_leads(config, tables["searches"]["client_id"])
     return tables
+
+
+def admin_account_id(config: DemoConfig) -> int:
+    """Account id of the demo's admin (see :func:`accounts`)."""
+    return config.reviewers + next(i for i, (_, _, role) in enumerate(DEMO_ACCOUNTS) if role == "admin")
 
 
 def lead_account_ids(config: DemoConfig) -> list[int]:
@@ -403,7 +421,7 @@ def search_leads(config: DemoConfig, client_ids: pd.Series) -> np.ndarray:
 DAY_COLUMNS = ("signed_on", "churned_on", "opened_on", "shortlist_delivered_on", "closed_on", "applied_on",
                "entered_on", "decided_on", "checked_on", "assigned_on", "due_on", "accepted_on",
                "first_day", "ended_on", "requested_on", "fulfilled_on")
-SECOND_COLUMNS = ("created_at", "submitted_at")
+SECOND_COLUMNS = ("created_at", "submitted_at", "entered_at")
 
 
 def accounts(config: DemoConfig, password_hash: str) -> pd.DataFrame:
