@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,32 @@ def choose_option(page, label: str, text: str) -> None:
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
+
+
+@dataclass(frozen=True)
+class OfflineVisit:
+    """What happened while a file was open offline: the requests refused (anything but the file) and the errors
+    (console errors, page errors, failed requests)."""
+
+    refused: list[str]
+    errors: list[str]
+
+
+def open_offline(page, path: Path) -> OfflineVisit:
+    """Open ``path`` through its ``file://`` address with every request that is not for a file aborted and
+    recorded, so a script, font, style sheet or image fetched from anywhere shows by name."""
+    visit = OfflineVisit([], [])
+
+    def only_files(route):
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            visit.refused.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_files)
+    page.on("console", lambda message: visit.errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: visit.errors.append(str(error)))
+    page.on("requestfailed", lambda request: visit.errors.append(f"failed: {request.url}"))
+    page.goto(path.as_uri())
+    return visit

@@ -17,6 +17,7 @@ import pytest
 from scoring.reports.client_document import SECTIONS, client_document
 from scoring.reports.client_month import client_month_report
 from scoring.store import Database
+from tests.browser.conftest import open_offline
 from tests.client_month_fixture import MARKUP_NAME, REVIEWER_NAMES, build
 from tests.ops_fixture import person
 
@@ -34,21 +35,7 @@ def report_file(tmp_path_factory):
 
 
 def test_the_report_opens_offline_whole_and_prints_to_pdf(page, report_file, tmp_path):
-    refused: list[str] = []
-    errors: list[str] = []
-
-    def only_the_file(route):
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            refused.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_the_file)
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
-    page.goto(report_file.as_uri())
+    visit = open_offline(page, report_file)
     page.wait_for_selector('[data-figure="radar-2"] .main-svg', timeout=20_000)
 
     for anchor, heading in SECTIONS.items():
@@ -65,7 +52,7 @@ def test_the_report_opens_offline_whole_and_prints_to_pdf(page, report_file, tmp
     assert "@ops.example" not in page.content()                # no e-mail address anywhere in the file
     assert page.evaluate("() => document.querySelectorAll('script[src], link[href], img[src]').length") == 0
 
-    assert refused == [] and errors == []
+    assert visit.refused == [] and visit.errors == []
     pdf = page.pdf(path=str(tmp_path / "report.pdf"), format="A4", print_background=True)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pdf.startswith(b"%PDF") and pages >= len(SECTIONS)    # each section starts a new page

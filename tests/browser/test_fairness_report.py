@@ -20,6 +20,7 @@ from scoring.reports.fairness import BIAS_COLUMNS, BIAS_FLAGGED, fairness_report
 from scoring.reports.fairness_document import SECTIONS, fairness_document, section_headings
 from scoring.reports.fairness_method import cited, method
 from scoring.store import Database
+from tests.browser.conftest import open_offline
 from tests.conftest import DEMO_AS_OF, account
 
 pytestmark = pytest.mark.browser
@@ -39,21 +40,7 @@ def written(demo_file, tmp_path_factory):
 
 def test_the_audit_opens_offline_whole_and_prints_to_pdf(page, written, tmp_path):
     path, report = written
-    refused: list[str] = []
-    errors: list[str] = []
-
-    def only_the_file(route):
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            refused.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_the_file)
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
-    page.goto(path.as_uri())
+    visit = open_offline(page, path)
 
     by_stage = [section for section in SECTIONS if section.split_by == "stage"]
     charts = [(section, number, rows) for section in by_stage for number, (_, rows)
@@ -85,7 +72,7 @@ def test_the_audit_opens_offline_whole_and_prints_to_pdf(page, written, tmp_path
     assert not re.search(r"\b(nan|None|NaN|null)\b", text)
     assert page.evaluate("() => document.querySelectorAll('script[src], link[href], img[src]').length") == 0
 
-    assert refused == [] and errors == []
+    assert visit.refused == [] and visit.errors == []
     pdf = page.pdf(path=str(tmp_path / "fairness.pdf"), format="A4", print_background=True)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pdf.startswith(b"%PDF") and pages >= len(section_headings(report))    # each section starts a new page
