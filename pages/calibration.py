@@ -26,8 +26,10 @@ from scoring.reports.calibration import (
     MIN_MONTH_RATINGS,
     MIN_SHARED_RATINGS,
     NOTABLE_MOVE,
+    RECENT_MONTHS,
     SEVERITY_MARGIN,
     TOO_FEW,
+    WATCH_DESIGN,
     CalibrationReport,
     ExerciseReport,
     alpha_bands_text,
@@ -335,6 +337,60 @@ def drift_section(report: CalibrationReport, colours: dict[str, str]) -> None:
                 placeholder=MISSING)
 
 
+INVITE_HEADING = "Invite to the next calibration session"
+
+
+@guarded_fragment
+def drift_watch_section(report: CalibrationReport) -> None:
+    """Each reviewer's severity per dimension on an EWMA chart; choosing a reviewer reruns this part alone."""
+    st.subheader("Drift watch: each reviewer, each dimension")
+    watch = report.watch
+    st.caption(f"Each month's severity of a reviewer on a dimension (against that month's average reviewer on it), "
+               f"minus their own baseline (their first {int(DRIFT_BASELINE_MONTHS.value)} months here with at least "
+               f"{int(MIN_MONTH_RATINGS.value)} ratings, in grey), in standard errors from the model, is smoothed "
+               f"month by month (weight {WATCH_DESIGN.lam:g} on the newest month, an EWMA chart). The dashed lines "
+               f"are its control limits, {WATCH_DESIGN.width:g} of its standard deviations, allowing for the "
+               "baseline being an estimate too; they widen as months add up. A reviewer who has not changed "
+               f"crosses them about once in {WATCH_DESIGN.arl_in_control:.0f} months per dimension; a shift of "
+               f"two standard errors is caught in about {dict(WATCH_DESIGN.arl_shifted)[2.0]:g} months. "
+               f"Source: {WATCH_DESIGN.source}")
+    if watch.empty or not watch["charted"].any():
+        st.info(f"No reviewer has months here beyond their baseline with {int(MIN_MONTH_RATINGS.value)} ratings or "
+                "more on a dimension: choose a longer period to draw the charts.")
+    else:
+        names = sorted(watch.loc[watch["charted"].astype(bool), "reviewer"].dropna().unique())
+        invited = [name for name in dict.fromkeys(report.invitations["reviewer"].dropna()) if name in names]
+        chosen = st.selectbox("Reviewer", invited + [n for n in names if n not in invited],
+                              key="calibration_watch_reviewer",
+                              help="Reviewers invited to the next session come first")
+        st.plotly_chart(charts.drift_watch_panels(watch, str(chosen), list(report.dimensions["name"])),
+                        width="stretch")
+    invitation_list(report)
+
+
+def invitation_list(report: CalibrationReport) -> None:
+    """The reviewers whose drift watch crossed a limit recently, with the dimension and the month."""
+    st.markdown(f"**{INVITE_HEADING}**")
+    invited = report.invitations
+    recent = int(RECENT_MONTHS.value)
+    if invited.empty:
+        st.caption(f"No reviewer's chart crossed a control limit in the last {recent} months of this period.")
+        return
+    st.caption(f"{counted(invited['reviewer_id'].nunique(), 'reviewer')} whose chart crossed a control limit on a "
+               f"dimension in the last {recent} months of this period; the month is the newest one beyond it. They "
+               "are on the Next session tab's list too.")
+    table = invited.assign(months_crossed=invited["months_crossed"].astype(int),
+                           direction=invited["direction"].str.capitalize())
+    st.dataframe(table[["reviewer", "dimension", "direction", "month", "months_crossed"]], hide_index=True,
+                 width="stretch", placeholder=MISSING,
+                 column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),
+                                "dimension": "Dimension", "direction": "Drifting",
+                                "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
+                                "months_crossed": st.column_config.NumberColumn(
+                                    "Months beyond", format="%d",
+                                    help=f"Months beyond a limit among the last {recent}")})
+
+
 def session_section(report: CalibrationReport) -> None:
     st.subheader("Who should join the next calibration session")
     if report.session.empty:
@@ -342,10 +398,11 @@ def session_section(report: CalibrationReport) -> None:
         return
     st.caption("Reasons: a fit flag, a severity interval clear of zero by more than "
                f"{SEVERITY_MARGIN.value} logits, severity or agreement drift flagged in at least "
-               f"{int(DRIFT_PERSISTENCE.value)} months (severity: in one direction), or a distance from peers "
-               f"more than {LOW_AGREEMENT_MARGIN.value} rating points above the panel's median.")
+               f"{int(DRIFT_PERSISTENCE.value)} months (severity: in one direction), a distance from peers "
+               f"more than {LOW_AGREEMENT_MARGIN.value} rating points above the panel's median, or a drift-watch "
+               f"chart beyond its control limit on a dimension in the last {int(RECENT_MONTHS.value)} months.")
     marks = {"fit": "Fit flag", "harsh": "Harsh", "lenient": "Lenient", "severity_drift": "Severity drift",
-             "agreement_drift": "Agreement drift", "low_agreement": "Far from peers"}
+             "agreement_drift": "Agreement drift", "low_agreement": "Far from peers", "drift_watch": "Drift watch"}
     st.dataframe(report.session[["reviewer", "n_reasons", *marks]], hide_index=True, width="stretch",
                  column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),
                                 "n_reasons": st.column_config.NumberColumn("Reasons", format="%d"),
@@ -530,7 +587,7 @@ def tabbed_sections(actor: Account, report: CalibrationReport, colours: dict[str
     this part alone; the tab stays chosen across reruns (a new visit opens the first)."""
     live = {"Agreement": agreement_section, "Reviewer pairs": pairs_section, "Severity": severity_section,
             "Ranking": ranking_section, "Over time": lambda shown: drift_section(shown, colours),
-            "Next session": session_section}
+            "Drift watch": drift_watch_section, "Next session": session_section}
 
     def live_section(draw: Callable[[CalibrationReport], None]) -> Callable[[], None]:
         return lambda: nothing_yet("ratings") if report.n_ratings == 0 else draw(report)

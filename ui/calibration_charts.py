@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from scoring.domain.thresholds import TOO_FEW
 from scoring.stats.histogram import binned
@@ -248,4 +249,72 @@ def distance_heatmap(distances: pd.DataFrame, min_compared: int | None = None) -
     figure.update_layout(title="Distance from the others' mean on the exercise",
                          xaxis=dict(side="bottom", tickangle=-30, automargin=True), yaxis=dict(autorange="reversed"),
                          **{**LAYOUT, "height": _tall(len(table)) + 90, "margin": dict(l=10, r=10, t=40, b=100)})
+    return figure
+
+
+#: Colours of the drift watch: the smoothed drift, its control limits, and a month beyond them.
+WATCH_LINE, WATCH_LIMIT, WATCH_CROSSED = "#4C78A8", "#E45756", "#B2182B"
+
+
+def drift_watch_panels(charts: pd.DataFrame, reviewer: str, dimensions: Sequence[str]) -> go.Figure:
+    """One reviewer's drift watch: a small chart per dimension of the smoothed drift with its control limits.
+
+    ``charts`` is the report's drift watch (``reviewer``, ``dimension``, ``month``, ``statistic``,
+    ``limit``, ``crossed``, ``severity``, ``baseline``, ``n_ratings``, ``charted``, ``in_baseline``).
+    The smoothed drift is in standard errors from the reviewer's own baseline (up is harsher); the
+    shaded band runs between the limits, and a month beyond them is a red cross. The baseline months
+    are marked along the bottom; a dimension with no month after its baseline says so.
+    """
+    mine = charts[charts["reviewer"] == reviewer]
+    if mine.empty:
+        return empty_chart(f"Drift watch: {chart_text(reviewer)}", "No monthly severities for this reviewer here.")
+    shown = [d for d in dimensions if d in set(mine["dimension"])]
+    figure = make_subplots(rows=1, cols=len(shown), shared_yaxes=True, horizontal_spacing=0.02,
+                           subplot_titles=[chart_text(d) for d in shown])
+    highest = 1.0
+    crossed_shown = False
+    for col, dimension in enumerate(shown, start=1):
+        rows = mine[mine["dimension"] == dimension].sort_values("month")
+        points = rows[rows["charted"].astype(bool)]
+        if points.empty:
+            figure.add_annotation(text="no month after<br>the baseline", x=0.5, y=0.5, showarrow=False,
+                                  xref=f"x{'' if col == 1 else col} domain", yref=f"y{'' if col == 1 else col} domain",
+                                  font=dict(color=GREY_TEXT, size=11))
+            continue
+        highest = max(highest, float(np.nanmax(np.abs(points[["statistic", "limit"]].to_numpy(dtype=np.float64)))))
+        months = points["month"]
+        figure.add_trace(go.Scatter(x=months, y=points["limit"], mode="lines", line=dict(color=WATCH_LIMIT, dash="dash",
+                                                                                       width=1, shape="hv"),
+                                    name="control limit", legendgroup="limit", showlegend=col == 1,
+                                    hovertemplate="%{x|%b %Y}: limit ±%{y:.2f}<extra></extra>"), row=1, col=col)
+        figure.add_trace(go.Scatter(x=months, y=-points["limit"], mode="lines", fill="tonexty",
+                                    fillcolor="rgba(84, 162, 75, 0.10)",
+                                    line=dict(color=WATCH_LIMIT, dash="dash", width=1, shape="hv"),
+                                    legendgroup="limit", showlegend=False, hoverinfo="skip"), row=1, col=col)
+        hover = [f"{chart_text(dimension)}, {m:%b %Y}: smoothed drift {s:+.2f} (limit ±{lim:.2f})<br>"
+                 f"severity {v:+.2f} logits vs baseline {b:+.2f}, {int(n):,} ratings<extra></extra>"
+                 for m, s, lim, v, b, n in zip(pd.to_datetime(months), points["statistic"], points["limit"],
+                                               points["severity"], points["baseline"], points["n_ratings"])]
+        figure.add_trace(go.Scatter(x=months, y=points["statistic"], mode="lines+markers",
+                                    line=dict(color=WATCH_LINE), marker=dict(color=WATCH_LINE, size=6),
+                                    name="smoothed drift", legendgroup="drift", showlegend=col == 1,
+                                    hovertemplate=hover), row=1, col=col)
+        hits = points[points["crossed"] != 0]
+        if not hits.empty:
+            figure.add_trace(go.Scatter(x=hits["month"], y=hits["statistic"], mode="markers",
+                                        marker=dict(symbol="x", size=12, color=WATCH_CROSSED),
+                                        name="beyond the limit", legendgroup="crossed",
+                                        showlegend=not crossed_shown, hoverinfo="skip"), row=1, col=col)
+            crossed_shown = True
+        base = rows[rows["in_baseline"].astype(bool)]
+        if not base.empty:
+            half_month = pd.Timedelta(days=14)
+            figure.add_vrect(x0=base["month"].min() - half_month, x1=base["month"].max() + half_month,
+                             fillcolor="#D9D9D9", opacity=0.35, line_width=0, row=1, col=col)
+    figure.update_yaxes(range=[-1.1 * highest, 1.1 * highest], zeroline=True, zerolinecolor="#999999")
+    figure.update_yaxes(title_text="Standard errors, + is harsher", row=1, col=1)
+    figure.update_xaxes(tickformat="%b %y", nticks=4)
+    figure.update_layout(title=f"Drift watch: {chart_text(reviewer)}, each dimension against their own first months "
+                               "(grey)", legend=dict(orientation="h", y=-0.2),
+                         **{**LAYOUT, "height": 330, "margin": dict(l=10, r=10, t=70, b=10)})
     return figure

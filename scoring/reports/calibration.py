@@ -50,6 +50,7 @@ from scoring.stats.agreement import (
     krippendorff_band,
     percent_agreement,
 )
+from scoring.stats.control_charts import EWMA_DESIGN
 from scoring.stats.severity import DRIFT_MIN_Z as DRIFT_MIN_Z
 from scoring.stats.severity import DRIFT_THRESHOLD as DRIFT_THRESHOLD
 from scoring.stats.severity import FIT_BAND as FIT_BAND
@@ -79,6 +80,8 @@ WATCH_COLUMNS = ["reviewer", "dimension", *drift_watch.WATCH_COLUMNS]
 INVITATION_COLUMNS = ["reviewer_id", "reviewer", "dimension_id", "dimension", "month", "direction", "months_crossed",
                       "statistic", "limit"]
 RECENT_MONTHS = drift_watch.RECENT_MONTHS
+#: The drift watch's EWMA design (weight, limit width, run lengths, source), stated on the page.
+WATCH_DESIGN = EWMA_DESIGN
 MONTHLY_COLUMNS = ["reviewer_id", "reviewer", "month", "severity", "se", "ci_low", "ci_high", "n_ratings",
                    "baseline", "drift", "z", "severity_flag", "direction", "compared", "mad", "mad_se",
                    "within_one", "agreement_baseline", "agreement_drift", "agreement_z", "agreement_flag"]

@@ -135,7 +135,7 @@ def test_lead_sees_agreement_kappa_severity_and_ranking_as_reported(demo_db, mon
 def test_only_the_open_tab_is_drawn_and_it_stays_open_across_reruns(demo_db, monkeypatch):
     app = run_page(demo_db, monkeypatch, account(demo_db, "hiring_lead"))
     assert [t.label for t in app.tabs] == ["Agreement", "Reviewer pairs", "Severity", "Ranking", "Over time",
-                                           "Next session", "Exercises", "Thresholds"]
+                                           "Drift watch", "Next session", "Exercises", "Thresholds"]
     assert list(charts(app)) == ["Krippendorff's alpha per dimension, 95% bootstrap interval"]
     open_tab(app, "Severity")
     assert all(title.startswith(("Severity", "Ratings given")) for title in charts(app)), list(charts(app))
