@@ -23,16 +23,20 @@ from __future__ import annotations
 import csv
 import fnmatch
 import io
+import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from scoring.domain.ratings import RATING_MAX, RATING_MIN
@@ -146,10 +150,9 @@ class Mapping:
         raise KeyError(name)
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(NamedTuple):
     """Where a generated row came from: its source file and spreadsheet row, and per field the
-    source column (a constant's field is absent)."""
+    source column (a constant's field is absent). A named tuple: one is made per generated row."""
 
     file: str
     row: int
@@ -417,10 +420,15 @@ def apply_mapping(mapping: Mapping, sources: Iterable[Source]) -> MappedFiles:
         A ``<table>.csv`` source per table with rows, the origin of each of its cells, and what only
         the mapping can find wrong (unmapped columns and words, dates not in the declared format).
         A cell with a problem is left empty, so the import's own checks still run on the rest.
+
+    Notes
+    -----
+    The work is done a column at a time: each distinct cell of a source column is converted once
+    (an export repeats its words and times on many rows), and the rows of a table are only put
+    together when its file is written, so a long export maps in about the time it takes to read.
     """
     problems: list[Problem] = []
-    rows: dict[str, list[dict[str, str]]] = {t.table: [] for t in mapping.tables}
-    origins: dict[str, list[Origin]] = {t.table: [] for t in mapping.tables}
+    parts: dict[str, list[_Part]] = {t.table: [] for t in mapping.tables}
     feeding: dict[str, list[str]] = {t.table: [] for t in mapping.tables}
     for source in sources:
         readers = [t for t in mapping.tables if t.reads(source.name)]
@@ -429,22 +437,41 @@ def apply_mapping(mapping: Mapping, sources: Iterable[Source]) -> MappedFiles:
             problems.append(Problem(source.name, None, "", f"no table of the mapping reads this file (its files: "
                                                            f"{patterns}); rename it or add it to the mapping"))
             continue
-        header, frame, found = read_source(source)
+        header, cells, found = _read_cells(source)
         problems += found
-        if frame is None:
+        if cells is None:
             continue
         for table in readers:
             feeding[table.table].append(source.name)
             problems += _check_header(source.name, header, table)
-            made, made_origins, cell_problems = _map_rows(source.name, frame, table)
-            rows[table.table] += made
-            origins[table.table] += made_origins
+            part, cell_problems = _map_rows(source.name, cells, table)
+            parts[table.table].append(part)
             problems += cell_problems
+    generated, origins = [], {}
     for table in mapping.tables:
+        columns, made_origins = _joined(table.table, parts[table.table])
         if table.distinct:
-            rows[table.table], origins[table.table] = _distinct(rows[table.table], origins[table.table])
-    generated = [Source(f"{name}.csv", data=_native_csv(name, rows[name])) for name in rows if feeding[name]]
-    return MappedFiles(generated, {f"{name}.csv": origins[name] for name in rows}, feeding, problems)
+            columns, made_origins = _distinct(columns, made_origins)
+        origins[f"{table.table}.csv"] = made_origins
+        if feeding[table.table]:
+            generated.append(Source(f"{table.table}.csv", data=_native_csv(table.table, columns, len(made_origins))))
+    return MappedFiles(generated, origins, feeding, problems)
+
+
+@dataclass
+class _Cells:
+    """A source file's text cells, a list per column (by its normalised name), and the spreadsheet row of each."""
+
+    rows: list[int]
+    columns: dict[str, list[str]]
+
+
+@dataclass
+class _Part:
+    """The native rows one source file gives one table: a list per field, and where each row came from."""
+
+    columns: dict[str, list[str]]
+    origins: list[Origin]
 
 
 def read_source(source: Source) -> tuple[list[str], pd.DataFrame | None, list[Problem]]:
@@ -452,6 +479,14 @@ def read_source(source: Source) -> tuple[list[str], pd.DataFrame | None, list[Pr
 
     The frame's index is the spreadsheet row of each data row; rows with no value are dropped.
     """
+    header, cells, problems = _read_cells(source)
+    if cells is None:
+        return header, None, problems
+    return header, pd.DataFrame(cells.columns, index=cells.rows, columns=list(cells.columns), dtype=object), problems
+
+
+def _read_cells(source: Source) -> tuple[list[str], _Cells | None, list[Problem]]:
+    """:func:`read_source`'s work, keeping the cells as lists of text (what mapping reads)."""
     suffix = PurePath(source.name).suffix.lower()
     if suffix not in FILE_SUFFIXES:
         return [], None, [Problem(source.name, None, "", f"unsupported file type {suffix or '(none)'!r}: "
@@ -467,7 +502,10 @@ def read_source(source: Source) -> tuple[list[str], pd.DataFrame | None, list[Pr
         except (pa.ArrowException, OSError) as error:
             return [], None, [Problem(source.name, None, "", f"is not a readable Parquet file ({error})")]
         header = [str(c) for c in table.column_names]
-        cells = table.to_pandas().fillna("")
+        raw = [["" if cell is None else cell.strip() for cell in column.to_pylist()] for column in table.columns]
+        count = table.num_rows
+    elif (fast := _arrow_csv(data)) is not None:
+        header, raw, count = fast
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -484,18 +522,59 @@ def read_source(source: Source) -> tuple[list[str], pd.DataFrame | None, list[Pr
                     if len(r) > width and any(c.strip() for c in r[width:])]
         if problems:
             return header, None, problems
-        cells = pd.DataFrame([(r + [""] * width)[:width] for r in body], columns=range(width), dtype=object)
+        padded = [r if len(r) == width else (r + [""] * width)[:width] for r in body]
+        raw = [[cell.strip() for cell in column] for column in zip(*padded)] if padded else [[] for _ in header]
+        count = len(body)
     normalised = [_norm(c) for c in header]
     duplicated = sorted({c for c in normalised if normalised.count(c) > 1})
     if duplicated:
         return header, None, [Problem(source.name, 1, c, "this column appears more than once in the header")
                               for c in duplicated]
-    cells = cells.astype(str)
-    cells.columns = normalised
-    cells.index = range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(cells))
-    for column in cells.columns:
-        cells[column] = cells[column].str.strip()
-    return header, cells[~(cells == "").all(axis=1)], []
+    columns = dict(zip(normalised, raw))
+    filled = np.zeros(count, dtype=bool)
+    for column_cells in columns.values():
+        filled |= np.asarray(column_cells, dtype=object) != ""
+    rows = list(range(FIRST_DATA_ROW, FIRST_DATA_ROW + count))
+    if not filled.all():
+        kept = np.flatnonzero(filled).tolist()
+        rows = [rows[i] for i in kept]
+        columns = {name: [column_cells[i] for i in kept] for name, column_cells in columns.items()}
+    return header, _Cells(rows, columns), []
+
+
+#: The characters Python's ``str.strip()`` removes, for Arrow to remove the same ones.
+_SPACES = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+def _arrow_csv(data: bytes) -> tuple[list[str], list[list[str]], int] | None:
+    """A regular CSV file's header (stripped) and cells, read by Arrow; None for any file that is not
+    regular (not UTF-8, a row of another width, a blank line in a file of several columns), which the
+    Python reader then reads and names each fault of.
+
+    The cells are read as text, exactly as written: no value is taken for missing, and a quoted cell
+    may hold line breaks, as for Python's reader.
+    """
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    try:
+        first = next(csv.reader(io.StringIO(body[:1 << 16].decode("utf-8", errors="ignore"), newline="")), None)
+        if not first:
+            return None
+        width = len(first)
+        table = pa_csv.read_csv(
+            io.BytesIO(body),
+            read_options=pa_csv.ReadOptions(column_names=[f"c{i}" for i in range(width)], block_size=1 << 24),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(width)},
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowException, UnicodeDecodeError):
+        return None
+    if table.num_rows == 0:
+        return None
+    stripped = [pc.utf8_trim(column, characters=_SPACES).to_pylist() for column in table.columns]
+    header = [column[0] for column in stripped]
+    if header != [c.strip() for c in first]:
+        return None
+    return header, [column[1:] for column in stripped], table.num_rows - 1
 
 
 def _check_header(name: str, header: list[str], table: TableMapping) -> list[Problem]:
@@ -513,26 +592,23 @@ def _check_header(name: str, header: list[str], table: TableMapping) -> list[Pro
     return problems
 
 
-def _map_rows(name: str, frame: pd.DataFrame, table: TableMapping
-              ) -> tuple[list[dict[str, str]], list[Origin], list[Problem]]:
-    """One native row per source row (or per non-empty wide cell), with their origins and problems.
-
-    Each distinct cell of a column is converted once (an export repeats its words and times on
-    many rows), so a long export maps in about the time it takes to read.
-    """
-    made: list[dict[str, str]] = []
-    origins: list[Origin] = []
+def _map_rows(name: str, cells: _Cells, table: TableMapping) -> tuple[_Part, list[Problem]]:
+    """The native rows of one source file for one table: one per source row it keeps, or in a wide
+    source one per non-empty cell of the wide columns, in source row order; and their problems."""
     problems: list[Problem] = []
-    rows = [int(r) for r in frame.index]
-    cells = {column: frame[column].astype(object).tolist() for column in frame.columns}
-    empty = [""] * len(rows)
-    kept = range(len(rows))
+    kept = range(len(cells.rows))
     if table.skip:
-        skip_cells = cells.get(_norm(table.skip[0]), empty)
-        kept = [i for i in kept if skip_cells[i].casefold() not in table.skip[1]]   # type: ignore[assignment]
+        skip_cells = cells.columns.get(_norm(table.skip[0]), [""] * len(cells.rows))
+        kept = [i for i in kept if skip_cells[i].casefold() not in table.skip[1]]    # type: ignore[assignment]
+    rows = [cells.rows[i] for i in kept]
+
+    def column_of(source_column: str) -> list[str]:
+        found = cells.columns.get(_norm(source_column))
+        return [""] * len(rows) if found is None else [found[i] for i in kept]
+
     wide_fields = (table.wide.label_field, table.wide.value_field) if table.wide else ()
     base: dict[str, list[str]] = {}
-    columns: dict[str, str] = {}
+    read_from: dict[str, str] = {}
     for spec in table.fields.values():
         if spec.field in wide_fields:
             continue
@@ -540,51 +616,59 @@ def _map_rows(name: str, frame: pd.DataFrame, table: TableMapping
             base[spec.field] = [spec.value] * len(rows)
             continue
         assert spec.column is not None
-        columns[spec.field] = spec.column
-        base[spec.field] = _convert_column(name, rows, spec.column, cells.get(_norm(spec.column), empty),
-                                           table, spec, problems)
+        read_from[spec.field] = spec.column
+        base[spec.field] = _convert_column(name, rows, spec.column, column_of(spec.column), table, spec, problems)
     if table.wide is None:
-        words = cells.get(_norm(columns.get("rating", "")), empty)
-        origin_of = {i: Origin(name, rows[i], columns) for i in kept}
-        for i in kept:
-            made.append(_with_not_assessed({f: v[i] for f, v in base.items()}, table, words[i]))
-            origins.append(origin_of[i])
-        return made, origins, problems
+        words = column_of(read_from["rating"]) if "rating" in read_from else [""] * len(rows)
+        origins = [Origin(name, row, read_from) for row in rows]
+        return _Part(_with_not_assessed(base, table, words), origins), problems
     label_spec = table.fields.get(table.wide.label_field, FieldSpec(table.wide.label_field))
     value_spec = table.fields.get(table.wide.value_field, FieldSpec(table.wide.value_field))
+    pieces: list[tuple[list[int], dict[str, list[str]], list[str], dict[str, str]]] = []
     for column, label in table.wide.columns.items():
-        raw = cells.get(_norm(column))
-        if raw is None:
+        if _norm(column) not in cells.columns:
             continue
-        filled = [i for i in kept if raw[i]]
-        labels = _convert_column(name, [rows[i] for i in filled], column, [label] * len(filled), table, label_spec,
-                                 problems)
-        values = _convert_column(name, [rows[i] for i in filled], column, [raw[i] for i in filled], table,
-                                 value_spec, problems)
-        wide_columns = {**columns, table.wide.label_field: column, table.wide.value_field: column}
-        for i, label_value, value in zip(filled, labels, values):
-            row = {f: v[i] for f, v in base.items()}
-            row[table.wide.label_field], row[table.wide.value_field] = label_value, value
-            made.append(_with_not_assessed(row, table, raw[i]))
-            origins.append(Origin(name, rows[i], wide_columns))
-    order = sorted(range(len(made)), key=lambda k: origins[k].row)           # source row order, as read
-    return [made[k] for k in order], [origins[k] for k in order], problems
+        raw = column_of(column)
+        filled = [i for i, cell in enumerate(raw) if cell]
+        filled_rows = [rows[i] for i in filled]
+        piece = {field: [values[i] for i in filled] for field, values in base.items()}
+        piece[table.wide.label_field] = _convert_column(name, filled_rows, column, [label] * len(filled), table,
+                                                        label_spec, problems)
+        piece[table.wide.value_field] = _convert_column(name, filled_rows, column, [raw[i] for i in filled], table,
+                                                        value_spec, problems)
+        pieces.append((filled, piece, [raw[i] for i in filled],
+                       {**read_from, table.wide.label_field: column, table.wide.value_field: column}))
+    # source row order, as read: a row's wide columns in the order the mapping lists them
+    position = np.concatenate([np.asarray(filled, dtype=np.int64) for filled, *_ in pieces]) if pieces else \
+        np.zeros(0, dtype=np.int64)
+    order = np.argsort(position, kind="stable").tolist()
+    fields = list(base) + [table.wide.label_field, table.wide.value_field]
+    joined = {field: _in_order([piece[field] for _, piece, _, _ in pieces], order) for field in fields}
+    words = _in_order([piece_words for _, _, piece_words, _ in pieces], order)
+    origins = _in_order([[Origin(name, rows[i], columns) for i in filled] for filled, _, _, columns in pieces], order)
+    return _Part(_with_not_assessed(joined, table, words), origins), problems
+
+
+def _in_order(chunks: Sequence[list], order: list[int]) -> list:
+    """The chunks one after the other, then taken in ``order``."""
+    whole = [item for chunk in chunks for item in chunk]
+    return [whole[k] for k in order]
 
 
 def _convert_column(name: str, rows: list[int], column: str, raw: list[str], table: TableMapping, spec: FieldSpec,
                     problems: list[Problem]) -> list[str]:
     """A source column's cells in the format's terms, each distinct cell converted once; a refused
     cell is left empty and reported on each row that holds it."""
-    converted: dict[str, tuple[str, str | None]] = {}
-    out = []
-    for row, cell in zip(rows, raw):
-        if cell not in converted:
-            converted[cell] = _convert(cell, table, spec)
-        value, reason = converted[cell]
-        if reason is not None:
-            problems.append(Problem(name, row, column, reason))
-        out.append(value)
-    return out
+    distinct = list(dict.fromkeys(raw))
+    converted = _times_at_once(distinct, table, spec) if len(distinct) > _AT_ONCE else {}
+    converted.update({cell: _convert(cell, table, spec) for cell in distinct if cell not in converted})
+    refused = {cell for cell, (_, reason) in converted.items() if reason is not None}
+    if refused:
+        problems += [Problem(name, row, column, converted[cell][1] or "") for row, cell in zip(rows, raw)
+                     if cell in refused]
+    if all(value == cell for cell, (value, _) in converted.items()):
+        return list(raw)
+    return [converted[cell][0] for cell in raw]
 
 
 def _convert(raw: str, table: TableMapping, spec: FieldSpec) -> tuple[str, str | None]:
@@ -616,6 +700,36 @@ def _convert(raw: str, table: TableMapping, spec: FieldSpec) -> tuple[str, str |
     return value, None
 
 
+#: Above this many distinct cells, a column of times is parsed at once (:func:`_times_at_once`).
+_AT_ONCE = 64
+#: Formats of zero-padded numbers and literal text only: what :func:`_times_at_once` may parse.
+_PLAIN_FORMAT = re.compile(r"(?:%[YmdHMS]|%%|[^%])+")
+
+
+def _times_at_once(cells: list[str], table: TableMapping, spec: FieldSpec) -> dict[str, tuple[str, str | None]]:
+    """The cells of a time column whose format has only ``%Y %m %d %H %M %S`` and literal text,
+    converted at once; a cell is taken only when writing its time back in that format gives the cell
+    itself, so it is exactly what ``strptime`` reads, and the rest are left to :func:`_convert`.
+
+    Examples
+    --------
+    >>> spec = FieldSpec("submitted_at", column="when", format="%d/%m/%Y %H:%M")
+    >>> table = TableMapping("scores", ("*.csv",), {"submitted_at": spec})
+    >>> _times_at_once(["05/11/2026 15:20", "5/11/2026 15:20", "soon"], table, spec)
+    {'05/11/2026 15:20': ('2026-11-05 15:20:00', None)}
+    """
+    fmt = spec.format
+    if spec.values is not None or fmt is None or fmt in UNIX_FORMATS or not _PLAIN_FORMAT.fullmatch(fmt):
+        return {}
+    kind = FORMATS[table.table].column(spec.field).kind
+    values = pd.Series([c for c in cells if c], dtype=object)
+    parsed = pd.to_datetime(values, format=fmt, errors="coerce")
+    written_back = parsed.dt.strftime(fmt)
+    native = parsed.dt.strftime(NATIVE_FORMATS[kind])
+    return {cell: (str(out), None) for cell, back, out in zip(values, written_back, native)
+            if isinstance(back, str) and back == cell}
+
+
 def _unix_time(value: str, fmt: str) -> datetime:
     """A whole count of seconds or milliseconds since 1970-01-01 00:00 UTC, as a UTC time.
 
@@ -630,37 +744,57 @@ def _unix_time(value: str, fmt: str) -> datetime:
     return datetime.fromtimestamp(whole, UTC) + timedelta(seconds=part / UNIX_FORMATS[fmt])
 
 
-def _with_not_assessed(row: dict[str, str], table: TableMapping, word: str) -> dict[str, str]:
-    """A rating word mapped to "not assessed": no rating, and a reason saying what the source said."""
-    if table.table != "scores" or row.get("rating", "").lower() != NOT_ASSESSED:
-        return row
+def _with_not_assessed(columns: dict[str, list[str]], table: TableMapping, words: list[str]) -> dict[str, list[str]]:
+    """Rating words mapped to "not assessed": no rating, and a reason saying what the source said."""
+    ratings = columns.get("rating")
+    if table.table != "scores" or ratings is None or NOT_ASSESSED not in {r.lower() for r in set(ratings)}:
+        return columns
     spec = table.fields.get("rating")
-    said = NOT_ASSESSED_REASON.format(word=word) if word else NO_RATING_REASON
-    reason = row.get("not_assessed_reason") or (spec.reason if spec is not None and spec.reason else said)
-    return {**row, "rating": "", "not_assessed_reason": reason}
+    given = spec.reason if spec is not None and spec.reason else None
+    reasons = columns.get("not_assessed_reason", [""] * len(ratings))
+    new_ratings, new_reasons = [], []
+    for rating, reason, word in zip(ratings, reasons, words):
+        if rating.lower() == NOT_ASSESSED:
+            said = NOT_ASSESSED_REASON.format(word=word) if word else NO_RATING_REASON
+            new_ratings.append("")
+            new_reasons.append(reason or given or said)
+        else:
+            new_ratings.append(rating)
+            new_reasons.append(reason)
+    return {**columns, "rating": new_ratings, "not_assessed_reason": new_reasons}
 
 
-def _distinct(rows: list[dict[str, str]], origins: list[Origin]) -> tuple[list[dict[str, str]], list[Origin]]:
+def _joined(table: str, parts: list[_Part]) -> tuple[dict[str, list[str]], list[Origin]]:
+    """One table's rows from all its source files, in the order the files were given."""
+    count = sum(len(part.origins) for part in parts)
+    columns = {column: [value for part in parts
+                        for value in part.columns.get(column, [""] * len(part.origins))]
+               for column in FORMATS[table].column_names if any(column in part.columns for part in parts)}
+    return columns, [origin for part in parts for origin in part.origins] if count else []
+
+
+def _distinct(columns: dict[str, list[str]], origins: list[Origin]) -> tuple[dict[str, list[str]], list[Origin]]:
     """Rows repeated whole are kept once (their first origin); rows that differ all stay."""
-    seen: set[tuple[tuple[str, str], ...]] = set()
-    kept_rows, kept_origins = [], []
-    for row, origin in zip(rows, origins):
-        key = tuple(sorted(row.items()))
+    if not columns:
+        return columns, origins
+    seen: set[tuple[str, ...]] = set()
+    kept = []
+    for k, key in enumerate(zip(*columns.values())):
         if key not in seen:
             seen.add(key)
-            kept_rows.append(row)
-            kept_origins.append(origin)
-    return kept_rows, kept_origins
+            kept.append(k)
+    if len(kept) == len(origins):
+        return columns, origins
+    return {field: [values[k] for k in kept] for field, values in columns.items()}, [origins[k] for k in kept]
 
 
-def _native_csv(table: str, rows: list[dict[str, str]]) -> bytes:
+def _native_csv(table: str, columns: dict[str, list[str]], count: int) -> bytes:
     """The rows as a file of the import format: every column of the table, empty where unmapped."""
-    columns = FORMATS[table].column_names
+    names = FORMATS[table].column_names
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([row.get(c, "") for c in columns])
+    writer.writerow(names)
+    writer.writerows(zip(*[columns.get(c, [""] * count) for c in names]))
     return out.getvalue().encode("utf-8")
 
 

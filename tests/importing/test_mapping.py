@@ -156,6 +156,19 @@ def test_an_unmapped_rating_word_is_refused_by_name_once_and_nothing_is_written(
     assert agency_db.scalar("SELECT count(*) FROM scores") == before
 
 
+def test_rows_the_mapping_skips_are_left_out_and_their_words_are_not_refused(agency_db):
+    # the guide's example: an attribute outside the rubric, its rows left out on purpose
+    text = GREENHOUSE.read_text().replace('ignore = ["scorecard.id"', 'skip = { column = "attribute.name", words = '
+                                          '["Communication"] }\nignore = ["scorecard.id"')
+    first = greenhouse_text().splitlines()[1]
+    assert first.endswith(",Kubernetes & cloud infrastructure,Skills,yes,")
+    extra = first.replace(",Kubernetes & cloud infrastructure,Skills,yes,", ",Communication,Skills,maybe,")
+    source = text_source("scorecards.csv", greenhouse_text() + extra + "\n")
+    result = run_import(agency_db, [source], mapping=parse_mapping(text))
+    assert result.ok, [str(p) for p in result.problems]
+    assert result.counts["scores"].inserted == 15
+
+
 def test_the_audit_log_names_the_files_given_not_the_tables_they_became(agency_db):
     import_greenhouse(agency_db)
     summary = json.loads(agency_db.scalar("SELECT after FROM audit_log WHERE action = 'import' ORDER BY audit_id DESC"))
