@@ -9,10 +9,13 @@ It builds the demo agency into a temporary file (or reads ``--db``), replays eve
 would have made (:func:`scoring.reports.at_risk.risk_backtest`: for each past search and each business
 day it waited, the probability of passing the 14-day limit from the history known that day) and prints
 the Brier score beside the score of always forecasting the overall breach share, then the calibration
-table: in deciles of the estimate, the mean estimate against the observed breach rate with its 95% Wilson
-interval (at Kish's effective size, since one search is estimated on several days), and the same by
-business day waited. It writes nothing beside the temporary database; with ``--strict`` it exits with
-status 1 when a decile's mean estimate lies outside its interval.
+table: in deciles of the estimate, the mean estimate with its 95% interval (from the estimates' Greenwood
+standard errors: each is made from a history of finite size) against the observed breach rate with its
+95% Wilson interval (at Kish's effective size, since one search is estimated on several days), and the
+same by business day waited. A decile agrees when the two rates do not differ beyond both intervals
+(:data:`scoring.reports.at_risk.CALIBRATION_METHOD` says why the estimate's own interval counts). It
+writes nothing beside the temporary database; with ``--strict`` it exits with status 1 when a decile
+does not agree.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scoring.demo.generator import DemoConfig, build_demo  # noqa: E402
-from scoring.reports.at_risk import RiskBacktest, risk_backtest  # noqa: E402
+from scoring.reports.at_risk import CALIBRATION_METHOD, RiskBacktest, risk_backtest  # noqa: E402
 from scoring.stats.intervals import wilson_interval  # noqa: E402
 from scoring.store import Database  # noqa: E402
 from scoring.store.accounts import account_for_email  # noqa: E402
@@ -36,12 +39,13 @@ OPS_EMAIL = "ops@demo.example"
 
 
 def _table(backtest: RiskBacktest) -> str:
-    lines = ["decile  estimates  estimate range    predicted  observed  (95% interval)   agrees",
-             "------  ---------  ---------------   ---------  --------  ----------------  ------"]
+    lines = ["decile  estimates  estimate range   predicted  (95% interval)   observed  (95% interval)   agrees",
+             "------  ---------  ---------------  ---------  ----------------  --------  ----------------  ------"]
     for row in backtest.calibration.itertuples():
         agrees = "yes" if row.agrees else "NO"
-        lines.append(f"{row.bin:>6}  {row.n:>9,}  {row.low:6.3f} - {row.high:5.3f}   {row.predicted:9.3f}  "
-                     f"{row.observed:8.3f}  ({row.ci_low:5.3f} - {row.ci_high:5.3f})  {agrees:>6}")
+        lines.append(f"{row.bin:>6}  {row.n:>9,}  {row.low:6.3f} - {row.high:5.3f}  {row.predicted:9.3f}  "
+                     f"({row.predicted_low:5.3f} - {row.predicted_high:5.3f})  {row.observed:8.3f}  "
+                     f"({row.ci_low:5.3f} - {row.ci_high:5.3f})  {agrees:>6}")
     return "\n".join(lines)
 
 
@@ -89,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"Brier score {backtest.brier:.4f}; always forecasting the breach share: {backtest.base_rate_brier:.4f}\n")
     print(_table(backtest) + "\n")
+    print(CALIBRATION_METHOD + "\n")
     print(_by_day(backtest))
     return 1 if args.strict and not backtest.calibration["agrees"].all() else 0
 

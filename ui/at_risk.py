@@ -13,7 +13,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from scoring.reports.at_risk import KINDS, AtRiskReport, RiskBacktest, at_risk_report, risk_backtest, rows_behind
+from scoring.reports.at_risk import (
+    CALIBRATION_METHOD,
+    KINDS,
+    AtRiskReport,
+    RiskBacktest,
+    at_risk_report,
+    risk_backtest,
+    rows_behind,
+)
 from scoring.reports.candidate import PROFILE_LINK
 from scoring.reports.formatting import MISSING, counted
 from ui.access import Account
@@ -70,7 +78,8 @@ def item_caption(item: pd.Series) -> str:
 
 
 def calibration_chart(backtest: RiskBacktest) -> go.Figure:
-    """Mean estimate against observed breach rate per decile, with the observed rate's interval."""
+    """Mean estimate against observed breach rate per decile, each with its 95% interval: the observed rate's
+    up and down, the mean estimate's across; a decile that does not agree is drawn hollow and red."""
     title = "Estimated against observed breach rate, by decile of the estimate"
     table = backtest.calibration
     if table.empty:
@@ -78,14 +87,21 @@ def calibration_chart(backtest: RiskBacktest) -> go.Figure:
     figure = go.Figure()
     figure.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(color="#BAB0AC", dash="dash"),
                                 name="Estimate = observed", hoverinfo="skip"))
+    agrees = table["agrees"].astype(bool)
     figure.add_trace(go.Scatter(
-        x=table["predicted"], y=table["observed"], mode="markers", name="Deciles",
-        marker=dict(color="#4C78A8", size=8),
+        x=table["predicted"], y=table["observed"], mode="markers", name="Deciles (95% intervals)",
+        marker=dict(color=["#4C78A8" if ok else "#E45756" for ok in agrees], size=8,
+                    symbol=["circle" if ok else "circle-open" for ok in agrees]),
         error_y=dict(type="data", symmetric=False, array=table["ci_high"] - table["observed"],
                      arrayminus=table["observed"] - table["ci_low"], color="#4C78A8"),
-        customdata=table[["bin", "n"]],
-        hovertemplate="Decile %{customdata[0]} (%{customdata[1]} estimates)<br>Estimated %{x:.1%}<br>"
-                      "Observed %{y:.1%}<extra></extra>"))
+        error_x=dict(type="data", symmetric=False, array=table["predicted_high"] - table["predicted"],
+                     arrayminus=table["predicted"] - table["predicted_low"], color="#4C78A8"),
+        customdata=list(zip(table["bin"], table["n"], table["ci_low"], table["ci_high"], table["predicted_low"],
+                            table["predicted_high"], ["agree" if ok else "differ" for ok in agrees])),
+        hovertemplate="Decile %{customdata[0]} (%{customdata[1]} estimates)<br>"
+                      "Estimated %{x:.1%} (%{customdata[4]:.1%} to %{customdata[5]:.1%})<br>"
+                      "Observed %{y:.1%} (%{customdata[2]:.1%} to %{customdata[3]:.1%})<br>"
+                      "The two %{customdata[6]}<extra></extra>"))
     figure.update_layout(title=title, xaxis_title="Mean estimated risk", yaxis_title="Observed breach rate",
                          legend=dict(orientation="h", yanchor="top", y=-0.2, x=0), **{**LAYOUT, "height": 380})
     figure.update_xaxes(tickformat=".0%", range=[0, 1])
@@ -113,9 +129,7 @@ def _rows_behind(actor: Account, report: AtRiskReport) -> None:
 def _backtest(actor: Account, as_of: date) -> None:
     st.markdown("**How good is the estimate?**")
     backtest = read_shared("read_ops", risk_backtest, actor, as_of)
-    st.caption(backtest.summary + " Each past search is estimated again on every business day it waited, from the "
-               "history known that day, and the estimate is compared with what then happened (bench/backtest_risk.py "
-               "prints the same table).")
+    st.caption(f"{backtest.summary} {CALIBRATION_METHOD} (bench/backtest_risk.py prints the same table.)")
     if backtest.predictions.empty:
         return
     left, right = st.columns(2)

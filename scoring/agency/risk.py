@@ -52,7 +52,7 @@ _BREACH_IS: dict[str, str] = {
 #: Columns :func:`breach_risks` adds to the items.
 RISK_COLUMNS = ("p_breach", "basis", "rests_on", "fallback")
 #: Columns of :func:`backtest_shortlists`.
-BACKTEST_COLUMNS = ("search_id", "seniority", "day", "on", "p_breach", "breached", "rests_on", "fallback")
+BACKTEST_COLUMNS = ("search_id", "seniority", "day", "on", "p_breach", "p_se", "breached", "rests_on", "fallback")
 
 
 def survival_at(curve: pd.DataFrame, t: float) -> float:
@@ -232,6 +232,25 @@ def _breach_by_day(t: np.ndarray, event: np.ndarray, limit: int) -> np.ndarray:
     return np.clip(ratio, 0.0, 1.0)
 
 
+def _breach_se_by_day(t: np.ndarray, event: np.ndarray, limit: int) -> np.ndarray:
+    """Standard error of :func:`_breach_by_day` for every ``elapsed`` from 0 to ``limit``: Greenwood's variance
+    of the product over the times the estimate multiplies,
+    :math:`\\operatorname{Var} \\log \\hat r_k = \\sum_{k < t_i \\le \\text{limit}} d_i / (n_i (n_i - d_i))`,
+    carried to :math:`\\hat r_k` by the delta method (:math:`\\operatorname{se} = \\hat r_k \\sqrt{\\cdot}`). At
+    ``elapsed = 0`` it is the Greenwood standard error of :math:`\\hat S(\\text{limit})` itself; where the curve
+    reaches 0 the estimate is 0 and so is its error. How far an estimate made from this history could be from
+    the risk it estimates, only because the history is a sample (Greenwood 1926; Kalbfleisch & Prentice 2002,
+    section 1.4)."""
+    events = np.bincount(t[event & (t <= limit)], minlength=limit + 1)[: limit + 1].astype(float)
+    at_risk = (len(t) - np.searchsorted(np.sort(t), np.arange(limit + 1), side="left")).astype(float)
+    defined = (at_risk > events) & (at_risk > 0)
+    term = np.zeros(limit + 1)
+    term[defined] = events[defined] / (at_risk[defined] * (at_risk[defined] - events[defined]))
+    after = np.cumsum(term[::-1])[::-1]                      # sum over t_i >= k
+    variance = np.append(after[1:], 0.0)                     # sum over k < t_i <= limit
+    return _breach_by_day(t, event, limit) * np.sqrt(variance)
+
+
 def backtest_shortlists(times: pd.DataFrame, as_of, *, labels: Mapping[str, str] | None = None,
                         min_history: int = MIN_HISTORY) -> pd.DataFrame:
     """Replay the history: every estimate of shortlist-breach risk that would have been made, against
@@ -257,7 +276,8 @@ def backtest_shortlists(times: pd.DataFrame, as_of, *, labels: Mapping[str, str]
     -------
     pandas.DataFrame
         :data:`BACKTEST_COLUMNS`, one row per search and day: ``day`` (k), ``on`` (the date ``D``),
-        ``p_breach`` (the estimate made then), ``breached`` (its shortlist took more than the limit),
+        ``p_breach`` (the estimate made then), ``p_se`` (its standard error from the size of the history it
+        was made from, :func:`_breach_se_by_day`), ``breached`` (its shortlist took more than the limit),
         ``rests_on``, ``fallback``.
 
     Notes
@@ -305,6 +325,7 @@ def backtest_shortlists(times: pd.DataFrame, as_of, *, labels: Mapping[str, str]
     scored = pd.concat(pairs, ignore_index=True)
     seniority = rows["seniority"].astype(str).to_numpy()
     p_breach = np.full(len(scored), np.nan)
+    p_se = np.full(len(scored), np.nan)
     rests_on = np.zeros(len(scored), dtype="int64")
     fallback = np.zeros(len(scored), dtype=bool)
     for when, at in scored.groupby("on", sort=True).indices.items():
@@ -319,18 +340,21 @@ def backtest_shortlists(times: pd.DataFrame, as_of, *, labels: Mapping[str, str]
         t = np.where(got | stopped, final_t, elapsed).astype("int64")
         if (got | (seen & (t > limit))).sum() < min_history:   # the agency's first weeks: not scored
             continue
-        overall = _breach_by_day(t[seen], got[seen], limit)
+        overall = _breach_by_day(t[seen], got[seen], limit), _breach_se_by_day(t[seen], got[seen], limit)
         item_rows = scored["row"].to_numpy()[at]
         for group in np.unique(seniority[item_rows]):
             members = seen & (seniority == group)
             own = int(members.sum()) >= min_history
-            table = _breach_by_day(t[members], got[members], limit) if own else overall
+            table, spread = ((_breach_by_day(t[members], got[members], limit),
+                              _breach_se_by_day(t[members], got[members], limit)) if own else overall)
             these = at[seniority[item_rows] == group]
             p_breach[these] = table[scored["day"].to_numpy()[these]]
+            p_se[these] = spread[scored["day"].to_numpy()[these]]
             rests_on[these] = int(members.sum()) if own else int(seen.sum())
             fallback[these] = not own
     kept = ~np.isnan(p_breach)
-    scored, p_breach, rests_on, fallback = scored[kept], p_breach[kept], rests_on[kept], fallback[kept]
+    scored, p_breach, p_se = scored[kept], p_breach[kept], p_se[kept]
+    rests_on, fallback = rests_on[kept], fallback[kept]
     index = scored["row"].to_numpy()
     out = pd.DataFrame({
         "search_id": rows["search_id"].to_numpy()[index],
@@ -338,6 +362,7 @@ def backtest_shortlists(times: pd.DataFrame, as_of, *, labels: Mapping[str, str]
         "day": scored["day"].to_numpy("int64"),
         "on": pd.to_datetime(scored["on"]).dt.date.to_numpy(),
         "p_breach": p_breach,
+        "p_se": p_se,
         "breached": final_t[index] > limit,
         "rests_on": rests_on,
         "fallback": fallback,

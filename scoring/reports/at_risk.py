@@ -207,7 +207,10 @@ class RiskBacktest:
     base_rate_brier : float
         The Brier score of always forecasting the observed breach share: what the estimates must beat.
     calibration : pandas.DataFrame
-        :func:`scoring.stats.forecast.calibration_table` in deciles of the estimate.
+        :func:`scoring.stats.forecast.calibration_table` in deciles of the estimate: the observed breach
+        rate's interval counts each search once (Kish), and the mean estimate's interval its standard error
+        (Greenwood: each estimate comes from a history of finite size); a decile agrees when the two rates
+        do not differ beyond both.
     searches : int
         Searches whose outcome is known, the estimates come from.
     min_history : int
@@ -232,8 +235,8 @@ class RiskBacktest:
         return (f"{len(self.predictions):,} past estimates for {self.searches:,} searches whose outcome is known "
                 f"as of {self.as_of:%d %b %Y}: Brier score {self.brier:.3f} (always forecasting the overall breach "
                 f"share would score {self.base_rate_brier:.3f}; lower is better); in {agree} of "
-                f"{len(self.calibration)} deciles the predicted breach rate lies inside the observed rate's 95% "
-                "interval.")
+                f"{len(self.calibration)} deciles the predicted and observed breach rates agree within their 95% "
+                "intervals.")
 
 
 def risk_backtest(db: Database, actor: Account, as_of: date, bins: int = 10,
@@ -251,12 +254,23 @@ def risk_backtest(db: Database, actor: Account, as_of: date, bins: int = 10,
     return RiskBacktest(
         as_of=as_of, predictions=predictions,
         brier=brier_score(p, y), base_rate_brier=share * (1 - share),
-        calibration=calibration_table(p, y, bins=bins, clusters=predictions["search_id"].to_numpy()),
+        calibration=calibration_table(p, y, bins=bins, clusters=predictions["search_id"].to_numpy(),
+                                      forecast_se=predictions["p_se"].to_numpy(float)),
         searches=int(predictions["search_id"].nunique()), min_history=min_history,
     )
 
 
 # -- the rows behind an item ---------------------------------------------------------------------------
+#: How the backtest's deciles are compared, for a caption and the bench's output.
+CALIBRATION_METHOD = (
+    "Each past search is estimated again on every business day it waited, from the history known that day, and "
+    "the estimate is compared with what then happened. In each decile of the estimate, the observed breach rate "
+    "has a 95% interval counting each search once, however many days it was estimated (Kish's effective size), "
+    "and the mean estimate has one from its own standard error (Greenwood's, from the size of the history it was "
+    "made from): ranking estimates into deciles gathers those that came out low by chance in the first decile and "
+    "those high by chance in the last, so an estimate is not taken as exact. A decile agrees when the two rates "
+    "do not differ beyond both intervals.")
+
 #: Words for a stage decision in the rows behind an item.
 DECISION_WORDS = {"pass": "passed", "fail": "did not pass"}
 

@@ -2,7 +2,7 @@
 
 Two checks of forecasts of a yes/no event: the Brier score (one number: the mean squared distance
 between each forecast and what happened) and a calibration table (forecasts grouped by size, each
-group's mean forecast beside the share of events observed in it, with a Wilson interval). Nothing here
+group's mean forecast beside the share of events observed in it, each with its interval). Nothing here
 knows what was forecast; :mod:`scoring.agency.risk` forecasts breaches of the agency's promises.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+from scipy import stats
 
 from scoring.stats.intervals import wilson_interval
 
@@ -61,7 +62,8 @@ def brier_score(forecast: ArrayLike, outcome: ArrayLike) -> float:
 
 
 def calibration_table(forecast: ArrayLike, outcome: ArrayLike, bins: int = 10,
-                      confidence: float = 0.95, clusters: ArrayLike | None = None) -> pd.DataFrame:
+                      confidence: float = 0.95, clusters: ArrayLike | None = None,
+                      forecast_se: ArrayLike | None = None) -> pd.DataFrame:
     """Forecasts in ``bins`` groups of equal size by rank, each group's mean forecast against the
     share of events observed in it.
 
@@ -80,6 +82,11 @@ def calibration_table(forecast: ArrayLike, outcome: ArrayLike, bins: int = 10,
         The subject each forecast is about, when a subject is forecast several times and all its
         forecasts share one outcome. Each group's interval then counts Kish's effective sample size
         instead of its forecasts (see Notes).
+    forecast_se : array-like of float, shape (n,), optional
+        The standard error of each forecast, when the forecasts are themselves estimates (from a sample of
+        past cases): how far each could be from the probability it estimates. Each group's mean forecast
+        then has an interval too, and the two are compared (see Notes). Without it the forecasts are taken
+        as exact.
 
     Returns
     -------
@@ -87,7 +94,11 @@ def calibration_table(forecast: ArrayLike, outcome: ArrayLike, bins: int = 10,
         One row per non-empty group: ``bin`` (1 for the smallest forecasts), ``n``, ``low`` and
         ``high`` (the smallest and largest forecast in it), ``predicted`` (mean forecast),
         ``events``, ``observed`` (``events / n``), ``effective_n`` (``n`` without ``clusters``),
-        ``ci_low``, ``ci_high`` and ``agrees`` (``predicted`` inside the interval).
+        ``ci_low`` and ``ci_high`` (the observed share's interval), ``spread`` (the mean forecast's standard
+        error: the mean of ``forecast_se`` in the group, 0 without it), ``predicted_low`` and
+        ``predicted_high`` (``predicted`` plus or minus ``z`` times ``spread``, within 0-1) and ``agrees``
+        (predicted and observed do not differ beyond their combined uncertainty; without ``forecast_se``:
+        ``predicted`` inside the observed share's interval).
 
     Notes
     -----
@@ -98,6 +109,17 @@ def calibration_table(forecast: ArrayLike, outcome: ArrayLike, bins: int = 10,
     effective size :math:`n_\\text{eff} = (\\sum_j m_j)^2 / \\sum_j m_j^2` (the design effect of
     clusters whose members agree completely), with the observed share unchanged.
 
+    A forecast estimated from a sample is off by its own sampling error, and ranking forecasts into
+    groups sorts by that error too: the lowest group gathers the forecasts that came out too low by
+    chance, the highest those too high, so even forecasts right on average look miscalibrated at both
+    ends when they are taken as exact. With ``forecast_se`` the comparison counts both errors: a group
+    agrees when :math:`|\\text{observed} - \\text{predicted}|` is within
+    :math:`\\sqrt{h^2 + (z \\cdot \\text{spread})^2}`, with :math:`h` the Wilson half-width on the side of
+    the observed share the mean forecast lies on (two estimates compared, each with its own error).
+    ``spread`` is the mean of the group's standard errors, not that mean divided by the square root of
+    their number: forecasts made from nearly the same history share most of their error, so it does not
+    average out within a group.
+
     References
     ----------
     .. [1] Murphy, A. H., & Winkler, R. L. (1977). Reliability of subjective probability forecasts of
@@ -105,6 +127,8 @@ def calibration_table(forecast: ArrayLike, outcome: ArrayLike, bins: int = 10,
     .. [2] Kish, L. (1965). Survey Sampling. Wiley (effective sample size, section 8.2).
     .. [3] Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference.
        JASA, 22(158), 209-212.
+    .. [4] Bröcker, J., & Smith, L. A. (2007). Increasing the reliability of reliability diagrams.
+       Weather and Forecasting, 22(3), 651-661 (what sampling does to a reliability diagram).
 
     Examples
     --------
@@ -116,14 +140,20 @@ def calibration_table(forecast: ArrayLike, outcome: ArrayLike, bins: int = 10,
         raise ValueError(f"bins must be at least 1, got {bins}")
     p, y = _checked(forecast, outcome)
     columns = ["bin", "n", "low", "high", "predicted", "events", "observed", "effective_n", "ci_low", "ci_high",
-               "agrees"]
+               "spread", "predicted_low", "predicted_high", "agrees"]
     if not p.size:
         return pd.DataFrame(columns=columns)
     rank = np.empty(p.size, dtype=int)
     rank[np.argsort(p, kind="stable")] = np.arange(p.size)
-    frame = pd.DataFrame({"bin": rank * bins // p.size + 1, "p": p, "y": y})
+    se = np.zeros(p.size) if forecast_se is None else np.asarray(forecast_se, dtype=float).reshape(-1)
+    if se.shape != p.shape:
+        raise ValueError(f"forecast_se has {se.size} values, forecast {p.size}")
+    if np.isnan(se).any() or (se < 0).any():
+        raise ValueError("every forecast_se must be a standard error: 0 or more")
+    frame = pd.DataFrame({"bin": rank * bins // p.size + 1, "p": p, "y": y, "se": se})
     table = frame.groupby("bin").agg(n=("p", "size"), low=("p", "min"), high=("p", "max"),
-                                     predicted=("p", "mean"), events=("y", "sum")).reset_index()
+                                     predicted=("p", "mean"), events=("y", "sum"),
+                                     spread=("se", "mean")).reset_index()
     table["events"] = table["events"].astype(int)
     table["observed"] = table["events"] / table["n"]
     if clusters is None:
@@ -138,5 +168,11 @@ def calibration_table(forecast: ArrayLike, outcome: ArrayLike, bins: int = 10,
     low, high = wilson_interval(table["observed"].to_numpy() * table["effective_n"].to_numpy(),
                                 table["effective_n"].to_numpy(), confidence)
     table["ci_low"], table["ci_high"] = low, high
-    table["agrees"] = (table["predicted"] >= table["ci_low"]) & (table["predicted"] <= table["ci_high"])
+    reach = float(stats.norm.ppf(0.5 + confidence / 2)) * table["spread"]
+    table["predicted_low"] = (table["predicted"] - reach).clip(lower=0.0)
+    table["predicted_high"] = (table["predicted"] + reach).clip(upper=1.0)
+    observed = table["observed"]
+    below = np.hypot(observed - table["ci_low"], reach)       # for a forecast under the observed share
+    above = np.hypot(table["ci_high"] - observed, reach)
+    table["agrees"] = (table["predicted"] >= observed - below) & (table["predicted"] <= observed + above)
     return table[columns]

@@ -139,3 +139,44 @@ def test_the_backtest_leaves_out_days_before_enough_outcomes_were_known():
     ])
     times = sla.shortlist_times(searches, "2025-04-30", "US")
     assert backtest_shortlists(times, date(2025, 4, 30), min_history=5).empty
+
+
+def test_the_backtest_spread_is_greenwoods_standard_error_worked_by_hand():
+    # TIMES/EVENTS above, limit 14. Greenwood: Var log r_k = sum over events k < t_i <= 14 of d / (n (n - d)).
+    # k = 9: only t=12 (n=3, d=1) -> 1/6; r_9 = 2/3, se = 2/3 * sqrt(1/6) = 0.2722.
+    # k = 0: t=5 (n=6, d=1) 1/30, t=8 (n=5, d=1) 1/20, t=12 1/6 -> 1/4; r_0 = 4/9, se = 4/9 * 1/2 = 2/9.
+    # k = 12 and later: no event left before the limit -> 0.
+    se = risk._breach_se_by_day(np.array(TIMES), np.array(EVENTS), 14)
+    assert se[9] == pytest.approx(2 / 3 * np.sqrt(1 / 6))
+    assert se[0] == pytest.approx(2 / 9)
+    assert se[12:].tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_spread_from_nothing_waited_is_the_greenwood_error_scipy_gives(seed):
+    # At k = 0 the estimate is S(14) itself; scipy's linear interval is S(14) +- z * Greenwood se.
+    from scipy import stats
+    rng = np.random.default_rng(seed)
+    t = rng.integers(1, 25, 80)
+    event = rng.random(80) < 0.7
+    band = stats.ecdf(stats.CensoredData(uncensored=t[event], right=t[~event])).sf.confidence_interval(
+        confidence_level=0.95, method="linear")
+    at_14 = np.searchsorted(band.low.quantiles, 14, side="right") - 1
+    half = (band.high.probabilities[at_14] - band.low.probabilities[at_14]) / 2
+    assert risk._breach_se_by_day(t, event, 14)[0] == pytest.approx(half / stats.norm.ppf(0.975))
+
+
+def test_each_replayed_estimate_carries_its_standard_error():
+    searches = _searches([
+        (1, "mid", "2025-03-03", "2025-03-10", None),
+        (2, "mid", "2025-03-03", "2025-03-24", None),
+        (3, "mid", "2025-03-03", None, "2025-03-05"),
+        (4, "mid", "2025-03-17", "2025-03-19", None),
+    ])
+    times = sla.shortlist_times(searches, "2025-04-30", "US")
+    out = backtest_shortlists(times, date(2025, 4, 30), min_history=1)
+    # Search 4 on day 1 (see above): the history's one event before the limit at t=5 (n=2, d=1):
+    # r = 1/2, Var log r = 1 / (2 * 1) -> se = 1/2 * sqrt(1/2)
+    row = out[(out["search_id"] == 4) & (out["day"] == 1)].iloc[0]
+    assert row["p_se"] == pytest.approx(0.5 * np.sqrt(0.5))
+    assert tuple(out.columns) == risk.BACKTEST_COLUMNS and out["p_se"].ge(0).all()

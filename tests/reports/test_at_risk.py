@@ -125,6 +125,41 @@ def test_the_backtest_on_the_small_demo(module_demo_db):
     assert "Brier score" in backtest.summary and "nan" not in backtest.summary
 
 
+@pytest.fixture(scope="module")
+def replay_demo(tmp_path_factory):
+    """A demo agency large enough for the list's own rule: 12,000 candidates, about 300 searches, of which the
+    last hundred or so are replayed once the history holds 200 known outcomes (about 15 s to build)."""
+    from scoring.demo.generator import DemoConfig, build_demo
+    from tests.conftest import DEMO_AS_OF, SMALL_DEMO
+
+    path = tmp_path_factory.mktemp("replay") / "demo.duckdb"
+    build_demo(path, DemoConfig(candidates=12_000, seed=SMALL_DEMO.seed, as_of=DEMO_AS_OF))
+    with Database(path) as handle:
+        yield handle
+
+
+@pytest.mark.slow
+def test_on_the_demo_the_predicted_and_observed_breach_rates_agree_within_their_intervals(replay_demo):
+    from scoring.stats.forecast import calibration_table
+    from tests.conftest import DEMO_AS_OF
+
+    backtest = risk_backtest(replay_demo, account(replay_demo, "ops"), DEMO_AS_OF)
+    predictions = backtest.predictions
+    assert backtest.searches > 50 and backtest.brier < backtest.base_rate_brier
+    # Each decile compares two estimates, each with its 95% interval: the observed rate counting each search
+    # once, and the mean estimate with its Greenwood standard error (an estimate from a history of a few hundred
+    # searches is off by a point or so, and the deciles sort by that error).
+    table = backtest.calibration
+    assert (table["spread"] > 0).all() and (table["predicted_low"] < table["predicted"]).all()
+    # Ten deciles at 95% each would disagree somewhere about four times in ten by chance alone even if the estimate
+    # were right: that all ten agree is a claim about ten comparisons at once, so it is checked at 95% for
+    # the ten together (Bonferroni: 99.5% each).
+    together = calibration_table(predictions["p_breach"], predictions["breached"], bins=10,
+                                 confidence=1 - 0.05 / 10, clusters=predictions["search_id"],
+                                 forecast_se=predictions["p_se"])
+    assert together["agrees"].all(), together.round(3).to_string()
+
+
 def test_the_demo_names_an_owner_for_every_open_search(module_demo_db):
     from tests.conftest import DEMO_AS_OF
 

@@ -62,3 +62,32 @@ def test_repeated_forecasts_of_one_subject_count_once_in_the_interval():
 def test_no_forecasts_give_an_empty_table_and_no_score():
     assert calibration_table([], []).empty
     assert np.isnan(brier_score([], []))
+
+
+def test_a_forecasts_own_standard_error_widens_the_comparison_by_hand():
+    # One bin of 100 forecasts of 0.10 from ten subjects, 20 events in all (two subjects of ten, each forecast
+    # ten times): Kish n_eff = 100^2 / (10 * 10^2) = 10; Wilson 95% for 2 of 10: 0.0567 to 0.5098.
+    forecast, outcome = np.full(100, 0.1), np.repeat([1] * 2 + [0] * 8, 10)
+    clusters = np.repeat(np.arange(10), 10)
+    exact = calibration_table(forecast, outcome, bins=1, clusters=clusters)
+    assert exact[["ci_low", "ci_high"]].round(4).values.tolist() == [[0.0567, 0.5098]]
+    assert exact["spread"].tolist() == [0.0] and exact["agrees"].tolist() == [True]
+    # Now 0.04 with no spread: below 0.0567, so it disagrees...
+    low = calibration_table(np.full(100, 0.04), outcome, bins=1, clusters=clusters)
+    assert low["agrees"].tolist() == [False]
+    # ...and an estimate with a standard error of 0.01 (its interval 0.0204 to 0.0596) still does: the gap
+    # 0.2 - 0.04 = 0.16 exceeds hypot(0.2 - 0.0567, 1.96 * 0.01) = 0.1446. With a standard error of 0.05 the
+    # allowance is hypot(0.1433, 0.098) = 0.1736, and 0.16 is within it.
+    spread = calibration_table(np.full(100, 0.04), outcome, bins=1, clusters=clusters, forecast_se=np.full(100, 0.01))
+    assert spread[["predicted_low", "predicted_high"]].round(4).values.tolist() == [[0.0204, 0.0596]]
+    assert spread["agrees"].tolist() == [False]
+    wide = calibration_table(np.full(100, 0.04), outcome, bins=1, clusters=clusters, forecast_se=np.full(100, 0.05))
+    assert wide["spread"].tolist() == pytest.approx([0.05]) and wide["agrees"].tolist() == [True]
+    assert wide[["predicted_low", "predicted_high"]].round(4).values.tolist() == [[0.0, 0.138]]   # kept in 0-1
+
+
+def test_a_bad_standard_error_is_refused():
+    with pytest.raises(ValueError, match="forecast_se has 1 values, forecast 2"):
+        calibration_table([0.1, 0.2], [0, 1], forecast_se=[0.1])
+    with pytest.raises(ValueError, match="0 or more"):
+        calibration_table([0.1, 0.2], [0, 1], forecast_se=[0.1, -0.1])
