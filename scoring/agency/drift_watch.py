@@ -90,6 +90,7 @@ WATCH_COLUMNS: Final = ["reviewer_id", "dimension_id", "month", "severity", "se"
 
 _SEVERITY_COLUMNS: Final = ["reviewer_id", "dimension_id", "month", "severity", "se", "ci_low", "ci_high",
                             "n_ratings"]
+_Z95: Final = 1.959963984540054          # two-sided 95% normal quantile
 _KEY_STRIDE: Final = 16    # reviewer_id * 16 + dimension_id: one rater element per reviewer-dimension
 
 
@@ -116,7 +117,8 @@ def dimension_severity_by_month(ratings: pd.DataFrame, fit: SeverityFit, *, tol:
     pandas.DataFrame
         One row per reviewer, dimension and month with ratings: ``reviewer_id``, ``dimension_id``,
         ``month`` (first day, a timestamp), ``severity`` (logits, positive = harsher than that month's
-        average reviewer on the dimension), ``se``, ``ci_low``, ``ci_high`` (95%), ``n_ratings``.
+        average reviewer on the dimension), ``se`` (the "real" standard error, see Notes), ``ci_low``,
+        ``ci_high`` (95%), ``n_ratings``.
 
     Notes
     -----
@@ -125,6 +127,13 @@ def dimension_severity_by_month(ratings: pd.DataFrame, fit: SeverityFit, *, tol:
     in the candidates they rated. A shift of every reviewer on a dimension in one month cannot be told
     from that month's candidates being stronger or weaker on it, so each dimension-month's average
     reviewer is fixed at 0; the standard errors are the model's, before that centring.
+
+    Where a reviewer's ratings on a dimension in a month vary more than the model expects (infit
+    mean-square above 1, as Governance's do, whose anchors leave most to judgement), the model's
+    standard error is too small and their months would scatter past it; the error used is then the
+    model's times the square root of the infit mean-square, the "real" standard error of Linacre's
+    Winsteps and Facets (``REALSE=``; J. M. Linacre, *A User's Guide to Winsteps*, "Standard errors:
+    model and real").
     """
     if ratings.empty:
         return pd.DataFrame(columns=_SEVERITY_COLUMNS)
@@ -136,7 +145,11 @@ def dimension_severity_by_month(ratings: pd.DataFrame, fit: SeverityFit, *, tol:
     if periods.empty:
         return pd.DataFrame(columns=_SEVERITY_COLUMNS)
     key = periods["reviewer_id"].astype(np.int64)
-    periods = periods.assign(reviewer_id=key // _KEY_STRIDE, dimension_id=key % _KEY_STRIDE)
+    # Linacre's "real" standard error: the model's, widened by the square root of an infit mean-square above 1.
+    widen = np.sqrt(np.maximum(periods["infit_mnsq"].to_numpy(dtype=np.float64), 1.0))
+    se = periods["se"].to_numpy(dtype=np.float64) * np.where(np.isfinite(widen), widen, 1.0)
+    periods = periods.assign(reviewer_id=key // _KEY_STRIDE, dimension_id=key % _KEY_STRIDE, se=se,
+                             ci_low=periods["severity"] - _Z95 * se, ci_high=periods["severity"] + _Z95 * se)
     centred = pd.concat([centre_by_period(part, min_ratings) for _, part in periods.groupby("dimension_id")],
                         ignore_index=True)
     centred["month"] = centred["period"].dt.to_timestamp()

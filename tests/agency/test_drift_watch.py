@@ -21,9 +21,10 @@ from scoring.agency.drift_watch import (
     invitations,
     new_crossings,
     watch,
+    with_invitations,
 )
 from scoring.stats.control_charts import EWMA_DESIGN
-from scoring.stats.severity import category_probabilities, fit_severity
+from scoring.stats.severity import category_probabilities, fit_severity, severity_by_period
 
 MONTHS = pd.date_range("2026-01-01", periods=8, freq="MS")
 
@@ -179,3 +180,66 @@ def test_no_ratings_no_chart():
     fit = fit_severity(simulate(seed=1, drift=0.0), {1: 0.25, 2: 0.25, 3: 0.2, 4: 0.2, 5: 0.1})
     assert dimension_severity_by_month(empty, fit).empty
     assert watch(dimension_severity_by_month(empty, fit)).empty
+
+
+# -- the session list ----------------------------------------------------------------------------------
+def session_of(*rows: dict) -> pd.DataFrame:
+    base = {"reviewer_id": 1, "reviewer": "Ana", "reasons": "erratic ratings", "n_reasons": 1, "fit": True,
+            "harsh": False, "lenient": False, "severity_drift": False, "agreement_drift": False,
+            "low_agreement": False, "severity": 0.1, "mad": 0.4}
+    return pd.DataFrame([{**base, **row} for row in rows])
+
+
+REVIEWERS = pd.DataFrame({"reviewer_id": [1, 2, 3], "reviewer": ["Ana", "Bo", "Cy"], "severity": [0.1, 0.9, -0.2],
+                          "mad": [0.4, 0.5, 0.3]})
+NAMES = {2: "Model Deployment", 5: "Governance"}
+
+
+def invited_of(*rows: tuple[int, int, str, str]) -> pd.DataFrame:
+    return pd.DataFrame([{"reviewer_id": r, "dimension_id": d, "month": pd.Timestamp(m), "direction": w}
+                         for r, d, m, w in rows])
+
+
+def test_an_invited_reviewer_already_listed_gets_one_more_reason_with_the_dimensions_and_months():
+    listed = with_invitations(session_of({}), invited_of((1, 2, "2026-09-01", HARSHER), (1, 5, "2026-08-01", SOFTER)),
+                              REVIEWERS, NAMES)
+    row = listed.iloc[0]
+    assert (row["n_reasons"], bool(row["drift_watch"])) == (2, True)
+    assert row["reasons"] == ("erratic ratings; EWMA chart of severity crossed a control limit in the last 3 months: "
+                              "harsher on Model Deployment (Sep 2026), softer on Governance (Aug 2026)")
+
+
+def test_an_invited_reviewer_not_yet_listed_joins_the_list_for_that_reason_alone():
+    listed = with_invitations(session_of({}), invited_of((2, 2, "2026-09-01", HARSHER)), REVIEWERS, NAMES)
+    assert listed["reviewer"].tolist() == ["Bo", "Ana"]                  # same count of reasons: larger severity
+    bo = listed.iloc[0]
+    assert (bo["n_reasons"], bool(bo["drift_watch"]), bool(bo["fit"])) == (1, True, False)
+    assert bo["severity"] == pytest.approx(0.9)
+    assert not bool(listed.iloc[1]["drift_watch"])
+
+
+def test_no_invitation_leaves_the_list_as_it_was_with_an_unticked_column():
+    listed = with_invitations(session_of({}), invited_of().reindex(columns=["reviewer_id", "dimension_id", "month",
+                                                                             "direction"]), REVIEWERS, NAMES)
+    assert listed["drift_watch"].tolist() == [False] and listed["n_reasons"].tolist() == [1]
+
+
+def test_an_empty_list_can_be_started_by_the_watch():
+    empty = session_of({}).iloc[0:0]
+    listed = with_invitations(empty, invited_of((3, 5, "2026-07-01", SOFTER)), REVIEWERS, NAMES)
+    assert listed["reviewer"].tolist() == ["Cy"] and list(listed.columns) == [*empty.columns, "drift_watch"]
+
+
+def test_ratings_noisier_than_the_model_widen_the_standard_error_by_the_root_of_their_infit():
+    ratings = simulate(seed=3, drift=0.0)
+    fit = fit_severity(ratings, {1: 0.25, 2: 0.25, 3: 0.2, 4: 0.2, 5: 0.1})
+    keyed = ratings.assign(reviewer_id=ratings["reviewer_id"] * 16 + ratings["dimension_id"])
+    model = severity_by_period(keyed, fit, time_column="month", freq="M")
+    real = dimension_severity_by_month(ratings, fit)
+    widen = np.sqrt(np.maximum(model["infit_mnsq"].to_numpy(), 1.0))
+    expected = pd.Series(model["se"].to_numpy() * widen,
+                         index=pd.MultiIndex.from_arrays([model["reviewer_id"] // 16, model["reviewer_id"] % 16,
+                                                          model["period"].dt.to_timestamp()]))
+    got = real.set_index(["reviewer_id", "dimension_id", "month"])["se"]
+    assert got.to_numpy() == pytest.approx(expected.reindex(got.index).to_numpy(), rel=1e-9)
+    assert (got.to_numpy() >= model.set_index(expected.index)["se"].reindex(got.index).to_numpy() - 1e-12).all()
