@@ -16,6 +16,7 @@ import pytest
 from scipy.stats import rankdata
 
 from scoring.agency import calibration as rules
+from scoring.agency import drift_watch
 from scoring.agency.access import PermissionDenied
 from scoring.domain.thresholds import CALIBRATION_THRESHOLDS
 from scoring.reports.calibration import (
@@ -246,6 +247,26 @@ def test_monthly_figures_match_the_pure_functions(report, rows, fit):
     mine = report.monthly.dropna(subset=["mad"]).set_index(["reviewer_id", "month"]).sort_index()
     np.testing.assert_allclose(mine["mad"], agreement.loc[mine.index, "mean"], atol=1e-12)
     assert (mine["compared"] == agreement.loc[mine.index, "size"]).all()
+
+
+def test_the_drift_watch_is_the_agencys_watch_of_the_live_ratings(db, lead, chosen, report):
+    live = rating_store.live_ratings(db, lead, chosen)
+    fit = fit_severity(live, report.weights, tol=rules.SEVERITY_TOL)
+    expected = drift_watch.watch(drift_watch.dimension_severity_by_month(live, fit, tol=rules.SEVERITY_TOL))
+
+    got = report.watch
+    assert got[["reviewer_id", "dimension_id", "month"]].values.tolist() == \
+        expected[["reviewer_id", "dimension_id", "month"]].values.tolist()
+    for column in ("severity", "se", "statistic", "limit"):
+        np.testing.assert_allclose(got[column], expected[column], atol=1e-9)
+    assert got["crossed"].tolist() == expected["crossed"].tolist()
+    assert got["reviewer"].notna().all() and set(got["dimension"]) <= set(report.dimensions["name"])
+
+    invited = drift_watch.invitations(expected, pd.to_datetime(live["month"]).max())
+    assert sorted(zip(report.invitations["reviewer_id"], report.invitations["dimension_id"])) == \
+        sorted(zip(invited["reviewer_id"], invited["dimension_id"]))
+    marked = set(report.session.loc[report.session["drift_watch"].astype(bool), "reviewer_id"])
+    assert marked == set(invited["reviewer_id"])
 
 
 def test_drift_flags_follow_the_declared_thresholds(report):
