@@ -43,7 +43,10 @@ it leaves out their own uncertainty, which the fit's other ratings make small. T
 have also absorbed a little of any real bias (an application's measure moves by about the biased
 rating's share of its ratings), so a bias term is slightly smaller than the bias planted in a
 simulation. ``bench/sim_bias.py`` measures both effects: the power to find a planted bias, and how
-often the test rejects where nothing is planted.
+often the test rejects where nothing is planted. In its 200 replications of the agency's design the
+uncorrected test rejects 3.1% of unbiased cells at 0.05 (t statistics spread 0.90, not 1: conservative),
+a planted term is estimated about a tenth too small, and after the correction 1.5% of unbiased panels
+raise any flag (``docs/fairness.md`` has the table).
 
 Many cells are tested at once, so each cell's p-value is corrected for the number of cells judged
 (:func:`adjusted_p_values`, Benjamini-Hochberg by default, or Holm) before it is flagged. Cells with
@@ -553,8 +556,6 @@ def bias_analysis(
         :func:`bias_terms`' columns plus ``p_adjusted`` and ``flagged`` (bool; never for a cell not
         judged).
     """
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must lie between 0 and 1, got {alpha}")
     table = bias_terms(ratings, fit, cells, fitted_by=fitted_by, min_ratings=min_ratings,
                        standard_error=standard_error)
     return flag_cells(table, alpha=alpha, correction=correction)
@@ -564,6 +565,8 @@ def flag_cells(table: pd.DataFrame, *, alpha: float = ALPHA, correction: Correct
                ) -> pd.DataFrame:
     """``table`` (cells of :func:`bias_terms`, possibly of several calls, one family of tests) with
     ``p_adjusted`` (over all its judged cells) and ``flagged`` (``p_adjusted`` below ``alpha``)."""
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie between 0 and 1, got {alpha}")
     out = table.copy()
     out["p_adjusted"] = adjusted_p_values(out["p_value"].to_numpy(dtype=np.float64), correction)
     out["flagged"] = (out["p_adjusted"] < alpha).to_numpy(dtype=bool)
