@@ -195,10 +195,7 @@ class Agency:
         return {t: int(self.db.scalar(f'SELECT count(*) FROM "{t}"')) for t in self.tables()}
 
     def fingerprint(self) -> dict[str, tuple[int, int]]:
-        """Per table: its row count and an order-independent hash of every row's content."""
-        return {t: tuple(int(v) for v in self.db.frame(
-                    f'SELECT count(*) AS n, coalesce(bit_xor(hash(t)), 0) AS h FROM "{t}" AS t').iloc[0])
-                for t in self.tables()}
+        return fingerprint(self.db)
 
     def scorecards_of(self, work: Work) -> pd.DataFrame:
         return self.db.frame("SELECT * FROM scorecards WHERE application_id = ? AND stage_id = ? AND reviewer_id = ? "
@@ -229,6 +226,14 @@ def existing_tables(db: Database) -> list[str]:
     """The base tables the database holds now, read from its catalog (so a dropped table would show)."""
     with db.cursor() as cur:
         return sorted(schema_description(cur))
+
+
+def fingerprint(db: Database) -> dict[str, tuple[int, int]]:
+    """Per table: its row count and an order-independent hash of every row's content, to compare with
+    :func:`changed_tables` before and after a call."""
+    return {t: tuple(int(v) for v in db.frame(
+                f'SELECT count(*) AS n, coalesce(bit_xor(hash(t)), 0) AS h FROM "{t}" AS t').iloc[0])
+            for t in existing_tables(db)}
 
 
 @pytest.fixture

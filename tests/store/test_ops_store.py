@@ -22,7 +22,7 @@ from scoring.store import searches as search_store
 from scoring.store.db import next_id
 from scoring.store.searches import SearchFilter
 from tests.ops_fixture import AS_OF, build, person
-from tests.store.conftest import changed_tables, existing_tables
+from tests.store.conftest import changed_tables, fingerprint
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +37,6 @@ def db(template, tmp_path):
     handle = Database(path)
     yield handle
     handle.close()
-
-
-def fingerprint(db: Database) -> dict[str, tuple[int, int]]:
-    tables = existing_tables(db)
-    return {t: tuple(int(v) for v in db.frame(
-        f'SELECT count(*) AS n, coalesce(bit_xor(hash(t)), 0) AS h FROM "{t}" AS t').iloc[0]) for t in tables}
 
 
 def audit_entries(db: Database, action: str) -> list[dict]:
