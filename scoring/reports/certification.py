@@ -52,8 +52,8 @@ def bar_words(bar: PassingBar | None) -> str:
     """
     if bar is None:
         return "No passing accuracy is required: every reviewer is offered live candidates."
-    return (f"Reviewers are offered live candidates once they have shown {bar_text(bar)} in a calibration "
-            "exercise's reference candidates; until then only exercises are offered.")
+    return (f"Reviewers are offered live candidates once, in one calibration exercise, they have shown "
+            f"{bar_text(bar)}; until then they are offered only exercises.")
 
 
 @dataclass(frozen=True)
