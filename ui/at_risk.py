@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import cast
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,17 +20,21 @@ from scoring.reports.at_risk import (
     AtRiskReport,
     RiskBacktest,
     at_risk_report,
+    owner_choices,
+    owner_message,
     risk_backtest,
     rows_behind,
 )
 from scoring.reports.candidate import PROFILE_LINK
 from scoring.reports.formatting import MISSING, counted
+from scoring.store.owners import hiring_leads, set_search_lead
 from ui.access import Account
 from ui.charts import LAYOUT, empty_chart
-from ui.context import database, guarded_fragment
+from ui.context import database, guarded_fragment, read
 from ui.shared_reads import read_shared
 from ui.tables import downloads, first_rows
 from ui.text import labelled, plain
+from ui.writes import run_write
 
 DATE_FORMAT = "D MMM YYYY"
 #: The list's shown columns, within the 564 px a 1024 px window leaves the page (tests/ui/test_table_widths.py):
@@ -126,6 +131,35 @@ def _rows_behind(actor: Account, report: AtRiskReport) -> None:
                  column_order=list(config), placeholder=MISSING, key="ops_at_risk_rows")
 
 
+def _owner_form(actor: Account, report: AtRiskReport) -> None:
+    """Give a listed search its owner, or hand it to another hiring lead: for ops staff and admins."""
+    if not actor.may("write_ops"):
+        return
+    choices = read(owner_choices, actor, report)
+    if choices.empty:
+        return
+    searches = dict(zip(choices["search_id"].astype(int), choices["label"]))
+    leads_frame = read(hiring_leads, actor)
+    leads = {int(account_id): f"{name} ({email})"
+             for account_id, name, email in zip(leads_frame["account_id"], leads_frame["display_name"],
+                                                leads_frame["email"])}
+    with st.form("ops_owner_form"):
+        st.markdown("**Owner of a search**")
+        unowned = int(choices["owner_account_id"].isna().sum())
+        st.caption(f"{counted(unowned, 'listed search has', 'listed searches have')} no owner yet; they come first. "
+                   "The owner is the search's hiring lead, named beside its items and sent them in the daily digest. "
+                   "Only an active hiring lead can own a search; each change is kept in the audit log."
+                   + ("" if leads else " There is no active hiring lead to choose yet: an admin adds them."))
+        search_id = st.selectbox("Search", list(searches), format_func=labelled(searches), index=None,
+                                 placeholder="Choose a search", key="ops_owner_search")
+        lead_id = st.selectbox("Hiring lead", list(leads), format_func=labelled(leads), index=None,
+                               placeholder="Choose a hiring lead", key="ops_owner_lead")
+        if st.form_submit_button("Set the owner", type="primary", key="ops_owner_submit"):
+            # Nothing chosen: the store refuses it in words, like any other missing value.
+            run_write(lambda: set_search_lead(database(), actor, cast(int, search_id), cast(int, lead_id)),
+                      lambda outcome: plain(owner_message(outcome)), refused="Owner not set")
+
+
 def _backtest(actor: Account, as_of: date) -> None:
     st.markdown("**How good is the estimate?**")
     backtest = read_shared("read_ops", risk_backtest, actor, as_of)
@@ -157,4 +191,5 @@ def at_risk_section(actor: Account, as_of: date) -> None:
                      column_config=_ITEMS, placeholder=MISSING, key="ops_at_risk_items")
         downloads(items, "the at-risk list", f"ops_at_risk_{as_of:%Y-%m-%d}", "ops_at_risk_download")
         _rows_behind(actor, report)
+        _owner_form(actor, report)
     _backtest(actor, as_of)

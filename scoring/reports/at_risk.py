@@ -19,6 +19,7 @@ open item's risk from the agency's history (:mod:`scoring.agency.risk`). Three k
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import quote
@@ -258,6 +259,52 @@ def risk_backtest(db: Database, actor: Account, as_of: date, bins: int = 10,
                                       forecast_se=predictions["p_se"].to_numpy(float)),
         searches=int(predictions["search_id"].nunique()), min_history=min_history,
     )
+
+
+# -- naming a search's owner ---------------------------------------------------------------------------
+NO_OWNER = "no owner yet"
+
+
+def owner_choices(db: Database, actor: Account, report: AtRiskReport) -> pd.DataFrame:
+    """The searches behind the list's items, for giving one an owner or handing it to another hiring lead.
+
+    Needs ``read_ops``. One row per search (a replacement request or a young client stands for the search of
+    its latest placement): ``search_id``, ``label`` in words ('SR-06 · Acme Robotics: no owner yet'), and
+    ``owner_account_id``; searches without an owner first, then in the list's order (riskiest first).
+    """
+    authorize(db, actor, "read_ops")
+    items = report.items.dropna(subset=["search_id"])
+    if items.empty:
+        return pd.DataFrame({"search_id": pd.Series(dtype="int64"), "label": pd.Series(dtype=object),
+                             "owner_account_id": pd.Series(dtype="Int64")})
+    refs = search_owners(db, actor, report.as_of).set_index("search_id")["search_ref"]
+    first = items.drop_duplicates("search_id").reset_index(drop=True)
+    search_ids = first["search_id"].astype("int64")
+    owned = first["owner_account_id"].notna()
+    owners = first["owner"].where(owned, NO_OWNER).astype(str)
+    labels = [f"{refs.get(search_id, search_id)} · {client}: {'owner ' if has else ''}{owner}"
+              for search_id, client, owner, has in zip(search_ids, first["client"], owners, owned)]
+    out = pd.DataFrame({"search_id": search_ids, "label": labels,
+                        "owner_account_id": first["owner_account_id"].astype("Int64"), "owned": owned})
+    return out.sort_values("owned", kind="stable").drop(columns="owned").reset_index(drop=True)
+
+
+def owner_message(outcome: Mapping[str, object]) -> str:
+    """What a page says once :func:`scoring.store.owners.set_search_lead` has run, in words.
+
+    Examples
+    --------
+    >>> owner_message({"search_ref": "SR-06", "lead": "Lea Lead", "previous": None, "changed": True})
+    'Lea Lead now owns search SR-06.'
+    >>> owner_message({"search_ref": "SR-06", "lead": "Hal Lead", "previous": "Lea Lead", "changed": True})
+    'Hal Lead now owns search SR-06, which Lea Lead owned before.'
+    >>> owner_message({"search_ref": "SR-06", "lead": "Lea Lead", "previous": "Lea Lead", "changed": False})
+    'Lea Lead already owned search SR-06: nothing changed.'
+    """
+    lead, ref, previous = outcome["lead"], outcome["search_ref"], outcome["previous"]
+    if not outcome["changed"]:
+        return f"{lead} already owned search {ref}: nothing changed."
+    return f"{lead} now owns search {ref}" + (f", which {previous} owned before." if previous else ".")
 
 
 # -- the rows behind an item ---------------------------------------------------------------------------

@@ -1,19 +1,22 @@
 """Who owns each search: its hiring lead (``searches.lead_account_id``), for the at-risk list and digests.
 
 A search's lead is read as stored, not as of a date: the person to ask about a search is the one who
-holds it now. History imported without a lead has none (``owner_account_id`` missing).
+holds it now. History imported without a lead has none (``owner_account_id`` missing). The import sets
+it from ``lead_email``; :func:`set_search_lead` sets or changes it from the dashboard, with an audit entry.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import pandas as pd
 
-from scoring.agency.access import Account
+from scoring.agency.access import ROLE_LABELS, Account
 from scoring.store.as_of import known
-from scoring.store.authorization import authorize_any
-from scoring.store.db import Database
+from scoring.store.authorization import authorize, authorize_any
+from scoring.store.db import Database, DatabaseError, audit
+from scoring.store.placements import whole_id
 
 
 def search_owners(db: Database, actor: Account, as_of: date | None = None) -> pd.DataFrame:
@@ -24,14 +27,15 @@ def search_owners(db: Database, actor: Account, as_of: date | None = None) -> pd
     Returns
     -------
     pandas.DataFrame
-        ``search_id``, ``client_ref``, ``owner_account_id`` (nullable ``Int64``: missing when the search
-        has no lead) and ``owner`` (the lead's display name, missing likewise).
+        ``search_id``, ``search_ref``, ``client_ref``, ``owner_account_id`` (nullable ``Int64``: missing when
+        the search has no lead) and ``owner`` (the lead's display name, missing likewise).
     """
     authorize_any(db, actor, ("read_pipeline", "read_ops"))
     cut, cut_params = known(as_of, "searches")
     frame = db.frame(f"""
         WITH {cut}
-        SELECT s.search_id, c.external_id AS client_ref, lead.lead_account_id AS owner_account_id,
+        SELECT s.search_id, s.external_id AS search_ref, c.external_id AS client_ref,
+               lead.lead_account_id AS owner_account_id,
                a.display_name AS owner
         FROM known_searches AS s
         JOIN searches AS lead USING (search_id)
@@ -40,6 +44,14 @@ def search_owners(db: Database, actor: Account, as_of: date | None = None) -> pd
         ORDER BY s.search_id""", cut_params)
     frame["owner_account_id"] = frame["owner_account_id"].astype("Int64")
     return frame
+
+
+def hiring_leads(db: Database, actor: Account) -> pd.DataFrame:
+    """The active hiring leads, for choosing a search's owner: ``account_id``, ``email``, ``display_name``, by
+    name. Needs ``write_ops``, the permission that sets an owner (:func:`set_search_lead`)."""
+    authorize(db, actor, "write_ops")
+    return db.frame("""SELECT account_id, email, display_name FROM accounts
+                       WHERE role = 'hiring_lead' AND active ORDER BY display_name, account_id""")
 
 
 def search_candidates(db: Database, actor: Account, search_id: int, as_of: date | None = None) -> pd.DataFrame:
@@ -71,3 +83,75 @@ def search_candidates(db: Database, actor: Account, search_id: int, as_of: date 
         ORDER BY coalesce(f.decision, 'open') = 'fail', f.stage_id DESC NULLS LAST, f.entered_on,
                  c.external_id""",
         [*cut_params, int(search_id), as_of or date.max])
+
+
+def set_search_lead(db: Database, actor: Account, search_id: int, lead_account_id: int) -> dict[str, object]:
+    """Make an active hiring lead the owner of a search (``searches.lead_account_id``), with an audit entry.
+
+    Parameters
+    ----------
+    db, actor
+        The database and the ops or admin account making the change (``write_ops``: those who record
+        what happens to searches).
+    search_id : int
+        An existing search, open or not: its lead is the person to ask about it, whatever its state.
+    lead_account_id : int
+        The account to own it: it must exist, hold the hiring lead role and be active.
+
+    Returns
+    -------
+    dict
+        ``search_ref``, ``lead`` (the new lead's display name), ``previous`` (the former lead's display
+        name, ``None`` when the search had none) and ``changed`` (False when the account already led the
+        search: nothing is written then, not even an audit entry).
+
+    Raises
+    ------
+    DatabaseError
+        A missing search, or an account that is missing, not a hiring lead or deactivated, said in words;
+        nothing is written.
+    PermissionDenied
+        The account may not record ops events.
+    """
+    authorize(db, actor, "write_ops")
+    search_id = whole_id(search_id, "search")
+    lead_account_id = whole_id(lead_account_id, "lead")
+
+    def write(cur: duckdb.DuckDBPyConnection) -> dict[str, object]:
+        search = cur.execute("SELECT external_id, lead_account_id FROM searches WHERE search_id = ?",
+                             [search_id]).fetchone()
+        if search is None:
+            raise DatabaseError(f"search: there is no search {search_id}")
+        search_ref, previous_id = search
+        lead = cur.execute("SELECT email, display_name, role, active FROM accounts WHERE account_id = ?",
+                           [lead_account_id]).fetchone()
+        if lead is None:
+            raise DatabaseError(f"lead: there is no account {lead_account_id}; a search's lead is an active "
+                                "hiring lead's account")
+        email, name, role, active = lead
+        if role != "hiring_lead":
+            raise DatabaseError(f"lead: {email} is {_with_article(ROLE_LABELS.get(role, role).lower())} account, "
+                                f"not a hiring lead; search {search_ref} can only be led by an active hiring lead")
+        if not active:
+            raise DatabaseError(f"lead: {email} is deactivated; search {search_ref} can only be led by an active "
+                                "hiring lead")
+        previous = None if previous_id is None else cur.execute(
+            "SELECT email, display_name FROM accounts WHERE account_id = ?", [previous_id]).fetchone()
+        outcome: dict[str, object] = {"search_ref": search_ref, "lead": name,
+                                      "previous": previous[1] if previous else None,
+                                      "changed": previous_id != lead_account_id}
+        if previous_id == lead_account_id:
+            return outcome
+        cur.execute("UPDATE searches SET lead_account_id = ? WHERE search_id = ?", [lead_account_id, search_id])
+        audit(cur, actor.account_id, "set_search_lead", "search", search_id,
+              before={"search": search_ref, "lead_account_id": previous_id,
+                      "lead": previous[0] if previous else None},
+              after={"search": search_ref, "lead_account_id": lead_account_id, "lead": email})
+        return outcome
+
+    return db.write(write)
+
+
+def _with_article(noun: str) -> str:
+    """'an ops', 'a reviewer': the indefinite article a role's name takes."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"

@@ -132,3 +132,37 @@ def test_the_calibration_chart_draws_each_decile_with_its_interval_beside_the_di
     empty = RiskBacktest(date(2025, 6, 30), predictions.iloc[:0], float("nan"), float("nan"),
                          calibration_table([], []), 0)
     assert "No past estimate to check yet" in json.dumps(at_risk_ui.calibration_chart(empty).to_plotly_json())
+
+
+def test_the_owner_form_lists_searches_without_an_owner_first_and_only_active_hiring_leads(fixture_file):
+    at = at_risk_tab()
+    search = at.selectbox(key="ops_owner_search")
+    # SR-06 waits for its shortlist with no lead; RP-00005 is a request on a placement of SR-11, which Lea leads
+    assert [search.format_func(option) for option in search.options] == [
+        "SR-06 · Ember Energy: no owner yet", "SR-11 · Ember Energy: owner Lea Lead"]
+    lead = at.selectbox(key="ops_owner_lead")
+    assert [lead.format_func(option) for option in lead.options] == ["Lea Lead (lead@ops.example)"]
+    assert any("1 listed search has no owner yet" in c.value for c in at.caption)
+
+
+def test_ops_names_the_owner_of_a_search_and_the_list_shows_it(fixture_file):
+    at = at_risk_tab()
+    at.selectbox(key="ops_owner_search").set_value(6)
+    at.selectbox(key="ops_owner_lead").set_value(3)
+    at.button(key="ops_owner_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.success] == ["Lea Lead now owns search SR-06."]
+    items = table_with(at, "p_breach")
+    assert items.set_index("ref").loc["SR-06", "owner"] == "Lea Lead"
+    with Database(fixture_file) as db:
+        entry = db.frame("SELECT actor_id, entity_key, after FROM audit_log WHERE action = 'set_search_lead'")
+    assert entry[["actor_id", "entity_key"]].values.tolist() == [[2, "6"]]
+    assert json.loads(entry["after"].iloc[0])["lead"] == "lead@ops.example"
+
+
+def test_setting_an_owner_with_nothing_chosen_says_why_in_place(fixture_file):
+    at = at_risk_tab()
+    at.button(key="ops_owner_submit").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Owner not set: search: none chosen"]
+    assert table_with(at, "p_breach").set_index("ref").loc["SR-06", "owner"] == "—"

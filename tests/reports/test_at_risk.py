@@ -169,6 +169,18 @@ def test_the_demo_names_an_owner_for_every_open_search(module_demo_db):
     assert "nan" not in " ".join(items["basis"]) and items["p_breach"].between(0, 1).all()
 
 
+def test_the_searches_to_give_an_owner_are_those_of_the_list_unowned_first(db, report):
+    from scoring.reports.at_risk import owner_choices
+
+    choices = owner_choices(db, person("ops"), report)
+    # One row per search: SR-06 (no lead) before SR-10 and SR-11 (Lea Lead), whatever the items' order
+    assert choices["label"].iloc[0].endswith(": no owner yet") and choices["label"].iloc[0].startswith("SR-06 · ")
+    assert choices["search_id"].is_unique and set(report.items["search_id"].dropna()) == set(choices["search_id"])
+    assert choices["owner_account_id"].isna().tolist() == sorted(choices["owner_account_id"].isna(), reverse=True)
+    with pytest.raises(PermissionDenied):
+        owner_choices(db, person("hiring_lead"), report)
+
+
 def test_an_agency_with_nothing_open_has_an_empty_list(empty_db):
     empty_db.write(lambda cur: cur.execute("INSERT INTO accounts (account_id, email, display_name, role) "
                                            "VALUES (1, 'ops@empty.example', 'Otto Ops', 'ops')"))
