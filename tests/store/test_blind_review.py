@@ -26,7 +26,16 @@ import pytest
 import scoring.store
 from scoring.agency.access import PERMISSIONS, Account, PermissionDenied
 from scoring.reports.candidate import candidate_report, history_table
-from scoring.store import Database, accounts, applications, candidates, scorecards, tooling_audit, weights
+from scoring.store import (
+    Database,
+    accounts,
+    applications,
+    candidates,
+    certification,
+    scorecards,
+    tooling_audit,
+    weights,
+)
 from scoring.store.accounts import create_operator_account
 
 AS_OF = date(2026, 11, 20)
@@ -211,6 +220,9 @@ READS: dict[str, Read] = {
     "scorecards.own_card": lambda s: scorecards.own_card(s.db, s.reviewer, s.item, TAKE_HOME),
     "scorecards.peer_ratings": lambda s: scorecards.peer_ratings(s.db, s.reviewer, s.item, TAKE_HOME),
     "tooling_audit.checklist": lambda s: tooling_audit.checklist(s.db, s.reviewer, s.item),
+    "scorecards.held_notice": lambda s: scorecards.held_notice(s.db, s.reviewer, AS_OF),
+    "certification.passing_bar": lambda s: certification.passing_bar(s.db, s.reviewer),
+    "certification.standing": lambda s: certification.standing(s.db, s.reviewer),
 }
 #: The writes a reviewer may make: each returns only an id, the token of the reviewer's own new session,
 #: or the verdict on the reviewer's own input.
