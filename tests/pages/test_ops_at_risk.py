@@ -129,6 +129,12 @@ def test_the_calibration_chart_draws_each_decile_with_its_interval_beside_the_di
     assert list(diagonal.x) == [0, 1] and list(diagonal.y) == [0, 1]
     assert [round(x, 3) for x in deciles.x] == [0.133, 0.867] and [round(y, 3) for y in deciles.y] == [0.333, 1.0]
     assert len(deciles.error_y.array) == 2 and deciles.error_y.array[1] == 0      # 3 of 3: the interval tops at 1
+    assert list(deciles.error_x.array) == [0, 0]                 # estimates taken as exact: no spread across
+    spread = calibration_table(forecast, outcome, bins=2, forecast_se=[0.05] * 6)
+    with_spread = RiskBacktest(date(2025, 6, 30), predictions, brier_score(forecast, outcome), 0.25, spread, 6)
+    drawn = at_risk_ui.calibration_chart(with_spread).data[1]
+    assert [round(x, 3) for x in drawn.error_x.array] == [0.098, 0.098]          # 1.96 * 0.05 either side
+    assert list(drawn.marker.symbol) == ["circle", "circle"] and "agree" in drawn.customdata[0][-1]
     empty = RiskBacktest(date(2025, 6, 30), predictions.iloc[:0], float("nan"), float("nan"),
                          calibration_table([], []), 0)
     assert "No past estimate to check yet" in json.dumps(at_risk_ui.calibration_chart(empty).to_plotly_json())
