@@ -111,8 +111,12 @@ def reviewer_group_bias(ratings: pd.DataFrame, grouping: Grouping, *, min_rating
     """
     if ratings.empty:
         return GroupBias(_empty(), min_ratings=min_ratings, alpha=alpha)
-    rows = group_labels(ratings.rename(columns={"application_key": "application_id"}), grouping)
-    rows["group"] = rows["group"].where(rows["stated"])
+    rows = ratings.rename(columns={"application_key": "application_id"})
+    # Label each combination of answers once (a few dozen), not each of the hundreds of thousands of ratings.
+    answers = ["sex", "race_ethnicity"]
+    labelled = group_labels(rows[answers].drop_duplicates(), grouping)
+    labelled["group"] = labelled["group"].where(labelled["stated"])
+    rows = rows.merge(labelled[[*answers, "group"]], on=answers, how="left", validate="many_to_one")
     fits, notes = {}, []
     for stage_id, part in rows.groupby("stage_id", sort=True):
         dimensions = sorted(part["dimension_id"].unique())

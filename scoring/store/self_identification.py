@@ -188,7 +188,7 @@ def group_ratings(db: Database, actor: Account, as_of: date, start: date | None 
     -------
     pandas.DataFrame
         ``stage_id``, ``application_key``, ``reviewer_id``, ``dimension_id``, ``rating`` (1-5), ``sex``,
-        ``race_ethnicity`` (missing: no answer).
+        ``race_ethnicity`` (missing: no answer); in no particular order.
     """
     authorize(db, actor, _READ)
     cut, cut_params = known(as_of, "current_scores")
@@ -207,7 +207,7 @@ def group_ratings(db: Database, actor: Account, as_of: date, start: date | None 
                    l.reviewer_id, l.dimension_id, l.rating, g.sex, g.race_ethnicity
             FROM live AS l JOIN groups AS g USING (application_id)
         )
-        SELECT * FROM final ORDER BY stage_id, application_key, reviewer_id, dimension_id""",
+        SELECT * FROM final""",
         [*cut_params, as_of, start, start, end, end])
     return frame.astype({"stage_id": "int64", "application_key": "int64", "reviewer_id": "int64",
                          "dimension_id": "int64", "rating": "int64"})
