@@ -400,7 +400,10 @@ def drift_watch_of(ratings: pd.DataFrame, fit: SeverityFit | None, labels: dict[
     if fit is None or ratings.empty:
         return pd.DataFrame(columns=WATCH_COLUMNS), pd.DataFrame(columns=INVITATION_COLUMNS)
     names = dict(zip(dimensions["dimension_id"].astype(int), dimensions["name"]))
-    charts = drift_watch.watch(drift_watch.dimension_severity_by_month(ratings, fit, tol=rules.SEVERITY_TOL))
+    try:
+        charts = drift_watch.watch(drift_watch.dimension_severity_by_month(ratings, fit, tol=rules.SEVERITY_TOL))
+    except ValueError:      # ratings the monthly model cannot measure: no charts, as without a fit
+        return pd.DataFrame(columns=WATCH_COLUMNS), pd.DataFrame(columns=INVITATION_COLUMNS)
     charts["reviewer"] = charts["reviewer_id"].map(labels)
     charts["dimension"] = charts["dimension_id"].map(names)
     invited = drift_watch.invitations(charts, pd.to_datetime(ratings["month"]).max())
