@@ -21,7 +21,9 @@ score,
 which Newton-Raphson solves (``b <- b + (sum E_i - sum x_i) / sum W_i``, ``W_i`` the model variance of
 rating ``i``), all cells at once. ``b_c`` is in logits, positive when the reviewer is *harsher* on the
 cell than their overall severity (the sign of a severity). Its model standard error is
-``1 / sqrt(sum W_i)`` at the estimate, ``t = b_c / SE`` is read against Student's t with
+``1 / sqrt(sum W_i)`` at the estimate; by default it is widened by ``sqrt(max(1, infit))``, the cell's
+information-weighted mean-square (Linacre's "real" S.E.), so that a reviewer noisier than the model
+expects is not read as biased. ``t = b_c / SE`` is read against Student's t with
 ``count - 1`` degrees of freedom (FACETS' convention) for a two-sided p-value, and the same size in
 rating points, the one a person reads, is the cell's mean observed rating minus its mean expected
 rating without the bias term ("Obs-Exp Average"). Because the expected score at ``b_c`` equals the
