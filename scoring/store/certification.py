@@ -29,13 +29,16 @@ from scoring.store.db import Database, DatabaseError, audit
 __all__ = ["clear_bar", "exercise_accuracy", "is_exercise_item", "live_work_refusal", "passing_bar", "references",
            "set_bar", "set_references", "standing"]
 
-# Exercises with at least one reference rating, and the current ratings of their items: one reviewer's
-# (``?`` bound to the reviewer id) or, without the filter, everyone's.
-_RATINGS_OF_REFERENCES = """
+# The exercises with at least one reference rating: only these measure a reviewer's accuracy.
+_SETS_WITH_REFERENCES = "SELECT DISTINCT set_id FROM calibration_references"
+
+# The current ratings of those exercises' items: one reviewer's (``?`` bound to the reviewer id) or,
+# without the filter, everyone's.
+_RATINGS_OF_REFERENCES = f"""
     SELECT ci.set_id, cs.reviewer_id, cs.application_id, cs.dimension_id, cs.rating
     FROM current_scores AS cs
     JOIN calibration_items AS ci ON ci.application_id = cs.application_id AND ci.stage_id = cs.stage_id
-    WHERE ci.set_id IN (SELECT DISTINCT set_id FROM calibration_references)"""
+    WHERE ci.set_id IN ({_SETS_WITH_REFERENCES})"""
 
 
 def _bar(cur: duckdb.DuckDBPyConnection) -> PassingBar | None:
@@ -174,8 +177,8 @@ def _standing(cur: duckdb.DuckDBPyConnection, reviewer_id: int) -> Certification
     bar = _bar(cur)
     if bar is None:
         return Certification(None)
-    sets = cur.execute("""SELECT set_id, name, created_at FROM calibration_sets
-                          WHERE set_id IN (SELECT DISTINCT set_id FROM calibration_references)""").df()
+    sets = cur.execute(f"""SELECT set_id, name, created_at FROM calibration_sets
+                           WHERE set_id IN ({_SETS_WITH_REFERENCES})""").df()
     given = cur.execute(f"SELECT * FROM ({_RATINGS_OF_REFERENCES}) AS r WHERE r.reviewer_id = ?", [reviewer_id]).df()
     refs = cur.execute("SELECT set_id, application_id, dimension_id, rating FROM calibration_references").df()
     results = []
@@ -190,7 +193,7 @@ def _standing(cur: duckdb.DuckDBPyConnection, reviewer_id: int) -> Certification
         FROM assignments AS x
         JOIN calibration_items AS ci ON ci.application_id = x.application_id AND ci.stage_id = x.stage_id
         JOIN calibration_sets AS cset ON cset.set_id = ci.set_id
-        WHERE x.reviewer_id = ? AND ci.set_id IN (SELECT DISTINCT set_id FROM calibration_references)
+        WHERE x.reviewer_id = ? AND ci.set_id IN ({_SETS_WITH_REFERENCES})
           AND x.stage_id IN ({', '.join(str(int(s)) for s in SCORED_STAGES)})
           AND NOT EXISTS (SELECT 1 FROM scorecards AS sc WHERE sc.application_id = x.application_id
                           AND sc.stage_id = x.stage_id AND sc.reviewer_id = x.reviewer_id
