@@ -37,8 +37,8 @@ from scoring.store import self_identification as store
 from scoring.store.authorization import authorize
 from scoring.store.db import Database
 
-__all__ = ["BELOW", "BIAS_COLUMNS", "BIAS_EXPLANATION", "BIAS_FLAGGED", "COUNTING", "FairnessReport", "GROUPINGS",
-           "Grouping", "TOO_FEW", "fairness_report", "to_json"]
+__all__ = ["ALL_DIMENSIONS", "BELOW", "BIAS_COLUMNS", "BIAS_EXPLANATION", "BIAS_FLAGGED", "COUNTING", "FairnessReport",
+           "GROUPINGS", "Grouping", "TOO_FEW", "fairness_report", "to_json"]
 
 GROUPINGS = fairness.GROUPINGS
 Grouping = fairness.Grouping
