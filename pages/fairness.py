@@ -89,7 +89,10 @@ def _reviewer_bias(report: FairnessReport) -> None:
         return
     flagged = report.bias_flagged
     judged = int((table[_B["verdict"]] != TOO_FEW).sum())
-    if flagged.empty:
+    if judged == 0:
+        st.info(f"No reviewer gave any group {report.bias_min_ratings} ratings in this period, too few to judge: "
+                "choose a longer period.")
+    elif flagged.empty:
         st.success(f"No reviewer scores a group differently by more than chance explains, over the {judged:,} "
                    "reviewer-group cells with enough ratings to judge.")
     for row in flagged.to_dict("records"):

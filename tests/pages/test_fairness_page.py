@@ -80,3 +80,13 @@ def test_the_reviewer_group_section_reads_in_peoples_words(open_page):
     # the small test demo has too few ratings per reviewer and group to flag anyone: it says so in words
     assert any("No reviewer scores a group differently" in s.value for s in at.success) or at.warning
     assert "Benjamini-Hochberg" in " ".join(c.value for c in at.caption)
+
+
+def test_a_period_too_short_to_judge_any_reviewer_says_so(open_page):
+    at = open_page(PAGE, "auditor")
+    end = at.date_input(key="fairness_to").value
+    at.date_input(key="fairness_from").set_value(end)
+    at.segmented_control(key="fairness_grouping").set_value("sex_and_race").run()
+    assert not at.exception
+    assert any("too few to judge" in i.value for i in at.info) or any(
+        "No rating of a candidate" in i.value for i in at.info)
