@@ -51,15 +51,14 @@ from ui.context import database, guarded, guarded_fragment, read, require_accoun
 from ui.empty_states import nothing_yet
 from ui.shared_reads import read_shared
 from ui.small_samples import figure_width, greyed_table
-from ui.tables import paged_table
+from ui.tables import paged_table, profile_column
 from ui.tabs import lazy_tabs
 from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
 
 REFERENCE_CHOICES = 300
 #: A candidate's reference shown as a link to their profile (the report gives the address).
-CANDIDATE_LINK = st.column_config.LinkColumn("Profile", display_text=r"/candidate\?q=(.*)",
-                                             help="Opens the candidate's profile")
+CANDIDATE_LINK = profile_column()
 ICC_EXPLANATION = (
     "**Which ICC, and why.** Live scoring is sparse: each application is scored by two or three of "
     "{reviewers}, so no group of reviewers rates every application, and the two-way models "

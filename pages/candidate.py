@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -11,7 +9,6 @@ from scoring.reports.candidate import (
     CONSENSUS,
     DIMENSION_NAMES,
     MEDIAN,
-    PROFILE_LINK,
     SHORTLIST_SCORE,
     STAGE_LABELS,
     WITHHELD,
@@ -40,6 +37,7 @@ from ui import charts
 from ui.access import Account
 from ui.context import database, guarded, read, require_account
 from ui.empty_states import nothing_yet
+from ui.tables import profile_column
 from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
 
@@ -47,8 +45,7 @@ IN_FORCE = "Weights in force at the time"
 #: The shortlist's columns: the candidate id opens that candidate's profile.
 SHORTLIST_CONFIG = {
     "Candidate": st.column_config.TextColumn("Candidate", width=130, pinned=True),
-    "Candidate id": st.column_config.LinkColumn("Candidate id", help="Opens the candidate's profile",
-                                                display_text=f"{re.escape(PROFILE_LINK)}(.*)", width=100),
+    "Candidate id": profile_column("Candidate id", width=100),
     SHORTLIST_SCORE: st.column_config.TextColumn(SHORTLIST_SCORE, width=115,
                                                   help="1-5; an incomplete scorecard is not ranked"),
     "On 0-100": st.column_config.TextColumn("On 0-100", width=75),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +10,6 @@ from scoring.reports.score_entry import (
     CHOICES,
     DIMENSIONS,
     NOT_ASSESSED,
-    PROFILE_LINK,
     REQUIRED_TOOLS,
     TOOL_COLUMNS,
     anchors_for,
@@ -32,6 +29,7 @@ from scoring.store import scorecards, tooling_audit
 from ui.access import Account
 from ui.context import database, guarded, read, require_account, today
 from ui.empty_states import nothing_yet
+from ui.tables import profile_column
 from ui.text import labelled, plain
 from ui.writes import run_write, show_outcome
 
@@ -49,8 +47,7 @@ NOT_ASSESSED_HELP = ("Choose **Not assessed** only when this stage gave no evide
 #: The queue's columns: formats, units and widths (the labels are the report's).
 QUEUE_CONFIG = {
     "Candidate": st.column_config.TextColumn("Candidate", width=118, pinned=True),
-    "Candidate id": st.column_config.LinkColumn("Candidate id", help="Opens the candidate's profile",
-                                                display_text=f"{re.escape(PROFILE_LINK)}(.*)", width=90),
+    "Candidate id": profile_column("Candidate id", width=90),
     "Stage": st.column_config.TextColumn("Stage", width=192),
     "Due": st.column_config.DateColumn("Due", format="D MMM YYYY", width=88),
     "Overdue": st.column_config.CheckboxColumn("Overdue", width=70),

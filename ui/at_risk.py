@@ -6,7 +6,6 @@ Everything shown comes from :mod:`scoring.reports.at_risk`; this module only dra
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import cast
 
@@ -25,14 +24,13 @@ from scoring.reports.at_risk import (
     risk_backtest,
     rows_behind,
 )
-from scoring.reports.candidate import PROFILE_LINK
 from scoring.reports.formatting import MISSING, counted
 from scoring.store.owners import hiring_leads, set_search_lead
 from ui.access import Account
 from ui.charts import LAYOUT, empty_chart
 from ui.context import database, guarded_fragment, read
 from ui.shared_reads import read_shared
-from ui.tables import downloads, first_rows
+from ui.tables import downloads, first_rows, profile_column
 from ui.text import labelled, plain
 from ui.writes import run_write
 
@@ -54,8 +52,7 @@ _ITEMS = {
 }
 _CANDIDATES = {
     "candidate": st.column_config.TextColumn("Candidate", width=125),
-    "profile": st.column_config.LinkColumn("Profile", width=90, help="Opens the candidate's profile",
-                                           display_text=f"{re.escape(PROFILE_LINK)}(.*)"),
+    "profile": profile_column(width=90),
     "stage": st.column_config.TextColumn("Furthest stage", width=165),
     "entered_on": st.column_config.DateColumn("Entered", format=DATE_FORMAT, width=90),
     "decision": st.column_config.TextColumn("Decision", width=80),

@@ -6,15 +6,13 @@ Each table fits 1024 px wide without a horizontal scroll: the columns people cam
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
 from scoring.reports.formatting import MISSING, counted
 from scoring.reports.pipeline import STALLED_COLUMNS
-from scoring.reports.score_entry import PROFILE_LINK
 from ui.context import guarded_fragment
+from ui.tables import profile_column
 
 #: Shares shown as percentages to one decimal: the table gets them multiplied by 100 (:func:`percentages`).
 PERCENT = "%.1f%%"
@@ -43,8 +41,7 @@ STAGE_COLUMNS = {
 
 STALLED = {
     "candidate": st.column_config.TextColumn("Candidate", width=115),
-    "profile": st.column_config.LinkColumn("Profile", width=85, help="Opens the candidate's profile",
-                                           display_text=f"{re.escape(PROFILE_LINK)}(.*)"),
+    "profile": profile_column(width=85),
     "role": st.column_config.TextColumn("Search", width=135, help="The role searched for, with the search's "
                                                                    "reference"),
     "client": st.column_config.TextColumn("Client", width=110),

@@ -4,7 +4,8 @@ how many there are, and the whole list behind a download.
 A table of a few thousand rows costs a page its speed (every cell travels to the browser and is
 laid out there) while a person reads the top of it; the rest is for a spreadsheet. One mechanism,
 :func:`paged_table`, serves every page, so every long list says the same thing in the same words.
-The downloads are made when their button is clicked, never on a page's run.
+The downloads are made when their button is clicked, never on a page's run. Every link to a candidate's
+profile is drawn by :func:`profile_column`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
 
+from scoring.reports.candidate import PROFILE_LINK_TEXT
 from scoring.reports.exports import to_csv
 from scoring.reports.formatting import counted
 from scoring.reports.ops import to_parquet
@@ -89,3 +92,10 @@ def paged_table(frame: pd.DataFrame, download: tuple[str, str, str], *, noun: tu
     """
     st.dataframe(first_rows(frame, noun, rows), **dataframe)
     downloads(frame, *download)
+
+
+def profile_column(label: str = "Profile", width: int | None = None) -> ColumnConfig:
+    """A link column for the addresses :func:`scoring.reports.candidate.profile_link` makes: it shows the
+    candidate's reference, and a click opens their profile."""
+    return st.column_config.LinkColumn(label, width=width, help="Opens the candidate's profile",
+                                       display_text=PROFILE_LINK_TEXT)

@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -31,7 +30,7 @@ from scoring.agency import risk, sla
 from scoring.agency.access import Account
 from scoring.agency.retention import client_outcomes
 from scoring.domain.promises import CLIENT_HORIZON, PROMISES
-from scoring.reports.candidate import PROFILE_LINK
+from scoring.reports.candidate import profile_link
 from scoring.reports.formatting import MISSING
 from scoring.reports.shortlist import shortlist_figures
 from scoring.stats.forecast import brier_score, calibration_table
@@ -348,7 +347,7 @@ def rows_behind(db: Database, actor: Account, report: AtRiskReport, ref: str) ->
     if item["kind"] == "shortlist":
         rows = search_candidates(db, actor, int(item["search_id"]), report.as_of)
         rows = rows.assign(
-            profile=PROFILE_LINK + rows["candidate_ref"].map(lambda r: quote(str(r), safe="")),
+            profile=rows["candidate_ref"].map(profile_link),
             stage=rows["stage"].fillna("not started"),
             decision=rows["decision"].map(DECISION_WORDS).fillna("open").where(rows["stage_id"].notna(), MISSING),
             entered_on=pd.to_datetime(rows["entered_on"]).dt.date.astype(object),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -38,6 +37,7 @@ from scoring.domain.thresholds import MIN_SHARED_RATINGS as MIN_SHARED_RATINGS
 from scoring.domain.thresholds import NOTABLE_MOVE as NOTABLE_MOVE
 from scoring.domain.thresholds import SEVERITY_MARGIN as SEVERITY_MARGIN
 from scoring.domain.thresholds import TOO_FEW as TOO_FEW
+from scoring.reports.candidate import profile_link
 from scoring.stats.agreement import (
     ALPHA_BANDS as ALPHA_BANDS,
 )
@@ -446,7 +446,7 @@ def _ranking(db: Database, actor: Account, ratings: pd.DataFrame, fit: SeverityF
     top = top.head(TOP_MOVERS)
     movers = top.merge(applications.labels(db, actor, top["application_id"].tolist()), on="application_id",
                        how="left")
-    movers["candidate_link"] = movers["candidate_ref"].map(candidate_link)
+    movers["candidate_link"] = movers["candidate_ref"].map(profile_link)
     return ranking, movers
 
 
@@ -582,7 +582,7 @@ def exercise_report(db: Database, actor: Account, set_id: int) -> ExerciseReport
     progress = exercise_store.exercise_progress(db, actor, set_id)
     progress["reviewer"] = progress["reviewer_id"].map(labels).fillna(progress["display_name"])
     items = exercise_store.exercise_items(db, actor, set_id)
-    items["candidate_link"] = items["candidate_ref"].map(candidate_link)
+    items["candidate_link"] = items["candidate_ref"].map(profile_link)
     consensus = (ratings.groupby(["application_id", "dimension_id"])["rating"]
                  .agg(mean="mean", sd="std", raters="size").reset_index())
     consensus["dimension"] = consensus["dimension_id"].map(dict(zip(dimensions["dimension_id"], dimensions["name"])))
@@ -606,18 +606,6 @@ def has_exercise_results(ratings: pd.DataFrame) -> bool:
     """
     own = ratings[ratings["for_exercise"].astype(bool)]
     return bool(own.groupby("application_id")["reviewer_id"].nunique().ge(2).any())
-
-
-
-def candidate_link(ref: object) -> str:
-    """The address of a candidate's profile, which opens on its search for ``ref``.
-
-    Examples
-    --------
-    >>> candidate_link("CAND-00012")
-    '/candidate?q=CAND-00012'
-    """
-    return f"/candidate?q={quote(str(ref), safe='')}"
 
 
 def awaited_text(progress: pd.DataFrame) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -21,6 +22,9 @@ from scoring.store.db import Database
 CONSENSUS = "Consensus"
 #: Where a candidate's id leads: their profile, which reads its search from ``?q=``.
 PROFILE_LINK = "/candidate?q="
+#: What a link column shows of a :func:`profile_link`: the reference alone (a regular expression whose
+#: group is the text shown).
+PROFILE_LINK_TEXT = f"{re.escape(PROFILE_LINK)}(.*)"
 MEDIAN = "Median candidate at this stage"
 #: The stages a candidate's scores are shown for, by id, with the name a person reads.
 STAGE_LABELS: dict[int, str] = {int(stage): stage.label for stage in SCORED_STAGES}
@@ -51,6 +55,22 @@ def candidate_report(db: Database, actor: Account, candidate_id: int, version_id
                            scores=scores, versions=versions, not_assessed=candidates.not_assessed(db, actor, ids))
 
 
+def profile_link(reference: object) -> str:
+    """The address of a candidate's profile opened on ``reference``, the candidate's id as people see it.
+
+    The reference is quoted whole for the URL query, so characters that would end or split it (``&``, ``#``,
+    ``/``, ``+``, a space) stay part of the search the profile page reads back.
+
+    Examples
+    --------
+    >>> profile_link("CA-000004")
+    '/candidate?q=CA-000004'
+    >>> profile_link("CA 12&b/#")
+    '/candidate?q=CA%2012%26b%2F%23'
+    """
+    return PROFILE_LINK + quote(str(reference), safe="")
+
+
 def recent_rows(recent: pd.DataFrame) -> pd.DataFrame:
     """The recently scored candidates (:func:`scoring.store.candidates.recently_scored`) as the
     profile page offers them before anything is typed: name, profile address, stage, day submitted.
@@ -64,7 +84,7 @@ def recent_rows(recent: pd.DataFrame) -> pd.DataFrame:
     """
     return pd.DataFrame({
         "candidate": recent["full_name"],
-        "profile": PROFILE_LINK + recent["external_id"].map(lambda ref: quote(str(ref), safe="")),
+        "profile": recent["external_id"].map(profile_link),
         "stage": recent["stage_id"].map(lambda stage: STAGE_LABELS.get(int(stage), MISSING)),
         "submitted": pd.to_datetime(recent["submitted_at"]).dt.date,
     })
@@ -248,7 +268,7 @@ def shortlist_table(comparison: ShortlistComparison) -> pd.DataFrame:
     """The shortlist side by side, as text: complete scorecards by weighted score, best first, then
     the incomplete ones (never ranked against them) saying which dimension no reviewer rated.
 
-    Columns: ``Candidate``, ``Candidate id`` (the link to the profile, :data:`PROFILE_LINK` and the id),
+    Columns: ``Candidate``, ``Candidate id`` (the link to the profile, :func:`profile_link`),
     :data:`SHORTLIST_SCORE` (1-5, or the incomplete message), ``On 0-100``, ``Client decision``, then the
     five dimension names (mean rating, or "not rated").
     """
@@ -256,7 +276,7 @@ def shortlist_table(comparison: ShortlistComparison) -> pd.DataFrame:
     scored = rows["score"].notna() if "score" in rows else pd.Series(False, index=rows.index)
     ordered = pd.concat([rows[scored].sort_values("score", ascending=False, kind="stable"), rows[~scored]])
     table = pd.DataFrame({"Candidate": ordered["full_name"].to_numpy(),
-                          "Candidate id": (PROFILE_LINK + ordered["external_id"].astype(str)).to_numpy(),
+                          "Candidate id": ordered["external_id"].map(profile_link).to_numpy(),
                           SHORTLIST_SCORE: [_score_text(row) for _, row in ordered.iterrows()],
                           "On 0-100": [shown(row.get("score_pct"), "{:.0f}") for _, row in ordered.iterrows()],
                           "Client decision": ordered["client_decision"].to_numpy()})

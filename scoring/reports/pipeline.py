@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import quote
 
 import pandas as pd
 
 from scoring.agency import funnel
 from scoring.agency.access import Account
-from scoring.reports.score_entry import PROFILE_LINK
+from scoring.reports.candidate import profile_link
 from scoring.reports.shortlist import shortlist_figures
 from scoring.store import applications
 from scoring.store.db import Database
@@ -69,8 +68,8 @@ def pipeline_report(db: Database, actor: Account, search_filter: SearchFilter, a
 def stalled_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """The candidates waiting longest in each stage, as the page lists them.
 
-    Adds ``profile``, the address of the candidate's profile (:data:`PROFILE_LINK` and the candidate's
-    reference), ``role``, the search's role with its reference, and ``entered_on`` as a calendar date.
+    Adds ``profile``, the address of the candidate's profile (:func:`scoring.reports.candidate.profile_link`),
+    ``role``, the search's role with its reference, and ``entered_on`` as a calendar date.
 
     Examples
     --------
@@ -81,7 +80,7 @@ def stalled_rows(rows: pd.DataFrame) -> pd.DataFrame:
     ['/candidate?q=CA-1', 'MLOps Engineer (SR-7)', datetime.date(2025, 6, 2)]
     """
     out = rows.copy()
-    out["profile"] = PROFILE_LINK + out["candidate_ref"].map(lambda ref: quote(str(ref)))
+    out["profile"] = out["candidate_ref"].map(profile_link)
     out["role"] = out["role_title"] + " (" + out["search_ref"] + ")"
     out["entered_on"] = pd.to_datetime(out["entered_on"]).dt.date
     return out.reset_index(drop=True)

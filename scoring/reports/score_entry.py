@@ -18,11 +18,11 @@ from scoring.agency.tooling import ToolingVerdict, evaluate_tooling
 from scoring.domain.dimensions import DIMENSIONS as DIMENSIONS
 from scoring.domain.ratings import DISAGREEMENT_GAP, LEVEL_LABELS, LEVELS
 from scoring.domain.tools import CATEGORY_LABELS, MINIMUM_VERIFIED, REQUIRED_CATEGORIES
-from scoring.reports.candidate import PROFILE_LINK as PROFILE_LINK  # the queue links to the profile page
+from scoring.reports.candidate import profile_link  # the queue links to the profile page
 from scoring.store import scorecards
 from scoring.store.db import Database
 
-__all__ = ["CHOICES", "DIMENSIONS", "NOT_ASSESSED", "PROFILE_LINK", "QUEUE_COLUMNS", "REQUIRED_TOOLS", "TOOL_COLUMNS",
+__all__ = ["CHOICES", "DIMENSIONS", "NOT_ASSESSED", "QUEUE_COLUMNS", "REQUIRED_TOOLS", "TOOL_COLUMNS",
            "PeerReview", "anchors_for", "choice_label", "item_key", "nothing_verified", "peer_review", "queue_labels",
            "queue_table", "shortfalls", "stage_evidence", "tooling_rows", "tooling_verdict", "unverified_warning"]
 
@@ -60,12 +60,12 @@ def item_key(item: pd.Series) -> tuple[int, int]:
 def queue_table(queue: pd.DataFrame) -> pd.DataFrame:
     """The reviewer's queue (:func:`scoring.store.scorecards.queue`) under :data:`QUEUE_COLUMNS`.
 
-    ``Candidate id`` holds the link to the candidate's profile (:data:`PROFILE_LINK` and the id); the
+    ``Candidate id`` holds the link to the candidate's profile (:func:`~scoring.reports.candidate.profile_link`); the
     dates are days, without a time.
     """
     return pd.DataFrame({
         "Candidate": queue["candidate"].to_numpy(),
-        "Candidate id": (PROFILE_LINK + queue["candidate_ref"].astype(str)).to_numpy(),
+        "Candidate id": queue["candidate_ref"].map(profile_link).to_numpy(),
         "Stage": queue["stage"].to_numpy(),
         "Role": queue["role_title"].to_numpy(),
         "Client": queue["client"].to_numpy(),

@@ -25,6 +25,7 @@ import duckdb
 import pytest
 from playwright.sync_api import expect
 
+from scoring.reports.candidate import profile_link
 from scoring.store import Database
 from scoring.store.accounts import create_operator_account
 from scoring.store.sessions import utc_now
@@ -268,7 +269,8 @@ def candidate_ref(demo_file) -> tuple[str, str]:
 
 
 def open_candidate_link(page, url: str, ref: str) -> None:
-    page.goto(f"{url}/candidate?q={ref}")
+    """Open the address every table links a candidate's profile by."""
+    page.goto(url + profile_link(ref))
 
 
 def expect_candidate_profile(page, ref: str, name: str) -> None:

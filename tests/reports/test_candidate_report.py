@@ -1,17 +1,24 @@
-"""The candidate page's radar and stage history, from frames shaped as the store returns them."""
+"""The candidate page's radar and stage history, from frames shaped as the store returns them, and the
+address every page links a candidate's profile by."""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qs, urlsplit
+
 import pandas as pd
+import pytest
 
 from scoring.reports.candidate import (
     CONSENSUS,
     MEDIAN,
+    PROFILE_LINK_TEXT,
     WITHHELD,
     CandidateReport,
     history_table,
     median_note,
     profile_line,
+    profile_link,
     radar_notes,
     radar_series,
 )
@@ -87,3 +94,14 @@ def test_the_line_under_the_name_reads_seniority_and_country_in_words():
     assert profile_line(person) == "CA-000335 · Mid-level · Poland · in the database since 29 Apr 2023"
     assert profile_line(pd.Series({**person, "seniority": None, "country": "XX"})) == (
         f"CA-000335 · {MISSING} · XX · in the database since 29 Apr 2023")
+
+
+@pytest.mark.parametrize("reference", ["CA-000004", "CA 12", "a&q=other", "x#frag", "slash/ref", "plus+sign", "50%"])
+def test_a_profile_link_carries_the_whole_reference_back_to_the_profile_search(reference):
+    address = urlsplit(profile_link(reference))
+    assert address.path == "/candidate" and address.fragment == ""
+    assert parse_qs(address.query) == {"q": [reference]}     # one parameter, the reference to the letter
+
+
+def test_a_link_column_shows_a_plain_reference_as_it_is():
+    assert re.fullmatch(PROFILE_LINK_TEXT, profile_link("CA-000004")).group(1) == "CA-000004"

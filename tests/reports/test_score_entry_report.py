@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 
 from scoring.domain.tools import CATEGORY_LABELS
+from scoring.reports.candidate import PROFILE_LINK
 from scoring.reports.score_entry import (
-    PROFILE_LINK,
     QUEUE_COLUMNS,
     REQUIRED_TOOLS,
     TOOL_COLUMNS,
