@@ -44,6 +44,7 @@ from scoring.domain.thresholds import (
 )
 from scoring.domain.thresholds import DRIFT_MIN_Z as DRIFT_MIN_Z_THRESHOLD
 from scoring.stats.agreement import ALPHA_BANDS, ALPHA_BANDS_SOURCE, cohen_kappa
+from scoring.stats.messages import plain_list
 from scoring.stats.severity import FIT_BAND, drift_flags
 
 __all__ = [
@@ -276,11 +277,11 @@ def weight_fractions(weights_pct: Mapping[Hashable, float], dimensions: Sequence
     {3: 0.6666666666666666, 5: 0.3333333333333333}
     """
     missing = [d for d in dimensions if d not in weights_pct]
-    if missing:      # plain values in the message: numpy's ids would read np.int64(3)
-        raise ValueError(f"no weight for dimension(s) {', '.join(str(d) for d in missing)}")
+    if missing:
+        raise ValueError(f"no weight for dimension(s) {plain_list(missing)}")
     total = float(sum(weights_pct[d] for d in dimensions))
     if not total > 0:
-        raise ValueError(f"the chosen dimensions {', '.join(str(d) for d in dimensions)} carry no weight")
+        raise ValueError(f"the chosen dimensions {plain_list(dimensions)} carry no weight")
     return {d: float(weights_pct[d]) / total for d in dimensions}
 
 

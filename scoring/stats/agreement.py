@@ -33,6 +33,8 @@ import numpy.typing as npt
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from scoring.stats.messages import plain
+
 __all__ = [
     "ALPHA_BANDS",
     "ALPHA_BANDS_SOURCE",
@@ -115,24 +117,13 @@ def _reliability_matrix(reliability_data: ArrayLike) -> FloatArray:
     return data
 
 
-def _plain(value: object) -> str:
-    """``value`` as a person reads it in a message: numpy scalars and arrays as plain Python values.
-
-    >>> _plain(np.int64(0)), _plain(np.float64(-1.0)), _plain(np.str_("x")), _plain(np.array([1, 2]))
-    ('0', '-1.0', "'x'", '[1, 2]')
-    """
-    if isinstance(value, (np.generic, np.ndarray)):
-        value = value.tolist()
-    return repr(value)
-
-
 def _resolve(option: object, table: dict[object, _T], name: str) -> _T:
     """Look ``option`` up in ``table``, naming the valid choices if it is absent."""
     try:
         return table[option]
     except (KeyError, TypeError):
         valid = ", ".join(repr(key) for key in table)
-        raise ValueError(f"unknown {name} {_plain(option)}; valid values are {valid}") from None
+        raise ValueError(f"unknown {name} {plain(option)}; valid values are {valid}") from None
 
 
 def _rating_scale(observed: FloatArray, categories: ArrayLike | None) -> FloatArray:
@@ -143,11 +134,11 @@ def _rating_scale(observed: FloatArray, categories: ArrayLike | None) -> FloatAr
         scale = np.asarray(categories, dtype=np.float64)
     except (TypeError, ValueError):
         raise ValueError(
-            f"categories must be a 1-D sequence of numbers; got {_plain(categories)}"
+            f"categories must be a 1-D sequence of numbers; got {plain(categories)}"
         ) from None
     if scale.ndim != 1 or scale.size == 0:
         raise ValueError(
-            f"categories must be a non-empty 1-D sequence of numbers; got {_plain(categories)}"
+            f"categories must be a non-empty 1-D sequence of numbers; got {plain(categories)}"
         )
     if not np.isfinite(scale).all():
         raise ValueError(f"categories must be finite numbers; got {scale.tolist()}")
@@ -442,10 +433,10 @@ def bootstrap_alpha(
     """
     difference = _resolve(level, _DIFFERENCE_FUNCTIONS, "level")
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
-        raise ValueError(f"n_boot must be a positive integer; got {_plain(n_boot)}")
+        raise ValueError(f"n_boot must be a positive integer; got {plain(n_boot)}")
     if not (isinstance(confidence, (int, float)) and 0.0 < confidence < 1.0):
         raise ValueError(
-            f"confidence must be a number strictly between 0 and 1; got {_plain(confidence)}"
+            f"confidence must be a number strictly between 0 and 1; got {plain(confidence)}"
         )
     data = _reliability_matrix(reliability_data)
     n_uc, values = _pairable_counts(data, level)
@@ -516,7 +507,7 @@ def krippendorff_band(alpha: float) -> str:
     try:
         value = float(alpha)
     except (TypeError, ValueError):
-        raise ValueError(f"alpha must be a number; got {_plain(alpha)}") from None
+        raise ValueError(f"alpha must be a number; got {plain(alpha)}") from None
     if np.isnan(value):
         raise ValueError(
             "alpha is nan (no pairable ratings or no variation), which has no reliability band"
@@ -1097,9 +1088,9 @@ def percent_agreement(reliability_data: ArrayLike, tolerance: float = 0) -> floa
     (0.782, 0.945)
     """
     if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float, np.number)):
-        raise ValueError(f"tolerance must be a non-negative number; got {_plain(tolerance)}")
+        raise ValueError(f"tolerance must be a non-negative number; got {plain(tolerance)}")
     if not tolerance >= 0 or np.isinf(tolerance):
-        raise ValueError(f"tolerance must be a finite non-negative number; got {_plain(tolerance)}")
+        raise ValueError(f"tolerance must be a finite non-negative number; got {plain(tolerance)}")
     data = _reliability_matrix(reliability_data)
     n_raters = data.shape[0]
     agreeing = pairs = 0

@@ -137,6 +137,7 @@ from scipy.sparse.csgraph import connected_components
 from scoring.domain.ratings import RATING_MAX, RATING_MIN
 from scoring.domain.thresholds import DRIFT_MIN_Z as DRIFT_MIN_Z_THRESHOLD
 from scoring.domain.thresholds import SEVERITY_DRIFT
+from scoring.stats.messages import plain_list
 
 __all__ = [
     "DEFAULT_MAX_ITER",
@@ -424,13 +425,8 @@ def _as_frame(ratings: pd.DataFrame | Mapping[str, ArrayLike], extra: tuple[str,
     df = ratings if isinstance(ratings, pd.DataFrame) else pd.DataFrame(dict(ratings))
     missing = [c for c in REQUIRED_COLUMNS + extra if c not in df.columns]
     if missing:
-        raise ValueError(f"ratings is missing column(s) {_plain(missing)}")
+        raise ValueError(f"ratings is missing column(s) {plain_list(missing)}")
     return df
-
-
-def _plain(values: list) -> str:
-    """Values as people write them: ``1, 2`` (numpy scalars as plain numbers, no brackets)."""
-    return ", ".join(str(v.item() if isinstance(v, np.generic) else v) for v in values)
 
 
 def _steps(rating: pd.Series) -> NDArray[np.float64]:
@@ -459,10 +455,10 @@ def _validated_weights(weights: Mapping[Hashable, float], dims: pd.Index) -> dic
     known = set(dims.tolist())
     missing = [d for d in dims if d not in w]
     if missing:
-        raise ValueError(f"no weight for dimension(s) {_plain(missing)}")
+        raise ValueError(f"no weight for dimension(s) {plain_list(missing)}")
     unrated = [k for k, v in w.items() if k not in known and v > 0]
     if unrated:
-        raise ValueError(f"dimension(s) {_plain(unrated)} have weight but no ratings")
+        raise ValueError(f"dimension(s) {plain_list(unrated)} have weight but no ratings")
     return {d: w[d] for d in dims}
 
 
@@ -1022,7 +1018,7 @@ def fit_severity(
     used = np.bincount(x[active].astype(np.intp), minlength=_N_STEPS + 1)
     if active.any() and np.any(used == 0):
         empty = [RATING_MIN + int(k) for k in np.flatnonzero(used == 0)]
-        which = f"category {empty[0]} is" if len(empty) == 1 else f"categories {_plain(empty)} are"
+        which = f"category {empty[0]} is" if len(empty) == 1 else f"categories {plain_list(empty)} are"
         raise ValueError(
             f"rating {which} never used (outside extreme scores), so the thresholds cannot be estimated"
         )
