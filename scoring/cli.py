@@ -66,6 +66,7 @@ def _with_progress(location: str, description: str, work: Callable[[Database, Ca
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    """Build a new database holding the generated demo agency, with a progress bar."""
     _make_room(args.db, args.force, "demo")
     config = DemoConfig(candidates=args.candidates, seed=args.seed, as_of=args.as_of or date.today())
     update, bar = _progress_bar("demo")
@@ -80,6 +81,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    """Start the dashboard on the database, building the demo agency first when there is none."""
     location = args.db or database_location()
     if not is_postgres_location(location) and not Path(location).exists():
         print(f"no database at {location}: building the demo agency first")
@@ -170,6 +172,7 @@ def _existing_database(location: str) -> Database:
 
 
 def run_init(args: argparse.Namespace) -> int:
+    """Make a new, empty database whose one account is its first admin, then say what to do next."""
     from scoring.store.accounts import check_email, create_operator_account
     from scoring.store.bulk import clear_data
     from scoring.store.db import storable_text
@@ -239,6 +242,7 @@ def _nobody_can_sign_in(location: str) -> bool:
 
 
 def run_accounts(args: argparse.Namespace) -> int:
+    """List, add, disable, enable or reset the password of the sign-in accounts of a database."""
     from scoring.store import accounts
 
     with _existing_database(args.db) as db:
@@ -270,6 +274,7 @@ def run_accounts(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    """Check and import CSV or Parquet files (through a mapping when given), all or nothing, listing problems."""
     from scoring.importing.mapping import MappingError, load_mapping
     from scoring.importing.validation import LISTED_PROBLEMS
     from scoring.store.importer import import_paths
@@ -302,6 +307,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    """Write every table of the database to Parquet files in a directory, with a manifest of checksums."""
     from scoring.store.archive import operator_export
 
     if not is_postgres_location(args.db) and not Path(args.db).exists():
@@ -315,6 +321,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
+    """Restore an export (a directory or its zip file) into an empty or new database, after checking it whole."""
     from scoring.store.archive import restore_database, unpack_zip, verify_export
     from scoring.store.replacing import new_database_file
 
@@ -362,6 +369,7 @@ def _dated_report_options(counted: str) -> argparse.ArgumentParser:
 
 
 def run_report_ops(args: argparse.Namespace) -> int:
+    """Write the ops audit of the promises as of a date, as JSON or CSV."""
     from scoring.agency.access import OPERATOR
     from scoring.reports.ops_export import ops_audit, to_csv, to_json
     from scoring.store.searches import SearchFilter
@@ -377,6 +385,7 @@ def run_report_ops(args: argparse.Namespace) -> int:
 
 
 def run_report_fairness(args: argparse.Namespace) -> int:
+    """Write the adverse-impact audit as of a date, on behalf of an auditor or admin account."""
     from scoring.reports.fairness import fairness_report, to_json
     from scoring.reports.fairness_document import fairness_document, file_name
     from scoring.store.accounts import account_for_email
@@ -398,6 +407,7 @@ def run_report_fairness(args: argparse.Namespace) -> int:
 
 
 def run_report_client(args: argparse.Namespace) -> int:
+    """Write one client's monthly report as a self-contained HTML file."""
     from scoring.agency.access import OPERATOR
     from scoring.reports.client_document import client_document, file_name
     from scoring.reports.client_month import client_month_report
@@ -415,6 +425,7 @@ def run_report_client(args: argparse.Namespace) -> int:
 
 
 def run_digest(args: argparse.Namespace) -> int:
+    """Send (or, with --dry-run, print) the daily digests by e-mail and to the ops channel's webhook."""
     from scoring.agency.access import OPERATOR, SERVER
     from scoring.reports.delivery import FAILED, SENT, DeliverySettings, SettingsError, send_digests, webhook_body
     from scoring.reports.digest import Recipient, daily_digests, since_days

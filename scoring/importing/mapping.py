@@ -144,6 +144,7 @@ class Mapping:
     text: str = ""
 
     def table(self, name: str) -> TableMapping:
+        """The mapping of the import format's table ``name``; ``KeyError`` when the file maps no such table."""
         for table in self.tables:
             if table.table == name:
                 return table
@@ -170,6 +171,7 @@ class MappedFiles:
 
     @property
     def ok(self) -> bool:
+        """Whether the source files were read and mapped without a problem, so the files may be imported."""
         return not self.problems
 
     def translate(self, problem: Problem) -> Problem:
