@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import signal
 import subprocess
 import time
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -42,6 +44,46 @@ def run_import(db: Database, sources: list[Source], **options) -> ImportResult:
 
 def sample_frame(table: str) -> pd.DataFrame:
     return pd.read_csv(SAMPLES / f"{table}.csv", dtype=str, keep_default_na=False)
+
+
+def text_source(name: str, text: str) -> Source:
+    """A file given as its text, named ``name``, as an upload is."""
+    return Source(name, data=text.encode())
+
+
+def file_text(path: Path, replace: tuple[str, str] | None = None) -> str:
+    """The text of ``path``, with every ``replace[0]`` replaced by ``replace[1]`` when given."""
+    text = path.read_text()
+    return text.replace(*replace) if replace else text
+
+
+def submitted_ratings(db: Database, applications: Sequence[str]) -> dict[tuple[str, str, str], object]:
+    """(application, reviewer's first name, dimension code) -> the rating, or the not-assessed reason, in the
+    submitted scorecards of ``applications`` (their ids as imported)."""
+    frame = db.frame(f"""
+        SELECT a.external_id AS application, acc.email, d.code AS dimension, s.rating, s.not_assessed_reason
+        FROM scores AS s JOIN scorecards AS sc USING (scorecard_id) JOIN applications AS a USING (application_id)
+        JOIN accounts AS acc ON acc.account_id = sc.reviewer_id JOIN dimensions AS d USING (dimension_id)
+        WHERE sc.status = 'submitted' AND a.external_id IN ({", ".join("?" * len(applications))})""",
+                     list(applications))
+    return {(r.application, r.email.split(".")[0], r.dimension):
+            r.not_assessed_reason if pd.isna(r.rating) else int(r.rating) for r in frame.itertuples()}
+
+
+def imported_again(db: Database, do_import: Callable[[], ImportResult]) -> ImportResult:
+    """Import once, which must change ``db``, then the same again: the second import's result, once checked
+    to have added no audit entry."""
+    assert do_import().changed
+    audit_before = db.scalar("SELECT count(*) FROM audit_log")
+    again = do_import()
+    assert db.scalar("SELECT count(*) FROM audit_log") == audit_before
+    return again
+
+
+def amended_rating(db: Database, dimension: str) -> tuple[object, object]:
+    """The rating of ``dimension`` before and after the first scorecard an import amended, from its audit entry."""
+    entry = db.frame("SELECT before, after FROM audit_log WHERE action = 'import_amend' ORDER BY audit_id").iloc[0]
+    return json.loads(entry["before"])["ratings"][dimension], json.loads(entry["after"])["ratings"][dimension]
 
 
 def fingerprints(connection: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:

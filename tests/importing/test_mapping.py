@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from scoring.cli import main
@@ -22,7 +21,17 @@ from scoring.importing.files import Source
 from scoring.importing.mapping import MappingError, apply_mapping, load_mapping, parse_mapping, preview
 from scoring.store import Database
 
-from .conftest import ROOT, SAMPLES, run_import, sample_sources
+from .conftest import (
+    ROOT,
+    SAMPLES,
+    amended_rating,
+    file_text,
+    imported_again,
+    run_import,
+    sample_sources,
+    submitted_ratings,
+    text_source,
+)
 
 MAPPINGS = ROOT / "data" / "mappings"
 GREENHOUSE = MAPPINGS / "greenhouse-harvest-scorecards.toml"
@@ -48,10 +57,6 @@ def source(path: Path) -> Source:
     return Source(path.name, path)
 
 
-def text_source(name: str, text: str) -> Source:
-    return Source(name, data=text.encode())
-
-
 @pytest.fixture
 def agency_db(sample_db: Database) -> Database:
     """The sample agency plus the Greenhouse candidates, their applications (mapped from the
@@ -66,8 +71,7 @@ def agency_db(sample_db: Database) -> Database:
 
 
 def greenhouse_text(replace: tuple[str, str] | None = None) -> str:
-    text = GREENHOUSE_SAMPLE.read_text()
-    return text.replace(*replace) if replace else text
+    return file_text(GREENHOUSE_SAMPLE, replace)
 
 
 def import_greenhouse(db: Database, text: str | None = None, **options):
@@ -76,15 +80,8 @@ def import_greenhouse(db: Database, text: str | None = None, **options):
 
 
 def ratings(db: Database) -> dict[tuple[str, str, str], object]:
-    """(application, reviewer, dimension) -> rating or the not-assessed reason, of submitted scorecards."""
-    frame = db.frame("""
-        SELECT a.external_id AS application, acc.email, d.code AS dimension, s.rating, s.not_assessed_reason
-        FROM scores AS s JOIN scorecards AS sc USING (scorecard_id) JOIN applications AS a USING (application_id)
-        JOIN accounts AS acc ON acc.account_id = sc.reviewer_id JOIN dimensions AS d USING (dimension_id)
-        WHERE sc.status = 'submitted' AND a.external_id LIKE '2355855%'""")
-    return {(r.application, r.email.split(".")[0], r.dimension):
-            r.not_assessed_reason if pd.isna(r.rating) else int(r.rating)
-            for r in frame.itertuples()}
+    """(application, reviewer, dimension) -> rating or the not-assessed reason, of the Greenhouse applications."""
+    return submitted_ratings(db, ["23558552", "23558553"])
 
 
 # -- the worked Greenhouse mappings ------------------------------------------------------------------
@@ -124,12 +121,9 @@ def test_the_greenhouse_sample_imports_with_the_ratings_its_words_stand_for(agen
 
 
 def test_importing_the_same_export_again_changes_nothing(agency_db):
-    assert import_greenhouse(agency_db).changed
-    audit_before = agency_db.scalar("SELECT count(*) FROM audit_log")
-    again = import_greenhouse(agency_db)
+    again = imported_again(agency_db, lambda: import_greenhouse(agency_db))
     assert again.ok and not again.changed
     assert again.counts["scores"].unchanged == 15
-    assert agency_db.scalar("SELECT count(*) FROM audit_log") == audit_before
 
 
 def test_a_corrected_rating_becomes_the_scorecards_next_revision_with_an_audit_entry(agency_db):
@@ -139,9 +133,7 @@ def test_a_corrected_rating_becomes_the_scorecards_next_revision_with_an_audit_e
     result = import_greenhouse(agency_db, corrected)
     assert result.ok and result.counts["scores"].updated == 5 and result.counts["scores"].unchanged == 10
     assert ratings(agency_db)[("23558552", "tomasz", "governance")] == 3
-    entry = agency_db.frame("SELECT before, after FROM audit_log WHERE action = 'import_amend'").iloc[0]
-    assert json.loads(entry["before"])["ratings"]["governance"] == 2
-    assert json.loads(entry["after"])["ratings"]["governance"] == 3
+    assert amended_rating(agency_db, "governance") == (2, 3)
 
 
 def test_an_unmapped_rating_word_is_refused_by_name_once_and_nothing_is_written(agency_db):
