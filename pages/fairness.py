@@ -18,7 +18,7 @@ from scoring.reports.fairness import (
     fairness_report,
     to_json,
 )
-from scoring.reports.fairness_document import fairness_document, file_name
+from scoring.reports.fairness_document import fairness_document, file_name, impact_chart
 from scoring.reports.fairness_method import METHOD_TITLE, method_markdown
 from scoring.reports.formatting import MISSING
 from ui.access import account_allowed
@@ -32,11 +32,11 @@ IMPACT_COLUMNS = {
     "stage": st.column_config.TextColumn("Stage", width="medium"),
     "group": st.column_config.TextColumn("Group", width="medium"),
     "verdict": st.column_config.TextColumn("Reading", width="medium"),
+    "ratio": st.column_config.NumberColumn("Impact ratio", format="%.2f",
+                                           help="The group's rate over the highest rate at the stage"),
     "total": st.column_config.NumberColumn("Decided", format="%d"),
     "selected": st.column_config.NumberColumn("Passed", format="%d"),
     "rate": st.column_config.NumberColumn("Pass rate", format=PERCENT),
-    "ratio": st.column_config.NumberColumn("Impact ratio", format="%.2f",
-                                           help="The group's rate over the highest rate at the stage"),
     "ratio_low": st.column_config.NumberColumn("95% low", format="%.2f", help="Katz interval of the ratio"),
     "ratio_high": st.column_config.NumberColumn("95% high", format="%.2f", help="Katz interval of the ratio"),
     "p_value": st.column_config.NumberColumn("Fisher p-value", format="%.3f",
@@ -74,7 +74,7 @@ BIAS_TABLE = {
         format="%.3f", help="Benjamini-Hochberg over every reviewer-group cell tested; below 0.05 is flagged"),
 }
 #: Shown first, in this order; the rest of the table follows.
-BIAS_FIRST = [_B[k] for k in ("reviewer", "group", "dimension", "verdict", "ratings", "difference", "difference_low",
+BIAS_FIRST = [_B[k] for k in ("reviewer", "group", "dimension", "difference", "verdict", "ratings", "difference_low",
                               "difference_high", "p_adjusted")]
 
 
@@ -114,6 +114,19 @@ def _table(frame: pd.DataFrame, columns: dict, key: str) -> None:
                  placeholder=MISSING, column_config=columns, key=key)
 
 
+def _impact_charts(frame: pd.DataFrame, key: str) -> None:
+    """Each stage's impact ratios against the four-fifths line, a tab per stage."""
+    stages = list(dict.fromkeys(frame["stage"]))
+    if not stages:
+        return
+    for stage, tab in zip(stages, st.tabs(stages, key=key)):
+        figure = impact_chart(frame[frame["stage"] == stage])
+        if figure is None:
+            tab.caption(f"No group at {stage} is large enough to compare: too few to judge.")
+        else:
+            tab.plotly_chart(figure, width="stretch", config={"displayModeBar": False}, key=f"{key}_{stage}")
+
+
 def _flags(report: FairnessReport) -> None:
     flagged = report.flagged
     if flagged.empty:
@@ -148,14 +161,16 @@ def body() -> None:
                f"score uses it. A group with fewer than {report.min_size} decisions is \"{TOO_FEW.lower()}\".")
     if not report.stages["stated"].any():
         st.info("No self-identification for the decisions of this period: an admin imports it with the optional "
-                "self_identification file (Import and export page).")
+                "self_identification.csv file (Import and export page).")
         return
     _flags(report)
     st.subheader("Pass rate at each stage")
+    _impact_charts(report.stages, "fairness_stage_charts")
     _table(report.stages, IMPACT_COLUMNS, "fairness_stages")
     st.subheader("Scoring rate: share above the stage's median weighted score")
     st.caption("Local Law 144's scoring rate, for the scored stages: complete scorecards only, under the weights "
                "in force when the application entered the stage.")
+    _impact_charts(report.scoring, "fairness_scoring_charts")
     _table(report.scoring, SCORING_COLUMNS, "fairness_scoring")
     _reviewer_bias(report)
     with st.expander(METHOD_TITLE):

@@ -53,7 +53,7 @@ CONTENT_HEIGHT = """() => Math.max(...[...document.querySelectorAll(
     .map(box => box.scrollHeight))"""
 HEADERS = """grid => [...grid.querySelectorAll('[role="columnheader"]')]
     .map(cell => cell.textContent.trim()).filter(text => text.length > 0)"""
-ONE_PLURAL = re.compile(r"(?<![\d.,])1 (rows|searches|candidates|applications|placements|reviewers|clients|scorecards|"
+ONE_PLURAL = re.compile(r"(?<![\w.,])1 (rows|searches|candidates|applications|placements|reviewers|clients|scorecards|"
                         r"days|months|ratings|breaches|accounts|replacements)\b")
 CUT_METRICS = """() => [...document.querySelectorAll(
     '[data-testid="stMain"] [data-testid="stMetricLabel"] *, [data-testid="stMain"] [data-testid="stMetricValue"] *')]

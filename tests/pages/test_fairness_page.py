@@ -73,7 +73,7 @@ def test_the_reviewer_group_section_reads_in_peoples_words(open_page):
     at.segmented_control(key="fairness_grouping").set_value("race_ethnicity").run()
     assert "Reviewers who score one group differently" in [h.value for h in at.subheader]
     table = at.dataframe[2].value
-    assert list(table.columns[:4]) == ["Reviewer", "Group", "Dimension", "Reading"]
+    assert list(table.columns[:5]) == ["Reviewer", "Group", "Dimension", BIAS_COLUMNS["difference"], "Reading"]
     assert set(table.columns) == set(BIAS_COLUMNS.values())
     assert {"All dimensions", "Model Deployment"} <= set(table["Dimension"])
     assert table["Reviewer"].str.len().min() > 0 and not table["Reviewer"].str.contains(r"\bnan\b|\bNone\b").any()
