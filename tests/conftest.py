@@ -82,6 +82,15 @@ def open_page(demo_db, monkeypatch):
     return run
 
 
+def choose_tab(at, state_key: str, label: str):
+    """Open the page's tab ``label`` (its tab row's choice is kept under ``state_key``) as a click on it
+    would, rerun the page, where only the open tab is drawn, and check that it ran without an exception."""
+    at.session_state[state_key] = label
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def plotly_values(value) -> list:
     """A Plotly trace array as a list: Plotly serialises numpy arrays as base64 typed arrays."""
     import base64

@@ -7,17 +7,14 @@ from datetime import date, timedelta
 from scoring.domain.dimensions import DEFAULT_WEIGHTS_PCT
 from scoring.store import weights
 from scoring.store.db import audit
-from tests.conftest import account
+from tests.conftest import account, choose_tab
 
 PAGE = "pages/admin.py"
 
 
 def _open_tab(at, label: str):
     """Choose the tab ``label``, as a click on it would: only the open tab is drawn."""
-    at.session_state["admin_tab"] = label
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return choose_tab(at, "admin_tab", label)
 
 
 def _add_weights(at, **changes):

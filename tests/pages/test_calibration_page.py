@@ -24,7 +24,7 @@ from scoring.reports.calibration import (
     exercise_report,
 )
 from scoring.store import calibration_exercises, ratings, scorecards
-from tests.conftest import account
+from tests.conftest import account, choose_tab
 
 PAGE = Path(__file__).resolve().parents[2] / "pages" / "calibration.py"
 CODES = ("infrastructure", "deployment", "monitoring", "automation", "governance")
@@ -42,10 +42,7 @@ def run_page(demo_db, monkeypatch, who: Account) -> AppTest:
 
 def open_tab(app: AppTest, label: str) -> AppTest:
     """Choose the tab ``label``, as a click on it would: only the open tab is drawn."""
-    app.session_state["calibration_tab"] = label
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return choose_tab(app, "calibration_tab", label)
 
 
 def decoded(value):

@@ -9,7 +9,7 @@ from datetime import date
 
 from scoring.domain.dimensions import DIMENSION_CODES
 from scoring.store import calibration_exercises, certification, scorecards
-from tests.conftest import account
+from tests.conftest import account, choose_tab
 
 SCORE_ENTRY = "pages/score_entry.py"
 CALIBRATION = "pages/calibration.py"
@@ -104,11 +104,7 @@ def test_live_work_open_when_the_bar_is_set_leaves_the_queue_unsubmitted_and_the
 
 
 def open_exercises(open_page, role: str):
-    at = open_page(CALIBRATION, role, timeout=180)
-    at.session_state["calibration_tab"] = "Exercises"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return choose_tab(open_page(CALIBRATION, role, timeout=180), "calibration_tab", "Exercises")
 
 
 def test_the_calibration_page_shows_each_reviewers_accuracy_in_words(open_page, demo_db):
@@ -134,11 +130,7 @@ def test_admins_get_the_reference_entry_and_an_exercise_without_references_says_
 
 
 def open_certification_tab(open_page):
-    at = open_page(ADMIN, "admin")
-    at.session_state["admin_tab"] = "Certification"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return choose_tab(open_page(ADMIN, "admin"), "admin_tab", "Certification")
 
 
 def test_an_admin_requires_a_passing_accuracy_and_then_none(open_page, demo_db):
