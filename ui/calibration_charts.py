@@ -270,7 +270,9 @@ def drift_watch_panels(charts: pd.DataFrame, reviewer: str, dimensions: Sequence
         return empty_chart(f"Drift watch: {chart_text(reviewer)}", "No monthly severities for this reviewer here.")
     shown = [d for d in dimensions if d in set(mine["dimension"])]
     figure = make_subplots(rows=1, cols=len(shown), shared_yaxes=True, horizontal_spacing=0.02,
-                           subplot_titles=[chart_text(d) for d in shown])
+                           subplot_titles=[chart_text(d).replace(" ", "<br>", 1) for d in shown])
+    # Five titles share a narrow window: a two-word name takes two lines rather than run into the next.
+    figure.update_annotations(font_size=12, yanchor="bottom")
     highest = 1.0
     crossed_shown = False
     for col, dimension in enumerate(shown, start=1):

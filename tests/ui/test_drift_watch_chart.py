@@ -33,7 +33,7 @@ def spec(figure) -> dict:
 
 def test_one_panel_per_dimension_with_the_limits_both_ways_and_the_crossing_marked():
     figure = spec(charts.drift_watch_panels(watch(), "Ana <b>Lima</b>", DIMENSIONS))
-    assert [a["text"] for a in figure["layout"]["annotations"][:3]] == DIMENSIONS
+    assert [a["text"].replace("<br>", " ") for a in figure["layout"]["annotations"][:3]] == DIMENSIONS
     limits = [t for t in figure["data"] if t.get("legendgroup") == "limit"]
     assert len(limits) == 4                                  # upper and lower, for the two charted panels
     crossed = [t for t in charts.drift_watch_panels(watch(), "Ana <b>Lima</b>", DIMENSIONS).data
