@@ -24,7 +24,6 @@ It prints the figures and the ratios, and exits with status 1 if the import take
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 import time
@@ -34,6 +33,8 @@ import pandas as pd
 import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from import_setup import all_but_scores  # noqa: E402
 
 from scoring.domain.dimensions import DIMENSION_IDS
 from scoring.importing.format import STAGE_IDS
@@ -105,14 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         paths = write_file_set(folder / "files", synthetic_frames(args.rows, prefix="BX"))
         print(f"generated {args.rows:,} score rows in {time.perf_counter() - start:.1f} s "
               f"({paths['scores'].stat().st_size / 1e6:.0f} MB of CSV)")
-        db = Database(folder / "import.duckdb")
-        start = time.perf_counter()
-        prepared = import_paths(db, [p for table, p in paths.items() if table != "scores"])
-        assert prepared.ok, prepared.problems[:5]
-        print(f"imported the other tables in {time.perf_counter() - start:.1f} s")
-        db.checkpoint()
-        db.close()
-        shutil.copy(folder / "import.duckdb", folder / "baseline.duckdb")
+        seconds = all_but_scores(paths, folder / "import.duckdb", folder / "baseline.duckdb")
+        print(f"imported the other tables in {seconds:.1f} s")
 
         db = Database(folder / "import.duckdb")
         phases, result = timed_import(db, paths["scores"])

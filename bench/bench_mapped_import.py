@@ -23,7 +23,6 @@ if the ratio is above ``--limit`` (3 by default) or the two imports stored diffe
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 import time
@@ -32,6 +31,8 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from import_setup import all_but_scores  # noqa: E402
 
 from scoring.importing.files import Source  # noqa: E402
 from scoring.importing.mapping import apply_mapping, load_mapping, parse_mapping  # noqa: E402
@@ -107,11 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(frames['scores']):,} score rows: native {paths['scores'].stat().st_size / 1e6:.0f} MB, "
               f"Greenhouse-shaped {source_path.stat().st_size / 1e6:.0f} MB of CSV")
 
-        db = Database(folder / "native.duckdb")
-        assert import_paths(db, [p for table, p in paths.items() if table != "scores"]).ok
-        db.checkpoint()
-        db.close()
-        shutil.copy(folder / "native.duckdb", folder / "mapped.duckdb")
+        all_but_scores(paths, folder / "native.duckdb", folder / "mapped.duckdb")
 
         start = time.perf_counter()
         mapped_alone = apply_mapping(mapping, [Source(source_path.name, source_path)])

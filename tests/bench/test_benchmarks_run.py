@@ -16,6 +16,7 @@ from tests.conftest import ROOT
 
 SMALL_RUNS = {
     "bench_import.py": ["--rows", "3000"],
+    "bench_mapped_import.py": ["--rows", "3000", "--limit", "100"],     # a ratio of small timings is noise
     "bench_agreement.py": ["--units", "2000", "--raters", "4", "--repeats", "1"],
     "bench_pages.py": ["--candidates", "400", "--no-postgres", "--rounds", "1"],
 }
