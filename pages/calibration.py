@@ -59,6 +59,11 @@ from ui.writes import run_write, show_outcome
 REFERENCE_CHOICES = 300
 #: A candidate's reference shown as a link to their profile (the report gives the address).
 CANDIDATE_LINK = profile_column()
+#: The reviewer's name, kept in view when a wide table scrolls sideways.
+REVIEWER_COLUMN = st.column_config.TextColumn("Reviewer", pinned=True)
+#: A reviewer's severity (many-facet Rasch), over the whole selection or in one month.
+SEVERITY_COLUMN = st.column_config.NumberColumn("Severity", format="%+.2f",
+                                                help="Logits; positive is harsher, 0 the average reviewer")
 ICC_EXPLANATION = (
     "**Which ICC, and why.** Live scoring is sparse: each application is scored by two or three of "
     "{reviewers}, so no group of reviewers rates every application, and the two-way models "
@@ -222,10 +227,7 @@ def severity_section(report: CalibrationReport) -> None:
                                 "outfit_mnsq", "n_ratings", "compared", "within_one"]],
                      report.reviewers["peers_judged"], PEER_FIGURES),
         hide_index=True, width="stretch",
-        column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),
-                       "severity": st.column_config.NumberColumn("Severity", format="%+.2f",
-                                                                 help="Logits; positive is harsher, 0 the average "
-                                                                      "reviewer"),
+        column_config={"reviewer": REVIEWER_COLUMN, "severity": SEVERITY_COLUMN,
                        "interval": st.column_config.TextColumn("95% interval", help="Logits"),
                        "infit_mnsq": st.column_config.NumberColumn("Infit", format="%.2f",
                                                                    help="Infit mean-square; near 1 is healthy"),
@@ -320,10 +322,9 @@ def drift_section(report: CalibrationReport, colours: dict[str, str]) -> None:
                          "agreement_drift", "agreement_flag"]],
                 ("the flagged months", "calibration_flagged_months", "calibration_flagged_download"),
                 noun=("reviewer-month", "reviewer-months"), hide_index=True, width="stretch",
-                column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),
+                column_config={"reviewer": REVIEWER_COLUMN,
                                "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
-                               "severity": st.column_config.NumberColumn("Severity", format="%+.2f",
-                                                                         help="Logits, positive is harsher"),
+                               "severity": SEVERITY_COLUMN,
                                "drift": st.column_config.NumberColumn("Severity drift", format="%+.2f",
                                                                       help="Logits from the reviewer's baseline"),
                                "direction": "Direction",
@@ -382,7 +383,7 @@ def invitation_list(report: CalibrationReport) -> None:
                            direction=invited["direction"].str.capitalize())
     st.dataframe(table[["reviewer", "dimension", "direction", "month", "months_crossed"]], hide_index=True,
                  width="stretch", placeholder=MISSING,
-                 column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),
+                 column_config={"reviewer": REVIEWER_COLUMN,
                                 "dimension": "Dimension", "direction": "Drifting",
                                 "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
                                 "months_crossed": st.column_config.NumberColumn(
@@ -403,7 +404,7 @@ def session_section(report: CalibrationReport) -> None:
     marks = {"fit": "Fit flag", "harsh": "Harsh", "lenient": "Lenient", "severity_drift": "Severity drift",
              "agreement_drift": "Agreement drift", "low_agreement": "Far from peers", "drift_watch": "Drift watch"}
     st.dataframe(report.session[["reviewer", "n_reasons", *marks]], hide_index=True, width="stretch",
-                 column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),
+                 column_config={"reviewer": REVIEWER_COLUMN,
                                 "n_reasons": st.column_config.NumberColumn("Reasons", format="%d"),
                                 **{key: st.column_config.CheckboxColumn(label) for key, label in marks.items()}},
                  placeholder=MISSING)
@@ -558,7 +559,7 @@ def progress_table(report: ExerciseReport) -> None:
     with st.expander(f"Progress by reviewer ({counted(len(report.progress), 'reviewer')})"):
         st.dataframe(report.progress[["reviewer", "assigned", "scored_since", "scored_before", "awaited", "due_on",
                                       "active"]], hide_index=True, width="stretch",
-                     column_config={"reviewer": st.column_config.TextColumn("Reviewer", pinned=True),
+                     column_config={"reviewer": REVIEWER_COLUMN,
                                     "assigned": st.column_config.NumberColumn("References", format="%d"),
                                     "scored_since": st.column_config.NumberColumn(
                                         "Scored for it", format="%d", help="Submitted since the exercise began"),
