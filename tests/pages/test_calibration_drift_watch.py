@@ -67,7 +67,7 @@ def test_the_drifting_reviewer_comes_first_charted_per_dimension_with_the_report
     picker = app.selectbox(key="calibration_watch_reviewer")
     assert picker.value == name and picker.options[0] == name
     spec = chart(app, f"Drift watch: {name}")
-    titles = [a["text"] for a in spec["layout"]["annotations"]]
+    titles = [a["text"].replace("<br>", " ") for a in spec["layout"]["annotations"]]
     assert titles[:5] == list(report.dimensions["name"])
     mine = report.watch[(report.watch["reviewer_id"] == DRIFTING_REVIEWER) & report.watch["charted"]]
     limits = [decoded(t["y"]).astype(float) for t in spec["data"] if t.get("name") == "control limit"]
