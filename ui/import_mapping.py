@@ -132,8 +132,11 @@ def _show_preview(mapping: Mapping, sources: Sequence[Source]) -> None:
         rows = len(mapped.origins[f"{table}.csv"])
         st.caption(f"{code_words(table)}: the first {min(rows, PREVIEW_ROWS)} of {rows:,} rows as they will be "
                    "imported")
+        # Headers in words; the help names the import format's field, which the mapping's targets use.
+        fields = {column: st.column_config.Column(code_words(column), help=f"The import format's field {column}")
+                  for column in frame.columns if column not in ("source file", "source row")}
         st.dataframe(frame, hide_index=True, width="stretch", placeholder=MISSING, column_config={
-            "source file": st.column_config.TextColumn("Source file"),
+            **fields, "source file": st.column_config.TextColumn("Source file"),
             "source row": st.column_config.NumberColumn("Source row", format="%d", width="small")})
     if mapped.problems:
         st.warning(f"The mapping finds {len(mapped.problems):,} problem{'s' if len(mapped.problems) != 1 else ''} "
