@@ -43,7 +43,7 @@ _ITEMS = {
     "ref": st.column_config.TextColumn("Reference", width=90),
     "client": st.column_config.TextColumn("Client", width=105),
     "owner": st.column_config.TextColumn("Owner", width=100, help="The hiring lead of the search"),
-    "p_breach": st.column_config.ProgressColumn("Risk", format="percent", min_value=0.0, max_value=1.0,
+    "p_breach": st.column_config.ProgressColumn("Risk", format="%.0f%%", min_value=0.0, max_value=100.0,
                                                 width=90, help="Estimated probability that the promise breaks; "
                                                                "what it rests on is said under the rows behind it"),
     "days_left": st.column_config.NumberColumn("Days left", format="%d", width=70,
@@ -67,7 +67,8 @@ _REQUESTS = {
 
 
 def _shown(items: pd.DataFrame) -> pd.DataFrame:
-    return items.assign(kind=items["kind"].map(KINDS))[list(_ITEMS)]
+    # The risk is drawn in whole percent (10%, 6%, 5%), as the sentences about an item say it.
+    return items.assign(kind=items["kind"].map(KINDS), p_breach=items["p_breach"] * 100)[list(_ITEMS)]
 
 
 def item_caption(item: pd.Series) -> str:
@@ -143,9 +144,10 @@ def _owner_form(actor: Account, report: AtRiskReport) -> None:
     with st.form("ops_owner_form"):
         st.markdown("**Owner of a search**")
         unowned = int(choices["owner_account_id"].isna().sum())
-        st.caption(f"{counted(unowned, 'listed search has', 'listed searches have')} no owner yet; they come first. "
-                   "The owner is the search's hiring lead, named beside its items and sent them in the daily digest. "
-                   "Only an active hiring lead can own a search; each change is kept in the audit log."
+        owners = ("Every listed search has an owner. " if unowned == 0 else
+                  f"{counted(unowned, 'listed search has', 'listed searches have')} no owner yet; they come first. ")
+        st.caption(owners + "The owner is the search's hiring lead, named beside its items and sent them in the daily "
+                   "digest. Only an active hiring lead can own a search; each change is kept in the audit log."
                    + ("" if leads else " There is no active hiring lead to choose yet: an admin adds them."))
         search_id = st.selectbox("Search", list(searches), format_func=labelled(searches), index=None,
                                  placeholder="Choose a search", key="ops_owner_search")

@@ -58,7 +58,7 @@ def test_the_open_items_riskiest_first_with_owner_and_as_of_date(fixture_file):
     assert items["owner"].tolist() == ["Lea Lead", "—"]
     assert items["kind"].tolist() == ["Replacement", "Shortlist"]
     assert items["days_left"].tolist() == [9, 9]
-    assert items["p_breach"].round(4).tolist() == [0.6667, 0.25]
+    assert items["p_breach"].round(2).tolist() == [66.67, 25.0]          # drawn in percent
     captions = " ".join(c.value for c in at.caption)
     assert "As of 30 Jun 2025, like the rest of the page" in captions
     assert "overall history" not in captions and "Kaplan-Meier" in captions
