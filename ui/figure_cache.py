@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
@@ -33,6 +34,7 @@ P = ParamSpec("P")
 CAPACITY = 96
 #: Plain values a fingerprint takes as they are (a date, a label, a target in days).
 PLAIN = (str, int, float, bool, date, datetime, np.generic, type(None))
+_LOG = logging.getLogger(__name__)
 
 
 def fingerprint(value: Any) -> Hashable:
@@ -122,7 +124,11 @@ def kept(build: Callable[P, go.Figure]) -> Callable[P, go.Figure]:
 
     @functools.wraps(build)
     def drawn(*args: P.args, **kwargs: P.kwargs) -> go.Figure:
-        key = (name, fingerprint(args), fingerprint(dict(sorted(kwargs.items()))))
+        try:
+            key = (name, fingerprint(args), fingerprint(dict(sorted(kwargs.items()))))
+        except TypeError:           # a value pandas cannot hash (a list in a cell): drawn, not kept
+            _LOG.debug("%s drawn without keeping: an argument has no fingerprint", build.__qualname__)
+            return build(*args, **kwargs)
         return FIGURES.get(key, lambda: build(*args, **kwargs))
 
     return drawn

@@ -77,6 +77,16 @@ def test_an_argument_without_a_fingerprint_is_refused_in_words():
         fingerprint(object())
 
 
+def test_a_table_pandas_cannot_hash_is_drawn_every_time_not_refused():
+    @kept
+    def cells(frame: pd.DataFrame) -> go.Figure:
+        return go.Figure(go.Bar(y=[len(c) for c in frame["items"]]))
+
+    frame = pd.DataFrame({"items": [[1, 2], [3]]})          # lists in cells have no hash
+    assert cells(frame) is not cells(frame)
+    assert len(FIGURES) == 0
+
+
 def test_the_least_recently_drawn_figure_goes_first_beyond_the_capacity():
     figures, built = Figures(capacity=2), []
 
