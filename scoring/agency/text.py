@@ -40,11 +40,14 @@ MAX_CHARS: dict[str, int] = {
     "name": 200,          # names of clients, candidates and accounts, role titles, calibration exercises
     "text": 10_000,       # notes, reasons and evidence: several pages of writing
     "password": 1_024,    # far above any passphrase; refused before it is hashed
+    # A saved import mapping: ten times the longest worked mapping would be some 40,000; an agency's
+    # vocabularies of people and jobs can be long.
+    "mapping": 100_000,
 }
 #: How each kind of field is called in a refusal.
 KIND_WORDS: dict[str, str] = {
     "key": "an external id", "email": "an e-mail address", "name": "a name or title",
-    "text": "a note, reason or evidence", "password": "a password",
+    "text": "a note, reason or evidence", "password": "a password", "mapping": "a saved mapping",
 }
 #: What a person is told to do about an invisible character in a key.
 INVISIBLE_ADVICE = ("keys and e-mail addresses must be visible text, so that two that look the same are the same; "

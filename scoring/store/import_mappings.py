@@ -20,15 +20,14 @@ import duckdb
 import pandas as pd
 
 from scoring.agency.access import Account
-from scoring.agency.text import normalised, nul_problem
+from scoring.agency.text import MAX_CHARS, normalised, nul_problem
 from scoring.importing.mapping import MappingError, parse_mapping
 from scoring.store.authorization import authorize
 from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
 from scoring.store.sessions import utc_now
 
-#: The longest mapping text stored, in characters (schema.sql repeats it): ten times the longest
-#: worked mapping would be some 40,000; an agency's vocabularies of people and jobs can be long.
-MAX_MAPPING_CHARS = 100_000
+#: The longest mapping text stored, in characters (schema.sql repeats it).
+MAX_MAPPING_CHARS = MAX_CHARS["mapping"]
 ENTITY = "import_mapping"
 
 

@@ -127,6 +127,8 @@ ROLLBACK = {
         OR application_id IN (SELECT application_id FROM later_apps)""",
     "later final decisions": """DELETE FROM final_decisions WHERE decided_at::DATE > $cut
         OR application_id IN (SELECT application_id FROM later_apps)""",
+    "later reference ratings": """DELETE FROM calibration_references
+        WHERE application_id IN (SELECT application_id FROM later_apps)""",
     "later calibration items": """DELETE FROM calibration_items
         WHERE application_id IN (SELECT application_id FROM later_apps)""",
     "applications": "DELETE FROM applications WHERE application_id IN (SELECT application_id FROM later_apps)",

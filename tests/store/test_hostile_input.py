@@ -528,11 +528,11 @@ def test_the_schema_caps_every_text_column_at_the_limit_of_its_kind():
     kinds = {"external_id": "key", "email": "email", "name": "name", "full_name": "name", "display_name": "name",
              "role_title": "name", "note": "text", "not_assessed_reason": "text", "evidence": "text",
              "cost_reason": "text", "reason": "text", "amendment_reason": "text",
-             "recipient": "email"}
+             "recipient": "email", "mapping": "mapping"}
     capped = re.findall(r"length\((\w+)\) <= (\d+)", (ROOT / "schema.sql").read_text())
     assert {column for column, _ in capped} == set(kinds)
     assert {(column, int(limit)) for column, limit in capped} == {(c, MAX_CHARS[k]) for c, k in kinds.items()}
-    assert len(capped) == 21      # every external id, e-mail, name, note and reason column of every table
+    assert len(capped) == 24      # every external id, e-mail, name, note and reason column of every table
 
 
 @pytest.mark.parametrize("module", ["scoring.agency.text", "scoring.store.replacing"])
