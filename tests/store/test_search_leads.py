@@ -16,7 +16,7 @@ from scoring.agency.access import Account, PermissionDenied
 from scoring.store import Database, DatabaseError
 from scoring.store.owners import search_owners, set_search_lead
 from tests.ops_fixture import AS_OF, build, person
-from tests.store.conftest import changed_tables, existing_tables
+from tests.store.conftest import changed_tables, fingerprint
 
 SR_06, SR_11 = 6, 11     # SR-06 is open and waits for its shortlist; SR-11 is filled
 LEA, HAL, DEE, RUI = 3, 5, 6, 4
@@ -39,12 +39,6 @@ def db(template, tmp_path):
     handle = Database(path)
     yield handle
     handle.close()
-
-
-def fingerprint(db: Database) -> dict[str, tuple[int, int]]:
-    return {t: tuple(int(v) for v in db.frame(
-        f'SELECT count(*) AS n, coalesce(bit_xor(hash(t)), 0) AS h FROM "{t}" AS t').iloc[0])
-        for t in existing_tables(db)}
 
 
 def lead_of(db: Database, search_id: int):
