@@ -275,12 +275,19 @@ def run_accounts(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     """Check and import CSV or Parquet files (through a mapping when given), all or nothing, listing problems."""
-    from scoring.importing.mapping import MappingError, load_mapping
+    from scoring.importing.mapping import MappingError, load_mapping, parse_mapping
     from scoring.importing.validation import LISTED_PROBLEMS
+    from scoring.store.import_mappings import operator_saved_mapping
     from scoring.store.importer import import_paths
 
     try:
-        mapping = load_mapping(args.mapping) if args.mapping else None
+        if not args.mapping:
+            mapping = None
+        elif Path(args.mapping).exists():
+            mapping = load_mapping(args.mapping)
+        else:       # not a file: a mapping saved on the Import page, by its name
+            with Database(args.db) as db:
+                mapping = parse_mapping(operator_saved_mapping(db, args.mapping), args.mapping)
     except MappingError as error:
         print(terminal_safe(f"the mapping {error.source} cannot be used; nothing was written:"), file=sys.stderr)
         for fault in error.errors:
@@ -527,8 +534,9 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="+", metavar="PATH", help="files, or directories of .csv/.parquet files")
     load.add_argument("--db", default=database_location(), help="database to import into (created if missing)")
     load.add_argument("--check", action="store_true", help="only validate: list the problems, write nothing")
-    load.add_argument("--mapping", metavar="FILE", help="the files are another system's export: read them through "
-                                                        "this mapping (TOML, see docs/import-mapping.md)")
+    load.add_argument("--mapping", metavar="FILE_OR_NAME",
+                      help="the files are another system's export: read them through this mapping (a TOML file, see "
+                           "docs/import-mapping.md, or the name of a mapping saved on the Import page)")
     load.set_defaults(run=run_import)
 
     export = commands.add_parser("export", help="write every table to Parquet with a manifest of checksums")

@@ -22,7 +22,7 @@ import pandas as pd
 from scoring.agency.access import Account
 from scoring.agency.text import MAX_CHARS, normalised, nul_problem
 from scoring.importing.mapping import MappingError, parse_mapping
-from scoring.store.authorization import authorize
+from scoring.store.authorization import authorize, operator_command
 from scoring.store.db import Database, DatabaseError, audit, next_id, storable_text
 from scoring.store.sessions import utc_now
 
@@ -51,6 +51,18 @@ def saved_mappings(db: Database, actor: Account) -> list[SavedMapping]:
         ORDER BY lower(m.name), m.mapping_id""")
     return [SavedMapping(int(r.mapping_id), str(r.name), str(r.mapping), str(r.display_name),
                          pd.Timestamp(r.saved_at).to_pydatetime()) for r in rows.itertuples(index=False)]
+
+
+@operator_command
+def operator_saved_mapping(db: Database, name: str) -> str:
+    """Operator command (``scorecard import --mapping NAME``): the text of the mapping saved under ``name``
+    (ignoring case and surrounding spaces); a name no mapping has is refused, listing the saved ones."""
+    text = db.scalar("SELECT mapping FROM import_mappings WHERE lower(trim(name)) = lower(trim(?))", [name])
+    if text is not None:
+        return str(text)
+    names = db.frame("SELECT name FROM import_mappings ORDER BY lower(name)")["name"].tolist()
+    saved = f"the saved ones are: {', '.join(names)}" if names else "no mapping is saved in this database"
+    raise DatabaseError(f"mapping: no file or saved mapping is called {name.strip()!r}; {saved}")
 
 
 def save_mapping(db: Database, actor: Account, name: str, text: str) -> int:

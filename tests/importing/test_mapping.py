@@ -217,6 +217,28 @@ def test_the_command_line_imports_through_a_mapping(tmp_path, capsys):
     assert "no field 'notes'" in capsys.readouterr().err
 
 
+def test_the_command_line_imports_through_a_mapping_saved_on_the_import_page(tmp_path, capsys):
+    from scoring.store.accounts import account_for_email, create_operator_account
+    from scoring.store.import_mappings import save_mapping
+
+    (tmp_path / "candidates-gh.csv").write_text(CANDIDATES)
+    db = tmp_path / "agency.duckdb"
+    assert main(["import", str(SAMPLES), str(tmp_path / "candidates-gh.csv"), "--db", str(db)]) == 0
+    with Database(db) as handle:
+        create_operator_account(handle, email="ada@agency.example", display_name="Ada Admin", role="admin",
+                                password="a long enough password")
+        save_mapping(handle, account_for_email(handle, "ada@agency.example"), "Monthly Greenhouse applications",
+                     GREENHOUSE_APPLICATIONS.read_text())
+    capsys.readouterr()
+
+    assert main(["import", "--mapping", " monthly greenhouse APPLICATIONS ", str(GREENHOUSE_APPLICATIONS_SAMPLE),
+                 "--db", str(db)]) == 0
+    assert "applications (mapped from" in capsys.readouterr().out
+    assert main(["import", "--mapping", "Weekly Lever", str(GREENHOUSE_APPLICATIONS_SAMPLE), "--db", str(db)]) == 1
+    assert ("no file or saved mapping is called 'Weekly Lever'; the saved ones are: Monthly Greenhouse applications"
+            in capsys.readouterr().err)
+
+
 # -- wide sources, constants, dates --------------------------------------------------------------------
 WIDE = """
 name = "a spreadsheet with one column per dimension"

@@ -384,6 +384,7 @@ WITHOUT_AN_ACCOUNT = {
     "store.archive.restore_database": "operator command",
     "store.importer.import_paths": "operator command",
     "store.importer.operator_import": "operator command",
+    "store.import_mappings.operator_saved_mapping": "operator command",
     "store.digests.digest_recipients": "operator command",
     "store.digests.sent_digests": "operator command",
     "store.digests.claim_digest": "operator command",
