@@ -26,6 +26,19 @@ DEMO_AS_OF = date(2026, 11, 20)
 SMALL_DEMO = DemoConfig(candidates=3_000, seed=11, as_of=DEMO_AS_OF)
 
 
+#: A demo large enough to chart each reviewer's severity per dimension and month (the small one has too
+#: few ratings a month): the drift watch's and the digest's reading of it.
+MONTHLY_DEMO = DemoConfig(candidates=20_000, seed=11, as_of=DEMO_AS_OF)
+
+
+@pytest.fixture(scope="session")
+def monthly_demo_file(tmp_path_factory) -> Path:
+    """The 20,000-candidate demo, built once per test session (read it, never write to it)."""
+    path = tmp_path_factory.mktemp("monthly_demo") / "demo.duckdb"
+    build_demo(path, MONTHLY_DEMO)
+    return path
+
+
 @pytest.fixture
 def empty_db(tmp_path) -> Database:
     """A new database file holding only the schema and its reference rows."""

@@ -7,12 +7,11 @@ its last nine months, whom the watch must chart beyond its limits and invite to 
 
 from __future__ import annotations
 
-from datetime import date
+import shutil
 
 import numpy as np
 import pytest
 
-from scoring.demo.generator import DemoConfig, build_demo
 from scoring.store import Database
 from tests.conftest import account
 from tests.pages.test_calibration_page import chart, decoded, open_tab, opening_report, run_page
@@ -42,14 +41,13 @@ def test_the_watch_and_its_limits_are_in_the_thresholds_table(demo_db, monkeypat
     assert "Drift watch: EWMA weight and limit width" in names and "Drift watch: recent crossings" in names
 
 
-DEMO_AS_OF = date(2026, 11, 20)
 DRIFTING_REVIEWER = 15          # the second-last of the 16 reviewers
 
 
 @pytest.fixture(scope="module")
-def agency(tmp_path_factory):
-    path = tmp_path_factory.mktemp("drift_watch_page") / "agency.duckdb"
-    build_demo(path, DemoConfig(candidates=20_000, seed=11, as_of=DEMO_AS_OF))
+def agency(monthly_demo_file, tmp_path_factory):
+    path = tmp_path_factory.mktemp("agency") / "agency.duckdb"
+    shutil.copy(monthly_demo_file, path)
     with Database(path) as db:
         yield db
 

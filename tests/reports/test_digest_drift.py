@@ -8,15 +8,16 @@ plants one reviewer who grows harsher over the last nine months (the second-last
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import pandas as pd
 import pytest
 
 from scoring.agency.access import OPERATOR, SERVER, PermissionDenied
-from scoring.demo.generator import DemoConfig, build_demo
 from scoring.reports.digest import NOTHING, Recipient, compose, daily_digests, digest_drift
 from scoring.store import Database
+from tests.conftest import DEMO_AS_OF
 from tests.ops_fixture import AS_OF
 
 OPS = Recipient("Otto Ops", "ops", 2, "ops@ops.example")
@@ -93,14 +94,13 @@ def test_the_words_are_a_persons_never_a_missing_value_or_a_column_name():
 
 
 # -- reading it -----------------------------------------------------------------------------------------
-DEMO_AS_OF = date(2026, 11, 20)
 DRIFTING_REVIEWER = 15          # the second-last of the 16 reviewers
 
 
 @pytest.fixture(scope="module")
-def agency(tmp_path_factory):
-    path = tmp_path_factory.mktemp("digest_drift") / "agency.duckdb"
-    build_demo(path, DemoConfig(candidates=20_000, seed=11, as_of=DEMO_AS_OF))
+def agency(monthly_demo_file, tmp_path_factory):
+    path = tmp_path_factory.mktemp("agency") / "agency.duckdb"
+    shutil.copy(monthly_demo_file, path)
     with Database(path) as db:
         yield db
 
