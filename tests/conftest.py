@@ -39,6 +39,15 @@ def monthly_demo_file(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def monthly_demo_db(monthly_demo_file, tmp_path_factory) -> Database:
+    """A private copy of the 20,000-candidate demo shared by the checks of one module."""
+    path = tmp_path_factory.mktemp("monthly_demo_copy") / "demo.duckdb"
+    shutil.copy(monthly_demo_file, path)
+    with Database(path) as db:
+        yield db
+
+
 @pytest.fixture
 def empty_db(tmp_path) -> Database:
     """A new database file holding only the schema and its reference rows."""

@@ -7,12 +7,9 @@ its last nine months, whom the watch must chart beyond its limits and invite to 
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
 
-from scoring.store import Database
 from tests.conftest import account
 from tests.pages.test_calibration_page import chart, decoded, open_tab, opening_report, run_page
 
@@ -45,11 +42,8 @@ DRIFTING_REVIEWER = 15          # the second-last of the 16 reviewers
 
 
 @pytest.fixture(scope="module")
-def agency(monthly_demo_file, tmp_path_factory):
-    path = tmp_path_factory.mktemp("agency") / "agency.duckdb"
-    shutil.copy(monthly_demo_file, path)
-    with Database(path) as db:
-        yield db
+def agency(monthly_demo_db):
+    return monthly_demo_db
 
 
 @pytest.mark.slow

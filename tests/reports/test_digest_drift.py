@@ -8,7 +8,6 @@ plants one reviewer who grows harsher over the last nine months (the second-last
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import pandas as pd
@@ -16,7 +15,6 @@ import pytest
 
 from scoring.agency.access import OPERATOR, SERVER, PermissionDenied
 from scoring.reports.digest import NOTHING, Recipient, compose, daily_digests, digest_drift
-from scoring.store import Database
 from tests.conftest import DEMO_AS_OF
 from tests.ops_fixture import AS_OF
 
@@ -98,11 +96,8 @@ DRIFTING_REVIEWER = 15          # the second-last of the 16 reviewers
 
 
 @pytest.fixture(scope="module")
-def agency(monthly_demo_file, tmp_path_factory):
-    path = tmp_path_factory.mktemp("agency") / "agency.duckdb"
-    shutil.copy(monthly_demo_file, path)
-    with Database(path) as db:
-        yield db
+def agency(monthly_demo_db):
+    return monthly_demo_db
 
 
 @pytest.mark.slow
