@@ -78,6 +78,15 @@ def is_constraint_violation(error: BaseException) -> bool:
     return isinstance(error, duckdb.Error) and _POSTGRES_REFUSAL.search(str(error)) is not None
 
 
+def is_duplicate_key(error: BaseException) -> bool:
+    """Whether ``error`` is a refused row whose unique key another row has, committed or still being written.
+
+    Both DuckDB ("Duplicate key ... violates primary key constraint") and PostgreSQL ("duplicate key value
+    violates unique constraint") say so in words.
+    """
+    return is_constraint_violation(error) and "duplicate key" in str(error).lower()
+
+
 def is_write_conflict(error: BaseException) -> bool:
     """Whether ``error`` means a concurrent writer won and the transaction wrote nothing."""
     if isinstance(error, duckdb.TransactionException):

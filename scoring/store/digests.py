@@ -28,6 +28,7 @@ from scoring.store.db import (
     DatabaseError,
     audit,
     is_constraint_violation,
+    is_duplicate_key,
     is_write_conflict,
     storable_text,
 )
@@ -118,12 +119,11 @@ def claim_digest(db: Database, *, digest_date: date, channel: str, recipient: st
     try:
         return db.write(take, refresh_copy=False)
     except duckdb.Error as error:
-        if not (is_constraint_violation(error) or is_write_conflict(error)):
-            raise
-        taken = db.scalar("SELECT count(*) FROM digests_sent WHERE digest_date = ? AND channel = ? AND recipient = ?",
-                          [digest_date, channel, key])
-        if taken:                        # another run inserted the same key first
+        # Another run holds the same key: it may not have committed yet, so its row cannot be looked for.
+        if is_duplicate_key(error) or is_write_conflict(error):
             return UNCONFIRMED
+        if not is_constraint_violation(error):
+            raise
         raise DatabaseError(f"the digest of {digest_date} for {key} cannot be recorded: {error}") from None
 
 
