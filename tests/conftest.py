@@ -138,6 +138,48 @@ def postgres() -> Server:
         yield server
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.failed:
+        item.stash[FAILED] = True
+    return report
+
+
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.fixture(autouse=True)
+def _tmp_path_emptied(request):
+    """Empty a test's temporary folder once it has passed: a whole run writes hundreds of database copies,
+    which would otherwise fill the disk. The folder itself stays, so that no later test gets the same path
+    (the shared reports and the page caches know a database by where it is)."""
+    yield
+    folder = request.node.funcargs.get("tmp_path")
+    if folder is None or request.node.stash.get(FAILED, False):
+        return
+    for child in folder.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def _test_databases_dropped(request):
+    """Drop the PostgreSQL databases a test made (in its own fixtures or its body) once it is over.
+
+    Session and module fixtures are set up before this one, so the databases they share outlive the test.
+    """
+    if "postgres" not in request.fixturenames:
+        yield
+        return
+    server = request.getfixturevalue("postgres")
+    made_before = len(server.made)
+    yield
+    server.drop_made_after(made_before)
+
+
 @pytest.fixture
 def pg_url(postgres) -> str:
     """A new, empty PostgreSQL database (no schema yet): its connection string."""
