@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date
+from typing import cast
 
 import pandas as pd
 import streamlit as st
@@ -22,7 +23,9 @@ from scoring.reports.fairness_document import fairness_document, file_name, impa
 from scoring.reports.fairness_method import METHOD_TITLE, method_markdown
 from scoring.reports.formatting import MISSING
 from ui.access import account_allowed
-from ui.context import guarded, read, today
+from ui.context import guarded, today
+from ui.periods import opening_filter
+from ui.shared_reads import read_shared
 
 #: Rates are shown in percent with one decimal, whatever their size.
 PERCENT = "%.1f%%"
@@ -144,7 +147,9 @@ def body() -> None:
     st.title("Fairness audit")
     as_of = today()
     left, middle, right = st.columns([1, 1, 2])
-    start = left.date_input("Decisions from", as_of - timedelta(days=365), max_value=as_of, key="fairness_from")
+    # Opens on the search filter's opening period, which the background keeps fitted.
+    start = left.date_input("Decisions from", cast(date, opening_filter(as_of).start), max_value=as_of,
+                            key="fairness_from")
     end = middle.date_input("to", as_of, max_value=as_of, key="fairness_to")
     chosen = right.segmented_control("Groups by", list(GROUPINGS), default="sex", required=True,
                                      format_func=lambda key: GROUPINGS[key], key="fairness_grouping")
@@ -153,8 +158,9 @@ def body() -> None:
     if start > end:
         st.error("The period starts after it ends: choose a start on or before its end.")
         return
-    # Cached on the data's version: the reviewer x group model takes seconds on a large agency.
-    report = read(fairness_report, actor, as_of, start, end, grouping)
+    # The reviewer x group model takes seconds on a large agency: kept ready by the background for the
+    # opening period, and shown a moment old, with a note, while the new data is being fitted.
+    report = read_shared("read_fairness", fairness_report, actor, as_of, start, end, grouping, stale_ok=True)
     st.caption(f"As of {as_of:%d %b %Y}, decisions from {start:%d %b %Y} to {end:%d %b %Y}, grouped by "
                f"{GROUPINGS[grouping].lower()} as candidates chose to identify themselves. Counts only: no "
                "candidate is shown here, self-identification is never shown beside a candidate's scores, and no "

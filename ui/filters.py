@@ -3,7 +3,7 @@ validity pages."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import cast
 
 import pandas as pd
@@ -15,7 +15,7 @@ from scoring.domain.seniorities import SENIORITIES, SENIORITY_LABELS
 from scoring.store import searches
 from scoring.store.searches import SearchFilter
 from ui.context import today
-from ui.periods import OPENING_PERIOD, PERIODS
+from ui.periods import OPENING_PERIOD, PERIODS, period_filter
 from ui.shared_reads import read_shared
 from ui.text import labelled
 
@@ -50,8 +50,9 @@ def search_filter(actor: Account, key: str) -> tuple[SearchFilter, date]:
                                    key=f"{key}_range")
             if isinstance(chosen, tuple) and len(chosen) == 2:
                 start, end = chosen
-        elif (days := PERIODS[period]) is not None:
-            start, end = as_of - timedelta(days=days), as_of
+        else:
+            fixed = period_filter(period, as_of)
+            start, end = fixed.start, fixed.end
         names = dict(zip(clients["client_id"], clients["name"]))
         client_ids = st.multiselect("Clients", list(names), format_func=labelled(names), key=f"{key}_clients",
                                     placeholder="All clients")

@@ -5,7 +5,7 @@ who asks: their store reads check the asker's role and nothing else about them. 
 everyone allowed to see it; so do the choices the filters offer (clients, months, dimensions), read on
 every page open. :class:`SharedReports` keeps one per report, filters and database, with
 the data version it was computed for and when. One worker thread computes, as the server's own
-read-only identity (:data:`scoring.agency.access.SERVER`), the reports each page opens on
+read-only identities (:func:`scoring.agency.access.background_identity`), the reports each page opens on
 (:func:`standard_jobs`) and the ones asked for most recently: at start (:func:`keep_reports_warm`,
 from ``app.py``), after every write made through :mod:`ui.writes` (:func:`data_changed`), and when a
 look at the data version every :data:`POLL_SECONDS` finds a write made elsewhere (another server,
@@ -40,9 +40,10 @@ from typing import Any, TypeVar, cast
 import duckdb
 import streamlit as st
 
-from scoring.agency.access import SERVER, Account
+from scoring.agency.access import Account, background_identity
 from scoring.reports.at_risk import at_risk_report, risk_backtest
 from scoring.reports.calibration import STAGE_LABELS, calibration_report, default_filter
+from scoring.reports.fairness import GROUPINGS, fairness_report
 from scoring.reports.ops import FIRST_DAY_FROM, ops_report
 from scoring.reports.pipeline import pipeline_report
 from scoring.reports.validity import validity_report
@@ -51,7 +52,7 @@ from scoring.store.authorization import authorize
 from scoring.store.db import Database
 from scoring.store.ratings import PERIOD_BASES, CalibrationFilter
 from ui.context import database
-from ui.periods import opening_filter
+from ui.periods import FIXED_PERIODS, OPENING_PERIOD, opening_filter, period_filter
 
 T = TypeVar("T")
 #: What identifies one shared result: the report function (module, name), the database location and
@@ -106,16 +107,17 @@ class SharedReports:
 
     Parameters
     ----------
-    identity : Account
-        Whom the background computes as (:data:`scoring.agency.access.SERVER`).
+    identity_for : callable
+        Whom the background computes a report read with a given permission as
+        (:func:`scoring.agency.access.background_identity`).
     capacity : int
         How many results are kept; the least recently read goes first.
     recent : int
         How many of the most recently read reports the background recomputes beside the standard ones.
     """
 
-    def __init__(self, identity: Account, capacity: int = 32, recent: int = 8) -> None:
-        self.identity = identity
+    def __init__(self, identity_for: Callable[[str], Account], capacity: int = 32, recent: int = 8) -> None:
+        self.identity_for = identity_for
         self._capacity, self._recent_size = capacity, recent
         self._lock = threading.Lock()
         self._figures: OrderedDict[Key, Figures] = OrderedDict()
@@ -239,7 +241,7 @@ class SharedReports:
             if (held is not None and held.version >= version) or (key, version) in self._running:
                 return
             running = self._running[(key, version)] = Future()
-        self._compute(key, version, source, job, self.identity, running)
+        self._compute(key, version, source, job, self.identity_for(job.permission), running)
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until the worker has nothing left to do (for tests and benchmarks); False on timeout."""
@@ -301,7 +303,7 @@ class SharedReports:
 
 
 #: The process's shared reports.
-SHARED = SharedReports(SERVER)
+SHARED = SharedReports(background_identity, capacity=40)
 atexit.register(SHARED.stop, 60)
 
 
@@ -314,22 +316,28 @@ def filter_option_jobs(as_of: date) -> list[Job]:
 
 
 def standard_jobs(db: Database) -> list[Job]:
-    """What the pipeline, ops, calibration and validity pages open on, for ``db`` as it is now: the
-    filters' choices, then the reports (with the ops page's at-risk list and its track record).
+    """What the pipeline, ops, calibration, validity and fairness pages open on, and the model fits of
+    their other standard choices, for ``db`` as it is now.
 
-    The ones a person waits for come first; the model fits, which may be shown a moment old, last.
-    The calibration filter's opening months come from its shared choices, computed here first when
-    they are not current.
+    First the filters' choices and the reports a person waits for (with the ops page's at-risk list
+    and its track record); then the model fits the pages open on, which may be shown a moment old;
+    last the fits of every other fixed choice (the other calibrated stage, the other fixed periods of
+    the validity page, the fairness audit by each grouping), so that no one waits for a fit unless they
+    chose months or dates by hand. The calibration filter's opening months come from its shared
+    choices, computed here first when they are not current.
     """
     as_of = db.agency_today()
     opening = opening_filter(as_of)
     search_options, calibration_options = filter_option_jobs(as_of)
-    months_rated = SHARED.read(db, calibration_options, SHARED.identity).figures.value
-    stage_id = next(iter(STAGE_LABELS))
-    months = default_filter(cast("date | None", months_rated["first"]), cast("date | None", months_rated["last"]),
-                            stage_id)
-    calibration = CalibrationFilter(stage_id=stage_id, dimension_ids=(), first_month=months.first_month,
-                                    last_month=months.last_month, basis=next(iter(PERIOD_BASES)))
+    identity = SHARED.identity_for(calibration_options.permission)
+    months_rated = SHARED.read(db, calibration_options, identity).figures.value
+    first, last = cast("date | None", months_rated["first"]), cast("date | None", months_rated["last"])
+    calibration = [Job("read_calibration", calibration_report, (opening_calibration(first, last, stage_id),),
+                       stale_ok=True) for stage_id in STAGE_LABELS]
+    validity = [Job("read_validity", validity_report, (period_filter(period, as_of), as_of), stale_ok=True)
+                for period in [OPENING_PERIOD, *(p for p in FIXED_PERIODS if p != OPENING_PERIOD)]]
+    fairness = [Job("read_fairness", fairness_report, (as_of, opening.start, opening.end, grouping), stale_ok=True)
+                for grouping in GROUPINGS]
     return [
         search_options,
         calibration_options,
@@ -338,9 +346,20 @@ def standard_jobs(db: Database) -> list[Job]:
         # The ops page's At risk tab: a tab switch should find them ready (about a second each on the full demo).
         Job("read_ops", at_risk_report, (as_of,)),
         Job("read_ops", risk_backtest, (as_of,)),
-        Job("read_calibration", calibration_report, (calibration,), stale_ok=True),
-        Job("read_validity", validity_report, (opening, as_of), stale_ok=True),
+        calibration[0],
+        validity[0],
+        *calibration[1:],
+        *validity[1:],
+        *fairness,
     ]
+
+
+def opening_calibration(first: date | None, last: date | None, stage_id: int) -> CalibrationFilter:
+    """The calibration page's filter when it opens, or when only its stage is changed: every dimension over
+    the default months (:func:`scoring.reports.calibration.default_filter`) by the first period basis."""
+    months = default_filter(first, last, stage_id)
+    return CalibrationFilter(stage_id=stage_id, dimension_ids=(), first_month=months.first_month,
+                             last_month=months.last_month, basis=next(iter(PERIOD_BASES)))
 
 
 def read_shared(permission: str, function: Callable[..., T], actor: Account, *args: Any,

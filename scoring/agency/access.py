@@ -119,3 +119,24 @@ OPERATOR = Account(0, "operator@command-line.invalid", "Command-line operator", 
 SERVER = Account(0, "server@background.invalid", "Dashboard server (background figures)", "admin")
 #: The only permissions :data:`SERVER` may use: the reads behind the pages' shared reports.
 SERVER_READS = frozenset({"read_pipeline", "read_candidates", "read_calibration", "read_validity", "read_ops"})
+
+#: The identity the server computes the fairness audit's shared figures as: counts per self-identified
+#: group and the reviewer x group model, which need self-identification. Kept apart from :data:`SERVER`
+#: so that no other report computed in the background can ever read self-identification, even by a
+#: mistake in what a page asks for; like it, recognised by identity only and limited to
+#: :data:`AUDIT_SERVER_READS`. Its figures reach only people whose own role may read the audit.
+AUDIT_SERVER = Account(0, "audit-server@background.invalid", "Dashboard server (background audit figures)", "auditor")
+#: The only permissions :data:`AUDIT_SERVER` may use.
+AUDIT_SERVER_READS = frozenset({"read_fairness", "read_self_identification"})
+#: Each background identity with the only permissions it may use.
+BACKGROUND_READS: tuple[tuple[Account, frozenset[str]], ...] = ((SERVER, SERVER_READS),
+                                                                 (AUDIT_SERVER, AUDIT_SERVER_READS))
+
+
+def background_identity(permission: str) -> Account:
+    """Whom the server computes a shared report read with ``permission`` as.
+
+    >>> background_identity("read_fairness").role, background_identity("read_ops").role
+    ('auditor', 'admin')
+    """
+    return AUDIT_SERVER if permission in AUDIT_SERVER_READS else SERVER

@@ -32,6 +32,9 @@ background the reports that everyone allowed to see them shares (:mod:`ui.shared
 recognised by identity only, and it may only read: :func:`authorize` refuses it every permission
 outside :data:`scoring.agency.access.SERVER_READS`, and any call that names no permission. A person's
 own permission and session are still checked, by the page, before a shared figure is shown to them.
+:data:`scoring.agency.access.AUDIT_SERVER` computes the fairness audit's shared figures the same way,
+limited to :data:`scoring.agency.access.AUDIT_SERVER_READS`, so that no other background report can
+read self-identification.
 """
 
 from __future__ import annotations
@@ -42,10 +45,9 @@ from typing import TypeVar
 import duckdb
 
 from scoring.agency.access import (
+    BACKGROUND_READS,
     OPERATOR,
     PERMISSIONS,
-    SERVER,
-    SERVER_READS,
     Account,
     PermissionDenied,
     StaleSession,
@@ -93,9 +95,10 @@ def authorize(db: Database, actor: Account | None, permission: str | None = None
         if permission is None:
             raise PermissionDenied("sign in first")
         return require(None, permission)
-    if actor is SERVER and permission not in SERVER_READS:
-        raise PermissionDenied(f"the server's background figures may only read; "
-                               f"{(permission or 'this call').replace('_', ' ')} is not a read it makes")
+    for identity, reads in BACKGROUND_READS:
+        if actor is identity and permission not in reads:
+            raise PermissionDenied(f"the server's background figures may only read; "
+                                   f"{(permission or 'this call').replace('_', ' ')} is not a read it makes")
     check_session(db, actor)
     return actor if permission is None else require(actor, permission)
 
@@ -118,7 +121,7 @@ def check_session(db: Database, actor: Account) -> Account:
     StaleSession
         It does not; the exception's ``reason`` says how (see :class:`scoring.agency.access.StaleSession`).
     """
-    if actor is OPERATOR or actor is SERVER:
+    if actor is OPERATOR or any(actor is identity for identity, _ in BACKGROUND_READS):
         return actor
     row = _account_row(db, actor.account_id)
     if row is None or not row[0]:

@@ -1,4 +1,5 @@
-"""The server's own identity, which computes the shared reports in the background, may only read."""
+"""The server's own identities, which compute the shared reports in the background, may only read, and only
+the audit's identity reads self-identification."""
 
 from __future__ import annotations
 
@@ -6,26 +7,51 @@ from datetime import date
 
 import pytest
 
-from scoring.agency.access import PERMISSIONS, SERVER, SERVER_READS, Account, PermissionDenied, StaleSession
+from scoring.agency.access import (
+    AUDIT_SERVER,
+    BACKGROUND_READS,
+    PERMISSIONS,
+    SERVER,
+    SERVER_READS,
+    Account,
+    PermissionDenied,
+    StaleSession,
+    background_identity,
+)
 from scoring.domain.dimensions import DIMENSION_CODES
 from scoring.store import weights
 from scoring.store.authorization import authorize, check_session
 
+EACH_READ = [(identity, permission) for identity, reads in BACKGROUND_READS for permission in sorted(reads)]
+EVERYTHING_ELSE = [(identity, permission) for identity, reads in BACKGROUND_READS
+                   for permission in sorted(set(PERMISSIONS) - reads)]
 
-@pytest.mark.parametrize("permission", sorted(SERVER_READS))
-def test_the_server_makes_its_reads(empty_db, permission):
-    assert authorize(empty_db, SERVER, permission) is SERVER
+
+def _named(value):
+    return value.email.split("@")[0] if isinstance(value, Account) else value
 
 
-@pytest.mark.parametrize("permission", sorted(set(PERMISSIONS) - SERVER_READS))
-def test_the_server_is_refused_everything_else(empty_db, permission):
+@pytest.mark.parametrize(("identity", "permission"), EACH_READ, ids=_named)
+def test_the_server_makes_its_reads(empty_db, identity, permission):
+    assert authorize(empty_db, identity, permission) is identity
+
+
+@pytest.mark.parametrize(("identity", "permission"), EVERYTHING_ELSE, ids=_named)
+def test_the_server_is_refused_everything_else(empty_db, identity, permission):
     with pytest.raises(PermissionDenied, match="may only read"):
-        authorize(empty_db, SERVER, permission)
+        authorize(empty_db, identity, permission)
 
 
-def test_the_server_is_refused_a_call_that_names_no_permission(empty_db):
+@pytest.mark.parametrize("identity", [SERVER, AUDIT_SERVER], ids=_named)
+def test_the_server_is_refused_a_call_that_names_no_permission(empty_db, identity):
     with pytest.raises(PermissionDenied, match="may only read"):
-        authorize(empty_db, SERVER)
+        authorize(empty_db, identity)
+
+
+def test_only_the_audit_figures_are_computed_as_the_identity_that_reads_self_identification():
+    assert "read_self_identification" not in SERVER_READS
+    assert {p for p in PERMISSIONS if background_identity(p) is AUDIT_SERVER} == {"read_fairness",
+                                                                                   "read_self_identification"}
 
 
 def test_the_server_cannot_write_even_through_a_store_function(empty_db):

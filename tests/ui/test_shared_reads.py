@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from scoring.agency.access import SERVER, Account, PermissionDenied, StaleSession
+from scoring.agency.access import SERVER, Account, PermissionDenied, StaleSession, background_identity
 from scoring.store.db import audit
 from tests.conftest import account
 from ui.shared_reads import Job, SharedReports, read_shared
@@ -40,7 +40,7 @@ def change(db) -> None:
 
 @pytest.fixture
 def shared() -> SharedReports:
-    return SharedReports(SERVER)
+    return SharedReports(background_identity)
 
 
 def test_fresh_figures_are_computed_once_and_then_served(shared, empty_db):
@@ -137,7 +137,7 @@ def test_a_failed_computation_is_not_kept(shared, empty_db):
 
 
 def test_the_least_recently_read_figures_go_first(empty_db):
-    shared = SharedReports(SERVER, capacity=2)
+    shared = SharedReports(background_identity, capacity=2)
     report = Counting()
     for chosen in ("a", "b", "a", "c"):
         shared.read(empty_db, Job("read_pipeline", report, (chosen,)), SERVER)
@@ -204,7 +204,7 @@ def test_the_background_computes_every_standard_report_and_anyone_who_may_ask_co
     from ui.shared_reads import standard_jobs
 
     for job in standard_jobs(module_demo_db):
-        assert job.function(module_demo_db, SERVER, *job.args) is not None
+        assert job.function(module_demo_db, background_identity(job.permission), *job.args) is not None
         for role in ROLES:
             if role in PERMISSIONS[job.permission]:
                 job.function(module_demo_db, account(module_demo_db, role), *job.args)    # nothing refused
