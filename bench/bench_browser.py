@@ -134,6 +134,15 @@ INTERACTIONS: dict[str, tuple[str, tuple[Step, ...]]] = {
         Step("tab: breach list", "choose", "", "Breach list"),
         Step("tab: shortlist time", "choose", "", "Shortlist time"),
     )),
+    "fairness": ("auditor", (
+        Step("groups: race/ethnicity", "choose", "Groups by", "Race/ethnicity"),
+        Step("groups: sex and race/ethnicity", "choose", "Groups by", "Sex and race/ethnicity"),
+        Step("groups: sex", "choose", "Groups by", "re:^Sex$"),
+        Step("stage chart: another tab", "choose", "", 1),
+        Step("stage chart: first tab", "choose", "", 0),
+        Step("drill-down: the method", "expand", "How"),
+        Step("drill-down: closed", "expand", "How"),
+    )),
     "admin": ("admin", (
         Step("tab: audit log", "choose", "", "Audit log"),
         Step("audit: text filter", "type", "Key or text contains", "demo"),
@@ -456,7 +465,8 @@ def measure_database(browser, location: str, folder: Path, pages: list[str], rou
                              "first" if landing not in seen else "sign-in")
             driver.timed(sign_in_form(ROLE_EMAILS[role]), signing, quiet_ms=1500)
             figures.append(signing)
-            if signing.errors or not driver.page.locator('[data-testid="stSidebarNav"]').count():
+            # A role with one page has no page list, so signed in means the form has gone.
+            if signing.errors or driver.page.get_by_role("button", name="Sign in").count():
                 signing.errors.append(f"could not sign in as {role}: its pages are not measured")
                 figures += [Figure(page_path, "first open", "first", errors=["not signed in"]) for page_path in mine]
                 context.close()

@@ -21,9 +21,10 @@ from scoring.reports.fairness import (
 )
 from scoring.reports.fairness_document import fairness_document, file_name, impact_chart
 from scoring.reports.fairness_method import METHOD_TITLE, method_markdown
-from scoring.reports.formatting import MISSING
+from scoring.reports.formatting import MISSING, counted
 from ui.access import account_allowed
 from ui.context import guarded, today
+from ui.figure_cache import kept
 from ui.periods import opening_filter
 from ui.shared_reads import read_shared
 
@@ -117,41 +118,53 @@ def _table(frame: pd.DataFrame, columns: dict, key: str) -> None:
                  placeholder=MISSING, column_config=columns, key=key)
 
 
-def _impact_charts(frame: pd.DataFrame, key: str) -> None:
-    """Each stage's impact ratios against the four-fifths line, a tab per stage."""
+@st.fragment
+def _impact_chart(frame: pd.DataFrame, key: str) -> None:
+    """One stage's impact ratios against the four-fifths line, the stage picked above it: choosing another
+    reruns this part alone, and only the chart looked at is drawn."""
     stages = list(dict.fromkeys(frame["stage"]))
     if not stages:
         return
-    for stage, tab in zip(stages, st.tabs(stages, key=key)):
-        figure = impact_chart(frame[frame["stage"] == stage])
-        if figure is None:
-            tab.caption(f"No group at {stage} is large enough to compare: too few to judge.")
-        else:
-            tab.plotly_chart(figure, width="stretch", config={"displayModeBar": False}, key=f"{key}_{stage}")
+    stage = st.segmented_control("Stage", stages, default=stages[0], required=True, key=key,
+                                 label_visibility="collapsed") if len(stages) > 1 else stages[0]
+    figure = drawn_impact_chart(frame[frame["stage"] == stage])
+    if figure is None:
+        st.caption(f"No group at {stage} is large enough to compare: too few to judge.")
+    else:
+        st.plotly_chart(figure, width="stretch", config={"displayModeBar": False}, key=f"{key}_chart")
+
+
+#: The impact chart, built once per content of its rows and drawn from memory after that.
+drawn_impact_chart = kept(impact_chart)
 
 
 def _flags(report: FairnessReport) -> None:
+    """One notice listing every group below four-fifths, each saying whether chance could explain it."""
     flagged = report.flagged
     if flagged.empty:
         st.success("No group large enough to judge falls below four-fifths of the highest rate, at any stage "
                    "or for the weighted score.")
         return
+    lines = []
     for row in flagged.itertuples():
         what = "passes" if row.measure == "stage" else "scores above the stage median"
-        st.warning(f"{row.stage}: {row.group} {what} at {row.ratio:.2f} of the highest rate "
-                   f"(95% interval {row.ratio_low:.2f} to {row.ratio_high:.2f}; Fisher p = {row.p_value:.3f}).")
+        chance = "unlikely to be chance" if row.significant else "could be chance"
+        lines.append(f"- {row.stage}: **{row.group}** {what} at {row.ratio:.2f} of the highest rate (95% interval "
+                     f"{row.ratio_low:.2f} to {row.ratio_high:.2f}; Fisher p = {row.p_value:.3f}, {chance})")
+    st.warning(f"{counted(len(flagged), 'rate')} below four-fifths of the highest rate: a reason to look "
+               "closer, whether or not chance could explain the gap.\n\n" + "\n".join(lines))
 
 
 def body() -> None:
     actor = account_allowed("read_fairness")
     st.title("Fairness audit")
     as_of = today()
-    left, middle, right = st.columns([1, 1, 2])
+    left, middle, _ = st.columns([1, 1, 2])
     # Opens on the search filter's opening period, which the background keeps fitted.
     start = left.date_input("Decisions from", cast(date, opening_filter(as_of).start), max_value=as_of,
                             key="fairness_from")
     end = middle.date_input("to", as_of, max_value=as_of, key="fairness_to")
-    chosen = right.segmented_control("Groups by", list(GROUPINGS), default="sex", required=True,
+    chosen = st.segmented_control("Groups by", list(GROUPINGS), default="sex", required=True,
                                      format_func=lambda key: GROUPINGS[key], key="fairness_grouping")
     grouping: Grouping = "race_ethnicity" if chosen == "race_ethnicity" else (
         "sex_and_race" if chosen == "sex_and_race" else "sex")
@@ -171,12 +184,12 @@ def body() -> None:
         return
     _flags(report)
     st.subheader("Pass rate at each stage")
-    _impact_charts(report.stages, "fairness_stage_charts")
+    _impact_chart(report.stages, "fairness_stage_charts")
     _table(report.stages, IMPACT_COLUMNS, "fairness_stages")
     st.subheader("Scoring rate: share above the stage's median weighted score")
     st.caption("Local Law 144's scoring rate, for the scored stages: complete scorecards only, under the weights "
                "in force when the application entered the stage.")
-    _impact_charts(report.scoring, "fairness_scoring_charts")
+    _impact_chart(report.scoring, "fairness_scoring_charts")
     _table(report.scoring, SCORING_COLUMNS, "fairness_scoring")
     _reviewer_bias(report)
     with st.expander(METHOD_TITLE):

@@ -22,13 +22,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from datetime import date, datetime
-from typing import Any, ParamSpec
+from typing import Any, ParamSpec, TypeVar, cast
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 P = ParamSpec("P")
+R = TypeVar("R", bound="go.Figure | None")
 #: How many figures the process keeps; the least recently drawn goes first. A page draws up to six,
 #: each filter value its own: enough for every page's usual filters, a few MiB in all.
 CAPACITY = 96
@@ -86,14 +87,16 @@ class Figures:
         self._lock = threading.Lock()
         self._held: OrderedDict[Hashable, go.Figure] = OrderedDict()
 
-    def get(self, key: Hashable, build: Callable[[], go.Figure]) -> go.Figure:
-        """The figure kept under ``key``, built by ``build`` first if there is none."""
+    def get(self, key: Hashable, build: Callable[[], R]) -> R:
+        """The figure kept under ``key``, built by ``build`` first if there is none (None is not kept)."""
         with self._lock:
-            figure = self._held.get(key)
-            if figure is not None:
+            held = self._held.get(key)
+            if held is not None:
                 self._held.move_to_end(key)
-                return figure
+                return cast(R, held)
         figure = build()                    # outside the lock: another figure may be drawn meanwhile
+        if figure is None:
+            return figure
         with self._lock:
             self._held[key] = figure
             self._held.move_to_end(key)
@@ -114,8 +117,10 @@ class Figures:
 FIGURES = Figures()
 
 
-def kept(build: Callable[P, go.Figure]) -> Callable[P, go.Figure]:
+def kept(build: Callable[P, R]) -> Callable[P, R]:
     """Mark a figure builder (data in, figure out, nothing else read) to build once per content of its arguments.
+
+    A builder that returns None (nothing to draw) is called again each time.
 
     The figure returned is shared (see the module's note): draw it, do not change it. The builder
     itself stays reachable as ``__wrapped__``.
@@ -123,7 +128,7 @@ def kept(build: Callable[P, go.Figure]) -> Callable[P, go.Figure]:
     name = (build.__module__, build.__qualname__)
 
     @functools.wraps(build)
-    def drawn(*args: P.args, **kwargs: P.kwargs) -> go.Figure:
+    def drawn(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             key = (name, fingerprint(args), fingerprint(dict(sorted(kwargs.items()))))
         except TypeError:           # a value pandas cannot hash (a list in a cell): drawn, not kept

@@ -131,9 +131,11 @@ class FairnessReport:
 
     @property
     def flagged(self) -> pd.DataFrame:
-        """Rows of either table below four-fifths, with ``measure`` ('stage' or 'score')."""
+        """Rows of either table below four-fifths, with ``measure`` ('stage' or 'score') and ``significant``
+        (Fisher's p below :data:`scoring.agency.group_bias.ALPHA`: a gap chance is unlikely to explain)."""
         parts = [table[table["verdict"] == fairness.BELOW].assign(measure=measure)
                  for measure, table in (("stage", self.stages), ("score", self.scoring))]
+        parts = [part.assign(significant=part["p_value"] < group_bias.ALPHA) for part in parts]
         return pd.concat(parts, ignore_index=True)
 
 
