@@ -490,10 +490,10 @@ def measure_database(browser, location: str, folder: Path, pages: list[str], rou
                     for step, figure in steps:
                         driver.timed(make(step, values), figure, runs_script=step.how in RERUNNING)
                         close_popups(driver.page)
-                    if away is not None:
+                    if away is not None:        # a role with one page has nowhere to come back from
                         driver.timed(open_link(away.title), Figure("", "", ""))
-                    driver.timed(open_link(title), warm)
-                figures += [figure for _, figure in steps] + [warm]
+                        driver.timed(open_link(title), warm)
+                figures += [figure for _, figure in steps] + ([warm] if away is not None else [])
             context.close()
     return figures
 

@@ -65,8 +65,8 @@ REVIEWER_COLUMN = st.column_config.TextColumn("Reviewer", pinned=True)
 SEVERITY_COLUMN = st.column_config.NumberColumn("Severity", format="%+.2f",
                                                 help="Logits; positive is harsher, 0 the average reviewer")
 ICC_EXPLANATION = (
-    "**Which ICC, and why.** Live scoring is sparse: each application is scored by two or three of "
-    "{reviewers}, so no group of reviewers rates every application, and the two-way models "
+    "**Which ICC, and why.** Live scoring is sparse: each application is scored by two or three of the "
+    "{reviewers} reviewers, so no group of reviewers rates every application, and the two-way models "
     "ICC(2,1) and ICC(3,1) (which need the same reviewers on every unit) cannot be estimated. The live ICC "
     "is therefore **ICC(1,1)**, the one-way random model (Shrout & Fleiss 1979, case 1), on a units x "
     "rating-slot table: the first {slots} submitted ratings of each application. It is the reliability of "
@@ -180,7 +180,11 @@ def agreement_section(report: CalibrationReport) -> None:
     st.caption(f"Bands: {alpha_bands_text()}. Source: {report.alpha_source}. Exact and within-one agreement count "
                "pairs of ratings of the same application and dimension; they are not corrected for chance. "
                f"{too_few_caption('applications')}.")
-    st.info(ICC_EXPLANATION.format(reviewers=counted(report.n_reviewers, 'reviewer'), slots=int(LIVE_ICC_SLOTS.value)))
+    if report.n_reviewers < 2:
+        st.info(f"Agreement needs two reviewers or more scoring the same applications; this selection has "
+                f"{counted(report.n_reviewers, 'reviewer')}.")
+    else:
+        st.info(ICC_EXPLANATION.format(reviewers=f"{report.n_reviewers:,}", slots=int(LIVE_ICC_SLOTS.value)))
 
 
 def pairs_section(report: CalibrationReport) -> None:

@@ -23,7 +23,7 @@ from scoring.reports.calibration import (
     default_filter,
     exercise_report,
 )
-from scoring.store import calibration_exercises, ratings, scorecards
+from scoring.store import Database, calibration_exercises, ratings, scorecards
 from tests.conftest import account, choose_tab
 
 PAGE = Path(__file__).resolve().parents[2] / "pages" / "calibration.py"
@@ -145,6 +145,8 @@ def test_the_page_explains_the_icc_form_and_shows_band_sources(demo_db, monkeypa
     app = run_page(demo_db, monkeypatch, account(demo_db, "hiring_lead"))
     explanation = " ".join(i.value for i in app.info)
     assert "ICC(1,1)" in explanation and "ICC(2,1)" in explanation and "sparse" in explanation
+    reviewers = opening_report(demo_db, account(demo_db, "hiring_lead")).n_reviewers
+    assert f"two or three of the {reviewers} reviewers" in explanation
     assert "Krippendorff (2004)" in " ".join(c.value for c in app.caption)
     assert "30 ratings" in " ".join(c.value for c in open_tab(app, "Reviewer pairs").caption)
     thresholds = open_tab(app, "Thresholds").dataframe[-1].value
@@ -337,3 +339,19 @@ def test_pairs_sharing_too_few_ratings_are_grey_cells_with_their_count(demo_db, 
     for pair in few.itertuples():
         assert counts[index[pair.name_a]][index[pair.name_b]] == pair.shared
     assert TOO_FEW in greyed["hovertemplate"]
+
+
+def test_with_one_reviewer_the_page_says_agreement_needs_two_instead_of_explaining_the_icc(tmp_path, monkeypatch):
+    from scoring.store.accounts import create_operator_account
+    from scoring.store.importer import import_paths
+    from tests.conftest import ROOT
+
+    with Database(tmp_path / "samples.duckdb") as db:
+        assert import_paths(db, [ROOT / "data" / "samples"]).ok      # the samples' scorecards: one reviewer
+        create_operator_account(db, email="lead@new-agency.example", display_name="Lead", role="hiring_lead",
+                                password=None)
+        app = run_page(db, monkeypatch, account(db, "hiring_lead"))
+    notes = [i.value for i in app.info]
+    assert "Agreement needs two reviewers or more scoring the same applications; this selection has 1 reviewer." \
+        in notes
+    assert not any("ICC(1,1)" in note for note in notes)

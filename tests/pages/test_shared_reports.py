@@ -109,7 +109,8 @@ def _kept_ready(db) -> set:
     return {job.key(db.location) for job in standard_jobs(db)}
 
 
-@pytest.mark.parametrize(("path", "role", "reads"), [("pages/pipeline.py", "hiring_lead", 2), ("pages/ops.py", "ops", 2),
+@pytest.mark.parametrize(("path", "role", "reads"), [("pages/pipeline.py", "hiring_lead", 2),
+                                                     ("pages/ops.py", "ops", 2),
                                                      ("pages/calibration.py", "hiring_lead", 2),
                                                      ("pages/validity.py", "hiring_lead", 2),
                                                      ("pages/fairness.py", "auditor", 1)])
@@ -137,3 +138,33 @@ def test_every_fixed_period_stage_and_grouping_is_kept_ready(open_page, demo_db)
     assert not any(page.exception for page in (validity, calibration, fairness))
     # validity: its choices and three periods; calibration: its choices and two stages; fairness: three groupings
     assert len(asked) == 10 and asked <= _kept_ready(demo_db)
+
+
+def test_the_ops_at_risk_tab_opens_on_figures_the_background_keeps_ready(demo_db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("SCORECARD_DB", demo_db.location)
+    at = AppTest.from_file(str(ROOT / "pages/ops.py"), default_timeout=WAIT)
+    at.session_state["account"] = account(demo_db, "ops")
+    at.session_state["ops_tab"] = "At risk"
+    assert not at.run().exception
+    asked = {job.key(demo_db.location) for job in SHARED.recent_jobs(demo_db.location)}
+    assert len(asked) == 4 and asked <= {job.key(demo_db.location) for job in standard_jobs(demo_db)}
+
+
+def test_the_filters_choices_are_read_once_for_everyone_who_may_see_them(open_page, demo_db, monkeypatch):
+    asked: list[str] = []
+    real = searches.filter_options
+
+    @functools.wraps(real)
+    def counted(db, actor, as_of=None):
+        asked.append(actor.role)
+        return real(db, actor, as_of)
+
+    monkeypatch.setattr(searches, "filter_options", counted)
+    for path, role in (("pages/pipeline.py", "hiring_lead"), ("pages/validity.py", "hiring_lead"),
+                       ("pages/ops.py", "ops"), ("pages/pipeline.py", "admin")):
+        assert not open_page(path, role, timeout=WAIT).exception
+    assert asked == ["hiring_lead"]       # the first to open a page read them; everyone after shared them
