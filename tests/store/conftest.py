@@ -8,6 +8,7 @@ call wrote nothing.
 
 from __future__ import annotations
 
+import shutil
 import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -209,6 +210,17 @@ class Agency:
 def changed_tables(before: dict, after: dict) -> set[str]:
     """Tables whose fingerprint differs between two snapshots (a vanished table counts as changed)."""
     return {t for t in before.keys() | after.keys() if before.get(t) != after.get(t)}
+
+
+@pytest.fixture
+def db(template, tmp_path):
+    """A writable copy of the module's ``template``, a database file (the hand-built ops agency of
+    :mod:`tests.ops_fixture`, with whatever the module adds to it)."""
+    path = tmp_path / "ops.duckdb"
+    shutil.copy(template, path)
+    handle = Database(path)
+    yield handle
+    handle.close()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ Hiring leads do not hold ``read_ops``: the audit and its evidence are for ops st
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 from decimal import Decimal
 
@@ -28,15 +27,6 @@ from tests.store.conftest import changed_tables, fingerprint
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     return build(tmp_path_factory.mktemp("ops_store") / "template.duckdb")
-
-
-@pytest.fixture
-def db(template, tmp_path):
-    path = tmp_path / "ops.duckdb"
-    shutil.copy(template, path)
-    handle = Database(path)
-    yield handle
-    handle.close()
 
 
 def audit_entries(db: Database, action: str) -> list[dict]:

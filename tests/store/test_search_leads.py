@@ -8,7 +8,6 @@ added here: Hal Lead (5), a second hiring lead, and Dee Parted (6), a hiring lea
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
@@ -30,15 +29,6 @@ def template(tmp_path_factory):
             "INSERT INTO accounts (account_id, email, display_name, role, active) VALUES (?, ?, ?, 'hiring_lead', ?)",
             [(HAL, "hal@ops.example", "Hal Lead", True), (DEE, "dee@ops.example", "Dee Parted", False)]))
     return path
-
-
-@pytest.fixture
-def db(template, tmp_path):
-    path = tmp_path / "ops.duckdb"
-    shutil.copy(template, path)
-    handle = Database(path)
-    yield handle
-    handle.close()
 
 
 def lead_of(db: Database, search_id: int):
