@@ -27,6 +27,7 @@ from ui.context import guarded, today
 from ui.figure_cache import kept
 from ui.periods import opening_filter
 from ui.shared_reads import read_shared
+from ui.tables import paged_table
 
 #: Rates are shown in percent with one decimal, whatever their size.
 PERCENT = "%.1f%%"
@@ -107,8 +108,9 @@ def _reviewer_bias(report: FairnessReport) -> None:
                    f"{row[_B['difference_low']]:+.2f} to {row[_B['difference_high']]:+.2f}; p after correction "
                    f"{row[_B['p_adjusted']]:.3f}).")
     shown = BIAS_FIRST + [c for c in table.columns if c not in BIAS_FIRST]
-    st.dataframe(table[shown], hide_index=True, width="stretch", placeholder=MISSING, column_config=BIAS_TABLE,
-                 key="fairness_reviewer_bias")
+    paged_table(table[shown], ("the reviewer and group cells", "reviewer-group-bias", "fairness_bias"),
+                noun=("reviewer and group cell", "reviewer and group cells"), hide_index=True, width="stretch",
+                placeholder=MISSING, column_config=BIAS_TABLE, key="fairness_reviewer_bias")
 
 
 def _table(frame: pd.DataFrame, columns: dict, key: str) -> None:

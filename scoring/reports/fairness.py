@@ -82,7 +82,8 @@ BIAS_EXPLANATION = (
 
 
 def _bias_table(result: group_bias.GroupBias, names: pd.DataFrame) -> pd.DataFrame:
-    """:class:`~scoring.agency.group_bias.GroupBias` cells with names and words, columns in people's words."""
+    """:class:`~scoring.agency.group_bias.GroupBias` cells with names and words, columns in people's words, the
+    smallest corrected p-value first."""
     cells = result.cells
     label = dict(zip(names["reviewer_id"].astype(int), names["display_name"]))
     dimension = {d.id: d.name for d in DIMENSIONS}
@@ -97,7 +98,9 @@ def _bias_table(result: group_bias.GroupBias, names: pd.DataFrame) -> pd.DataFra
     for key in ("observed", "expected", "difference", "difference_low", "difference_high", "bias", "se", "t",
                 "p_value", "p_adjusted"):
         table[key] = table[key].astype("float64")
-    table = table.rename(columns=BIAS_COLUMNS)[list(BIAS_COLUMNS.values())]
+    # The likeliest bias first, cells too small to judge last: a person reads the top of a long list.
+    table = table.sort_values(["p_adjusted", "reviewer", "group", "dimension"], na_position="last", kind="stable")
+    table = table.rename(columns=BIAS_COLUMNS)[list(BIAS_COLUMNS.values())].reset_index(drop=True)
     table.attrs["title"] = BIAS_TITLE
     table.attrs["explanation"] = BIAS_EXPLANATION.format(min_ratings=result.min_ratings)
     return table

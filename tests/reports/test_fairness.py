@@ -101,6 +101,20 @@ def test_the_command_writes_the_report_the_same_every_time(demo, db, tmp_path, c
 
 # -- reviewers who score one group differently ----------------------------------------------------------
 
+def test_flagged_says_which_gaps_chance_is_unlikely_to_explain(db):
+    flagged = fairness_report(db, account(db, "auditor"), DEMO_AS_OF, min_size=5).flagged
+    assert (flagged["significant"] == (flagged["p_value"] < 0.05)).all()
+
+
+def test_the_reviewer_group_table_lists_the_likeliest_bias_first_and_cells_too_few_to_judge_last(db):
+    table = fairness_report(db, account(db, "auditor"), DEMO_AS_OF, grouping="race_ethnicity").reviewer_bias
+    adjusted = table[BIAS_COLUMNS["p_adjusted"]]
+    judged = adjusted.notna()
+    assert judged.any() and (~judged).any()
+    assert adjusted[judged].is_monotonic_increasing
+    assert not judged[: judged.sum()].eq(False).any()          # every judged cell before the first unjudged one
+
+
 def test_the_reviewer_group_table_reads_in_peoples_words(db):
     report = fairness_report(db, account(db, "auditor"), DEMO_AS_OF, grouping="race_ethnicity")
     table = report.reviewer_bias
