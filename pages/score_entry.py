@@ -109,8 +109,9 @@ def rating_widgets(stage_id: int, saved: dict, key: str
     for dim in DIMENSIONS:
         st.markdown(f"**{dim.name}** · {dim.scope}")
         with st.expander("What each level looks like", expanded=False):
-            for anchor in anchors_for(stage_id, dim.code):
-                st.markdown(f"**{anchor.level} · {anchor.label}**: {anchor.description}")
+            # One element for the five levels: each element costs the browser a redraw on every rerun.
+            st.markdown("\n\n".join(f"**{anchor.level} · {anchor.label}**: {anchor.description}"
+                                     for anchor in anchors_for(stage_id, dim.code)))
         choice = st.radio(dim.name, CHOICES, index=_saved_choice(saved, dim.code), format_func=choice_label,
                           horizontal=True, key=f"{key}_{dim.code}_rating", label_visibility="collapsed")
         text = st.text_input(f"Note on {dim.name}",
