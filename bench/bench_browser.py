@@ -80,6 +80,13 @@ ALL_TIME_AND_BACK = (Step("period: all time", "option", PERIOD, "All time"),
                      Step("period: last 12 months", "option", PERIOD, "Last 12 months"))
 ONE_CLIENT_AND_BACK = (Step("client: one", "option", "Clients", "{client}"),
                        Step("client: all again", "remove", "Clients", "{client}"))
+
+
+def opened_and_closed(what: str, expander: str) -> tuple[Step, Step]:
+    """Opening the expander whose title starts with ``expander``, then closing it again."""
+    return (Step(f"drill-down: {what}", "expand", expander), Step("drill-down: closed", "expand", expander))
+
+
 # page (URL path) -> (role that opens it, interactions in the order they are made; each round makes them all, and
 # a round ends where it began, so that every round measures the same changes)
 INTERACTIONS: dict[str, tuple[str, tuple[Step, ...]]] = {
@@ -90,8 +97,7 @@ INTERACTIONS: dict[str, tuple[str, tuple[Step, ...]]] = {
         Step("seniority: all again", "remove", "Seniority", "Senior"),
         Step("stage: another tab", "choose", "", "re:^Production incident"),
         Step("stage: first tab", "choose", "", "re:^Pipeline and tooling"),
-        Step("drill-down: cancelled searches", "expand", "Cancelled without a shortlist"),
-        Step("drill-down: closed", "expand", "Cancelled without a shortlist"),
+        *opened_and_closed("cancelled searches", "Cancelled without a shortlist"),
     )),
     "candidate": ("hiring_lead", (
         Step("search by first name", "type", "re:^Find a candidate", "{first_name}"),
@@ -116,8 +122,7 @@ INTERACTIONS: dict[str, tuple[str, tuple[Step, ...]]] = {
         *ALL_TIME_AND_BACK,
         Step("outcome: the second", "choose", "Outcome", 1),
         Step("outcome: the first", "choose", "Outcome", 0),
-        Step("drill-down: rates by band", "expand", "Rates by band"),
-        Step("drill-down: closed", "expand", "Rates by band"),
+        *opened_and_closed("rates by band", "Rates by band"),
     )),
     "score_entry": ("reviewer", (
         Step("open the next candidate", "option", "Work on", 1),
@@ -140,8 +145,7 @@ INTERACTIONS: dict[str, tuple[str, tuple[Step, ...]]] = {
         Step("groups: sex", "choose", "Groups by", "re:^Sex$"),
         Step("stage chart: another stage", "choose", "", "re:^Production incident interview$"),
         Step("stage chart: the first", "choose", "", "re:^Pipeline and tooling audit$"),
-        Step("drill-down: the method", "expand", "How"),
-        Step("drill-down: closed", "expand", "How"),
+        *opened_and_closed("the method", "How"),
     )),
     "admin": ("admin", (
         Step("tab: audit log", "choose", "", "Audit log"),
