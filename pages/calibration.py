@@ -473,9 +473,13 @@ def show_exercise(report: ExerciseReport) -> None:
     top[2].metric("Reviewers done", f"{reviewers_done(report.progress):,} of {len(report.progress):,}",
                   help="Reviewers who owe no scorecard of this exercise")
     st.caption(exercise_status(report))
-    if not report.has_results:
+    if not report.has_results and int(info["awaited"]):
         st.info("No results yet: agreement is shown once two reviewers have scored the same reference for this "
                 "exercise.", icon=":material/hourglass_empty:")
+    elif not report.has_results:
+        st.info("No agreement figures for this exercise: no two reviewers have scored a reference for it, and none "
+                "is asked to. Every rating of its references, in live scoring too, counts in the accuracy against "
+                "the experts below.")
     else:
         exercise_agreement_section(report)
     progress_table(report)
@@ -505,12 +509,14 @@ def exercise_status(report: ExerciseReport) -> str:
         owing = awaited_text(report.progress)
         status = (f" {counted(awaited, 'scorecard')} awaited from {counted(int(info['awaited_from']), 'reviewer')}, "
                   f"due {pd.Timestamp(info['due_on']):%d %b %Y}: {plain(owing)}.")
-    else:
+    elif int(info["scored_since"]):
         status = " Every scorecard asked for is in."
+    else:
+        status = " No scorecard was asked for."
     earlier = ("" if before == 0 else
                f" {counted(before, 'scorecard')} of these references had been submitted in live scoring before the "
-               "exercise: those reviewers are not asked again, and their earlier ratings join the figures once the "
-               "exercise has results.")
+               "exercise: those reviewers are not asked again, and their earlier ratings join the agreement figures "
+               "once two reviewers have scored a reference for the exercise.")
     return created + status + earlier
 
 

@@ -355,3 +355,17 @@ def test_with_one_reviewer_the_page_says_agreement_needs_two_instead_of_explaini
     assert "Agreement needs two reviewers or more scoring the same applications; this selection has 1 reviewer." \
         in notes
     assert not any("ICC(1,1)" in note for note in notes)
+
+
+def test_an_exercise_that_asked_for_no_scorecard_says_so_and_points_to_the_accuracy(demo_db, monkeypatch):
+    from scoring.demo.exercise import EXERCISE_NAME
+
+    lead = account(demo_db, "hiring_lead")
+    listed = calibration_exercises.exercises(demo_db, lead)
+    assert list(listed["name"]) == [EXERCISE_NAME] and int(listed.iloc[0]["awaited"]) == 0
+    app = open_tab(run_page(demo_db, monkeypatch, lead), "Exercises")
+    assert {m.label: m.value for m in app.metric}["Scorecards in"] == "0 of 0"
+    assert any("No scorecard was asked for." in c.value for c in app.caption)
+    assert not any("No results yet" in i.value for i in app.info)
+    assert any(i.value.startswith("No agreement figures for this exercise")
+               and "accuracy against the experts" in i.value for i in app.info)
