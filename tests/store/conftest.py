@@ -212,10 +212,18 @@ def changed_tables(before: dict, after: dict) -> set[str]:
     return {t for t in before.keys() | after.keys() if before.get(t) != after.get(t)}
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """The hand-built agency of the ops specifications (:mod:`tests.ops_fixture`) in a database file; a module
+    may add to it with a ``template`` of its own, and ``on_postgres`` puts it in PostgreSQL instead."""
+    from tests.ops_fixture import build
+
+    return build(tmp_path_factory.mktemp("ops_store") / "template.duckdb")
+
+
 @pytest.fixture
 def db(template, tmp_path):
-    """A writable copy of the module's ``template``, a database file (the hand-built ops agency of
-    :mod:`tests.ops_fixture`, with whatever the module adds to it)."""
+    """A writable copy of ``template``."""
     path = tmp_path / "ops.duckdb"
     shutil.copy(template, path)
     handle = Database(path)

@@ -20,13 +20,8 @@ from scoring.store import placements as placement_store
 from scoring.store import searches as search_store
 from scoring.store.db import next_id
 from scoring.store.searches import SearchFilter
-from tests.ops_fixture import AS_OF, build, person
+from tests.ops_fixture import AS_OF, person
 from tests.store.conftest import changed_tables, fingerprint
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("ops_store") / "template.duckdb")
 
 
 def audit_entries(db: Database, action: str) -> list[dict]:
