@@ -167,7 +167,7 @@ def body() -> None:
                             key="fairness_from")
     end = middle.date_input("to", as_of, max_value=as_of, key="fairness_to")
     chosen = st.segmented_control("Groups by", list(GROUPINGS), default="sex", required=True,
-                                     format_func=lambda key: GROUPINGS[key], key="fairness_grouping")
+                                  format_func=lambda key: GROUPINGS[key], key="fairness_grouping")
     grouping: Grouping = "race_ethnicity" if chosen == "race_ethnicity" else (
         "sex_and_race" if chosen == "sex_and_race" else "sex")
     if start > end:

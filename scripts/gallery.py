@@ -31,14 +31,22 @@ from tests.browser.walk import ROLE_EMAILS, WIDTHS, sign_in_as, walk  # noqa: E4
 GALLERY = ROOT / "docs" / "gallery"
 NEW_AGENCY_ADMIN = "admin@new-agency.example"
 NEW_AGENCY_PASSWORD = "a-long-first-password"
+#: Who signs in to the new agency, by role.
+NEW_AGENCY_PEOPLE = {role: NEW_AGENCY_ADMIN if role == "admin" else f"{role}@new-agency.example"
+                     for role in ROLE_EMAILS}
 
 
 def new_agency(folder: Path) -> Path:
-    """An agency started empty and filled by importing the sample files, as a real one would be."""
+    """An agency started empty and filled by importing the sample files, as a real one would be, with one
+    colleague of each other role added by the admin (a reviewer with nothing assigned yet among them)."""
     database = folder / "new-agency.duckdb"
-    for arguments, stdin in ((["init", "--db", str(database), "--admin-email", NEW_AGENCY_ADMIN, "--password-stdin"],
-                              NEW_AGENCY_PASSWORD + "\n"),
-                             (["import", str(ROOT / "data" / "samples"), "--db", str(database)], None)):
+    steps = [(["init", "--db", str(database), "--admin-email", NEW_AGENCY_ADMIN, "--password-stdin"],
+              NEW_AGENCY_PASSWORD + "\n"),
+             (["import", str(ROOT / "data" / "samples"), "--db", str(database)], None)]
+    steps += [(["accounts", "add", "--db", str(database), "--email", email, "--name", f"New {role.replace('_', ' ')}",
+                "--role", role, "--password-stdin"], NEW_AGENCY_PASSWORD + "\n")
+              for role, email in NEW_AGENCY_PEOPLE.items() if role != "admin"]
+    for arguments, stdin in steps:
         subprocess.run([sys.executable, "-m", "scoring.cli", *arguments], input=stdin, text=True, check=True,
                        capture_output=True, cwd=ROOT)
     return database
@@ -51,7 +59,8 @@ def main() -> int:
         demo = folder / "demo.duckdb"
         build_demo(demo, DemoConfig(candidates=20_000, seed=7, as_of=date.today()))
         agencies = {"demo": (demo, {role: (email, DEMO_PASSWORD) for role, email in ROLE_EMAILS.items()}),
-                    "new-agency": (new_agency(folder), {"admin": (NEW_AGENCY_ADMIN, NEW_AGENCY_PASSWORD)})}
+                    "new-agency": (new_agency(folder), {role: (email, NEW_AGENCY_PASSWORD)
+                                                        for role, email in NEW_AGENCY_PEOPLE.items()})}
         visits = []
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -39,13 +40,18 @@ def monthly_demo_file(tmp_path_factory) -> Path:
     return path
 
 
+def _opened_copy(source: Path, folder: Path) -> Iterator[Database]:
+    """A copy of the database file ``source`` in ``folder``, open for the fixture that yields from this."""
+    path = folder / source.name
+    shutil.copy(source, path)
+    with Database(path) as db:
+        yield db
+
+
 @pytest.fixture(scope="module")
 def monthly_demo_db(monthly_demo_file, tmp_path_factory) -> Database:
     """A private copy of the 20,000-candidate demo shared by the checks of one module."""
-    path = tmp_path_factory.mktemp("monthly_demo_copy") / "demo.duckdb"
-    shutil.copy(monthly_demo_file, path)
-    with Database(path) as db:
-        yield db
+    yield from _opened_copy(monthly_demo_file, tmp_path_factory.mktemp("monthly_demo_copy"))
 
 
 @pytest.fixture
@@ -66,19 +72,13 @@ def demo_file(tmp_path_factory) -> Path:
 @pytest.fixture
 def demo_db(demo_file, tmp_path) -> Database:
     """A private copy of the small demo agency that a test may write to."""
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_file, path)
-    with Database(path) as db:
-        yield db
+    yield from _opened_copy(demo_file, tmp_path)
 
 
 @pytest.fixture(scope="module")
 def module_demo_db(demo_file, tmp_path_factory) -> Database:
     """A private copy of the small demo agency shared by the read-only checks of one module."""
-    path = tmp_path_factory.mktemp("module_demo") / "demo.duckdb"
-    shutil.copy(demo_file, path)
-    with Database(path) as db:
-        yield db
+    yield from _opened_copy(demo_file, tmp_path_factory.mktemp("module_demo"))
 
 
 def account(db: Database, role: str, index: int = 0) -> Account:
@@ -138,15 +138,16 @@ def postgres() -> Server:
         yield server
 
 
+#: Marks a test whose setup, call or teardown failed: its temporary folder is kept for a look.
+FAILED = pytest.StashKey[bool]()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
     if report.failed:
         item.stash[FAILED] = True
     return report
-
-
-FAILED = pytest.StashKey[bool]()
 
 
 @pytest.fixture(autouse=True)
