@@ -7,6 +7,8 @@ client report), so they live in :mod:`scoring.reports.charts`; they are named he
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -35,10 +37,16 @@ def room(left: int = 10, right: int = 10, bottom: int = 10, top: int = 40) -> di
     return dict(l=left, r=right, t=top, b=bottom)
 
 
+#: The longest line of an empty chart's message, in characters: it fits a chart half a 1024 px window wide.
+EMPTY_CHART_LINE = 48
+
+
 def empty_chart(title: str, message: str, height: int = 220) -> go.Figure:
     """A chart with nothing to draw: its title and ``message`` where the data would be, no bare axes."""
     figure = go.Figure()
-    figure.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+    # Plotly never wraps an annotation: a long sentence runs past both edges of a narrow chart.
+    wrapped = "<br>".join(textwrap.wrap(message, EMPTY_CHART_LINE)) or message
+    figure.add_annotation(text=wrapped, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
                           font=dict(size=14, color="#6B6B6B"))
     figure.update_layout(title=title, xaxis_visible=False, yaxis_visible=False, **{**LAYOUT, "height": height})
     return figure

@@ -9,7 +9,14 @@ from ui import calibration_charts, charts, ops_charts
 
 
 def _message(figure) -> str:
-    return " ".join(note.text for note in figure.layout.annotations)
+    return " ".join(note.text.replace("<br>", " ") for note in figure.layout.annotations)
+
+
+def test_a_long_message_is_broken_into_lines_that_fit_a_narrow_chart():
+    message = "No dimension has an agreement estimate yet: it needs applications rated by at least two reviewers."
+    lines = charts.empty_chart("Alpha", message).layout.annotations[0].text.split("<br>")
+    assert len(lines) > 1 and all(len(line) <= charts.EMPTY_CHART_LINE for line in lines)
+    assert " ".join(lines) == message
 
 
 def test_no_delivered_shortlist_draws_a_sentence_not_axes():
