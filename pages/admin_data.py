@@ -24,7 +24,7 @@ from scoring.store.archive import export_database, zip_export
 from scoring.store.importer import ImportResult, import_sources
 from ui.access import Account, account_allowed
 from ui.context import database, guarded
-from ui.import_mapping import mapping_section
+from ui.import_mapping import PROBLEMS_CONFIG, mapping_section
 from ui.uploads import import_format, uploaded_sources
 from ui.writes import attempt_write, report_done, show_outcome
 
@@ -35,9 +35,6 @@ FORMAT_CONFIG = {column: st.column_config.TextColumn(label) for column, label in
     "in the key": st.column_config.CheckboxColumn(FORMAT_COLUMNS["in the key"], width="small"),
     "meaning": st.column_config.TextColumn(FORMAT_COLUMNS["meaning"], width="large"),
 }
-PROBLEMS_CONFIG = {"Row": st.column_config.NumberColumn("Row", format="%d", width="small",
-                                                        help="As a spreadsheet counts: the header is row 1"),
-                   "Reason": st.column_config.TextColumn("Reason", width="large")}
 
 
 def _bar(text: str) -> tuple[Any, Callable[[str, float], None]]:

@@ -40,6 +40,10 @@ SAVED = "Saved: {name}"
 NEXT_CHOICE = "mapping_choice_next"
 PREVIEW_ROWS = 5
 PROBLEM_COLUMNS = {"file": "File", "row": "Row", "column": "Column", "reason": "Reason"}
+#: How a table of import problems is shown, on the import's result and on a mapping's preview alike.
+PROBLEMS_CONFIG = {"Row": st.column_config.NumberColumn("Row", format="%d", width="small",
+                                                        help="As a spreadsheet counts: the header is row 1"),
+                   "Reason": st.column_config.TextColumn("Reason", width="large")}
 
 
 def worked_mappings() -> dict[str, str]:
@@ -143,7 +147,7 @@ def _show_preview(mapping: Mapping, sources: Sequence[Source]) -> None:
                    "in these files; importing lists them with every other problem and writes nothing.")
         problems = pd.DataFrame([vars(p) for p in mapped.problems]).rename(columns=PROBLEM_COLUMNS)
         problems["Row"] = problems["Row"].astype("Int64")
-        st.dataframe(problems, hide_index=True, width="stretch", placeholder=MISSING)
+        st.dataframe(problems, hide_index=True, width="stretch", placeholder=MISSING, column_config=PROBLEMS_CONFIG)
 
 
 def _file_name(mapping: Mapping) -> str:
