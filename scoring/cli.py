@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from datetime import date
@@ -91,26 +92,44 @@ def run_serve(args: argparse.Namespace) -> int:
         print(_no_account_advice(location), file=sys.stderr)
         return 1
     env = {**os.environ, DATABASE.name: location}
-    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
-               "--server.port", str(args.port), "--server.address", args.address,
-               "--browser.gatherUsageStats", "false", "--server.headless", "true",
-               "--client.toolbarMode", "viewer", "--server.scriptHealthCheckEnabled", "true"]
-    threading.Thread(target=_start_background_figures, args=(args.address, args.port), daemon=True).start()
-    return subprocess.call(command, env=env)
+    threading.Thread(target=warm_up, args=(args.address, args.port), daemon=True).start()
+    return subprocess.call(dashboard_command(args.port, args.address), env=env)
 
 
-def _start_background_figures(address: str, port: int) -> None:
-    """Once the server answers, have it run ``app.py`` once (its script health check), which starts the
-    background computation of the heavy reports (:mod:`ui.shared_reads`) before anyone visits."""
+def dashboard_command(port: int, address: str) -> list[str]:
+    """The ``streamlit run`` that serves the dashboard on ``address:port``.
+
+    A served dashboard's code does not change under it, so no file watcher runs (Streamlit would
+    otherwise watch every module the pages import, polling them where the system offers no change
+    notices); the script health check is on for :func:`warm_up`.
+    """
+    return [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
+            "--server.port", str(port), "--server.address", address,
+            "--browser.gatherUsageStats", "false", "--server.headless", "true",
+            "--client.toolbarMode", "viewer", "--server.scriptHealthCheckEnabled", "true",
+            "--server.fileWatcherType", "none"]
+
+
+def warm_up(address: str, port: int, wait_s: float = 120) -> bool:
+    """Once the server answers, have it run ``app.py`` once (its script health check).
+
+    That run imports the app's modules and starts the background computation of the heavy reports
+    (:mod:`ui.shared_reads`), so the first visitor finds a warm server instead of paying for both.
+    Returns True once the server has answered, even when the run failed (the first visitor then reads
+    why, such as a database out of reach); False when it never answered within ``wait_s`` seconds.
+    """
     host = "127.0.0.1" if address in ("", "0.0.0.0", "::") else address
     url = f"http://{host}:{port}/_stcore/script-health-check"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=60):
-                return
-        except OSError:          # not listening yet
+                return True
+        except urllib.error.HTTPError:      # it answered: the run failed
+            return True
+        except OSError:                     # not listening yet
             time.sleep(0.5)
+    return False
 
 
 # -- starting a new agency, and the accounts behind the sign-in -------------------------------------

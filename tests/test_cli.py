@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import http.server
 import shutil
+import socket
 import subprocess
+import threading
 from importlib.metadata import entry_points
 
 import duckdb
 import pytest
 
 import scoring.store.bulk
-from scoring.cli import main
+from scoring.cli import dashboard_command, main, warm_up
 
 
 def demo_args(path, candidates: int = 500) -> list[str]:
@@ -81,3 +84,58 @@ def test_the_scorecard_console_script_is_installed():
 
     assert result.returncode == 0, result.stderr
     assert "demo" in result.stdout and "serve" in result.stdout
+
+
+# -- serving: the first visitor finds a warm server ------------------------------------------------------------
+
+class HealthCheck(http.server.BaseHTTPRequestHandler):
+    """Answers the script health check with the status the test sets, and counts the checks."""
+
+    status = 200
+    asked = 0
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        type(self).asked += 1
+        self.send_response(self.status if self.path == "/_stcore/script-health-check" else 404)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture()
+def health_server():
+    HealthCheck.asked = 0
+    server = http.server.HTTPServer(("127.0.0.1", 0), HealthCheck)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+
+
+def test_serving_runs_the_app_once_before_anyone_visits(health_server):
+    assert warm_up("127.0.0.1", health_server.server_port, wait_s=5)
+    assert HealthCheck.asked == 1
+
+
+def test_a_failed_first_run_is_asked_once_and_left_to_the_first_visitor(health_server):
+    HealthCheck.status = 503
+    try:
+        assert warm_up("127.0.0.1", health_server.server_port, wait_s=5)
+    finally:
+        HealthCheck.status = 200
+    assert HealthCheck.asked == 1       # no loop re-running a failing app
+
+
+def test_a_server_that_never_answers_is_reported():
+    with socket.socket() as probe:      # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert not warm_up("127.0.0.1", port, wait_s=1)
+
+
+def test_the_served_dashboard_watches_no_files_and_allows_the_warm_up_run():
+    command = dashboard_command(8765, "0.0.0.0")
+    settings = {option: command[place + 1] for place, option in enumerate(command) if option.startswith("--")}
+    assert settings["--server.fileWatcherType"] == "none"
+    assert settings["--server.scriptHealthCheckEnabled"] == "true"
+    assert settings["--server.port"] == "8765" and settings["--server.address"] == "0.0.0.0"

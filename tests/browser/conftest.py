@@ -10,14 +10,12 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from scoring.cli import dashboard_command, warm_up
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,25 +48,16 @@ def _free_port() -> int:
 
 def start_server(database: Path | str, log: Path, **settings: str) -> tuple[subprocess.Popen, str]:
     """Start the app as a real server on ``database`` (a file or a PostgreSQL URL), with extra
-    environment ``settings``; returns the process and its address."""
+    environment ``settings``, the way ``scorecard serve`` does (warmed up before anyone visits);
+    returns the process and its address."""
     port = _free_port()
     env = {**os.environ, **settings, "SCORECARD_DB": str(database)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return process, url
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"the app did not start; see {log}")
+    process = subprocess.Popen(dashboard_command(port, "127.0.0.1"), cwd=ROOT, env=env,
+                               stdout=log.open("w"), stderr=subprocess.STDOUT)
+    if not warm_up("127.0.0.1", port, wait_s=60):
+        process.kill()
+        raise RuntimeError(f"the app did not start; see {log}")
+    return process, f"http://127.0.0.1:{port}"
 
 
 class ServedApp:
