@@ -31,9 +31,11 @@ from scoring.reports.calibration import (
     TOO_FEW,
     WATCH_DESIGN,
     CalibrationReport,
+    DriftReport,
     ExerciseReport,
     alpha_bands_text,
     awaited_text,
+    calibration_drift,
     calibration_report,
     default_filter,
     exercise_report,
@@ -292,10 +294,10 @@ def ranking_section(report: CalibrationReport) -> None:
 
 
 @guarded_fragment
-def drift_section(report: CalibrationReport, colours: dict[str, str]) -> None:
+def drift_section(drift: DriftReport, colours: dict[str, str]) -> None:
     """Monthly severity and agreement; choosing reviewers reruns this part alone."""
     st.subheader("Severity and agreement month by month")
-    monthly = report.monthly
+    monthly = drift.monthly
     flagged = monthly[monthly["severity_flag"] | monthly["agreement_flag"]]
     st.caption(f"Severity drift: more than {DRIFT_THRESHOLD} logits from the reviewer's own baseline (their first "
                f"{int(DRIFT_BASELINE_MONTHS.value)} months here) and at least {DRIFT_MIN_Z} standard errors. "
@@ -345,10 +347,10 @@ INVITE_HEADING = "Invite to the next calibration session"
 
 
 @guarded_fragment
-def drift_watch_section(report: CalibrationReport) -> None:
+def drift_watch_section(report: CalibrationReport, drift: DriftReport) -> None:
     """Each reviewer's severity per dimension on an EWMA chart; choosing a reviewer reruns this part alone."""
     st.subheader("Drift watch: each reviewer, each dimension")
-    watch = report.watch
+    watch = drift.watch
     st.caption(f"Each month's severity of a reviewer on a dimension (against that month's average reviewer on it), "
                f"minus their own baseline (their first {int(DRIFT_BASELINE_MONTHS.value)} months here with at least "
                f"{int(MIN_MONTH_RATINGS.value)} ratings, in grey), in standard errors from the model, is smoothed "
@@ -363,19 +365,19 @@ def drift_watch_section(report: CalibrationReport) -> None:
                 "more on a dimension: choose a longer period to draw the charts.")
     else:
         names = sorted(watch.loc[watch["charted"].astype(bool), "reviewer"].dropna().unique())
-        invited = [name for name in dict.fromkeys(report.invitations["reviewer"].dropna()) if name in names]
+        invited = [name for name in dict.fromkeys(drift.invitations["reviewer"].dropna()) if name in names]
         chosen = st.selectbox("Reviewer", invited + [n for n in names if n not in invited],
                               key="calibration_watch_reviewer",
                               help="Reviewers invited to the next session come first")
         st.plotly_chart(charts.drift_watch_panels(watch, str(chosen), list(report.dimensions["name"])),
                         width="stretch")
-    invitation_list(report)
+    invitation_list(drift)
 
 
-def invitation_list(report: CalibrationReport) -> None:
+def invitation_list(drift: DriftReport) -> None:
     """The reviewers whose drift watch crossed a limit recently, with the dimension and the month."""
     st.markdown(f"**{INVITE_HEADING}**")
-    invited = report.invitations
+    invited = drift.invitations
     recent = int(RECENT_MONTHS.value)
     if invited.empty:
         st.caption(f"No reviewer's chart crossed a control limit in the last {recent} months of this period.")
@@ -395,9 +397,9 @@ def invitation_list(report: CalibrationReport) -> None:
                                     help=f"Months beyond a limit among the last {recent}")})
 
 
-def session_section(report: CalibrationReport) -> None:
+def session_section(drift: DriftReport) -> None:
     st.subheader("Who should join the next calibration session")
-    if report.session.empty:
+    if drift.session.empty:
         st.success("No reviewer crosses a calibration threshold in this selection.")
         return
     st.caption("Reasons: a fit flag, a severity interval clear of zero by more than "
@@ -407,13 +409,13 @@ def session_section(report: CalibrationReport) -> None:
                f"chart beyond its control limit on a dimension in the last {int(RECENT_MONTHS.value)} months.")
     marks = {"fit": "Fit flag", "harsh": "Harsh", "lenient": "Lenient", "severity_drift": "Severity drift",
              "agreement_drift": "Agreement drift", "low_agreement": "Far from peers", "drift_watch": "Drift watch"}
-    st.dataframe(report.session[["reviewer", "n_reasons", *marks]], hide_index=True, width="stretch",
+    st.dataframe(drift.session[["reviewer", "n_reasons", *marks]], hide_index=True, width="stretch",
                  column_config={"reviewer": REVIEWER_COLUMN,
                                 "n_reasons": st.column_config.NumberColumn("Reasons", format="%d"),
                                 **{key: st.column_config.CheckboxColumn(label) for key, label in marks.items()}},
                  placeholder=MISSING)
-    with st.expander(f"Why, for each of the {len(report.session)} reviewers"):
-        st.markdown("\n".join(f"- **{plain(row.reviewer)}**: {row.reasons}" for row in report.session.itertuples()))
+    with st.expander(f"Why, for each of the {len(drift.session)} reviewers"):
+        st.markdown("\n".join(f"- **{plain(row.reviewer)}**: {row.reasons}" for row in drift.session.itertuples()))
 
 
 def exercise_form(actor: Account, expanded: bool) -> None:
@@ -594,10 +596,16 @@ def thresholds_section(report: CalibrationReport) -> None:
 @guarded_fragment
 def tabbed_sections(actor: Account, report: CalibrationReport, colours: dict[str, str]) -> None:
     """The tabs below the caption. Only the open tab's part runs and is sent, and choosing another reruns
-    this part alone; the tab stays chosen across reruns (a new visit opens the first)."""
+    this part alone; the tab stays chosen across reruns (a new visit opens the first). The month by month
+    tabs read their own report, whose monthly fits no other tab waits for."""
+    def months() -> DriftReport:
+        with st.spinner("Fitting reviewer severities month by month, once per change to the data"):
+            return read_shared("read_calibration", calibration_drift, actor, report.chosen, stale_ok=True)
+
     live = {"Agreement": agreement_section, "Reviewer pairs": pairs_section, "Severity": severity_section,
-            "Ranking": ranking_section, "Over time": lambda shown: drift_section(shown, colours),
-            "Drift watch": drift_watch_section, "Next session": session_section}
+            "Ranking": ranking_section, "Over time": lambda shown: drift_section(months(), colours),
+            "Drift watch": lambda shown: drift_watch_section(shown, months()),
+            "Next session": lambda shown: session_section(months())}
 
     def live_section(draw: Callable[[CalibrationReport], None]) -> Callable[[], None]:
         return lambda: nothing_yet("ratings") if report.n_ratings == 0 else draw(report)

@@ -42,7 +42,7 @@ import streamlit as st
 
 from scoring.agency.access import Account, background_identity
 from scoring.reports.at_risk import at_risk_report, risk_backtest
-from scoring.reports.calibration import STAGE_LABELS, calibration_report, default_filter
+from scoring.reports.calibration import STAGE_LABELS, calibration_drift, calibration_report, default_filter
 from scoring.reports.fairness import GROUPINGS, fairness_report
 from scoring.reports.ops import FIRST_DAY_FROM, ops_report
 from scoring.reports.pipeline import pipeline_report
@@ -321,10 +321,10 @@ def standard_jobs(db: Database) -> list[Job]:
 
     First the filters' choices and the reports a person waits for (with the ops page's at-risk list
     and its track record); then the model fits the pages open on, which may be shown a moment old;
-    last the fits of every other fixed choice (the other calibrated stage, the other fixed periods of
-    the validity page, the fairness audit by each grouping), so that no one waits for a fit unless they
-    chose months or dates by hand. The calibration filter's opening months come from its shared
-    choices, computed here first when they are not current.
+    last the fits of every other fixed choice (the calibration page's month by month tabs, the other
+    calibrated stage, the other fixed periods of the validity page, the fairness audit by each grouping),
+    so that no one waits for a fit unless they chose months or dates by hand. The calibration filter's
+    opening months come from its shared choices, computed here first when they are not current.
     """
     as_of = db.agency_today()
     opening = opening_filter(as_of)
@@ -332,8 +332,8 @@ def standard_jobs(db: Database) -> list[Job]:
     identity = SHARED.identity_for(calibration_options.permission)
     months_rated = SHARED.read(db, calibration_options, identity).figures.value
     first, last = cast("date | None", months_rated["first"]), cast("date | None", months_rated["last"])
-    calibration = [Job("read_calibration", calibration_report, (opening_calibration(first, last, stage_id),),
-                       stale_ok=True) for stage_id in STAGE_LABELS]
+    calibration = [Job("read_calibration", report, (opening_calibration(first, last, stage_id),), stale_ok=True)
+                   for stage_id in STAGE_LABELS for report in (calibration_report, calibration_drift)]
     validity = [Job("read_validity", validity_report, (period_filter(period, as_of), as_of), stale_ok=True)
                 for period in [OPENING_PERIOD, *(p for p in FIXED_PERIODS if p != OPENING_PERIOD)]]
     fairness = [Job("read_fairness", fairness_report, (as_of, opening.start, opening.end, grouping), stale_ok=True)

@@ -1,6 +1,8 @@
 """The calibration report for hiring leads: agreement, pairwise kappa, severity, drift, exercises.
 
-:func:`calibration_report` covers live scoring under a :class:`CalibrationFilter`;
+:func:`calibration_report` covers live scoring under a :class:`CalibrationFilter`, and
+:func:`calibration_drift` its months (severity and agreement drift, the drift watch and the next
+session's list), apart because only the tabs that show them need their monthly model fits;
 :func:`exercise_report` covers one calibration exercise, a fully crossed set of reference
 applications scored by every reviewer. Both read through :mod:`scoring.store.ratings` and
 :mod:`scoring.store.calibration_exercises` and compute with :mod:`scoring.stats.agreement`,
@@ -113,14 +115,6 @@ class CalibrationReport:
         (NaN below :data:`rules.MIN_SHARED_RATINGS`).
     kappa_shared : pandas.DataFrame
         The shared ratings of every pair, laid out as ``kappa_matrix`` (0 where a pair shares none).
-    watch : pandas.DataFrame
-        The drift watch (:data:`WATCH_COLUMNS`): per reviewer, dimension and month, the severity on that
-        dimension against that month's average reviewer, the reviewer's baseline, the EWMA and its
-        control limit, and whether it crossed (:func:`scoring.agency.drift_watch.watch`), with the
-        ``reviewer`` and ``dimension`` names.
-    invitations : pandas.DataFrame
-        Who crossed a limit in the last :data:`RECENT_MONTHS` months, per reviewer and dimension
-        (:data:`INVITATION_COLUMNS`), newest crossing's month and direction.
     kappa_matrix : pandas.DataFrame
         The same kappas as a symmetric reviewer x reviewer table (labels as index and columns),
         reviewers ordered by severity.
@@ -137,13 +131,6 @@ class CalibrationReport:
         :func:`rules.ranking_summary` of ``ranking``.
     movers : pandas.DataFrame
         The :data:`TOP_MOVERS` applications whose rank moves most, with their references and ``candidate_link``.
-    monthly : pandas.DataFrame
-        Reviewer-months (:data:`MONTHLY_COLUMNS`): severity and its drift flag, distance from peers
-        and its drift flag.
-    session : pandas.DataFrame
-        :func:`rules.session_list`: who should join the next calibration session and why, with the
-        drift watch's invitations as one more reason (``drift_watch``,
-        :func:`scoring.agency.drift_watch.with_invitations`).
     severity_note : str
         How the severity fit went (converged, connected subsets), or why there is none.
     """
@@ -163,14 +150,54 @@ class CalibrationReport:
     ranking: pd.DataFrame
     ranking_summary: dict
     movers: pd.DataFrame
-    monthly: pd.DataFrame
-    session: pd.DataFrame
     severity_note: str
     alpha_source: str = ALPHA_BANDS_SOURCE
     thresholds: pd.DataFrame = field(default_factory=lambda: threshold_table())
     kappa_shared: pd.DataFrame = field(default_factory=pd.DataFrame)
-    watch: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WATCH_COLUMNS))
-    invitations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=INVITATION_COLUMNS))
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """The calibration page's months under one filter: what changed over time, and who to call.
+
+    Attributes
+    ----------
+    monthly : pandas.DataFrame
+        Reviewer-months (:data:`MONTHLY_COLUMNS`): severity and its drift flag, distance from peers
+        and its drift flag.
+    watch : pandas.DataFrame
+        The drift watch (:data:`WATCH_COLUMNS`): per reviewer, dimension and month, the severity on that
+        dimension against that month's average reviewer, the reviewer's baseline, the EWMA and its
+        control limit, and whether it crossed (:func:`scoring.agency.drift_watch.watch`), with the
+        ``reviewer`` and ``dimension`` names.
+    invitations : pandas.DataFrame
+        Who crossed a limit in the last :data:`RECENT_MONTHS` months, per reviewer and dimension
+        (:data:`INVITATION_COLUMNS`), newest crossing's month and direction.
+    session : pandas.DataFrame
+        :func:`rules.session_list`: who should join the next calibration session and why, with the
+        drift watch's invitations as one more reason (``drift_watch``,
+        :func:`scoring.agency.drift_watch.with_invitations`).
+    """
+
+    monthly: pd.DataFrame
+    watch: pd.DataFrame
+    invitations: pd.DataFrame
+    session: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class _LiveFit:
+    """The live ratings under a filter (each with its ``deviation`` from peers) and their severity fit."""
+
+    ratings: pd.DataFrame
+    labels: dict[int, str]
+    dimensions: pd.DataFrame
+    weights: dict
+    weights_version: str
+    fit: SeverityFit | None
+    #: One row per reviewer (:data:`REVIEWER_COLUMNS`), sorted by severity; empty without ratings.
+    reviewers: pd.DataFrame
+    severity_note: str
 
 
 def threshold_table() -> pd.DataFrame:
@@ -310,12 +337,11 @@ def _empty_report(chosen: CalibrationFilter, dimensions: pd.DataFrame, weights: 
         kappa_matrix=pd.DataFrame(), reviewers=pd.DataFrame(columns=REVIEWER_COLUMNS),
         distribution=pd.DataFrame(columns=["reviewer_id", "reviewer", "rating", "count", "share"]),
         ranking=pd.DataFrame(), ranking_summary=rules.ranking_summary(pd.DataFrame()), movers=pd.DataFrame(),
-        monthly=pd.DataFrame(columns=MONTHLY_COLUMNS),
-        session=rules.session_list(pd.DataFrame(), pd.DataFrame()), severity_note=note)
+        severity_note=note)
 
 
 def calibration_report(db: Database, actor: Account, chosen: CalibrationFilter) -> CalibrationReport:
-    """Agreement, pairwise kappa, severity, ranking, drift and the session list for live scoring.
+    """Agreement, pairwise kappa, severity and the ranking with severity removed, for live scoring.
 
     Parameters
     ----------
@@ -329,9 +355,63 @@ def calibration_report(db: Database, actor: Account, chosen: CalibrationFilter) 
     -------
     CalibrationReport
     """
+    live = _live_fit(db, actor, chosen)
+    ratings, labels, reviewers = live.ratings, live.labels, live.reviewers
+    if ratings.empty:
+        return _empty_report(chosen, live.dimensions, live.weights, live.weights_version, live.severity_note)
+    order = reviewers["reviewer_id"].astype(int).tolist()
+    kappa = rules.pair_kappas(store.rating_pairs(db, actor, chosen))
+    kappa["name_a"] = kappa["reviewer_a"].map(labels)
+    kappa["name_b"] = kappa["reviewer_b"].map(labels)
+    kappa = kappa[["reviewer_a", "reviewer_b", "name_a", "name_b", "shared", "kappa"]]
+    ranking, movers = _ranking(db, actor, ratings, live.fit, live.weights)
+    return CalibrationReport(
+        chosen=chosen, n_ratings=len(ratings), n_applications=int(ratings["application_id"].nunique()),
+        n_reviewers=int(ratings["reviewer_id"].nunique()), dimensions=live.dimensions, weights=live.weights,
+        weights_version=live.weights_version, agreement=live_agreement(ratings, live.dimensions), kappa=kappa,
+        kappa_matrix=_kappa_matrix(kappa, order, labels), reviewers=reviewers,
+        kappa_shared=_kappa_matrix(kappa, order, labels, "shared").fillna(0).astype(int),
+        distribution=rating_distribution(ratings, labels), ranking=ranking,
+        ranking_summary=rules.ranking_summary(ranking), movers=movers, severity_note=live.severity_note)
+
+
+def calibration_drift(db: Database, actor: Account, chosen: CalibrationFilter) -> DriftReport:
+    """Month-by-month severity and agreement, the drift watch and the next session's list for live scoring.
+
+    Apart from :func:`calibration_report` because their monthly model fits take longer than the rest of
+    it together, and only the tabs that show them need them.
+
+    Parameters
+    ----------
+    db : Database
+    actor : Account
+        Needs ``read_calibration``.
+    chosen : CalibrationFilter
+        Stage, dimensions and month range.
+
+    Returns
+    -------
+    DriftReport
+    """
+    live = _live_fit(db, actor, chosen)
+    if live.ratings.empty:
+        return DriftReport(monthly=pd.DataFrame(columns=MONTHLY_COLUMNS), watch=pd.DataFrame(columns=WATCH_COLUMNS),
+                           invitations=pd.DataFrame(columns=INVITATION_COLUMNS),
+                           session=rules.session_list(pd.DataFrame(), pd.DataFrame()))
+    monthly = _monthly(live.ratings, live.fit, live.labels)
+    # A distance from peers over too few compared ratings is no reason to call a reviewer to a session.
+    judged = live.reviewers.assign(mad=live.reviewers["mad"].where(live.reviewers["peers_judged"]))
+    watch, invited = drift_watch_of(live.ratings, live.fit, live.labels, live.dimensions)
+    session = drift_watch.with_invitations(rules.session_list(judged, monthly), invited, judged,
+                                           dict(zip(live.dimensions["dimension_id"].astype(int),
+                                                    live.dimensions["name"])))
+    return DriftReport(monthly=monthly, watch=watch, invitations=invited, session=session)
+
+
+def _live_fit(db: Database, actor: Account, chosen: CalibrationFilter) -> _LiveFit:
+    """The live ratings under ``chosen``, the weights over its dimensions, and the severity fit of both."""
     ratings = store.live_ratings(db, actor, chosen)
-    names = accounts.reviewers(db, actor)
-    labels = reviewer_labels(names)
+    labels = reviewer_labels(accounts.reviewers(db, actor))
     every = store.dimensions(db, actor)
     dimensions = every[every["dimension_id"].isin(chosen.dimensions)].reset_index(drop=True)
     newest = weight_store.newest(db, actor)
@@ -340,15 +420,11 @@ def calibration_report(db: Database, actor: Account, chosen: CalibrationFilter) 
     version = (f"version {int(newest['version_id'].iloc[0])}, in force from "
                f"{pd.Timestamp(newest['effective_from'].iloc[0]):%d %b %Y}")
     if ratings.empty:
-        return _empty_report(chosen, dimensions, weights, version, "No live ratings match the filter.")
-
-    agreement = live_agreement(ratings, dimensions)
-
+        return _LiveFit(ratings, labels, dimensions, weights, version, None,
+                        pd.DataFrame(columns=REVIEWER_COLUMNS), "No live ratings match the filter.")
     ratings = ratings.assign(deviation=_peer_deviation(ratings))
     peers = rules.deviation_summary(ratings, ["reviewer_id"])
-
     fit: SeverityFit | None = None
-    note = ""
     try:
         fit = fit_severity(ratings, weights, tol=rules.SEVERITY_TOL)
     except ValueError as problem:
@@ -368,29 +444,7 @@ def calibration_report(db: Database, actor: Account, chosen: CalibrationFilter) 
     reviewers["peers_judged"] = reviewers["compared"].fillna(0) >= MIN_COMPARED_RATINGS.value
     reviewers["reviewer"] = reviewers["reviewer_id"].map(labels)
     reviewers = reviewers.sort_values(["severity", "reviewer_id"]).reset_index(drop=True)[REVIEWER_COLUMNS]
-    order = reviewers["reviewer_id"].astype(int).tolist()
-
-    kappa = rules.pair_kappas(store.rating_pairs(db, actor, chosen))
-    kappa["name_a"] = kappa["reviewer_a"].map(labels)
-    kappa["name_b"] = kappa["reviewer_b"].map(labels)
-    kappa = kappa[["reviewer_a", "reviewer_b", "name_a", "name_b", "shared", "kappa"]]
-
-    monthly = _monthly(ratings, fit, labels)
-    ranking, movers = _ranking(db, actor, ratings, fit, weights)
-    # A distance from peers over too few compared ratings is no reason to call a reviewer to a session.
-    judged = reviewers.assign(mad=reviewers["mad"].where(reviewers["peers_judged"]))
-    watch, invited = drift_watch_of(ratings, fit, labels, dimensions)
-    session = drift_watch.with_invitations(rules.session_list(judged, monthly), invited, judged,
-                                           dict(zip(dimensions["dimension_id"].astype(int), dimensions["name"])))
-    return CalibrationReport(
-        chosen=chosen, n_ratings=len(ratings), n_applications=int(ratings["application_id"].nunique()),
-        n_reviewers=int(ratings["reviewer_id"].nunique()), dimensions=dimensions, weights=weights,
-        weights_version=version, agreement=agreement, kappa=kappa,
-        kappa_matrix=_kappa_matrix(kappa, order, labels), reviewers=reviewers,
-        kappa_shared=_kappa_matrix(kappa, order, labels, "shared").fillna(0).astype(int),
-        distribution=rating_distribution(ratings, labels), ranking=ranking,
-        ranking_summary=rules.ranking_summary(ranking), movers=movers, monthly=monthly,
-        session=session, severity_note=note, watch=watch, invitations=invited)
+    return _LiveFit(ratings, labels, dimensions, weights, version, fit, reviewers, note)
 
 
 def drift_watch_of(ratings: pd.DataFrame, fit: SeverityFit | None, labels: dict[int, str],

@@ -27,7 +27,7 @@ from scoring.demo.targets import HOLDS_FROM_CANDIDATES, TARGETS
 from scoring.domain.dimensions import DIMENSION_IDS, DIMENSION_NAMES
 from scoring.domain.self_identification import PREFER_NOT_TO_SAY
 from scoring.domain.stages import SCORED_STAGES
-from scoring.reports.calibration import CalibrationReport, calibration_report, default_filter
+from scoring.reports.calibration import CalibrationReport, calibration_drift, calibration_report, default_filter
 from scoring.reports.fairness import FairnessReport, fairness_report
 from scoring.reports.ops import OpsReport, ops_report
 from scoring.reports.validity import ValidityReport, validity_report
@@ -47,6 +47,7 @@ class Pages:
 
     ops: OpsReport
     calibration: dict[int, CalibrationReport]
+    sessions: dict[int, pd.DataFrame]
     validity: ValidityReport
     reviewers: int
     fairness: FairnessReport
@@ -60,11 +61,11 @@ def pages(tmp_path_factory) -> Pages:
     with Database(path) as db:
         ops_staff, lead = account(db, "ops"), account(db, "hiring_lead")
         options = ratings.filter_options(db, lead)
+        opening = {int(stage): default_filter(options["first"], options["last"], int(stage)) for stage in SCORED_STAGES}
         return Pages(
             ops=ops_report(db, ops_staff, SearchFilter(), DEMO_AS_OF),
-            calibration={int(stage): calibration_report(db, lead, default_filter(options["first"], options["last"],
-                                                                                  int(stage)))
-                         for stage in SCORED_STAGES},
+            calibration={stage: calibration_report(db, lead, chosen) for stage, chosen in opening.items()},
+            sessions={stage: calibration_drift(db, lead, chosen).session for stage, chosen in opening.items()},
             validity=validity_report(db, lead, SearchFilter(), DEMO_AS_OF),
             reviewers=int(db.scalar("SELECT count(*) FROM accounts WHERE role = 'reviewer'")),
             fairness=fairness_report(db, account(db, "auditor"), DEMO_AS_OF, LAST_YEAR, DEMO_AS_OF, grouping="sex"),
@@ -126,7 +127,7 @@ MEASURES: dict[str, Callable[[Pages], list[float]]] = {
     "client_retention": headline("client_retention"),
     "dimension_alpha": alphas(vague=False),
     "governance_alpha": alphas(vague=True),
-    "session_reviewers": lambda pages: [float(len(report.session)) for report in pages.calibration.values()],
+    "session_reviewers": lambda pages: [float(len(session)) for session in pages.sessions.values()],
     "auc_accepted": auc("accepted"),
     "auc_retained": auc("retained"),
     "auc_replaced": auc("replaced"),
@@ -171,7 +172,7 @@ def test_governance_is_the_dimension_calibration_flags(pages):
 def test_the_session_list_names_the_lenient_drifting_and_erratic_reviewers(pages):
     lenient, drifting, erratic = (position + 1 for position in standout_reviewers(pages.reviewers))
     for stage, report in pages.calibration.items():
-        session = report.session.set_index("reviewer_id")
+        session = pages.sessions[stage].set_index("reviewer_id")
         assert sorted(session.index) == sorted([lenient, drifting, erratic]), stage
         assert session.loc[lenient, "lenient"], stage
         assert session.loc[drifting, "severity_drift"] and session.loc[drifting, "harsh"] is not None, stage

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from scoring.reports.calibration import calibration_drift
 from tests.conftest import account
 from tests.pages.test_calibration_page import chart, decoded, open_tab, opening_report, run_page
 
@@ -18,15 +19,15 @@ INVITE = "Invite to the next calibration session"
 
 def test_without_enough_ratings_a_month_the_tab_says_so_and_invites_no_one(demo_db, monkeypatch):
     lead = account(demo_db, "hiring_lead")
-    report = opening_report(demo_db, lead)
+    drift = opening_report(demo_db, lead, calibration_drift)
     app = open_tab(run_page(demo_db, monkeypatch, lead), "Drift watch")
 
     text = " ".join(str(m.value) for m in [*app.markdown, *app.caption, *app.info])
     assert INVITE in text
     assert "Lucas & Saccucci (1990)" in text and "EWMA" in text
-    if not report.watch["charted"].any():
+    if not drift.watch["charted"].any():
         assert any("choose a longer period" in str(i.value) for i in app.info)
-    if report.invitations.empty:
+    if drift.invitations.empty:
         assert "No reviewer's chart crossed a control limit" in text
     for word in ("nan", "None", "months_crossed", "in_baseline", "charted"):
         assert word not in text
@@ -49,8 +50,8 @@ def agency(monthly_demo_db):
 @pytest.mark.slow
 def test_the_drifting_reviewer_comes_first_charted_per_dimension_with_the_reports_limits(agency, monkeypatch):
     lead = account(agency, "hiring_lead")
-    report = opening_report(agency, lead)
-    invited = report.invitations
+    report, drift = opening_report(agency, lead), opening_report(agency, lead, calibration_drift)
+    invited = drift.invitations
     assert set(invited["reviewer_id"]) == {DRIFTING_REVIEWER}
     name = str(invited["reviewer"].iloc[0])
 
@@ -61,7 +62,7 @@ def test_the_drifting_reviewer_comes_first_charted_per_dimension_with_the_report
     spec = chart(app, f"Drift watch: {name}")
     titles = [a["text"].replace("<br>", " ") for a in spec["layout"]["annotations"]]
     assert titles[:5] == list(report.dimensions["name"])
-    mine = report.watch[(report.watch["reviewer_id"] == DRIFTING_REVIEWER) & report.watch["charted"]]
+    mine = drift.watch[(drift.watch["reviewer_id"] == DRIFTING_REVIEWER) & drift.watch["charted"]]
     limits = [decoded(t["y"]).astype(float) for t in spec["data"] if t.get("name") == "control limit"]
     expected = [mine[mine["dimension_id"] == d]["limit"].to_numpy() for d in report.dimensions["dimension_id"]]
     assert len(limits) == len(expected)
@@ -81,8 +82,7 @@ def test_the_next_session_list_marks_the_drift_watch_and_says_why(agency, monkey
     app = open_tab(run_page(agency, monkeypatch, lead), "Next session")
 
     listed = app.dataframe[0].value.set_index("reviewer")
-    report = opening_report(agency, lead)
-    name = str(report.invitations["reviewer"].iloc[0])
+    name = str(opening_report(agency, lead, calibration_drift).invitations["reviewer"].iloc[0])
     assert bool(listed.loc[name, "drift_watch"])
     assert int(listed["drift_watch"].sum()) == 1
     why = " ".join(str(m.value) for m in app.markdown)

@@ -7,6 +7,7 @@ functions on the same database.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from datetime import date
 from pathlib import Path
@@ -15,10 +16,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import scoring.reports.calibration
 from scoring.agency.access import Account
 from scoring.reports.calibration import (
     MIN_COMPARED_RATINGS,
     TOO_FEW,
+    calibration_drift,
     calibration_report,
     default_filter,
     exercise_report,
@@ -72,9 +75,10 @@ def chart(app: AppTest, prefix: str) -> dict:
     return matching[0]
 
 
-def opening_report(demo_db, who: Account):
+def opening_report(demo_db, who: Account, read=calibration_report):
+    """``read`` (the report, or its months) for the filter the page opens on."""
     options = ratings.filter_options(demo_db, who)
-    return calibration_report(demo_db, who, default_filter(options["first"], options["last"]))
+    return read(demo_db, who, default_filter(options["first"], options["last"]))
 
 
 @pytest.mark.parametrize("role", ["reviewer", "ops"])
@@ -313,7 +317,8 @@ def test_a_reviewer_compared_too_rarely_is_greyed_and_called_to_no_session_for_i
     app = open_tab(one_month(demo_db, monkeypatch, lead, LAST_MONTH), "Severity")
     report = calibration_report(demo_db, lead, default_filter(LAST_MONTH, LAST_MONTH))
     assert not report.reviewers["peers_judged"].any()
-    called = report.session[report.session["low_agreement"].astype(bool)] if len(report.session) else []
+    session = calibration_drift(demo_db, lead, default_filter(LAST_MONTH, LAST_MONTH)).session
+    called = session[session["low_agreement"].astype(bool)] if len(session) else []
     assert len(called) == 0
     table = next(t for t in app.dataframe if "mad" in t.value.columns)
     cells, _ = shown_cells(table)
@@ -369,3 +374,23 @@ def test_an_exercise_that_asked_for_no_scorecard_says_so_and_points_to_the_accur
     assert not any("No results yet" in i.value for i in app.info)
     assert any(i.value.startswith("No agreement figures for this exercise")
                and "accuracy against the experts" in i.value for i in app.info)
+
+
+def test_the_month_by_month_fits_run_only_for_the_tabs_that_show_them(demo_db, monkeypatch):
+    """Changing the months refits only what the open tab shows; the three month by month tabs share one fit."""
+    fitted = []
+    fit = scoring.reports.calibration.calibration_drift
+
+    @functools.wraps(fit)
+    def counted(db, actor, chosen):
+        fitted.append(chosen)
+        return fit(db, actor, chosen)
+
+    monkeypatch.setattr(scoring.reports.calibration, "calibration_drift", counted)
+    app = one_month(demo_db, monkeypatch, account(demo_db, "hiring_lead"), date(2026, 9, 1))
+    for label in ("Reviewer pairs", "Severity", "Ranking", "Agreement"):
+        assert not open_tab(app, label).exception
+    assert fitted == []
+    for label in ("Over time", "Drift watch", "Next session"):
+        assert not open_tab(app, label).exception
+    assert [(chosen.first_month, chosen.last_month) for chosen in fitted] == [(date(2026, 9, 1), date(2026, 9, 1))]

@@ -1,9 +1,9 @@
 """Specification of the calibration report and its rules.
 
-Every figure of :func:`calibration_report` and :func:`exercise_report` is recomputed here from the
-rows of the demo agency with pandas and the library's statistics, laid out independently (a
-reviewer x application matrix, a pandas self-merge for pairs, loops for leave-one-out means), and
-must match.
+Every figure of :func:`calibration_report`, :func:`calibration_drift` and :func:`exercise_report` is
+recomputed here from the rows of the demo agency with pandas and the library's statistics, laid out
+independently (a reviewer x application matrix, a pandas self-merge for pairs, loops for leave-one-out
+means), and must match.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from scoring.domain.thresholds import CALIBRATION_THRESHOLDS
 from scoring.reports.calibration import (
     TOP_MOVERS,
     awaited_text,
+    calibration_drift,
     calibration_report,
     default_filter,
     exercise_report,
@@ -63,6 +64,11 @@ def chosen(db, lead):
 @pytest.fixture(scope="module")
 def report(db, lead, chosen):
     return calibration_report(db, lead, chosen)
+
+
+@pytest.fixture(scope="module")
+def drift(db, lead, chosen):
+    return calibration_drift(db, lead, chosen)
 
 
 @pytest.fixture(scope="module")
@@ -229,14 +235,14 @@ def test_ranking_compares_raw_consensus_with_fair_scores(report, rows, fit, weig
 # -- month by month ------------------------------------------------------------------------------
 
 
-def test_monthly_figures_match_the_pure_functions(report, rows, fit):
+def test_monthly_figures_match_the_pure_functions(drift, rows, fit):
     periods = severity_by_period(rows, fit, time_column="month", freq="M", tol=rules.SEVERITY_TOL)
     enough = periods["n_ratings"] >= rules.MIN_MONTH_RATINGS.value
     month_mean = periods["period"].map(periods[enough].groupby("period")["severity"].mean())
     month_mean = month_mean.fillna(periods.groupby("period")["severity"].transform("mean"))
     expected = periods.assign(severity=periods["severity"] - month_mean)
     expected["month"] = expected["period"].dt.to_timestamp()
-    got = report.monthly.dropna(subset=["severity"]).set_index(["reviewer_id", "month"]).sort_index()
+    got = drift.monthly.dropna(subset=["severity"]).set_index(["reviewer_id", "month"]).sort_index()
     expected = expected.set_index(["reviewer_id", "month"]).sort_index()
     np.testing.assert_allclose(got["severity"], expected.loc[got.index, "severity"], atol=1e-9)
 
@@ -244,17 +250,17 @@ def test_monthly_figures_match_the_pure_functions(report, rows, fit):
     compared = rows.assign(gap=gap).dropna(subset=["gap"])
     agreement = compared.groupby(["reviewer_id", "month"])["gap"].agg(["mean", "size"])
     agreement.index = agreement.index.set_levels(pd.to_datetime(agreement.index.levels[1]), level=1)
-    mine = report.monthly.dropna(subset=["mad"]).set_index(["reviewer_id", "month"]).sort_index()
+    mine = drift.monthly.dropna(subset=["mad"]).set_index(["reviewer_id", "month"]).sort_index()
     np.testing.assert_allclose(mine["mad"], agreement.loc[mine.index, "mean"], atol=1e-12)
     assert (mine["compared"] == agreement.loc[mine.index, "size"]).all()
 
 
-def test_the_drift_watch_is_the_agencys_watch_of_the_live_ratings(db, lead, chosen, report):
+def test_the_drift_watch_is_the_agencys_watch_of_the_live_ratings(db, lead, chosen, report, drift):
     live = rating_store.live_ratings(db, lead, chosen)
     fit = fit_severity(live, report.weights, tol=rules.SEVERITY_TOL)
     expected = drift_watch.watch(drift_watch.dimension_severity_by_month(live, fit, tol=rules.SEVERITY_TOL))
 
-    got = report.watch
+    got = drift.watch
     assert got[["reviewer_id", "dimension_id", "month"]].values.tolist() == \
         expected[["reviewer_id", "dimension_id", "month"]].values.tolist()
     for column in ("severity", "se", "statistic", "limit"):
@@ -263,14 +269,14 @@ def test_the_drift_watch_is_the_agencys_watch_of_the_live_ratings(db, lead, chos
     assert got["reviewer"].notna().all() and set(got["dimension"]) <= set(report.dimensions["name"])
 
     invited = drift_watch.invitations(expected, pd.to_datetime(live["month"]).max())
-    assert sorted(zip(report.invitations["reviewer_id"], report.invitations["dimension_id"])) == \
+    assert sorted(zip(drift.invitations["reviewer_id"], drift.invitations["dimension_id"])) == \
         sorted(zip(invited["reviewer_id"], invited["dimension_id"]))
-    marked = set(report.session.loc[report.session["drift_watch"].astype(bool), "reviewer_id"])
+    marked = set(drift.session.loc[drift.session["drift_watch"].astype(bool), "reviewer_id"])
     assert marked == set(invited["reviewer_id"])
 
 
-def test_drift_flags_follow_the_declared_thresholds(report):
-    monthly = report.monthly
+def test_drift_flags_follow_the_declared_thresholds(drift):
+    monthly = drift.monthly
     flagged = monthly[monthly["severity_flag"]]
     assert (flagged["drift"].abs() > DRIFT_THRESHOLD).all()
     assert (flagged["n_ratings"] >= rules.MIN_MONTH_RATINGS.value).all()
@@ -280,14 +286,14 @@ def test_drift_flags_follow_the_declared_thresholds(report):
     assert not monthly.loc[monthly["n_ratings"] < rules.MIN_MONTH_RATINGS.value, "severity_flag"].any()
 
 
-def test_session_list_has_a_reason_for_everyone_it_names(report):
+def test_session_list_has_a_reason_for_everyone_it_names(report, drift):
     reviewers = report.reviewers.set_index("reviewer_id")
     margin = rules.SEVERITY_MARGIN.value
     median = reviewers["mad"].median()
     should = set(reviewers.index[(reviewers["flag"] != "") | (reviewers["ci_low"] > margin)
                                  | (reviewers["ci_high"] < -margin)
                                  | (reviewers["mad"] > median + rules.LOW_AGREEMENT_MARGIN.value)])
-    listed = report.session.set_index("reviewer_id")
+    listed = drift.session.set_index("reviewer_id")
     assert should <= set(listed.index)
     for reviewer_id, row in listed.iterrows():
         marks = ("fit", "harsh", "lenient", "severity_drift", "agreement_drift", "low_agreement")
@@ -297,7 +303,7 @@ def test_session_list_has_a_reason_for_everyone_it_names(report):
         assert row["lenient"] == (facts["ci_high"] < -margin)
         assert row["fit"] == (facts["flag"] != "")
         if row["severity_drift"]:
-            months = report.monthly[(report.monthly["reviewer_id"] == reviewer_id) & report.monthly["severity_flag"]]
+            months = drift.monthly[(drift.monthly["reviewer_id"] == reviewer_id) & drift.monthly["severity_flag"]]
             assert months["direction"].value_counts().max() >= rules.DRIFT_PERSISTENCE.value
     assert list(listed["n_reasons"]) == sorted(listed["n_reasons"], reverse=True)
 
@@ -315,17 +321,19 @@ def test_dimension_subset_renormalises_weights(db, lead, chosen):
 
 
 def test_an_empty_selection_gives_an_empty_report(db, lead):
-    empty = calibration_report(db, lead, CalibrationFilter(stage_id=2, first_month=date(2001, 1, 1),
-                                                           last_month=date(2001, 2, 1)))
+    nothing = CalibrationFilter(stage_id=2, first_month=date(2001, 1, 1), last_month=date(2001, 2, 1))
+    empty, months = calibration_report(db, lead, nothing), calibration_drift(db, lead, nothing)
     assert empty.n_ratings == 0
-    assert empty.agreement.empty and empty.reviewers.empty and empty.session.empty
+    assert empty.agreement.empty and empty.reviewers.empty
+    assert months.monthly.empty and months.watch.empty and months.invitations.empty and months.session.empty
     assert "No live ratings" in empty.severity_note
 
 
 @pytest.mark.parametrize("role", ["reviewer", "ops"])
-def test_reports_are_refused_without_read_calibration(db, chosen, role):
+@pytest.mark.parametrize("read", [calibration_report, calibration_drift])
+def test_reports_are_refused_without_read_calibration(db, chosen, role, read):
     with pytest.raises(PermissionDenied):
-        calibration_report(db, account(db, role), chosen)
+        read(db, account(db, role), chosen)
     with pytest.raises(PermissionDenied):
         exercise_report(db, account(db, role), 1)
 
