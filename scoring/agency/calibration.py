@@ -43,7 +43,7 @@ from scoring.domain.thresholds import (
     Threshold,
 )
 from scoring.domain.thresholds import DRIFT_MIN_Z as DRIFT_MIN_Z_THRESHOLD
-from scoring.stats.agreement import ALPHA_BANDS, ALPHA_BANDS_SOURCE, cohen_kappa
+from scoring.stats.agreement import ALPHA_BANDS, ALPHA_BANDS_SOURCE, cohen_kappa_of_tables
 from scoring.stats.messages import plain_list
 from scoring.stats.severity import FIT_BAND, drift_flags
 
@@ -397,7 +397,7 @@ def pair_kappas(pairs: pd.DataFrame, min_shared: int = int(MIN_SHARED_RATINGS.va
     -------
     pandas.DataFrame
         One row per pair, ordered by ``reviewer_a`` then ``reviewer_b``: ``shared`` and ``kappa``
-        (:func:`scoring.stats.agreement.cohen_kappa`, quadratic weights, categories 1-5).
+        (:func:`scoring.stats.agreement.cohen_kappa_of_tables`, quadratic weights, categories 1-5).
 
     Examples
     --------
@@ -415,14 +415,18 @@ def pair_kappas(pairs: pd.DataFrame, min_shared: int = int(MIN_SHARED_RATINGS.va
     counts = table["pairs"].to_numpy(dtype=np.int64)
     rating_a = table["rating_a"].to_numpy(dtype=np.float64)
     rating_b = table["rating_b"].to_numpy(dtype=np.float64)
-    starts = np.flatnonzero(np.concatenate(([True], (first[1:] != first[:-1]) | (second[1:] != second[:-1]))))
-    ends = np.append(starts[1:], len(table))
+    new_pair = np.concatenate(([True], (first[1:] != first[:-1]) | (second[1:] != second[:-1])))
+    starts = np.flatnonzero(new_pair)
     shared = np.add.reduceat(counts, starts)
-    kappas = np.full(starts.size, np.nan)
-    for i in np.flatnonzero(shared >= min_shared):
-        cells = slice(starts[i], ends[i])
-        kappas[i] = cohen_kappa(np.repeat(rating_a[cells], counts[cells]), np.repeat(rating_b[cells], counts[cells]),
-                                weights="quadratic", categories=LEVELS)
+    scale = np.asarray(LEVELS, dtype=np.float64)
+    outside = ~np.isin(rating_a, scale) | ~np.isin(rating_b, scale)
+    if outside.any():
+        raise ValueError(f"ratings outside the scale {list(LEVELS)}: "
+                         f"{sorted(set(rating_a[outside]) | set(rating_b[outside]))}")
+    tables = np.zeros((starts.size, scale.size, scale.size))
+    np.add.at(tables, (np.cumsum(new_pair) - 1, np.searchsorted(scale, rating_a), np.searchsorted(scale, rating_b)),
+              counts)
+    kappas = np.where(shared >= min_shared, cohen_kappa_of_tables(tables, weights="quadratic"), np.nan)
     return pd.DataFrame({"reviewer_a": first[starts], "reviewer_b": second[starts], "shared": shared,
                          "kappa": kappas}, columns=columns)
 

@@ -29,6 +29,7 @@ from scoring.stats.agreement import (
     ICCResult,
     bootstrap_alpha,
     cohen_kappa,
+    cohen_kappa_of_tables,
     fleiss_kappa,
     gwet_ac,
     icc,
@@ -682,3 +683,39 @@ def test_bootstrap_agrees_with_a_brute_force_resample_of_units() -> None:
     assert got == pytest.approx(tuple(expected), abs=0.03)
 
 
+
+
+# -- kappa of many counted pairs at once ---------------------------------------------------------
+
+
+def test_kappa_of_tables_matches_gwet_2014_and_sas_printouts() -> None:
+    # The published values of the two tests above (irrCAC: 0.7964094 and quadratic 0.8921569;
+    # SAS PROC FREQ: 0.4842, linear 0.4701), from the tables themselves, several at once.
+    gwet = np.asarray(CONT3X3_ABSTRACTORS, dtype=float)
+    assert cohen_kappa_of_tables(gwet)[()] == pytest.approx(0.7964094, abs=5e-8)
+    both = cohen_kappa_of_tables(np.stack([gwet, gwet.T]), weights="quadratic")
+    np.testing.assert_allclose(both, 0.8921569, atol=5e-8)
+    sas = np.asarray(SAS_TABLE10, dtype=float)
+    assert cohen_kappa_of_tables(sas)[()] == pytest.approx(0.4842, abs=5e-5)
+    assert cohen_kappa_of_tables(sas, weights="linear")[()] == pytest.approx(0.4701, abs=5e-5)
+
+
+@pytest.mark.parametrize("weights", [None, "linear", "quadratic"])
+def test_kappa_of_tables_agrees_with_statsmodels_table_by_table(weights: str | None) -> None:
+    rng = np.random.default_rng(11)
+    tables = rng.integers(0, 12, size=(40, 5, 5)).astype(float)
+    tables[3] = 0.0                                   # an empty pair
+    tables[4] = 0.0
+    tables[4, 2, 2] = 9.0                             # one category for both: chance agreement is perfect
+    got = cohen_kappa_of_tables(tables, weights=weights)
+    assert got.shape == (40,) and np.isnan(got[3]) and np.isnan(got[4])
+    for table, kappa in zip(np.delete(tables, [3, 4], axis=0), np.delete(got, [3, 4])):
+        assert kappa == pytest.approx(cohens_kappa(table, wt=weights, return_results=False), abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "tables", [np.ones((3, 4)), np.ones(5), -np.ones((2, 2)), [[1, np.nan], [0, 1]], "counts"]
+)
+def test_kappa_of_tables_refuses_what_is_no_square_table_of_counts(tables) -> None:
+    with pytest.raises(ValueError, match="tables must"):
+        cohen_kappa_of_tables(tables)
