@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 
 from scoring.domain.thresholds import TOO_FEW
 from scoring.stats.histogram import binned
-from ui.charts import LAYOUT, empty_chart, month_axis
+from ui.charts import LAYOUT, empty_chart, month_axis, room
 from ui.text import chart_text
 
 BAND_COLOURS = {"reliable": "#54A24B", "tentative": "#F58518", "unreliable": "#E45756", "no estimate": "#BAB0AC",
@@ -108,10 +108,12 @@ def kappa_heatmap(matrix: pd.DataFrame, min_shared: int, shared: pd.DataFrame | 
             name=TOO_FEW, hovertemplate="%{y} and %{x}<br>" + f"{TOO_FEW}: " + "%{customdata:,.0f} shared ratings, "
                                         f"at least {min_shared} needed<extra></extra>"))
     figure.update_layout(
-        title=f"Pairwise weighted kappa (quadratic, 1-5); grey: {TOO_FEW}, under {min_shared} shared ratings",
-        xaxis=dict(showticklabels=len(matrix) <= 40, side="top"),
+        # Two lines: as one, the title ran past the chart's right edge in a 1024 px window.
+        title=f"Pairwise weighted kappa (quadratic, 1-5)<br><sup>grey: {TOO_FEW}, under {min_shared} shared "
+              "ratings</sup>",
+        xaxis=dict(showticklabels=len(matrix) <= 40, side="bottom", automargin=True),
         yaxis=dict(autorange="reversed", showticklabels=len(matrix) <= 60),
-        **{**LAYOUT, "height": _tall(len(matrix), 480)})
+        **{**LAYOUT, "margin": room(top=60), "height": _tall(len(matrix), 480)})
     return figure
 
 
