@@ -24,7 +24,7 @@ from scoring.store.archive import export_database, zip_export
 from scoring.store.importer import ImportResult, import_sources
 from ui.access import Account, account_allowed
 from ui.context import database, guarded
-from ui.import_mapping import PROBLEMS_CONFIG, mapping_section
+from ui.import_mapping import mapping_section, problems_table
 from ui.uploads import import_format, uploaded_sources
 from ui.writes import attempt_write, report_done, show_outcome
 
@@ -81,7 +81,7 @@ def show_result(result: ImportResult, check_only: bool) -> None:
     if not result.ok:
         st.error(problems_heading(result))
         problems = import_problems(result)
-        st.dataframe(problems, hide_index=True, width="stretch", column_config=PROBLEMS_CONFIG, placeholder=MISSING)
+        problems_table(problems)
         st.download_button("Download the problems as CSV", to_csv(problems),
                            "import-problems.csv", "text/csv", key="problems_download")
         st.caption(files[0])

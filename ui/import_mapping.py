@@ -43,7 +43,20 @@ PROBLEM_COLUMNS = {"file": "File", "row": "Row", "column": "Column", "reason": "
 #: How a table of import problems is shown, on the import's result and on a mapping's preview alike.
 PROBLEMS_CONFIG = {"Row": st.column_config.NumberColumn("Row", format="%d", width="small",
                                                         help="As a spreadsheet counts: the header is row 1"),
-                   "Reason": st.column_config.TextColumn("Reason", width="large")}
+                   # the rest of the table's width goes to the reason, whose column stays within a 1024 px window
+                   "Reason": st.column_config.TextColumn("Reason", width="medium")}
+#: A reason longer than this (characters) does not fit on one line of its column.
+ONE_LINE_REASON = 40
+#: Rows tall enough for four lines: the table wraps a cell's text only in rows over 64 px.
+WRAPPED_ROW_HEIGHT = 92
+
+
+def problems_table(problems: pd.DataFrame) -> None:
+    """Import problems (``File``, ``Row``, ``Column``, ``Reason``) as a table in which a long reason
+    wraps onto more lines instead of being cut at the edge of its cell."""
+    long = problems["Reason"].astype(str).str.len().max() > ONE_LINE_REASON if len(problems) else False
+    st.dataframe(problems, hide_index=True, width="stretch", placeholder=MISSING, column_config=PROBLEMS_CONFIG,
+                 row_height=WRAPPED_ROW_HEIGHT if long else None)
 
 
 def worked_mappings() -> dict[str, str]:
@@ -147,7 +160,7 @@ def _show_preview(mapping: Mapping, sources: Sequence[Source]) -> None:
                    "in these files; importing lists them with every other problem and writes nothing.")
         problems = pd.DataFrame([vars(p) for p in mapped.problems]).rename(columns=PROBLEM_COLUMNS)
         problems["Row"] = problems["Row"].astype("Int64")
-        st.dataframe(problems, hide_index=True, width="stretch", placeholder=MISSING, column_config=PROBLEMS_CONFIG)
+        problems_table(problems)
 
 
 def _file_name(mapping: Mapping) -> str:

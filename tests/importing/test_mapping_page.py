@@ -5,6 +5,7 @@ from __future__ import annotations
 from scoring.store.import_mappings import save_mapping, saved_mappings
 from tests.conftest import account
 from tests.importing.conftest import ROOT
+from ui.import_mapping import ONE_LINE_REASON
 
 PAGE = "pages/admin_data.py"
 GREENHOUSE = ROOT / "data" / "mappings" / "greenhouse"
@@ -140,3 +141,13 @@ def test_a_name_already_saved_is_refused_in_words_and_nothing_is_written(open_pa
 
     assert any(e.value.startswith("Not saved: name: a mapping called") for e in at.error), [e.value for e in at.error]
     assert len(saved_mappings(demo_db, admin)) == 1
+
+
+def test_a_long_reason_wraps_in_its_cell_instead_of_being_cut(open_page):
+    text = (GREENHOUSE / "applications.csv").read_text().replace(",4690,MLOps Lead,", ",5555,Data Engineer,", 1)
+    at = _with_mapping(open_page(PAGE, "admin"), _applications(text))
+
+    table = next(d for d in at.dataframe if "Reason" in d.value.columns)
+    assert len(table.value["Reason"].iloc[0]) > ONE_LINE_REASON
+    assert table.proto.row_height > 64         # the table wraps a cell's text only in rows this tall
+
