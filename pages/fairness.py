@@ -18,6 +18,7 @@ from scoring.reports.fairness import (
     Grouping,
     fairness_report,
     to_json,
+    too_few_rule,
 )
 from scoring.reports.fairness_document import fairness_document, file_name, impact_chart
 from scoring.reports.fairness_method import METHOD_TITLE, method_markdown
@@ -179,7 +180,7 @@ def body() -> None:
     st.caption(f"As of {as_of:%d %b %Y}, decisions from {start:%d %b %Y} to {end:%d %b %Y}, grouped by "
                f"{GROUPINGS[grouping].lower()} as candidates chose to identify themselves. Counts only: no "
                "candidate is shown here, self-identification is never shown beside a candidate's scores, and no "
-               f"score uses it. A group with fewer than {report.min_size} decisions is \"{TOO_FEW.lower()}\".")
+               f"score uses it. {too_few_rule(report.min_size)}")
     if not report.stages["stated"].any():
         st.info("No self-identification for the decisions of this period: an admin imports it with the optional "
                 "self_identification.csv file (Import and export page).")

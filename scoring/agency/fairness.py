@@ -9,8 +9,9 @@ interval and Fisher's exact test (:func:`scoring.stats.impact.impact_ratio`):
 * for the weighted score (Local Law 144's "scoring rate"), selected means scoring above the median of
   every complete score at that stage, out of the complete scores.
 
-A group with fewer than :data:`~scoring.domain.self_identification.MIN_GROUP_SIZE` decided is "too few
-to judge" and shows no ratio, and cannot be the reference. Candidates who preferred not to say, or gave
+A group with fewer than :data:`~scoring.domain.self_identification.MIN_GROUP_SIZE` decided, or under
+:data:`~scoring.domain.self_identification.MIN_GROUP_SHARE` of a stage's stated decisions, is "too few to
+judge" and shows no ratio, and cannot be the reference. Candidates who preferred not to say, or gave
 no answer, are counted apart ("not stated") and never compared: they are not a group. Pure functions
 over the counts :mod:`scoring.store.self_identification` returns; no candidate is ever seen here.
 """
@@ -24,6 +25,7 @@ import pandas as pd
 
 from scoring.domain.self_identification import (
     CATEGORIES,
+    MIN_GROUP_SHARE,
     MIN_GROUP_SIZE,
     NO_ANSWER_LABEL,
     PREFER_NOT_TO_SAY,
@@ -103,7 +105,8 @@ def _order(grouping: Grouping) -> list[str]:
 
 
 def impact_table(counts: pd.DataFrame, grouping: Grouping, total: str, selected: str,
-                 min_size: int = MIN_GROUP_SIZE, confidence: float = 0.95) -> pd.DataFrame:
+                 min_size: int = MIN_GROUP_SIZE, confidence: float = 0.95,
+                 min_share: float = MIN_GROUP_SHARE) -> pd.DataFrame:
     """Per stage and group: selection rate, impact ratio against the highest-rate group, interval, p-value.
 
     Parameters
@@ -119,6 +122,9 @@ def impact_table(counts: pd.DataFrame, grouping: Grouping, total: str, selected:
         the reference.
     confidence : float
         Level of the ratio's interval.
+    min_share : float
+        A stated group with less than this share of the stage's stated ``total`` is "too few to judge"
+        as well.
 
     Returns
     -------
@@ -142,6 +148,8 @@ def impact_table(counts: pd.DataFrame, grouping: Grouping, total: str, selected:
     """
     if min_size < 1:
         raise ValueError(f"min_size must be at least 1, got {min_size}")
+    if not 0 <= min_share < 1:
+        raise ValueError(f"min_share must be at least 0 and below 1, got {min_share}")
     labelled = group_labels(counts, grouping)
     summed = (labelled.groupby(["stage_id", "group", "stated"], as_index=False)[[total, selected]].sum()
               .rename(columns={total: "total", selected: "selected"}))
@@ -150,7 +158,8 @@ def impact_table(counts: pd.DataFrame, grouping: Grouping, total: str, selected:
                        for group, stated in zip(summed["group"], summed["stated"])]
     rows = []
     for stage_id, stage in summed.sort_values(["stage_id", "order", "group"]).groupby("stage_id", sort=True):
-        judged = stage[stage["stated"] & (stage["total"] >= min_size)]
+        smallest = max(min_size, min_share * stage.loc[stage["stated"], "total"].sum())
+        judged = stage[stage["stated"] & (stage["total"] >= smallest)]
         rates = judged["selected"] / judged["total"]
         reference = judged.loc[rates.idxmax()] if len(judged) and rates.max() > 0 else None
         for row in stage.itertuples(index=False):
@@ -160,7 +169,7 @@ def impact_table(counts: pd.DataFrame, grouping: Grouping, total: str, selected:
                    "ratio_high": np.nan, "p_value": np.nan}
             if not row.stated:
                 out["verdict"] = NOT_STATED
-            elif n < min_size:
+            elif n < smallest:
                 out["verdict"] = TOO_FEW
             elif reference is None:
                 out["verdict"] = NONE_SELECTED

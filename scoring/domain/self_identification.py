@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-__all__ = ["ATTRIBUTES", "ATTRIBUTE_LABELS", "CATEGORIES", "MIN_GROUP_SIZE", "NO_ANSWER_LABEL", "PREFER_NOT_TO_SAY",
-           "RACE_ETHNICITY", "SEX"]
+__all__ = ["ATTRIBUTES", "ATTRIBUTE_LABELS", "CATEGORIES", "MIN_GROUP_SHARE", "MIN_GROUP_SIZE", "NO_ANSWER_LABEL",
+           "PREFER_NOT_TO_SAY", "RACE_ETHNICITY", "SEX"]
 
 PREFER_NOT_TO_SAY = "prefer_not_to_say"
 """The answer a candidate may give to either question instead of a category."""
@@ -56,6 +56,13 @@ MIN_GROUP_SIZE: int = 30
 below it, the ratio's 95% interval spans most of the range a ratio can take, and one decision more or
 less moves it past the four-fifths line; such a group is shown as "too few to judge", never as a ratio.
 The agency's choice, stated on the page and in the report."""
+
+MIN_GROUP_SHARE: float = 0.02
+"""Smallest share of a stage's stated decisions (or scored applications) a group needs before its impact
+ratio is shown. The rules under New York City's Local Law 144 (6 RCNY 5-301) let an auditor leave a
+category under 2% of the data out of the impact ratios: left in, a group of a few dozen can hold the
+highest rate by chance, become the reference and put most other groups below four-fifths. Such a group
+is shown as "too few to judge", like one under :data:`MIN_GROUP_SIZE`."""
 
 NO_ANSWER_LABEL = "No answer"
 """What a candidate who gave no answer (or answered after the audit date) is counted under."""

@@ -29,7 +29,7 @@ import pandas as pd
 from scoring.agency import fairness, group_bias
 from scoring.agency.access import Account
 from scoring.domain.dimensions import DIMENSIONS
-from scoring.domain.self_identification import MIN_GROUP_SIZE
+from scoring.domain.self_identification import MIN_GROUP_SHARE, MIN_GROUP_SIZE
 from scoring.domain.stages import Stage
 from scoring.domain.thresholds import MIN_BIAS_RATINGS
 from scoring.stats.impact import FOUR_FIFTHS
@@ -38,7 +38,7 @@ from scoring.store.authorization import authorize
 from scoring.store.db import Database
 
 __all__ = ["ALL_DIMENSIONS", "BELOW", "BIAS_COLUMNS", "BIAS_EXPLANATION", "BIAS_FLAGGED", "COUNTING", "FairnessReport",
-           "GROUPINGS", "Grouping", "TOO_FEW", "fairness_report", "to_json"]
+           "GROUPINGS", "Grouping", "TOO_FEW", "fairness_report", "to_json", "too_few_rule"]
 
 GROUPINGS = fairness.GROUPINGS
 Grouping = fairness.Grouping
@@ -79,6 +79,18 @@ BIAS_EXPLANATION = (
     "flag appears in at most 1 audit in 20. Ratings of both scored stages count, each against its own stage's "
     "model; ratings submitted in the period, calibration exercises left out. A cell with fewer than "
     "{min_ratings} ratings is \"too few to judge\"; candidates who did not state a group form none.")
+
+
+def too_few_rule(min_size: int) -> str:
+    """The sentence that says which groups are too few to judge.
+
+    Examples
+    --------
+    >>> too_few_rule(30)[:52]
+    'A group with fewer than 30 decisions, or under 2% of'
+    """
+    return (f"A group with fewer than {min_size} decisions, or under {MIN_GROUP_SHARE:.0%} of the decisions of "
+            "candidates who stated a group, is too few to judge.")
 
 
 def _bias_table(result: group_bias.GroupBias, names: pd.DataFrame) -> pd.DataFrame:
@@ -198,7 +210,8 @@ def to_json(report: FairnessReport) -> bytes:
         "from": report.start.isoformat() if report.start else None,
         "to": report.end.isoformat() if report.end else None,
         "grouping": report.grouping, "grouping_label": GROUPINGS[report.grouping],
-        "min_group_size": report.min_size, "four_fifths": FOUR_FIFTHS, "counting": COUNTING,
+        "min_group_size": report.min_size, "min_group_share": MIN_GROUP_SHARE, "four_fifths": FOUR_FIFTHS,
+        "counting": COUNTING,
         "stages": _rows(report.stages), "scoring_rate": _rows(report.scoring),
         "reviewer_bias_method": {
             "explanation": BIAS_EXPLANATION.format(min_ratings=report.bias_min_ratings),

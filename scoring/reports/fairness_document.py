@@ -31,7 +31,14 @@ import plotly.graph_objects as go
 from scoring.agency.access import ROLE_LABELS, Account
 from scoring.agency.fairness import AT_OR_ABOVE, BELOW, REFERENCE, TOO_FEW
 from scoring.reports.charts import chart_text
-from scoring.reports.fairness import ALL_DIMENSIONS, BIAS_COLUMNS, BIAS_FLAGGED, GROUPINGS, FairnessReport
+from scoring.reports.fairness import (
+    ALL_DIMENSIONS,
+    BIAS_COLUMNS,
+    BIAS_FLAGGED,
+    GROUPINGS,
+    FairnessReport,
+    too_few_rule,
+)
 from scoring.reports.fairness_method import METHOD_TITLE, cited, method, sources_line
 from scoring.reports.formatting import MISSING, is_missing, shown
 from scoring.reports.html_document import STYLE, Figures, escape, page, table
@@ -427,8 +434,8 @@ def fairness_document(report: FairnessReport, run_by: Account) -> str:
         f"<li>{escape(source.full)}</li>" for source in cited(method(report.min_size))) + "</ol>"))
     title = f"Fairness audit as of {report.as_of:%d %b %Y}, by {grouping.lower()}"
     header = (f"<h1>Fairness audit</h1><p class=\"lead\">As of {report.as_of:%d %b %Y}, {escape(_period(report))}, "
-              f"grouped by {escape(grouping.lower())} as candidates chose to identify themselves. A group with fewer "
-              f"than {report.min_size} decisions is too few to judge.</p>"
+              f"grouped by {escape(grouping.lower())} as candidates chose to identify themselves. "
+              f"{escape(too_few_rule(report.min_size))}</p>"
               f"<p class=\"lead\">Run by {escape(run_by.display_name)} "
               f"({escape(ROLE_LABELS[run_by.role].lower())}).</p>")
     footer = (f"{escape(title)}. Counts per group only: no candidate is named, and no score uses "

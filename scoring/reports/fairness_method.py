@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scoring.domain.self_identification import MIN_GROUP_SIZE
+from scoring.domain.self_identification import MIN_GROUP_SHARE, MIN_GROUP_SIZE
 from scoring.stats.impact import FOUR_FIFTHS
 
 __all__ = ["CONFIDENCE", "METHOD_TITLE", "MethodStep", "SOURCES", "Source", "cited", "method", "method_markdown",
@@ -139,11 +139,15 @@ def method(min_size: int = MIN_GROUP_SIZE) -> tuple[MethodStep, ...]:
             ("katz",)),
         MethodStep(
             "Minimum group size",
-            f"A group with fewer than {min_size} decisions (or scores) at a stage shows its counts but no ratio, "
-            "interval or test, and is never the reference: it reads \"Too few to judge\". Below that size the "
-            "interval spans most of the range a ratio can take, and one decision more or less moves the ratio "
-            "across the four-fifths line. The minimum is the agency's choice, stated with every report.",
-            ()),
+            f"A group with fewer than {min_size} decisions (or scores) at a stage, or under "
+            f"{MIN_GROUP_SHARE:.0%} of the stage's decisions of candidates who stated a group, shows its counts "
+            "but no ratio, interval or test, and is never the reference: it reads \"Too few to judge\". Below "
+            "that size the interval spans most of the range a ratio can take, and one decision more or less "
+            "moves the ratio across the four-fifths line; a group that small could otherwise hold the highest "
+            "rate by chance and, as the reference, put most other groups below four-fifths. The rules under "
+            "Local Law 144 let an auditor leave a category under 2% of the data out of the impact ratios; the "
+            f"minimum of {min_size} is the agency's choice, stated with every report.",
+            ("ll144",)),
         MethodStep(
             "Reviewers who score one group differently",
             "Every rating is modelled by a many-facet Rasch model: the application's skill, the dimension's "

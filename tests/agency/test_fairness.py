@@ -27,7 +27,7 @@ from scoring.agency.fairness import (
     scoring_impact,
     stage_impact,
 )
-from scoring.domain.self_identification import MIN_GROUP_SIZE
+from scoring.domain.self_identification import MIN_GROUP_SHARE, MIN_GROUP_SIZE
 
 
 def counts(rows: list[tuple]) -> pd.DataFrame:
@@ -111,6 +111,42 @@ def test_a_group_below_the_minimum_is_too_few_to_judge_and_never_the_reference()
     assert table.loc["Asian", "verdict"] == REFERENCE
     assert table.loc["White", "ratio"] == pytest.approx(0.4 / 0.75)
     assert table.loc["White", "verdict"] == BELOW
+
+
+def test_a_group_under_two_percent_of_those_stated_is_too_few_to_judge_and_never_the_reference():
+    """Local Law 144's rules let an auditor leave out a category under 2% of the data (6 RCNY 5-301). Black:
+    36 of 40 passed (0.9), the highest rate, but 40 of the 2,040 stated decisions is 1.96%; the reference
+    is White, 600 of 1,000 (0.6), and Asian's ratio 450/1,000 over 0.6 is 0.75. The 300 decisions of
+    candidates who stated nothing do not count towards the 2%."""
+    assert MIN_GROUP_SHARE == 0.02
+    table = by_group(stage_impact(counts([
+        (2, "female", "black", 40, 36), (2, "female", "white", 1000, 600), (2, "female", "asian", 1000, 450),
+        (2, "female", None, 300, 100),
+    ]), "race_ethnicity"))
+    assert table.loc["Black or African American", "verdict"] == TOO_FEW
+    assert math.isnan(table.loc["Black or African American", "ratio"])
+    assert table.loc["White", "verdict"] == REFERENCE
+    assert table.loc["Asian", "ratio"] == pytest.approx(0.75)
+    assert table.loc["Asian", "verdict"] == BELOW
+
+
+def test_a_group_of_exactly_two_percent_is_judged():
+    """40 of 2,000 stated decisions is 2%: Black, 36 of 40 (0.9), is judged and is the reference; White's
+    ratio is (588/980) / 0.9 = 0.667."""
+    table = by_group(stage_impact(counts([
+        (2, "female", "black", 40, 36), (2, "female", "white", 980, 588), (2, "female", "asian", 980, 441),
+    ]), "race_ethnicity"))
+    assert table.loc["Black or African American", "verdict"] == REFERENCE
+    assert table.loc["White", "ratio"] == pytest.approx((588 / 980) / 0.9)
+
+
+def test_the_share_is_a_parameter():
+    rows = counts([(2, "female", "black", 40, 36), (2, "female", "white", 1000, 600),
+                   (2, "female", "asian", 1000, 450)])
+    table = by_group(impact_table(rows, "race_ethnicity", "decided", "passed", min_share=0.0))
+    assert table.loc["Black or African American", "verdict"] == REFERENCE
+    with pytest.raises(ValueError, match="min_share"):
+        impact_table(rows, "race_ethnicity", "decided", "passed", min_share=1.0)
 
 
 def test_the_minimum_is_a_parameter():

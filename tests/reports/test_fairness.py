@@ -94,7 +94,7 @@ def test_the_command_writes_the_report_the_same_every_time(demo, db, tmp_path, c
     expected = fairness_report(db, account(db, "auditor"), DEMO_AS_OF, grouping="race_ethnicity")
     assert written == to_json(expected)
     document = json.loads(written)
-    assert document["counting"] == COUNTING and document["min_group_size"] == 30
+    assert document["counting"] == COUNTING and document["min_group_size"] == 30 and document["min_group_share"] == 0.02
     assert "NaN" not in written.decode()                    # a missing figure is null
     assert {row["verdict"] for row in document["stages"]} >= {REFERENCE, NOT_STATED}
 

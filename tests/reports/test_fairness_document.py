@@ -122,7 +122,7 @@ def test_the_header_says_when_for_which_period_by_what_and_who_ran_it(page, audi
     header = page[page.index("<header>"):page.index("</header>")]
     assert "As of 20 Nov 2026, decisions from 20 Nov 2025 to 20 Nov 2026, grouped by sex" in header
     assert f"Run by {auditor.display_name} (auditor)" in header
-    assert "fewer than 30 decisions is too few to judge" in header
+    assert "fewer than 30 decisions, or under 2% of the decisions of candidates who stated a group" in header
 
 
 @pytest.mark.parametrize(("anchor", "field", "names"), [
