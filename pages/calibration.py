@@ -308,6 +308,10 @@ def drift_section(drift: DriftReport, colours: dict[str, str]) -> None:
                "candidates being stronger or weaker. Flagged months are marked with a cross; a month under that "
                f"many ratings is an open grey point, {TOO_FEW}.")
     names = sorted(monthly["reviewer"].dropna().unique())
+    if not names:
+        st.info("No reviewer has a month to show here yet: severity needs enough ratings to fit the model, and "
+                "distance from peers needs applications rated by two reviewers or more.")
+        return
     default = list(dict.fromkeys(flagged["reviewer"]))[:6] or names[:3]
     shown = st.multiselect("Reviewers", names, default=default, key="calibration_drift_reviewers")
     part = monthly[monthly["reviewer"].isin(shown)]

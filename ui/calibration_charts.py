@@ -183,10 +183,14 @@ def monthly_trend(monthly: pd.DataFrame, value: str, low: str | None, high: str 
 
     ``colours`` is :func:`reviewer_colours` of the page's reviewers, so a reviewer has one colour in
     every chart. With ``count`` (the ratings behind each month's figure), a month under ``min_count``
-    is an open grey marker whose hover says it is too few to judge.
+    is an open grey marker whose hover says it is too few to judge. With nothing to draw, the chart says so.
     """
+    drawn = monthly.dropna(subset=[value])
+    if drawn.empty:
+        return empty_chart(title, "No month to draw for the reviewers chosen: choose other reviewers or a "
+                                  "longer period.")
     figure = go.Figure()
-    for name, rows in monthly.dropna(subset=[value]).groupby("reviewer", sort=True):
+    for name, rows in drawn.groupby("reviewer", sort=True):
         rows = rows.sort_values("month")
         error = None
         colour = colours.get(str(name), "#4C78A8")

@@ -7,12 +7,14 @@ functions on the same database.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import json
 from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -20,6 +22,7 @@ import scoring.reports.calibration
 from scoring.agency.access import Account
 from scoring.reports.calibration import (
     MIN_COMPARED_RATINGS,
+    MONTHLY_COLUMNS,
     TOO_FEW,
     calibration_drift,
     calibration_report,
@@ -394,3 +397,19 @@ def test_the_month_by_month_fits_run_only_for_the_tabs_that_show_them(demo_db, m
     for label in ("Over time", "Drift watch", "Next session"):
         assert not open_tab(app, label).exception
     assert [(chosen.first_month, chosen.last_month) for chosen in fitted] == [(date(2026, 9, 1), date(2026, 9, 1))]
+
+
+
+def test_with_no_reviewer_month_the_over_time_tab_says_why_instead_of_empty_charts(demo_db, monkeypatch):
+    """As on a new agency whose few ratings give no month a severity or a distance from peers."""
+    fit = scoring.reports.calibration.calibration_drift
+
+    @functools.wraps(fit)
+    def no_months(db, actor, chosen):
+        return dataclasses.replace(fit(db, actor, chosen), monthly=pd.DataFrame(columns=MONTHLY_COLUMNS))
+
+    monkeypatch.setattr(scoring.reports.calibration, "calibration_drift", no_months)
+    app = open_tab(one_month(demo_db, monkeypatch, account(demo_db, "hiring_lead"), date(2026, 8, 1)), "Over time")
+    assert not app.exception
+    assert any("No reviewer has a month to show here yet" in str(i.value) for i in app.info)
+    assert "calibration_drift_reviewers" not in [m.key for m in app.multiselect] and not app.get("plotly_chart")

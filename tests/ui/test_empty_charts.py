@@ -37,6 +37,15 @@ def test_no_agreement_estimate_draws_a_sentence():
     assert not figure.data and "No dimension has an agreement estimate" in _message(figure)
 
 
+def test_no_reviewer_month_draws_a_sentence_not_axes():
+    monthly = pd.DataFrame({"reviewer": ["Ana"], "month": [pd.Timestamp("2026-10-01")], "mad": [None],
+                            "agreement_flag": [False], "compared": [0]})
+    figure = calibration_charts.monthly_trend(monthly, "mad", None, None, "agreement_flag", "Distance from peers",
+                                              "Rating points", {}, "compared", 20)
+    assert not figure.data and "No month to draw" in _message(figure)
+    assert figure.layout.xaxis.visible is False
+
+
 def test_a_single_month_is_labelled_as_a_month():
     trend = pd.DataFrame({"month": [pd.Timestamp("2026-10-01")], "searches": [1], "share_within_target": [0.0],
                           "share_within_limit": [0.0]})
