@@ -198,7 +198,7 @@ def pairs_section(report: CalibrationReport) -> None:
                f"dimension. Shown for pairs sharing at least **{threshold} ratings** "
                f"({MIN_SHARED_RATINGS.source}): {len(scored):,} of {len(kappa):,} pairs that share any. "
                "Reviewers are ordered by severity, softest first.")
-    if report.kappa_matrix.empty:
+    if kappa.empty:         # one reviewer alone still has a row in the matrix, but no pair
         st.info("No two reviewers rated the same application in this selection.")
         return
     st.plotly_chart(charts.kappa_heatmap(report.kappa_matrix, threshold, report.kappa_shared), width="stretch")

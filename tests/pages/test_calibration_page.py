@@ -413,3 +413,19 @@ def test_with_no_reviewer_month_the_over_time_tab_says_why_instead_of_empty_char
     assert not app.exception
     assert any("No reviewer has a month to show here yet" in str(i.value) for i in app.info)
     assert "calibration_drift_reviewers" not in [m.key for m in app.multiselect] and not app.get("plotly_chart")
+
+
+def test_with_no_reviewer_pair_the_pairs_tab_says_so_instead_of_an_empty_heatmap(demo_db, monkeypatch):
+    """As on a new agency with one reviewer: the matrix has that reviewer's row, but there is no pair."""
+    report = scoring.reports.calibration.calibration_report
+
+    @functools.wraps(report)
+    def one_reviewer(db, actor, chosen):
+        whole = report(db, actor, chosen)
+        return dataclasses.replace(whole, kappa=whole.kappa.iloc[0:0], kappa_matrix=whole.kappa_matrix.iloc[:1, :1])
+
+    monkeypatch.setattr(scoring.reports.calibration, "calibration_report", one_reviewer)
+    app = open_tab(one_month(demo_db, monkeypatch, account(demo_db, "hiring_lead"), date(2026, 7, 1)), "Reviewer pairs")
+    assert not app.exception
+    assert any("No two reviewers rated the same application" in str(i.value) for i in app.info)
+    assert not app.get("plotly_chart")
